@@ -1,0 +1,76 @@
+// Go-style durations ("30s", "10m", "1h30m", "250ms") as a value type, as plan and fleet files write them.
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+
+export class Duration {
+  readonly ms: number;
+
+  private constructor(ms: number) {
+    this.ms = ms;
+  }
+
+  static ofMs(ms: number): Duration {
+    return new Duration(ms);
+  }
+
+  static ofSeconds(s: number): Duration {
+    return new Duration(s * 1000);
+  }
+
+  /** Parses "1h30m", "10m", "30s", "250ms" or "0"; throws a RangeError that says what to write instead. */
+  static parse(text: string): Duration {
+    const s = text.trim();
+    if (s === '0') return new Duration(0);
+    let total = 0;
+    PART.lastIndex = 0;
+    let matched = 0;
+    while (PART.lastIndex < s.length) {
+      const start = PART.lastIndex;
+      const m = PART.exec(s);
+      if (!m || m.index !== start) {
+        throw new RangeError(`"${text}" is not a duration; write a number with a unit, such as 30s, 10m or 1h30m (units: ms, s, m, h)`);
+      }
+      total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+      matched++;
+    }
+    if (matched === 0) throw new RangeError(`"${text}" is not a duration; write a number with a unit, such as 30s, 10m or 1h30m`);
+    return new Duration(total);
+  }
+
+  get seconds(): number {
+    return this.ms / 1000;
+  }
+
+  /** The shortest Go-style text for this duration ("1h30m", "45s", "250ms"). */
+  toString(): string {
+    if (this.ms === 0) return '0s';
+    if (this.ms < 1000) return `${this.ms}ms`;
+    let rest = Math.round(this.ms);
+    const h = Math.floor(rest / 3_600_000);
+    rest -= h * 3_600_000;
+    const m = Math.floor(rest / 60_000);
+    rest -= m * 60_000;
+    const s = rest / 1000;
+    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** Human text for a span in seconds, as kubectl prints ages: 45s, 12m, 3h, 5d. */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 8) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  if (d < 8) return `${d}d${h % 24 ? `${h % 24}h` : ''}`;
+  return `${d}d`;
+}

@@ -1,0 +1,171 @@
+// The fleet file (`kind: Fleet`): the one source of truth for what a sandbox simulates. Unknown fields
+// are errors; every field has a default a small fleet can live with.
+import { z } from 'zod';
+import { Quantity } from '../lib/quantity.ts';
+
+const quantity = (example: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    try {
+      return Quantity.parse(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a quantity; write it like "${example}"` });
+      return z.NEVER;
+    }
+  });
+
+const intOrPercent = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+%$/, { message: 'write an integer or a percentage such as "80%"' }),
+]);
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' })
+  .max(63);
+
+const seconds = z.number().nonnegative();
+
+const ZoneSchema = z.strictObject({
+  name: dnsLabel,
+  racks: z.number().int().min(1).default(1),
+  nodesPerRack: z.number().int().min(1),
+});
+
+const NodeShapeSchema = z.strictObject({
+  cpu: quantity('8').default(Quantity.parse('8')),
+  memory: quantity('32Gi').default(Quantity.parse('32Gi')),
+  pods: z.number().int().min(1).default(110),
+  rebootSeconds: seconds.default(120),
+  upgradeSeconds: seconds.default(60),
+  osImage: z.string().default('Debian GNU/Linux 12 (bookworm)'),
+  kernelVersion: z.string().default('6.1.0-28-amd64'),
+});
+
+const RegionSchema = z.strictObject({
+  name: dnsLabel,
+  kubernetesVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, { message: 'write a version like "v1.30.4"' }).default('v1.30.4'),
+  zones: z.array(ZoneSchema).min(1),
+  node: NodeShapeSchema.default(NodeShapeSchema.parse({})),
+  controlPlane: z.strictObject({ nodes: z.number().int().min(0).default(1) }).default({ nodes: 1 }),
+});
+
+const PdbSchema = z
+  .strictObject({
+    minAvailable: intOrPercent.optional(),
+    maxUnavailable: intOrPercent.optional(),
+    unhealthyPodEvictionPolicy: z.enum(['IfHealthyBudget', 'AlwaysAllow']).optional(),
+  })
+  .refine((p) => (p.minAvailable === undefined) !== (p.maxUnavailable === undefined), {
+    message: 'set exactly one of minAvailable or maxUnavailable',
+  });
+
+const WorkloadSchema = z.strictObject({
+  name: dnsLabel,
+  namespace: dnsLabel.default('default'),
+  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Pod']),
+  replicas: z.number().int().min(0).default(1),
+  image: z.string().default('registry.example/app:1.0.0'),
+  cpu: quantity('500m').default(Quantity.parse('100m')),
+  memory: quantity('512Mi').default(Quantity.parse('128Mi')),
+  startupSeconds: seconds.default(5),
+  readinessSeconds: seconds.default(5),
+  /** How long the application takes to shut down once asked; capped by the grace period. */
+  shutdownSeconds: seconds.default(2),
+  terminationGracePeriodSeconds: z.number().int().min(0).default(30),
+  readinessProbe: z.boolean().default(true),
+  pdb: PdbSchema.optional(),
+  spread: z.enum(['zone', 'none']).default('none'),
+  service: z.strictObject({ rpsPerPod: z.number().positive().default(100), port: z.number().int().min(1).max(65535).default(80) }).optional(),
+  emptyDir: z.boolean().default(false),
+  strategy: z.strictObject({ maxSurge: intOrPercent.default('25%'), maxUnavailable: intOrPercent.default('25%') }).optional(),
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  /** Regions this workload runs in; all regions when omitted. */
+  regions: z.array(z.string()).optional(),
+});
+
+const PodFaultSchema = z.strictObject({
+  namespace: z.string().default('default'),
+  workload: z.string(),
+  region: z.string().optional(),
+  /** How many of the workload's pods get the fault (the first ones created). */
+  count: z.number().int().min(1).default(1),
+  neverReady: z.boolean().default(false),
+  stuckTerminating: z.boolean().default(false),
+});
+
+const FaultsSchema = z.strictObject({
+  api: z
+    .strictObject({
+      errorRate: z.number().min(0).max(1).default(0),
+      latencyMs: z.number().min(0).default(0),
+      regions: z.array(z.string()).optional(),
+    })
+    .default({ errorRate: 0, latencyMs: 0 }),
+  /** By node name: `{neverReturns: true}` keeps a node NotReady after its next reboot. */
+  nodes: z.record(z.string(), z.strictObject({ neverReturns: z.boolean().default(false), failActions: z.boolean().default(false) })).default({}),
+  pods: z.array(PodFaultSchema).default([]),
+});
+
+const TrafficSchema = z.strictObject({
+  rps: z.number().min(0).default(1000),
+  /** Region name → share in percent; equal shares when omitted. */
+  split: z.record(z.string(), z.number().min(0)).optional(),
+  /** Base latency of a request when the region is idle. */
+  latencyMs: z.number().min(0).default(20),
+});
+
+export const FleetSchema = z.strictObject({
+  apiVersion: z.literal('sandbox.daylight.dev/v1alpha1'),
+  kind: z.literal('Fleet'),
+  metadata: z.strictObject({ name: dnsLabel }),
+  spec: z
+    .strictObject({
+      speed: z.number().positive().default(60),
+      seed: z.number().int().default(1),
+      regions: z.array(RegionSchema).min(1),
+      workloads: z.array(WorkloadSchema).default([]),
+      traffic: TrafficSchema.default(TrafficSchema.parse({})),
+      faults: FaultsSchema.default(FaultsSchema.parse({})),
+    })
+    .superRefine(crossCheck),
+});
+
+export type Fleet = z.output<typeof FleetSchema>;
+export type FleetSpec = Fleet['spec'];
+export type RegionSpec = FleetSpec['regions'][number];
+export type WorkloadSpec = FleetSpec['workloads'][number];
+export type PodFaultSpec = FleetSpec['faults']['pods'][number];
+
+type SpecIn = {
+  regions: { name: string; zones: { name: string }[] }[];
+  workloads: { name: string; namespace: string; regions?: string[] | undefined }[];
+  traffic: { split?: Record<string, number> | undefined };
+  faults: { pods: { workload: string; namespace: string; region?: string | undefined }[]; api: { regions?: string[] | undefined } };
+};
+
+/** Checks that need the whole spec: unique names, and references to regions and workloads that exist. */
+function crossCheck(spec: SpecIn, ctx: z.RefinementCtx): void {
+  const regionNames = spec.regions.map((r) => r.name);
+  const known = new Set(regionNames);
+  duplicates(regionNames).forEach((name) => ctx.addIssue({ code: 'custom', path: ['regions'], message: `region "${name}" appears twice; give each region its own name` }));
+  const zones = spec.regions.flatMap((r) => r.zones.map((z) => z.name));
+  duplicates(zones).forEach((name) => ctx.addIssue({ code: 'custom', path: ['regions'], message: `zone "${name}" appears twice; zone names must be unique across the fleet (they name the nodes)` }));
+  const workloadIds = spec.workloads.map((w) => `${w.namespace}/${w.name}`);
+  duplicates(workloadIds).forEach((id) => ctx.addIssue({ code: 'custom', path: ['workloads'], message: `workload "${id}" appears twice` }));
+  const unknownRegion = (name: string, path: PropertyKey[]) => {
+    if (!known.has(name)) ctx.addIssue({ code: 'custom', path, message: `"${name}" is not a region of this fleet; write one of ${regionNames.join(', ')}` });
+  };
+  spec.workloads.forEach((w, i) => w.regions?.forEach((r, j) => unknownRegion(r, ['workloads', i, 'regions', j])));
+  Object.keys(spec.traffic.split ?? {}).forEach((r) => unknownRegion(r, ['traffic', 'split', r]));
+  spec.faults.api.regions?.forEach((r, j) => unknownRegion(r, ['faults', 'api', 'regions', j]));
+  spec.faults.pods.forEach((f, i) => {
+    if (!workloadIds.includes(`${f.namespace}/${f.workload}`)) {
+      ctx.addIssue({ code: 'custom', path: ['faults', 'pods', i, 'workload'], message: `no workload "${f.namespace}/${f.workload}" in this fleet; write one of ${workloadIds.join(', ')}` });
+    }
+    if (f.region) unknownRegion(f.region, ['faults', 'pods', i, 'region']);
+  });
+}
+
+function duplicates(names: string[]): string[] {
+  return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+}
