@@ -3,16 +3,16 @@
 // project's pinned Node (npm package `node`) when the Node on PATH is too old to strip types.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const main = join(here, '..', 'src', 'cli', 'main.ts');
+const main = join(here, '..', 'src', 'cli', 'entry.ts');
 const [major, minor] = process.versions.node.split('.').map(Number);
 const canStripTypes = major > 23 || (major === 22 && minor >= 18) || (major === 23 && minor >= 6);
 
 if (canStripTypes) {
-  await import(main);
+  await import(pathToFileURL(main).href);
 } else {
   const pinned = join(here, '..', 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(pinned)) {

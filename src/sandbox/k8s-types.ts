@@ -167,6 +167,7 @@ export interface Deployment extends KObject {
     minReadySeconds?: number;
     paused?: boolean;
     revisionHistoryLimit?: number;
+    progressDeadlineSeconds?: number;
   };
   status?: Record<string, unknown>;
 }

@@ -15,6 +15,8 @@ export interface ResourceType {
   readonly subresources?: readonly string[];
   /** Whether spec changes bump `metadata.generation` (workloads and anything with a status subresource). */
   readonly generation?: boolean;
+  /** Defined by a CustomResourceDefinition: stored as-is, no strategic merge patch. */
+  readonly custom?: boolean;
 }
 
 /** `pods`, `deployments.apps`: the key a resource type is stored under. */

@@ -1,0 +1,59 @@
+// The `daylight` command line: finds the command, runs it, and turns errors into exit codes and
+// messages (no stack traces for mistakes in input).
+import { readFileSync } from 'node:fs';
+import { UserError, errorMessage } from '../lib/errors.ts';
+import { suggest } from '../lib/yaml-source.ts';
+import type { Command, Io } from './command.ts';
+import { demoCommand } from './demo.ts';
+import { sandboxCommand } from './sandbox.ts';
+
+const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand];
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'daylight: zero-downtime maintenance for Kubernetes platforms',
+    '',
+    'Usage: daylight <command> [flags]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Flags: --help (any command), --version',
+    'Exit codes: 0 success, 1 the thing judged is not OK, 2 bad input.',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.out(topic ? topic.help : usage());
+    return 0;
+  }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    io.out(`daylight ${version()}`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  try {
+    if (!command) {
+      const hint = suggest(first, COMMANDS.map((c) => c.name));
+      throw new UserError(`unknown command "${first}"${hint ? `; did you mean "${hint}"?` : ''}\nRun daylight --help for the list of commands.`);
+    }
+    return await command.run(rest, io);
+  } catch (e: unknown) {
+    if (e instanceof UserError) {
+      io.err(`daylight: ${e.message}`);
+      return 2;
+    }
+    io.err(`daylight: internal error: ${errorMessage(e)}`);
+    if (e instanceof Error && e.stack && process.env.DAYLIGHT_DEBUG) io.err(e.stack);
+    return 1;
+  }
+}

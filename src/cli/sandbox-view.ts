@@ -1,0 +1,20 @@
+// How a running sandbox is shown to a person: where each region listens and how to reach it.
+import type { RunningSandbox } from '../sandbox/sandbox.ts';
+
+export function describeSandbox(s: RunningSandbox, kubeconfigPath: string | undefined): string {
+  const spec = s.fleet.file.spec;
+  const nodes = s.fleet.regions.reduce((n, r) => n + r.store.count('nodes'), 0);
+  const lines = [`Sandbox "${s.fleet.file.metadata.name}" is up: ${s.fleet.regions.length} region(s), ${nodes} nodes, ${s.speed}× real time (1 real second = ${s.speed} simulated seconds)`];
+  const width = Math.max(...s.fleet.regions.map((r) => r.name.length));
+  for (const r of s.fleet.regions) {
+    const regionSpec = spec.regions.find((x) => x.name === r.name);
+    lines.push(`  ${r.name.padEnd(width)}  ${s.servers.get(r.name)?.url ?? '?'}  ${r.store.count('nodes')} nodes in ${regionSpec?.zones.length ?? 0} zones, Kubernetes ${r.kubernetesVersion}`);
+  }
+  if (kubeconfigPath) {
+    lines.push(`Kubeconfig: ${kubeconfigPath} (contexts: ${s.fleet.regions.map((r) => r.name).join(', ')})`);
+    lines.push(`Try:        kubectl --kubeconfig ${kubeconfigPath} --context ${s.fleet.regions[0]?.name} get nodes`);
+  }
+  const first = s.servers.values().next().value;
+  if (first) lines.push(`Referee:    ${first.url}/sandbox/v1/referee   Metrics: ${first.url}/metrics   (bearer token in the kubeconfig)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,55 @@
+// The sandbox's own endpoints beside the Kubernetes API: the referee, the fleet's status and the global
+// load balancer's weights.
+import type { SandboxFleet } from '../fleet.ts';
+import type { Region } from '../region.ts';
+import type { ApiReply, ApiRequest } from './request.ts';
+import { isObject } from './request.ts';
+import * as S from './status.ts';
+
+export class SandboxEndpoints {
+  private readonly fleet: SandboxFleet;
+  private readonly region: Region;
+
+  constructor(fleet: SandboxFleet, region: Region) {
+    this.fleet = fleet;
+    this.region = region;
+  }
+
+  handle(path: string, req: ApiRequest): ApiReply {
+    if (path === '/sandbox/v1/referee' && req.method === 'GET') return { status: 200, body: this.fleet.referee.report() };
+    if (path === '/sandbox/v1/referee/details' && req.method === 'GET') return { status: 200, body: this.fleet.referee.details() };
+    if (path === '/sandbox/v1/status' && req.method === 'GET') return { status: 200, body: this.status() };
+    if (path === '/sandbox/v1/traffic') return this.traffic(req);
+    throw S.notFound({ group: 'sandbox.daylight.dev', resource: 'endpoints', name: path });
+  }
+
+  private status(): unknown {
+    return {
+      fleet: this.fleet.file.metadata.name,
+      region: this.region.name,
+      simulatedTime: new Date(this.fleet.clock.nowMs()).toISOString(),
+      serving: this.fleet.serving,
+      regions: Object.fromEntries(this.fleet.regions.map((r) => [r.name, r.counts()])),
+    };
+  }
+
+  /** GET the weights; PUT `{"weights": {"eu-west": 0}}` to change some of them. */
+  private traffic(req: ApiRequest): ApiReply {
+    if (req.method === 'PUT' || req.method === 'POST') {
+      const weights = isObject(req.body) && isObject(req.body.weights) ? req.body.weights : undefined;
+      if (!weights) throw S.badRequest('send {"weights": {"<region>": <number>}}');
+      for (const [region, w] of Object.entries(weights)) {
+        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw S.badRequest(`weight of "${region}" must be a number >= 0, got ${JSON.stringify(w)}`);
+        try {
+          this.fleet.traffic.setWeight(region, w);
+        } catch (e: unknown) {
+          throw S.badRequest(e instanceof Error ? e.message : String(e));
+        }
+      }
+    } else if (req.method !== 'GET') {
+      throw S.methodNotAllowed();
+    }
+    const totals = Object.fromEntries(this.fleet.regions.map((r) => [r.name, this.fleet.traffic.totalsOf(r.name)]));
+    return { status: 200, body: { weights: this.fleet.traffic.weightsNow(), regions: totals } };
+  }
+}

@@ -1,0 +1,185 @@
+// The HTTPS API server of one sandbox region: bearer-token authentication, discovery, the REST verbs,
+// watches, and the sandbox's own endpoints (referee, status, metrics), with the fleet file's API faults.
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { ApiFault } from '../faults.ts';
+import type { SandboxFleet } from '../fleet.ts';
+import type { Region } from '../region.ts';
+import type { SandboxTls } from '../tls.ts';
+import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.ts';
+import type { ApiReply, ApiRequest } from './request.ts';
+import { openApiGroupVersion, openApiRoot } from './openapi.ts';
+import { RestHandler } from './rest.ts';
+import { route } from './router.ts';
+import type { Route } from './router.ts';
+import { SandboxEndpoints } from './sandbox-endpoints.ts';
+import * as S from './status.ts';
+import { ApiError } from './status.ts';
+import { serveWatch } from './watch.ts';
+
+export interface RegionServerOptions {
+  readonly fleet: SandboxFleet;
+  readonly region: Region;
+  readonly tls: SandboxTls;
+  readonly token: string;
+  readonly port: number;
+  readonly fault: ApiFault;
+  /** Randomness for fault injection; Math.random unless a test fixes it. */
+  readonly random?: () => number;
+}
+
+export interface RegionServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Bodies larger than this are refused: a sandbox object is never this big. */
+const MAX_BODY = 8 * 1024 * 1024;
+
+export async function startRegionServer(o: RegionServerOptions): Promise<RegionServer> {
+  const rest = new RestHandler(o.region);
+  const sandbox = new SandboxEndpoints(o.fleet, o.region);
+  const expected = Buffer.from(`Bearer ${o.token}`);
+  const server: Server = createServer({ key: o.tls.keyPem, cert: o.tls.certPem }, (req, res) => {
+    handle(req, res).catch((e: unknown) => reply(res, errorReply(e)));
+  });
+  let address = '';
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const auth = Buffer.from(req.headers.authorization ?? '');
+    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return reply(res, errorReply(S.unauthorized()));
+    const url = new URL(req.url ?? '/', 'https://sandbox');
+    const r = route(url.pathname, o.region.resources);
+    if (r.kind === 'resource' && o.fault.latencyMs > 0) await delay(o.fault.latencyMs);
+    if (r.kind === 'resource' && o.fault.errorRate > 0 && (o.random ?? Math.random)() < o.fault.errorRate) {
+      return reply(res, errorReply(S.internalError('injected fault: the API server failed this request (faults.api.errorRate)')));
+    }
+    const body = await readBody(req);
+    const api: ApiRequest = { method: req.method ?? 'GET', query: url.searchParams, accept: req.headers.accept, contentType: req.headers['content-type'], body };
+    if (r.kind === 'resource' && api.method === 'GET' && (r.watchPath || isWatch(url.searchParams))) {
+      serveWatch({ region: o.region, rest, target: r.target, req: api, res });
+      return;
+    }
+    if (r.kind === 'sandbox') return reply(res, sandbox.handle(r.path, api));
+    if (r.kind === 'metrics') return replyText(res, o.fleet.metrics(o.region));
+    if (r.kind === 'openapi') return reply(res, openApi(r, o.region));
+    reply(res, dispatch(r, api));
+  }
+
+  function dispatch(r: Route, req: ApiRequest): ApiReply {
+    switch (r.kind) {
+      case 'discovery':
+        return discovery(r, o.region, address);
+      case 'resource': {
+        const t = r.target;
+        if (req.method === 'GET') return t.name ? rest.get(t, req) : rest.list(t, req);
+        if (req.method === 'POST' && (!t.name || t.subresource === 'eviction')) return rest.create(t, req);
+        if (req.method === 'PUT' && t.name) return rest.update(t, req);
+        if (req.method === 'PATCH' && t.name) return rest.patch(t, req);
+        if (req.method === 'DELETE') return t.name ? rest.remove(t, req) : rest.deleteCollection(t, req);
+        throw S.methodNotAllowed();
+      }
+      case 'unknown-resource':
+        throw S.notFound({ group: r.group, resource: r.resource });
+      default:
+        throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  address = `127.0.0.1:${port}`;
+  return {
+    url: `https://${address}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function discovery(r: Extract<Route, { kind: 'discovery' }>, region: Region, address: string): ApiReply {
+  switch (r.doc) {
+    case 'health':
+      return { status: 200, body: 'ok' };
+    case 'version':
+      return { status: 200, body: versionInfo(region.kubernetesVersion) };
+    case 'api':
+      return { status: 200, body: coreVersions(address) };
+    case 'apis':
+      return { status: 200, body: groupList(region.resources) };
+    case 'group': {
+      const g = group(region.resources, r.group ?? '');
+      if (!g) throw S.notFound({ group: '', resource: 'groups', name: r.group });
+      return { status: 200, body: g };
+    }
+    case 'resources': {
+      const list = resourceList(region.resources, r.group ?? '', r.version ?? '');
+      if (!list) throw S.notFound({ group: r.group ?? '', resource: 'versions', name: r.version });
+      return { status: 200, body: list };
+    }
+  }
+}
+
+function openApi(r: Extract<Route, { kind: 'openapi' }>, region: Region): ApiReply {
+  if (r.version === undefined) return { status: 200, body: openApiRoot(region.resources) };
+  const doc = openApiGroupVersion(region.resources, r.group ?? '', r.version);
+  if (!doc) throw S.notFound({ group: '', resource: 'openapi', name: `${r.group}/${r.version}` });
+  return { status: 200, body: doc };
+}
+
+function isWatch(q: URLSearchParams): boolean {
+  const w = q.get('watch');
+  return w === 'true' || w === '1';
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the request body is too large', reason: 'RequestEntityTooLarge', code: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw S.badRequest(`the request body is not valid JSON: ${text.slice(0, 80)}`);
+  }
+}
+
+function errorReply(e: unknown): ApiReply {
+  if (e instanceof ApiError) return { status: e.code, body: e.status };
+  const message = e instanceof Error ? e.message : String(e);
+  return { status: 500, body: S.internalError(message).status };
+}
+
+function reply(res: ServerResponse, r: ApiReply): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+  res.writeHead(r.status, { 'Content-Type': typeof r.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function replyText(res: ServerResponse, text: string): void {
+  res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,119 @@
+// The DaemonSet controller: one pod on every node the DaemonSet fits, bound directly to its node; pods
+// tolerate cordons and node outages, as DaemonSet pods do on a real cluster.
+import type { DaemonSet, Node, Pod, Toleration } from '../k8s-types.ts';
+import type { Change } from '../store.ts';
+import type { Controller, SimContext } from './context.ts';
+import { isPodActive, isPodReady, writeStatus } from './objects.ts';
+import { createPodFromTemplate, deletePod } from './pods.ts';
+import { stableHash } from './random.ts';
+import { tolerates } from './scheduler.ts';
+import { ownedPods } from './replicaset.ts';
+import { splitKey, WorkloadQueue } from './workload-queue.ts';
+
+const REVISION_LABEL = 'controller-revision-hash';
+
+/** What the DaemonSet controller adds to every pod it makes. */
+const DAEMON_TOLERATIONS: Toleration[] = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+];
+
+export class DaemonSetController implements Controller {
+  readonly name = 'daemonset';
+  private readonly ctx: SimContext;
+  private readonly queue = new WorkloadQueue('daemonsets.apps', 'DaemonSet');
+  private nodesChanged = false;
+
+  constructor(ctx: SimContext) {
+    this.ctx = ctx;
+  }
+
+  onChange(change: Change): void {
+    if (change.resource === 'nodes' && nodeShapeChanged(change)) this.nodesChanged = true;
+    else this.queue.onChange(change);
+  }
+
+  reconcile(): boolean {
+    if (this.nodesChanged) {
+      this.nodesChanged = false;
+      for (const ds of this.ctx.store.list('daemonsets.apps')) this.queue.add(`${ds.metadata.namespace}/${ds.metadata.name}`);
+    }
+    if (this.queue.size === 0) return false;
+    const nodes = this.ctx.store.list('nodes') as Node[];
+    for (const key of this.queue.drain()) this.sync(key, nodes);
+    return true;
+  }
+
+  private sync(key: string, nodes: Node[]): void {
+    const [namespace, name] = splitKey(key);
+    const ds = this.ctx.store.get('daemonsets.apps', namespace, name) as DaemonSet | undefined;
+    if (!ds || ds.metadata.deletionTimestamp) return;
+    const revision = stableHash(JSON.stringify(ds.spec.template));
+    const byNode = new Map<string, Pod>();
+    for (const p of ownedPods(this.ctx, ds.metadata.uid)) if (isPodActive(p) && p.spec.nodeName) byNode.set(p.spec.nodeName, p);
+    const eligible = nodes.filter((n) => fits(ds, n, !byNode.has(n.metadata.name)));
+    for (const node of eligible) {
+      if (!byNode.has(node.metadata.name)) this.createOn(ds, node.metadata.name, revision);
+    }
+    const wanted = new Set(eligible.map((n) => n.metadata.name));
+    for (const [node, pod] of byNode) if (!wanted.has(node)) deletePod(this.ctx, pod);
+    this.rollOne(ds, [...byNode.values()].filter((p) => wanted.has(p.spec.nodeName as string)), revision);
+    this.writeStatus(ds, eligible, revision);
+  }
+
+  private createOn(ds: DaemonSet, node: string, revision: string): void {
+    const tolerations = [...(ds.spec.template.spec.tolerations ?? []), ...DAEMON_TOLERATIONS];
+    createPodFromTemplate(this.ctx, {
+      template: ds.spec.template,
+      owner: ds,
+      name: `${ds.metadata.name}-${this.ctx.rng.suffix(5)}`,
+      labels: { [REVISION_LABEL]: revision },
+      spec: { nodeName: node, tolerations },
+    });
+  }
+
+  /** Rolling update with maxUnavailable 1: replace one outdated pod while all others are Ready. */
+  private rollOne(ds: DaemonSet, pods: Pod[], revision: string): void {
+    const outdated = pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] !== revision);
+    if (outdated.length === 0 || pods.some((p) => !isPodReady(p))) return;
+    deletePod(this.ctx, outdated[0] as Pod);
+  }
+
+  private writeStatus(ds: DaemonSet, eligible: Node[], revision: string): void {
+    const wanted = new Set(eligible.map((n) => n.metadata.name));
+    const pods = ownedPods(this.ctx, ds.metadata.uid).filter((p) => isPodActive(p) && p.spec.nodeName);
+    const onWanted = pods.filter((p) => wanted.has(p.spec.nodeName as string));
+    const ready = onWanted.filter(isPodReady).length;
+    writeStatus(this.ctx, 'daemonsets.apps', ds, {
+      desiredNumberScheduled: eligible.length,
+      currentNumberScheduled: onWanted.length,
+      numberMisscheduled: pods.length - onWanted.length,
+      numberReady: ready,
+      numberAvailable: ready,
+      ...(eligible.length - ready > 0 ? { numberUnavailable: eligible.length - ready } : {}),
+      updatedNumberScheduled: onWanted.filter((p) => p.metadata.labels?.[REVISION_LABEL] === revision).length,
+      observedGeneration: ds.metadata.generation ?? 1,
+    });
+  }
+}
+
+/** Labels or taints changed, or a node came or went: the set of eligible nodes may differ. */
+function nodeShapeChanged(change: Change): boolean {
+  if (change.type !== 'MODIFIED' || !change.old) return true;
+  const a = change.old as Node;
+  const b = change.object as Node;
+  return a.metadata.labels !== b.metadata.labels || JSON.stringify(a.spec.taints) !== JSON.stringify(b.spec.taints);
+}
+
+/** A new pod needs every NoSchedule and NoExecute taint tolerated; a running one only NoExecute. */
+function fits(ds: DaemonSet, node: Node, forNewPod: boolean): boolean {
+  const selector = ds.spec.template.spec.nodeSelector;
+  if (selector && Object.entries(selector).some(([k, v]) => node.metadata.labels?.[k] !== v)) return false;
+  const tolerations = [...(ds.spec.template.spec.tolerations ?? []), ...DAEMON_TOLERATIONS];
+  const counts = (effect: string) => effect === 'NoExecute' || (forNewPod && effect === 'NoSchedule');
+  return (node.spec.taints ?? []).every((t) => !counts(t.effect) || tolerates(tolerations, t));
+}

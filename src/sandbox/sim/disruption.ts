@@ -1,0 +1,152 @@
+// The disruption controller: PodDisruptionBudget status (expectedPods, currentHealthy, desiredHealthy,
+// disruptionsAllowed, disruptedPods) from the pods a budget selects, and the referee's breach count.
+import type { Deployment, KObject, Pod, PodDisruptionBudget, ReplicaSet, StatefulSet } from '../k8s-types.ts';
+import { compileLabelSelector } from '../api/selectors.ts';
+import type { Change } from '../store.ts';
+import { objectKey } from '../store.ts';
+import type { Controller, SimContext } from './context.ts';
+import { controllerOf, isPodReady, parseTime, setCondition, writeStatus } from './objects.ts';
+import { SelectorIndex } from './selector-index.ts';
+import { scaled, splitKey } from './workload-queue.ts';
+
+/** How long an eviction keeps a pod out of currentHealthy while the pod has not started terminating. */
+const DISRUPTED_TIMEOUT_MS = 2 * 60_000;
+
+type PdbStatus = NonNullable<PodDisruptionBudget['status']>;
+
+export class DisruptionController implements Controller {
+  readonly name = 'disruption';
+  private readonly ctx: SimContext;
+  readonly index: SelectorIndex;
+  private readonly queue = new Set<string>();
+  private readonly satisfied = new Map<string, boolean>();
+
+  constructor(ctx: SimContext) {
+    this.ctx = ctx;
+    this.index = new SelectorIndex(ctx.store);
+  }
+
+  onChange(change: Change): void {
+    if (change.resource === 'poddisruptionbudgets.policy') {
+      const pdb = change.object as PodDisruptionBudget;
+      const key = objectKey(pdb.metadata.namespace, pdb.metadata.name);
+      if (change.type === 'DELETED') {
+        this.index.remove(key);
+        this.satisfied.delete(key);
+      } else if (change.type === 'ADDED' || JSON.stringify((change.old as PodDisruptionBudget).spec.selector) !== JSON.stringify(pdb.spec.selector)) {
+        this.index.set(key, pdb.metadata.namespace ?? 'default', compileLabelSelector(pdb.spec.selector));
+      }
+      if (change.type !== 'DELETED') this.queue.add(key);
+    } else if (change.resource === 'pods') {
+      for (const key of this.index.onPodChange(change)) this.queue.add(key);
+    }
+  }
+
+  reconcile(): boolean {
+    if (this.queue.size === 0) return false;
+    const keys = [...this.queue];
+    this.queue.clear();
+    for (const key of keys) this.sync(key);
+    return true;
+  }
+
+  /** The budgets that select a pod. */
+  budgetsFor(pod: Pod): PodDisruptionBudget[] {
+    return this.index
+      .matching(pod.metadata.namespace ?? 'default', pod.metadata.labels)
+      .map((key) => {
+        const [ns, name] = splitKey(key);
+        return this.ctx.store.get('poddisruptionbudgets.policy', ns, name) as PodDisruptionBudget | undefined;
+      })
+      .filter((p): p is PodDisruptionBudget => p !== undefined);
+  }
+
+  /** Brings one budget's status up to date now (the eviction path calls this before deciding). */
+  sync(key: string): PodDisruptionBudget | undefined {
+    const [namespace, name] = splitKey(key);
+    const pdb = this.ctx.store.get('poddisruptionbudgets.policy', namespace, name) as PodDisruptionBudget | undefined;
+    if (!pdb) return undefined;
+    const status = this.compute(pdb, this.index.pods(key));
+    const ok = status.currentHealthy >= status.desiredHealthy;
+    const was = this.satisfied.get(key);
+    if (was === true && !ok) this.ctx.referee.pdbBreach(this.ctx.region, key);
+    if (ok || was !== undefined) this.satisfied.set(key, ok);
+    return writeStatus(this.ctx, 'poddisruptionbudgets.policy', pdb, status);
+  }
+
+  private compute(pdb: PodDisruptionBudget, pods: Pod[]): PdbStatus {
+    const now = this.ctx.clock.nowMs();
+    const disruptedPods = this.stillDisrupted(pdb, pods, now);
+    const { expected, desired } = this.targets(pdb, pods);
+    const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isPodReady(p) && !disruptedPods[p.metadata.name]).length;
+    const disruptionsAllowed = Math.max(0, currentHealthy - desired);
+    const condition = disruptionsAllowed > 0
+      ? { type: 'DisruptionAllowed', status: 'True' as const, reason: 'SufficientPods', message: '' }
+      : { type: 'DisruptionAllowed', status: 'False' as const, reason: 'InsufficientPods', message: '' };
+    const status: PdbStatus = {
+      observedGeneration: pdb.metadata.generation ?? 1,
+      expectedPods: expected,
+      currentHealthy,
+      desiredHealthy: desired,
+      disruptionsAllowed,
+      conditions: setCondition(pdb.status?.conditions, condition, now),
+    };
+    if (Object.keys(disruptedPods).length > 0) status.disruptedPods = disruptedPods;
+    return status;
+  }
+
+  /** Evicted pods stay counted as disrupted until they start terminating, or for two minutes at most. */
+  private stillDisrupted(pdb: PodDisruptionBudget, pods: Pod[], now: number): Record<string, string> {
+    const out: Record<string, string> = {};
+    const live = new Map(pods.map((p) => [p.metadata.name, p]));
+    for (const [name, at] of Object.entries(pdb.status?.disruptedPods ?? {})) {
+      const pod = live.get(name);
+      const since = parseTime(at) ?? 0;
+      if (pod && !pod.metadata.deletionTimestamp && now - since < DISRUPTED_TIMEOUT_MS) out[name] = at;
+    }
+    return out;
+  }
+
+  /** expectedPods and desiredHealthy, as the disruption controller derives them from spec and scale. */
+  private targets(pdb: PodDisruptionBudget, pods: Pod[]): { expected: number; desired: number } {
+    const { minAvailable, maxUnavailable } = pdb.spec;
+    if (typeof minAvailable === 'number') return { expected: pods.length, desired: minAvailable };
+    const expected = this.expectedScale(pods);
+    if (minAvailable !== undefined) return { expected, desired: scaled(minAvailable, expected, true, 0) };
+    if (maxUnavailable !== undefined) return { expected, desired: Math.max(0, expected - scaled(maxUnavailable, expected, true, 0)) };
+    return { expected, desired: 0 };
+  }
+
+  /** Sum of the scale of each distinct controller of the pods; a pod without one counts as one. */
+  private expectedScale(pods: Pod[]): number {
+    const seen = new Map<string, number>();
+    let orphans = 0;
+    for (const p of pods) {
+      const ref = controllerOf(p);
+      if (!ref) {
+        orphans++;
+        continue;
+      }
+      const top = this.topController(p.metadata.namespace, ref.kind, ref.name);
+      if (top && !seen.has(top.metadata.uid)) seen.set(top.metadata.uid, replicasOf(top));
+    }
+    return orphans + [...seen.values()].reduce((a, b) => a + b, 0);
+  }
+
+  private topController(namespace: string | undefined, kind: string, name: string): KObject | undefined {
+    if (kind === 'ReplicaSet') {
+      const rs = this.ctx.store.get('replicasets.apps', namespace, name) as ReplicaSet | undefined;
+      const up = rs && controllerOf(rs);
+      if (up?.kind === 'Deployment') return this.ctx.store.get('deployments.apps', namespace, up.name) ?? rs;
+      return rs;
+    }
+    if (kind === 'StatefulSet') return this.ctx.store.get('statefulsets.apps', namespace, name);
+    if (kind === 'DaemonSet') return this.ctx.store.get('daemonsets.apps', namespace, name);
+    return undefined;
+  }
+}
+
+function replicasOf(o: KObject): number {
+  if (o.kind === 'DaemonSet') return Number((o.status as Record<string, number> | undefined)?.desiredNumberScheduled ?? 0);
+  return (o as Deployment | ReplicaSet | StatefulSet).spec.replicas ?? 1;
+}

@@ -1,0 +1,54 @@
+// The Eviction API's decision, as the API server makes it: budgets hold, unhealthy pods follow
+// unhealthyPodEvictionPolicy, several matching budgets are a misconfiguration.
+import type { Pod, PodDisruptionBudget } from '../k8s-types.ts';
+import type { SimContext } from './context.ts';
+import type { DisruptionController } from './disruption.ts';
+import { iso, isPodReady } from './objects.ts';
+import { deletePod } from './pods.ts';
+import { objectKey } from '../store.ts';
+
+export type EvictionOutcome =
+  | { readonly kind: 'evicted'; readonly pod: Pod }
+  | { readonly kind: 'blocked'; readonly message: string; readonly cause: string }
+  | { readonly kind: 'misconfigured'; readonly message: string };
+
+export const BLOCKED_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";
+
+export interface EvictionRequest {
+  readonly pod: Pod;
+  readonly gracePeriodSeconds?: number;
+  readonly dryRun?: boolean;
+}
+
+export function evict(ctx: SimContext, disruption: DisruptionController, req: EvictionRequest): EvictionOutcome {
+  const outcome = decide(ctx, disruption, req);
+  if (outcome.kind === 'blocked') ctx.referee.evictionRejectedByPdb(ctx.region);
+  if (outcome.kind === 'evicted' && !req.dryRun) ctx.referee.evictionAccepted(ctx.region);
+  return outcome;
+}
+
+function decide(ctx: SimContext, disruption: DisruptionController, req: EvictionRequest): EvictionOutcome {
+  const { pod } = req;
+  const phase = pod.status?.phase;
+  const remove = (): EvictionOutcome => ({ kind: 'evicted', pod: req.dryRun ? pod : deletePod(ctx, pod, req.gracePeriodSeconds) });
+  if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp) return remove();
+  const budgets = disruption.budgetsFor(pod);
+  if (budgets.length > 1) {
+    return { kind: 'misconfigured', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' };
+  }
+  if (budgets.length === 0) return remove();
+  const pdb = disruption.sync(objectKey((budgets[0] as PodDisruptionBudget).metadata.namespace, (budgets[0] as PodDisruptionBudget).metadata.name));
+  if (!pdb?.status) return remove();
+  const s = pdb.status;
+  const needs = `The disruption budget ${pdb.metadata.name} needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy} currently`;
+  if (!isPodReady(pod)) {
+    const always = pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow';
+    return always || s.currentHealthy >= s.desiredHealthy ? remove() : { kind: 'blocked', message: BLOCKED_MESSAGE, cause: needs };
+  }
+  if (s.disruptionsAllowed <= 0) return { kind: 'blocked', message: BLOCKED_MESSAGE, cause: needs };
+  if (!req.dryRun) {
+    const disruptedPods = { ...s.disruptedPods, [pod.metadata.name]: iso(ctx.clock.nowMs()) };
+    ctx.store.replace('poddisruptionbudgets.policy', { ...pdb, status: { ...s, disruptionsAllowed: s.disruptionsAllowed - 1, disruptedPods } });
+  }
+  return remove();
+}

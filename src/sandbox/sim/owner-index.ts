@@ -1,0 +1,51 @@
+// Which stored objects each owner (by uid) has, kept current from store changes: controllers find their
+// pods with it and the garbage collector finds dependents.
+import type { KObject } from '../k8s-types.ts';
+import type { Change } from '../store.ts';
+import { objectKey } from '../store.ts';
+
+export interface Dependent {
+  readonly resource: string;
+  readonly namespace: string | undefined;
+  readonly name: string;
+}
+
+export class OwnerIndex {
+  private readonly byOwner = new Map<string, Map<string, Dependent>>();
+
+  onChange(change: Change): void {
+    const { old, object, resource } = change;
+    if (old && (change.type === 'DELETED' || old.metadata.ownerReferences !== object.metadata.ownerReferences)) {
+      this.drop(resource, old);
+    }
+    if (change.type !== 'DELETED') this.add(resource, object);
+  }
+
+  /** Dependents of the owner with this uid, optionally of one resource type only. */
+  dependents(ownerUid: string, resource?: string): Dependent[] {
+    const all = this.byOwner.get(ownerUid);
+    if (!all) return [];
+    const list = [...all.values()];
+    return resource ? list.filter((d) => d.resource === resource) : list;
+  }
+
+  private add(resource: string, o: KObject): void {
+    for (const ref of o.metadata.ownerReferences ?? []) {
+      let deps = this.byOwner.get(ref.uid);
+      if (!deps) {
+        deps = new Map();
+        this.byOwner.set(ref.uid, deps);
+      }
+      deps.set(`${resource}|${objectKey(o.metadata.namespace, o.metadata.name)}`, { resource, namespace: o.metadata.namespace, name: o.metadata.name });
+    }
+  }
+
+  private drop(resource: string, o: KObject): void {
+    for (const ref of o.metadata.ownerReferences ?? []) {
+      const deps = this.byOwner.get(ref.uid);
+      if (!deps) continue;
+      deps.delete(`${resource}|${objectKey(o.metadata.namespace, o.metadata.name)}`);
+      if (deps.size === 0) this.byOwner.delete(ref.uid);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// The ReplicaSet controller: keeps the number of active pods at spec.replicas, replacing pods that were
+// evicted or deleted, removing the least useful pods first when scaling down.
+import type { Pod, ReplicaSet } from '../k8s-types.ts';
+import type { Change } from '../store.ts';
+import type { Controller, SimContext } from './context.ts';
+import { isPodActive, isPodReady, writeStatus } from './objects.ts';
+import { createPodFromTemplate, deletePod } from './pods.ts';
+import { splitKey, WorkloadQueue } from './workload-queue.ts';
+
+export class ReplicaSetController implements Controller {
+  readonly name = 'replicaset';
+  private readonly ctx: SimContext;
+  private readonly queue = new WorkloadQueue('replicasets.apps', 'ReplicaSet');
+
+  constructor(ctx: SimContext) {
+    this.ctx = ctx;
+  }
+
+  onChange(change: Change): void {
+    this.queue.onChange(change);
+  }
+
+  reconcile(): boolean {
+    if (this.queue.size === 0) return false;
+    for (const key of this.queue.drain()) this.sync(key);
+    return true;
+  }
+
+  private sync(key: string): void {
+    const [namespace, name] = splitKey(key);
+    const rs = this.ctx.store.get('replicasets.apps', namespace, name) as ReplicaSet | undefined;
+    if (!rs || rs.metadata.deletionTimestamp) return;
+    const pods = ownedPods(this.ctx, rs.metadata.uid);
+    const active = pods.filter(isPodActive);
+    const want = rs.spec.replicas ?? 1;
+    if (active.length < want) {
+      for (let i = active.length; i < want; i++) {
+        createPodFromTemplate(this.ctx, { template: rs.spec.template, owner: rs, name: `${rs.metadata.name}-${this.ctx.rng.suffix(5)}` });
+      }
+    } else if (active.length > want) {
+      for (const pod of [...active].sort(deletionOrder).slice(0, active.length - want)) deletePod(this.ctx, pod);
+    }
+    this.writeStatus(rs);
+  }
+
+  private writeStatus(rs: ReplicaSet): void {
+    const active = ownedPods(this.ctx, rs.metadata.uid).filter(isPodActive);
+    const ready = active.filter(isPodReady).length;
+    writeStatus(this.ctx, 'replicasets.apps', rs, {
+      replicas: active.length,
+      fullyLabeledReplicas: active.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      observedGeneration: rs.metadata.generation ?? 1,
+    });
+  }
+}
+
+export function ownedPods(ctx: SimContext, ownerUid: string): Pod[] {
+  const out: Pod[] = [];
+  for (const d of ctx.owners.dependents(ownerUid, 'pods')) {
+    const p = ctx.store.get('pods', d.namespace, d.name) as Pod | undefined;
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** Kubernetes' order for scale-down: unscheduled, then pending, then not ready, then the youngest. */
+function deletionOrder(a: Pod, b: Pod): number {
+  const rank = (p: Pod) => (!p.spec.nodeName ? 0 : p.status.phase === 'Pending' ? 1 : !isPodReady(p) ? 2 : 3);
+  return rank(a) - rank(b) || b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
+}

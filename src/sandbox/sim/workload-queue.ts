@@ -1,0 +1,62 @@
+// The queueing every workload controller shares: its own objects by key, and the owners of pods that
+// changed, so a pod becoming Ready wakes exactly the controller that owns it.
+import type { KObject } from '../k8s-types.ts';
+import type { Change } from '../store.ts';
+import { objectKey } from '../store.ts';
+import { controllerOf } from './objects.ts';
+
+export class WorkloadQueue {
+  private readonly resource: string;
+  private readonly kind: string;
+  private readonly keys = new Set<string>();
+
+  /** `resource` is the controller's own type (`replicasets.apps`), `kind` its Kind (`ReplicaSet`). */
+  constructor(resource: string, kind: string) {
+    this.resource = resource;
+    this.kind = kind;
+  }
+
+  onChange(change: Change, dependents: readonly string[] = ['pods']): void {
+    if (change.resource === this.resource) {
+      this.keys.add(objectKey(change.object.metadata.namespace, change.object.metadata.name));
+    } else if (dependents.includes(change.resource)) {
+      this.addOwner(change.object);
+      if (change.old) this.addOwner(change.old);
+    }
+  }
+
+  add(key: string): void {
+    this.keys.add(key);
+  }
+
+  private addOwner(o: KObject): void {
+    const owner = controllerOf(o);
+    if (owner?.kind === this.kind) this.keys.add(objectKey(o.metadata.namespace, owner.name));
+  }
+
+  /** Takes every queued key. */
+  drain(): string[] {
+    const out = [...this.keys];
+    this.keys.clear();
+    return out;
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+}
+
+export function splitKey(key: string): [string | undefined, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? [undefined, key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** Resolves an int-or-percent against a total, rounding up or down as Kubernetes does for each field. */
+export function scaled(value: number | string | undefined, total: number, roundUp: boolean, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number') return value;
+  const m = /^(\d+)%$/.exec(value);
+  if (!m) return Number.isFinite(Number(value)) ? Number(value) : fallback;
+  const exact = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(exact) : Math.floor(exact);
+}
