@@ -127,7 +127,9 @@ export const FleetSchema = z.strictObject({
       traffic: TrafficSchema.default(TrafficSchema.parse({})),
       faults: FaultsSchema.default(FaultsSchema.parse({})),
     })
-    .superRefine(crossCheck),
+    // Zod skips refinements once any field has an issue; run the cross-checks whenever the parts they read
+    // are well-formed, so one run reports every mistake.
+    .superRefine(crossCheck, { when: (payload) => CrossCheckInput.safeParse(payload.value).success }),
 });
 
 export type Fleet = z.output<typeof FleetSchema>;
@@ -135,6 +137,18 @@ export type FleetSpec = Fleet['spec'];
 export type RegionSpec = FleetSpec['regions'][number];
 export type WorkloadSpec = FleetSpec['workloads'][number];
 export type PodFaultSpec = FleetSpec['faults']['pods'][number];
+
+/** The parts of the spec `crossCheck` reads, loosely: enough to run it safely on a spec with other mistakes. */
+const named = z.looseObject({ name: z.string() });
+const CrossCheckInput = z.looseObject({
+  regions: z.array(z.looseObject({ name: z.string(), zones: z.array(named) })),
+  workloads: z.array(z.looseObject({ name: z.string(), namespace: z.string(), regions: z.array(z.string()).optional() })),
+  traffic: z.looseObject({ split: z.record(z.string(), z.unknown()).optional() }),
+  faults: z.looseObject({
+    pods: z.array(z.looseObject({ workload: z.string(), namespace: z.string(), region: z.string().optional() })),
+    api: z.looseObject({ regions: z.array(z.string()).optional() }),
+  }),
+});
 
 type SpecIn = {
   regions: { name: string; zones: { name: string }[] }[];

@@ -79,17 +79,20 @@ export class SandboxFleet {
     });
   }
 
-  /** Moves simulated time forward by `ms`, settling after every instant at which something happened. */
-  advance(ms: number): void {
-    this.clock.advanceTo(this.clock.nowMs() + ms, () => this.settle(), 0);
+  /**
+   * Moves simulated time forward by `ms`. Controllers settle after every instant at which something
+   * happened, or at most every `settleEveryMs` of simulated time when that is set (large fleets).
+   */
+  advance(ms: number, settleEveryMs = 0): void {
+    this.clock.advanceTo(this.clock.nowMs() + ms, () => this.settle(), settleEveryMs);
   }
 
   /** Advances in steps until `done` holds or `limitMs` of simulated time pass; returns whether it held. */
-  advanceUntil(done: () => boolean, limitMs: number, stepMs = 1000): boolean {
+  advanceUntil(done: () => boolean, limitMs: number, step: { stepMs?: number; settleEveryMs?: number } = {}): boolean {
     const end = this.clock.nowMs() + limitMs;
     while (!done()) {
       if (this.clock.nowMs() >= end) return false;
-      this.advance(Math.min(stepMs, end - this.clock.nowMs()));
+      this.advance(Math.min(step.stepMs ?? 1000, end - this.clock.nowMs()), step.settleEveryMs ?? 0);
     }
     return true;
   }

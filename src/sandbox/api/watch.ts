@@ -43,6 +43,8 @@ export function serveWatch(o: WatchOptions): void {
   };
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  // Send the headers now, as a real API server does: clients such as kubectl's delete wait block on them.
+  res.flushHeaders();
   const rv = req.query.get('resourceVersion');
   if (!rv || rv === '0') {
     for (const obj of region.store.page(t.key, { namespace: t.namespace, limit: Infinity, filter: (x) => inScope(x) && filter(x) }).items) send('ADDED', obj);

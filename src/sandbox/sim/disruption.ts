@@ -119,18 +119,19 @@ export class DisruptionController implements Controller {
 
   /** Sum of the scale of each distinct controller of the pods; a pod without one counts as one. */
   private expectedScale(pods: Pod[]): number {
-    const seen = new Map<string, number>();
+    const controllers = new Map<string, { namespace: string | undefined; kind: string; name: string }>();
     let orphans = 0;
     for (const p of pods) {
       const ref = controllerOf(p);
-      if (!ref) {
-        orphans++;
-        continue;
-      }
-      const top = this.topController(p.metadata.namespace, ref.kind, ref.name);
-      if (top && !seen.has(top.metadata.uid)) seen.set(top.metadata.uid, replicasOf(top));
+      if (ref) controllers.set(ref.uid, { namespace: p.metadata.namespace, kind: ref.kind, name: ref.name });
+      else orphans++;
     }
-    return orphans + [...seen.values()].reduce((a, b) => a + b, 0);
+    const scales = new Map<string, number>();
+    for (const c of controllers.values()) {
+      const top = this.topController(c.namespace, c.kind, c.name);
+      if (top) scales.set(top.metadata.uid, replicasOf(top));
+    }
+    return orphans + [...scales.values()].reduce((a, b) => a + b, 0);
   }
 
   private topController(namespace: string | undefined, kind: string, name: string): KObject | undefined {

@@ -21,9 +21,11 @@ export interface EvictionRequest {
 }
 
 export function evict(ctx: SimContext, disruption: DisruptionController, req: EvictionRequest): EvictionOutcome {
+  const alreadyGoing = !!req.pod.metadata.deletionTimestamp;
   const outcome = decide(ctx, disruption, req);
+  if (req.dryRun) return outcome;
   if (outcome.kind === 'blocked') ctx.referee.evictionRejectedByPdb(ctx.region);
-  if (outcome.kind === 'evicted' && !req.dryRun) ctx.referee.evictionAccepted(ctx.region);
+  if (outcome.kind === 'evicted' && !alreadyGoing) ctx.referee.evictionAccepted(ctx.region);
   return outcome;
 }
 

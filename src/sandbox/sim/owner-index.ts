@@ -1,5 +1,6 @@
-// Which stored objects each owner (by uid) has, kept current from store changes: controllers find their
-// pods with it and the garbage collector finds dependents.
+// Which stored objects each owner (by uid) has, with their latest state, kept current from store
+// changes: controllers read their pods from it without a store lookup per pod, and the garbage collector
+// finds dependents.
 import type { KObject } from '../k8s-types.ts';
 import type { Change } from '../store.ts';
 import { objectKey } from '../store.ts';
@@ -8,6 +9,7 @@ export interface Dependent {
   readonly resource: string;
   readonly namespace: string | undefined;
   readonly name: string;
+  readonly object: KObject;
 }
 
 export class OwnerIndex {
@@ -29,6 +31,13 @@ export class OwnerIndex {
     return resource ? list.filter((d) => d.resource === resource) : list;
   }
 
+  /** The current objects of one type that this owner has. */
+  objects<T extends KObject>(ownerUid: string, resource: string): T[] {
+    const out: T[] = [];
+    for (const d of this.byOwner.get(ownerUid)?.values() ?? []) if (d.resource === resource) out.push(d.object as T);
+    return out;
+  }
+
   private add(resource: string, o: KObject): void {
     for (const ref of o.metadata.ownerReferences ?? []) {
       let deps = this.byOwner.get(ref.uid);
@@ -36,7 +45,7 @@ export class OwnerIndex {
         deps = new Map();
         this.byOwner.set(ref.uid, deps);
       }
-      deps.set(`${resource}|${objectKey(o.metadata.namespace, o.metadata.name)}`, { resource, namespace: o.metadata.namespace, name: o.metadata.name });
+      deps.set(`${resource}|${objectKey(o.metadata.namespace, o.metadata.name)}`, { resource, namespace: o.metadata.namespace, name: o.metadata.name, object: o });
     }
   }
 

@@ -33,6 +33,7 @@ export class ReplicaSetController implements Controller {
     const pods = ownedPods(this.ctx, rs.metadata.uid);
     const active = pods.filter(isPodActive);
     const want = rs.spec.replicas ?? 1;
+    const changed = active.length !== want;
     if (active.length < want) {
       for (let i = active.length; i < want; i++) {
         createPodFromTemplate(this.ctx, { template: rs.spec.template, owner: rs, name: `${rs.metadata.name}-${this.ctx.rng.suffix(5)}` });
@@ -40,11 +41,10 @@ export class ReplicaSetController implements Controller {
     } else if (active.length > want) {
       for (const pod of [...active].sort(deletionOrder).slice(0, active.length - want)) deletePod(this.ctx, pod);
     }
-    this.writeStatus(rs);
+    this.writeStatus(rs, changed ? ownedPods(this.ctx, rs.metadata.uid).filter(isPodActive) : active);
   }
 
-  private writeStatus(rs: ReplicaSet): void {
-    const active = ownedPods(this.ctx, rs.metadata.uid).filter(isPodActive);
+  private writeStatus(rs: ReplicaSet, active: Pod[]): void {
     const ready = active.filter(isPodReady).length;
     writeStatus(this.ctx, 'replicasets.apps', rs, {
       replicas: active.length,
@@ -57,12 +57,7 @@ export class ReplicaSetController implements Controller {
 }
 
 export function ownedPods(ctx: SimContext, ownerUid: string): Pod[] {
-  const out: Pod[] = [];
-  for (const d of ctx.owners.dependents(ownerUid, 'pods')) {
-    const p = ctx.store.get('pods', d.namespace, d.name) as Pod | undefined;
-    if (p) out.push(p);
-  }
-  return out;
+  return ctx.owners.objects<Pod>(ownerUid, 'pods');
 }
 
 /** Kubernetes' order for scale-down: unscheduled, then pending, then not ready, then the youngest. */

@@ -8,7 +8,8 @@ import { objectKey } from '../store.ts';
 interface Entry {
   readonly namespace: string;
   readonly matches: LabelMatcher;
-  readonly members: Set<string>;
+  /** Pod key → latest pod. */
+  readonly members: Map<string, Pod>;
 }
 
 export class SelectorIndex {
@@ -23,9 +24,9 @@ export class SelectorIndex {
   /** Sets (or replaces) the selector under `key` and finds its pods. */
   set(key: string, namespace: string, matches: LabelMatcher): void {
     this.remove(key);
-    const members = new Set<string>();
+    const members = new Map<string, Pod>();
     for (const p of this.store.list('pods', namespace)) {
-      if (matches(p.metadata.labels)) members.add(objectKey(namespace, p.metadata.name));
+      if (matches(p.metadata.labels)) members.set(objectKey(namespace, p.metadata.name), p as Pod);
     }
     this.entries.set(key, { namespace, matches, members });
     const keys = this.byNamespace.get(namespace) ?? new Set<string>();
@@ -56,7 +57,7 @@ export class SelectorIndex {
       const e = this.entries.get(key) as Entry;
       const was = e.members.has(podKey);
       const is = change.type !== 'DELETED' && e.matches(pod.metadata.labels);
-      if (is) e.members.add(podKey);
+      if (is) e.members.set(podKey, pod);
       else e.members.delete(podKey);
       if (was || is) touched.push(key);
     }
@@ -72,12 +73,6 @@ export class SelectorIndex {
 
   pods(key: string): Pod[] {
     const e = this.entries.get(key);
-    if (!e) return [];
-    const out: Pod[] = [];
-    for (const podKey of e.members) {
-      const p = this.store.get('pods', e.namespace, podKey.slice(e.namespace.length + 1)) as Pod | undefined;
-      if (p) out.push(p);
-    }
-    return out;
+    return e ? [...e.members.values()] : [];
   }
 }

@@ -68,7 +68,7 @@ export class StatefulSetController implements Controller {
   private scaleDown(pods: Map<number, Pod>, replicas: number, parallel: boolean): void {
     const extra = [...pods.entries()].filter(([i, p]) => i >= replicas && isPodActive(p)).sort((a, b) => b[0] - a[0]);
     if (extra.length === 0) return;
-    const settled = [...pods.values()].every((p) => !isPodActive(p) || isPodReady(p));
+    const settled = [...pods.values()].every((p) => isPodActive(p) && isPodReady(p));
     const victims = parallel ? extra : settled ? extra.slice(0, 1) : [];
     for (const [, p] of victims) deletePod(this.ctx, p);
   }

@@ -1,0 +1,88 @@
+// A running sandbox for end-to-end tests, with a kubeconfig on disk and a helper that runs the real kubectl
+// against it; everything is torn down after the test.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Fleet } from '../../src/sandbox/fleet-schema.ts';
+import { startSandbox } from '../../src/sandbox/sandbox.ts';
+import type { RunningSandbox } from '../../src/sandbox/sandbox.ts';
+
+export interface KubectlResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface TestSandbox {
+  readonly sandbox: RunningSandbox;
+  readonly kubeconfigPath: string;
+  /** Runs kubectl with this sandbox's kubeconfig; never throws on a non-zero exit. */
+  kubectl(args: readonly string[], opts?: { timeoutMs?: number; input?: string }): Promise<KubectlResult>;
+  /** GET on a region's API with the sandbox token; returns the parsed JSON body. */
+  api(region: string, path: string): Promise<unknown>;
+  /** Waits (real time) until `check` holds; throws with `what` after `timeoutMs`. */
+  until(what: string, check: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestSandbox(fleet: Fleet, opts: { speed?: number } = {}): Promise<TestSandbox> {
+  const dir = await mkdtemp(join(tmpdir(), 'daylight-test-'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const sandbox = await startSandbox({ fleet, port: 0, speed: opts.speed, kubeconfigPath });
+  const kubectl = (args: readonly string[], o: { timeoutMs?: number; input?: string } = {}) =>
+    new Promise<KubectlResult>((resolve) => {
+      const child = execFile('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { timeout: o.timeoutMs ?? 60_000, env: { ...process.env, KUBECACHEDIR: join(dir, 'cache') } }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
+      if (o.input !== undefined) child.stdin?.end(o.input);
+    });
+  const api = async (region: string, path: string) => {
+    const server = sandbox.servers.get(region);
+    if (!server) throw new Error(`no region ${region}`);
+    const { request } = await import('node:https');
+    return new Promise<unknown>((resolve, reject) => {
+      const req = request(`${server.url}${path}`, { ca: sandbox.tls.caPem, headers: { authorization: `Bearer ${sandbox.token}` } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            resolve(text);
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  };
+  const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
+    const end = Date.now() + timeoutMs;
+    for (let delay = 20; !(await check()); delay = Math.min(delay * 2, 250)) {
+      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  };
+  return {
+    sandbox,
+    kubeconfigPath,
+    kubectl,
+    api,
+    until,
+    stop: async () => {
+      await sandbox.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every pod of every region Ready. */
+export function allPodsReady(s: RunningSandbox): boolean {
+  return s.fleet.regions.every((r) => {
+    const c = r.counts();
+    return c.pods.total > 0 && c.pods.ready === c.pods.total;
+  });
+}
