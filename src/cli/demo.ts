@@ -57,7 +57,7 @@ export const demoCommand: Command = {
 
 async function waitServing(s: RunningSandbox, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
-  while (!s.fleet.serving) {
+  while (!s.fleet.serving || !s.fleet.allPodsReady()) {
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -88,7 +88,7 @@ function summarise(s: RunningSandbox, serving: boolean): Summary {
 }
 
 function render(s: Summary): string {
-  const lines = [s.serving ? `Every workload serves after ${s.simulatedSeconds} simulated seconds.` : 'The fleet did not come up within 120 s of real time.'];
+  const lines = [s.serving ? `Every pod is Ready and the traffic flows after ${s.simulatedSeconds} simulated seconds.` : 'The fleet did not come up within 120 s of real time.'];
   for (const r of s.regions) {
     lines.push(`${r.name}: ${r.ready}/${r.nodes} nodes Ready, ${r.podsReady}/${r.pods} pods Ready`);
     for (const b of r.budgets) lines.push(`  budget ${b}`);

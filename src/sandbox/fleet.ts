@@ -132,6 +132,14 @@ export class SandboxFleet {
     return this.warm;
   }
 
+  /** Every pod of every region Ready: the fleet has come up. */
+  allPodsReady(): boolean {
+    return this.regions.every((r) => {
+      const c = r.counts();
+      return c.pods.total > 0 && c.pods.ready === c.pods.total;
+    });
+  }
+
   private scheduleTraffic(): void {
     this.trafficTimer = this.clock.after(1000, () => {
       if (this.serving) this.traffic.tick(1);

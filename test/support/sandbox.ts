@@ -81,8 +81,5 @@ export async function startTestSandbox(fleet: Fleet, opts: { speed?: number } = 
 
 /** Every pod of every region Ready. */
 export function allPodsReady(s: RunningSandbox): boolean {
-  return s.fleet.regions.every((r) => {
-    const c = r.counts();
-    return c.pods.total > 0 && c.pods.ready === c.pods.total;
-  });
+  return s.fleet.allPodsReady();
 }
