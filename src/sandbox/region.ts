@@ -58,7 +58,7 @@ export class Region {
       new DeploymentController(this.ctx),
       new ReplicaSetController(this.ctx),
       new StatefulSetController(this.ctx),
-      new DaemonSetController(this.ctx),
+      new DaemonSetController(this.ctx, this.pods),
       new Scheduler(this.ctx, this.pods),
       new Kubelet(this.ctx, this.pods),
       new NodeLifecycle(this.ctx, this.pods),

@@ -3,7 +3,8 @@
 import type { DaemonSet, Node, Pod, Toleration } from '../k8s-types.ts';
 import type { Change } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';
-import { isPodActive, isPodReady, writeStatus } from './objects.ts';
+import { controllerOf, isPodActive, isPodReady, writeStatus } from './objects.ts';
+import type { PodIndex } from './pod-index.ts';
 import { createPodFromTemplate, deletePod } from './pods.ts';
 import { stableHash } from './random.ts';
 import { tolerates } from './scheduler.ts';
@@ -26,26 +27,82 @@ export class DaemonSetController implements Controller {
   readonly name = 'daemonset';
   private readonly ctx: SimContext;
   private readonly queue = new WorkloadQueue('daemonsets.apps', 'DaemonSet');
-  private nodesChanged = false;
+  /** DaemonSets whose pods only changed readiness: their status needs counts, not a full pass over nodes. */
+  private readonly readiness = new WorkloadQueue('daemonsets.apps', 'DaemonSet');
+  /** Nodes whose labels or taints changed since the last pass. */
+  private readonly changedNodes = new Set<string>();
+  /** Per DaemonSet: the nodes it should run on, from its last full pass. */
+  private readonly eligible = new Map<string, Set<string>>();
+  private readonly pods: PodIndex;
 
-  constructor(ctx: SimContext) {
+  constructor(ctx: SimContext, pods: PodIndex) {
     this.ctx = ctx;
+    this.pods = pods;
   }
 
   onChange(change: Change): void {
-    if (change.resource === 'nodes' && nodeShapeChanged(change)) this.nodesChanged = true;
-    else this.queue.onChange(change);
+    if (change.resource === 'nodes') {
+      if (nodeShapeChanged(change)) this.changedNodes.add(change.object.metadata.name);
+    } else if (change.resource === 'pods' && readinessOnly(change)) {
+      this.readiness.onChange(change);
+    } else {
+      this.queue.onChange(change);
+    }
   }
 
   reconcile(): boolean {
-    if (this.nodesChanged) {
-      this.nodesChanged = false;
-      for (const ds of this.ctx.store.list('daemonsets.apps')) this.queue.add(`${ds.metadata.namespace}/${ds.metadata.name}`);
+    if (this.queue.size === 0 && this.readiness.size === 0 && this.changedNodes.size === 0) return false;
+    const full = new Set(this.queue.drain());
+    if (this.changedNodes.size > 0) {
+      const changed = [...this.changedNodes];
+      this.changedNodes.clear();
+      for (const ds of this.ctx.store.list('daemonsets.apps') as DaemonSet[]) {
+        const key = `${ds.metadata.namespace}/${ds.metadata.name}`;
+        if (!full.has(key)) this.syncNodes(ds, key, changed, full);
+      }
     }
-    if (this.queue.size === 0) return false;
+    for (const key of this.readiness.drain()) if (!full.has(key)) this.syncReadiness(key, full);
+    if (full.size === 0) return true;
     const nodes = this.ctx.store.list('nodes') as Node[];
-    for (const key of this.queue.drain()) this.sync(key, nodes);
+    for (const key of full) this.sync(key, nodes);
     return true;
+  }
+
+  /** Only some nodes changed: look at those, not at the whole fleet. */
+  private syncNodes(ds: DaemonSet, key: string, changed: string[], full: Set<string>): void {
+    const eligible = this.eligible.get(key);
+    if (!eligible) {
+      full.add(key);
+      return;
+    }
+    const revision = stableHash(JSON.stringify(ds.spec.template));
+    for (const name of changed) {
+      const node = this.ctx.store.get('nodes', undefined, name) as Node | undefined;
+      const pod = this.pods.podsOn(name).find((p) => isPodActive(p) && controllerOf(p)?.uid === ds.metadata.uid);
+      const fitsNow = node !== undefined && fits(ds, node, !pod);
+      if (fitsNow) eligible.add(name);
+      else eligible.delete(name);
+      if (fitsNow && !pod) this.createOn(ds, name, revision);
+      if (!fitsNow && pod) deletePod(this.ctx, pod);
+    }
+    const status = (ds.status ?? {}) as Record<string, number>;
+    if (status.desiredNumberScheduled !== eligible.size) full.add(key);
+  }
+
+  /** Readiness of a pod changed: update the ready counts, or do a full pass while a rollout waits on it. */
+  private syncReadiness(key: string, full: Set<string>): void {
+    const [namespace, name] = splitKey(key);
+    const ds = this.ctx.store.get('daemonsets.apps', namespace, name) as DaemonSet | undefined;
+    if (!ds) return;
+    const status = (ds.status ?? {}) as Record<string, number>;
+    if ((status.updatedNumberScheduled ?? 0) < (status.desiredNumberScheduled ?? 0)) {
+      full.add(key);
+      return;
+    }
+    const ready = this.ctx.owners.podCounts(ds.metadata.uid).ready;
+    const unavailable = (status.desiredNumberScheduled ?? 0) - ready;
+    const { numberUnavailable: _drop, ...rest } = status;
+    writeStatus(this.ctx, 'daemonsets.apps', ds, { ...rest, numberReady: ready, numberAvailable: ready, ...(unavailable > 0 ? { numberUnavailable: unavailable } : {}) });
   }
 
   private sync(key: string, nodes: Node[]): void {
@@ -56,6 +113,7 @@ export class DaemonSetController implements Controller {
     const byNode = new Map<string, Pod>();
     for (const p of ownedPods(this.ctx, ds.metadata.uid)) if (isPodActive(p) && p.spec.nodeName) byNode.set(p.spec.nodeName, p);
     const eligible = nodes.filter((n) => fits(ds, n, !byNode.has(n.metadata.name)));
+    this.eligible.set(key, new Set(eligible.map((n) => n.metadata.name)));
     for (const node of eligible) {
       if (!byNode.has(node.metadata.name)) this.createOn(ds, node.metadata.name, revision);
     }
@@ -99,6 +157,14 @@ export class DaemonSetController implements Controller {
       observedGeneration: ds.metadata.generation ?? 1,
     });
   }
+}
+
+/** A pod that stayed on its node, alive and at its revision: only its readiness can matter. */
+function readinessOnly(change: Change): boolean {
+  if (change.type !== 'MODIFIED' || !change.old) return false;
+  const a = change.old as Pod;
+  const b = change.object as Pod;
+  return a.spec.nodeName === b.spec.nodeName && isPodActive(a) && isPodActive(b) && a.metadata.labels?.[REVISION_LABEL] === b.metadata.labels?.[REVISION_LABEL];
 }
 
 /** Labels or taints changed, or a node came or went: the set of eligible nodes may differ. */

@@ -5,8 +5,8 @@ import { compileLabelSelector } from '../api/selectors.ts';
 import type { Change } from '../store.ts';
 import { objectKey } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';
-import { controllerOf, isPodReady, parseTime, setCondition, writeStatus } from './objects.ts';
-import { SelectorIndex } from './selector-index.ts';
+import { controllerOf, parseTime, setCondition, writeStatus } from './objects.ts';
+import { isHealthy, SelectorIndex } from './selector-index.ts';
 import { scaled, splitKey } from './workload-queue.ts';
 
 /** How long an eviction keeps a pod out of currentHealthy while the pod has not started terminating. */
@@ -14,12 +14,25 @@ const DISRUPTED_TIMEOUT_MS = 2 * 60_000;
 
 type PdbStatus = NonNullable<PodDisruptionBudget['status']>;
 
+interface ControllerRef {
+  readonly namespace: string | undefined;
+  readonly kind: string;
+  readonly name: string;
+}
+
+interface ControllerSet {
+  readonly generation: number;
+  readonly controllers: readonly ControllerRef[];
+  readonly orphans: number;
+}
+
 export class DisruptionController implements Controller {
   readonly name = 'disruption';
   private readonly ctx: SimContext;
   readonly index: SelectorIndex;
   private readonly queue = new Set<string>();
   private readonly satisfied = new Map<string, boolean>();
+  private readonly controllerSets = new Map<string, ControllerSet>();
 
   constructor(ctx: SimContext) {
     this.ctx = ctx;
@@ -33,6 +46,7 @@ export class DisruptionController implements Controller {
       if (change.type === 'DELETED') {
         this.index.remove(key);
         this.satisfied.delete(key);
+        this.controllerSets.delete(key);
       } else if (change.type === 'ADDED' || JSON.stringify((change.old as PodDisruptionBudget).spec.selector) !== JSON.stringify(pdb.spec.selector)) {
         this.index.set(key, pdb.metadata.namespace ?? 'default', compileLabelSelector(pdb.spec.selector));
       }
@@ -66,7 +80,7 @@ export class DisruptionController implements Controller {
     const [namespace, name] = splitKey(key);
     const pdb = this.ctx.store.get('poddisruptionbudgets.policy', namespace, name) as PodDisruptionBudget | undefined;
     if (!pdb) return undefined;
-    const status = this.compute(pdb, this.index.pods(key));
+    const status = this.compute(key, pdb);
     const ok = status.currentHealthy >= status.desiredHealthy;
     const was = this.satisfied.get(key);
     if (was === true && !ok) this.ctx.referee.pdbBreach(this.ctx.region, key);
@@ -74,11 +88,15 @@ export class DisruptionController implements Controller {
     return writeStatus(this.ctx, 'poddisruptionbudgets.policy', pdb, status);
   }
 
-  private compute(pdb: PodDisruptionBudget, pods: Pod[]): PdbStatus {
+  private compute(key: string, pdb: PodDisruptionBudget): PdbStatus {
     const now = this.ctx.clock.nowMs();
-    const disruptedPods = this.stillDisrupted(pdb, pods, now);
-    const { expected, desired } = this.targets(pdb, pods);
-    const currentHealthy = pods.filter((p) => !p.metadata.deletionTimestamp && isPodReady(p) && !disruptedPods[p.metadata.name]).length;
+    const disruptedPods = this.stillDisrupted(key, pdb, now);
+    const { expected, desired } = this.targets(key, pdb);
+    const disruptedHealthy = Object.keys(disruptedPods).filter((name) => {
+      const p = this.index.pod(key, name);
+      return p !== undefined && isHealthy(p);
+    }).length;
+    const currentHealthy = this.index.healthy(key) - disruptedHealthy;
     const disruptionsAllowed = Math.max(0, currentHealthy - desired);
     const condition = disruptionsAllowed > 0
       ? { type: 'DisruptionAllowed', status: 'True' as const, reason: 'SufficientPods', message: '' }
@@ -96,11 +114,10 @@ export class DisruptionController implements Controller {
   }
 
   /** Evicted pods stay counted as disrupted until they start terminating, or for two minutes at most. */
-  private stillDisrupted(pdb: PodDisruptionBudget, pods: Pod[], now: number): Record<string, string> {
+  private stillDisrupted(key: string, pdb: PodDisruptionBudget, now: number): Record<string, string> {
     const out: Record<string, string> = {};
-    const live = new Map(pods.map((p) => [p.metadata.name, p]));
     for (const [name, at] of Object.entries(pdb.status?.disruptedPods ?? {})) {
-      const pod = live.get(name);
+      const pod = this.index.pod(key, name);
       const since = parseTime(at) ?? 0;
       if (pod && !pod.metadata.deletionTimestamp && now - since < DISRUPTED_TIMEOUT_MS) out[name] = at;
     }
@@ -108,30 +125,41 @@ export class DisruptionController implements Controller {
   }
 
   /** expectedPods and desiredHealthy, as the disruption controller derives them from spec and scale. */
-  private targets(pdb: PodDisruptionBudget, pods: Pod[]): { expected: number; desired: number } {
+  private targets(key: string, pdb: PodDisruptionBudget): { expected: number; desired: number } {
     const { minAvailable, maxUnavailable } = pdb.spec;
-    if (typeof minAvailable === 'number') return { expected: pods.length, desired: minAvailable };
-    const expected = this.expectedScale(pods);
+    if (typeof minAvailable === 'number') return { expected: this.index.size(key), desired: minAvailable };
+    const expected = this.expectedScale(key);
     if (minAvailable !== undefined) return { expected, desired: scaled(minAvailable, expected, true, 0) };
     if (maxUnavailable !== undefined) return { expected, desired: Math.max(0, expected - scaled(maxUnavailable, expected, true, 0)) };
     return { expected, desired: 0 };
   }
 
   /** Sum of the scale of each distinct controller of the pods; a pod without one counts as one. */
-  private expectedScale(pods: Pod[]): number {
-    const controllers = new Map<string, { namespace: string | undefined; kind: string; name: string }>();
-    let orphans = 0;
-    for (const p of pods) {
-      const ref = controllerOf(p);
-      if (ref) controllers.set(ref.uid, { namespace: p.metadata.namespace, kind: ref.kind, name: ref.name });
-      else orphans++;
-    }
+  private expectedScale(key: string): number {
+    const { controllers, orphans } = this.controllersOf(key);
     const scales = new Map<string, number>();
-    for (const c of controllers.values()) {
+    for (const c of controllers) {
       const top = this.topController(c.namespace, c.kind, c.name);
       if (top) scales.set(top.metadata.uid, replicasOf(top));
     }
     return orphans + [...scales.values()].reduce((a, b) => a + b, 0);
+  }
+
+  /** The controllers of a budget's pods, recomputed only when pods join or leave it. */
+  private controllersOf(key: string): ControllerSet {
+    const generation = this.index.generation(key);
+    const cached = this.controllerSets.get(key);
+    if (cached?.generation === generation) return cached;
+    const byUid = new Map<string, ControllerRef>();
+    let orphans = 0;
+    for (const p of this.index.pods(key)) {
+      const ref = controllerOf(p);
+      if (ref) byUid.set(ref.uid, { namespace: p.metadata.namespace, kind: ref.kind, name: ref.name });
+      else orphans++;
+    }
+    const set = { generation, controllers: [...byUid.values()], orphans };
+    this.controllerSets.set(key, set);
+    return set;
   }
 
   private topController(namespace: string | undefined, kind: string, name: string): KObject | undefined {

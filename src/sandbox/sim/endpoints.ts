@@ -16,7 +16,6 @@ export class EndpointsController implements Controller {
   private readonly ctx: SimContext;
   private readonly index: SelectorIndex;
   private readonly queue = new Set<string>();
-  private readonly ready = new Map<string, number>();
 
   constructor(ctx: SimContext) {
     this.ctx = ctx;
@@ -29,7 +28,6 @@ export class EndpointsController implements Controller {
       const key = objectKey(svc.metadata.namespace, svc.metadata.name);
       if (change.type === 'DELETED') {
         this.index.remove(key);
-        this.ready.delete(key);
         return;
       }
       if (change.type === 'ADDED' || !sameJson((change.old as Service).spec.selector, svc.spec.selector)) {
@@ -41,9 +39,9 @@ export class EndpointsController implements Controller {
     }
   }
 
-  /** Ready endpoints of a Service now. */
+  /** Ready endpoints of a Service now: its pods that are Ready and not terminating. */
   readyEndpoints(namespace: string, name: string): number {
-    return this.ready.get(objectKey(namespace, name)) ?? 0;
+    return this.index.healthy(objectKey(namespace, name));
   }
 
   reconcile(): boolean {
@@ -59,9 +57,8 @@ export class EndpointsController implements Controller {
     const svc = this.ctx.store.get('services', namespace, name) as Service | undefined;
     if (!svc || !svc.spec.selector) return;
     const pods = this.index.pods(key).filter((p) => p.status?.podIP && p.status.phase !== 'Succeeded' && p.status.phase !== 'Failed');
-    pods.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    pods.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
     const endpoints = pods.map((p) => endpoint(p, this.zoneOf(p)));
-    this.ready.set(key, endpoints.filter((e) => e.conditions.ready).length);
     const ports = (svc.spec.ports ?? []).map((p) => ({ name: p.name ?? '', port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: p.protocol ?? 'TCP' }));
     this.write(svc, endpoints, ports);
   }
@@ -88,7 +85,8 @@ export class EndpointsController implements Controller {
         endpoints,
         ports,
       });
-    } else if (!sameJson(existing.endpoints, endpoints) || !sameJson(existing.ports, ports)) {
+    } else {
+      // Synced only when a selected pod changed; comparing thousands of endpoints costs more than a write.
       this.ctx.store.replace('endpointslices.discovery.k8s.io', { ...existing, endpoints, ports });
     }
   }

@@ -30,25 +30,24 @@ export class ReplicaSetController implements Controller {
     const [namespace, name] = splitKey(key);
     const rs = this.ctx.store.get('replicasets.apps', namespace, name) as ReplicaSet | undefined;
     if (!rs || rs.metadata.deletionTimestamp) return;
-    const pods = ownedPods(this.ctx, rs.metadata.uid);
-    const active = pods.filter(isPodActive);
     const want = rs.spec.replicas ?? 1;
-    const changed = active.length !== want;
-    if (active.length < want) {
-      for (let i = active.length; i < want; i++) {
+    const have = this.ctx.owners.podCounts(rs.metadata.uid).active;
+    if (have < want) {
+      for (let i = have; i < want; i++) {
         createPodFromTemplate(this.ctx, { template: rs.spec.template, owner: rs, name: `${rs.metadata.name}-${this.ctx.rng.suffix(5)}` });
       }
-    } else if (active.length > want) {
-      for (const pod of [...active].sort(deletionOrder).slice(0, active.length - want)) deletePod(this.ctx, pod);
+    } else if (have > want) {
+      const active = ownedPods(this.ctx, rs.metadata.uid).filter(isPodActive);
+      for (const pod of active.sort(deletionOrder).slice(0, have - want)) deletePod(this.ctx, pod);
     }
-    this.writeStatus(rs, changed ? ownedPods(this.ctx, rs.metadata.uid).filter(isPodActive) : active);
+    this.writeStatus(rs);
   }
 
-  private writeStatus(rs: ReplicaSet, active: Pod[]): void {
-    const ready = active.filter(isPodReady).length;
+  private writeStatus(rs: ReplicaSet): void {
+    const { active, ready } = this.ctx.owners.podCounts(rs.metadata.uid);
     writeStatus(this.ctx, 'replicasets.apps', rs, {
-      replicas: active.length,
-      fullyLabeledReplicas: active.length,
+      replicas: active,
+      fullyLabeledReplicas: active,
       readyReplicas: ready,
       availableReplicas: ready,
       observedGeneration: rs.metadata.generation ?? 1,

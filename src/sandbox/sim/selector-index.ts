@@ -1,15 +1,25 @@
 // Which pods each selector (a Service's, a PodDisruptionBudget's) selects, kept current from pod changes,
-// so a controller recomputes one selector from its members instead of scanning every pod.
+// with a running count of the healthy ones (Ready, not terminating), so controllers of large fleets read
+// counts instead of scanning thousands of pods on every change.
 import type { Pod } from '../k8s-types.ts';
 import type { LabelMatcher } from '../api/selectors.ts';
 import type { Change, ObjectStore } from '../store.ts';
 import { objectKey } from '../store.ts';
+import { isPodReady } from './objects.ts';
 
 interface Entry {
   readonly namespace: string;
   readonly matches: LabelMatcher;
   /** Pod key → latest pod. */
   readonly members: Map<string, Pod>;
+  healthy: number;
+  /** Bumped whenever a pod joins or leaves, so callers can cache what depends on membership only. */
+  generation: number;
+}
+
+/** Ready and not being deleted: what a budget counts as healthy and an endpoint as ready. */
+export function isHealthy(p: Pod): boolean {
+  return !p.metadata.deletionTimestamp && isPodReady(p);
 }
 
 export class SelectorIndex {
@@ -23,12 +33,15 @@ export class SelectorIndex {
 
   /** Sets (or replaces) the selector under `key` and finds its pods. */
   set(key: string, namespace: string, matches: LabelMatcher): void {
+    const generation = (this.entries.get(key)?.generation ?? 0) + 1;
     this.remove(key);
-    const members = new Map<string, Pod>();
-    for (const p of this.store.list('pods', namespace)) {
-      if (matches(p.metadata.labels)) members.set(objectKey(namespace, p.metadata.name), p as Pod);
+    const entry: Entry = { namespace, matches, members: new Map(), healthy: 0, generation };
+    for (const p of this.store.list('pods', namespace) as Pod[]) {
+      if (!matches(p.metadata.labels)) continue;
+      entry.members.set(objectKey(namespace, p.metadata.name), p);
+      if (isHealthy(p)) entry.healthy++;
     }
-    this.entries.set(key, { namespace, matches, members });
+    this.entries.set(key, entry);
     const keys = this.byNamespace.get(namespace) ?? new Set<string>();
     keys.add(key);
     this.byNamespace.set(namespace, keys);
@@ -55,11 +68,17 @@ export class SelectorIndex {
     const touched: string[] = [];
     for (const key of keys) {
       const e = this.entries.get(key) as Entry;
-      const was = e.members.has(podKey);
+      const before = e.members.get(podKey);
       const is = change.type !== 'DELETED' && e.matches(pod.metadata.labels);
-      if (is) e.members.set(podKey, pod);
-      else e.members.delete(podKey);
-      if (was || is) touched.push(key);
+      if (before && isHealthy(before)) e.healthy--;
+      if (is) {
+        e.members.set(podKey, pod);
+        if (isHealthy(pod)) e.healthy++;
+      } else {
+        e.members.delete(podKey);
+      }
+      if (!before !== !is) e.generation++;
+      if (before || is) touched.push(key);
     }
     return touched;
   }
@@ -74,5 +93,22 @@ export class SelectorIndex {
   pods(key: string): Pod[] {
     const e = this.entries.get(key);
     return e ? [...e.members.values()] : [];
+  }
+
+  pod(key: string, name: string): Pod | undefined {
+    const e = this.entries.get(key);
+    return e?.members.get(objectKey(e.namespace, name));
+  }
+
+  size(key: string): number {
+    return this.entries.get(key)?.members.size ?? 0;
+  }
+
+  healthy(key: string): number {
+    return this.entries.get(key)?.healthy ?? 0;
+  }
+
+  generation(key: string): number {
+    return this.entries.get(key)?.generation ?? 0;
   }
 }

@@ -18,6 +18,7 @@ export class WorkloadQueue {
 
   onChange(change: Change, dependents: readonly string[] = ['pods']): void {
     if (change.resource === this.resource) {
+      if (statusOnly(change)) return;
       this.keys.add(objectKey(change.object.metadata.namespace, change.object.metadata.name));
     } else if (dependents.includes(change.resource)) {
       this.addOwner(change.object);
@@ -44,6 +45,12 @@ export class WorkloadQueue {
   get size(): number {
     return this.keys.size;
   }
+}
+
+/** A write of the controller's own status: nothing to reconcile, or every status write would loop back. */
+function statusOnly(change: Change): boolean {
+  const old = change.old;
+  return change.type === 'MODIFIED' && old !== undefined && old.spec === change.object.spec && old.metadata.deletionTimestamp === change.object.metadata.deletionTimestamp;
 }
 
 export function splitKey(key: string): [string | undefined, string] {
