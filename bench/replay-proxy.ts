@@ -4,6 +4,7 @@
 import { createServer, request } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createTls } from '../src/sandbox/tls.ts';
 
 interface Recorded {
   readonly status: number;
@@ -13,27 +14,26 @@ interface Recorded {
 
 export interface ReplayProxy {
   readonly url: string;
-  /** Stop forwarding: answer every request from what was recorded. */
-  replay(): void;
-  readonly recorded: number;
+  /** The CA that signed the proxy's own serving certificate. */
+  readonly caPem: string;
+  /** true: answer every request from what was recorded; false: forward and record. */
+  replay(on: boolean): void;
   close(): Promise<void>;
 }
 
-export async function startReplayProxy(target: string, tls: { keyPem: string; certPem: string; caPem: string }): Promise<ReplayProxy> {
+export async function startReplayProxy(target: string, upstreamCaPem: string): Promise<ReplayProxy> {
+  const tls = await createTls();
   const tape = new Map<string, Recorded>();
   let replaying = false;
   const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
     const key = `${req.method} ${req.url} ${req.headers.accept ?? ''}`;
-    const hit = tape.get(key);
     if (replaying) {
-      if (!hit) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(hit.status, hit.headers).end(hit.body);
+      const hit = tape.get(key);
+      if (hit) res.writeHead(hit.status, hit.headers).end(hit.body);
+      else res.writeHead(404).end();
       return;
     }
-    const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers, ca: tls.caPem }, (up) => {
+    const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers, ca: upstreamCaPem }, (up) => {
       const chunks: Buffer[] = [];
       up.on('data', (c: Buffer) => chunks.push(c));
       up.on('end', () => {
@@ -49,15 +49,14 @@ export async function startReplayProxy(target: string, tls: { keyPem: string; ce
   const port = (server.address() as AddressInfo).port;
   return {
     url: `https://127.0.0.1:${port}`,
-    replay: () => {
-      replaying = true;
+    caPem: tls.caPem,
+    replay: (on) => {
+      replaying = on;
     },
-    get recorded() {
-      return tape.size;
-    },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -60,7 +60,7 @@ export class ObjectStore {
   private historyNext = 0;
 
   constructor(options: StoreOptions = {}) {
-    this.history = new Array<Change | undefined>(options.historySize ?? 50_000);
+    this.history = new Array<Change | undefined>(options.historySize ?? 10_000);
   }
 
   get resourceVersion(): number {

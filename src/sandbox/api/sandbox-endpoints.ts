@@ -29,6 +29,7 @@ export class SandboxEndpoints {
       region: this.region.name,
       simulatedTime: new Date(this.fleet.clock.nowMs()).toISOString(),
       serving: this.fleet.serving,
+      allPodsReady: this.fleet.allPodsReady(),
       regions: Object.fromEntries(this.fleet.regions.map((r) => [r.name, r.counts()])),
     };
   }

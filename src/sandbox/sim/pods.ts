@@ -55,7 +55,8 @@ export function createPodFromTemplate(ctx: SimContext, p: PodFromTemplate): Pod 
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: p.name, namespace, labels, annotations, ownerReferences: [ownerRef(p.owner)] },
-    spec: defaultPodSpec({ ...structuredClone(p.template.spec), ...p.spec }),
+    // Shared with the template, not copied: stored objects are never changed in place.
+    spec: defaultPodSpec({ ...p.template.spec, ...p.spec }),
     status: pendingStatus(),
   });
 }
