@@ -25,7 +25,6 @@ export class SandboxFleet {
   private readonly histograms = new Map<string, LatencyHistogram>();
   private driver: RealTimeDriver | undefined;
   private trafficTimer: Timer | undefined;
-  private settleQueued = false;
   private warm = false;
 
   constructor(file: FleetFile, options: FleetOptions = {}) {
@@ -69,15 +68,6 @@ export class SandboxFleet {
     for (const r of this.regions) r.settle();
   }
 
-  /** Settles soon, once, after the current burst of API requests. */
-  requestSettle(): void {
-    if (this.settleQueued) return;
-    this.settleQueued = true;
-    setImmediate(() => {
-      this.settleQueued = false;
-      this.settle();
-    });
-  }
 
   /**
    * Moves simulated time forward by `ms`. Controllers settle after every instant at which something

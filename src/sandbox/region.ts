@@ -10,6 +10,7 @@ import { DaemonSetController } from './sim/daemonset.ts';
 import { DeploymentController } from './sim/deployment.ts';
 import { DisruptionController } from './sim/disruption.ts';
 import { EndpointsController } from './sim/endpoints.ts';
+import { EventExpiry } from './sim/event-expiry.ts';
 import { GarbageCollector } from './sim/garbage-collector.ts';
 import { Kubelet } from './sim/kubelet.ts';
 import { NodeLifecycle } from './sim/node-lifecycle.ts';
@@ -64,6 +65,7 @@ export class Region {
       new NodeLifecycle(this.ctx, this.pods),
       this.disruption,
       this.endpoints,
+      new EventExpiry(this.ctx),
     ];
     this.store.subscribe((change) => {
       owners.onChange(change);

@@ -2,10 +2,10 @@
 // than replicas + maxSurge pods nor fewer than replicas - maxUnavailable available.
 import type { Deployment, ReplicaSet } from '../k8s-types.ts';
 import type { Change } from '../store.ts';
-import type { Controller, SimContext } from './context.ts';
-import { createObject, ownerRef, setCondition, writeStatus } from './objects.ts';
+import type { SimContext } from './context.ts';
+import { controllerOf, createObject, ownerRef, setCondition, writeStatus } from './objects.ts';
 import { stableHash } from './random.ts';
-import { scaled, splitKey, WorkloadQueue } from './workload-queue.ts';
+import { scaled, splitKey, WorkloadController } from './workload-queue.ts';
 
 const HASH_LABEL = 'pod-template-hash';
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -15,26 +15,25 @@ interface Counts {
   readonly available: number;
 }
 
-export class DeploymentController implements Controller {
+export class DeploymentController extends WorkloadController {
   readonly name = 'deployment';
-  private readonly ctx: SimContext;
-  private readonly queue = new WorkloadQueue('deployments.apps', 'Deployment');
 
   constructor(ctx: SimContext) {
-    this.ctx = ctx;
+    super(ctx, { resource: 'deployments.apps', kind: 'Deployment', dependents: ['replicasets.apps'] });
   }
 
-  onChange(change: Change): void {
-    this.queue.onChange(change, ['replicasets.apps']);
+  /** Also wakes the Deployment when a pod of one of its ReplicaSets is gone: Recreate waits for that. */
+  override onChange(change: Change): void {
+    super.onChange(change);
+    if (change.resource !== 'pods' || change.type !== 'DELETED') return;
+    const rsRef = controllerOf(change.object);
+    if (rsRef?.kind !== 'ReplicaSet') return;
+    const rs = this.ctx.store.get('replicasets.apps', change.object.metadata.namespace, rsRef.name);
+    const owner = rs && controllerOf(rs);
+    if (owner?.kind === 'Deployment') this.queue.add(`${change.object.metadata.namespace}/${owner.name}`);
   }
 
-  reconcile(): boolean {
-    if (this.queue.size === 0) return false;
-    for (const key of this.queue.drain()) this.sync(key);
-    return true;
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [namespace, name] = splitKey(key);
     const d = this.ctx.store.get('deployments.apps', namespace, name) as Deployment | undefined;
     if (!d || d.metadata.deletionTimestamp) return;
@@ -74,7 +73,8 @@ export class DeploymentController implements Controller {
     const replicas = d.spec.replicas ?? 1;
     if (d.spec.strategy?.type === 'Recreate') {
       old.forEach((rs) => this.scale(rs, 0));
-      if (old.every((rs) => counts(rs).spec === 0 && ((rs.status?.replicas as number | undefined) ?? 0) === 0)) this.scale(current, replicas);
+      // Recreate: the new pods start only once every old pod is gone, terminating ones included.
+      if (old.every((rs) => this.ctx.owners.objects(rs.metadata.uid, 'pods').length === 0)) this.scale(current, replicas);
       return;
     }
     const { maxSurge, maxUnavailable } = rollingLimits(d);

@@ -1,5 +1,6 @@
 // The node lifecycle controller: the unschedulable taint follows spec.unschedulable, pods leave nodes
 // whose NoExecute taints they no longer tolerate, and the referee learns how many nodes are unavailable.
+import type { Timer } from '../clock.ts';
 import type { Node, Pod, Taint } from '../k8s-types.ts';
 import type { Change } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';
@@ -15,6 +16,8 @@ export class NodeLifecycle implements Controller {
   private readonly pods: PodIndex;
   private readonly queue = new Set<string>();
   private readonly unavailable = new Set<string>();
+  /** The next NoExecute check per node, so repeated changes to a node do not pile up timers. */
+  private readonly checks = new Map<string, { at: number; timer: Timer }>();
 
   constructor(ctx: SimContext, pods: PodIndex) {
     this.ctx = ctx;
@@ -69,7 +72,14 @@ export class NodeLifecycle implements Controller {
       if (deadline <= now) deletePod(this.ctx, pod);
       else nextCheck = Math.min(nextCheck, deadline);
     }
-    if (Number.isFinite(nextCheck)) this.ctx.clock.at(nextCheck, () => this.queue.add(name));
+    const pending = this.checks.get(name);
+    if (!Number.isFinite(nextCheck) || (pending && pending.at <= nextCheck)) return;
+    pending?.timer.cancel();
+    const timer = this.ctx.clock.at(nextCheck, () => {
+      this.checks.delete(name);
+      this.queue.add(name);
+    });
+    this.checks.set(name, { at: nextCheck, timer });
   }
 }
 

@@ -1,32 +1,19 @@
 // The ReplicaSet controller: keeps the number of active pods at spec.replicas, replacing pods that were
 // evicted or deleted, removing the least useful pods first when scaling down.
 import type { Pod, ReplicaSet } from '../k8s-types.ts';
-import type { Change } from '../store.ts';
-import type { Controller, SimContext } from './context.ts';
+import type { SimContext } from './context.ts';
 import { isPodActive, isPodReady, writeStatus } from './objects.ts';
 import { createPodFromTemplate, deletePod } from './pods.ts';
-import { splitKey, WorkloadQueue } from './workload-queue.ts';
+import { splitKey, WorkloadController } from './workload-queue.ts';
 
-export class ReplicaSetController implements Controller {
+export class ReplicaSetController extends WorkloadController {
   readonly name = 'replicaset';
-  private readonly ctx: SimContext;
-  private readonly queue = new WorkloadQueue('replicasets.apps', 'ReplicaSet');
 
   constructor(ctx: SimContext) {
-    this.ctx = ctx;
+    super(ctx, { resource: 'replicasets.apps', kind: 'ReplicaSet' });
   }
 
-  onChange(change: Change): void {
-    this.queue.onChange(change);
-  }
-
-  reconcile(): boolean {
-    if (this.queue.size === 0) return false;
-    for (const key of this.queue.drain()) this.sync(key);
-    return true;
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [namespace, name] = splitKey(key);
     const rs = this.ctx.store.get('replicasets.apps', namespace, name) as ReplicaSet | undefined;
     if (!rs || rs.metadata.deletionTimestamp) return;

@@ -1,36 +1,23 @@
 // The StatefulSet controller: pods <name>-0 … <name>-(n-1), created in order and each only once the one
 // before it is Ready (OrderedReady), recreated under the same name once the old pod is gone.
 import type { Pod, StatefulSet } from '../k8s-types.ts';
-import type { Change } from '../store.ts';
-import type { Controller, SimContext } from './context.ts';
+import type { SimContext } from './context.ts';
 import { isPodActive, isPodReady, writeStatus } from './objects.ts';
 import { createPodFromTemplate, deletePod } from './pods.ts';
 import { stableHash } from './random.ts';
 import { ownedPods } from './replicaset.ts';
-import { splitKey, WorkloadQueue } from './workload-queue.ts';
+import { splitKey, WorkloadController } from './workload-queue.ts';
 
 const REVISION_LABEL = 'controller-revision-hash';
 
-export class StatefulSetController implements Controller {
+export class StatefulSetController extends WorkloadController {
   readonly name = 'statefulset';
-  private readonly ctx: SimContext;
-  private readonly queue = new WorkloadQueue('statefulsets.apps', 'StatefulSet');
 
   constructor(ctx: SimContext) {
-    this.ctx = ctx;
+    super(ctx, { resource: 'statefulsets.apps', kind: 'StatefulSet' });
   }
 
-  onChange(change: Change): void {
-    this.queue.onChange(change);
-  }
-
-  reconcile(): boolean {
-    if (this.queue.size === 0) return false;
-    for (const key of this.queue.drain()) this.sync(key);
-    return true;
-  }
-
-  private sync(key: string): void {
+  protected sync(key: string): void {
     const [namespace, name] = splitKey(key);
     const sts = this.ctx.store.get('statefulsets.apps', namespace, name) as StatefulSet | undefined;
     if (!sts || sts.metadata.deletionTimestamp) return;

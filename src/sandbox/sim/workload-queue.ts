@@ -3,6 +3,7 @@
 import type { KObject } from '../k8s-types.ts';
 import type { Change } from '../store.ts';
 import { objectKey } from '../store.ts';
+import type { Controller, SimContext } from './context.ts';
 import { controllerOf } from './objects.ts';
 
 export class WorkloadQueue {
@@ -45,6 +46,32 @@ export class WorkloadQueue {
   get size(): number {
     return this.keys.size;
   }
+}
+
+/** A controller of one workload kind: queued by changes to its objects and to their dependents, one sync per key. */
+export abstract class WorkloadController implements Controller {
+  abstract readonly name: string;
+  protected readonly ctx: SimContext;
+  protected readonly queue: WorkloadQueue;
+  private readonly dependents: readonly string[];
+
+  constructor(ctx: SimContext, own: { resource: string; kind: string; dependents?: readonly string[] }) {
+    this.ctx = ctx;
+    this.queue = new WorkloadQueue(own.resource, own.kind);
+    this.dependents = own.dependents ?? ['pods'];
+  }
+
+  onChange(change: Change): void {
+    this.queue.onChange(change, this.dependents);
+  }
+
+  reconcile(): boolean {
+    if (this.queue.size === 0) return false;
+    for (const key of this.queue.drain()) this.sync(key);
+    return true;
+  }
+
+  protected abstract sync(key: string): void;
 }
 
 /** A write of the controller's own status: nothing to reconcile, or every status write would loop back. */

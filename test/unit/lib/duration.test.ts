@@ -1,7 +1,7 @@
 // Unit tests for Go-style durations as plan and fleet files write them, and for kubectl-style ages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Duration, formatAge } from '../../../src/lib/duration.ts';
+import { Duration } from '../../../src/lib/duration.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -72,29 +72,4 @@ test('toString round-trips through parse', () => {
 
 test('JSON writes the duration as its text', () => {
   assert.equal(JSON.stringify({ timeout: Duration.parse('10m') }), '{"timeout":"10m"}');
-});
-
-test('formatAge prints ages as kubectl does', () => {
-  const cases: [number, string][] = [
-    [0, '0s'],
-    [45, '45s'],
-    [119, '119s'],
-    [120, '2m'],
-    [150, '2m30s'],
-    [600, '10m'],
-    [179 * 60 + 59, '179m'],
-    [3 * 3600, '3h'],
-    [7 * 3600 + 59 * 60, '7h59m'],
-    [8 * 3600, '8h'],
-    [47 * 3600, '47h'],
-    [48 * 3600, '2d'],
-    [50 * 3600, '2d2h'],
-    [8 * 86400, '8d'],
-  ];
-  for (const [seconds, text] of cases) assert.equal(formatAge(seconds), text, `${seconds}s`);
-});
-
-test('formatAge drops fractions and clamps negative spans to 0s', () => {
-  assert.equal(formatAge(59.9), '59s');
-  assert.equal(formatAge(-5), '0s');
 });

@@ -173,3 +173,25 @@ test('deployment leaves a paused rollout alone', () => {
   assert.equal(readyPodsOf(sim.region, 'web').length, 3);
   assert.ok(podsOf(sim.region, 'web').every((p) => imageOf(p) !== V2));
 });
+
+test('Recreate: no pod of the new template starts while an old pod still exists, terminating ones included', () => {
+  // Given a Deployment with the Recreate strategy whose pods take 20 s to shut down
+  const sim = startFleet({ workloads: [workload({ name: 'web', replicas: 3, shutdownSeconds: 20, terminationGracePeriodSeconds: 30 })] });
+  untilReady(sim, 'web', 3);
+  const d = deployment(sim.region, 'web');
+  updateSpec(sim.region, 'deployments.apps', d, { ...d.spec, strategy: { type: 'Recreate' } });
+  // When its template changes
+  setImage(sim, 'web', V2);
+  // Then, second by second, old and new pods never exist at the same time
+  let sawTerminating = false;
+  for (let t = 0; t < 2 * MINUTE; t += SECOND) {
+    const pods = podsOf(sim.region, 'web');
+    const oldPods = pods.filter((p) => imageOf(p) !== V2);
+    const newPods = pods.filter((p) => imageOf(p) === V2);
+    if (oldPods.some((p) => p.metadata.deletionTimestamp)) sawTerminating = true;
+    assert.ok(oldPods.length === 0 || newPods.length === 0, `at ${t / SECOND}s: ${oldPods.length} old and ${newPods.length} new pods`);
+    sim.fleet.advance(SECOND);
+  }
+  assert.ok(sawTerminating, 'the old pods took time to terminate');
+  assert.equal(readyPodsOf(sim.region, 'web').filter((p) => imageOf(p) === V2).length, 3);
+});
