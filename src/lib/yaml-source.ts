@@ -46,6 +46,8 @@ interface Issue {
   readonly keys?: string[];
   readonly values?: unknown[];
   readonly expected?: string;
+  readonly discriminator?: string;
+  readonly options?: unknown[];
 }
 
 function describeIssue(loaded: Loaded, schema: z.ZodType, issue: Issue): string {
@@ -78,6 +80,13 @@ function issueText(issue: Issue): string {
         return values.length === 1 ? `required field is missing; add it with the value ${JSON.stringify(values[0])}` : `required field is missing; add it, one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
       }
       return `${got} is not allowed; write one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union':
+      if (issue.discriminator && issue.options) {
+        const value = typeof issue.input === 'object' && issue.input !== null ? (issue.input as Record<string, unknown>)[issue.discriminator] : undefined;
+        const allowed = issue.options.map((o) => JSON.stringify(o)).join(', ');
+        return value === undefined ? `required field is missing; add it, one of ${allowed}` : `${JSON.stringify(value)} is not allowed; write one of ${allowed}`;
+      }
+      return issue.message;
     default:
       return issue.message.includes('; ') || issue.input === undefined ? issue.message : `${issue.message} (got ${got})`;
   }

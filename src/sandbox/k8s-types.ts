@@ -1,5 +1,6 @@
 // The Kubernetes object shapes the sandbox stores and simulates: the wire JSON, typed only as far as
 // the sandbox reads it. Unknown fields pass through untouched.
+import type { LabelSelector } from '../lib/selectors.ts';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -37,10 +38,7 @@ export interface KObject {
   [field: string]: unknown;
 }
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
-}
+export type { LabelSelector };
 
 export interface Condition {
   type: string;

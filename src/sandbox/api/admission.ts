@@ -3,7 +3,7 @@
 import type { Deployment, KObject, Pod, PodSpec, Service } from '../k8s-types.ts';
 import type { ResourceType } from '../resources.ts';
 import { defaultPodSpec, pendingStatus } from '../sim/pods.ts';
-import { compileLabelSelector } from './selectors.ts';
+import { compileLabelSelector } from '../../lib/selectors.ts';
 import type { StatusCause } from './status.ts';
 
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -1,8 +1,8 @@
 // Field selectors per resource type, with the field labels a real API server supports for each; any
 // other label is refused as it would be there.
 import type { KObject } from '../k8s-types.ts';
-import type { FieldRequirement } from './selectors.ts';
-import { SelectorError } from './selectors.ts';
+import type { FieldRequirement } from '../../lib/selectors.ts';
+import { SelectorError } from '../../lib/selectors.ts';
 
 type Getter = (o: KObject) => unknown;
 

@@ -13,7 +13,7 @@ import { negotiate } from './negotiate.ts';
 import { applyPatch, PatchError, patchTypeOf } from './patch.ts';
 import type { ApiReply, ApiRequest, ApiTarget } from './request.ts';
 import { isObject } from './request.ts';
-import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.ts';
+import { parseFieldSelector, parseLabelSelector, SelectorError } from '../../lib/selectors.ts';
 import * as S from './status.ts';
 import { toTable } from './table.ts';
 import type { IncludeObject } from './table.ts';

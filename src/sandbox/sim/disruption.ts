@@ -1,7 +1,7 @@
 // The disruption controller: PodDisruptionBudget status (expectedPods, currentHealthy, desiredHealthy,
 // disruptionsAllowed, disruptedPods) from the pods a budget selects, and the referee's breach count.
 import type { Deployment, KObject, Pod, PodDisruptionBudget, ReplicaSet, StatefulSet } from '../k8s-types.ts';
-import { compileLabelSelector } from '../api/selectors.ts';
+import { compileLabelSelector } from '../../lib/selectors.ts';
 import type { Change } from '../store.ts';
 import { objectKey } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';

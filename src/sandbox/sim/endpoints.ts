@@ -1,7 +1,7 @@
 // The EndpointSlice controller: one slice per Service with the addresses of its pods, ready only while a
 // pod is Ready and not terminating; the traffic model reads the ready counts from here.
 import type { EndpointSlice, Pod, Service } from '../k8s-types.ts';
-import { compileMapSelector } from '../api/selectors.ts';
+import { compileMapSelector } from '../../lib/selectors.ts';
 import type { Change } from '../store.ts';
 import { objectKey } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';

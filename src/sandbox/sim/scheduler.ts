@@ -2,7 +2,7 @@
 // the nodeSelector and have room, spreading each workload over zones and nodes.
 import type { LabelSelector, Node, Pod, Taint, Toleration } from '../k8s-types.ts';
 import { Quantity } from '../../lib/quantity.ts';
-import { compileLabelSelector } from '../api/selectors.ts';
+import { compileLabelSelector } from '../../lib/selectors.ts';
 import type { Change } from '../store.ts';
 import { objectKey } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';

@@ -2,7 +2,7 @@
 // with a running count of the healthy ones (Ready, not terminating), so controllers of large fleets read
 // counts instead of scanning thousands of pods on every change.
 import type { Pod } from '../k8s-types.ts';
-import type { LabelMatcher } from '../api/selectors.ts';
+import type { LabelMatcher } from '../../lib/selectors.ts';
 import type { Change, ObjectStore } from '../store.ts';
 import { objectKey } from '../store.ts';
 import { isPodReady } from './objects.ts';

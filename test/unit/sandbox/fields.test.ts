@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileFieldSelector } from '../../../src/sandbox/api/fields.ts';
-import { SelectorError, parseFieldSelector } from '../../../src/sandbox/api/selectors.ts';
+import { SelectorError, parseFieldSelector } from '../../../src/lib/selectors.ts';
 import type { KObject } from '../../../src/sandbox/k8s-types.ts';
 
 function pod(name: string, nodeName: string | undefined, phase: string): KObject {

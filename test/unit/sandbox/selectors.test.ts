@@ -1,8 +1,8 @@
 // Unit tests for label selectors from query strings and from objects, and for field selector parsing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SelectorError, compileLabelSelector, compileMapSelector, parseFieldSelector, parseLabelSelector } from '../../../src/sandbox/api/selectors.ts';
-import type { Labels } from '../../../src/sandbox/api/selectors.ts';
+import { SelectorError, compileLabelSelector, compileMapSelector, parseFieldSelector, parseLabelSelector } from '../../../src/lib/selectors.ts';
+import type { Labels } from '../../../src/lib/selectors.ts';
 
 const WEB: Labels = { app: 'web', tier: 'front', 'example.com/team': 'shop' };
 const API: Labels = { app: 'api', tier: 'back' };

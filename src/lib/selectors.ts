@@ -1,6 +1,11 @@
 // Label and field selectors as the API server reads them from query strings and from objects
 // (`spec.selector`), compiled once into predicates.
-import type { LabelSelector } from '../k8s-types.ts';
+
+/** metav1.LabelSelector. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
 
 export type Labels = Readonly<Record<string, string>> | undefined;
 export type LabelMatcher = (labels: Labels) => boolean;

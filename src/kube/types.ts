@@ -1,0 +1,177 @@
+// What Daylight reads from and asks of a cluster: plain views of nodes, pods, budgets and workloads, and
+// the ClusterPort the engine, planner, preflight and gates work through. The Kubernetes adapter
+// implements it over @kubernetes/client-node; tests may implement it in memory.
+import type { LabelSelector } from '../lib/selectors.ts';
+
+/** Annotations and labels of Daylight's own on cluster objects. */
+export const ANNOTATIONS = {
+  /** On a node Daylight cordoned: the run id that owns the cordon. */
+  cordonedBy: 'daylight.dev/cordoned-by',
+  /** The node action request and its answer (DESIGN.md section 6). */
+  action: 'daylight.dev/action',
+  actionStatus: 'daylight.dev/action-status',
+} as const;
+
+export interface Resources {
+  readonly milliCpu: number;
+  readonly memory: number;
+  readonly pods: number;
+}
+
+export interface NodeView {
+  readonly name: string;
+  readonly uid: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly unschedulable: boolean;
+  readonly ready: boolean;
+  /** Why the node is not Ready, from its Ready condition. */
+  readonly readyMessage?: string;
+  readonly taints: readonly { key: string; value?: string; effect: string }[];
+  readonly allocatable: Resources;
+  readonly bootId: string;
+  readonly kubeletVersion: string;
+  /** The run that cordoned this node, from the cordoned-by annotation. */
+  readonly cordonedBy?: string;
+  readonly resourceVersion: string;
+}
+
+export interface OwnerView {
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+export interface PodView {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly nodeName?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly phase: string;
+  readonly ready: boolean;
+  readonly terminating: boolean;
+  /** The controller owner reference (ReplicaSet, StatefulSet, DaemonSet, Job, ...). */
+  readonly controller?: OwnerView;
+  /** The workload a person manages: the Deployment above a ReplicaSet, else the controller itself. */
+  readonly workload?: { readonly kind: string; readonly name: string };
+  readonly requests: { readonly milliCpu: number; readonly memory: number };
+  readonly emptyDir: boolean;
+  /** A static pod shown through the API (annotation kubernetes.io/config.mirror). */
+  readonly mirror: boolean;
+  readonly hasReadinessProbe: boolean;
+  readonly terminationGracePeriodSeconds: number;
+}
+
+export interface PdbView {
+  readonly namespace: string;
+  readonly name: string;
+  readonly selector?: LabelSelector;
+  readonly minAvailable?: number | string;
+  readonly maxUnavailable?: number | string;
+  readonly unhealthyPodEvictionPolicy?: string;
+  readonly currentHealthy: number;
+  readonly desiredHealthy: number;
+  readonly disruptionsAllowed: number;
+  readonly expectedPods: number;
+}
+
+export interface WorkloadView {
+  readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet';
+  readonly namespace: string;
+  readonly name: string;
+  /** Desired pods (DaemonSets: desiredNumberScheduled). */
+  readonly replicas: number;
+  readonly readyReplicas: number;
+  readonly availableReplicas: number;
+  readonly updatedReplicas: number;
+  readonly observedGeneration: number;
+  readonly generation: number;
+  readonly selector?: LabelSelector;
+  /** Deployments: the rolling-update parameters. */
+  readonly strategy?: { readonly type: string; readonly maxSurge?: number | string; readonly maxUnavailable?: number | string };
+  /** Owned by another workload (a ReplicaSet under a Deployment): not listed to people on its own. */
+  readonly owned: boolean;
+}
+
+export interface ClusterSnapshot {
+  /** The cluster's name in the plan. */
+  readonly cluster: string;
+  /** Epoch ms at which it was taken, on the engine's clock. */
+  readonly takenAt: number;
+  readonly version: string;
+  readonly nodes: readonly NodeView[];
+  readonly pods: readonly PodView[];
+  readonly pdbs: readonly PdbView[];
+  readonly workloads: readonly WorkloadView[];
+}
+
+export interface PodRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+/** The Eviction API's answer, classified once at the boundary. */
+export type EvictionAnswer =
+  | { readonly kind: 'evicted' }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'blocked'; readonly message: string }
+  | { readonly kind: 'misconfigured'; readonly message: string }
+  | { readonly kind: 'error'; readonly status: number; readonly message: string };
+
+export interface CordonResult {
+  /** Whether this call changed the node (false: already cordoned by this run). */
+  readonly changed: boolean;
+  /** Who held a cordon before: undefined when the node was schedulable. */
+  readonly previousOwner?: string | 'unknown';
+}
+
+export interface LeaseHolder {
+  readonly holder: string;
+  readonly renewedAt?: number;
+  readonly durationSeconds?: number;
+}
+
+export type LeaseResult = { readonly acquired: true } | { readonly acquired: false; readonly heldBy: LeaseHolder };
+
+export interface NodeActionRequest {
+  readonly id: string;
+  readonly operation: string;
+  readonly version?: string;
+}
+
+/** Every call takes an AbortSignal: Ctrl-C and pause stop waits at once. */
+export interface ClusterPort {
+  readonly name: string;
+  snapshot(signal?: AbortSignal): Promise<ClusterSnapshot>;
+  getNode(name: string, signal?: AbortSignal): Promise<NodeView | undefined>;
+  listNodes(signal?: AbortSignal): Promise<NodeView[]>;
+  podsOnNode(node: string, signal?: AbortSignal): Promise<PodView[]>;
+  /** Cordons and records `runId` as the owner; never takes over a cordon someone else made. */
+  cordon(node: string, runId: string, signal?: AbortSignal): Promise<CordonResult>;
+  /** Uncordons only if `runId` owns the cordon; returns whether it did. */
+  uncordon(node: string, runId: string, signal?: AbortSignal): Promise<boolean>;
+  evict(pod: PodRef, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<EvictionAnswer>;
+  /** Plain DELETE: only for the `force` policy. */
+  deletePod(pod: PodRef, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<void>;
+  /**
+   * Waits until every pod in `uids` on `node` is gone (404 or another UID under its name), through a
+   * watch; returns the UIDs still there when `timeoutMs` of cluster time passed.
+   */
+  waitPodsGone(node: string, uids: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<string[]>;
+  /** Writes the action annotation for the node agent. */
+  requestNodeAction(node: string, action: NodeActionRequest, signal?: AbortSignal): Promise<void>;
+  /** Waits, through a watch, until `done(node)` holds; returns the node then, or undefined at the timeout. */
+  waitForNode(name: string, done: (n: NodeView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<NodeView | undefined>;
+  pdbs(signal?: AbortSignal): Promise<PdbView[]>;
+  workloads(signal?: AbortSignal): Promise<WorkloadView[]>;
+  /** A Kubernetes Event on the node (involvedObject = node) for a transition Daylight made. */
+  recordNodeEvent(node: string, e: { reason: string; message: string; type?: 'Normal' | 'Warning' }, signal?: AbortSignal): Promise<void>;
+  acquireLease(name: string, holder: string, durationSeconds: number, signal?: AbortSignal): Promise<LeaseResult>;
+  renewLease(name: string, holder: string, signal?: AbortSignal): Promise<boolean>;
+  releaseLease(name: string, holder: string, signal?: AbortSignal): Promise<void>;
+  readLease(name: string, signal?: AbortSignal): Promise<LeaseHolder | undefined>;
+  /** API requests made so far, for benchmarks. */
+  readonly requestCount: number;
+}

@@ -1,0 +1,67 @@
+// zod building blocks for plan files: durations, int-or-percent, label selectors and clock times, each
+// checked with a message that says what to write instead.
+import { z } from 'zod';
+import { Duration } from '../lib/duration.ts';
+import { parseLabelSelector, SelectorError } from '../lib/selectors.ts';
+
+export const duration = (example: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    if (typeof v === 'number') {
+      ctx.addIssue({ code: 'custom', message: `${v} has no unit; write a duration such as "${example}" (units: ms, s, m, h)` });
+      return z.NEVER;
+    }
+    try {
+      return Duration.parse(v);
+    } catch (e: unknown) {
+      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+      return z.NEVER;
+    }
+  });
+
+/** An integer, or a percentage up to 100% as a string: "25%". */
+export const intOrPercent = z.union([z.number(), z.string()]).superRefine((v, ctx) => {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0) ctx.addIssue({ code: 'custom', message: `${v} is not a whole number of nodes; use an integer from 0 or a percentage such as "25%"` });
+    return;
+  }
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) ctx.addIssue({ code: 'custom', message: `"${v}" is neither an integer nor a percentage; use an integer or a percentage such as "25%"` });
+  else if (Number(m[1]) > 100) ctx.addIssue({ code: 'custom', message: `"${v}" is over 100%; use an integer or a percentage up to 100%` });
+});
+
+export type IntOrPercent = number | string;
+
+/** Resolves an int-or-percent against a total; percentages round down but never below `floor`. */
+export function resolveIntOrPercent(v: IntOrPercent, total: number, floor = 0): number {
+  if (typeof v === 'number') return v;
+  const pct = Number(v.slice(0, -1));
+  return Math.max(floor, Math.floor((pct * total) / 100));
+}
+
+export const labelSelector = z.string().superRefine((v, ctx) => {
+  try {
+    parseLabelSelector(v);
+  } catch (e: unknown) {
+    if (e instanceof SelectorError) ctx.addIssue({ code: 'custom', message: `${e.message}; write a label selector such as "!node-role.kubernetes.io/control-plane" or "pool=general"` });
+    else throw e;
+  }
+});
+
+export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'write a time of day as "HH:MM", such as "09:00"' });
+
+export const timezone = z.string().superRefine((v, ctx) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: v });
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a time zone; write an IANA name such as "Europe/Berlin" or "UTC"` });
+  }
+});
+
+export const isoDate = z.union([z.string(), z.date()]).transform((v, ctx) => {
+  const text = v instanceof Date ? v.toISOString().slice(0, 10) : v;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(text))) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a date; write it as YYYY-MM-DD` });
+    return z.NEVER;
+  }
+  return text;
+});
