@@ -26,6 +26,7 @@ export class SandboxFleet {
   private driver: RealTimeDriver | undefined;
   private trafficTimer: Timer | undefined;
   private warm = false;
+  private driverSpeed = 0;
 
   constructor(file: FleetFile, options: FleetOptions = {}) {
     this.file = file;
@@ -88,14 +89,21 @@ export class SandboxFleet {
   }
 
   start(speed: number): void {
+    this.driverSpeed = speed;
     this.driver = new RealTimeDriver(this.clock, () => this.settle(), { speed, tickMs: 10, settleEveryMs: Math.max(100, speed * 10) });
     this.driver.start();
   }
 
   stop(): void {
+    this.driverSpeed = 0;
     this.driver?.stop();
     this.driver = undefined;
     this.trafficTimer?.cancel();
+  }
+
+  /** Simulated seconds per real second while running; 0 when the clock is stepped by hand. */
+  get speed(): number {
+    return this.driverSpeed;
   }
 
   get maxLagMs(): number {

@@ -28,6 +28,7 @@ export class SandboxEndpoints {
       fleet: this.fleet.file.metadata.name,
       region: this.region.name,
       simulatedTime: new Date(this.fleet.clock.nowMs()).toISOString(),
+      speed: this.fleet.speed,
       serving: this.fleet.serving,
       allPodsReady: this.fleet.allPodsReady(),
       regions: Object.fromEntries(this.fleet.regions.map((r) => [r.name, r.counts()])),
