@@ -1,0 +1,106 @@
+// Draining one node through the Eviction API: a filter chain that decides per pod with a reason, evictions
+// retried with jittered backoff while a budget blocks them, one watch until the pods are gone, and on
+// timeout a diagnostic that names each blocking budget with live numbers.
+import { backoffDelay } from '../lib/backoff.ts';
+import { compileLabelSelector } from '../lib/selectors.ts';
+import type { EvictionAnswer, PdbView, PodView } from '../kube/types.ts';
+import type { DrainPolicy } from '../plan/schema.ts';
+import type { PodDecision } from './events.ts';
+import type { NodeContext } from './node-context.ts';
+
+export type DrainOutcome =
+  | { readonly kind: 'drained'; readonly evicted: number; readonly ms: number; readonly workloads: readonly string[] }
+  | { readonly kind: 'refused'; readonly blockers: readonly string[]; readonly workloads: readonly string[] }
+  | { readonly kind: 'timeout'; readonly blockers: readonly string[]; readonly remaining: readonly PodView[]; readonly workloads: readonly string[] };
+
+const BACKOFF = { baseMs: 1000, capMs: 15_000 };
+const EVICT_CONCURRENCY = 16;
+
+/** kubectl drain's filter chain, as data: what happens to each pod on the node, and why. */
+export function decide(pod: PodView, policy: DrainPolicy): PodDecision {
+  const workload = pod.workload ? `${pod.workload.kind} ${pod.namespace}/${pod.workload.name}` : undefined;
+  const d = (decision: PodDecision['decision'], reason: string): PodDecision => ({ pod: `${pod.namespace}/${pod.name}`, uid: pod.uid, decision, reason, ...(workload ? { workload } : {}) });
+  if (pod.phase === 'Succeeded' || pod.phase === 'Failed') return d('skip', 'finished');
+  if (pod.mirror) return d('skip', 'static pod (mirror)');
+  if (pod.controller?.kind === 'DaemonSet') return policy.ignoreDaemonSets ? d('skip', 'DaemonSet-managed') : d('refuse', 'DaemonSet-managed; set drain.ignoreDaemonSets: true');
+  if (pod.terminating) return d('evict', 'already terminating');
+  if (pod.emptyDir && !policy.deleteEmptyDirData) return d('refuse', 'has emptyDir data; set drain.deleteEmptyDirData: true to let its data go');
+  if (!pod.controller && !policy.force) return d('refuse', 'no controller owns it, so it will not come back; set drain.force: true to evict it anyway');
+  return d('evict', workload ?? 'unmanaged (drain.force)');
+}
+
+export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
+  const started = ctx.clock.now();
+  const policy = ctx.phase.drain;
+  const pods = await ctx.cluster.podsOnNode(ctx.node, ctx.signal);
+  const decisions = pods.map((p) => ({ pod: p, decision: decide(p, policy) }));
+  ctx.record({ type: 'node.drain.started', cluster: ctx.clusterName, node: ctx.node, pods: decisions.map((x) => x.decision) });
+  const workloads = [...new Set(decisions.filter((x) => x.decision.decision !== 'skip' && x.decision.workload).map((x) => x.decision.workload as string))];
+  const refused = decisions.filter((x) => x.decision.decision === 'refuse');
+  if (refused.length > 0) return { kind: 'refused', blockers: refused.map((x) => `${x.decision.pod}: ${x.decision.reason}`), workloads };
+  const deadline = started + policy.timeout.ms;
+  const targets = decisions.filter((x) => x.decision.decision === 'evict').map((x) => x.pod);
+  const grace = policy.gracePeriod ? Math.round(policy.gracePeriod.seconds) : undefined;
+  const evicted = await mapLimit(targets, EVICT_CONCURRENCY, (p) => evictUntil(ctx, p, { deadline, grace }));
+  const waitMs = Math.max(0, deadline - ctx.clock.now());
+  const remainingUids = new Set(await ctx.cluster.waitPodsGone(ctx.node, targets.map((p) => p.uid), waitMs, ctx.signal));
+  const remaining = targets.filter((p) => remainingUids.has(p.uid));
+  if (remaining.length === 0) return { kind: 'drained', evicted: evicted.filter(Boolean).length, ms: ctx.clock.now() - started, workloads };
+  return { kind: 'timeout', remaining, blockers: await diagnose(ctx, remaining), workloads };
+}
+
+/** Evicts one pod, backing off while a budget blocks it; returns whether the API accepted it. */
+async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number; grace?: number }): Promise<boolean> {
+  if (pod.terminating) return true;
+  let reported = '';
+  for (let attempt = 0; ; attempt++) {
+    const answer = await ctx.cluster.evict(pod, o.grace, ctx.signal);
+    if (answer.kind === 'evicted' || answer.kind === 'gone') return true;
+    const diagnostic = describeAnswer(pod, answer);
+    if (diagnostic !== reported) {
+      ctx.record({ type: 'node.pod.blocked', cluster: ctx.clusterName, node: ctx.node, pod: `${pod.namespace}/${pod.name}`, answer, diagnostic });
+      reported = diagnostic;
+    }
+    const delay = backoffDelay(BACKOFF, answer.kind === 'misconfigured' ? attempt + 3 : attempt);
+    if (ctx.clock.now() + delay >= o.deadline) return false;
+    await ctx.clock.sleep(delay, ctx.signal);
+  }
+}
+
+function describeAnswer(pod: PodView, a: Exclude<EvictionAnswer, { kind: 'evicted' | 'gone' }>): string {
+  const name = `${pod.namespace}/${pod.name}`;
+  if (a.kind === 'blocked') return `eviction of ${name} refused by its disruption budget: ${a.message}`;
+  if (a.kind === 'misconfigured') return `eviction of ${name} impossible: ${a.message} (several PodDisruptionBudgets select it; make one of them stop selecting it)`;
+  return `eviction of ${name} failed with ${a.status}: ${a.message}`;
+}
+
+/** Why each remaining pod is still there, with the live numbers of its budgets. */
+async function diagnose(ctx: NodeContext, remaining: readonly PodView[]): Promise<string[]> {
+  const pdbs = await ctx.cluster.pdbs(ctx.signal).catch(() => [] as PdbView[]);
+  const now = await ctx.cluster.podsOnNode(ctx.node, ctx.signal).catch(() => [] as PodView[]);
+  const live = new Map(now.map((p) => [p.uid, p]));
+  return remaining.map((p) => {
+    const name = `${p.namespace}/${p.name}`;
+    const current = live.get(p.uid);
+    if (current?.terminating) return `${name} is stuck terminating (its grace period is ${p.terminationGracePeriodSeconds}s)`;
+    const budgets = pdbs.filter((b) => b.namespace === p.namespace && compileLabelSelector(b.selector)(p.labels));
+    if (budgets.length > 1) return `${name} is selected by ${budgets.length} PodDisruptionBudgets (${budgets.map((b) => `${b.namespace}/${b.name}`).join(', ')}); the Eviction API refuses such pods`;
+    const b = budgets[0];
+    if (b) return `${name}: PDB ${b.namespace}/${b.name} needs ${b.desiredHealthy} healthy, has ${b.currentHealthy} (allows ${b.disruptionsAllowed} disruptions)`;
+    return `${name} was not evicted in time (no disruption budget selects it)`;
+  });
+}
+
+/** Runs `f` over `items` with at most `limit` at once, in order of the results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

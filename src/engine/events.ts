@@ -1,0 +1,83 @@
+// The journal's vocabulary: every event a run records, as a typed union. The state of a run is what
+// these events say, replayed in order (state.ts); the audit report reads the same events.
+import type { EvictionAnswer } from '../kube/types.ts';
+
+export interface GateRecord {
+  readonly gate: string;
+  readonly type: string;
+  readonly passed: boolean;
+  readonly value?: number | string;
+  readonly threshold?: string;
+  readonly message: string;
+}
+
+export interface PlannedWave {
+  readonly index: number;
+  readonly nodes: readonly string[];
+  readonly domain?: string;
+  readonly reason?: string;
+}
+
+export type NodeOutcome = 'maintained' | 'skipped' | 'quarantined' | 'failed';
+
+export interface PodDecision {
+  readonly pod: string;
+  readonly uid: string;
+  readonly decision: 'evict' | 'skip' | 'refuse';
+  readonly reason: string;
+  /** `Deployment shop/web`: the workload that must be whole again before the node is given back. */
+  readonly workload?: string;
+}
+
+type Where = { readonly cluster: string };
+type AtNode = Where & { readonly node: string };
+
+export type RunEvent =
+  | { readonly type: 'run.started'; readonly plan: { readonly name: string; readonly path: string; readonly sha256: string }; readonly clusters: readonly string[]; readonly holder: string }
+  | { readonly type: 'run.resumed'; readonly holder: string }
+  | ({ readonly type: 'lease.acquired'; readonly holder: string } & Where)
+  | ({ readonly type: 'lease.released' } & Where)
+  | ({ readonly type: 'lease.lost'; readonly heldBy?: string } & Where)
+  | ({ readonly type: 'phase.planned'; readonly phase: string; readonly budget: number; readonly waves: readonly PlannedWave[]; readonly excluded: readonly { node: string; reason: string }[] } & Where)
+  | ({ readonly type: 'phase.completed'; readonly phase: string } & Where)
+  | ({ readonly type: 'window.waiting'; readonly phase: string; readonly wave: number; readonly until: number } & Where)
+  | ({ readonly type: 'gates.evaluated'; readonly phase: string; readonly when: 'before-wave' | 'after-phase'; readonly wave?: number; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
+  | ({ readonly type: 'wave.started'; readonly phase: string; readonly wave: number; readonly nodes: readonly string[] } & Where)
+  | ({ readonly type: 'wave.completed'; readonly phase: string; readonly wave: number } & Where)
+  | ({ readonly type: 'wave.soaked'; readonly phase: string; readonly wave: number; readonly ms: number } & Where)
+  | ({ readonly type: 'node.cordon.requested' } & AtNode)
+  | ({ readonly type: 'node.cordoned'; readonly changed: boolean; readonly previousOwner?: string } & AtNode)
+  | ({ readonly type: 'node.drain.started'; readonly pods: readonly PodDecision[] } & AtNode)
+  | ({ readonly type: 'node.pod.blocked'; readonly pod: string; readonly answer: EvictionAnswer; readonly diagnostic: string } & AtNode)
+  | ({ readonly type: 'node.drained'; readonly ms: number; readonly evicted: number } & AtNode)
+  | ({ readonly type: 'node.drain.timeout'; readonly policy: string; readonly blockers: readonly string[] } & AtNode)
+  | ({ readonly type: 'node.pods.deleted'; readonly pods: readonly string[] } & AtNode)
+  | ({ readonly type: 'node.action.requested'; readonly id: string; readonly operation: string; readonly version?: string; readonly bootIdBefore: string; readonly kubeletBefore: string } & AtNode)
+  | ({ readonly type: 'node.action.confirmed'; readonly bootId: string; readonly kubeletVersion: string; readonly ms: number } & AtNode)
+  | ({ readonly type: 'node.action.failed'; readonly message: string } & AtNode)
+  | ({ readonly type: 'node.ready'; readonly ms: number } & AtNode)
+  | ({ readonly type: 'node.ready.timeout'; readonly policy: string; readonly message: string } & AtNode)
+  | ({ readonly type: 'node.uncordon.requested' } & AtNode)
+  | ({ readonly type: 'node.uncordoned'; readonly changed: boolean } & AtNode)
+  | ({ readonly type: 'node.done'; readonly outcome: NodeOutcome; readonly message?: string } & AtNode)
+  | { readonly type: 'control.received'; readonly command: 'pause' | 'resume' | 'abort' }
+  | { readonly type: 'run.paused'; readonly reason: string }
+  | { readonly type: 'run.aborted'; readonly reason: string }
+  | { readonly type: 'run.succeeded' }
+  | { readonly type: 'run.failed'; readonly reason: string };
+
+export type RunEventType = RunEvent['type'];
+
+export interface JournalEntry {
+  readonly seq: number;
+  /** Cluster clock (epoch ms) when the event happened. */
+  readonly at: number;
+  /** Wall-clock time, for people and auditors. */
+  readonly wall: string;
+  readonly runId: string;
+  readonly event: RunEvent;
+  /** Hash of the entry before (64 zeros for the first). */
+  readonly prev: string;
+  /** sha256 over prev and this entry's content. */
+  readonly hash: string;
+}

@@ -1,0 +1,56 @@
+// One run per cluster at a time: a Kubernetes Lease held by the run, renewed in the background, whose
+// loss stops every mutation at once.
+import type { ClusterPort, LeaseHolder } from '../kube/types.ts';
+import type { Clock } from './clock.ts';
+
+export const LEASE_NAME = 'daylight-maintenance';
+
+/** Cluster seconds a lease lasts: a minute, or ten real seconds on a fast sandbox. */
+export function leaseSeconds(clock: Clock): number {
+  return Math.max(60, Math.ceil(10 * clock.speed));
+}
+
+export class LeaseBusy extends Error {
+  readonly heldBy: LeaseHolder;
+
+  constructor(cluster: string, heldBy: LeaseHolder, now: number) {
+    const age = heldBy.renewedAt ? ` (renewed ${Math.max(0, Math.round((now - heldBy.renewedAt) / 1000))}s ago, lasts ${heldBy.durationSeconds ?? '?'}s)` : '';
+    super(`cluster ${cluster} is being maintained by run ${heldBy.holder}${age}; wait for it, or stop it with daylight abort ${heldBy.holder}`);
+    this.name = 'LeaseBusy';
+    this.heldBy = heldBy;
+  }
+}
+
+export interface HeldLease {
+  release(): Promise<void>;
+}
+
+/** Acquires the lease and renews it until released; `onLost` runs once if a renewal fails. */
+export async function holdLease(o: { cluster: ClusterPort; holder: string; clock: Clock; onLost: (reason: string) => void }): Promise<HeldLease> {
+  const seconds = leaseSeconds(o.clock);
+  const r = await o.cluster.acquireLease(LEASE_NAME, o.holder, seconds);
+  if (!r.acquired) throw new LeaseBusy(o.cluster.name, r.heldBy, o.clock.now());
+  const stop = new AbortController();
+  const renewing = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        await o.clock.sleep((seconds * 1000) / 3, stop.signal);
+        if (!(await o.cluster.renewLease(LEASE_NAME, o.holder, stop.signal))) {
+          o.onLost(`the lease on cluster ${o.cluster.name} was taken over`);
+          return;
+        }
+      } catch (e: unknown) {
+        if (e instanceof Error && e.name === 'AbortError') return;
+        o.onLost(`renewing the lease on cluster ${o.cluster.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+    }
+  })();
+  return {
+    release: async () => {
+      stop.abort();
+      await renewing;
+      await o.cluster.releaseLease(LEASE_NAME, o.holder).catch(() => undefined);
+    },
+  };
+}

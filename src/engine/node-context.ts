@@ -1,0 +1,19 @@
+// What every step of one node's maintenance works with: the cluster, the phase's policies, the clock,
+// the recorder that journals each step before the next, and the signal that pauses or aborts it.
+import type { ClusterPort } from '../kube/types.ts';
+import type { NodesPhase } from '../plan/schema.ts';
+import type { Clock } from './clock.ts';
+import type { RunEvent } from './events.ts';
+
+export type Record = (event: RunEvent) => void;
+
+export interface NodeContext {
+  readonly cluster: ClusterPort;
+  readonly clusterName: string;
+  readonly node: string;
+  readonly runId: string;
+  readonly phase: NodesPhase;
+  readonly clock: Clock;
+  readonly record: Record;
+  readonly signal: AbortSignal;
+}

@@ -1,0 +1,152 @@
+// One node's maintenance from where its journal left it: cordon, drain, act, confirm, wait until its
+// workloads are whole, uncordon. Each step is journaled before the next; every wait ends in its policy.
+import type { PodView } from '../kube/types.ts';
+import type { Exec } from '../lib/exec.ts';
+import { drainNode } from './drain.ts';
+import type { DrainOutcome } from './drain.ts';
+import type { NodeOutcome } from './events.ts';
+import { performAction } from './node-action.ts';
+import type { NodeContext } from './node-context.ts';
+import type { NodeState, NodeStep } from './state.ts';
+import { waitWorkloadsBack } from './workloads-back.ts';
+
+/** A node whose policy is `fail`: the run stops. */
+export class NodeFailure extends Error {
+  readonly node: string;
+
+  constructor(node: string, message: string) {
+    super(message);
+    this.name = 'NodeFailure';
+    this.node = node;
+  }
+}
+
+const ORDER: readonly NodeStep[] = ['pending', 'cordoning', 'cordoned', 'draining', 'drained', 'acting', 'back', 'ready', 'uncordoning', 'done'];
+
+function atOrBefore(step: NodeStep, limit: NodeStep): boolean {
+  return ORDER.indexOf(step) <= ORDER.indexOf(limit);
+}
+
+export interface PipelineInput {
+  readonly ctx: NodeContext;
+  readonly state: NodeState | undefined;
+  /** Workloads evicted from this node earlier (a resumed run reads them from the journal). */
+  readonly evictedWorkloads: readonly string[];
+  readonly exec: Exec;
+}
+
+export async function maintainNode(p: PipelineInput): Promise<NodeOutcome> {
+  const { ctx } = p;
+  const step = p.state?.step ?? 'pending';
+  if (step === 'done') return p.state?.outcome ?? 'maintained';
+  if (atOrBefore(step, 'cordoned')) {
+    const taken = await cordon(ctx);
+    if (taken) return taken;
+  }
+  let workloads = p.evictedWorkloads;
+  if (atOrBefore(step, 'draining')) {
+    const drained = await drain(ctx);
+    if (typeof drained === 'string') return drained;
+    workloads = drained;
+  }
+  if (atOrBefore(step, 'acting')) {
+    const acted = await act(p, step === 'acting' ? p.state?.action : undefined);
+    if (acted) return acted;
+  }
+  if (atOrBefore(step, 'back')) {
+    const back = await waitWorkloadsBack(ctx, workloads, ctx.phase.ready.timeout.ms);
+    if (back.kind === 'timeout') return onReadyTimeout(ctx, back.message);
+    ctx.record({ type: 'node.ready', cluster: ctx.clusterName, node: ctx.node, ms: back.ms });
+  }
+  return giveBack(ctx, 'maintained');
+}
+
+/** Cordons, unless someone else holds a cordon on it: then the node is not ours to touch. */
+async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
+  ctx.record({ type: 'node.cordon.requested', cluster: ctx.clusterName, node: ctx.node });
+  const r = await ctx.cluster.cordon(ctx.node, ctx.runId, ctx.signal);
+  if (r.previousOwner !== undefined && r.previousOwner !== ctx.runId) {
+    const message = `cordoned by ${r.previousOwner === 'unknown' ? 'someone else' : `run ${r.previousOwner}`} before this run reached it; left alone`;
+    ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'skipped', message });
+    return 'skipped';
+  }
+  ctx.record({ type: 'node.cordoned', cluster: ctx.clusterName, node: ctx.node, changed: r.changed, ...(r.previousOwner ? { previousOwner: r.previousOwner } : {}) });
+  await event(ctx, 'DaylightCordoned', `cordoned by run ${ctx.runId}`);
+  return undefined;
+}
+
+/** Drains; returns the workloads that lost pods, or the node's outcome when the drain policy ended it. */
+async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
+  const outcome = await drainNode(ctx);
+  if (outcome.kind === 'drained') {
+    ctx.record({ type: 'node.drained', cluster: ctx.clusterName, node: ctx.node, ms: outcome.ms, evicted: outcome.evicted });
+    await event(ctx, 'DaylightDrained', `drained in ${Math.round(outcome.ms / 1000)}s, ${outcome.evicted} pods evicted`);
+    return [...outcome.workloads];
+  }
+  return onDrainTimeout(ctx, outcome);
+}
+
+async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, { kind: 'drained' }>): Promise<string[] | NodeOutcome> {
+  const policy = ctx.phase.drain.onTimeout;
+  ctx.record({ type: 'node.drain.timeout', cluster: ctx.clusterName, node: ctx.node, policy, blockers: outcome.blockers });
+  const summary = `${outcome.kind === 'refused' ? 'drain refused' : `drain did not finish within ${ctx.phase.drain.timeout.toString()}`}: ${outcome.blockers.join('; ')}`;
+  await event(ctx, 'DaylightDrainBlocked', summary, 'Warning');
+  if (policy === 'fail') throw new NodeFailure(ctx.node, summary);
+  if (policy === 'skip') return giveBack(ctx, 'skipped', summary);
+  if (policy === 'quarantine') {
+    ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'quarantined', message: summary });
+    return 'quarantined';
+  }
+  await forceDelete(ctx, outcome.kind === 'timeout' ? outcome.remaining : await ctx.cluster.podsOnNode(ctx.node, ctx.signal));
+  return [...outcome.workloads];
+}
+
+/** The `force` policy: delete what the drain could not evict (never DaemonSet or mirror pods). */
+async function forceDelete(ctx: NodeContext, pods: readonly PodView[]): Promise<void> {
+  const victims = pods.filter((p) => p.controller?.kind !== 'DaemonSet' && !p.mirror && p.phase !== 'Succeeded' && p.phase !== 'Failed');
+  ctx.record({ type: 'node.pods.deleted', cluster: ctx.clusterName, node: ctx.node, pods: victims.map((p) => `${p.namespace}/${p.name}`) });
+  for (const pod of victims) await ctx.cluster.deletePod(pod, 0, ctx.signal);
+  await ctx.cluster.waitPodsGone(ctx.node, victims.map((p) => p.uid), 60_000, ctx.signal);
+}
+
+async function act(p: PipelineInput, resumed: NodeState['action']): Promise<NodeOutcome | undefined> {
+  const { ctx } = p;
+  if (!resumed) await event(ctx, 'DaylightActionRequested', `${ctx.phase.action.operation} requested (${ctx.phase.action.type})`);
+  const outcome = await performAction(ctx, p.exec, resumed);
+  if (outcome.kind === 'confirmed') {
+    ctx.record({ type: 'node.action.confirmed', cluster: ctx.clusterName, node: ctx.node, bootId: outcome.node.bootId, kubeletVersion: outcome.node.kubeletVersion, ms: outcome.ms });
+    await event(ctx, 'DaylightNodeBack', `back after ${ctx.phase.action.operation}: boot id ${outcome.node.bootId}, kubelet ${outcome.node.kubeletVersion}`);
+    return undefined;
+  }
+  ctx.record({ type: 'node.action.failed', cluster: ctx.clusterName, node: ctx.node, message: outcome.message });
+  return onReadyTimeout(ctx, outcome.message);
+}
+
+async function onReadyTimeout(ctx: NodeContext, message: string): Promise<NodeOutcome> {
+  const policy = ctx.phase.ready.onTimeout;
+  ctx.record({ type: 'node.ready.timeout', cluster: ctx.clusterName, node: ctx.node, policy, message });
+  await event(ctx, 'DaylightNodeNotBack', message, 'Warning');
+  if (policy === 'fail') throw new NodeFailure(ctx.node, message);
+  if (policy === 'skip') return giveBack(ctx, 'skipped', message);
+  ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'quarantined', message });
+  return 'quarantined';
+}
+
+/** Uncordons (only this run's cordon) and marks the node done. */
+export async function giveBack(ctx: NodeContext, outcome: NodeOutcome, message?: string): Promise<NodeOutcome> {
+  ctx.record({ type: 'node.uncordon.requested', cluster: ctx.clusterName, node: ctx.node });
+  const changed = await ctx.cluster.uncordon(ctx.node, ctx.runId, ctx.signal);
+  ctx.record({ type: 'node.uncordoned', cluster: ctx.clusterName, node: ctx.node, changed });
+  if (changed) await event(ctx, 'DaylightUncordoned', `uncordoned by run ${ctx.runId}`);
+  ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome, ...(message ? { message } : {}) });
+  return outcome;
+}
+
+/** Events are for people; failing to write one never stops maintenance. */
+async function event(ctx: NodeContext, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): Promise<void> {
+  try {
+    await ctx.cluster.recordNodeEvent(ctx.node, { reason, message, type }, ctx.signal);
+  } catch (e: unknown) {
+    if (e instanceof Error && e.name === 'AbortError') throw e;
+  }
+}

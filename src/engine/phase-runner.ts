@@ -1,0 +1,111 @@
+// One phase on one cluster: plan its waves once (journaled, so a resumed run follows the same waves),
+// then per wave: window, gates, every node of the wave in parallel, soak.
+import type { ClusterPort } from '../kube/types.ts';
+import type { NodesPhase } from '../plan/schema.ts';
+import type { GateRecord, PlannedWave, RunEvent } from './events.ts';
+import type { Journal } from './journal.ts';
+import type { NodeContext } from './node-context.ts';
+import { maintainNode } from './node-pipeline.ts';
+import type { EngineDeps, PhaseWaves } from './ports.ts';
+import { nodeKey } from './state.ts';
+import type { PhaseState, RunState } from './state.ts';
+
+export class RunFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailure';
+  }
+}
+
+export interface PhaseRun {
+  readonly deps: EngineDeps;
+  readonly journal: Journal;
+  readonly record: (e: RunEvent) => void;
+  /** The run's live state, kept current with every recorded event. */
+  readonly state: () => RunState;
+  readonly cluster: ClusterPort;
+  readonly phase: NodesPhase;
+  readonly signal: AbortSignal;
+}
+
+export async function runPhase(p: PhaseRun): Promise<void> {
+  const phase = await planOnce(p);
+  for (let wave = phase.wavesDone; wave < phase.waves.length; wave++) {
+    await runWave(p, phase.waves[wave] as PlannedWave & { estimateMs?: number });
+  }
+  await gates(p, 'after-phase');
+  p.record({ type: 'phase.completed', cluster: p.cluster.name, phase: p.phase.name });
+}
+
+async function planOnce(p: PhaseRun): Promise<PhaseState & { waves: readonly (PlannedWave & { estimateMs?: number })[] }> {
+  const existing = p.state().phases.find((x) => x.cluster === p.cluster.name && x.phase === p.phase.name);
+  if (existing) return existing;
+  const snapshot = await p.cluster.snapshot(p.signal);
+  const plan: PhaseWaves = p.deps.planPhase(snapshot, p.phase);
+  if (plan.blockers.length > 0) throw new RunFailure(`phase ${p.phase.name} on ${p.cluster.name} cannot start: ${plan.blockers.join('; ')}`);
+  const waves = plan.waves.map((w) => ({ index: w.index, nodes: w.nodes, ...(w.domain ? { domain: w.domain } : {}), ...(w.reason ? { reason: w.reason } : {}) }));
+  p.record({ type: 'phase.planned', cluster: p.cluster.name, phase: p.phase.name, budget: plan.budget, waves, excluded: plan.excluded });
+  return { cluster: p.cluster.name, phase: p.phase.name, budget: plan.budget, waves: plan.waves, excluded: plan.excluded, wavesDone: 0, completed: false };
+}
+
+async function runWave(p: PhaseRun, wave: PlannedWave & { estimateMs?: number }): Promise<void> {
+  const s = p.state();
+  const fresh = wave.nodes.every((n) => !s.nodes[nodeKey(p.cluster.name, n)]);
+  if (fresh) {
+    await waitForWindow(p, wave);
+    await gates(p, 'before-wave', wave.index);
+    p.record({ type: 'wave.started', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, nodes: wave.nodes });
+  }
+  const results = await Promise.allSettled(wave.nodes.map((node) => maintain(p, node)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  p.record({ type: 'wave.completed', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index });
+  if (p.phase.soak.ms > 0) {
+    await p.deps.clock.sleep(p.phase.soak.ms, p.signal);
+    p.record({ type: 'wave.soaked', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, ms: p.phase.soak.ms });
+  }
+}
+
+async function maintain(p: PhaseRun, node: string): Promise<void> {
+  const s = p.state();
+  const ctx: NodeContext = { cluster: p.cluster, clusterName: p.cluster.name, node, runId: p.deps.runId, phase: p.phase, clock: p.deps.clock, record: p.record, signal: p.signal };
+  await maintainNode({ ctx, state: s.nodes[nodeKey(p.cluster.name, node)], evictedWorkloads: evictedWorkloads(p, node), exec: p.deps.exec });
+}
+
+/** Workloads that lost pods in an earlier drain of this node, from the journal. */
+function evictedWorkloads(p: PhaseRun, node: string): string[] {
+  const out = new Set<string>();
+  for (const e of p.journal.entries) {
+    const ev = e.event;
+    if (ev.type === 'node.drain.started' && ev.cluster === p.cluster.name && ev.node === node) {
+      for (const d of ev.pods) if (d.decision === 'evict' && d.workload) out.add(d.workload);
+    }
+  }
+  return [...out];
+}
+
+async function waitForWindow(p: PhaseRun, wave: PlannedWave & { estimateMs?: number }): Promise<void> {
+  const window = p.deps.plan.plan.spec.window;
+  if (!window || !p.deps.windows) return;
+  const now = p.deps.clock.now();
+  const start = p.deps.windows.nextStart(window, now, wave.estimateMs ?? 0);
+  if (start <= now) return;
+  p.record({ type: 'window.waiting', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, until: start });
+  await p.deps.clock.sleep(start - now, p.signal);
+}
+
+/** Evaluates the plan's gates; before a wave, failures are retried for a while; they fail closed. */
+async function gates(p: PhaseRun, when: 'before-wave' | 'after-phase', wave?: number): Promise<void> {
+  const list = p.deps.plan.plan.spec.gates;
+  if (list.length === 0) return;
+  const retryUntil = p.deps.clock.now() + (when === 'before-wave' ? (p.deps.gateRetryMs ?? 120_000) : 0);
+  for (let attempt = 0; ; attempt++) {
+    const results: GateRecord[] = await p.deps.evaluateGates(list, p.cluster, p.signal);
+    const passed = results.every((r) => r.passed);
+    const last = passed || p.deps.clock.now() + 10_000 > retryUntil;
+    if (passed || last || attempt === 0) p.record({ type: 'gates.evaluated', cluster: p.cluster.name, phase: p.phase.name, when, ...(wave !== undefined ? { wave } : {}), passed, results });
+    if (passed) return;
+    if (last) throw new RunFailure(`gates failed ${when === 'before-wave' ? `before wave ${wave}` : `after phase ${p.phase.name}`} on ${p.cluster.name}: ${results.filter((r) => !r.passed).map((r) => `${r.gate}: ${r.message}`).join('; ')}`);
+    await p.deps.clock.sleep(10_000, p.signal);
+  }
+}

@@ -1,0 +1,109 @@
+// Where a run lives on disk: <state-dir>/runs/<run-id>/ with journal.jsonl, owner.json (which process
+// runs it) and control.jsonl (pause, resume, abort from other terminals).
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+export interface RunPaths {
+  readonly runId: string;
+  readonly dir: string;
+  readonly journal: string;
+  readonly owner: string;
+  readonly control: string;
+}
+
+export function runPaths(stateDir: string, runId: string): RunPaths {
+  const dir = join(stateDir, 'runs', runId);
+  return { runId, dir, journal: join(dir, 'journal.jsonl'), owner: join(dir, 'owner.json'), control: join(dir, 'control.jsonl') };
+}
+
+export function createRunDir(stateDir: string, runId: string): RunPaths {
+  const p = runPaths(stateDir, runId);
+  mkdirSync(p.dir, { recursive: true });
+  return p;
+}
+
+/** `<plan>-<UTC yyyymmdd-hhmmss>-<4 hex>`: sortable, unique, readable. */
+export function newRunId(planName: string, nowMs: number): string {
+  const t = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${planName}-${t}-${randomBytes(2).toString('hex')}`;
+}
+
+export function listRuns(stateDir: string): string[] {
+  const dir = join(stateDir, 'runs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'journal.jsonl'))).sort();
+}
+
+export interface Owner {
+  readonly pid: number;
+  readonly host: string;
+  readonly since: string;
+}
+
+export function claimOwner(p: RunPaths): Owner {
+  const owner: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  writeFileSync(p.owner, `${JSON.stringify(owner)}\n`);
+  return owner;
+}
+
+export function readOwner(p: RunPaths): Owner | undefined {
+  try {
+    return JSON.parse(readFileSync(p.owner, 'utf8')) as Owner;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a live process on this host runs the run now. */
+export function ownerAlive(p: RunPaths): Owner | undefined {
+  const o = readOwner(p);
+  if (!o || o.host !== hostname()) return undefined;
+  try {
+    process.kill(o.pid, 0);
+    return o;
+  } catch {
+    return undefined;
+  }
+}
+
+export type ControlCommand = 'pause' | 'resume' | 'abort';
+
+export function sendControl(p: RunPaths, command: ControlCommand): void {
+  appendFileSync(p.control, `${JSON.stringify({ command, at: new Date().toISOString() })}\n`);
+}
+
+/** Reads control commands appended since the last read. */
+export class ControlReader {
+  private readonly path: string;
+  private offset: number;
+
+  /** Starts after what is already in the file: old commands were handled by earlier processes. */
+  constructor(p: RunPaths) {
+    this.path = p.control;
+    this.offset = existsSync(p.control) ? statSync(p.control).size : 0;
+  }
+
+  poll(): ControlCommand[] {
+    if (!existsSync(this.path)) return [];
+    const size = statSync(this.path).size;
+    if (size <= this.offset) return [];
+    const buf = Buffer.alloc(size - this.offset);
+    const fd = openSync(this.path, 'r');
+    readSync(fd, buf, 0, buf.length, this.offset);
+    closeSync(fd);
+    this.offset = size;
+    const out: ControlCommand[] = [];
+    for (const line of buf.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const c = (JSON.parse(line) as { command?: string }).command;
+        if (c === 'pause' || c === 'resume' || c === 'abort') out.push(c);
+      } catch {
+        // a torn line from a concurrent writer: the writer appends whole lines, so skip it
+      }
+    }
+    return out;
+  }
+}

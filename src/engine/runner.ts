@@ -1,0 +1,161 @@
+// A run from start (or from its journal) to its end: clusters in plan order, each under its lease,
+// phases one after another; pause, resume and abort from the terminal or other processes; on failure
+// or abort every node this run holds is given back.
+import type { ClusterPort } from '../kube/types.ts';
+import type { RunEvent } from './events.ts';
+import { giveBackAll } from './give-back.ts';
+import type { Journal } from './journal.ts';
+import { holdLease, LeaseBusy } from './lease-keeper.ts';
+import type { HeldLease } from './lease-keeper.ts';
+import { NodeFailure } from './node-pipeline.ts';
+import { runPhase, RunFailure } from './phase-runner.ts';
+import type { EngineDeps } from './ports.ts';
+import type { ControlCommand } from './run-dir.ts';
+import { apply, replay } from './state.ts';
+import type { RunState, RunStatus } from './state.ts';
+
+export interface RunEnd {
+  readonly status: RunStatus;
+  readonly reason?: string;
+  readonly state: RunState;
+}
+
+export interface ExecuteOptions {
+  readonly deps: EngineDeps;
+  readonly journal: Journal;
+  /** Ctrl-C: the run pauses cleanly and this process ends. */
+  readonly interrupt?: AbortSignal;
+  /** Commands from `daylight pause|resume|abort RUN`. */
+  readonly control?: { poll(): ControlCommand[] };
+}
+
+type StopReason = 'interrupt' | 'pause' | 'abort' | 'lease';
+
+const CONTROL_POLL_MS = 250;
+
+export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
+  const { deps, journal } = o;
+  const live = replay(deps.runId, journal.entries);
+  const record = (event: RunEvent) => {
+    const entry = journal.append(event);
+    apply(live as Parameters<typeof apply>[0], entry);
+    deps.emit(entry);
+  };
+  const holder = deps.runId;
+  if (journal.entries.length === 0) {
+    record({ type: 'run.started', plan: { name: deps.plan.plan.metadata.name, path: deps.plan.path, sha256: deps.plan.sha256 }, clusters: [...deps.clusters.keys()], holder });
+  } else {
+    record({ type: 'run.resumed', holder });
+  }
+  for (;;) {
+    const stop = await attempt(o, live, record);
+    if (stop !== 'pause') return end(live);
+    const next = await waitForResume(o, record);
+    if (next === 'abort') return finishAbort(o, live, record, 'aborted by daylight abort while paused');
+    if (next === 'interrupt') return end(live);
+    record({ type: 'run.resumed', holder });
+  }
+}
+
+function end(live: RunState): RunEnd {
+  return { status: live.status, reason: live.reason, state: live };
+}
+
+/** One go at the remaining work; returns 'pause' when the run should wait for `resume`. */
+async function attempt(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void): Promise<StopReason | 'done'> {
+  const work = new AbortController();
+  const stopWith = (why: StopReason) => {
+    if (!work.signal.aborted) work.abort(why);
+  };
+  const onInterrupt = () => stopWith('interrupt');
+  o.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+  if (o.interrupt?.aborted) stopWith('interrupt');
+  const poller = setInterval(() => {
+    for (const c of o.control?.poll() ?? []) {
+      record({ type: 'control.received', command: c });
+      if (c !== 'resume') stopWith(c);
+    }
+  }, CONTROL_POLL_MS);
+  const leases: HeldLease[] = [];
+  try {
+    await allClusters(o, live, record, { signal: work.signal, leases, lost: () => stopWith('lease') });
+    record({ type: 'run.succeeded' });
+    return 'done';
+  } catch (e: unknown) {
+    return await stopped(o, live, record, { error: e, reason: work.signal.reason as StopReason | undefined });
+  } finally {
+    clearInterval(poller);
+    o.interrupt?.removeEventListener('abort', onInterrupt);
+    for (const l of leases) await l.release();
+  }
+}
+
+interface Work {
+  readonly signal: AbortSignal;
+  readonly leases: HeldLease[];
+  readonly lost: () => void;
+}
+
+async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, w: Work): Promise<void> {
+  for (const [name, cluster] of o.deps.clusters) {
+    const phases = o.deps.plan.plan.spec.phases;
+    if (phases.every((ph) => live.phases.some((x) => x.cluster === name && x.phase === ph.name && x.completed))) continue;
+    const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, onLost: () => w.lost() });
+    w.leases.push(lease);
+    record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
+    for (const phase of phases) {
+      if (live.phases.some((x) => x.cluster === name && x.phase === phase.name && x.completed)) continue;
+      await runPhase({ deps: o.deps, journal: o.journal, record, state: () => live, cluster, phase, signal: w.signal });
+    }
+    w.leases.splice(w.leases.indexOf(lease), 1);
+    await lease.release();
+    record({ type: 'lease.released', cluster: name });
+  }
+}
+
+async function stopped(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, s: { error: unknown; reason: StopReason | undefined }): Promise<StopReason> {
+  const aborted = s.error instanceof Error && s.error.name === 'AbortError';
+  if (aborted && s.reason === 'abort') {
+    await finishAbort(o, live, record, 'aborted by daylight abort');
+    return 'abort';
+  }
+  if (aborted && s.reason === 'pause') {
+    record({ type: 'run.paused', reason: 'paused by daylight pause; waiting for daylight resume or abort' });
+    return 'pause';
+  }
+  if (aborted && s.reason === 'lease') {
+    record({ type: 'run.paused', reason: 'lost the lease of a cluster: another process may be maintaining it; resume with daylight run --resume once it is free' });
+    return 'lease';
+  }
+  if (aborted) {
+    record({ type: 'run.paused', reason: 'interrupted (Ctrl-C); resume with daylight run --resume' });
+    return 'interrupt';
+  }
+  if (s.error instanceof NodeFailure || s.error instanceof RunFailure || s.error instanceof LeaseBusy) {
+    const why = s.error.message;
+    await giveBackAll({ state: live, clusters: o.deps.clusters, runId: o.deps.runId, outcome: 'failed', why, record });
+    record({ type: 'run.failed', reason: why });
+    return 'abort';
+  }
+  const message = s.error instanceof Error ? s.error.message : String(s.error);
+  record({ type: 'run.paused', reason: `stopped by an error: ${message}; fix it and resume with daylight run --resume` });
+  return 'interrupt';
+}
+
+async function finishAbort(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, why: string): Promise<RunEnd> {
+  await giveBackAll({ state: live, clusters: o.deps.clusters as ReadonlyMap<string, ClusterPort>, runId: o.deps.runId, outcome: 'skipped', why, record });
+  record({ type: 'run.aborted', reason: why });
+  return end(live);
+}
+
+/** While paused by `daylight pause`: wait for resume, abort, or Ctrl-C. */
+async function waitForResume(o: ExecuteOptions, record: (e: RunEvent) => void): Promise<'resume' | 'abort' | 'interrupt'> {
+  for (;;) {
+    if (o.interrupt?.aborted) return 'interrupt';
+    for (const c of o.control?.poll() ?? []) {
+      record({ type: 'control.received', command: c });
+      if (c === 'resume' || c === 'abort') return c;
+    }
+    await new Promise((r) => setTimeout(r, CONTROL_POLL_MS));
+  }
+}

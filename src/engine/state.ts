@@ -1,0 +1,167 @@
+// The state of a run as a typed reducer over its journal: replaying the same entries always gives the
+// same state, which is how a run resumes after a crash and how `status` reads a run it does not own.
+import type { GateRecord, JournalEntry, NodeOutcome, PlannedWave, RunEvent } from './events.ts';
+
+export type RunStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'aborted';
+
+/** Where a node stands; each step is journaled before the next begins. */
+export type NodeStep = 'pending' | 'cordoning' | 'cordoned' | 'draining' | 'drained' | 'acting' | 'back' | 'ready' | 'uncordoning' | 'done';
+
+export interface NodeState {
+  readonly cluster: string;
+  readonly node: string;
+  readonly step: NodeStep;
+  readonly outcome?: NodeOutcome;
+  /** Whether this run's cordon changed the node (false: it was already cordoned by this run). */
+  readonly cordonChanged?: boolean;
+  readonly action?: { readonly id: string; readonly operation: string; readonly version?: string; readonly bootIdBefore: string; readonly kubeletBefore: string };
+  readonly message?: string;
+  readonly startedAt?: number;
+  readonly doneAt?: number;
+  readonly blockers?: readonly string[];
+}
+
+export interface PhaseState {
+  readonly cluster: string;
+  readonly phase: string;
+  readonly budget: number;
+  readonly waves: readonly PlannedWave[];
+  readonly excluded: readonly { node: string; reason: string }[];
+  readonly wavesDone: number;
+  readonly completed: boolean;
+}
+
+export interface RunState {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly reason?: string;
+  readonly plan?: { readonly name: string; readonly path: string; readonly sha256: string };
+  readonly clusters: readonly string[];
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly phases: readonly PhaseState[];
+  readonly nodes: Readonly<Record<string, NodeState>>;
+  readonly gates: readonly { readonly at: number; readonly cluster: string; readonly when: string; readonly wave?: number; readonly results: readonly GateRecord[] }[];
+  readonly leases: Readonly<Record<string, string>>;
+}
+
+export function nodeKey(cluster: string, node: string): string {
+  return `${cluster}/${node}`;
+}
+
+export function emptyState(runId: string): RunState {
+  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {} };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The state after `entries`, built in one pass (each event costs O(1), so long journals replay fast). */
+export function replay(runId: string, entries: readonly JournalEntry[]): RunState {
+  const s = emptyState(runId) as Mutable<RunState>;
+  for (const e of entries) apply(s, e);
+  return s;
+}
+
+/**
+ * Applies one entry to a state being built. Only `replay` and the engine's live state call it, on an
+ * object they own; every other reader gets that object as a read-only RunState.
+ */
+export function apply(s: Mutable<RunState>, entry: JournalEntry): void {
+  const e = entry.event;
+  if ('node' in e && 'cluster' in e) {
+    const nodes = s.nodes as Record<string, NodeState>;
+    const key = nodeKey(e.cluster, e.node);
+    nodes[key] = nodeStep(nodes[key] ?? { cluster: e.cluster, node: e.node, step: 'pending' }, e, entry.at);
+    return;
+  }
+  applyRun(s, entry, e);
+}
+
+function applyRun(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): void {
+  switch (e.type) {
+    case 'run.started':
+      Object.assign(s, { status: 'running', plan: e.plan, clusters: e.clusters, startedAt: entry.at });
+      return;
+    case 'run.resumed':
+      Object.assign(s, { status: 'running', reason: undefined, endedAt: undefined });
+      return;
+    case 'run.paused':
+      Object.assign(s, { status: 'paused', reason: e.reason });
+      return;
+    case 'run.aborted':
+    case 'run.failed':
+      Object.assign(s, { status: e.type === 'run.failed' ? 'failed' : 'aborted', reason: e.reason, endedAt: entry.at });
+      return;
+    case 'run.succeeded':
+      Object.assign(s, { status: 'succeeded', endedAt: entry.at });
+      return;
+    case 'lease.acquired':
+      (s.leases as Record<string, string>)[e.cluster] = e.holder;
+      return;
+    case 'lease.released':
+    case 'lease.lost':
+      delete (s.leases as Record<string, string>)[e.cluster];
+      return;
+    default:
+      applyPhase(s, entry, e);
+  }
+}
+
+function applyPhase(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): void {
+  const phases = s.phases as PhaseState[];
+  const find = (cluster: string, phase: string) => phases.findIndex((p) => p.cluster === cluster && p.phase === phase);
+  if (e.type === 'phase.planned') {
+    const i = find(e.cluster, e.phase);
+    const planned: PhaseState = { cluster: e.cluster, phase: e.phase, budget: e.budget, waves: e.waves, excluded: e.excluded, wavesDone: 0, completed: false };
+    if (i >= 0) phases[i] = planned;
+    else phases.push(planned);
+  } else if (e.type === 'wave.completed') {
+    const i = find(e.cluster, e.phase);
+    const p = phases[i];
+    if (p) phases[i] = { ...p, wavesDone: Math.max(p.wavesDone, e.wave + 1) };
+  } else if (e.type === 'phase.completed') {
+    const i = find(e.cluster, e.phase);
+    const p = phases[i];
+    if (p) phases[i] = { ...p, completed: true };
+  } else if (e.type === 'gates.evaluated') {
+    (s.gates as RunState['gates'][number][]).push({ at: entry.at, cluster: e.cluster, when: e.when, wave: e.wave, results: e.results });
+  }
+}
+
+function nodeStep(n: NodeState, e: RunEvent, at: number): NodeState {
+  switch (e.type) {
+    case 'node.cordon.requested':
+      return { ...n, step: 'cordoning', startedAt: n.startedAt ?? at };
+    case 'node.cordoned':
+      return { ...n, step: 'cordoned', cordonChanged: n.cordonChanged ?? e.changed };
+    case 'node.drain.started':
+      return { ...n, step: 'draining' };
+    case 'node.drained':
+    case 'node.pods.deleted':
+      return { ...n, step: 'drained' };
+    case 'node.drain.timeout':
+      return { ...n, blockers: e.blockers };
+    case 'node.action.requested':
+      return { ...n, step: 'acting', action: { id: e.id, operation: e.operation, version: e.version, bootIdBefore: e.bootIdBefore, kubeletBefore: e.kubeletBefore } };
+    case 'node.action.confirmed':
+      return { ...n, step: 'back' };
+    case 'node.ready':
+      return { ...n, step: 'ready' };
+    case 'node.uncordon.requested':
+      return { ...n, step: 'uncordoning' };
+    case 'node.uncordoned':
+      return { ...n, step: n.outcome ? 'done' : 'uncordoning' };
+    case 'node.done':
+      return { ...n, step: 'done', outcome: e.outcome, message: e.message, doneAt: at };
+    case 'node.action.failed':
+    case 'node.ready.timeout':
+      return { ...n, message: 'message' in e ? e.message : n.message };
+    default:
+      return n;
+  }
+}
+
+/** Nodes of the run that are not done, in journal order of first appearance. */
+export function unfinishedNodes(s: RunState): NodeState[] {
+  return Object.values(s.nodes).filter((n) => n.step !== 'done');
+}
