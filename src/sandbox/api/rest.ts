@@ -231,6 +231,8 @@ export class RestHandler {
     const meta = isObject(body.metadata) ? body.metadata : {};
     if (meta.name !== undefined && meta.name !== t.name) throw S.badRequest(`name in URL does not match name in Eviction object`);
     const opts = isObject(body.deleteOptions) ? body.deleteOptions : {};
+    const pre = isObject(opts.preconditions) ? opts.preconditions : {};
+    if (typeof pre.uid === 'string' && pre.uid !== pod.metadata.uid) throw S.conflict({ group: '', resource: 'pods', name: t.name }, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${pod.metadata.uid}`);
     const grace = typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined;
     const dryRun = isDryRun(req) || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
     const outcome = evict(this.region.ctx, this.region.disruption, { pod, gracePeriodSeconds: grace, dryRun });

@@ -1,0 +1,50 @@
+// Evaluates one gate of the plan into a GateResult. Gates fail closed (DESIGN.md invariant 5): any
+// error becomes a failed result with the reason; only the caller's abort passes through.
+import type { Gate } from '../plan/schema.ts';
+import { checkCommand } from './command.ts';
+import { checkHttp } from './http.ts';
+import { checkKube } from './kube.ts';
+import { checkPrometheus } from './prometheus.ts';
+import { abortError, describeError, rethrowIfAborted } from './signals.ts';
+import type { GateContext, GateResult, Measurement } from './types.ts';
+
+export async function evaluateGate(gate: Gate, ctx: GateContext): Promise<GateResult> {
+  if (ctx.signal?.aborted) throw abortError();
+  let m: Measurement;
+  try {
+    m = await measure(gate, ctx);
+  } catch (e: unknown) {
+    rethrowIfAborted(e, ctx.signal);
+    m = { passed: false, message: `could not be evaluated, so it counts as failed: ${describeError(e)}` };
+  }
+  if (ctx.signal?.aborted) throw abortError();
+  return { gate: gateName(gate), type: gate.type, ...m, measuredAt: ctx.clock.now() };
+}
+
+function measure(gate: Gate, ctx: GateContext): Promise<Measurement> {
+  switch (gate.type) {
+    case 'kube':
+      return checkKube(gate, ctx);
+    case 'http':
+      return checkHttp(gate, ctx);
+    case 'prometheus':
+      return checkPrometheus(gate, ctx);
+    case 'command':
+      return checkCommand(gate, ctx);
+  }
+}
+
+/** The name people see: the gate's own, else its type and what it looks at. */
+export function gateName(gate: Gate): string {
+  if (gate.name) return gate.name;
+  switch (gate.type) {
+    case 'kube':
+      return `kube ${gate.check}`;
+    case 'http':
+      return `http ${gate.url}`;
+    case 'prometheus':
+      return `prometheus ${gate.query}`;
+    case 'command':
+      return `command ${gate.run}`;
+  }
+}

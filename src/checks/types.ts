@@ -1,0 +1,51 @@
+// What a gate evaluation yields and needs: results are data (a measurement with value, threshold and
+// message) that the journal, the CLI and the report show as they are.
+import type { ClusterPort } from '../kube/types.ts';
+
+export interface GateResult {
+  /** Display name: the gate's own `name`, else "kube nodes-ready", "http <url>", ... */
+  readonly gate: string;
+  readonly type: string;
+  readonly passed: boolean;
+  /** What was measured: a count, an HTTP status, a metric value. */
+  readonly value?: number | string;
+  /** What the value was held against, as people read it: "<= 0.01", "= 200", "0". */
+  readonly threshold?: string;
+  /** What was seen and, when failed, why; with live numbers. */
+  readonly message: string;
+  /** Epoch ms on the engine's clock when the measurement finished. */
+  readonly measuredAt: number;
+}
+
+/** A gate's own verdict, before evaluateGate adds the name, the type and the time. */
+export interface Measurement {
+  readonly passed: boolean;
+  readonly value?: number | string;
+  readonly threshold?: string;
+  readonly message: string;
+}
+
+export interface CommandOutcome {
+  /** Exit code, or null when a signal ended the process. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** The process was killed because it ran past its timeout. */
+  readonly timedOut: boolean;
+  /** The tail of stdout and stderr, interleaved as they arrived. */
+  readonly output: string;
+  readonly durationMs: number;
+}
+
+/** Runs `sh -c <command>`; kills it (and its children) after `timeoutMs` or when `signal` aborts. */
+export type CommandExec = (command: string, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }) => Promise<CommandOutcome>;
+
+export interface GateContext {
+  readonly cluster: ClusterPort;
+  readonly runId: string;
+  readonly clock: { now(): number };
+  readonly signal?: AbortSignal;
+  /** Defaults to the global fetch; tests may inject one. */
+  readonly fetch?: typeof fetch;
+  /** Defaults to a runner over node:child_process. */
+  readonly exec?: CommandExec;
+}

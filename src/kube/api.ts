@@ -1,0 +1,131 @@
+// The HTTP side of the adapter: client-node API clients over one kubeconfig context, sharing one
+// connection pool, counting every request, carrying the caller's AbortSignal, retrying transient failures.
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  createConfiguration,
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  PolicyV1Api,
+  RequestContext,
+  ServerConfiguration,
+  VersionApi,
+  Watch,
+} from '@kubernetes/client-node';
+import type { ConfigurationOptions, HttpLibrary, KubeConfig, Observable, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
+import { abortError } from '../engine/clock.ts';
+import { isAbortError } from '../lib/errors.ts';
+import { describeApiError } from './api-error.ts';
+import { messageWithCauses, retrying } from './retry.ts';
+import type { RetryOptions } from './retry.ts';
+
+const USER_AGENT = 'daylight';
+
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/** One watch event as client-node hands it over: the type and the raw JSON object. */
+export type WatchHandler = (type: string, object: unknown) => void;
+
+export class KubeApi {
+  readonly kubeConfig: KubeConfig;
+  readonly server: string;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly policy: PolicyV1Api;
+  readonly coordination: CoordinationV1Api;
+  readonly version: VersionApi;
+  private readonly watcher: Watch;
+  private readonly http = new IsomorphicFetchHttpLibrary();
+  private dispatcher: Dispatcher | undefined;
+  private requests = 0;
+
+  constructor(kubeConfig: KubeConfig) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error(`the kubeconfig context "${kubeConfig.getCurrentContext()}" names no cluster`);
+    this.kubeConfig = kubeConfig;
+    this.server = cluster.server.replace(/\/+$/, '');
+    const httpApi: HttpLibrary = { send: (ctx) => this.send(ctx, {}) };
+    const config = createConfiguration({ baseServer: new ServerConfiguration(this.server, {}), authMethods: { default: this.auth() }, httpApi });
+    this.core = new CoreV1Api(config);
+    this.apps = new AppsV1Api(config);
+    this.policy = new PolicyV1Api(config);
+    this.coordination = new CoordinationV1Api(config);
+    this.version = new VersionApi(config);
+    this.watcher = new Watch(kubeConfig);
+  }
+
+  /** HTTP requests made so far, watches and raw requests included. */
+  get requestCount(): number {
+    return this.requests;
+  }
+
+  /**
+   * Runs one API call, retrying transient failures; `what` names the call in errors ("cordon node a").
+   * An API error answer is thrown as a KubeApiError, an abort as an AbortError.
+   */
+  async call<T>(what: string, fn: (options: ConfigurationOptions) => Promise<T>, o: RetryOptions & { contentType?: string } = {}): Promise<T> {
+    const options = this.options(o.signal, o.contentType);
+    try {
+      return await retrying(() => fn(options), o);
+    } catch (e: unknown) {
+      if (o.signal?.aborted || isAbortError(e)) throw isAbortError(e) ? e : abortError();
+      const described = describeApiError(what, e);
+      if (described !== e) throw described;
+      throw new Error(`${what}: ${messageWithCauses(e)}`, { cause: e });
+    }
+  }
+
+  /** Per-call options: the caller's signal on the request and, for patches, the content type. */
+  options(signal?: AbortSignal, contentType?: string): ConfigurationOptions {
+    return { httpApi: { send: (ctx) => this.send(ctx, { signal, contentType }) } };
+  }
+
+  /** Every request of the generated clients passes here: counted, with the signal and headers set. */
+  private send(ctx: RequestContext, o: { signal?: AbortSignal; contentType?: string }): Observable<ResponseContext> {
+    this.requests++;
+    ctx.setHeaderParam('User-Agent', USER_AGENT);
+    if (o.contentType) ctx.setHeaderParam('Content-Type', o.contentType);
+    if (o.signal) ctx.setSignal(o.signal);
+    return this.http.send(ctx);
+  }
+
+  /** A GET outside the generated clients (sandbox endpoints), with the same authentication and TLS. */
+  async rawGet(path: string, signal?: AbortSignal): Promise<{ status: number; body: string }> {
+    const ctx = new RequestContext(`${this.server}${path}`, HttpMethod.GET);
+    ctx.setHeaderParam('Accept', 'application/json');
+    await this.auth().applySecurityAuthentication(ctx);
+    const res = await this.send(ctx, { signal }).toPromise();
+    return { status: res.httpStatusCode, body: await res.body.text() };
+  }
+
+  /** Starts a watch; resolves once connected with the controller that stops it. */
+  watch(path: string, query: Record<string, string | boolean | number | undefined>, onEvent: WatchHandler, onDone: (err: unknown) => void): Promise<AbortController> {
+    this.requests++;
+    return this.watcher.watch(path, query, (type: string, object: unknown) => onEvent(type, object), (err: unknown) => onDone(err));
+  }
+
+  /** Closes the shared connection pool. */
+  async close(): Promise<void> {
+    const d = this.dispatcher;
+    this.dispatcher = undefined;
+    await d?.close();
+  }
+
+  /**
+   * The kubeconfig's authentication, but with one connection pool: client-node builds a new undici agent
+   * (and so a new TLS connection) for every request, which leaves idle sockets behind at high request rates.
+   */
+  private auth(): SecurityAuthentication {
+    return {
+      getName: () => 'daylight kubeconfig',
+      applySecurityAuthentication: async (ctx: RequestContext) => {
+        await this.kubeConfig.applySecurityAuthentication(ctx);
+        const fresh = ctx.getDispatcher();
+        if (!fresh) return;
+        this.dispatcher ??= fresh;
+        ctx.setDispatcher(this.dispatcher);
+      },
+    };
+  }
+}

@@ -1,0 +1,41 @@
+// Kubernetes Events on a node for the transitions Daylight makes, so `kubectl describe node` and
+// `kubectl get events` tell the story next to the kubelet's own events.
+import { randomBytes } from 'node:crypto';
+import type { CoreV1Event } from '@kubernetes/client-node';
+import type { Clock } from '../engine/clock.ts';
+import type { KubeApi } from './api.ts';
+import { statusCode } from './api-error.ts';
+
+export const EVENT_NAMESPACE = 'default';
+export const COMPONENT = 'daylight';
+
+export interface NodeEvent {
+  readonly reason: string;
+  readonly message: string;
+  readonly type?: 'Normal' | 'Warning';
+}
+
+export async function recordNodeEvent(c: { api: KubeApi; clock: Clock }, node: { name: string; uid: string }, e: NodeEvent, signal?: AbortSignal): Promise<void> {
+  const now = new Date(c.clock.now());
+  const body: CoreV1Event = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${node.name}.${randomBytes(8).toString('hex')}`, namespace: EVENT_NAMESPACE },
+    involvedObject: { kind: 'Node', name: node.name, uid: node.uid, apiVersion: 'v1' },
+    reason: e.reason,
+    message: e.message,
+    type: e.type ?? 'Normal',
+    source: { component: COMPONENT },
+    reportingComponent: COMPONENT,
+    reportingInstance: COMPONENT,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+  try {
+    await c.api.call(`record event ${e.reason} on node ${node.name}`, (o) => c.api.core.createNamespacedEvent({ namespace: EVENT_NAMESPACE, body }, o), { signal });
+  } catch (err: unknown) {
+    // The name is random: AlreadyExists means a retried create had gone through before its answer was lost.
+    if (statusCode(err) !== 409) throw err;
+  }
+}

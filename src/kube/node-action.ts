@@ -1,0 +1,15 @@
+// The node action request of DESIGN.md section 6: a JSON annotation on the node that the node agent
+// (the simulated kubelet in the sandbox) carries out and answers in daylight.dev/action-status.
+import { PatchStrategy } from '@kubernetes/client-node';
+import type { KubeApi } from './api.ts';
+import type { NodeActionRequest } from './types.ts';
+import { ANNOTATIONS } from './types.ts';
+
+export function actionAnnotation(a: NodeActionRequest): string {
+  return JSON.stringify({ id: a.id, operation: a.operation, ...(a.version !== undefined ? { version: a.version } : {}) });
+}
+
+export async function requestNodeAction(api: KubeApi, node: string, action: NodeActionRequest, signal?: AbortSignal): Promise<void> {
+  const body = { metadata: { annotations: { [ANNOTATIONS.action]: actionAnnotation(action) } } };
+  await api.call(`request ${action.operation} of node ${node}`, (o) => api.core.patchNode({ name: node, body }, o), { signal, contentType: PatchStrategy.MergePatch });
+}

@@ -1,0 +1,73 @@
+// The two waits of a drain and a node action, each through one watch: until a node's evicted pods are
+// gone, and until a node reaches a state (rebooted, Ready, upgraded).
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { Clock } from '../engine/clock.ts';
+import type { KubeApi } from './api.ts';
+import { listNodeObjects, listPodObjects } from './reads.ts';
+import type { NodeView } from './types.ts';
+import { nodeView } from './views.ts';
+import { watchUntil, withClusterTimeout } from './watch-wait.ts';
+import type { WatchSpec } from './watch-wait.ts';
+
+export interface WaitContext {
+  readonly api: KubeApi;
+  readonly clock: Clock;
+}
+
+/**
+ * Waits until every pod in `uids` has left `node`: DELETED, absent from a (re)list, or its name taken by a
+ * pod with another UID. Returns the UIDs still there when `timeoutMs` of cluster time passed.
+ */
+export async function waitPodsGone(c: WaitContext, node: string, uids: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
+  const pending = new Set(uids);
+  if (pending.size === 0) return [];
+  const names = new Map<string, string>();
+  const fieldSelector = `spec.nodeName=${node}`;
+  const spec: WatchSpec<V1Pod> = {
+    path: '/api/v1/pods',
+    fieldSelector,
+    list: (s) => listPodObjects(c.api, s, fieldSelector),
+    onList: (pods) => {
+      const present = new Set(pods.map(uidOf));
+      for (const uid of pending) if (!present.has(uid)) pending.delete(uid);
+      for (const p of pods) if (pending.has(uidOf(p))) names.set(uidOf(p), keyOf(p));
+      return pending.size === 0;
+    },
+    onEvent: (type, p) => {
+      if (type === 'DELETED') pending.delete(uidOf(p));
+      else for (const [uid, key] of names) if (key === keyOf(p) && uid !== uidOf(p)) pending.delete(uid);
+      return pending.size === 0;
+    },
+  };
+  await withClusterTimeout(c.clock, timeoutMs, signal, (s) => watchUntil(c.api, spec, s));
+  return uids.filter((u) => pending.has(u));
+}
+
+/** Waits until `done` holds for the node, checking its current state first; undefined at the timeout. */
+export async function waitForNode(c: WaitContext, name: string, done: (n: NodeView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<NodeView | undefined> {
+  let reached: NodeView | undefined;
+  const check = (n: V1Node): boolean => {
+    const view = nodeView(n);
+    if (!done(view)) return false;
+    reached = view;
+    return true;
+  };
+  const fieldSelector = `metadata.name=${name}`;
+  const spec: WatchSpec<V1Node> = {
+    path: '/api/v1/nodes',
+    fieldSelector,
+    list: (s) => listNodeObjects(c.api, s, fieldSelector),
+    onList: (nodes) => nodes.some(check),
+    onEvent: (type, n) => type !== 'DELETED' && check(n),
+  };
+  const finished = await withClusterTimeout(c.clock, timeoutMs, signal, (s) => watchUntil(c.api, spec, s));
+  return finished ? reached : undefined;
+}
+
+function uidOf(p: V1Pod): string {
+  return p.metadata?.uid ?? '';
+}
+
+function keyOf(p: V1Pod): string {
+  return `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+}

@@ -1,0 +1,117 @@
+// The run journal: every entry is on disk before append returns, each links to the one before by hash,
+// a line cut short by a crash is dropped, and an edited line is found and named.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GENESIS, Journal, JournalCorrupt, verifyChain } from '../../../src/engine/journal.ts';
+import { replay } from '../../../src/engine/state.ts';
+
+function tempJournal(): { path: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'daylight-journal-'));
+  return { path: join(dir, 'journal.jsonl'), done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function clockAt(start: number): () => number {
+  let t = start;
+  return () => (t += 1000);
+}
+
+test('entries are written as they are appended, chained from the genesis hash', () => {
+  const t = tempJournal();
+  try {
+    // Given a new journal
+    const j = Journal.open(t.path, 'run-1', clockAt(0));
+    // When three events are appended
+    j.append({ type: 'run.started', plan: { name: 'p', path: 'p.yaml', sha256: 'x' }, clusters: ['a'], holder: 'run-1' });
+    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    j.append({ type: 'node.cordoned', cluster: 'a', node: 'n1', changed: true });
+    // Then the file already holds them, linked, and the chain verifies
+    const lines = readFileSync(t.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; prev: string; hash: string; runId: string });
+    assert.equal(lines.length, 3);
+    assert.equal(lines[0]?.prev, GENESIS);
+    assert.equal(lines[1]?.prev, lines[0]?.hash);
+    assert.equal(lines[2]?.prev, lines[1]?.hash);
+    assert.deepEqual(lines.map((l) => l.runId), ['run-1', 'run-1', 'run-1']);
+    assert.deepEqual(verifyChain(readFileSync(t.path, 'utf8')), { ok: true, entries: 3 });
+    j.close();
+  } finally {
+    t.done();
+  }
+});
+
+test('an edited line breaks the chain at that line, and reopening refuses the journal naming it', () => {
+  const t = tempJournal();
+  try {
+    const j = Journal.open(t.path, 'run-1', clockAt(0));
+    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    j.append({ type: 'node.done', cluster: 'a', node: 'n1', outcome: 'failed' });
+    j.append({ type: 'run.failed', reason: 'x' });
+    j.close();
+    // When someone turns the failure of line 2 into a success
+    const lines = readFileSync(t.path, 'utf8').split('\n');
+    lines[1] = (lines[1] as string).replace('"failed"', '"maintained"');
+    writeFileSync(t.path, lines.join('\n'));
+    // Then verification names line 2, and so does opening it
+    assert.deepEqual(verifyChain(readFileSync(t.path, 'utf8')), { ok: false, line: 2, reason: 'its content does not match its hash (edited)' });
+    assert.throws(() => Journal.open(t.path, 'run-1', clockAt(0)), (e: unknown) => e instanceof JournalCorrupt && e.line === 2);
+  } finally {
+    t.done();
+  }
+});
+
+test('a deleted line is found where the chain no longer links', () => {
+  const t = tempJournal();
+  try {
+    const j = Journal.open(t.path, 'run-1', clockAt(0));
+    for (let i = 0; i < 4; i++) j.append({ type: 'node.cordon.requested', cluster: 'a', node: `n${i}` });
+    j.close();
+    const lines = readFileSync(t.path, 'utf8').split('\n');
+    lines.splice(1, 1);
+    const check = verifyChain(lines.join('\n'));
+    assert.equal(check.ok, false);
+    assert.equal(check.ok === false && check.line, 2);
+  } finally {
+    t.done();
+  }
+});
+
+test('a last line cut short by a crash is dropped and the journal carries on from the entry before it', () => {
+  const t = tempJournal();
+  try {
+    const j = Journal.open(t.path, 'run-1', clockAt(0));
+    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    j.close();
+    appendFileSync(t.path, '{"seq":2,"at":5,"wall":"2026');
+    const again = Journal.open(t.path, 'run-1', clockAt(10_000));
+    assert.equal(again.entries.length, 1);
+    again.append({ type: 'node.cordoned', cluster: 'a', node: 'n1', changed: true });
+    again.close();
+    assert.deepEqual(verifyChain(readFileSync(t.path, 'utf8')), { ok: true, entries: 2 });
+  } finally {
+    t.done();
+  }
+});
+
+test('replaying the journal gives each node its last step and the run its status', () => {
+  const t = tempJournal();
+  try {
+    const j = Journal.open(t.path, 'run-1', clockAt(0));
+    j.append({ type: 'run.started', plan: { name: 'p', path: 'p.yaml', sha256: 'x' }, clusters: ['a'], holder: 'run-1' });
+    j.append({ type: 'phase.planned', cluster: 'a', phase: 'os', budget: 1, waves: [{ index: 0, nodes: ['n1'] }, { index: 1, nodes: ['n2'] }], excluded: [] });
+    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    j.append({ type: 'node.cordoned', cluster: 'a', node: 'n1', changed: true });
+    j.append({ type: 'node.action.requested', cluster: 'a', node: 'n1', id: 'run-1/n1/1', operation: 'reboot', bootIdBefore: 'b1', kubeletBefore: 'v1.30.4' });
+    j.append({ type: 'run.paused', reason: 'interrupted' });
+    const s = replay('run-1', j.entries);
+    assert.equal(s.status, 'paused');
+    assert.equal(s.nodes['a/n1']?.step, 'acting');
+    assert.equal(s.nodes['a/n1']?.action?.bootIdBefore, 'b1');
+    assert.equal(s.phases[0]?.waves.length, 2);
+    assert.equal(s.phases[0]?.wavesDone, 0);
+    j.close();
+  } finally {
+    t.done();
+  }
+});
