@@ -1,7 +1,7 @@
 // Command gate: a shell command (a smoke test, "Longhorn volumes healthy") passes the gate by exiting
 // 0 within its timeout; the message carries its last lines of output.
 import type { Gate } from '../plan/schema.ts';
-import { shellExec } from './command-exec.ts';
+import { shellExec } from '../lib/command-exec.ts';
 import type { CommandOutcome, GateContext, Measurement } from './types.ts';
 
 type CommandGate = Extract<Gate, { type: 'command' }>;

@@ -25,19 +25,9 @@ export interface Measurement {
   readonly message: string;
 }
 
-export interface CommandOutcome {
-  /** Exit code, or null when a signal ended the process. */
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  /** The process was killed because it ran past its timeout. */
-  readonly timedOut: boolean;
-  /** The tail of stdout and stderr, interleaved as they arrived. */
-  readonly output: string;
-  readonly durationMs: number;
-}
 
-/** Runs `sh -c <command>`; kills it (and its children) after `timeoutMs` or when `signal` aborts. */
-export type CommandExec = (command: string, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }) => Promise<CommandOutcome>;
+export type { CommandExec, CommandOutcome } from '../lib/command-exec.ts';
+import type { CommandExec } from '../lib/command-exec.ts';
 
 export interface GateContext {
   readonly cluster: ClusterPort;

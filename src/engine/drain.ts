@@ -2,6 +2,7 @@
 // retried with jittered backoff while a budget blocks them, one watch until the pods are gone, and on
 // timeout a diagnostic that names each blocking budget with live numbers.
 import { backoffDelay } from '../lib/backoff.ts';
+import { mapLimit } from '../lib/concurrency.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
 import type { EvictionAnswer, PdbView, PodView } from '../kube/types.ts';
 import type { DrainPolicy } from '../plan/schema.ts';
@@ -89,18 +90,4 @@ async function diagnose(ctx: NodeContext, remaining: readonly PodView[]): Promis
     if (b) return `${name}: PDB ${b.namespace}/${b.name} needs ${b.desiredHealthy} healthy, has ${b.currentHealthy} (allows ${b.disruptionsAllowed} disruptions)`;
     return `${name} was not evicted in time (no disruption budget selects it)`;
   });
-}
-
-/** Runs `f` over `items` with at most `limit` at once, in order of the results. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

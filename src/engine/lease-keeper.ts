@@ -1,7 +1,7 @@
 // One run per cluster at a time: a Kubernetes Lease held by the run, renewed in the background, whose
 // loss stops every mutation at once.
 import type { ClusterPort, LeaseHolder } from '../kube/types.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../lib/clock.ts';
 
 export const LEASE_NAME = 'daylight-maintenance';
 

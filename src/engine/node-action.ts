@@ -2,7 +2,7 @@
 // the node's boot id before it is made, so a resumed run waits for that reboot instead of asking again.
 import type { NodeView } from '../kube/types.ts';
 import { ANNOTATIONS } from '../kube/types.ts';
-import type { Exec } from '../lib/exec.ts';
+import type { CommandExec } from '../lib/command-exec.ts';
 import type { NodeContext } from './node-context.ts';
 import type { NodeState } from './state.ts';
 
@@ -14,7 +14,7 @@ export type ActionOutcome =
 type Requested = NonNullable<NodeState['action']>;
 
 /** Requests the action (unless `resumed` says it was requested already) and waits for its confirmation. */
-export async function performAction(ctx: NodeContext, exec: Exec, resumed?: Requested): Promise<ActionOutcome> {
+export async function performAction(ctx: NodeContext, exec: CommandExec, resumed?: Requested): Promise<ActionOutcome> {
   const started = ctx.clock.now();
   if (resumed) await rerequestIfLost(ctx, resumed);
   const requested = resumed ?? (await request(ctx, exec));
@@ -30,7 +30,7 @@ export async function performAction(ctx: NodeContext, exec: Exec, resumed?: Requ
   return { kind: 'confirmed', node, ms: ctx.clock.now() - started };
 }
 
-async function request(ctx: NodeContext, exec: Exec): Promise<Requested | ActionOutcome> {
+async function request(ctx: NodeContext, exec: CommandExec): Promise<Requested | ActionOutcome> {
   const node = await ctx.cluster.getNode(ctx.node, ctx.signal);
   if (!node) return { kind: 'failed', message: `node ${ctx.node} no longer exists` };
   const a = ctx.phase.action;
@@ -43,7 +43,7 @@ async function request(ctx: NodeContext, exec: Exec): Promise<Requested | Action
     const command = render(a.run, { 'node.name': ctx.node, cluster: ctx.clusterName, version: a.version ?? '', operation: a.operation, 'run.id': ctx.runId });
     const result = await exec(command, { timeoutMs: a.timeout.ms / ctx.clock.speed, signal: ctx.signal });
     if (result.timedOut) return { kind: 'failed', message: `"${command}" did not finish within ${a.timeout.toString()}` };
-    if (result.code !== 0) return { kind: 'failed', message: `"${command}" exited ${result.code}: ${result.output.trim().split('\n').slice(-3).join(' | ')}` };
+    if (result.exitCode !== 0) return { kind: 'failed', message: `"${command}" exited ${result.exitCode ?? result.signal}: ${result.output.trim().split('\n').slice(-3).join(' | ')}` };
   }
   return r;
 }

@@ -2,7 +2,7 @@
 // the recorder that journals each step before the next, and the signal that pauses or aborts it.
 import type { ClusterPort } from '../kube/types.ts';
 import type { NodesPhase } from '../plan/schema.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { RunEvent } from './events.ts';
 
 export type Record = (event: RunEvent) => void;

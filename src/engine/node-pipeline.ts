@@ -1,7 +1,7 @@
 // One node's maintenance from where its journal left it: cordon, drain, act, confirm, wait until its
 // workloads are whole, uncordon. Each step is journaled before the next; every wait ends in its policy.
 import type { PodView } from '../kube/types.ts';
-import type { Exec } from '../lib/exec.ts';
+import type { CommandExec } from '../lib/command-exec.ts';
 import { drainNode } from './drain.ts';
 import type { DrainOutcome } from './drain.ts';
 import type { NodeOutcome } from './events.ts';
@@ -32,7 +32,7 @@ export interface PipelineInput {
   readonly state: NodeState | undefined;
   /** Workloads evicted from this node earlier (a resumed run reads them from the journal). */
   readonly evictedWorkloads: readonly string[];
-  readonly exec: Exec;
+  readonly exec: CommandExec;
 }
 
 export async function maintainNode(p: PipelineInput): Promise<NodeOutcome> {

@@ -1,10 +1,10 @@
 // What the engine is given rather than imports: the clusters, the clock, the planner, the gates and the
 // command runner. The CLI wires real adapters; tests wire the sandbox or fakes.
 import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
-import type { Exec } from '../lib/exec.ts';
+import type { CommandExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { Gate, MaintenanceWindow, NodesPhase } from '../plan/schema.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { GateRecord, JournalEntry, PlannedWave } from './events.ts';
 
 export interface PhaseWaves {
@@ -28,7 +28,7 @@ export interface EngineDeps {
   readonly planPhase: (snapshot: ClusterSnapshot, phase: NodesPhase) => PhaseWaves;
   readonly evaluateGates: (gates: readonly Gate[], cluster: ClusterPort, signal: AbortSignal) => Promise<GateRecord[]>;
   readonly windows?: WindowPort;
-  readonly exec: Exec;
+  readonly exec: CommandExec;
   /** Every journal entry as it is written, for the terminal or `-o json`. */
   readonly emit: (entry: JournalEntry) => void;
   /** How long gates that fail before a wave are retried before the run fails. */

@@ -2,7 +2,7 @@
 // only if it carries the cordoned-by annotation of such a run; a run is active while its process lives
 // or while it holds the cluster's lease.
 import type { ClusterPort } from '../kube/types.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import { LEASE_NAME } from './lease-keeper.ts';
 
 export interface RecoveredNode {

@@ -1,6 +1,6 @@
 // The Kubernetes adapter: the ClusterPort over @kubernetes/client-node, one instance per cluster
 // context. Each operation lives in its own module; this class holds the shared parts and the clock.
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { KubeApi } from './api.ts';
 import { cordon, uncordon } from './cordon.ts';
 import { deletePod, evict } from './eviction.ts';

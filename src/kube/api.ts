@@ -14,7 +14,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import type { ConfigurationOptions, HttpLibrary, KubeConfig, Observable, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
-import { abortError } from '../engine/clock.ts';
+import { abortError } from '../lib/clock.ts';
 import { isAbortError } from '../lib/errors.ts';
 import { describeApiError } from './api-error.ts';
 import { messageWithCauses, retrying } from './retry.ts';

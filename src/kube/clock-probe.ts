@@ -1,7 +1,7 @@
 // Which clock a cluster runs on: the sandbox tells its simulated time and speed at /sandbox/v1/status, a
 // real cluster answers 404 or 403 there and runs on the system clock.
-import type { Clock } from '../engine/clock.ts';
-import { scaledClock, systemClock } from '../engine/clock.ts';
+import type { Clock } from '../lib/clock.ts';
+import { scaledClock, systemClock } from '../lib/clock.ts';
 import { isAbortError } from '../lib/errors.ts';
 import { isRecord } from './api-error.ts';
 import { messageWithCauses, retrying } from './retry.ts';

@@ -2,7 +2,7 @@
 // `kubectl get events` tell the story next to the kubelet's own events.
 import { randomBytes } from 'node:crypto';
 import type { CoreV1Event } from '@kubernetes/client-node';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { KubeApi } from './api.ts';
 import { statusCode } from './api-error.ts';
 

@@ -2,7 +2,7 @@
 // it when absent, expired or ours, by a replace guarded by the resourceVersion (409: another holder won).
 import { V1MicroTime } from '@kubernetes/client-node';
 import type { V1Lease } from '@kubernetes/client-node';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { KubeApi } from './api.ts';
 import { statusCode } from './api-error.ts';
 import type { LeaseHolder, LeaseResult } from './types.ts';

@@ -1,7 +1,7 @@
 // Reading the cluster: paged lists of nodes, pods, budgets and workloads turned into views, and the
 // whole snapshot the planner starts from.
 import type { ConfigurationOptions, V1ListMeta, V1Node, V1Pod } from '@kubernetes/client-node';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { KubeApi } from './api.ts';
 import { statusCode } from './api-error.ts';
 import type { ReplicaSetOwners } from './replica-set-owners.ts';

@@ -1,6 +1,6 @@
 // Retries of transient API failures (5xx, throttling, dropped connections) with bounded exponential
 // backoff and jitter, in real time: the API server's hiccups do not run on the cluster's clock.
-import { abortError, systemClock } from '../engine/clock.ts';
+import { abortError, systemClock } from '../lib/clock.ts';
 import { errnoCode, errorMessage, isAbortError } from '../lib/errors.ts';
 import { apiStatus } from './api-error.ts';
 

@@ -1,7 +1,7 @@
 // The two waits of a drain and a node action, each through one watch: until a node's evicted pods are
 // gone, and until a node reaches a state (rebooted, Ready, upgraded).
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { KubeApi } from './api.ts';
 import { listNodeObjects, listPodObjects } from './reads.ts';
 import type { NodeView } from './types.ts';

@@ -1,7 +1,7 @@
 // Waiting through one watch: list, then watch from the list's resourceVersion until a condition holds,
 // relisting whenever the watch ends (errors, idleness, 410 Gone); timeouts run in cluster time.
-import type { Clock } from '../engine/clock.ts';
-import { abortError, systemClock } from '../engine/clock.ts';
+import type { Clock } from '../lib/clock.ts';
+import { abortError, systemClock } from '../lib/clock.ts';
 import { isAbortError } from '../lib/errors.ts';
 import type { KubeApi } from './api.ts';
 import { isRecord } from './api-error.ts';

@@ -2,7 +2,7 @@
 // real `sh -c` runner for exit codes, output and the kill on timeout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shellExec } from '../../../src/checks/command-exec.ts';
+import { shellExec } from '../../../src/lib/command-exec.ts';
 import { evaluateGate } from '../../../src/checks/evaluate.ts';
 import type { CommandExec, CommandOutcome } from '../../../src/checks/types.ts';
 import { context, gate } from './fakes.ts';

@@ -1,4 +1,4 @@
-// The engine's clock port: all waiting goes through it, so a sandbox can run faster than real time and
+// The clock port: all waiting goes through it, so a sandbox can run faster than real time and
 // tests are deterministic. Real clusters use the system clock.
 
 export interface Clock {

@@ -1,10 +1,26 @@
-// The default CommandExec: `sh -c <command>` in its own process group, so a timeout or an abort kills
-// the command and everything it started, and only the tail of its output is kept.
+// Running shell commands (gates, `command` node actions): `sh -c <command>` in its own process group,
+// so a timeout or an abort kills the command and everything it started; only the tail of output is kept.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { errnoCode } from '../lib/errors.ts';
-import { abortError } from './signals.ts';
-import type { CommandExec, CommandOutcome } from './types.ts';
+import { errnoCode } from './errors.ts';
+
+export interface CommandOutcome {
+  /** Exit code, or null when a signal ended the process. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** The process was killed because it ran past its timeout. */
+  readonly timedOut: boolean;
+  /** The tail of stdout and stderr, interleaved as they arrived. */
+  readonly output: string;
+  readonly durationMs: number;
+}
+
+/** Runs `sh -c <command>`; kills it (and its children) after `timeoutMs` or when `signal` aborts. */
+export type CommandExec = (command: string, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }) => Promise<CommandOutcome>;
+
+function abortError(): Error {
+  return new DOMException('the operation was aborted', 'AbortError');
+}
 
 /** Output kept from a command: enough for its last lines, bounded for chatty scripts. */
 const OUTPUT_TAIL = 64 * 1024;

@@ -1,0 +1,21 @@
+// Connecting to the clusters a plan names, with an optional --kubeconfig that overrides every cluster's
+// (the demo and tests point a plan at a sandbox this way).
+import { connect } from '../kube/client.ts';
+import type { KubeCluster } from '../kube/adapter.ts';
+import type { Plan } from '../plan/schema.ts';
+import { mapLimit } from '../lib/concurrency.ts';
+
+export const KUBECONFIG_OPTION = { kubeconfig: { type: 'string' as const } };
+
+export interface Connected {
+  readonly clusters: ReadonlyMap<string, KubeCluster>;
+  close(): Promise<void>;
+}
+
+export async function connectClusters(plan: Plan, o: { kubeconfig?: string; signal?: AbortSignal }): Promise<Connected> {
+  const list = await mapLimit(plan.spec.clusters, 4, (c) =>
+    connect({ name: c.name, kubeconfig: o.kubeconfig ?? c.kubeconfig, context: c.context, env: process.env, signal: o.signal }),
+  );
+  const clusters = new Map(list.map((c) => [c.name, c]));
+  return { clusters, close: async () => void (await Promise.all(list.map((c) => c.close()))) };
+}

@@ -1,0 +1,136 @@
+// The order nodes are maintained in: a canary alone, then wave after wave that takes whole racks before
+// splitting one, one zone at a time when topology is serial, and never more than the budgets allow.
+import type { PodIndex } from './pdb-index.ts';
+import type { Domain, Rack, Topology } from './topology.ts';
+import { groupLabel } from './topology.ts';
+import type { Wave } from './types.ts';
+import type { Candidate, FillRules } from './wave-fill.ts';
+import { WaveFill } from './wave-fill.ts';
+import { describeWave } from './wave-reason.ts';
+
+export interface WaveInput {
+  readonly topology: Topology;
+  readonly index: PodIndex;
+  /** The most nodes a wave may take (budget − already unavailable). */
+  readonly perWave: number;
+  readonly canary: number;
+  /** "budget 3 of 12" for the reasons. */
+  readonly budgetText: string;
+}
+
+interface RackLeft {
+  readonly rack: Rack;
+  nodes: Candidate[];
+}
+
+interface DomainLeft {
+  readonly domain: Domain;
+  readonly racks: readonly RackLeft[];
+}
+
+export function buildWaves(input: WaveInput): { waves: Wave[]; blockers: string[] } {
+  const { domains, blockers } = candidates(input);
+  const rules = fillRules(input);
+  const rackLeft = new Map(domains.flatMap((d) => d.racks.map((r) => [r.rack, r] as const)));
+  const waves: Wave[] = [];
+  const emit = (fill: WaveFill, canary: boolean): boolean => {
+    if (fill.taken.length === 0) return false;
+    waves.push(toWave(fill, { input, canary, index: waves.length + 1 }));
+    for (const r of new Set(fill.taken.map((c) => rackLeft.get(c.rack)))) {
+      if (r) r.nodes = r.nodes.filter((c) => !fill.members.has(c));
+    }
+    return true;
+  };
+  const first = domains.find((d) => left(d) > 0);
+  if (input.canary > 0 && first) emit(fill([first], Math.min(input.canary, input.perWave), rules), true);
+  const groups = input.topology.serial ? domains.map((d) => [d]) : [domains];
+  for (const group of groups) {
+    let progressing = true;
+    while (progressing && group.some((d) => left(d) > 0)) progressing = emit(fill(group, input.perWave, rules), false);
+  }
+  return { waves, blockers };
+}
+
+/** Whole racks that fit first, in order; then single nodes, splitting racks. */
+function fill(domains: readonly DomainLeft[], capacity: number, rules: FillRules): WaveFill {
+  const wave = new WaveFill(capacity, rules);
+  for (const d of domains) {
+    for (const r of d.racks) {
+      if (wave.full) return wave;
+      const fits = r.nodes.length > 0 && r.nodes.length <= capacity - wave.taken.length && r.nodes.length <= r.rack.room;
+      if (fits) wave.offerAll(r.nodes);
+    }
+  }
+  for (const d of domains) {
+    for (const r of d.racks) offerEach(wave, r.nodes);
+  }
+  return wave;
+}
+
+function offerEach(wave: WaveFill, nodes: readonly Candidate[]): void {
+  for (const c of nodes) {
+    if (wave.full) return;
+    if (!wave.members.has(c)) wave.offer(c);
+  }
+}
+
+function left(d: DomainLeft): number {
+  return d.racks.reduce((n, r) => n + r.nodes.length, 0);
+}
+
+function candidates(input: WaveInput): { domains: DomainLeft[]; blockers: string[] } {
+  const { topology, index } = input;
+  const blockers: string[] = [];
+  const domains: DomainLeft[] = [];
+  let order = 0;
+  for (const domain of topology.domains) {
+    const maintained = domain.racks.some((r) => r.nodes.length > 0);
+    if (!maintained) continue;
+    if (domain.room <= 0) {
+      blockers.push(noRoom(topology, domain, topology.domainCap));
+      continue;
+    }
+    const racks = domain.racks.map((rack) => {
+      if (rack.room <= 0 && rack.nodes.length > 0) blockers.push(noRoom(topology, rack, topology.rackCap, domain));
+      const nodes = rack.room <= 0 ? [] : rack.nodes.map((name) => ({ name, order: order++, domain, rack, pdbs: index.nodePdbs.get(name) }));
+      return { rack, nodes };
+    });
+    domains.push({ domain, racks });
+  }
+  return { domains, blockers };
+}
+
+function noRoom(t: Topology, group: Domain | Rack, cap: number | string | undefined, within?: Domain): string {
+  const where = within ? `${groupLabel(t.noun, within.name)}, ${groupLabel(t.rackNoun ?? 'rack', group.name)}` : groupLabel(t.noun, group.name);
+  const field = within ? 'topology.then.maxPerDomain' : 'topology.maxPerDomain';
+  return `${where}: ${field} ${String(cap)} leaves no room because its nodes already unavailable fill it, so its ${group.size} nodes cannot be maintained; uncordon or repair them, or raise ${field}`;
+}
+
+function fillRules(input: WaveInput): FillRules {
+  const t = input.topology;
+  const allowed = Int32Array.from(input.index.pdbs, (p) => p.allowed);
+  return {
+    allowed,
+    pdbNames: input.index.pdbs.map((p) => p.name),
+    domainCapText: `maxPerDomain ${String(t.domainCap)} per ${t.noun}`,
+    rackCapText: `maxPerDomain ${String(t.rackCap)} per ${t.rackNoun ?? 'rack'}`,
+  };
+}
+
+function toWave(fill: WaveFill, at: { input: WaveInput; canary: boolean; index: number }): Wave {
+  const taken = [...fill.taken].sort((a, b) => a.order - b.order);
+  const domains = unique(taken.map((c) => c.domain));
+  const racks = at.input.topology.rackNoun === undefined ? [] : unique(taken.map((c) => c.rack)).map((r) => r.name);
+  return {
+    index: at.index,
+    nodes: taken.map((c) => c.name),
+    domain: domains.map((d) => d.name).join('+'),
+    racks,
+    canary: at.canary,
+    reason: describeWave(fill, { topology: at.input.topology, canary: at.canary, budgetText: at.input.budgetText, taken }),
+  };
+}
+
+function unique<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
