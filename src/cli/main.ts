@@ -4,10 +4,15 @@ import { readFileSync } from 'node:fs';
 import { UserError, errorMessage } from '../lib/errors.ts';
 import { suggest } from '../lib/yaml-source.ts';
 import type { Command, Io } from './command.ts';
+import { abortCommand, pauseCommand, resumeCommand, statusCommand } from './control.ts';
 import { demoCommand } from './demo.ts';
+import { planCommand } from './plan.ts';
+import { preflightCommand } from './preflight.ts';
+import { recoverCommand } from './recover.ts';
+import { runCommand } from './run.ts';
 import { sandboxCommand } from './sandbox.ts';
 
-const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand];
+const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, recoverCommand];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

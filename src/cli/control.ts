@@ -1,0 +1,126 @@
+// `daylight status|pause|resume|abort RUN`: read a run's journal, or steer the process that runs it. A run
+// whose process is gone is resumed or aborted right here.
+import { giveBackAll } from '../engine/give-back.ts';
+import { Journal } from '../engine/journal.ts';
+import { listRuns, ownerAlive, runPaths, sendControl } from '../engine/run-dir.ts';
+import type { ControlCommand, RunPaths } from '../engine/run-dir.ts';
+import { apply, replay } from '../engine/state.ts';
+import type { RunState } from '../engine/state.ts';
+import { UserError } from '../lib/errors.ts';
+import { loadPlanFile } from '../plan/load.ts';
+import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
+import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
+import type { Command, Io } from './command.ts';
+import { runAndReport } from './run.ts';
+import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
+import { renderSummary, summariseRun } from './summary.ts';
+
+function readState(paths: RunPaths): RunState {
+  const journal = Journal.open(paths.journal, paths.runId, () => 0);
+  try {
+    return replay(paths.runId, journal.entries);
+  } finally {
+    journal.close();
+  }
+}
+
+const STATUS_HELP = `Usage: daylight status [RUN] [--state-dir DIR] [-o json]
+
+Without RUN: the runs in the state directory. With RUN: its status, waves and nodes, read from its journal.`;
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show a run (or list the runs) from the journal',
+  help: STATUS_HELP,
+  async run(argv, io) {
+    const p = parse('status', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION });
+    if (p.values.help) {
+      io.out(STATUS_HELP);
+      return 0;
+    }
+    const dir = stateDir(p);
+    const json = outputFlag(p) === 'json';
+    const [runId] = p.positionals;
+    if (!runId) {
+      const runs = listRuns(dir).map((id) => ({ ...summariseRun(readState(runPaths(dir, id))), live: ownerAlive(runPaths(dir, id)) !== undefined }));
+      io.out(json ? JSON.stringify(runs) : runs.length ? runs.map((r) => `${r.runId}  ${r.status}${r.live ? ' (live)' : ''}  ${Object.entries(r.nodes).map(([k, v]) => `${v} ${k}`).join(', ')}`).join('\n') : `no runs in ${dir}`);
+      return 0;
+    }
+    const paths = existingRun(dir, runId, 'status');
+    const s = readState(paths);
+    const owner = ownerAlive(paths);
+    if (json) io.out(JSON.stringify({ ...summariseRun(s), live: owner !== undefined, phases: s.phases, nodes: s.nodes }));
+    else io.out(`${renderSummary(summariseRun(s))}\n${owner ? `Running in process ${owner.pid} on ${owner.host}.` : 'No process runs it now.'}\n${s.phases.map((ph) => `${ph.cluster} · ${ph.phase}: ${ph.wavesDone}/${ph.waves.length} waves done${ph.completed ? ' (complete)' : ''}`).join('\n')}`);
+    return 0;
+  },
+};
+
+function controlCommand(command: ControlCommand, summary: string, help: string, local: (io: Io, paths: RunPaths, p: ReturnType<typeof parse>) => Promise<number>): Command {
+  return {
+    name: command,
+    summary,
+    help,
+    async run(argv, io) {
+      const p = parse(command, argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...KUBECONFIG_OPTION, file: { type: 'string', short: 'f' } });
+      if (p.values.help) {
+        io.out(help);
+        return 0;
+      }
+      const paths = existingRun(stateDir(p), p.positionals[0], command);
+      const owner = ownerAlive(paths);
+      if (owner) {
+        sendControl(paths, command);
+        io.out(`${command} sent to run ${paths.runId} (process ${owner.pid}); it acts at once. Follow it with daylight status ${paths.runId}`);
+        return 0;
+      }
+      return local(io, paths, p);
+    },
+  };
+}
+
+export const pauseCommand = controlCommand('pause', 'pause a running run at once (cordoned nodes stay with it)', `Usage: daylight pause RUN [--state-dir DIR]
+
+Tells the process running RUN to stop its in-flight waits and wait for daylight resume or abort.`, async (io, paths) => {
+  const s = readState(paths);
+  io.out(`No process runs ${paths.runId} (status ${s.status}); it is already stopped. Continue it with daylight resume ${paths.runId}.`);
+  return 0;
+});
+
+export const resumeCommand = controlCommand('resume', 'resume a paused run (in this process if none runs it)', `Usage: daylight resume RUN [-f plan.yaml] [--kubeconfig FILE] [--state-dir DIR] [-o json]
+
+Tells the process running RUN to go on; if no process runs it, resumes it here, with the plan file it
+started with (or -f).`, async (io, paths, p) => {
+  const s = readState(paths);
+  const file = stringFlag(p, 'file') ?? s.plan?.path;
+  if (!file) throw new UserError(`run ${paths.runId} records no plan file; pass -f plan.yaml`);
+  const plan = await loadPlanFile(file);
+  return runAndReport(io, { plan, stateDir: stateDir(p), kubeconfig: stringFlag(p, 'kubeconfig'), resume: paths.runId, json: outputFlag(p) === 'json' });
+});
+
+export const abortCommand = controlCommand('abort', 'abort a run and give back every node it holds', `Usage: daylight abort RUN [-f plan.yaml] [--kubeconfig FILE] [--state-dir DIR]
+
+Stops RUN for good: every node it cordoned goes back to service if it is Ready. If no process runs it,
+the nodes are given back from here.`, async (io, paths, p) => {
+  const s = readState(paths);
+  if (s.status === 'succeeded' || s.status === 'aborted' || s.status === 'failed') {
+    io.out(`run ${paths.runId} is already over (${s.status}).`);
+    return 0;
+  }
+  const file = stringFlag(p, 'file') ?? s.plan?.path;
+  if (!file) throw new UserError(`run ${paths.runId} records no plan file; pass -f plan.yaml`);
+  const plan = await loadPlanFile(file);
+  const connected = await connectClusters(plan.plan, { kubeconfig: stringFlag(p, 'kubeconfig') });
+  const clock = connected.clusters.values().next().value?.clock;
+  const journal = Journal.open(paths.journal, paths.runId, () => clock?.now() ?? Date.now());
+  try {
+    const live = replay(paths.runId, journal.entries);
+    const record = (e: Parameters<Journal['append']>[0]) => apply(live as Parameters<typeof apply>[0], journal.append(e));
+    const r = await giveBackAll({ state: live, clusters: connected.clusters, runId: paths.runId, outcome: 'skipped', why: 'aborted by daylight abort', record });
+    record({ type: 'run.aborted', reason: 'aborted by daylight abort (no process was running it)' });
+    io.out(`run ${paths.runId} aborted: ${r.returned.length} node(s) given back${r.held.length ? `; still held: ${r.held.join(', ')}` : ''}.`);
+    return 0;
+  } finally {
+    journal.close();
+    await connected.close();
+  }
+});

@@ -1,0 +1,68 @@
+// Wires the engine's ports to the real parts: the planner for waves, the gates, the window calendar and
+// the shell. One place, so `run`, `resume` and the demo run the same engine.
+import { evaluateGate } from '../checks/index.ts';
+import type { EngineDeps, PhaseWaves, WindowPort } from '../engine/ports.ts';
+import type { GateRecord, JournalEntry } from '../engine/events.ts';
+import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
+import type { Clock } from '../lib/clock.ts';
+import { shellExec } from '../lib/command-exec.ts';
+import type { LoadedPlan } from '../plan/load.ts';
+import type { NodesPhase } from '../plan/schema.ts';
+import { fitsInWindow, planPhase, windowCalendar } from '../planner/index.ts';
+
+export function planWaves(snapshot: ClusterSnapshot, phase: NodesPhase): PhaseWaves {
+  const p = planPhase({ snapshot, phase });
+  return {
+    budget: p.budget.perWave,
+    waves: p.waves.map((w, i) => ({ index: i, nodes: w.nodes, domain: w.domain, reason: w.reason, estimateMs: p.eta.waves[i]?.durationMs })),
+    excluded: p.excluded.map((x) => ({ node: x.name, reason: x.reason })),
+    blockers: p.blockers,
+  };
+}
+
+/** The first moment at or after `from` when the window is open long enough for the work; never-fitting work starts at the next opening. */
+export const windows: WindowPort = {
+  nextStart(window, fromMs, durationMs) {
+    const calendar = windowCalendar(window);
+    let t = fromMs;
+    let first: number | undefined;
+    for (let i = 0; i < 1000; i++) {
+      const open = calendar.openAt(t);
+      if (!open) break;
+      const start = Math.max(open.startMs, t);
+      first ??= start;
+      if (fitsInWindow(window, start, durationMs)) return start;
+      t = open.endMs + 1;
+    }
+    return first ?? fromMs;
+  },
+};
+
+export interface WiringInput {
+  readonly runId: string;
+  readonly plan: LoadedPlan;
+  readonly clusters: ReadonlyMap<string, ClusterPort>;
+  readonly clock: Clock;
+  readonly emit: (entry: JournalEntry) => void;
+}
+
+export function engineDeps(w: WiringInput): EngineDeps {
+  return {
+    runId: w.runId,
+    plan: w.plan,
+    clusters: w.clusters,
+    clock: w.clock,
+    planPhase: planWaves,
+    evaluateGates: async (gates, cluster, signal) => {
+      const out: GateRecord[] = [];
+      for (const g of gates) {
+        const r = await evaluateGate(g, { cluster, runId: w.runId, clock: w.clock, signal });
+        out.push({ gate: r.gate, type: r.type, passed: r.passed, ...(r.value !== undefined ? { value: r.value } : {}), ...(r.threshold ? { threshold: r.threshold } : {}), message: r.message });
+      }
+      return out;
+    },
+    windows,
+    exec: shellExec,
+    emit: w.emit,
+  };
+}

@@ -1,0 +1,88 @@
+// One run in this process, new or resumed: connect the clusters, check preflight for a new run, take the
+// run directory, execute with Ctrl-C as pause, and report. `run`, `resume` and `demo` share it.
+import { Journal } from '../engine/journal.ts';
+import { ControlReader, claimOwner, createRunDir, newRunId, ownerAlive, runPaths } from '../engine/run-dir.ts';
+import type { RunPaths } from '../engine/run-dir.ts';
+import { executeRun } from '../engine/runner.ts';
+import type { RunEnd } from '../engine/runner.ts';
+import { replay } from '../engine/state.ts';
+import type { ClusterPort } from '../kube/types.ts';
+import { UserError } from '../lib/errors.ts';
+import type { LoadedPlan } from '../plan/load.ts';
+import { renderFindings, runPreflight, summarise } from '../preflight/index.ts';
+import type { Finding } from '../preflight/index.ts';
+import { connectClusters } from './clusters.ts';
+import { engineDeps } from './engine-wiring.ts';
+import { RunView } from './run-view.ts';
+import type { ViewMode } from './run-view.ts';
+
+export interface SessionOptions {
+  readonly plan: LoadedPlan;
+  readonly stateDir: string;
+  readonly kubeconfig?: string;
+  /** Resume this run instead of starting a new one. */
+  readonly resume?: string;
+  readonly view: ViewMode;
+  readonly write: (text: string) => void;
+  readonly skipPreflight?: boolean;
+  /** Ctrl-C; the CLI passes a signal wired to SIGINT. */
+  readonly interrupt?: AbortSignal;
+}
+
+export type SessionEnd = (RunEnd & { readonly runId: string; readonly paths: RunPaths }) | { readonly status: 'refused'; readonly findings: readonly Finding[]; readonly runId?: undefined };
+
+export async function runSession(o: SessionOptions): Promise<SessionEnd> {
+  const connected = await connectClusters(o.plan.plan, { kubeconfig: o.kubeconfig, signal: o.interrupt });
+  try {
+    const first = connected.clusters.values().next().value;
+    if (!first) throw new UserError('the plan names no cluster');
+    const clock = first.clock;
+    if (!o.resume && !o.skipPreflight) {
+      const findings = await preflight(o.plan, connected.clusters);
+      if (findings.some((f) => f.severity === 'blocking')) {
+        o.write(`${renderFindings(findings)}\nNot started: ${summarise(findings).blocking} blocking finding(s). Fix them, or pass --skip-preflight to run anyway.\n`);
+        return { status: 'refused', findings };
+      }
+    }
+    const paths = o.resume ? resumable(o.stateDir, o.resume, o.plan) : createRunDir(o.stateDir, newRunId(o.plan.plan.metadata.name, clock.now()));
+    claimOwner(paths);
+    const journal = Journal.open(paths.journal, paths.runId, () => clock.now());
+    const view = new RunView(o.view, o.write);
+    try {
+      const deps = engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit: (e) => view.onEntry(e) });
+      const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths) });
+      return { ...end, runId: paths.runId, paths };
+    } finally {
+      journal.close();
+    }
+  } finally {
+    await connected.close();
+  }
+}
+
+async function preflight(plan: LoadedPlan, clusters: ReadonlyMap<string, ClusterPort>): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const cluster of clusters.values()) {
+    const snapshot = await cluster.snapshot();
+    for (const phase of plan.plan.spec.phases) out.push(...runPreflight({ snapshot, plan: plan.plan, phase }));
+  }
+  return out;
+}
+
+/** A run that can be resumed here: it exists, no live process owns it, it is not over, same plan. */
+function resumable(stateDir: string, runId: string, plan: LoadedPlan): RunPaths {
+  const paths = runPaths(stateDir, runId);
+  const journal = Journal.open(paths.journal, runId, () => 0);
+  const state = replay(runId, journal.entries);
+  journal.close();
+  if (journal.entries.length === 0) throw new UserError(`run ${runId} has an empty journal in ${paths.dir}; start a new run instead`);
+  const owner = ownerAlive(paths);
+  if (owner && owner.pid !== process.pid) throw new UserError(`run ${runId} is running in process ${owner.pid} on ${owner.host}; use daylight pause|resume|abort ${runId} to steer it`);
+  if (state.status === 'succeeded' || state.status === 'aborted' || state.status === 'failed') {
+    throw new UserError(`run ${runId} is over (${state.status}${state.reason ? `: ${state.reason}` : ''}); start a new run with daylight run -f ${plan.path}`);
+  }
+  if (state.plan && state.plan.sha256 !== plan.sha256) {
+    throw new UserError(`run ${runId} was started with another version of ${state.plan.path} (sha256 ${state.plan.sha256.slice(0, 12)}, now ${plan.sha256.slice(0, 12)}); resume it with the plan it started with, or start a new run`);
+  }
+  return paths;
+}
