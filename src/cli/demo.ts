@@ -1,99 +1,98 @@
-// `daylight demo`: the embedded sandbox fleet brought up on this machine, shown region by region, with
-// the referee's count at the end; `--keep` leaves it running for kubectl.
-import { mkdtemp } from 'node:fs/promises';
+// `daylight demo`: the main job on the embedded sandbox: bring up the demo fleet (two regions), run the demo
+// plan on it (a zero-downtime patch of every worker), and report the run with the referee's count.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadPlanFile } from '../plan/load.ts';
 import { loadFleetFile } from '../sandbox/fleet-load.ts';
-import type { PodDisruptionBudget } from '../sandbox/k8s-types.ts';
 import { startSandbox } from '../sandbox/sandbox.ts';
 import type { RunningSandbox } from '../sandbox/sandbox.ts';
 import { HELP_OPTION, numberFlag, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
-import type { Command } from './command.ts';
-import { DEMO_FLEET, endpoints, untilSignal } from './sandbox.ts';
+import type { Command, Io } from './command.ts';
+import { runSession } from './run-session.ts';
+import { DEMO_FLEET, untilSignal } from './sandbox.ts';
 import { describeSandbox } from './sandbox-view.ts';
+import { renderSummary, summariseRun } from './summary.ts';
 
-const HELP = `Usage: daylight demo [--fleet FILE] [--speed X] [--keep] [--kubeconfig OUT] [-o json]
+export const DEMO_PLAN = fileURLToPath(new URL('../../examples/plans/demo.yaml', import.meta.url));
 
-Brings up the embedded sandbox fleet (two regions, three zones each, workloads with disruption
-budgets, a DaemonSet, a StatefulSet, an unmanaged pod), waits until every workload serves, and shows
-the fleet and the referee's count. With --keep it stays up for kubectl until Ctrl-C.
+const HELP = `Usage: daylight demo [--speed X] [--keep] [--state-dir DIR] [--fleet FILE] [--plan FILE] [-o json]
 
-Flags:
-  --fleet FILE       another fleet file (default: examples/fleets/demo.yaml)
-  --speed X          simulated seconds per real second (default: the fleet's spec.speed)
-  --keep             keep the sandbox running after the tour
-  --kubeconfig OUT   where to write the kubeconfig (default: a temporary directory)
-  -o json            print the summary as JSON`;
+Starts the sandbox with examples/fleets/demo.yaml (two regions of 12 workers behind a simulated global
+load balancer), runs examples/plans/demo.yaml on it (every worker cordoned, drained through the Eviction
+API, patched and rebooted, zone by zone, a canary first), and prints a summary with the referee's count
+of what an outside observer saw. Ends by itself when the run ends; --keep leaves the sandbox up.
+
+Exit codes: 0 the run succeeded with 0 pods killed without eviction and 0 budget breaches; 1 otherwise.`;
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'bring up the embedded sandbox fleet and show it (the way in for a new user)',
+  summary: 'the main job on the embedded sandbox: a full zero-downtime maintenance of two regions',
   help: HELP,
   async run(argv, io) {
-    const p = parse('demo', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, speed: { type: 'string' }, keep: { type: 'boolean' }, kubeconfig: { type: 'string' } });
+    const p = parse('demo', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, plan: { type: 'string' }, speed: { type: 'string' }, keep: { type: 'boolean' }, 'state-dir': { type: 'string' } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
     }
-    const fleet = await loadFleetFile(stringFlag(p, 'fleet') ?? DEMO_FLEET);
-    const kubeconfigPath = stringFlag(p, 'kubeconfig') ?? join(await mkdtemp(join(tmpdir(), 'daylight-demo-')), 'sandbox.kubeconfig');
-    const sandbox = await startSandbox({ fleet, port: 0, speed: numberFlag(p, 'speed', { min: 0.001, max: 100_000 }), kubeconfigPath });
     const json = outputFlag(p) === 'json';
+    const fleet = await loadFleetFile(stringFlag(p, 'fleet') ?? DEMO_FLEET);
+    const plan = await loadPlanFile(stringFlag(p, 'plan') ?? DEMO_PLAN);
+    const work = await mkdtemp(join(tmpdir(), 'daylight-demo-'));
+    const kubeconfig = join(work, 'sandbox.kubeconfig');
+    const sandbox = await startSandbox({ fleet, port: 0, speed: numberFlag(p, 'speed', { min: 0.001, max: 100_000 }) ?? 120, kubeconfigPath: kubeconfig });
     try {
-      if (!json) io.out(describeSandbox(sandbox, kubeconfigPath));
-      const ready = await waitServing(sandbox, 120_000);
-      const summary = summarise(sandbox, ready);
-      io.out(json ? JSON.stringify({ ...(endpoints(sandbox, kubeconfigPath) as object), ...summary }) : render(summary));
+      if (!json) io.out(`${describeSandbox(sandbox, kubeconfig)}\nWaiting for every pod to be Ready...`);
+      if (!(await waitUp(sandbox, 120_000))) {
+        io.err('The sandbox fleet did not come up within 120 s.');
+        return 1;
+      }
+      const code = await runDemo(io, { sandbox, plan, kubeconfig, stateDir: stringFlag(p, 'state-dir') ?? join(work, 'state'), json });
       if (p.values.keep) {
         if (!json) io.out('The sandbox keeps running; stop it with Ctrl-C.');
         await untilSignal();
       }
-      return ready ? 0 : 1;
+      return code;
     } finally {
       await sandbox.stop();
+      await rm(work, { recursive: true, force: true });
     }
   },
 };
 
-async function waitServing(s: RunningSandbox, timeoutMs: number): Promise<boolean> {
+interface DemoRun {
+  readonly sandbox: RunningSandbox;
+  readonly plan: Awaited<ReturnType<typeof loadPlanFile>>;
+  readonly kubeconfig: string;
+  readonly stateDir: string;
+  readonly json: boolean;
+}
+
+async function runDemo(io: Io, d: DemoRun): Promise<number> {
+  const view = d.json ? 'json' : io.isTty ? 'tty' : 'text';
+  const end = await runSession({ plan: d.plan, stateDir: d.stateDir, kubeconfig: d.kubeconfig, view, write: (t) => process.stdout.write(t) });
+  const referee = d.sandbox.fleet.referee.report();
+  const clean = referee.podsKilledWithoutEviction === 0 && referee.pdbBreaches === 0;
+  if (end.status === 'refused') {
+    io.out(d.json ? JSON.stringify({ runId: null, status: 'refused', referee }) : 'The demo plan was refused by preflight.');
+    return 1;
+  }
+  if (d.json) {
+    io.out(JSON.stringify({ runId: end.runId, status: end.status, summary: summariseRun(end.state), referee }));
+  } else {
+    const t = referee.traffic;
+    io.out(renderSummary(summariseRun(end.state)));
+    io.out(`Referee: ${referee.evictions.accepted} evictions accepted, ${referee.evictions.rejectedByPdb} refused by budgets and retried; ${referee.podsKilledWithoutEviction} pods killed without eviction; ${referee.pdbBreaches} budget breaches; at most ${Object.entries(referee.maxConcurrentUnavailableNodes).map(([r, n]) => `${n} nodes in ${r}`).join(' and ')} unavailable at once; ${t.served} requests served, ${t.failed} failed.`);
+  }
+  return end.status === 'succeeded' && clean ? 0 : 1;
+}
+
+async function waitUp(s: RunningSandbox, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (!s.fleet.serving || !s.fleet.allPodsReady()) {
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
   return true;
-}
-
-interface Summary {
-  readonly serving: boolean;
-  readonly simulatedSeconds: number;
-  readonly regions: { name: string; nodes: number; ready: number; pods: number; podsReady: number; budgets: string[] }[];
-  readonly referee: ReturnType<RunningSandbox['fleet']['referee']['report']>;
-}
-
-function summarise(s: RunningSandbox, serving: boolean): Summary {
-  const started = Date.parse(s.fleet.regions[0]?.store.list('namespaces')[0]?.metadata.creationTimestamp ?? '') || s.fleet.clock.nowMs();
-  return {
-    serving,
-    simulatedSeconds: Math.round((s.fleet.clock.nowMs() - started) / 1000),
-    regions: s.fleet.regions.map((r) => {
-      const c = r.counts();
-      const budgets = (r.store.list('poddisruptionbudgets.policy') as PodDisruptionBudget[]).map(
-        (b) => `${b.metadata.namespace}/${b.metadata.name}: ${b.status?.currentHealthy ?? 0} healthy, needs ${b.status?.desiredHealthy ?? 0}, allows ${b.status?.disruptionsAllowed ?? 0} disruption(s)`,
-      );
-      return { name: r.name, nodes: c.nodes.total, ready: c.nodes.ready, pods: c.pods.total, podsReady: c.pods.ready, budgets };
-    }),
-    referee: s.fleet.referee.report(),
-  };
-}
-
-function render(s: Summary): string {
-  const lines = [s.serving ? `Every pod is Ready and the traffic flows after ${s.simulatedSeconds} simulated seconds.` : 'The fleet did not come up within 120 s of real time.'];
-  for (const r of s.regions) {
-    lines.push(`${r.name}: ${r.ready}/${r.nodes} nodes Ready, ${r.podsReady}/${r.pods} pods Ready`);
-    for (const b of r.budgets) lines.push(`  budget ${b}`);
-  }
-  const t = s.referee.traffic;
-  lines.push(`Referee: ${t.served} requests served, ${t.failed} failed; ${s.referee.podsKilledWithoutEviction} pods killed without eviction; ${s.referee.pdbBreaches} budget breaches.`);
-  return lines.join('\n');
 }

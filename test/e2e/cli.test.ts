@@ -54,17 +54,25 @@ test('sandbox up with a broken fleet file exits 2 and names file:line:column and
   }
 });
 
-test('the demo brings the embedded fleet up and exits 0 with every pod Ready and no failed request', { timeout: 120_000 }, () => {
-  const r = daylight(['demo', '-o', 'json'], 110_000);
+test('the demo runs the demo plan on the embedded fleet and ends with a clean referee and exit 0', { timeout: 180_000 }, () => {
+  // When a new user runs the main job with -o json
+  const r = daylight(['demo', '-o', 'json'], 170_000);
+  // Then every line is a JSON event of the run, and the last one is the outcome with the referee's count
   assert.equal(r.code, 0, r.stderr);
-  const summary = JSON.parse(r.stdout) as { serving: boolean; regions: { name: string; nodes: number; ready: number; pods: number; podsReady: number }[]; referee: { traffic: { failed: number; served: number } } };
-  assert.equal(summary.serving, true);
-  assert.deepEqual(summary.regions.map((x) => x.name), ['eu-central', 'eu-west']);
-  for (const region of summary.regions) {
-    assert.equal(region.ready, region.nodes);
-    assert.equal(region.podsReady, region.pods);
-  }
-  assert.equal(summary.referee.traffic.failed, 0);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const last = lines.at(-1) as { runId: string; status: string; referee: { podsKilledWithoutEviction: number; pdbBreaches: number; maxConcurrentUnavailableNodes: Record<string, number>; reboots: Record<string, number>; traffic: { failed: number } } };
+  assert.equal(last.status, 'succeeded');
+  assert.match(last.runId, /^weekly-os-patch-/);
+  assert.equal(last.referee.podsKilledWithoutEviction, 0);
+  assert.equal(last.referee.pdbBreaches, 0);
+  assert.equal(last.referee.traffic.failed, 0);
+  assert.deepEqual(last.referee.maxConcurrentUnavailableNodes, { 'eu-central': 3, 'eu-west': 3 });
+  assert.equal(Object.keys(last.referee.reboots).length, 24, 'every worker rebooted');
+  assert.ok(Object.values(last.referee.reboots).every((n) => n === 1), 'and none twice');
+  const events = lines.slice(0, -1);
+  assert.ok(events.length > 100);
+  assert.ok(events.every((e) => e.runId === last.runId), 'every event carries the runId');
+  assert.ok(events.some((e) => e.type === 'node.drained'));
 });
 
 test('sandbox up serves, writes the kubeconfig, and stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
