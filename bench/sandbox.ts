@@ -7,14 +7,14 @@
 //      against the real-time budget (3600 s / 600 = 6 s);
 //   4. peak RSS of the sandbox process, against the 1.5 GiB goal.
 // Run: npm run bench:sandbox [-- --fleet FILE --runs N]
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startReplayProxy } from './replay-proxy.ts';
+import { call, peakRss as sandboxPeakRss, poll, startSandboxChild } from './sandbox-child.ts';
+import type { SandboxChild as Sandbox, SandboxStatus as Status } from './sandbox-child.ts';
 
 const { values } = parseArgs({ options: { fleet: { type: 'string', default: 'examples/fleets/large.yaml' }, runs: { type: 'string', default: '3' } } });
 const runs = Number(values.runs);
@@ -31,68 +31,18 @@ interface Row {
 const rows: Row[] = [];
 const progress = (what: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}\n`);
 
-interface Sandbox {
-  readonly child: ChildProcess;
-  readonly kubeconfig: string;
-  readonly api: string;
-  readonly token: string;
-  readonly ca: string;
-  readonly cache: string;
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function call(s: Sandbox, method: string, path: string, body?: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { authorization: `Bearer ${s.token}` };
-    if (payload) headers['content-type'] = 'application/merge-patch+json';
-    const req = request(`${s.api}${path}`, { method, ca: s.ca, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null')));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
-interface Status {
-  simulatedTime: string;
-  allPodsReady: boolean;
-  regions: Record<string, { pods: { total: number } }>;
-}
 
-async function poll(s: Sandbox, done: (st: Status) => boolean, limitMs: number): Promise<Status> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const st = (await call(s, 'GET', '/sandbox/v1/status')) as Status;
-    if (done(st) || Date.now() > end) return st;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
-async function start(dir: string): Promise<Sandbox> {
-  const kubeconfig = join(dir, 'sandbox.kubeconfig');
+async function start(dir: string): Promise<Sandbox & { cache: string }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['src/cli/entry.ts', 'sandbox', 'up', '--fleet', values.fleet as string, '--port', '0', '--speed', String(SPEED), '--kubeconfig', kubeconfig, '-o', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`the sandbox exited with ${code}`)));
-  });
-  const endpoints = JSON.parse(line) as { regions: Record<string, { api: string }> };
-  const config = await readFile(kubeconfig, 'utf8');
-  const token = /token: (\S+)/.exec(config)?.[1] ?? '';
-  const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(config)?.[1] ?? '', 'base64').toString('utf8');
-  const api = Object.values(endpoints.regions)[0]?.api ?? '';
-  const s: Sandbox = { child, kubeconfig, api, token, ca, cache: join(dir, 'cache') };
+  const s = { ...(await startSandboxChild({ fleet: values.fleet as string, speed: SPEED, dir })), cache: join(dir, 'cache') };
   const first = (await poll(s, () => true, 1000)).simulatedTime;
   const st = await poll(s, (x) => x.allPodsReady, 600_000);
   const wall = (performance.now() - t0) / 1000;
@@ -120,7 +70,7 @@ async function repeat<T>(n: number, f: () => Promise<T>): Promise<T[]> {
   return out;
 }
 
-async function getPods(s: Sandbox, dir: string): Promise<void> {
+async function getPods(s: Sandbox & { cache: string }, dir: string): Promise<void> {
   const config = await readFile(s.kubeconfig, 'utf8');
   const proxy = await startReplayProxy(s.api, s.ca);
   const proxied = join(dir, 'replay.kubeconfig');
@@ -167,8 +117,7 @@ async function oneHour(s: Sandbox): Promise<void> {
 }
 
 async function peakRss(s: Sandbox): Promise<void> {
-  const status = await readFile(`/proc/${s.child.pid}/status`, 'utf8');
-  const peak = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  const peak = await sandboxPeakRss(s);
   const goal = 1.5 * 2 ** 30;
   rows.push({ measure: 'peak RSS of the sandbox process', value: `${(peak / 2 ** 20).toFixed(0)} MiB`, peer: '1536 MiB (goal)', ratio: peak / goal, goal: '< 1.5 GiB', met: peak > 0 && peak < goal });
 }

@@ -29,7 +29,7 @@ export interface SessionOptions {
   readonly interrupt?: AbortSignal;
 }
 
-export type SessionEnd = (RunEnd & { readonly runId: string; readonly paths: RunPaths }) | { readonly status: 'refused'; readonly findings: readonly Finding[]; readonly runId?: undefined };
+export type SessionEnd = (RunEnd & { readonly runId: string; readonly paths: RunPaths; /** API requests this session made, for benchmarks. */ readonly requests: number }) | { readonly status: 'refused'; readonly findings: readonly Finding[]; readonly runId?: undefined };
 
 export async function runSession(o: SessionOptions): Promise<SessionEnd> {
   const connected = await connectClusters(o.plan.plan, { kubeconfig: o.kubeconfig, signal: o.interrupt });
@@ -51,7 +51,8 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
     try {
       const deps = engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit: (e) => view.onEntry(e) });
       const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths) });
-      return { ...end, runId: paths.runId, paths };
+      const requests = [...connected.clusters.values()].reduce((n, c) => n + c.requestCount, 0);
+      return { ...end, runId: paths.runId, paths, requests };
     } finally {
       journal.close();
     }

@@ -2,6 +2,7 @@
 // retried with jittered backoff while a budget blocks them, one watch until the pods are gone, and on
 // timeout a diagnostic that names each blocking budget with live numbers.
 import { backoffDelay } from '../lib/backoff.ts';
+import { atLeastReal } from '../lib/clock.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
 import type { EvictionAnswer, PdbView, PodView } from '../kube/types.ts';
@@ -45,6 +46,11 @@ export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
   const evicted = await mapLimit(targets, EVICT_CONCURRENCY, (p) => evictUntil(ctx, p, { deadline, grace }));
   const waitMs = Math.max(0, deadline - ctx.clock.now());
   const remainingUids = new Set(await ctx.cluster.waitPodsGone(ctx.node, targets.map((p) => p.uid), waitMs, ctx.signal));
+  // The last backoff can leave the wait no time to look at all: a pod evicted long ago is not a blocker.
+  if (remainingUids.size > 0) {
+    const present = new Set((await ctx.cluster.podsOnNode(ctx.node, ctx.signal)).map((p) => p.uid));
+    for (const uid of remainingUids) if (!present.has(uid)) remainingUids.delete(uid);
+  }
   const remaining = targets.filter((p) => remainingUids.has(p.uid));
   if (remaining.length === 0) return { kind: 'drained', evicted: evicted.filter(Boolean).length, ms: ctx.clock.now() - started, workloads };
   return { kind: 'timeout', remaining, blockers: await diagnose(ctx, remaining), workloads };
@@ -62,7 +68,7 @@ async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number;
       ctx.record({ type: 'node.pod.blocked', cluster: ctx.clusterName, node: ctx.node, pod: `${pod.namespace}/${pod.name}`, answer, diagnostic });
       reported = diagnostic;
     }
-    const delay = backoffDelay(BACKOFF, answer.kind === 'misconfigured' ? attempt + 3 : attempt);
+    const delay = atLeastReal(ctx.clock, backoffDelay(BACKOFF, answer.kind === 'misconfigured' ? attempt + 3 : attempt), 100);
     if (ctx.clock.now() + delay >= o.deadline) return false;
     await ctx.clock.sleep(delay, ctx.signal);
   }

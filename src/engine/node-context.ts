@@ -4,6 +4,7 @@ import type { ClusterPort } from '../kube/types.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { RunEvent } from './events.ts';
+import type { SharedReads } from './shared-reads.ts';
 
 export type Record = (event: RunEvent) => void;
 
@@ -16,4 +17,6 @@ export interface NodeContext {
   readonly clock: Clock;
   readonly record: Record;
   readonly signal: AbortSignal;
+  /** Reads shared by the nodes of a wave. */
+  readonly reads: SharedReads;
 }

@@ -1,11 +1,14 @@
 // One phase on one cluster: plan its waves once (journaled, so a resumed run follows the same waves),
 // then per wave: window, gates, every node of the wave in parallel, soak.
 import type { ClusterPort } from '../kube/types.ts';
+import { atLeastReal } from '../lib/clock.ts';
 import type { NodesPhase } from '../plan/schema.ts';
+import { resolveIntOrPercent } from '../plan/values.ts';
 import type { GateRecord, PlannedWave, RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import type { NodeContext } from './node-context.ts';
 import { maintainNode } from './node-pipeline.ts';
+import { SharedReads } from './shared-reads.ts';
 import type { EngineDeps, PhaseWaves } from './ports.ts';
 import { nodeKey } from './state.ts';
 import type { PhaseState, RunState } from './state.ts';
@@ -56,9 +59,7 @@ async function runWave(p: PhaseRun, wave: PlannedWave & { estimateMs?: number })
     await gates(p, 'before-wave', wave.index);
     p.record({ type: 'wave.started', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, nodes: wave.nodes });
   }
-  const results = await Promise.allSettled(wave.nodes.map((node) => maintain(p, node)));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  await maintainWithinBudget(p, wave);
   p.record({ type: 'wave.completed', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index });
   if (p.phase.soak.ms > 0) {
     await p.deps.clock.sleep(p.phase.soak.ms, p.signal);
@@ -66,9 +67,37 @@ async function runWave(p: PhaseRun, wave: PlannedWave & { estimateMs?: number })
   }
 }
 
-async function maintain(p: PhaseRun, node: string): Promise<void> {
+/**
+ * Invariant 2 while the run goes: nodes of the phase that are unavailable now (quarantined or not back from
+ * an earlier wave, cordoned or NotReady for any other reason) count against maxUnavailable, so the wave's
+ * nodes start only as far as the room left allows, and no room at all stops the run.
+ */
+async function maintainWithinBudget(p: PhaseRun, wave: PlannedWave): Promise<void> {
   const s = p.state();
-  const ctx: NodeContext = { cluster: p.cluster, clusterName: p.cluster.name, node, runId: p.deps.runId, phase: p.phase, clock: p.deps.clock, record: p.record, signal: p.signal };
+  const planned = s.phases.find((x) => x.cluster === p.cluster.name && x.phase === p.phase.name);
+  const scope = new Set([...(planned?.waves ?? []).flatMap((w) => w.nodes), ...(planned?.excluded ?? []).map((x) => x.node)]);
+  const limit = resolveIntOrPercent(p.phase.maxUnavailable, scope.size, 1);
+  const step = (n: string) => s.nodes[nodeKey(p.cluster.name, n)]?.step;
+  // Nodes a resumed run already holds go first; finished ones count as whatever they are now.
+  const pending = wave.nodes.filter((n) => step(n) !== 'done').sort((a, b) => Number(step(b) !== undefined) - Number(step(a) !== undefined));
+  while (pending.length > 0) {
+    const out = (await p.cluster.listNodes(p.signal)).filter((n) => scope.has(n.name) && !pending.includes(n.name) && (!n.ready || n.unschedulable));
+    const room = limit - out.length;
+    if (room <= 0) {
+      const names = out.map((n) => `${n.name} (${n.ready ? 'cordoned' : 'NotReady'})`).join(', ');
+      throw new RunFailure(`maxUnavailable ${String(p.phase.maxUnavailable)} of ${scope.size} nodes (${limit}) leaves no room for wave ${wave.index} on ${p.cluster.name}: ${names} unavailable; repair or uncordon them, or raise maxUnavailable`);
+    }
+    const batch = pending.splice(0, room);
+    const reads = new SharedReads(p.cluster);
+    const results = await Promise.allSettled(batch.map((node) => maintain(p, node, reads)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}
+
+async function maintain(p: PhaseRun, node: string, reads: SharedReads): Promise<void> {
+  const s = p.state();
+  const ctx: NodeContext = { cluster: p.cluster, clusterName: p.cluster.name, node, runId: p.deps.runId, phase: p.phase, clock: p.deps.clock, record: p.record, signal: p.signal, reads };
   await maintainNode({ ctx, state: s.nodes[nodeKey(p.cluster.name, node)], evictedWorkloads: evictedWorkloads(p, node), exec: p.deps.exec });
 }
 
@@ -106,6 +135,6 @@ async function gates(p: PhaseRun, when: 'before-wave' | 'after-phase', wave?: nu
     if (passed || last || attempt === 0) p.record({ type: 'gates.evaluated', cluster: p.cluster.name, phase: p.phase.name, when, ...(wave !== undefined ? { wave } : {}), passed, results });
     if (passed) return;
     if (last) throw new RunFailure(`gates failed ${when === 'before-wave' ? `before wave ${wave}` : `after phase ${p.phase.name}`} on ${p.cluster.name}: ${results.filter((r) => !r.passed).map((r) => `${r.gate}: ${r.message}`).join('; ')}`);
-    await p.deps.clock.sleep(10_000, p.signal);
+    await p.deps.clock.sleep(atLeastReal(p.deps.clock, 10_000, 500), p.signal);
   }
 }

@@ -48,3 +48,11 @@ export function scaledClock(o: { speed: number; simAt: number; realAt?: number }
     sleep: (ms, signal) => realSleep(ms / o.speed, signal),
   };
 }
+
+/**
+ * A polling or retry interval of at least `clusterMs` of cluster time and `minRealMs` of real time, so a
+ * fast sandbox is not flooded by loops that are gentle on a real cluster.
+ */
+export function atLeastReal(clock: Clock, clusterMs: number, minRealMs: number): number {
+  return Math.max(clusterMs, minRealMs * clock.speed);
+}

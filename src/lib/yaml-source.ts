@@ -10,6 +10,8 @@ interface Loaded {
   readonly file: string;
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
+  /** The document as plain data: which member of a discriminated union an object is. */
+  readonly value: unknown;
 }
 
 /** Parses YAML text and validates it; throws a UserError that lists every problem with its position. */
@@ -26,7 +28,7 @@ export function loadYaml<S extends z.ZodType>(file: string, text: string, schema
   const value: unknown = doc.toJS({ maxAliasCount: 1000 });
   const result = schema.safeParse(value ?? {}, { reportInput: true });
   if (result.success) return result.data;
-  const loaded: Loaded = { file, doc, lines };
+  const loaded: Loaded = { file, doc, lines, value };
   const problems = result.error.issues.map((issue) => describeIssue(loaded, schema, issue));
   throw new UserError([...new Set(problems)].join('\n'));
 }
@@ -53,7 +55,7 @@ interface Issue {
 function describeIssue(loaded: Loaded, schema: z.ZodType, issue: Issue): string {
   const where = dotted(issue.path);
   if (issue.code === 'unrecognized_keys' && issue.keys) {
-    const known = knownKeys(schema, issue.path);
+    const known = knownKeys(schema, issue.path, loaded.value);
     return issue.keys
       .map((key) => {
         const pos = position(loaded, issue.path, key);
@@ -150,6 +152,8 @@ interface ZodDefLike {
   readonly innerType?: unknown;
   readonly in?: unknown;
   readonly options?: readonly unknown[];
+  readonly discriminator?: string;
+  readonly values?: readonly unknown[];
   readonly getter?: () => unknown;
 }
 
@@ -158,9 +162,10 @@ function defOf(schema: unknown): ZodDefLike | undefined {
   return zod?.def;
 }
 
-/** The field names a strict object accepts at `path`, read from the schema itself. */
-function knownKeys(schema: unknown, path: Path): string[] {
+/** The field names a strict object accepts at `path`, read from the schema itself (and `data`, for unions). */
+function knownKeys(schema: unknown, path: Path, data: unknown): string[] {
   let current: unknown = schema;
+  let value = data;
   const steps = [...path];
   for (let guard = 0; guard < 100 && current; guard++) {
     const def = defOf(current);
@@ -172,17 +177,30 @@ function knownKeys(schema: unknown, path: Path): string[] {
     } else if (def.type === 'lazy' && def.getter) {
       current = def.getter();
     } else if (def.type === 'union' && def.options) {
-      current = def.options.find((o) => defOf(o)?.type === 'object' || defOf(o)?.type === 'array') ?? def.options[0];
+      current = unionMember(def, value);
     } else if (steps.length === 0) {
       return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
     } else {
       const step = steps.shift();
+      value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[step as PropertyKey] : undefined;
       if (def.type === 'array') current = def.element;
       else if (def.type === 'object' && def.shape) current = def.shape[String(step)];
       else return [];
     }
   }
   return [];
+}
+
+/** The member of a union `value` belongs to: by its discriminator (a gate's or action's `type`), else the first object. */
+function unionMember(def: ZodDefLike, value: unknown): unknown {
+  const options = def.options ?? [];
+  const key = def.discriminator;
+  if (key && typeof value === 'object' && value !== null) {
+    const tag = (value as Record<string, unknown>)[key];
+    const match = options.find((o) => defOf(defOf(o)?.shape?.[key])?.values?.includes(tag));
+    if (match) return match;
+  }
+  return options.find((o) => defOf(o)?.type === 'object' || defOf(o)?.type === 'array') ?? options[0];
 }
 
 /** The closest known name within a small edit distance, or undefined. */

@@ -65,6 +65,12 @@ const NodesPhaseSchema = z.strictObject({
   action: ActionSchema.default({ type: 'agent', operation: 'reboot' }),
   ready: ReadySchema.default(ReadySchema.parse({})),
   soak: duration('30s').default(Duration.ofMs(0)),
+  /**
+   * How many replacement rounds a wave may wait on a budget: a budget allowing `a` disruptions may have
+   * a × (1 + rounds) of its pods in one wave (evictions still go `a` at a time). Default: as many rounds
+   * as fit in half of a node's action and readiness time. 0: no wave ever waits on a budget.
+   */
+  budgetWaitRounds: z.number().int().min(0).max(100).optional(),
   /** Rough durations for the ETA until earlier runs of this plan have measured them. */
   estimates: z.strictObject({ drain: duration('1m').optional(), action: duration('3m').optional(), ready: duration('1m').optional() }).default({}),
 });

@@ -32,7 +32,7 @@ export function planPhase(input: PhaseInput): PhasePlan {
   const steps = resolveSteps(phase, input.history, input.options);
   const built = blocker !== undefined
     ? { waves: [], blockers: [blocker] }
-    : buildWaves({ topology, index, perWave: budget.perWave, canary: phase.canary, budgetText: budgetText(budget) });
+    : buildWaves({ topology, index, perWave: budget.perWave, canary: phase.canary, budgetText: budgetText(budget), pdbRounds: phase.budgetWaitRounds ?? pdbRounds(steps) });
   const { eta, notes } = estimateWaves(built.waves, index, steps);
   const plan: PhasePlan = {
     cluster: snapshot.cluster,
@@ -49,6 +49,15 @@ export function planPhase(input: PhaseInput): PhasePlan {
   if (blocker !== undefined || maintain.size === 0) return plan;
   const nodeMs = nodeCycleMs([...maintain], index, steps);
   return { ...plan, lowerBound: lowerBound({ nodes: maintain.size, perWave: budget.perWave, nodeMs, pdbs: index.pdbs, replacementMs: steps.replacementMs }) };
+}
+
+/**
+ * How many replacement rounds a wave may wait for: as many as fit in half of a node's action and
+ * readiness time, so budget waits stay short against the reboot they overlap with.
+ */
+export function pdbRounds(steps: StepDurations): number {
+  if (steps.replacementMs <= 0) return 0;
+  return Math.floor((0.5 * (steps.actionMs + steps.readyMs)) / steps.replacementMs);
 }
 
 function budgetText(b: PhaseBudget): string {

@@ -16,6 +16,12 @@ export interface WaveInput {
   readonly canary: number;
   /** "budget 3 of 12" for the reasons. */
   readonly budgetText: string;
+  /**
+   * Replacement rounds a wave may wait for inside its drain: a budget that allows `a` at once may have
+   * a × (1 + rounds) of its pods in one wave. The Eviction API still lets only `a` go at a time, so this
+   * trades a short wait inside the wave for a whole wave saved; 0 keeps every wave within `a`.
+   */
+  readonly pdbRounds?: number;
 }
 
 interface RackLeft {
@@ -108,7 +114,8 @@ function noRoom(t: Topology, group: Domain | Rack, cap: number | string | undefi
 
 function fillRules(input: WaveInput): FillRules {
   const t = input.topology;
-  const allowed = Int32Array.from(input.index.pdbs, (p) => p.allowed);
+  const rounds = Math.max(0, Math.floor(input.pdbRounds ?? 0));
+  const allowed = Int32Array.from(input.index.pdbs, (p) => p.allowed * (1 + rounds));
   return {
     allowed,
     pdbNames: input.index.pdbs.map((p) => p.name),

@@ -44,7 +44,7 @@ export class RestHandler {
     const limit = Number(req.query.get('limit') ?? '0') || Infinity;
     const token = req.query.get('continue');
     const after = token ? decodeContinue(token) : undefined;
-    const page = this.store.page(t.key, { namespace: t.namespace, after, limit, filter });
+    const page = this.podsOfNode(t, req.query, { after, limit, filter }) ?? this.store.page(t.key, { namespace: t.namespace, after, limit, filter });
     const rv = String(this.store.resourceVersion);
     const metadata: Record<string, unknown> = { resourceVersion: rv };
     if (page.next !== undefined) {
@@ -52,6 +52,21 @@ export class RestHandler {
       if (!req.query.get('labelSelector') && !req.query.get('fieldSelector')) metadata.remainingItemCount = page.remaining;
     }
     return { status: 200, body: this.represent(t, page.items, req, true, metadata) };
+  }
+
+  /**
+   * Pods of one node (`fieldSelector=spec.nodeName=X`) from the node index, as a real API server serves
+   * them from its watch cache's index instead of scanning every pod; undefined for any other list.
+   */
+  private podsOfNode(t: ApiTarget, q: URLSearchParams, o: { after?: string; limit: number; filter?: (o: KObject) => boolean }): { items: KObject[]; next?: string; remaining: number } | undefined {
+    if (t.key !== 'pods') return undefined;
+    const node = /(?:^|,)spec\.nodeName==?([^,]+)(?:,|$)/.exec(q.get('fieldSelector') ?? '')?.[1];
+    if (!node) return undefined;
+    const keyOf = (p: KObject) => `${p.metadata.namespace}/${p.metadata.name}`;
+    const pods = this.region.pods.podsOn(node).filter((p) => (!t.namespace || p.metadata.namespace === t.namespace) && (!o.filter || o.filter(p)) && (o.after === undefined || keyOf(p) > o.after));
+    pods.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+    const items = pods.slice(0, o.limit);
+    return items.length < pods.length ? { items, next: keyOf(items.at(-1) as KObject), remaining: pods.length - items.length } : { items, remaining: 0 };
   }
 
   /** A predicate from labelSelector and fieldSelector; throws ApiError 400 on a malformed one. */

@@ -165,6 +165,30 @@ test('given a budget that allows 2 web pods at once and web on 6 nodes of a zone
   assert.match(p.waves[0]?.reason ?? '', /held to 4 by PDB shop\/web \(allows 2 at once\)/);
 });
 
+test('given budgetWaitRounds 1, when planned, then a wave may hold twice what a budget allows at once, and fewer waves result', () => {
+  // Given web on 6 nodes of a zone under a budget of 2, and a plan that lets waves wait one replacement round
+  const fleet = nodes({ zones: 1, racks: 2, nodesPerRack: 4 });
+  const names = fleet.map((n) => n.name);
+  const snap = snapshot({ nodes: fleet, pods: pods({ name: 'web', on: names.slice(0, 6) }), pdbs: [pdb('web', 2)] });
+  const strict = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 8, canary: 0, topology: TOPOLOGY }) });
+  const p = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 8, canary: 0, topology: TOPOLOGY, budgetWaitRounds: 1 }) });
+  // Then no wave holds more than 2 × (1 + 1) web pods, and there are fewer waves than with strict budgets
+  const webNodes = new Set(names.slice(0, 6));
+  for (const w of p.waves) assert.ok(w.nodes.filter((n) => webNodes.has(n)).length <= 4, `wave ${w.index}: ${w.nodes.join(',')}`);
+  assert.ok(p.waves.length < strict.waves.length, `${p.waves.length} waves against ${strict.waves.length}`);
+  assert.match(p.waves[0]?.reason ?? '', /PDB shop\/web \(allows 4 at once\)/);
+});
+
+test('by default a wave may wait on a budget for as many replacement rounds as fit in half a node\'s action and readiness', () => {
+  // Given the default estimates: action 3m, ready 1m, a replacement 1m → 2 rounds
+  const fleet = nodes({ zones: 1, racks: 1, nodesPerRack: 8 });
+  const names = fleet.map((n) => n.name);
+  const snap = snapshot({ nodes: fleet, pods: pods({ name: 'db', on: names }), pdbs: [pdb('db', 1)] });
+  const p = planPhase({ snapshot: snap, phase: { ...phase({ maxUnavailable: 8, canary: 0, topology: TOPOLOGY }), budgetWaitRounds: undefined } });
+  // Then waves take 3 nodes of db's budget of 1
+  assert.deepEqual(waveSizes(p), [3, 3, 2]);
+});
+
 test('given a node that alone holds more pods of a budget than it allows, when planned, then it forms a wave alone and the reason says its drain waits', () => {
   const fleet = nodes({ zones: 1, racks: 1, nodesPerRack: 4 });
   const snap = snapshot({ nodes: fleet, pods: pods({ name: 'db', on: ['w-1a-r1-2', 'w-1a-r1-2', 'w-1a-r1-2', 'w-1a-r1-3'] }), pdbs: [pdb('db', 1)] });

@@ -1,0 +1,26 @@
+// Reads that every node of a wave asks for at about the same time (the cluster's workloads), answered
+// once and shared for a moment, so a wave of a hundred nodes costs one list, not a hundred.
+import type { ClusterPort, WorkloadView } from '../kube/types.ts';
+
+export class SharedReads {
+  private readonly cluster: ClusterPort;
+  private readonly maxAgeMs: number;
+  private last: { readonly at: number; readonly value: Promise<WorkloadView[]> } | undefined;
+
+  /** `maxAgeMs` is real time: a cache's age, not a wait. */
+  constructor(cluster: ClusterPort, maxAgeMs = 250) {
+    this.cluster = cluster;
+    this.maxAgeMs = maxAgeMs;
+  }
+
+  workloads(signal?: AbortSignal): Promise<WorkloadView[]> {
+    const now = performance.now();
+    if (this.last && now - this.last.at < this.maxAgeMs) return this.last.value;
+    const value = this.cluster.workloads(signal);
+    this.last = { at: now, value };
+    value.catch(() => {
+      if (this.last?.value === value) this.last = undefined;
+    });
+    return value;
+  }
+}
