@@ -10,16 +10,30 @@ export interface GiveBackResult {
   readonly held: readonly string[];
 }
 
-export async function giveBackAll(o: { state: RunState; clusters: ReadonlyMap<string, ClusterPort>; runId: string; outcome: NodeOutcome; why: string; record: (e: RunEvent) => void }): Promise<GiveBackResult> {
+export interface GiveBackOptions {
+  readonly state: RunState;
+  readonly clusters: ReadonlyMap<string, ClusterPort>;
+  readonly runId: string;
+  readonly outcome: NodeOutcome;
+  readonly why: string;
+  readonly record: (e: RunEvent) => void;
+  /** How long (cluster time) to wait for a node this run is rebooting to be Ready before giving it back. */
+  readonly waitMs?: number;
+}
+
+export async function giveBackAll(o: GiveBackOptions): Promise<GiveBackResult> {
   const returned: string[] = [];
   const held: string[] = [];
   for (const n of unfinishedNodes(o.state)) {
     const cluster = o.clusters.get(n.cluster);
-    const node = cluster ? await cluster.getNode(n.node).catch(() => undefined) : undefined;
+    let node = cluster ? await cluster.getNode(n.node).catch(() => undefined) : undefined;
     const label = `${n.cluster}/${n.node}`;
     if (!cluster || !node) {
       held.push(`${label} (cannot be read)`);
       continue;
+    }
+    if (!node.ready && node.cordonedBy === o.runId && (n.step === 'acting' || n.step === 'back')) {
+      node = (await cluster.waitForNode(n.node, (v) => v.ready, o.waitMs ?? 600_000).catch(() => undefined)) ?? node;
     }
     if (!node.ready && node.cordonedBy === o.runId) {
       held.push(`${label} (NotReady, left cordoned)`);

@@ -88,7 +88,9 @@ export class SandboxFleet {
     return true;
   }
 
+  /** Runs the clock at `speed` simulated seconds per real second from now on (changing speed while running). */
   start(speed: number): void {
+    this.driver?.stop();
     this.driverSpeed = speed;
     this.driver = new RealTimeDriver(this.clock, () => this.settle(), { speed, tickMs: 10, settleEveryMs: Math.max(100, speed * 10) });
     this.driver.start();

@@ -20,6 +20,7 @@ export class SandboxEndpoints {
     if (path === '/sandbox/v1/referee/details' && req.method === 'GET') return { status: 200, body: this.fleet.referee.details() };
     if (path === '/sandbox/v1/status' && req.method === 'GET') return { status: 200, body: this.status() };
     if (path === '/sandbox/v1/traffic') return this.traffic(req);
+    if (path === '/sandbox/v1/speed') return this.speed(req);
     throw S.notFound({ group: 'sandbox.daylight.dev', resource: 'endpoints', name: path });
   }
 
@@ -33,6 +34,19 @@ export class SandboxEndpoints {
       allPodsReady: this.fleet.allPodsReady(),
       regions: Object.fromEntries(this.fleet.regions.map((r) => [r.name, r.counts()])),
     };
+  }
+
+  /** GET the speed; PUT `{"speed": 1}` to run the simulated clock at another pace from now on. */
+  private speed(req: ApiRequest): ApiReply {
+    if (req.method === 'PUT' || req.method === 'POST') {
+      const speed = isObject(req.body) ? req.body.speed : undefined;
+      if (typeof speed !== 'number' || !Number.isFinite(speed) || speed <= 0 || speed > 100_000) throw S.badRequest('send {"speed": <simulated seconds per real second, above 0>}');
+      if (this.fleet.speed === 0) throw S.badRequest('this sandbox steps its clock by hand; its speed cannot be set');
+      this.fleet.start(speed);
+    } else if (req.method !== 'GET') {
+      throw S.methodNotAllowed();
+    }
+    return { status: 200, body: { speed: this.fleet.speed, simulatedTime: new Date(this.fleet.clock.nowMs()).toISOString() } };
   }
 
   /** GET the weights; PUT `{"weights": {"eu-west": 0}}` to change some of them. */
