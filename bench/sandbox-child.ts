@@ -22,10 +22,10 @@ export interface SandboxStatus {
   regions: Record<string, { pods: { total: number } }>;
 }
 
-export async function startSandboxChild(o: { fleet: string; speed: number; dir: string }): Promise<SandboxChild> {
+export async function startSandboxChild(o: { fleet: string; speed: number; dir: string; nodeArgs?: readonly string[] }): Promise<SandboxChild> {
   const kubeconfig = join(o.dir, 'sandbox.kubeconfig');
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['src/cli/entry.ts', 'sandbox', 'up', '--fleet', o.fleet, '--port', '0', '--speed', String(o.speed), '--kubeconfig', kubeconfig, '-o', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), 'src/cli/entry.ts', 'sandbox', 'up', '--fleet', o.fleet, '--port', '0', '--speed', String(o.speed), '--kubeconfig', kubeconfig, '-o', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {
@@ -61,7 +61,7 @@ export async function poll(s: SandboxChild, done: (st: SandboxStatus) => boolean
   for (;;) {
     const st = (await call(s, 'GET', '/sandbox/v1/status')) as SandboxStatus;
     if (done(st) || Date.now() > end) return st;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

@@ -1,8 +1,8 @@
 // YAML files validated by a zod schema, with every problem reported as file:line:column and the fix.
-import { isMap, isSeq, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import { isMap, isSeq, isPair, isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import type { Alias, Document, Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-import { UserError } from './errors.ts';
+import { errorMessage, UserError } from './errors.ts';
 
 type Path = readonly PropertyKey[];
 
@@ -17,7 +17,7 @@ interface Loaded {
 /** Parses YAML text and validates it; throws a UserError that lists every problem with its position. */
 export function loadYaml<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
       const at = lines.linePos(e.pos[0]);
@@ -25,12 +25,32 @@ export function loadYaml<S extends z.ZodType>(file: string, text: string, schema
     });
     throw new UserError(problems.join('\n'));
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const value = toPlain(file, doc, lines);
   const result = schema.safeParse(value ?? {}, { reportInput: true });
   if (result.success) return result.data;
   const loaded: Loaded = { file, doc, lines, value };
   const problems = result.error.issues.map((issue) => describeIssue(loaded, schema, issue));
   throw new UserError([...new Set(problems)].join('\n'));
+}
+
+/** The document as plain data; an alias that cannot be resolved is bad input, reported at the alias. */
+function toPlain(file: string, doc: Document.Parsed, lines: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (e: unknown) {
+    if (!(e instanceof ReferenceError)) throw e;
+    let first: Alias | undefined;
+    let unresolved: Alias | undefined;
+    visit(doc, {
+      Alias: (_key, node) => {
+        first ??= node;
+        if (!unresolved && !node.resolve(doc)) unresolved = node;
+      },
+    });
+    const at = lines.linePos((unresolved ?? first)?.range?.[0] ?? 0);
+    const fix = unresolved ? `define the anchor &${unresolved.source} before the alias that uses it` : 'use fewer aliases';
+    throw new UserError(`${file}:${at.line}:${at.col}: ${errorMessage(e)}; ${fix}`, { cause: e });
+  }
 }
 
 function yamlErrorText(code: string, message: string): string {
@@ -60,14 +80,16 @@ function describeIssue(loaded: Loaded, schema: z.ZodType, issue: Issue): string 
       .map((key) => {
         const pos = position(loaded, issue.path, key);
         const hint = suggest(key, known);
-        const field = where ? `${where}.${key}` : key;
+        const name = /^[^\s"]*$/.test(key) ? key : JSON.stringify(key);
+        const field = where ? `${where}.${name}` : name;
         const fix = hint ? `did you mean "${hint}"?` : `remove it${known.length ? ` (fields here: ${known.join(', ')})` : ''}`;
         return `${pos}: ${field}: unknown field; ${fix}`;
       })
       .join('\n');
   }
   const pos = position(loaded, issue.path);
-  return `${pos}: ${where || '(document)'}: ${issueText(issue)}`;
+  // one problem, one line: a value with line breaks in it (a multi-line string) is quoted with \n
+  return `${pos}: ${where || '(document)'}: ${issueText(issue).replace(/\r?\n/g, '\\n')}`;
 }
 
 function issueText(issue: Issue): string {

@@ -92,7 +92,7 @@ export class SandboxFleet {
   start(speed: number): void {
     this.driver?.stop();
     this.driverSpeed = speed;
-    this.driver = new RealTimeDriver(this.clock, () => this.settle(), { speed, tickMs: 10, settleEveryMs: Math.max(100, speed * 10) });
+    this.driver = new RealTimeDriver(this.clock, () => this.regions.forEach((r) => r.settleSafely()), { speed, tickMs: 10, settleEveryMs: Math.max(100, speed * 10) });
     this.driver.start();
   }
 

@@ -74,6 +74,30 @@ export class Region {
     });
   }
 
+  private settleQueued = false;
+
+  /**
+   * Settles soon, once for a burst of API writes: controllers react to writes asynchronously, as on a real
+   * cluster, and a wave of evictions costs one pass of the scheduler, not one per eviction.
+   */
+  requestSettle(): void {
+    if (this.settleQueued) return;
+    this.settleQueued = true;
+    setImmediate(() => {
+      this.settleQueued = false;
+      this.settleSafely();
+    });
+  }
+
+  /** A settle from the event loop: a fault in one controller is reported, and the region keeps serving. */
+  settleSafely(): void {
+    try {
+      this.settle();
+    } catch (e: unknown) {
+      process.stderr.write(`sandbox region ${this.name}: a controller failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    }
+  }
+
   /** Runs the controllers until none has work left; returns the rounds it took. */
   settle(): number {
     for (let round = 1; round <= MAX_ROUNDS; round++) {

@@ -126,7 +126,7 @@ export class RestHandler {
     if (causes.length) throw S.invalid({ group: t.type.group, resource: t.type.resource, kind: t.type.kind, name }, causes);
     if (isDryRun(req)) return { status: 201, body: object };
     const stored = this.store.create(t.key, object);
-    this.region.settle();
+    this.region.requestSettle();
     return { status: 201, body: this.store.get(t.key, namespace, name) ?? stored };
   }
 
@@ -180,7 +180,7 @@ export class RestHandler {
     if (isDryRun(req)) return { status: 200, body: object };
     this.store.replace(t.key, object);
     if (object.metadata.deletionTimestamp && !object.metadata.finalizers?.length && t.key !== 'pods') this.store.remove(t.key, t.namespace, t.name as string);
-    this.region.settle();
+    this.region.requestSettle();
     return { status: 200, body: this.store.get(t.key, t.namespace, t.name as string) ?? object };
   }
 
@@ -202,7 +202,7 @@ export class RestHandler {
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) throw S.conflict({ group: t.type.group, resource: t.type.resource, name: t.name }, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
     if (isDryRun(req)) return { status: 200, body: current };
     const result = this.deleteObject(t, current, opts);
-    this.region.settle();
+    this.region.requestSettle();
     return { status: 200, body: result };
   }
 
@@ -210,7 +210,7 @@ export class RestHandler {
     const items = this.store.page(t.key, { namespace: t.namespace, limit: Infinity, filter: this.filterFor(t, req.query) }).items;
     const opts = deleteOptions(req);
     if (!isDryRun(req)) for (const o of items) this.deleteObject({ ...t, name: o.metadata.name, namespace: o.metadata.namespace }, o, opts);
-    this.region.settle();
+    this.region.requestSettle();
     return { status: 200, body: { kind: `${t.type.kind}List`, apiVersion: apiVersionOf(t.type), metadata: { resourceVersion: String(this.store.resourceVersion) }, items } };
   }
 
@@ -253,7 +253,7 @@ export class RestHandler {
     const outcome = evict(this.region.ctx, this.region.disruption, { pod, gracePeriodSeconds: grace, dryRun });
     if (outcome.kind === 'blocked') throw S.tooManyRequests(outcome.message, [{ reason: 'DisruptionBudget', message: outcome.cause }]);
     if (outcome.kind === 'misconfigured') throw S.internalError(outcome.message);
-    this.region.settle();
+    this.region.requestSettle();
     return { status: 201, body: S.success(201) };
   }
 

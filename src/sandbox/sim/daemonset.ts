@@ -5,7 +5,7 @@ import type { Change } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';
 import { controllerOf, isPodActive, isPodReady, writeStatus } from './objects.ts';
 import type { PodIndex } from './pod-index.ts';
-import { createPodFromTemplate, deletePod } from './pods.ts';
+import { createPodFromTemplate, deletePod, generatePodName } from './pods.ts';
 import { stableHash } from './random.ts';
 import { tolerates } from './scheduler.ts';
 import { ownedPods } from './replicaset.ts';
@@ -128,7 +128,7 @@ export class DaemonSetController implements Controller {
     createPodFromTemplate(this.ctx, {
       template: ds.spec.template,
       owner: ds,
-      name: `${ds.metadata.name}-${this.ctx.rng.suffix(5)}`,
+      name: generatePodName(this.ctx, ds.metadata.namespace, ds.metadata.name),
       labels: { [REVISION_LABEL]: revision },
       spec: { nodeName: node, tolerations },
     });

@@ -44,6 +44,19 @@ export interface PodFromTemplate {
   readonly spec?: Partial<PodSpec>;
 }
 
+/**
+ * A free name `<prefix>-<5 random characters>`, as generateName gives: tries again on the rare collision
+ * (thirty thousand pods under one prefix make one likely), then widens the suffix.
+ */
+export function generatePodName(ctx: SimContext, namespace: string | undefined, prefix: string): string {
+  for (let length = 5; ; length++) {
+    for (let i = 0; i < 8; i++) {
+      const name = `${prefix}-${ctx.rng.suffix(length)}`;
+      if (!ctx.store.get('pods', namespace, name)) return name;
+    }
+  }
+}
+
 /** Creates a pod for a controller; a fault from the fleet file lands as an annotation. */
 export function createPodFromTemplate(ctx: SimContext, p: PodFromTemplate): Pod {
   const namespace = p.owner.metadata.namespace ?? 'default';

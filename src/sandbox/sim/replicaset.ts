@@ -3,7 +3,7 @@
 import type { Pod, ReplicaSet } from '../k8s-types.ts';
 import type { SimContext } from './context.ts';
 import { isPodActive, isPodReady, writeStatus } from './objects.ts';
-import { createPodFromTemplate, deletePod } from './pods.ts';
+import { createPodFromTemplate, deletePod, generatePodName } from './pods.ts';
 import { splitKey, WorkloadController } from './workload-queue.ts';
 
 export class ReplicaSetController extends WorkloadController {
@@ -21,7 +21,7 @@ export class ReplicaSetController extends WorkloadController {
     const have = this.ctx.owners.podCounts(rs.metadata.uid).active;
     if (have < want) {
       for (let i = have; i < want; i++) {
-        createPodFromTemplate(this.ctx, { template: rs.spec.template, owner: rs, name: `${rs.metadata.name}-${this.ctx.rng.suffix(5)}` });
+        createPodFromTemplate(this.ctx, { template: rs.spec.template, owner: rs, name: generatePodName(this.ctx, rs.metadata.namespace, rs.metadata.name) });
       }
     } else if (have > want) {
       const active = ownedPods(this.ctx, rs.metadata.uid).filter(isPodActive);

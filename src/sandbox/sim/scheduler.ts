@@ -9,6 +9,8 @@ import type { Controller, SimContext } from './context.ts';
 import { controllerOf, isPodActive, setCondition } from './objects.ts';
 import type { PodIndex } from './pod-index.ts';
 import { isNodeReady } from './node-status.ts';
+import { SpreadCounts } from './spread-counts.ts';
+import type { SpreadGroup } from './spread-counts.ts';
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
@@ -23,10 +25,6 @@ interface Candidate {
   readonly blocked?: string;
 }
 
-interface SpreadGroup {
-  readonly perNode: Map<string, number>;
-  readonly perZone: Map<string, number>;
-}
 
 export class Scheduler implements Controller {
   readonly name = 'scheduler';
@@ -34,13 +32,18 @@ export class Scheduler implements Controller {
   private readonly pods: PodIndex;
   private readonly queue = new Set<string>();
   private readonly parked = new Set<string>();
+  private readonly spread: SpreadCounts;
+  /** Allocatable of each node, parsed once per node version. */
+  private readonly allocatable = new Map<string, { rv: string; cpu: number; memory: number; pods: number }>();
 
   constructor(ctx: SimContext, pods: PodIndex) {
     this.ctx = ctx;
     this.pods = pods;
+    this.spread = new SpreadCounts(ZONE_LABEL, () => ctx.store.list('nodes') as Node[]);
   }
 
   onChange(change: Change): void {
+    this.spread.onChange(change);
     if (change.resource === 'nodes') {
       this.wake();
       return;
@@ -68,12 +71,11 @@ export class Scheduler implements Controller {
     const keys = [...this.queue];
     this.queue.clear();
     const nodes = this.candidates();
-    const groups = new Map<string, SpreadGroup>();
     for (const key of keys) {
       const [namespace, name] = key.split('/') as [string, string];
       const pod = this.ctx.store.get('pods', namespace, name) as Pod | undefined;
       if (!pod || pod.spec.nodeName || !isPodActive(pod)) continue;
-      this.place(pod, nodes, groups);
+      this.place(pod, nodes);
     }
     return true;
   }
@@ -82,19 +84,29 @@ export class Scheduler implements Controller {
     return (this.ctx.store.list('nodes') as Node[]).map((node) => {
       const name = node.metadata.name;
       const used = this.pods.usageOf(name);
-      const alloc = node.status.allocatable;
-      const cpu = quantity(alloc.cpu, 'milli') - used.milliCpu;
-      const memory = quantity(alloc.memory, 'value') - used.memory;
-      const pods = quantity(alloc.pods, 'value') - used.pods;
+      const alloc = this.allocatableOf(node);
+      const cpu = alloc.cpu - used.milliCpu;
+      const memory = alloc.memory - used.memory;
+      const pods = alloc.pods - used.pods;
       const blocked = isNodeReady(node) ? undefined : "node(s) weren't ready";
       return { node, name, zone: node.metadata.labels?.[ZONE_LABEL] ?? '', cpu, memory, pods, blocked };
     });
   }
 
-  private place(pod: Pod, nodes: Candidate[], groups: Map<string, SpreadGroup>): void {
+  private allocatableOf(node: Node): { cpu: number; memory: number; pods: number } {
+    const rv = node.metadata.resourceVersion;
+    const cached = this.allocatable.get(node.metadata.name);
+    if (cached?.rv === rv) return cached;
+    const a = node.status.allocatable;
+    const parsed = { rv, cpu: quantity(a.cpu, 'milli'), memory: quantity(a.memory, 'value'), pods: quantity(a.pods, 'value') };
+    this.allocatable.set(node.metadata.name, parsed);
+    return parsed;
+  }
+
+  private place(pod: Pod, nodes: Candidate[]): void {
     const req = this.pods.requestsOf(pod);
     const reasons = new Map<string, number>();
-    const spread = this.spreadFor(pod, groups);
+    const spread = this.spreadFor(pod);
     const zoneLimit = this.zoneLimit(pod, nodes, spread);
     let best: { i: number; score: number } | undefined;
     for (let i = 0; i < nodes.length; i++) {
@@ -113,10 +125,6 @@ export class Scheduler implements Controller {
     }
     const chosen = nodes[best.i] as Candidate;
     nodes[best.i] = { ...chosen, cpu: chosen.cpu - req.milliCpu, memory: chosen.memory - req.memory, pods: chosen.pods - 1 };
-    if (spread) {
-      spread.perNode.set(chosen.name, (spread.perNode.get(chosen.name) ?? 0) + 1);
-      spread.perZone.set(chosen.zone, (spread.perZone.get(chosen.zone) ?? 0) + 1);
-    }
     this.bind(pod, chosen.name);
   }
 
@@ -135,33 +143,18 @@ export class Scheduler implements Controller {
     }
   }
 
-  /** Pods of the same workload per node and zone: one count per workload, shared by its pending pods. */
-  private spreadFor(pod: Pod, groups: Map<string, SpreadGroup>): SpreadGroup | undefined {
+  /** Pods of the same workload per node and zone: counted once per workload, then kept current. */
+  private spreadFor(pod: Pod): SpreadGroup | undefined {
     const owner = controllerOf(pod);
     const constraint = pod.spec.topologySpreadConstraints?.[0];
     const key = constraint ? `${pod.metadata.namespace}|${JSON.stringify(constraint.labelSelector)}` : owner ? `owner|${owner.uid}` : undefined;
     if (!key) return undefined;
-    let group = groups.get(key);
-    if (!group) {
-      const matches = constraint ? labelMatcher(constraint.labelSelector) : (p: Pod) => controllerOf(p)?.uid === owner?.uid;
-      group = this.count(pod.metadata.namespace, matches);
-      groups.set(key, group);
-    }
-    return group;
+    const matches = constraint ? labelMatcher(constraint.labelSelector) : (p: Pod) => controllerOf(p)?.uid === owner?.uid;
+    return this.spread.group(key, pod.metadata.namespace, matches, () => this.allBoundPods());
   }
 
-  private count(namespace: string | undefined, matches: (p: Pod) => boolean): SpreadGroup {
-    const perNode = new Map<string, number>();
-    const perZone = new Map<string, number>();
-    for (const node of this.pods.nodes()) {
-      let n = 0;
-      for (const p of this.pods.podsOn(node)) if (p.metadata.namespace === namespace && isPodActive(p) && matches(p)) n++;
-      if (n === 0) continue;
-      perNode.set(node, n);
-      const zone = (this.ctx.store.get('nodes', undefined, node) as Node | undefined)?.metadata.labels?.[ZONE_LABEL] ?? '';
-      perZone.set(zone, (perZone.get(zone) ?? 0) + n);
-    }
-    return { perNode, perZone };
+  private *allBoundPods(): Iterable<Pod> {
+    for (const node of this.pods.nodes()) yield* this.pods.podsOn(node);
   }
 
   /** With a DoNotSchedule zone constraint: the zones a pod may go to without exceeding maxSkew. */
