@@ -84,7 +84,7 @@ export class WaveFill {
     for (let i = 0; i < pairs.length; i += 2) {
       const b = pairs[i] as number;
       const allowed = this.rules.allowed[b] as number;
-      if ((this.counts[b] as number) + (pairs[i + 1] as number) > allowed) return `PDB ${this.rules.pdbNames[b]} (allows ${allowed} at once)`;
+      if ((this.counts[b] as number) + (pairs[i + 1] as number) > allowed) return `PDB ${this.rules.pdbNames[b]} (${allowed} of its pods per wave)`;
     }
     return undefined;
   }

@@ -52,25 +52,85 @@ export function buildWaves(input: WaveInput): { waves: Wave[]; blockers: string[
   const groups = input.topology.serial ? domains.map((d) => [d]) : [domains];
   for (const group of groups) {
     let progressing = true;
-    while (progressing && group.some((d) => left(d) > 0)) progressing = emit(fill(group, input.perWave, rules), false);
+    while (progressing && group.some((d) => left(d) > 0)) {
+      const plan = balanced(group, input.perWave, rules);
+      progressing = emit(fill(group, input.perWave, plan.rules, plan.mandatory), false);
+    }
   }
   return { waves, blockers };
 }
 
-/** Whole racks that fit first, in order; then single nodes, splitting racks. */
-function fill(domains: readonly DomainLeft[], capacity: number, rules: FillRules): WaveFill {
+/**
+ * Spreads each budget's pods evenly over the waves the group needs anyway, so the last wave of a zone
+ * is not a handful of nodes a budget pushed out of the earlier ones: a wave takes at most
+ * ceil(pods left / waves left) of a budget's pods, never more than the budget allows.
+ */
+function balanced(group: readonly DomainLeft[], perWave: number, rules: FillRules): { rules: FillRules; mandatory: Int32Array } {
+  const remaining = new Int32Array(rules.allowed.length);
+  let nodes = 0;
+  for (const d of group) {
+    for (const r of d.racks) {
+      nodes += r.nodes.length;
+      for (const c of r.nodes) addPairs(remaining, c.pdbs);
+    }
+  }
+  let waves = Math.ceil(nodes / Math.max(1, perWave));
+  remaining.forEach((pods, b) => {
+    const allowed = rules.allowed[b] as number;
+    if (allowed > 0) waves = Math.max(waves, Math.ceil(pods / allowed));
+  });
+  const none = new Int32Array(rules.allowed.length);
+  if (waves <= 1) return { rules, mandatory: none };
+  const allowed = Int32Array.from(rules.allowed, (a, b) => (a > 0 ? Math.min(a, Math.ceil((remaining[b] as number) / waves)) : a));
+  // What the later waves could not take if this one took less: this wave must take it.
+  const mandatory = Int32Array.from(remaining, (pods, b) => Math.max(0, pods - (waves - 1) * (allowed[b] as number)));
+  return { rules: { ...rules, allowed }, mandatory };
+}
+
+function addPairs(into: Int32Array, pairs: Int32Array | undefined): void {
+  if (!pairs) return;
+  for (let i = 0; i < pairs.length; i += 2) into[pairs[i] as number] = (into[pairs[i] as number] as number) + (pairs[i + 1] as number);
+}
+
+/**
+ * Nodes carrying pods a budget must shed in this wave first (see `balanced`), then whole racks that fit,
+ * in order; then single nodes, splitting racks.
+ */
+function fill(domains: readonly DomainLeft[], capacity: number, rules: FillRules, mandatory?: Int32Array): WaveFill {
   const wave = new WaveFill(capacity, rules);
+  if (mandatory) takeMandatory(wave, domains, mandatory);
   for (const d of domains) {
     for (const r of d.racks) {
       if (wave.full) return wave;
-      const fits = r.nodes.length > 0 && r.nodes.length <= capacity - wave.taken.length && r.nodes.length <= r.rack.room;
-      if (fits) wave.offerAll(r.nodes);
+      const rest = r.nodes.filter((c) => !wave.members.has(c));
+      const fits = rest.length > 0 && rest.length <= capacity - wave.taken.length && r.nodes.length <= r.rack.room;
+      if (fits) wave.offerAll(rest);
     }
   }
   for (const d of domains) {
     for (const r of d.racks) offerEach(wave, r.nodes);
   }
   return wave;
+}
+
+function takeMandatory(wave: WaveFill, domains: readonly DomainLeft[], mandatory: Int32Array): void {
+  mandatory.forEach((need, b) => {
+    for (const d of domains) {
+      for (const r of d.racks) {
+        for (const c of r.nodes) {
+          if (wave.podsOf(b) >= need || wave.full) return;
+          if (!wave.members.has(c) && podsOfBudget(c, b) > 0) wave.offer(c);
+        }
+      }
+    }
+  });
+}
+
+function podsOfBudget(c: Candidate, budget: number): number {
+  const pairs = c.pdbs;
+  if (!pairs) return 0;
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === budget) return pairs[i + 1] as number;
+  return 0;
 }
 
 function offerEach(wave: WaveFill, nodes: readonly Candidate[]): void {

@@ -162,7 +162,7 @@ test('given a budget that allows 2 web pods at once and web on 6 nodes of a zone
   const webNodes = new Set(names.slice(0, 6));
   for (const w of p.waves) assert.ok(w.nodes.filter((n) => webNodes.has(n)).length <= 2, `wave ${w.index}: ${w.nodes.join(',')}`);
   assert.deepEqual(waveSizes(p), [4, 2, 2]);
-  assert.match(p.waves[0]?.reason ?? '', /held to 4 by PDB shop\/web \(allows 2 at once\)/);
+  assert.match(p.waves[0]?.reason ?? '', /held to 4 by PDB shop\/web \(2 of its pods per wave\)/);
 });
 
 test('given budgetWaitRounds 1, when planned, then a wave may hold twice what a budget allows at once, and fewer waves result', () => {
@@ -172,11 +172,26 @@ test('given budgetWaitRounds 1, when planned, then a wave may hold twice what a 
   const snap = snapshot({ nodes: fleet, pods: pods({ name: 'web', on: names.slice(0, 6) }), pdbs: [pdb('web', 2)] });
   const strict = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 8, canary: 0, topology: TOPOLOGY }) });
   const p = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 8, canary: 0, topology: TOPOLOGY, budgetWaitRounds: 1 }) });
-  // Then no wave holds more than 2 × (1 + 1) web pods, and there are fewer waves than with strict budgets
+  // Then no wave holds more than 2 × (1 + 1) web pods, the 6 are spread evenly (3 and 3) over the 2 waves
+  // they need, and there are fewer waves than with strict budgets
   const webNodes = new Set(names.slice(0, 6));
-  for (const w of p.waves) assert.ok(w.nodes.filter((n) => webNodes.has(n)).length <= 4, `wave ${w.index}: ${w.nodes.join(',')}`);
+  const perWave = p.waves.map((w) => w.nodes.filter((n) => webNodes.has(n)).length);
+  assert.ok(perWave.every((n) => n <= 4), `web pods per wave: ${perWave.join(',')}`);
+  assert.deepEqual(perWave.filter((n) => n > 0), [3, 3]);
   assert.ok(p.waves.length < strict.waves.length, `${p.waves.length} waves against ${strict.waves.length}`);
-  assert.match(p.waves[0]?.reason ?? '', /PDB shop\/web \(allows 4 at once\)/);
+  assert.match(p.waves[0]?.reason ?? '', /PDB shop\/web \(3 of its pods per wave\)/);
+});
+
+test('given budgeted pods bunched at the end of a zone, when planned, then they are spread over the waves the zone needs, with no leftover wave', () => {
+  // Given 20 nodes in 4 racks, 10 at a time, and 5 db pods under a budget of 1 (3 per wave with 2 rounds),
+  // 4 of them in the last two racks
+  const fleet = nodes({ zones: 1, racks: 4, nodesPerRack: 5 });
+  const snap = snapshot({ nodes: fleet, pods: pods({ name: 'db', on: ['w-1a-r1-1', 'w-1a-r3-1', 'w-1a-r3-2', 'w-1a-r4-1', 'w-1a-r4-2'] }), pdbs: [pdb('db', 1)] });
+  const p = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 10, canary: 0, topology: TOPOLOGY, budgetWaitRounds: 2 }) });
+  // Then two waves of 10 suffice, neither with more than 3 db pods
+  assert.deepEqual(waveSizes(p), [10, 10]);
+  const db = new Set(['w-1a-r1-1', 'w-1a-r3-1', 'w-1a-r3-2', 'w-1a-r4-1', 'w-1a-r4-2']);
+  for (const w of p.waves) assert.ok(w.nodes.filter((n) => db.has(n)).length <= 3, `wave ${w.index}: ${w.nodes.join(',')}`);
 });
 
 test('by default a wave may wait on a budget for as many replacement rounds as fit in half a node\'s action and readiness', () => {
