@@ -69,8 +69,9 @@ async function runWave(p: PhaseRun, wave: PlannedWave & { estimateMs?: number })
 
 /**
  * Invariant 2 while the run goes: nodes of the phase that are unavailable now (quarantined or not back from
- * an earlier wave, cordoned or NotReady for any other reason) count against maxUnavailable, so the wave's
- * nodes start only as far as the room left allows, and no room at all stops the run.
+ * an earlier wave, cordoned or NotReady for any other reason) count against maxUnavailable. The wave's
+ * nodes go through a pool: a node starts as soon as there is room, that is when another is done, so one
+ * slow node never holds the others back; no room at all stops the run.
  */
 async function maintainWithinBudget(p: PhaseRun, wave: PlannedWave): Promise<void> {
   const s = p.state();
@@ -80,19 +81,41 @@ async function maintainWithinBudget(p: PhaseRun, wave: PlannedWave): Promise<voi
   const step = (n: string) => s.nodes[nodeKey(p.cluster.name, n)]?.step;
   // Nodes a resumed run already holds go first; finished ones count as whatever they are now.
   const pending = wave.nodes.filter((n) => step(n) !== 'done').sort((a, b) => Number(step(b) !== undefined) - Number(step(a) !== undefined));
-  while (pending.length > 0) {
-    const out = (await p.cluster.listNodes(p.signal)).filter((n) => scope.has(n.name) && !pending.includes(n.name) && (!n.ready || n.unschedulable));
-    const room = limit - out.length;
-    if (room <= 0) {
-      const names = out.map((n) => `${n.name} (${n.ready ? 'cordoned' : 'NotReady'})`).join(', ');
-      throw new RunFailure(`maxUnavailable ${String(p.phase.maxUnavailable)} of ${scope.size} nodes (${limit}) leaves no room for wave ${wave.index} on ${p.cluster.name}: ${names} unavailable; repair or uncordon them, or raise maxUnavailable`);
+  const reads = new SharedReads(p.cluster);
+  const running = new Map<string, Promise<unknown>>();
+  let failure: unknown;
+  while ((pending.length > 0 && failure === undefined) || running.size > 0) {
+    if (failure === undefined && pending.length > 0) {
+      const room = await roomFor(p, { scope, limit, running, pending, reads, wave });
+      for (const node of pending.splice(0, room)) {
+        const done = maintain(p, node, reads).catch((e: unknown) => (failure ??= e)).finally(() => running.delete(node));
+        running.set(node, done);
+      }
     }
-    const batch = pending.splice(0, room);
-    const reads = new SharedReads(p.cluster);
-    const results = await Promise.allSettled(batch.map((node) => maintain(p, node, reads)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (running.size > 0) await Promise.race(running.values());
   }
+  if (failure !== undefined) throw failure;
+}
+
+interface Pool {
+  readonly scope: ReadonlySet<string>;
+  readonly limit: number;
+  readonly running: ReadonlyMap<string, unknown>;
+  readonly pending: readonly string[];
+  readonly reads: SharedReads;
+  readonly wave: PlannedWave;
+}
+
+/** How many more nodes may start now: the budget less the nodes unavailable that this pool does not hold. */
+async function roomFor(p: PhaseRun, o: Pool): Promise<number> {
+  const nodes = await o.reads.nodes(p.signal);
+  const out = nodes.filter((n) => o.scope.has(n.name) && !o.running.has(n.name) && !o.pending.includes(n.name) && (!n.ready || n.unschedulable));
+  const room = o.limit - out.length - o.running.size;
+  if (room <= 0 && o.running.size === 0) {
+    const names = out.map((n) => `${n.name} (${n.ready ? 'cordoned' : 'NotReady'})`).join(', ');
+    throw new RunFailure(`maxUnavailable ${String(p.phase.maxUnavailable)} of ${o.scope.size} nodes (${o.limit}) leaves no room for wave ${o.wave.index} on ${p.cluster.name}: ${names} unavailable; repair or uncordon them, or raise maxUnavailable`);
+  }
+  return Math.max(0, room);
 }
 
 async function maintain(p: PhaseRun, node: string, reads: SharedReads): Promise<void> {

@@ -13,7 +13,9 @@ import {
   VersionApi,
   Watch,
 } from '@kubernetes/client-node';
-import type { ConfigurationOptions, HttpLibrary, KubeConfig, Observable, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ConfigurationOptions, HttpLibrary, Observable, ResponseContext, SecurityAuthentication } from '@kubernetes/client-node';
+import { Agent } from 'undici';
 import { abortError } from '../lib/clock.ts';
 import { isAbortError } from '../lib/errors.ts';
 import { describeApiError } from './api-error.ts';
@@ -21,8 +23,11 @@ import { messageWithCauses, retrying } from './retry.ts';
 import type { RetryOptions } from './retry.ts';
 
 const USER_AGENT = 'daylight';
+/** Connections to one API server at most, besides watches. */
+const CONNECTIONS = 64;
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+type DispatcherFactory = (cluster: Parameters<KubeConfig['createDispatcherOptions']>[0], agentOptions: Parameters<KubeConfig['createDispatcherOptions']>[1]) => Dispatcher | undefined;
 
 /** One watch event as client-node hands it over: the type and the raw JSON object. */
 export type WatchHandler = (type: string, object: unknown) => void;
@@ -52,7 +57,29 @@ export class KubeApi {
     this.policy = new PolicyV1Api(config);
     this.coordination = new CoordinationV1Api(config);
     this.version = new VersionApi(config);
-    this.watcher = new Watch(kubeConfig);
+    // Watches hold their connection for as long as they last: they get their own, outside the pool.
+    const forWatches = new KubeConfig();
+    forWatches.loadFromString(kubeConfig.exportConfig());
+    forWatches.setCurrentContext(kubeConfig.getCurrentContext());
+    this.watcher = new Watch(forWatches);
+    this.pool(kubeConfig);
+  }
+
+  /**
+   * One bounded connection pool for all requests but watches. client-node builds a new undici agent for
+   * every request; a burst of a thousand evictions then opens a thousand TLS connections at once, and
+   * the handshakes, not the API server, set the pace. Reused connections, at most CONNECTIONS of them,
+   * keep a burst to the server's own speed.
+   */
+  private pool(kc: KubeConfig): void {
+    const config = kc as unknown as { createDispatcher: DispatcherFactory };
+    const own = config.createDispatcher.bind(kc);
+    config.createDispatcher = (cluster, agentOptions) => {
+      if (this.dispatcher) return this.dispatcher;
+      const opts = kc.createDispatcherOptions(cluster, agentOptions);
+      this.dispatcher = opts.type === 'agent' ? new Agent({ connect: opts.connect, connections: CONNECTIONS }) : own(cluster, agentOptions);
+      return this.dispatcher;
+    };
   }
 
   /** HTTP requests made so far, watches and raw requests included. */
@@ -112,19 +139,13 @@ export class KubeApi {
     await d?.close();
   }
 
-  /**
-   * The kubeconfig's authentication, but with one connection pool: client-node builds a new undici agent
-   * (and so a new TLS connection) for every request, which leaves idle sockets behind at high request rates.
-   */
+  /** The kubeconfig's authentication, on the pool (see `pool`). */
   private auth(): SecurityAuthentication {
     return {
       getName: () => 'daylight kubeconfig',
       applySecurityAuthentication: async (ctx: RequestContext) => {
         await this.kubeConfig.applySecurityAuthentication(ctx);
-        const fresh = ctx.getDispatcher();
-        if (!fresh) return;
-        this.dispatcher ??= fresh;
-        ctx.setDispatcher(this.dispatcher);
+        if (this.dispatcher) ctx.setDispatcher(this.dispatcher);
       },
     };
   }

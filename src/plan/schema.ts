@@ -53,7 +53,7 @@ const TopologySchema = z.strictObject({
   then: z.strictObject({ key: z.string(), maxPerDomain: intOrPercent.optional() }).optional(),
 });
 
-const NodesPhaseSchema = z.strictObject({
+const NodesPhaseBase = z.strictObject({
   name,
   type: z.literal('nodes'),
   regional: z.boolean().default(false),
@@ -71,8 +71,20 @@ const NodesPhaseSchema = z.strictObject({
    * as fit in half of a node's action and readiness time. 0: no wave ever waits on a budget.
    */
   budgetWaitRounds: z.number().int().min(0).max(100).optional(),
+  /**
+   * One wave per topology domain (zone), its nodes maintained maxUnavailable at a time, each starting as
+   * soon as another is done, so no node waits for the slowest of a wave. Gates and soak come between
+   * domains. Default false: waves of up to maxUnavailable nodes with a barrier after each.
+   */
+  rolling: z.boolean().default(false),
   /** Rough durations for the ETA until earlier runs of this plan have measured them. */
   estimates: z.strictObject({ drain: duration('1m').optional(), action: duration('3m').optional(), ready: duration('1m').optional() }).default({}),
+});
+
+const NodesPhaseSchema = NodesPhaseBase.superRefine((phase, ctx) => {
+  if (phase.rolling && (phase.topology?.maxPerDomain !== undefined || phase.topology?.then?.maxPerDomain !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['rolling'], message: 'a rolling phase keeps maxUnavailable nodes busy in one domain at a time and does not apply topology maxPerDomain caps; remove maxPerDomain, or set rolling: false' });
+  }
 });
 
 export const GateSchema = z.discriminatedUnion('type', [

@@ -10,7 +10,9 @@ export function estimateWaves(waves: readonly Wave[], index: PodIndex, steps: St
   let offset = 0;
   for (const wave of waves) {
     const drain = waveDrain(wave, index, steps);
-    const durationMs = drain.drainMs + steps.actionMs + steps.readyMs + steps.soakMs + steps.gateMs;
+    // A rolling wave runs its nodes `concurrency` at a time, one after another in each slot.
+    const rounds = wave.concurrency ? Math.ceil(wave.nodes.length / Math.max(1, wave.concurrency)) : 1;
+    const durationMs = rounds * (drain.drainMs + steps.actionMs + steps.readyMs) + steps.soakMs + steps.gateMs;
     out.push({ index: wave.index, ...drain, actionMs: steps.actionMs, readyMs: steps.readyMs, soakMs: steps.soakMs, gateMs: steps.gateMs, durationMs, startOffsetMs: offset, endOffsetMs: offset + durationMs });
     offset += durationMs;
     if (drain.drainMs > steps.drainTimeoutMs) notes.push(slowDrain(wave.index, drain, steps.drainTimeoutMs));
@@ -24,6 +26,7 @@ export function nodeDrainMs(node: string, index: PodIndex, steps: StepDurations)
 }
 
 function waveDrain(wave: Wave, index: PodIndex, steps: StepDurations): { drainMs: number; pdbWaitMs: number; waitsOn?: string } {
+  if (wave.concurrency) return { drainMs: steps.drainMs ?? Math.min(steps.drainTimeoutMs, Math.max(0, ...wave.nodes.map((n) => index.nodeGraceMs.get(n) ?? 0))), pdbWaitMs: 0 };
   const grace = wave.nodes.reduce((max, n) => Math.max(max, index.nodeGraceMs.get(n) ?? 0), 0);
   const base = steps.drainMs ?? Math.min(steps.drainTimeoutMs, grace);
   const wait = pdbWait(wave, index, steps, base);

@@ -32,7 +32,7 @@ export function planPhase(input: PhaseInput): PhasePlan {
   const steps = resolveSteps(phase, input.history, input.options);
   const built = blocker !== undefined
     ? { waves: [], blockers: [blocker] }
-    : buildWaves({ topology, index, perWave: budget.perWave, canary: phase.canary, budgetText: budgetText(budget), pdbRounds: phase.budgetWaitRounds ?? pdbRounds(steps) });
+    : buildWaves({ topology, index, perWave: budget.perWave, canary: phase.canary, budgetText: budgetText(budget), pdbRounds: phase.budgetWaitRounds ?? pdbRounds(steps), rolling: phase.rolling });
   const { eta, notes } = estimateWaves(built.waves, index, steps);
   const plan: PhasePlan = {
     cluster: snapshot.cluster,

@@ -31,6 +31,8 @@ export interface Wave {
   readonly canary: boolean;
   /** Why these nodes, and why no more of them. */
   readonly reason: string;
+  /** Rolling waves: how many of the wave's nodes are maintained at once (each starts when another is done). */
+  readonly concurrency?: number;
 }
 
 /** Where a step's duration came from, so a person knows how far to trust an ETA. */

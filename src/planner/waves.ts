@@ -22,6 +22,8 @@ export interface WaveInput {
    * trades a short wait inside the wave for a whole wave saved; 0 keeps every wave within `a`.
    */
   readonly pdbRounds?: number;
+  /** One wave per topology domain, its nodes maintained `perWave` at a time as slots free up. */
+  readonly rolling?: boolean;
 }
 
 interface RackLeft {
@@ -50,6 +52,10 @@ export function buildWaves(input: WaveInput): { waves: Wave[]; blockers: string[
   const first = domains.find((d) => left(d) > 0);
   if (input.canary > 0 && first) emit(fill([first], Math.min(input.canary, input.perWave), rules), true);
   const groups = input.topology.serial ? domains.map((d) => [d]) : [domains];
+  if (input.rolling) {
+    for (const group of groups) if (group.some((d) => left(d) > 0)) waves.push(rollingWave(group, input, waves.length + 1));
+    return { waves, blockers };
+  }
   for (const group of groups) {
     let progressing = true;
     while (progressing && group.some((d) => left(d) > 0)) {
@@ -58,6 +64,22 @@ export function buildWaves(input: WaveInput): { waves: Wave[]; blockers: string[
     }
   }
   return { waves, blockers };
+}
+
+/** A whole domain as one wave, maintained `perWave` nodes at a time: no node waits for a slower one. */
+function rollingWave(group: readonly DomainLeft[], input: WaveInput, index: number): Wave {
+  const nodes = group.flatMap((d) => d.racks.flatMap((r) => r.nodes)).sort((a, b) => a.order - b.order);
+  const where = group.map((d) => groupLabel(input.topology.noun, d.domain.name)).join(', ');
+  const racks = input.topology.rackNoun === undefined ? [] : [...new Set(nodes.map((c) => c.rack.name))];
+  return {
+    index,
+    nodes: nodes.map((c) => c.name),
+    domain: group.map((d) => d.domain.name).join('+'),
+    racks,
+    canary: false,
+    concurrency: input.perWave,
+    reason: `${where}: ${nodes.length} nodes rolling, ${input.perWave} at a time (${input.budgetText}), each starting as soon as another is done; budgets are kept by the Eviction API`,
+  };
 }
 
 /**

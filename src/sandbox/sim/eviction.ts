@@ -5,7 +5,6 @@ import type { SimContext } from './context.ts';
 import type { DisruptionController } from './disruption.ts';
 import { iso, isPodReady } from './objects.ts';
 import { deletePod } from './pods.ts';
-import { objectKey } from '../store.ts';
 
 export type EvictionOutcome =
   | { readonly kind: 'evicted'; readonly pod: Pod }
@@ -39,9 +38,13 @@ function decide(ctx: SimContext, disruption: DisruptionController, req: Eviction
     return { kind: 'misconfigured', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' };
   }
   if (budgets.length === 0) return remove();
-  const pdb = disruption.sync(objectKey((budgets[0] as PodDisruptionBudget).metadata.namespace, (budgets[0] as PodDisruptionBudget).metadata.name));
-  if (!pdb?.status) return remove();
+  // The stored status, as the API server reads it: the disruption controller keeps it current, and every
+  // accepted eviction lowers disruptionsAllowed at once, so a burst can never take more than it allows.
+  const pdb = budgets[0] as PodDisruptionBudget;
   const s = pdb.status;
+  if (!s || (s.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1)) {
+    return { kind: 'blocked', message: BLOCKED_MESSAGE, cause: `The disruption budget ${pdb.metadata.name} is still being processed by the server.` };
+  }
   const needs = `The disruption budget ${pdb.metadata.name} needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy} currently`;
   if (!isPodReady(pod)) {
     const always = pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow';
