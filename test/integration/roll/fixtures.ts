@@ -37,6 +37,7 @@ export function rollFleet(o: SmallFleet = {}): SmallFleet {
 }
 
 export interface PlanOptions {
+  readonly rolling?: boolean;
   readonly name?: string;
   readonly maxUnavailable?: string | number;
   /** YAML of `topology`; zone then rack when omitted, `null` for none. */
@@ -75,6 +76,7 @@ export function rollPlanYaml(o: PlanOptions = {}): string {
     '      action: {type: agent, operation: reboot}',
     `      ready: ${o.ready ?? '{timeout: 10m}'}`,
     `      soak: ${o.soak ?? '10s'}`,
+    ...(o.rolling ? ['      rolling: true'] : []),
     ...(gates.length ? ['  gates:', ...gates.map((g) => `    - ${g}`)] : []),
     '',
   ].join('\n');

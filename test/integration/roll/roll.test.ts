@@ -56,6 +56,28 @@ for (const { maxUnavailable, resolved } of [{ maxUnavailable: '25%', resolved: 3
   });
 }
 
+test('a rolling roll keeps maxUnavailable nodes busy in one zone at a time, every budget kept', TEST, async () => {
+  await withRollFleet(async (ts) => {
+    // Given 12 workers in 3 zones
+    const all = await workers(ts);
+    // When a rolling plan with maxUnavailable 3 runs: each zone one wave, 3 of its 4 nodes at a time
+    const r = await roll(ts, rollPlan({ maxUnavailable: 3, rolling: true, topology: '{key: topology.kubernetes.io/zone, serial: true}' }));
+    // Then every worker is rebooted exactly once, no budget broke, never more than 3 out at once
+    await assertCleanRoll(ts, r, { workers: all, maxUnavailable: 3 });
+    // And the plan was a canary, then one wave per zone
+    const planned = eventsOf(r, 'phase.planned')[0]?.event;
+    assert.deepEqual(planned?.waves.map((w) => w.nodes.length), [1, 3, 4, 4]);
+    // And inside a zone the fourth node started before the first three were all done (no barrier)
+    const zoneB = planned?.waves[2]?.nodes ?? [];
+    const started = (n: string) => eventsOf(r, 'node.cordon.requested').find((e) => e.event.node === n)?.at ?? 0;
+    const finished = (n: string) => eventsOf(r, 'node.done').find((e) => e.event.node === n)?.at ?? 0;
+    const order = [...zoneB].sort((a, b) => started(a) - started(b));
+    const fourth = order[3] as string;
+    const firstThreeDone = Math.max(...order.slice(0, 3).map(finished));
+    assert.ok(started(fourth) < firstThreeDone, `${fourth} started at ${started(fourth)}, the first three were done at ${firstThreeDone}`);
+  });
+});
+
 test('nodes cordoned by someone else are left alone and count against maxUnavailable', TEST, async () => {
   await withRollFleet(async (ts) => {
     // Given two workers a person cordoned before the run

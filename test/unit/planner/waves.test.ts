@@ -250,3 +250,19 @@ test('given a selector, when planned, then only matching nodes are in scope', ()
   const p = planPhase({ snapshot: snapshot({ nodes: fleet }), phase: phase({}) });
   assert.deepEqual(p.nodes, ['w-1a-r1-1', 'w-1a-r1-2']);
 });
+
+test('given a rolling phase, when planned, then after the canary each zone is one wave run maxUnavailable at a time, and the ETA counts its rounds', () => {
+  // Given 3 zones of 4 nodes and maxUnavailable 2
+  const snap = snapshot({ nodes: nodes({ zones: 3, racks: 2, nodesPerRack: 2 }) });
+  const p = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 2, canary: 1, rolling: true, topology: { key: ZONE, serial: true }, estimates: { drain: '0s', action: '3m', ready: '1m' } }), options: { gateMs: 0 } });
+  // Then the canary, then one wave per zone with all its remaining nodes, 2 at a time
+  assert.deepEqual(waveSizes(p), [1, 3, 4, 4]);
+  assert.deepEqual(p.waves.map((w) => w.concurrency), [undefined, 2, 2, 2]);
+  assert.match(p.waves[1]?.reason ?? '', /3 nodes rolling, 2 at a time/);
+  // And a zone of 4 nodes, 2 at a time, takes two node cycles of 4 minutes
+  assert.equal(p.eta.waves[2]?.durationMs, 2 * 4 * 60_000);
+});
+
+test('a rolling phase with a maxPerDomain cap is refused with the fix', () => {
+  assert.throws(() => phase({ rolling: true, topology: { key: ZONE, serial: true, maxPerDomain: 2 } }), /does not apply topology maxPerDomain caps; remove maxPerDomain, or set rolling: false/);
+});
