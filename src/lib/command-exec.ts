@@ -15,8 +15,15 @@ export interface CommandOutcome {
   readonly durationMs: number;
 }
 
+export interface CommandOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Variables added to (or overriding) this process's environment for the command (hooks pass DAYLIGHT_*). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Runs `sh -c <command>`; kills it (and its children) after `timeoutMs` or when `signal` aborts. */
-export type CommandExec = (command: string, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }) => Promise<CommandOutcome>;
+export type CommandExec = (command: string, options: CommandOptions) => Promise<CommandOutcome>;
 
 function abortError(): Error {
   return new DOMException('the operation was aborted', 'AbortError');
@@ -34,7 +41,8 @@ export const shellExec: CommandExec = (command, options) =>
       return;
     }
     const started = performance.now();
-    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const env = options.env ? { ...process.env, ...options.env } : undefined;
+    const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
     const output = tailBuffer(OUTPUT_TAIL);
     child.stdout?.on('data', output.add);
     child.stderr?.on('data', output.add);
