@@ -1,4 +1,5 @@
-// How a running sandbox is shown to a person: where each region listens and how to reach it.
+// How a running sandbox is shown to a person: where each region's API and HTTP ingress listen and how to
+// reach them.
 import type { RunningSandbox } from '../sandbox/sandbox.ts';
 
 export function describeSandbox(s: RunningSandbox, kubeconfigPath: string | undefined): string {
@@ -8,7 +9,7 @@ export function describeSandbox(s: RunningSandbox, kubeconfigPath: string | unde
   const width = Math.max(...s.fleet.regions.map((r) => r.name.length));
   for (const r of s.fleet.regions) {
     const regionSpec = spec.regions.find((x) => x.name === r.name);
-    lines.push(`  ${r.name.padEnd(width)}  ${s.servers.get(r.name)?.url ?? '?'}  ${r.store.count('nodes')} nodes in ${regionSpec?.zones.length ?? 0} zones, Kubernetes ${r.kubernetesVersion}`);
+    lines.push(`  ${r.name.padEnd(width)}  ${s.servers.get(r.name)?.url ?? '?'}  ingress ${s.ingress.get(r.name)?.url ?? '?'}  ${r.store.count('nodes')} nodes in ${regionSpec?.zones.length ?? 0} zones, Kubernetes ${r.kubernetesVersion}`);
   }
   if (kubeconfigPath) {
     lines.push(`Kubeconfig: ${kubeconfigPath} (contexts: ${s.fleet.regions.map((r) => r.name).join(', ')})`);
@@ -16,5 +17,7 @@ export function describeSandbox(s: RunningSandbox, kubeconfigPath: string | unde
   }
   const first = s.servers.values().next().value;
   if (first) lines.push(`Referee:    ${first.url}/sandbox/v1/referee   Metrics: ${first.url}/metrics   (bearer token in the kubeconfig)`);
+  const ingress = s.ingress.values().next().value;
+  if (ingress && first) lines.push(`Ingress:    curl -i ${ingress.url}/   Faults: PUT ${first.url}/sandbox/v1/faults {"ingress": {"${ingress.region}": {"errorRate": 1}}}`);
   return lines.join('\n');
 }

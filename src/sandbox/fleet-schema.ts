@@ -93,6 +93,23 @@ const PodFaultSchema = z.strictObject({
   stuckTerminating: z.boolean().default(false),
 });
 
+/** The longest injected ingress latency: longer than any client's timeout, short enough to stop cleanly. */
+export const MAX_INGRESS_LATENCY_MS = 600_000;
+
+/** Faults of a region's real HTTP ingress: a share of requests answered 500, and real delay before each answer. */
+export const IngressFaultSchema = z.strictObject({
+  errorRate: z
+    .number({ message: 'write a fraction from 0 (no errors) to 1 (every request fails)' })
+    .min(0, { message: 'write a fraction from 0 (no errors) to 1 (every request fails)' })
+    .max(1, { message: 'write a fraction from 0 (no errors) to 1 (every request fails)' })
+    .default(0),
+  latencyMs: z
+    .number({ message: `write milliseconds from 0 to ${MAX_INGRESS_LATENCY_MS}` })
+    .min(0, { message: `write milliseconds from 0 to ${MAX_INGRESS_LATENCY_MS}` })
+    .max(MAX_INGRESS_LATENCY_MS, { message: `write milliseconds from 0 to ${MAX_INGRESS_LATENCY_MS}` })
+    .default(0),
+});
+
 const FaultsSchema = z.strictObject({
   api: z
     .strictObject({
@@ -104,6 +121,8 @@ const FaultsSchema = z.strictObject({
   /** By node name: `{neverReturns: true}` keeps a node NotReady after its next reboot. */
   nodes: z.record(z.string(), z.strictObject({ neverReturns: z.boolean().default(false), failActions: z.boolean().default(false) })).default({}),
   pods: z.array(PodFaultSchema).default([]),
+  /** By region name: errors and latency of the region's HTTP ingress (changeable at run time: PUT /sandbox/v1/faults). */
+  ingress: z.record(z.string(), IngressFaultSchema).default({}),
 });
 
 const TrafficSchema = z.strictObject({
@@ -137,6 +156,7 @@ export type FleetSpec = Fleet['spec'];
 export type RegionSpec = FleetSpec['regions'][number];
 export type WorkloadSpec = FleetSpec['workloads'][number];
 export type PodFaultSpec = FleetSpec['faults']['pods'][number];
+export type IngressFault = z.output<typeof IngressFaultSchema>;
 
 /** The parts of the spec `crossCheck` reads, loosely: enough to run it safely on a spec with other mistakes. */
 const named = z.looseObject({ name: z.string() });
@@ -147,6 +167,7 @@ const CrossCheckInput = z.looseObject({
   faults: z.looseObject({
     pods: z.array(z.looseObject({ workload: z.string(), namespace: z.string(), region: z.string().optional() })),
     api: z.looseObject({ regions: z.array(z.string()).optional() }),
+    ingress: z.record(z.string(), z.unknown()).optional(),
   }),
 });
 
@@ -154,7 +175,11 @@ type SpecIn = {
   regions: { name: string; zones: { name: string }[] }[];
   workloads: { name: string; namespace: string; regions?: string[] | undefined }[];
   traffic: { split?: Record<string, number> | undefined };
-  faults: { pods: { workload: string; namespace: string; region?: string | undefined }[]; api: { regions?: string[] | undefined } };
+  faults: {
+    pods: { workload: string; namespace: string; region?: string | undefined }[];
+    api: { regions?: string[] | undefined };
+    ingress?: Record<string, unknown> | undefined;
+  };
 };
 
 /** Checks that need the whole spec: unique names, and references to regions and workloads that exist. */
@@ -172,6 +197,7 @@ function crossCheck(spec: SpecIn, ctx: z.RefinementCtx): void {
   spec.workloads.forEach((w, i) => w.regions?.forEach((r, j) => unknownRegion(r, ['workloads', i, 'regions', j])));
   Object.keys(spec.traffic.split ?? {}).forEach((r) => unknownRegion(r, ['traffic', 'split', r]));
   spec.faults.api.regions?.forEach((r, j) => unknownRegion(r, ['faults', 'api', 'regions', j]));
+  Object.keys(spec.faults.ingress ?? {}).forEach((r) => unknownRegion(r, ['faults', 'ingress', r]));
   spec.faults.pods.forEach((f, i) => {
     if (!workloadIds.includes(`${f.namespace}/${f.workload}`)) {
       ctx.addIssue({ code: 'custom', path: ['faults', 'pods', i, 'workload'], message: `no workload "${f.namespace}/${f.workload}" in this fleet; write one of ${workloadIds.join(', ')}` });

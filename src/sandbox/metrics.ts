@@ -32,7 +32,8 @@ export interface RegionMetrics {
   readonly evictions: { accepted: number; rejectedByPdb: number };
 }
 
-interface Family {
+/** One metric family in the text exposition: its HELP, TYPE and sample lines. */
+export interface Family {
   readonly name: string;
   readonly help: string;
   readonly type: 'gauge' | 'counter' | 'histogram';
@@ -60,5 +61,9 @@ export function renderMetrics(m: RegionMetrics): string {
     counter('daylight_sandbox_evictions_rejected_total', 'Evictions refused because of a PodDisruptionBudget.', m.evictions.rejectedByPdb),
     { name: 'daylight_sandbox_request_duration_seconds', help: 'Latency of served requests.', type: 'histogram', lines: m.histogram.lines('daylight_sandbox_request_duration_seconds', l) },
   ];
+  return renderFamilies(families);
+}
+
+export function renderFamilies(families: readonly Family[]): string {
   return families.map((f) => [`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.lines].join('\n')).join('\n') + '\n';
 }

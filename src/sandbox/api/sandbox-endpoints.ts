@@ -1,6 +1,8 @@
-// The sandbox's own endpoints beside the Kubernetes API: the referee, the fleet's status and the global
-// load balancer's weights.
+// The sandbox's own endpoints beside the Kubernetes API: the referee, the fleet's status, the global
+// load balancer's weights and the faults of the regions' HTTP ingress.
 import type { SandboxFleet } from '../fleet.ts';
+import type { SandboxIngress } from '../ingress.ts';
+import { IngressFaultsError } from '../ingress-faults.ts';
 import type { Region } from '../region.ts';
 import type { ApiReply, ApiRequest } from './request.ts';
 import { isObject } from './request.ts';
@@ -9,10 +11,12 @@ import * as S from './status.ts';
 export class SandboxEndpoints {
   private readonly fleet: SandboxFleet;
   private readonly region: Region;
+  private readonly ingress: SandboxIngress;
 
-  constructor(fleet: SandboxFleet, region: Region) {
+  constructor(fleet: SandboxFleet, region: Region, ingress: SandboxIngress) {
     this.fleet = fleet;
     this.region = region;
+    this.ingress = ingress;
   }
 
   handle(path: string, req: ApiRequest): ApiReply {
@@ -21,6 +25,7 @@ export class SandboxEndpoints {
     if (path === '/sandbox/v1/status' && req.method === 'GET') return { status: 200, body: this.status() };
     if (path === '/sandbox/v1/traffic') return this.traffic(req);
     if (path === '/sandbox/v1/speed') return this.speed(req);
+    if (path === '/sandbox/v1/faults') return this.faults(req);
     throw S.notFound({ group: 'sandbox.daylight.dev', resource: 'endpoints', name: path });
   }
 
@@ -33,7 +38,23 @@ export class SandboxEndpoints {
       serving: this.fleet.serving,
       allPodsReady: this.fleet.allPodsReady(),
       regions: Object.fromEntries(this.fleet.regions.map((r) => [r.name, r.counts()])),
+      ingress: this.ingress.status(),
     };
+  }
+
+  /** GET the ingress faults; PUT `{"ingress": {"eu-west": {"errorRate": 1, "latencyMs": 0}}}` to change some regions' faults. */
+  private faults(req: ApiRequest): ApiReply {
+    if (req.method === 'PUT' || req.method === 'POST') {
+      try {
+        this.ingress.faults.apply(req.body);
+      } catch (e: unknown) {
+        if (e instanceof IngressFaultsError) throw S.badRequest(e.message);
+        throw e;
+      }
+    } else if (req.method !== 'GET') {
+      throw S.methodNotAllowed();
+    }
+    return { status: 200, body: { ingress: this.ingress.faults.all() } };
   }
 
   /** GET the speed; PUT `{"speed": 1}` to run the simulated clock at another pace from now on. */
@@ -66,6 +87,6 @@ export class SandboxEndpoints {
       throw S.methodNotAllowed();
     }
     const totals = Object.fromEntries(this.fleet.regions.map((r) => [r.name, this.fleet.traffic.totalsOf(r.name)]));
-    return { status: 200, body: { weights: this.fleet.traffic.weightsNow(), regions: totals } };
+    return { status: 200, body: { weights: this.fleet.traffic.weightsNow(), initialWeights: this.fleet.traffic.initialWeights(), regions: totals } };
   }
 }

@@ -1,5 +1,5 @@
 // The HTTPS API server of one sandbox region: bearer-token authentication, discovery, the REST verbs,
-// watches, and the sandbox's own endpoints (referee, status, metrics), with the fleet file's API faults.
+// watches, and the sandbox's own endpoints (referee, status, faults, metrics), with the fleet file's API faults.
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { ApiFault } from '../faults.ts';
 import type { SandboxFleet } from '../fleet.ts';
+import type { SandboxIngress } from '../ingress.ts';
 import type { Region } from '../region.ts';
 import type { SandboxTls } from '../tls.ts';
 import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.ts';
@@ -27,6 +28,8 @@ export interface RegionServerOptions {
   readonly token: string;
   readonly port: number;
   readonly fault: ApiFault;
+  /** The fleet's HTTP ingress: its faults are set here, its counters shown in /metrics and the status. */
+  readonly ingress: SandboxIngress;
   /** Randomness for fault injection; Math.random unless a test fixes it. */
   readonly random?: () => number;
 }
@@ -42,7 +45,7 @@ const MAX_BODY = 8 * 1024 * 1024;
 
 export async function startRegionServer(o: RegionServerOptions): Promise<RegionServer> {
   const rest = new RestHandler(o.region);
-  const sandbox = new SandboxEndpoints(o.fleet, o.region);
+  const sandbox = new SandboxEndpoints(o.fleet, o.region, o.ingress);
   const expected = Buffer.from(`Bearer ${o.token}`);
   const server: Server = createServer({ key: o.tls.keyPem, cert: o.tls.certPem }, (req, res) => {
     handle(req, res).catch((e: unknown) => reply(res, errorReply(e)));
@@ -65,7 +68,7 @@ export async function startRegionServer(o: RegionServerOptions): Promise<RegionS
       return;
     }
     if (r.kind === 'sandbox') return reply(res, sandbox.handle(r.path, api));
-    if (r.kind === 'metrics') return replyText(res, o.fleet.metrics(o.region));
+    if (r.kind === 'metrics') return replyText(res, o.fleet.metrics(o.region) + o.ingress.metricsText(o.region.name));
     if (r.kind === 'openapi') return reply(res, openApi(r, o.region));
     reply(res, dispatch(r, api));
   }

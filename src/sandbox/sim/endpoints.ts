@@ -6,7 +6,7 @@ import type { Change } from '../store.ts';
 import { objectKey } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';
 import { createObject, isPodReady, ownerRef, sameJson } from './objects.ts';
-import { SelectorIndex } from './selector-index.ts';
+import { isHealthy, SelectorIndex } from './selector-index.ts';
 import { splitKey } from './workload-queue.ts';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -42,6 +42,11 @@ export class EndpointsController implements Controller {
   /** Ready endpoints of a Service now: its pods that are Ready and not terminating. */
   readyEndpoints(namespace: string, name: string): number {
     return this.index.healthy(objectKey(namespace, name));
+  }
+
+  /** The pods behind the ready endpoints of a Service now: the same pods `readyEndpoints` counts. */
+  readyPods(namespace: string, name: string): Pod[] {
+    return this.index.pods(objectKey(namespace, name)).filter(isHealthy);
   }
 
   reconcile(): boolean {
