@@ -13,6 +13,8 @@ export interface SandboxChild {
   readonly token: string;
   readonly ca: string;
   readonly regions: readonly string[];
+  /** Region → its plain-HTTP ingress, `http://127.0.0.1:<port>`. */
+  readonly ingress: Readonly<Record<string, string>>;
   readonly startedAt: number;
 }
 
@@ -34,11 +36,12 @@ export async function startSandboxChild(o: { fleet: string; speed: number; dir: 
     });
     child.once('exit', (code) => reject(new Error(`the sandbox exited with ${code}`)));
   });
-  const endpoints = JSON.parse(line) as { regions: Record<string, { api: string }> };
+  const endpoints = JSON.parse(line) as { regions: Record<string, { api: string; ingress: string }> };
   const config = await readFile(kubeconfig, 'utf8');
   const token = /token: (\S+)/.exec(config)?.[1] ?? '';
   const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(config)?.[1] ?? '', 'base64').toString('utf8');
-  return { child, kubeconfig, api: Object.values(endpoints.regions)[0]?.api ?? '', token, ca, regions: Object.keys(endpoints.regions), startedAt };
+  const ingress = Object.fromEntries(Object.entries(endpoints.regions).map(([name, r]) => [name, r.ingress]));
+  return { child, kubeconfig, api: Object.values(endpoints.regions)[0]?.api ?? '', token, ca, regions: Object.keys(endpoints.regions), ingress, startedAt };
 }
 
 export function call(s: SandboxChild, method: string, path: string, body?: unknown): Promise<unknown> {
