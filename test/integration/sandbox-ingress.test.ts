@@ -9,6 +9,7 @@ import { ok, rawRequest } from '../e2e/helpers.ts';
 import { httpRequest, jsonOf } from '../helpers/http.ts';
 import type { HttpAnswer } from '../helpers/http.ts';
 import { loadFleetFile } from '../../src/sandbox/fleet-load.ts';
+import { smallFleet } from '../support/fleets.ts';
 import type { Pod } from '../../src/sandbox/k8s-types.ts';
 import { allPodsReady, startTestSandbox } from '../support/sandbox.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
@@ -202,4 +203,22 @@ describe('the HTTP ingress of each sandbox region', () => {
     assert.equal((await get('eu-central')).status, 200);
     assert.ok(((await requestsByCode('eu-west'))['503'] ?? 0) - (before['503'] ?? 0) >= 2, 'the 503s are counted');
   });
+});
+
+test('ingress faults from the fleet file apply from the start, and stopping the sandbox closes every ingress', async () => {
+  // Given a fleet file whose region-2 ingress fails every request
+  const s = await startTestSandbox(smallFleet({ regions: 2, faults: '{ingress: {region-2: {errorRate: 1}}}' }), { speed: 600 });
+  const urls = [...s.sandbox.ingress.values()].map((i) => i.url);
+  try {
+    await s.until('every pod is Ready', () => allPodsReady(s.sandbox), 30_000);
+    // Then region-2 answers 500 and eu-central 200
+    assert.equal((await httpRequest(`${s.sandbox.ingress.get('region-2')?.url}/`)).status, 500);
+    assert.equal((await httpRequest(`${s.sandbox.ingress.get('eu-central')?.url}/`)).status, 200);
+    assert.deepEqual(s.sandbox.ingressFaults.all(), { 'eu-central': { errorRate: 0, latencyMs: 0 }, 'region-2': { errorRate: 1, latencyMs: 0 } });
+  } finally {
+    await s.stop();
+  }
+  // When the sandbox has stopped, nothing listens on the ingress ports
+  assert.equal(urls.length, 2);
+  for (const url of urls) await assert.rejects(httpRequest(`${url}/`), /ECONNREFUSED/, `${url} is closed`);
 });
