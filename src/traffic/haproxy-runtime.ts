@@ -26,7 +26,7 @@ export interface HaproxyRuntimeOptions {
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_CONNECTIONS = 4;
 /** Connecting again helps when HAProxy reloads or its accept queue is full; a missing socket does not come back by itself. */
-const TRANSIENT_CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EAGAIN', 'EPIPE']);
+const TRANSIENT_CONNECT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EAGAIN', 'EPIPE']);
 const CONNECT_ATTEMPTS = 3;
 const CONNECT_BACKOFF: Backoff = { baseMs: 50, capMs: 400 };
 /** How much of a refusal's text an error message keeps (an unknown command answers with the whole help). */
@@ -68,6 +68,13 @@ export function escapeArg(arg: string): string {
 /** A command line from words: the first ones are the command's keywords, the rest escaped as arguments. */
 export function runtimeCommand(keywords: string, ...args: string[]): string {
   return [keywords, ...args.map(escapeArg)].join(' ');
+}
+
+/** What to do about the refusals whose fix is in haproxy.cfg. */
+function refusalHint(text: string, configLine: string): string {
+  if (/permission denied/i.test(text)) return `; the socket needs \`${configLine}\` in haproxy.cfg`;
+  if (/static LB algorithm/i.test(text)) return '; shares need a dynamic algorithm: `balance roundrobin` or `balance leastconn` in that backend';
+  return '';
 }
 
 /** Counts connections in flight and queues the rest: a cap per client instance, not per process. */
@@ -122,7 +129,7 @@ export class HaproxyRuntime {
   async send(line: string, signal?: AbortSignal): Promise<string> {
     if (/[\r\n]/.test(line)) throw new TrafficError(`a runtime API command is one line; got ${JSON.stringify(line)}`);
     for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw abortError();
       try {
         return await this.#once(line, signal);
       } catch (e: unknown) {
@@ -144,7 +151,7 @@ export class HaproxyRuntime {
     if (reply === '') return;
     const text = reply.replace(/\s+/g, ' ');
     const shown = text.length > REPLY_CHARS ? `${text.slice(0, REPLY_CHARS)}…` : text;
-    const hint = /permission denied/i.test(text) ? `; the socket needs \`${this.#configLine()}\` in haproxy.cfg` : '';
+    const hint = refusalHint(text, this.#configLine());
     throw new TrafficError(`HAProxy at ${this.address} refused \`${line}\`: ${shown}${hint}`);
   }
 
@@ -165,6 +172,8 @@ export class HaproxyRuntime {
   async #once(line: string, signal?: AbortSignal): Promise<string> {
     await this.#slots.acquire();
     try {
+      // the caller may have given up while this command waited for a free connection
+      if (signal?.aborted) throw abortError();
       return await this.#exchange(line, signal);
     } finally {
       this.#slots.release();

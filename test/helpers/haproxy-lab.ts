@@ -63,6 +63,8 @@ export interface HaproxyLab {
 export interface HaproxyLabOptions {
   readonly regions?: readonly string[];
   readonly backend?: string;
+  /** The backend's `balance` algorithm. Default roundrobin. */
+  readonly balance?: string;
 }
 
 interface RegionServer {
@@ -99,7 +101,7 @@ export async function startHaproxyLab(o: HaproxyLabOptions = {}): Promise<Haprox
     const frontPort = await freePort();
     const apiPort = await freePort();
     const socket = join(dir, 'admin.sock');
-    await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig({ socket, apiPort, frontPort, backend, regions }));
+    await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig({ socket, apiPort, frontPort, backend, regions, balance: o.balance ?? 'roundrobin' }));
     child = spawn(HAPROXY_BIN, ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
     process.once('exit', killOnExit);
     child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
@@ -133,7 +135,16 @@ export async function startHaproxyLab(o: HaproxyLabOptions = {}): Promise<Haprox
   }
 }
 
-function haproxyConfig(c: { socket: string; apiPort: number; frontPort: number; backend: string; regions: ReadonlyMap<string, RegionServer> }): string {
+interface LabConfig {
+  readonly socket: string;
+  readonly apiPort: number;
+  readonly frontPort: number;
+  readonly backend: string;
+  readonly balance: string;
+  readonly regions: ReadonlyMap<string, RegionServer>;
+}
+
+function haproxyConfig(c: LabConfig): string {
   const servers = [...c.regions].map(([name, r]) => `  server ${name} 127.0.0.1:${r.port} check inter 200ms weight 100`);
   return [
     'global',
@@ -149,7 +160,7 @@ function haproxyConfig(c: { socket: string; apiPort: number; frontPort: number; 
     `  bind 127.0.0.1:${c.frontPort}`,
     `  default_backend ${c.backend}`,
     `backend ${c.backend}`,
-    '  balance roundrobin',
+    `  balance ${c.balance}`,
     '  option httpchk GET /healthz',
     ...servers,
     '',

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../src/lib/clock.ts';
 import { HaproxyTraffic, type HaproxyTrafficOptions } from '../../src/traffic/haproxy.ts';
 import { TrafficError } from '../../src/traffic/types.ts';
-import { startHaproxyLab, type Answer, type HaproxyLab } from '../helpers/haproxy-lab.ts';
+import { startHaproxyLab, type Answer, type HaproxyLab, type HaproxyLabOptions } from '../helpers/haproxy-lab.ts';
 
 const SERVERS = { 'eu-central': 'eu-central', 'eu-west': 'eu-west' };
 
-async function withLab(fn: (lab: HaproxyLab) => Promise<void>): Promise<void> {
-  const lab = await startHaproxyLab();
+async function withLab(fn: (lab: HaproxyLab) => Promise<void>, o: HaproxyLabOptions = {}): Promise<void> {
+  const lab = await startHaproxyLab(o);
   try {
     await fn(lab);
   } finally {
@@ -316,6 +316,21 @@ test('an unknown server, an unknown backend and an unreachable socket give Traff
     // and HAProxy's own refusal of a write is passed on with its text
     await assert.rejects(lab.runtime.write(['set server global/eu-north state drain']), /refused `set server global\/eu-north state drain`: No such server\./);
   });
+});
+
+test('a backend with a static algorithm refuses canary shares, and the error says which balance to use', { timeout: 30_000 }, async () => {
+  await withLab(async (lab) => {
+    // Given a backend balanced with static-rr, where HAProxy only takes 0% and 100%
+    const haproxy = traffic(lab);
+    // When a region is given 10%, Then HAProxy's refusal comes back with the fix
+    await assert.rejects(haproxy.setShare('eu-west', 10), (e: unknown) =>
+      e instanceof TrafficError && /static LB algorithm/.test(e.message) && e.message.includes('`balance roundrobin`'));
+    // and the weights the algorithm takes still work: cut to 0, then back to 100%
+    await haproxy.cut('eu-west');
+    assert.equal((await split(lab, 20)).west, 0);
+    await haproxy.setShare('eu-west', 100);
+    assert.deepEqual(await lab.getWeight('eu-west'), { current: 100, initial: 100 });
+  }, { balance: 'static-rr' });
 });
 
 test('a closed adapter refuses further calls', { timeout: 30_000 }, async () => {
