@@ -22,7 +22,7 @@ import { kuredMakespan, runbookNode } from './roll-peers.ts';
 import type { NodeTiming } from './roll-peers.ts';
 import { call, poll, startSandboxChild } from './sandbox-child.ts';
 
-const { values } = parseArgs({ options: { fleet: { type: 'string', default: 'examples/fleets/large.yaml' }, plan: { type: 'string', default: 'examples/plans/large.yaml' }, speed: { type: 'string', default: '20' }, sample: { type: 'string', default: '8' } } });
+const { values } = parseArgs({ options: { fleet: { type: 'string', default: 'examples/fleets/large.yaml' }, plan: { type: 'string', default: 'examples/plans/large.yaml' }, speed: { type: 'string', default: '5' }, sample: { type: 'string', default: '4' } } });
 const SPEED = Number(values.speed);
 const SAMPLE = Number(values.sample);
 /** An evicted pod's replacement-to-Ready time in large.yaml: startupSeconds 10 + readinessSeconds 5. */
@@ -95,6 +95,8 @@ try {
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   console.log(`roll benchmark: ${values.fleet}, ${workers.length} workers, sandbox at ${SPEED}×, node ${process.version}`);
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] as number)).join('  '));
+  const kinds = [...end.requestKinds].sort((a, b) => b[1] - a[1]);
+  console.log(`Daylight's requests by kind: ${kinds.map(([k, n]) => `${k} ${n} (${(n / Math.max(1, evicted)).toFixed(2)}/pod)`).join('; ')}`);
 } finally {
   sandbox.child.kill('SIGTERM');
   await rm(dir, { recursive: true, force: true });

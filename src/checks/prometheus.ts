@@ -21,15 +21,15 @@ interface ApiBody {
   data?: { resultType?: string; result?: unknown };
 }
 
-export async function checkPrometheus(gate: PrometheusGate, ctx: GateContext): Promise<Measurement> {
+export async function checkPrometheus(gate: PrometheusGate, ctx: Pick<GateContext, 'fetch' | 'signal'>): Promise<Measurement> {
   const threshold = describeThreshold(gate);
   const answer = await query(gate, ctx);
-  if (answer.kind === 'failed') return { passed: false, threshold, message: `${gate.query}: ${answer.reason}` };
-  if (answer.samples.length === 0) return { passed: false, threshold, message: `${gate.query}: no data (the query returned no series; a gate never takes that as success)` };
+  if (answer.kind === 'failed') return { passed: false, threshold, message: `${gate.query}: ${answer.reason}`, inconclusive: true };
+  if (answer.samples.length === 0) return { passed: false, inconclusive: true, threshold, message: `${gate.query}: no data (the query returned no series; a gate never takes that as success)` };
   const nan = answer.samples.find((s) => Number.isNaN(s.value));
   if (nan) {
     const what = answer.samples.length > 1 ? `series ${nan.labels} (of ${answer.samples.length})` : 'the value';
-    return { passed: false, value: 'NaN', threshold, message: `${gate.query}: ${what} is NaN, which no threshold can pass` };
+    return { passed: false, inconclusive: true, value: 'NaN', threshold, message: `${gate.query}: ${what} is NaN, which no threshold can pass` };
   }
   return judge(gate, answer.samples, threshold);
 }
@@ -40,7 +40,7 @@ export function queryUrl(base: string, promql: string): string {
   return url.toString();
 }
 
-async function query(gate: PrometheusGate, ctx: GateContext): Promise<QueryAnswer> {
+async function query(gate: PrometheusGate, ctx: Pick<GateContext, 'fetch' | 'signal'>): Promise<QueryAnswer> {
   const doFetch = ctx.fetch ?? fetch;
   const url = queryUrl(gate.url, gate.query);
   try {

@@ -23,6 +23,8 @@ export interface Measurement {
   readonly value?: number | string;
   readonly threshold?: string;
   readonly message: string;
+  /** Nothing to judge (no series, NaN, no answer): a gate fails; an analysis counts it as no data. */
+  readonly inconclusive?: boolean;
 }
 
 

@@ -124,3 +124,11 @@ the nodes are given back from here.`, async (io, paths, p) => {
     await connected.close();
   }
 });
+
+export const confirmCommand = controlCommand('confirm', 'confirm a traffic change the manual provider asked for', `Usage: daylight confirm RUN [--state-dir DIR]
+
+With traffic provider manual, a run asks a person to change the global load balancer and waits. Make the
+change, check the balancer's statistics as the question says, then confirm here.`, async (io, paths) => {
+  io.out(`No process runs ${paths.runId}; nothing waits for a confirmation. Resume it with daylight resume ${paths.runId}.`);
+  return 1;
+});

@@ -1,7 +1,8 @@
 // Wires the engine's ports to the real parts: the planner for waves, the gates, the window calendar and
 // the shell. One place, so `run`, `resume` and the demo run the same engine.
 import { evaluateGate } from '../checks/index.ts';
-import type { EngineDeps, PhaseWaves, WindowPort } from '../engine/ports.ts';
+import type { EngineDeps, PhaseWaves, RegionalDeps, WindowPort } from '../engine/ports.ts';
+import { runHook } from '../notify/hooks.ts';
 import type { GateRecord, JournalEntry } from '../engine/events.ts';
 import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -39,6 +40,7 @@ export const windows: WindowPort = {
 };
 
 export interface WiringInput {
+  readonly regional?: RegionalDeps;
   readonly runId: string;
   readonly plan: LoadedPlan;
   readonly clusters: ReadonlyMap<string, ClusterPort>;
@@ -64,5 +66,7 @@ export function engineDeps(w: WiringInput): EngineDeps {
     windows,
     exec: shellExec,
     emit: w.emit,
+    ...(w.regional ? { regional: w.regional } : {}),
+    runHook: (hook, vars, signal) => runHook(hook, { vars, signal, now: () => new Date(w.clock.now()) }),
   };
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { UserError, errorMessage } from '../lib/errors.ts';
 import { suggest } from '../lib/yaml-source.ts';
 import type { Command, Io } from './command.ts';
-import { abortCommand, pauseCommand, resumeCommand, statusCommand } from './control.ts';
+import { abortCommand, confirmCommand, pauseCommand, resumeCommand, statusCommand } from './control.ts';
 import { demoCommand } from './demo.ts';
 import { planCommand } from './plan.ts';
 import { preflightCommand } from './preflight.ts';
@@ -12,7 +12,7 @@ import { recoverCommand } from './recover.ts';
 import { runCommand } from './run.ts';
 import { sandboxCommand } from './sandbox.ts';
 
-const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, recoverCommand];
+const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -13,6 +13,7 @@ import { renderFindings, runPreflight, summarise } from '../preflight/index.ts';
 import type { Finding } from '../preflight/index.ts';
 import { connectClusters } from './clusters.ts';
 import { engineDeps } from './engine-wiring.ts';
+import { regionalDeps } from './regional-wiring.ts';
 import { RunView } from './run-view.ts';
 import type { ViewMode } from './run-view.ts';
 
@@ -29,7 +30,7 @@ export interface SessionOptions {
   readonly interrupt?: AbortSignal;
 }
 
-export type SessionEnd = (RunEnd & { readonly runId: string; readonly paths: RunPaths; /** API requests this session made, for benchmarks. */ readonly requests: number }) | { readonly status: 'refused'; readonly findings: readonly Finding[]; readonly runId?: undefined };
+export type SessionEnd = (RunEnd & { readonly runId: string; readonly paths: RunPaths; /** API requests this session made, for benchmarks. */ readonly requests: number; /** The same by method and resource. */ readonly requestKinds: ReadonlyMap<string, number> }) | { readonly status: 'refused'; readonly findings: readonly Finding[]; readonly runId?: undefined };
 
 export async function runSession(o: SessionOptions): Promise<SessionEnd> {
   const connected = await connectClusters(o.plan.plan, { kubeconfig: o.kubeconfig, signal: o.interrupt });
@@ -48,13 +49,18 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
     claimOwner(paths);
     const journal = Journal.open(paths.journal, paths.runId, () => clock.now());
     const view = new RunView(o.view, o.write);
+    const ask = (question: string) => o.write(o.view === 'json' ? `${JSON.stringify({ runId: paths.runId, type: 'traffic.confirmation.requested', question })}\n` : `\n${question}\n`);
+    const regional = regionalDeps({ plan: o.plan.plan, clusters: connected.clusters, clock, runId: paths.runId, paths, ask });
     try {
-      const deps = engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit: (e) => view.onEntry(e) });
+      const deps = engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit: (e) => view.onEntry(e), ...(regional ? { regional } : {}) });
       const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths) });
       const requests = [...connected.clusters.values()].reduce((n, c) => n + c.requestCount, 0);
-      return { ...end, runId: paths.runId, paths, requests };
+      const requestKinds = new Map<string, number>();
+      for (const c of connected.clusters.values()) for (const [k, n] of c.requestKinds) requestKinds.set(k, (requestKinds.get(k) ?? 0) + n);
+      return { ...end, runId: paths.runId, paths, requests, requestKinds };
     } finally {
       journal.close();
+      await regional?.traffic.close();
     }
   } finally {
     await connected.close();

@@ -29,6 +29,8 @@ export class RunView {
   private readonly write: (text: string) => void;
   private lines = new Map<string, NodeLine>();
   private header = '';
+  /** Region → weight at the global load balancer, as the journal last said. */
+  private readonly weights = new Map<string, number>();
   private drawn = 0;
 
   constructor(mode: ViewMode, write: (text: string) => void) {
@@ -80,6 +82,35 @@ export class RunView {
       case 'node.done':
         this.step(e.node, e.outcome, entry.at, true);
         return this.mode === 'text' ? `${e.node}: ${e.outcome}${e.message ? ` (${e.message})` : ''}` : undefined;
+      case 'traffic.before':
+        for (const [r, t] of Object.entries(e.regions)) this.weights.set(r, t.weight);
+        return `traffic before ${e.cluster} leaves: ${this.split()}`;
+      case 'region.preconditions':
+        return `${e.cluster} may leave traffic? ${e.results.map((r) => `${r.passed ? 'ok' : 'NO'} ${r.gate}: ${r.message}`).join('; ')}`;
+      case 'traffic.drain.requested':
+        return `${e.cluster}: draining at the global load balancer`;
+      case 'traffic.drained':
+        this.weights.set(e.cluster, 0);
+        return `${e.cluster} out of traffic: new requests stopped in ${Math.round(e.result.newTrafficStoppedMs)} ms, sessions gone in ${Math.round(e.result.sessionsGoneMs)} ms${e.result.sessionsShut ? ` (${e.result.sessionsShut} shut at the timeout)` : ''} · ${this.split()}`;
+      case 'silence.created':
+        return `${e.cluster}: alerts silenced (${e.alertmanager}, silence ${e.id})`;
+      case 'silence.expired':
+        return `${e.cluster}: silence ${e.id} expired`;
+      case 'hook.ran':
+        return `hook ${e.result.on}${e.cluster ? ` (${e.cluster})` : ''}: ${e.result.ok ? 'ok' : 'FAILED'} ${e.result.target}${e.result.ok ? '' : ` (${e.result.message})`}`;
+      case 'region.validated':
+        return `${e.cluster} validation: ${e.results.map((r) => `${r.passed ? 'ok' : 'FAILED'} ${r.gate}${r.passed ? '' : ` (${r.message})`}`).join(', ') || 'no checks'}`;
+      case 'traffic.step.set':
+        if (e.weight !== undefined) this.weights.set(e.cluster, e.weight);
+        return `${e.cluster} back to ${e.percent}% · ${this.split()}`;
+      case 'analysis.measured':
+        return `${e.cluster} step ${e.step + 1}: ${e.records.map((r) => `${r.verdict} ${r.analysis}${r.value !== undefined ? ` = ${r.value}` : ''}`).join(', ')}`;
+      case 'traffic.cut':
+        this.weights.set(e.cluster, 0);
+        return `${e.cluster} SWITCHED BACK to weight 0 in ${e.ms} ms: ${e.reason} · ${this.split()}`;
+      case 'traffic.restored':
+        this.weights.set(e.cluster, e.weight);
+        return `${e.cluster} fully back in traffic · ${this.split()}`;
       case 'run.paused':
         return `run paused: ${e.reason}`;
       case 'run.failed':
@@ -109,6 +140,16 @@ export class RunView {
     this.lines.set(node, { ...l, note });
   }
 
+  /** The share of new requests each region gets now, as bars. */
+  private split(): string {
+    const sum = [...this.weights.values()].reduce((a, b) => a + b, 0);
+    return [...this.weights].map(([r, w]) => {
+      const pct = sum > 0 ? Math.round((w / sum) * 100) : 0;
+      const filled = Math.round(pct / 10);
+      return `${r} ${'█'.repeat(filled)}${'░'.repeat(10 - filled)} ${pct}%`;
+    }).join('  ');
+  }
+
   private summary(): string {
     const counts = new Map<string, number>();
     for (const l of this.lines.values()) counts.set(l.state, (counts.get(l.state) ?? 0) + 1);
@@ -119,7 +160,8 @@ export class RunView {
   private redraw(scroll: string | undefined, at: number): void {
     let out = this.drawn > 0 ? `\x1b[${this.drawn}A\x1b[0J` : '';
     if (scroll) out += `${clock(at)} ${scroll}\n`;
-    const block = this.lines.size > 0 ? [this.header, ...[...this.lines.values()].map((l) => this.row(l, at))] : [];
+    const traffic = this.weights.size > 0 ? [`traffic  ${this.split()}`] : [];
+    const block = [...traffic, ...(this.lines.size > 0 ? [this.header, ...[...this.lines.values()].map((l) => this.row(l, at))] : [])];
     out += block.map((l) => `${l}\n`).join('');
     this.drawn = block.length;
     this.write(out);

@@ -1,6 +1,9 @@
 // The journal's vocabulary: every event a run records, as a typed union. The state of a run is what
 // these events say, replayed in order (state.ts); the audit report reads the same events.
+import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { EvictionAnswer } from '../kube/types.ts';
+import type { HookResult } from '../notify/hooks.ts';
+import type { DrainResult, RegionTraffic } from '../traffic/types.ts';
 
 export interface GateRecord {
   readonly gate: string;
@@ -60,7 +63,24 @@ export type RunEvent =
   | ({ readonly type: 'node.uncordon.requested' } & AtNode)
   | ({ readonly type: 'node.uncordoned'; readonly changed: boolean } & AtNode)
   | ({ readonly type: 'node.done'; readonly outcome: NodeOutcome; readonly message?: string } & AtNode)
-  | { readonly type: 'control.received'; readonly command: 'pause' | 'resume' | 'abort' }
+  | ({ readonly type: 'traffic.before'; readonly regions: Readonly<Record<string, RegionTraffic>> } & Where)
+  | ({ readonly type: 'region.preconditions'; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
+  | ({ readonly type: 'silence.requested'; readonly alertmanager: string; readonly marker: string } & Where)
+  | ({ readonly type: 'silence.created'; readonly alertmanager: string; readonly id: string } & Where)
+  | ({ readonly type: 'silence.expired'; readonly alertmanager: string; readonly id: string } & Where)
+  | ({ readonly type: 'hook.ran'; readonly result: HookResult } & Partial<Where>)
+  | ({ readonly type: 'traffic.drain.requested'; readonly before: RegionTraffic } & Where)
+  | ({ readonly type: 'traffic.drained'; readonly result: DrainResult } & Where)
+  | ({ readonly type: 'region.validated'; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
+  | ({ readonly type: 'traffic.step.requested'; readonly step: number; readonly percent: number } & Where)
+  | ({ readonly type: 'traffic.step.set'; readonly step: number; readonly percent: number; readonly weight?: number } & Where)
+  | ({ readonly type: 'analysis.measured'; readonly step: number; readonly records: readonly AnalysisRecord[]; readonly failures: number; readonly inconclusive: number; readonly successes: number } & Where)
+  | ({ readonly type: 'traffic.step.passed'; readonly step: number; readonly percent: number } & Where)
+  | ({ readonly type: 'traffic.cut.requested'; readonly reason: string } & Where)
+  | ({ readonly type: 'traffic.cut'; readonly reason: string; readonly ms: number; readonly weight: number } & Where)
+  | ({ readonly type: 'traffic.restored'; readonly weight: number } & Where)
+  | ({ readonly type: 'traffic.put-back'; readonly weight: number; readonly by: string } & Where)
+  | { readonly type: 'control.received'; readonly command: 'pause' | 'resume' | 'abort' | 'confirm' }
   | { readonly type: 'run.paused'; readonly reason: string }
   | { readonly type: 'run.aborted'; readonly reason: string }
   | { readonly type: 'run.succeeded' }

@@ -5,6 +5,10 @@ import type { CommandExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { Gate, MaintenanceWindow, NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { AnalysisRecord } from '../checks/analysis.ts';
+import type { HookResult } from '../notify/hooks.ts';
+import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
+import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/types.ts';
 import type { GateRecord, JournalEntry, PlannedWave } from './events.ts';
 
 export interface PhaseWaves {
@@ -20,6 +24,24 @@ export interface WindowPort {
   nextStart(window: MaintenanceWindow, fromMs: number, durationMs: number): number;
 }
 
+/** Silences for a region under maintenance, in one Alertmanager. */
+export interface SilencePort {
+  readonly alertmanager: string;
+  /** Creates the region's silence; `marker` goes into its comment so recovery can find it. */
+  create(region: string, marker: string, signal: AbortSignal): Promise<string>;
+  expire(id: string, signal: AbortSignal): Promise<void>;
+}
+
+/** What regional phases need: the balancer, and how to judge capacity and a restore step. */
+export interface RegionalDeps {
+  readonly traffic: TrafficPort;
+  readonly policy: Traffic;
+  /** Whether the regions other than `region` can carry all the load; fails closed. */
+  readonly capacity: (region: string, snapshot: TrafficSnapshot, signal: AbortSignal) => Promise<GateRecord>;
+  readonly analyse: (a: Analysis, ctx: { readonly region: string; readonly since?: RegionTraffic; readonly now?: RegionTraffic; readonly signal: AbortSignal }) => Promise<AnalysisRecord>;
+  readonly silences?: SilencePort;
+}
+
 export interface EngineDeps {
   readonly runId: string;
   readonly plan: LoadedPlan;
@@ -31,6 +53,10 @@ export interface EngineDeps {
   readonly exec: CommandExec;
   /** Every journal entry as it is written, for the terminal or `-o json`. */
   readonly emit: (entry: JournalEntry) => void;
+  /** Regional phases: the balancer and its checks; absent when the plan has none. */
+  readonly regional?: RegionalDeps;
+  /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */
+  readonly runHook?: (hook: Hook, vars: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<HookResult>;
   /** How long gates that fail before a wave are retried before the run fails. */
   readonly gateRetryMs?: number;
 }

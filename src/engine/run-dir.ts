@@ -68,7 +68,8 @@ export function ownerAlive(p: RunPaths): Owner | undefined {
   }
 }
 
-export type ControlCommand = 'pause' | 'resume' | 'abort';
+/** `confirm` answers a question of the manual traffic provider; the others steer the run. */
+export type ControlCommand = 'pause' | 'resume' | 'abort' | 'confirm';
 
 export function sendControl(p: RunPaths, command: ControlCommand): void {
   appendFileSync(p.control, `${JSON.stringify({ command, at: new Date().toISOString() })}\n`);
@@ -99,7 +100,7 @@ export class ControlReader {
       if (!line.trim()) continue;
       try {
         const c = (JSON.parse(line) as { command?: string }).command;
-        if (c === 'pause' || c === 'resume' || c === 'abort') out.push(c);
+        if (c === 'pause' || c === 'resume' || c === 'abort' || c === 'confirm') out.push(c);
       } catch {
         // a torn line from a concurrent writer: the writer appends whole lines, so skip it
       }

@@ -9,6 +9,7 @@ import { holdLease, LeaseBusy } from './lease-keeper.ts';
 import type { HeldLease } from './lease-keeper.ts';
 import { NodeFailure } from './node-pipeline.ts';
 import { runPhase, RunFailure } from './phase-runner.ts';
+import { bringBack, regionState, runHooks, takeOutOfTraffic } from './region.ts';
 import type { EngineDeps } from './ports.ts';
 import type { ControlCommand } from './run-dir.ts';
 import { apply, replay } from './state.ts';
@@ -49,12 +50,26 @@ export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
   }
   for (;;) {
     const stop = await attempt(o, live, record);
-    if (stop !== 'pause') return end(live);
+    if (stop !== 'pause') return ended(o, live, record);
     const next = await waitForResume(o, record);
-    if (next === 'abort') return finishAbort(o, live, record, 'aborted by daylight abort while paused');
+    if (next === 'abort') {
+      await finishAbort(o, live, record, 'aborted by daylight abort while paused');
+      return ended(o, live, record);
+    }
     if (next === 'interrupt') return end(live);
     record({ type: 'run.resumed', holder });
   }
+}
+
+/** A run that reached its end runs its run-end hooks (with the outcome); a paused one does not. */
+async function ended(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void): Promise<RunEnd> {
+  if (live.status === 'succeeded' || live.status === 'failed' || live.status === 'aborted') {
+    const vars = { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-end', outcome: live.status };
+    await runHooks(o.deps, record, 'run-end', vars, new AbortController().signal).catch((e: unknown) => {
+      if (!(e instanceof RunFailure)) throw e;
+    });
+  }
+  return end(live);
 }
 
 function end(live: RunState): RunEnd {
@@ -73,7 +88,7 @@ async function attempt(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
   const poller = setInterval(() => {
     for (const c of o.control?.poll() ?? []) {
       record({ type: 'control.received', command: c });
-      if (c !== 'resume') stopWith(c);
+      if (c !== 'resume' && c !== 'confirm') stopWith(c);
     }
   }, CONTROL_POLL_MS);
   const leases: HeldLease[] = [];
@@ -97,16 +112,25 @@ interface Work {
 }
 
 async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, w: Work): Promise<void> {
+  const started = o.journal.entries.some((e) => e.event.type === 'hook.ran' && e.event.result.on === 'run-start');
+  if (!started) await runHooks(o.deps, record, 'run-start', { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-start' }, w.signal);
   for (const [name, cluster] of o.deps.clusters) {
     const phases = o.deps.plan.plan.spec.phases;
-    if (phases.every((ph) => live.phases.some((x) => x.cluster === name && x.phase === ph.name && x.completed))) continue;
+    const completed = (phase: string) => live.phases.some((x) => x.cluster === name && x.phase === phase && x.completed);
+    const region = { deps: o.deps, record, state: () => live, cluster, signal: w.signal };
+    const regionDone = !phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live, name).stage);
+    if (phases.every((ph) => completed(ph.name)) && regionDone) continue;
     const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, onLost: () => w.lost() });
     w.leases.push(lease);
     record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
-    for (const phase of phases) {
-      if (live.phases.some((x) => x.cluster === name && x.phase === phase.name && x.completed)) continue;
+    for (const [i, phase] of phases.entries()) {
+      if (completed(phase.name)) continue;
+      if (phase.regional) await takeOutOfTraffic(region);
       await runPhase({ deps: o.deps, journal: o.journal, record, state: () => live, cluster, phase, signal: w.signal });
+      if (phase.regional && !phases[i + 1]?.regional) await bringBack(region);
     }
+    // A run that stopped between its last regional phase and the end of the restore finishes the restore.
+    if (phases.some((ph) => ph.regional)) await bringBack(region);
     w.leases.splice(w.leases.indexOf(lease), 1);
     await lease.release();
     record({ type: 'lease.released', cluster: name });

@@ -1,5 +1,6 @@
 // The state of a run as a typed reducer over its journal: replaying the same entries always gives the
 // same state, which is how a run resumes after a crash and how `status` reads a run it does not own.
+import type { RegionTraffic } from '../traffic/types.ts';
 import type { GateRecord, JournalEntry, NodeOutcome, PlannedWave, RunEvent } from './events.ts';
 
 export type RunStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'aborted';
@@ -31,6 +32,23 @@ export interface PhaseState {
   readonly completed: boolean;
 }
 
+/** Where a region stands with the balancer; each change is journaled before it is made. */
+export type RegionStage = 'in-service' | 'draining' | 'drained' | 'restoring' | 'restored' | 'cut';
+
+export interface RegionState {
+  readonly cluster: string;
+  readonly stage: RegionStage;
+  /** The whole balancer before this run changed anything for the region: what recovery puts back. */
+  readonly before?: Readonly<Record<string, RegionTraffic>>;
+  /** Restore steps passed so far. */
+  readonly stepsDone: number;
+  readonly preconditions?: readonly GateRecord[];
+  readonly validation?: readonly GateRecord[];
+  readonly reason?: string;
+  /** Silences this run created for the region and has not expired, by id, with their Alertmanager. */
+  readonly silences: Readonly<Record<string, string>>;
+}
+
 export interface RunState {
   readonly runId: string;
   readonly status: RunStatus;
@@ -43,6 +61,7 @@ export interface RunState {
   readonly nodes: Readonly<Record<string, NodeState>>;
   readonly gates: readonly { readonly at: number; readonly cluster: string; readonly when: string; readonly wave?: number; readonly results: readonly GateRecord[] }[];
   readonly leases: Readonly<Record<string, string>>;
+  readonly regions: Readonly<Record<string, RegionState>>;
 }
 
 export function nodeKey(cluster: string, node: string): string {
@@ -50,7 +69,7 @@ export function nodeKey(cluster: string, node: string): string {
 }
 
 export function emptyState(runId: string): RunState {
-  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {} };
+  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {} };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -103,7 +122,47 @@ function applyRun(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): void 
       delete (s.leases as Record<string, string>)[e.cluster];
       return;
     default:
-      applyPhase(s, entry, e);
+      if (e.type.startsWith('traffic.') || e.type.startsWith('region.') || e.type.startsWith('silence.')) applyRegion(s, e);
+      else applyPhase(s, entry, e);
+  }
+}
+
+function applyRegion(s: Mutable<RunState>, e: RunEvent): void {
+  if (!('cluster' in e) || e.cluster === undefined) return;
+  const regions = s.regions as Record<string, RegionState>;
+  const r = regions[e.cluster] ?? { cluster: e.cluster, stage: 'in-service', stepsDone: 0, silences: {} };
+  regions[e.cluster] = regionStep(r, e);
+}
+
+function regionStep(r: RegionState, e: RunEvent): RegionState {
+  switch (e.type) {
+    case 'traffic.before':
+      return r.before ? r : { ...r, before: e.regions };
+    case 'region.preconditions':
+      return { ...r, preconditions: e.results };
+    case 'traffic.drain.requested':
+      return { ...r, stage: 'draining' };
+    case 'traffic.drained':
+      return { ...r, stage: 'drained' };
+    case 'region.validated':
+      return { ...r, validation: e.results };
+    case 'traffic.step.requested':
+      return { ...r, stage: 'restoring' };
+    case 'traffic.step.passed':
+      return { ...r, stepsDone: Math.max(r.stepsDone, e.step + 1) };
+    case 'traffic.cut':
+      return { ...r, stage: 'cut', reason: e.reason };
+    case 'traffic.restored':
+    case 'traffic.put-back':
+      return { ...r, stage: 'restored' };
+    case 'silence.created':
+      return { ...r, silences: { ...r.silences, [e.id]: e.alertmanager } };
+    case 'silence.expired': {
+      const { [e.id]: _gone, ...rest } = r.silences;
+      return { ...r, silences: rest };
+    }
+    default:
+      return r;
   }
 }
 

@@ -54,6 +54,10 @@ export class KubeCluster implements ClusterPort {
     return this.api.requestCount;
   }
 
+  get requestKinds(): ReadonlyMap<string, number> {
+    return this.api.requestKinds;
+  }
+
   /** The API server's URL. */
   get server(): string {
     return this.api.server;
@@ -62,6 +66,11 @@ export class KubeCluster implements ClusterPort {
   /** A GET outside the Kubernetes API (the sandbox's own endpoints), counted and authenticated. */
   rawGet(path: string, signal?: AbortSignal): Promise<{ status: number; body: string }> {
     return this.api.rawGet(path, signal);
+  }
+
+  /** Any request outside the generated clients (sandbox endpoints, custom resources), counted and authenticated. */
+  raw(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: string }> {
+    return this.api.raw(method, path, body, signal);
   }
 
   /** Closes the connections; the adapter is not to be used afterwards. */

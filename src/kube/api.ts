@@ -44,6 +44,7 @@ export class KubeApi {
   private readonly http = new IsomorphicFetchHttpLibrary();
   private dispatcher: Dispatcher | undefined;
   private requests = 0;
+  private readonly kinds = new Map<string, number>();
 
   constructor(kubeConfig: KubeConfig) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -87,6 +88,17 @@ export class KubeApi {
     return this.requests;
   }
 
+  /** Requests so far by method and path with names elided ("POST pods/eviction"), for benchmarks. */
+  get requestKinds(): ReadonlyMap<string, number> {
+    return this.kinds;
+  }
+
+  private count(method: string, url: string): void {
+    this.requests++;
+    const key = `${method} ${requestKind(url)}`;
+    this.kinds.set(key, (this.kinds.get(key) ?? 0) + 1);
+  }
+
   /**
    * Runs one API call, retrying transient failures; `what` names the call in errors ("cordon node a").
    * An API error answer is thrown as a KubeApiError, an abort as an AbortError.
@@ -110,7 +122,7 @@ export class KubeApi {
 
   /** Every request of the generated clients passes here: counted, with the signal and headers set. */
   private send(ctx: RequestContext, o: { signal?: AbortSignal; contentType?: string }): Observable<ResponseContext> {
-    this.requests++;
+    this.count(ctx.getHttpMethod(), ctx.getUrl());
     ctx.setHeaderParam('User-Agent', USER_AGENT);
     if (o.contentType) ctx.setHeaderParam('Content-Type', o.contentType);
     if (o.signal) ctx.setSignal(o.signal);
@@ -118,9 +130,18 @@ export class KubeApi {
   }
 
   /** A GET outside the generated clients (sandbox endpoints), with the same authentication and TLS. */
-  async rawGet(path: string, signal?: AbortSignal): Promise<{ status: number; body: string }> {
-    const ctx = new RequestContext(`${this.server}${path}`, HttpMethod.GET);
+  rawGet(path: string, signal?: AbortSignal): Promise<{ status: number; body: string }> {
+    return this.raw('GET', path, undefined, signal);
+  }
+
+  /** A request outside the generated clients with a JSON body, with the same authentication and TLS. */
+  async raw(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: string }> {
+    const ctx = new RequestContext(`${this.server}${path}`, HttpMethod[method]);
     ctx.setHeaderParam('Accept', 'application/json');
+    if (body !== undefined) {
+      ctx.setHeaderParam('Content-Type', method === 'PATCH' ? 'application/merge-patch+json' : 'application/json');
+      ctx.setBody(JSON.stringify(body));
+    }
     await this.auth().applySecurityAuthentication(ctx);
     const res = await this.send(ctx, { signal }).toPromise();
     return { status: res.httpStatusCode, body: await res.body.text() };
@@ -128,7 +149,7 @@ export class KubeApi {
 
   /** Starts a watch; resolves once connected with the controller that stops it. */
   watch(path: string, query: Record<string, string | boolean | number | undefined>, onEvent: WatchHandler, onDone: (err: unknown) => void): Promise<AbortController> {
-    this.requests++;
+    this.count('WATCH', path);
     return this.watcher.watch(path, query, (type: string, object: unknown) => onEvent(type, object), (err: unknown) => onDone(err));
   }
 
@@ -149,4 +170,14 @@ export class KubeApi {
       },
     };
   }
+}
+
+/** The resource of a request path, names elided: `/api/v1/namespaces/a/pods/b/eviction` is `pods/eviction`. */
+export function requestKind(url: string): string {
+  const path = url.replace(/^[a-z]+:\/\/[^/]+/, '').split('?')[0] ?? '';
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] !== 'api' && parts[0] !== 'apis') return path;
+  let rest = parts.slice(parts[0] === 'api' ? 2 : 3);
+  if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
+  return rest.length >= 3 ? `${rest[0]}/${rest[2]}` : (rest[0] ?? path);
 }

@@ -174,4 +174,6 @@ export interface ClusterPort {
   readLease(name: string, signal?: AbortSignal): Promise<LeaseHolder | undefined>;
   /** API requests made so far, for benchmarks. */
   readonly requestCount: number;
+  /** The same, by method and resource ("POST pods/eviction"). */
+  readonly requestKinds: ReadonlyMap<string, number>;
 }

@@ -2,6 +2,7 @@
 // may do. Unknown fields are errors; defaults are the safe choice.
 import { z } from 'zod';
 import { Duration } from '../lib/duration.ts';
+import { HookSchema } from '../notify/hook-schema.ts';
 import { clockTime, duration, intOrPercent, isoDate, labelSelector, timezone } from './values.ts';
 
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' }).max(63);
@@ -102,25 +103,77 @@ export const GateSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('1m').default(Duration.parse('1m')), name: z.string().optional() }),
 ]);
 
-const AnalysisSchema = z.strictObject({
-  type: z.literal('prometheus'),
-  url: z.url(),
-  query: z.string().min(1),
-  max: z.number().optional(),
-  min: z.number().optional(),
+/**
+ * One measurement taken at each restore step. `prometheus`: a query (`{{region}}` is the region) whose
+ * value must stay within min/max; `proxy`: the balancer's own counters for the region since the step
+ * began (error-rate = 5xx ÷ answered). No value, or too few requests, is "no data": never a success.
+ */
+const AnalysisSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('prometheus'),
+    name: z.string().optional(),
+    url: z.url(),
+    query: z.string().min(1),
+    max: z.number().optional(),
+    min: z.number().optional(),
+    timeout: duration('5s').default(Duration.parse('5s')),
+  }).refine((a) => a.max !== undefined || a.min !== undefined, { message: 'a prometheus analysis needs a threshold; set max, min or both' }),
+  z.strictObject({
+    type: z.literal('proxy'),
+    name: z.string().optional(),
+    metric: z.enum(['error-rate']).default('error-rate'),
+    max: z.number().min(0).max(1).default(0.01),
+    /** Fewer answered requests than this in a measurement is no data. */
+    minRequests: z.number().int().min(1).default(20),
+  }),
+]);
+
+/** Whether the regions left in service can carry all the load without the one about to leave. */
+const CapacitySchema = z.discriminatedUnion('type', [
+  /** The sandbox's own balancer: ready endpoints × rpsPerPod of the others against the whole demand. */
+  z.strictObject({ type: z.literal('sandbox'), headroom: z.number().min(0).default(1) }),
+  /** A query whose value is the others' capacity ÷ the whole load (`{{region}}` = the region leaving). */
+  z.strictObject({ type: z.literal('prometheus'), url: z.url(), query: z.string().min(1), min: z.number().default(1), timeout: duration('5s').default(Duration.parse('5s')) }),
+]);
+
+const RestoreSchema = z.strictObject({
+  /** Percentages of the region's initial weight, in order; the last should be 100. */
+  steps: z.array(z.number().int().min(1).max(100)).min(1).default([10, 50, 100]),
+  /** How long each step lasts while its analysis is measured. */
+  interval: duration('30s').default(Duration.parse('30s')),
+  /** Time between two measurements within a step. */
+  every: duration('5s').default(Duration.parse('5s')),
+  /** Failed measurements a step tolerates; one more switches the region back. */
+  failureLimit: z.number().int().min(0).default(0),
+  /** Measurements with no data a step tolerates; one more fails it (no data is never a success). */
+  inconclusiveLimit: z.number().int().min(0).default(2),
 });
 
 const TrafficSchema = z.strictObject({
   provider: z.enum(['haproxy', 'gateway-api', 'sandbox', 'manual', 'none']),
-  haproxy: z.strictObject({ runtimeApi: z.string(), backend: z.string() }).optional(),
+  haproxy: z.strictObject({ runtimeApi: z.string().min(1), backend: z.string().min(1) }).optional(),
+  gatewayApi: z.strictObject({ cluster: z.string().min(1), namespace: z.string().min(1), route: z.string().min(1), rule: z.number().int().min(0).default(0) }).optional(),
+  /** Region (cluster name) to the balancer's name for it: HAProxy server, HTTPRoute backendRef. */
   servers: z.record(z.string(), z.string()).default({}),
   drain: z.strictObject({ timeout: duration('2m').default(Duration.parse('2m')) }).default({ timeout: Duration.parse('2m') }),
-  restore: z.strictObject({ steps: z.array(z.number().int().min(1).max(100)).min(1).default([10, 50, 100]), interval: duration('30s').default(Duration.parse('30s')) }).default({ steps: [10, 50, 100], interval: Duration.parse('30s') }),
+  restore: RestoreSchema.default(RestoreSchema.parse({})),
   analysis: z.array(AnalysisSchema).default([]),
+  capacity: CapacitySchema.optional(),
+  /** Smoke tests and checks a region must pass after its maintenance, before it gets traffic back. */
+  validation: z.array(GateSchema).default([]),
+}).superRefine((t, ctx) => {
+  if (t.provider === 'haproxy' && !t.haproxy) ctx.addIssue({ code: 'custom', path: ['haproxy'], message: 'provider haproxy needs haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: <backend>}' });
+  if (t.provider === 'gateway-api' && !t.gatewayApi) ctx.addIssue({ code: 'custom', path: ['gatewayApi'], message: 'provider gateway-api needs gatewayApi: {cluster: <cluster holding the HTTPRoute>, namespace: <ns>, route: <name>}' });
+  const steps = t.restore.steps;
+  steps.forEach((v, i) => {
+    if (i > 0 && v <= (steps[i - 1] as number)) ctx.addIssue({ code: 'custom', path: ['restore', 'steps', i], message: `restore steps must rise; ${v} follows ${steps[i - 1]}` });
+  });
 });
 
 const SilencesSchema = z.strictObject({
   alertmanager: z.url(),
+  /** How long a silence lasts if nothing expires it first (a crash); the run expires it after the restore. */
+  duration: duration('6h').default(Duration.parse('6h')),
   matchers: z.array(z.strictObject({ name: z.string().min(1), value: z.string(), isRegex: z.boolean().default(false) })).min(1),
 });
 
@@ -136,10 +189,12 @@ export const PlanSchema = z.strictObject({
       phases: z.array(NodesPhaseSchema).min(1),
       gates: z.array(GateSchema).default([]),
       silences: SilencesSchema.optional(),
+      hooks: z.array(HookSchema).default([]),
       /** What every workload must meet for the run to be zero-downtime; preflight checks it. */
       requirements: z.strictObject({ rollingUpdateMaxUnavailable: z.number().int().min(0).optional() }).default({}),
     })
     .superRefine((spec, ctx) => {
+      regionalNeeds(spec, ctx);
       for (const [what, list] of [['cluster', spec.clusters.map((c) => c.name)], ['phase', spec.phases.map((p) => p.name)]] as const) {
         list.forEach((n, i) => {
           if (list.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: [what === 'cluster' ? 'clusters' : 'phases', i, 'name'], message: `${what} "${n}" appears twice; give each ${what} its own name` });
@@ -147,6 +202,24 @@ export const PlanSchema = z.strictObject({
       }
     }),
 });
+
+/** A regional phase needs a provider, a name for every region at the balancer, and a capacity source. */
+function regionalNeeds(spec: { clusters: { name: string }[]; phases: { regional: boolean }[]; traffic?: z.output<typeof TrafficSchema> }, ctx: z.RefinementCtx): void {
+  const i = spec.phases.findIndex((p) => p.regional);
+  if (i < 0) return;
+  const t = spec.traffic;
+  if (!t || t.provider === 'none') {
+    ctx.addIssue({ code: 'custom', path: ['phases', i, 'regional'], message: 'a regional phase needs spec.traffic with a provider (haproxy, gateway-api, sandbox or manual); set it, or regional: false' });
+    return;
+  }
+  if (spec.clusters.length < 2) ctx.addIssue({ code: 'custom', path: ['phases', i, 'regional'], message: 'a regional phase needs two clusters or more: the last region in service is never taken out of traffic' });
+  if (t.provider === 'haproxy' || t.provider === 'gateway-api') {
+    for (const c of spec.clusters) {
+      if (!(c.name in t.servers)) ctx.addIssue({ code: 'custom', path: ['traffic', 'servers'], message: `no server for cluster "${c.name}"; add "${c.name}: <its ${t.provider === 'haproxy' ? 'server in the backend' : 'backendRef name'}>"` });
+    }
+  }
+  if (!t.capacity && t.provider !== 'sandbox') ctx.addIssue({ code: 'custom', path: ['traffic', 'capacity'], message: 'a region leaves traffic only when the others can carry all of it; set traffic.capacity: {type: prometheus, url: ..., query: ...}' });
+}
 
 export type Plan = z.output<typeof PlanSchema>;
 export type PlanSpec = Plan['spec'];
@@ -157,3 +230,8 @@ export type MaintenanceWindow = NonNullable<PlanSpec['window']>;
 export type NodeAction = NodesPhase['action'];
 export type DrainPolicy = NodesPhase['drain'];
 export type TopologyPolicy = NonNullable<NodesPhase['topology']>;
+export type Traffic = NonNullable<PlanSpec['traffic']>;
+export type Analysis = Traffic['analysis'][number];
+export type Capacity = NonNullable<Traffic['capacity']>;
+export type RestorePolicy = Traffic['restore'];
+export type Hook = PlanSpec['hooks'][number];

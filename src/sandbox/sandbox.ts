@@ -47,6 +47,8 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
   const tls = await createTls();
   const token = randomBytes(24).toString('base64url');
   const ingress = new SandboxIngress(fleet);
+  // The simulated request stream fails as often as the real ingress does: one fault, both data planes.
+  fleet.traffic.failWith((region) => ingress.faults.of(region).errorRate);
   const servers = new Map<string, RegionServer>();
   let kubeconfig: string;
   try {

@@ -31,8 +31,10 @@ export class GlobalLoadBalancer {
   private readonly regions: readonly RegionTraffic[];
   private readonly sink: TrafficSink;
   private readonly weights = new Map<string, number>();
+  private readonly initial: Readonly<Record<string, number>>;
   private readonly totals = new Map<string, TrafficTotals>();
   private rps: number;
+  private errorRate: (region: string) => number = () => 0;
   private readonly baseLatencyMs: number;
 
   constructor(regions: readonly RegionTraffic[], opts: { rps: number; split: Record<string, number>; latencyMs: number; sink: TrafficSink }) {
@@ -40,6 +42,7 @@ export class GlobalLoadBalancer {
     this.sink = opts.sink;
     this.rps = opts.rps;
     this.baseLatencyMs = opts.latencyMs;
+    this.initial = Object.fromEntries(regions.map((r) => [r.name, opts.split[r.name] ?? 0]));
     for (const r of regions) {
       this.weights.set(r.name, opts.split[r.name] ?? 0);
       this.totals.set(r.name, { served: 0, failed: 0, demandRps: 0, capacityRps: 0 });
@@ -50,9 +53,19 @@ export class GlobalLoadBalancer {
     return Object.fromEntries(this.weights);
   }
 
+  /** The split of the fleet file: what a region's weight was before anyone changed it. */
+  initialWeights(): Readonly<Record<string, number>> {
+    return this.initial;
+  }
+
   setWeight(region: string, weight: number): void {
     if (!this.weights.has(region)) throw new RangeError(`no region "${region}"; regions are ${[...this.weights.keys()].join(', ')}`);
     this.weights.set(region, Math.max(0, weight));
+  }
+
+  /** Where the share of served requests that fail anyway comes from (the ingress faults). */
+  failWith(errorRate: (region: string) => number): void {
+    this.errorRate = errorRate;
   }
 
   setRps(rps: number): void {
@@ -89,6 +102,9 @@ export class GlobalLoadBalancer {
       failed += perService * seconds - ok;
       if (ok > 0) region.histogram.observe(this.latency(perService / capacity), ok);
     }
+    const faulted = served * Math.min(1, Math.max(0, this.errorRate(region.name)));
+    served -= faulted;
+    failed += faulted;
     t.served += served;
     t.failed += failed;
     t.demandRps = demandRps;

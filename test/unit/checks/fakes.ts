@@ -20,6 +20,7 @@ export function fakeCluster(o: { nodes?: () => Promise<NodeView[]>; workloads?: 
   return {
     name: 'eu-central',
     requestCount: 0,
+    requestKinds: new Map(),
     listNodes: o.nodes ?? unused('listNodes'),
     workloads: o.workloads ?? unused('workloads'),
     snapshot: unused('snapshot'),

@@ -117,12 +117,14 @@ test('gates, a command action and traffic get their default timeouts and setting
     { type: 'command', timeout: '1m', expectStatus: undefined },
   ]);
   const traffic = plan.spec.traffic;
-  assert.deepEqual(traffic && { ...traffic, drain: traffic.drain.timeout.toString(), restore: { steps: traffic.restore.steps, interval: traffic.restore.interval.toString() } }, {
+  const r = traffic?.restore;
+  assert.deepEqual(traffic && r && { ...traffic, drain: traffic.drain.timeout.toString(), restore: { ...r, interval: r.interval.toString(), every: r.every.toString() } }, {
     provider: 'sandbox',
     servers: {},
     drain: '2m',
-    restore: { steps: [10, 50, 100], interval: '30s' },
+    restore: { steps: [10, 50, 100], interval: '30s', every: '5s', failureLimit: 0, inconclusiveLimit: 2 },
     analysis: [],
+    validation: [],
   });
 });
 

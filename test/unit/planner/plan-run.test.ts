@@ -73,9 +73,12 @@ test('given a regional phase with traffic, when planned, then the region leaves 
   assert.deepEqual([steps.at(-1)?.id, (steps.at(-1)?.endMs ?? 0) - (steps.at(-1)?.startMs ?? 0)], ['traffic back', 60 * SECOND]);
 });
 
-test('given a regional phase and no traffic provider, when planned, then it is blocked with the fix', () => {
-  const run = planRun(input({ plan: plan(TWO_CLUSTERS, { ...PHASE, regional: true }) }));
-  assert.ok(run.blockers.some((b) => b.message === 'phase os-patch is regional but no traffic provider is set; set spec.traffic.provider, or regional: false'));
+test('given a regional phase and no traffic provider, when the plan is read, then it is refused with the fix', () => {
+  assert.throws(() => plan(TWO_CLUSTERS, { ...PHASE, regional: true }), /a regional phase needs spec\.traffic with a provider \(haproxy, gateway-api, sandbox or manual\); set it, or regional: false/);
+});
+
+test('given a regional phase and one cluster, when the plan is read, then it is refused: the last region never leaves traffic', () => {
+  assert.throws(() => plan({ traffic: { provider: 'sandbox' } }, { ...PHASE, regional: true }), /a regional phase needs two clusters or more/);
 });
 
 test('given gates in the plan, when planned, then every wave spends 5s on them, and none without gates', () => {
@@ -130,7 +133,7 @@ test('given a plan, when turned into JSON, then durations come as ms and Go-styl
 });
 
 test('given a regional phase whose waves wait for the next window, when planned, then a note says how long the region stays out of traffic', () => {
-  const p = plan({ clusters: [{ name: 'eu-central' }], traffic: { provider: 'sandbox' }, window: { allow: [{ start: '08:00', end: '08:20' }] } }, { ...PHASE, regional: true });
-  const phase = planRun(input({ plan: p, snapshots: [cluster('eu-central')] })).clusters[0]?.phases[0];
+  const p = plan({ ...TWO_CLUSTERS, traffic: { provider: 'sandbox' }, window: { allow: [{ start: '08:00', end: '08:20' }] } }, { ...PHASE, regional: true });
+  const phase = planRun(input({ plan: p })).clusters[0]?.phases[0];
   assert.match(phase?.notes[0] ?? '', /^the region stays out of traffic for \S+ while waves wait for the next window/);
 });
