@@ -141,7 +141,8 @@ function regionStep(r: RegionState, e: RunEvent): RegionState {
     case 'region.preconditions':
       return { ...r, preconditions: e.results };
     case 'traffic.drain.requested':
-      return { ...r, stage: 'draining' };
+      // A new drain starts a new leave: the restore after it validates and goes through every step again.
+      return { ...r, stage: 'draining', stepsDone: 0 };
     case 'traffic.drained':
       return { ...r, stage: 'drained' };
     case 'region.validated':
