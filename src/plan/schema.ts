@@ -162,8 +162,8 @@ const TrafficSchema = z.strictObject({
   /** Smoke tests and checks a region must pass after its maintenance, before it gets traffic back. */
   validation: z.array(GateSchema).default([]),
 }).superRefine((t, ctx) => {
-  if (t.provider === 'haproxy' && !t.haproxy) ctx.addIssue({ code: 'custom', path: ['haproxy'], message: 'provider haproxy needs haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: <backend>}' });
-  if (t.provider === 'gateway-api' && !t.gatewayApi) ctx.addIssue({ code: 'custom', path: ['gatewayApi'], message: 'provider gateway-api needs gatewayApi: {cluster: <cluster holding the HTTPRoute>, namespace: <ns>, route: <name>}' });
+  if (t.provider === 'haproxy' && !t.haproxy) ctx.addIssue({ code: 'custom', path: ['haproxy'], message: 'provider haproxy needs its runtime API; add haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: <backend>}' });
+  if (t.provider === 'gateway-api' && !t.gatewayApi) ctx.addIssue({ code: 'custom', path: ['gatewayApi'], message: 'provider gateway-api needs the HTTPRoute to steer; add gatewayApi: {cluster: <cluster holding the HTTPRoute>, namespace: <ns>, route: <name>}' });
   const steps = t.restore.steps;
   steps.forEach((v, i) => {
     if (i > 0 && v <= (steps[i - 1] as number)) ctx.addIssue({ code: 'custom', path: ['restore', 'steps', i], message: `restore steps must rise; ${v} follows ${steps[i - 1]}` });
@@ -212,7 +212,7 @@ function regionalNeeds(spec: { clusters: { name: string }[]; phases: { regional:
     ctx.addIssue({ code: 'custom', path: ['phases', i, 'regional'], message: 'a regional phase needs spec.traffic with a provider (haproxy, gateway-api, sandbox or manual); set it, or regional: false' });
     return;
   }
-  if (spec.clusters.length < 2) ctx.addIssue({ code: 'custom', path: ['phases', i, 'regional'], message: 'a regional phase needs two clusters or more: the last region in service is never taken out of traffic' });
+  if (spec.clusters.length < 2) ctx.addIssue({ code: 'custom', path: ['phases', i, 'regional'], message: 'a regional phase needs two clusters or more: the last region in service is never taken out of traffic; add a cluster, or set regional: false' });
   if (t.provider === 'haproxy' || t.provider === 'gateway-api') {
     for (const c of spec.clusters) {
       if (!(c.name in t.servers)) ctx.addIssue({ code: 'custom', path: ['traffic', 'servers'], message: `no server for cluster "${c.name}"; add "${c.name}: <its ${t.provider === 'haproxy' ? 'server in the backend' : 'backendRef name'}>"` });
