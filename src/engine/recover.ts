@@ -3,7 +3,11 @@
 // or while it holds the cluster's lease.
 import type { ClusterPort } from '../kube/types.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { TrafficPort } from '../traffic/types.ts';
+import type { RunEvent } from './events.ts';
 import { LEASE_NAME } from './lease-keeper.ts';
+import { silenceMarker } from './region.ts';
+import type { RegionState, RunState } from './state.ts';
 
 export interface RecoveredNode {
   readonly cluster: string;
@@ -54,4 +58,85 @@ async function activeLeaseHolder(cluster: ClusterPort, clock: Clock, signal?: Ab
   if (!lease?.holder) return undefined;
   const expires = (lease.renewedAt ?? 0) + (lease.durationSeconds ?? 0) * 1000;
   return expires > clock.now() ? lease.holder : undefined;
+}
+
+/** A run as recovery sees it: its state from the journal, and a way to add to that journal. */
+export interface RecoverableRun {
+  readonly runId: string;
+  readonly state: RunState;
+  readonly record: (e: RunEvent) => void;
+}
+
+export interface RecoveredRegion {
+  readonly runId: string;
+  readonly cluster: string;
+  readonly action: string;
+}
+
+export interface TrafficRecoverOptions {
+  readonly runs: readonly RecoverableRun[];
+  /** The balancer of the plan; absent when the plan has none (then regions are only reported). */
+  readonly traffic?: TrafficPort;
+  /** Expires a silence; `findByMarker` finds silences whose id a crash kept out of the journal. */
+  readonly silences?: { expire(id: string, signal?: AbortSignal): Promise<void>; findByMarker(marker: string, signal?: AbortSignal): Promise<string[]> };
+  /** Also put back regions of failed runs (left out of traffic on purpose: a failed validation or analysis). */
+  readonly includeFailed?: boolean;
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Puts the balancer back as the journal saw it before an interrupted run changed it, and expires the
+ * silences such runs left. A region that failed its validation or analysis stays out unless asked.
+ */
+export async function recoverTraffic(o: TrafficRecoverOptions): Promise<RecoveredRegion[]> {
+  const out: RecoveredRegion[] = [];
+  for (const run of o.runs) {
+    for (const region of Object.values(run.state.regions)) {
+      out.push(...(await recoverSilences(o, run, region)));
+      const touched = region.stage === 'draining' || region.stage === 'drained' || region.stage === 'restoring' || region.stage === 'cut';
+      if (!touched) continue;
+      const entry = { runId: run.runId, cluster: region.cluster };
+      const before = region.before?.[region.cluster];
+      if (run.state.status === 'failed' && !o.includeFailed) {
+        out.push({ ...entry, action: `left out of traffic: run failed (${run.state.reason ?? region.reason ?? 'no reason recorded'}); pass --include-failed to put it back` });
+        continue;
+      }
+      if (!before) {
+        out.push({ ...entry, action: 'left alone: the journal holds no balancer state from before the run' });
+        continue;
+      }
+      if (!o.traffic) {
+        out.push({ ...entry, action: 'left alone: give the plan (-f) so recovery knows the balancer' });
+        continue;
+      }
+      if (o.dryRun) {
+        out.push({ ...entry, action: `would put back weight ${before.weight}, state ${before.state} (dry run)` });
+        continue;
+      }
+      await o.traffic.putBack(region.cluster, before, o.signal);
+      run.record({ type: 'traffic.put-back', cluster: region.cluster, weight: before.weight, by: 'daylight recover' });
+      out.push({ ...entry, action: `put back: weight ${before.weight}, state ${before.state}` });
+    }
+  }
+  return out;
+}
+
+async function recoverSilences(o: TrafficRecoverOptions, run: RecoverableRun, region: RegionState): Promise<RecoveredRegion[]> {
+  const s = o.silences;
+  if (!s) return [];
+  const ids = new Set(Object.keys(region.silences));
+  const requested = run.state.status !== 'succeeded' && region.stage !== 'restored';
+  if (requested) for (const id of await s.findByMarker(silenceMarker(run.runId, region.cluster), o.signal)) ids.add(id);
+  const out: RecoveredRegion[] = [];
+  for (const id of ids) {
+    if (o.dryRun) {
+      out.push({ runId: run.runId, cluster: region.cluster, action: `would expire silence ${id} (dry run)` });
+      continue;
+    }
+    await s.expire(id, o.signal);
+    if (region.silences[id]) run.record({ type: 'silence.expired', cluster: region.cluster, alertmanager: region.silences[id], id });
+    out.push({ runId: run.runId, cluster: region.cluster, action: `expired silence ${id}` });
+  }
+  return out;
 }

@@ -42,8 +42,8 @@ export async function takeOutOfTraffic(r: RegionRun): Promise<void> {
   if (!before) throw new RunFailure(`the ${d.traffic.provider} balancer does not know region ${name}; it knows ${Object.keys(snapshot.regions).join(', ')}`);
   if (!regionState(r.state(), name).before) r.record({ type: 'traffic.before', cluster: name, regions: snapshot.regions });
   await preconditions(r, d, snapshot);
-  await silence(r, d);
   await runHooks(r.deps, r.record, 'pre-drain', vars(r, 'pre-drain'), r.signal);
+  await silence(r, d);
   r.record({ type: 'traffic.drain.requested', cluster: name, before });
   const result = await d.traffic.drain(name, { timeoutMs: d.policy.drain.timeout.ms, signal: r.signal });
   r.record({ type: 'traffic.drained', cluster: name, result });
@@ -130,7 +130,8 @@ async function restoreStep(r: RegionRun, d: RegionalDeps, step: number, percent:
     if (d.policy.analysis.length > 0) {
       const now = (await d.traffic.snapshot(r.signal)).regions[name];
       const records = await Promise.all(d.policy.analysis.map((a) => d.analyse(a, { region: name, since: last, now, signal: r.signal })));
-      last = now;
+      // Too few requests for the balancer's counters: the next measurement looks at a longer stretch.
+      if (!records.some((x, i) => x.verdict === 'inconclusive' && d.policy.analysis[i]?.type === 'proxy')) last = now;
       for (const x of records) tally[x.verdict === 'success' ? 'successes' : x.verdict === 'failure' ? 'failures' : 'inconclusive']++;
       r.record({ type: 'analysis.measured', cluster: name, step, records, ...tally });
       const why = verdictOf(tally, policy, records);

@@ -67,6 +67,8 @@ async function ended(o: ExecuteOptions, live: RunState, record: (e: RunEvent) =>
     const vars = { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-end', outcome: live.status };
     await runHooks(o.deps, record, 'run-end', vars, new AbortController().signal).catch((e: unknown) => {
       if (!(e instanceof RunFailure)) throw e;
+      // A run-end hook that must not fail (onFailure: fail) marks a run that succeeded as failed.
+      if (live.status === 'succeeded') record({ type: 'run.failed', reason: e.message });
     });
   }
   return end(live);
@@ -124,6 +126,8 @@ async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEve
     w.leases.push(lease);
     record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
     for (const [i, phase] of phases.entries()) {
+      // A restore that a crash interrupted ends before any phase outside the region's drain.
+      if (!phase.regional) await bringBack(region);
       if (completed(phase.name)) continue;
       if (phase.regional) await takeOutOfTraffic(region);
       await runPhase({ deps: o.deps, journal: o.journal, record, state: () => live, cluster, phase, signal: w.signal });

@@ -87,7 +87,8 @@ export class GatewayApiTraffic implements TrafficPort {
   async setShare(region: string, percent: number, signal?: AbortSignal): Promise<void> {
     await this.update((route) => {
       const initial = initialWeights(route)[region] ?? 1;
-      this.ref(route, region).weight = Math.round((initial * percent) / 100);
+      // A share above 0 never rounds to no traffic at all.
+      this.ref(route, region).weight = percent > 0 ? Math.max(1, Math.round((initial * percent) / 100)) : 0;
     }, signal);
   }
 

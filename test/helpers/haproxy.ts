@@ -22,6 +22,11 @@ export interface HaproxyOptions {
   readonly backend?: string;
   /** Health-check interval of every server, HAProxy syntax. */
   readonly checkInterval?: string;
+  /** Initial weight of every server (HAProxy's default is 1; canary shares of 10% need 10 or more). */
+  readonly weight?: number;
+  /** Consecutive failed checks that mark a server DOWN (HAProxy's default 3) and passed ones that mark it UP (default 2). */
+  readonly fall?: number;
+  readonly rise?: number;
   /** Limit for HAProxy to start listening. */
   readonly startTimeoutMs?: number;
   readonly binary?: string;
@@ -51,11 +56,12 @@ export interface RunningHaproxy {
   stop(): Promise<void>;
 }
 
-export function haproxyConfig(o: { servers: Readonly<Record<string, string>>; backend: string; socket: string; port: number; checkInterval: string }): string {
+export function haproxyConfig(o: { servers: Readonly<Record<string, string>>; backend: string; socket: string; port: number; checkInterval: string; weight?: number; fall?: number; rise?: number }): string {
   const servers = Object.entries(o.servers).map(([name, url]) => {
     const u = new URL(url);
     if (u.protocol !== 'http:') throw new Error(`server ${name}: ${url} is not a plain-HTTP URL; pass the ingress URL (http://127.0.0.1:<port>)`);
-    return `  server ${name} ${u.hostname}:${u.port} check inter ${o.checkInterval}`;
+    const extra = [o.weight !== undefined ? ` weight ${o.weight}` : '', o.fall !== undefined ? ` fall ${o.fall}` : '', o.rise !== undefined ? ` rise ${o.rise}` : ''].join('');
+    return `  server ${name} ${u.hostname}:${u.port} check inter ${o.checkInterval}${extra}`;
   });
   return [
     'global',
@@ -86,7 +92,7 @@ export async function startHaproxy(o: HaproxyOptions): Promise<RunningHaproxy> {
   if (socket.length > MAX_SOCKET_PATH) throw new Error(`${socket} is longer than ${MAX_SOCKET_PATH} bytes, too long for a unix socket; pass a shorter dir (a mkdtemp under os.tmpdir())`);
   const port = await freePort();
   const config = join(o.dir, 'haproxy.cfg');
-  await writeFile(config, haproxyConfig({ servers: o.servers, backend, socket, port, checkInterval: o.checkInterval ?? '200ms' }));
+  await writeFile(config, haproxyConfig({ servers: o.servers, backend, socket, port, checkInterval: o.checkInterval ?? '200ms', weight: o.weight, fall: o.fall, rise: o.rise }));
   const child = spawn(o.binary ?? DEFAULT_BINARY, ['-f', config, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));

@@ -46,7 +46,7 @@ test('a region whose neighbour serves and can carry the load is silenced, hooked
     // When eu-central is taken out of traffic
     await takeOutOfTraffic(h.run);
     // Then the journal records each step before the next, the drain between its hooks
-    assert.deepEqual(h.types(), ['traffic.before', 'region.preconditions', 'silence.requested', 'silence.created', 'hook.ran pre-drain', 'traffic.drain.requested', 'traffic.drained', 'hook.ran post-drain']);
+    assert.deepEqual(h.types(), ['traffic.before', 'region.preconditions', 'hook.ran pre-drain', 'silence.requested', 'silence.created', 'traffic.drain.requested', 'traffic.drained', 'hook.ran post-drain']);
     const [pre] = h.events('region.preconditions');
     assert.equal(pre?.passed, true);
     assert.deepEqual(pre?.results.map((r) => [r.gate, r.passed, r.message]), [
@@ -134,6 +134,7 @@ test('a failing pre-drain hook with onFailure fail stops before the drain, with 
   withHarness({ hooks: [hook('pre-drain', './migrate.sh')], failingHooks: ['./migrate.sh'] }, async (h) => {
     await assert.rejects(takeOutOfTraffic(h.run), runFailure(/^pre-drain hook \.\/migrate\.sh failed: exited 3: migration 042 is locked$/));
     assert.deepEqual(h.traffic.changes, []);
+    assert.deepEqual(h.silences.created, [], 'no silence outlives a region that never left traffic');
     const [ran] = h.events('hook.ran');
     assert.deepEqual(ran && { cluster: ran.cluster, ok: ran.result.ok, output: ran.result.output }, { cluster: REGION, ok: false, output: 'migration 042 is locked' });
     assert.equal(h.replayed().regions[REGION]?.stage, 'in-service');
