@@ -87,10 +87,10 @@ export function silenceMarker(runId: string, cluster: string): string {
 
 /** Validation, then the restore steps from where the journal left them, then silences expired. */
 export async function bringBack(r: RegionRun): Promise<void> {
-  const d = regional(r);
   const name = r.cluster.name;
   const st = regionState(r.state(), name);
   if (st.stage === 'restored' || st.stage === 'in-service') return;
+  const d = regional(r);
   if (st.stage === 'cut') throw new RunFailure(`${name} was switched back after a failed analysis; it stays out of traffic`);
   if (st.stepsDone === 0) await validate(r, d);
   await runHooks(r.deps, r.record, 'pre-restore', vars(r, 'pre-restore'), r.signal);

@@ -305,3 +305,10 @@ test('a region taken out a second time in the same run is validated and restored
     // And each leave had its own silence, each expired
     assert.deepEqual(h.silences.expired, ['silence-1', 'silence-2']);
   }));
+
+test('a region that never left traffic is given back as it is, also by an engine without a balancer (plans without regional phases)', () =>
+  withHarness({ regional: false }, async (h) => {
+    await bringBack(h.run);
+    assert.deepEqual(h.types(), []);
+    assert.deepEqual(h.traffic.changes, []);
+  }));
