@@ -227,7 +227,7 @@ function report(r: Results): void {
   printTable(ratios);
   const notSent = d.notSent + c.notSent;
   console.log(`environment: node ${process.version}, HAProxy ${r.haproxyVersion}, ${cpus().length} cores, ${CYCLES} cycles each for drain and switch-back, ${HC_MAINTENANCES * r.regions.length} health-check failovers, ` +
-    `${RPS} rps asked (${rate.toFixed(0)} measured${notSent > 0 ? `, ${notSent} not sent: load generator saturated` : ''}); p99 by nearest rank (of 20 values, the largest)`);
+    `${RPS} rps asked (${rate.toFixed(0)} measured${notSent > 0 ? `, ${notSent} not sent: load generator saturated` : ''}); p99 by nearest rank (with up to 100 values, the largest)`);
 }
 
 function printTable(rows: readonly string[][]): void {
