@@ -112,9 +112,12 @@ export class HaproxyTraffic implements TrafficPort {
     const target = this.#target(region);
     const before = await this.#sample(s);
     const initial = this.#view(before, region).state.iweight;
-    if (percent === 0) this.#requireAnotherInService(before, region, 'set to 0% of its weight');
     // HAProxy takes a percentage of the initial weight and rounds down
     const weight = Math.min(MAX_WEIGHT, Math.floor((initial * percent) / 100));
+    if (weight === 0 && percent > 0) {
+      throw new TrafficError(`${percent}% of region ${region}'s initial weight ${initial} is weight 0 in HAProxy (it rounds down), so the region would take no traffic; give its server a weight of 100 or more in haproxy.cfg (server ${this.#servers[region] ?? region} ... weight 100)`);
+    }
+    if (weight === 0) this.#requireAnotherInService(before, region, 'set to 0% of its weight');
     // the weight first, so a drained region never takes traffic at its old weight
     await this.#runtime.write([runtimeCommand('set weight', target, `${percent}%`), runtimeCommand('set server', target, 'state', 'ready')], s);
     const what = `region ${region} to take new traffic at ${percent}% of its initial weight (weight ${weight} of ${initial})`;

@@ -65,6 +65,8 @@ export interface HaproxyLabOptions {
   readonly backend?: string;
   /** The backend's `balance` algorithm. Default roundrobin. */
   readonly balance?: string;
+  /** Every server's initial weight. Default 100. */
+  readonly weight?: number;
 }
 
 interface RegionServer {
@@ -101,7 +103,7 @@ export async function startHaproxyLab(o: HaproxyLabOptions = {}): Promise<Haprox
     const frontPort = await freePort();
     const apiPort = await freePort();
     const socket = join(dir, 'admin.sock');
-    await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig({ socket, apiPort, frontPort, backend, regions, balance: o.balance ?? 'roundrobin' }));
+    await writeFile(join(dir, 'haproxy.cfg'), haproxyConfig({ socket, apiPort, frontPort, backend, regions, balance: o.balance ?? 'roundrobin', weight: o.weight ?? 100 }));
     child = spawn(HAPROXY_BIN, ['-f', join(dir, 'haproxy.cfg'), '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
     process.once('exit', killOnExit);
     child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
@@ -141,11 +143,12 @@ interface LabConfig {
   readonly frontPort: number;
   readonly backend: string;
   readonly balance: string;
+  readonly weight: number;
   readonly regions: ReadonlyMap<string, RegionServer>;
 }
 
 function haproxyConfig(c: LabConfig): string {
-  const servers = [...c.regions].map(([name, r]) => `  server ${name} 127.0.0.1:${r.port} check inter 200ms weight 100`);
+  const servers = [...c.regions].map(([name, r]) => `  server ${name} 127.0.0.1:${r.port} check inter 200ms weight ${c.weight}`);
   return [
     'global',
     `  stats socket ${c.socket} mode 600 level admin`,

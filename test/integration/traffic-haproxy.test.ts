@@ -333,6 +333,20 @@ test('a backend with a static algorithm refuses canary shares, and the error say
   }, { balance: 'static-rr' });
 });
 
+test('a share that HAProxy would round to weight 0 is refused with the fix, and the region keeps its weight', { timeout: 30_000 }, async () => {
+  await withLab(async (lab) => {
+    // Given servers at HAProxy's default weight 1
+    const haproxy = traffic(lab);
+    // When a region is given 10% (weight 0.1, rounded down to 0)
+    await assert.rejects(haproxy.setShare('eu-west', 10), (e: unknown) =>
+      e instanceof TrafficError && /10% of region eu-west's initial weight 1 is weight 0 in HAProxy/.test(e.message) && /weight of 100 or more in haproxy\.cfg/.test(e.message));
+    // Then nothing changed: it still takes its share
+    assert.deepEqual(await lab.getWeight('eu-west'), { current: 1, initial: 1 });
+    // and a whole share is still possible
+    await haproxy.setShare('eu-west', 100);
+  }, { weight: 1 });
+});
+
 test('a closed adapter refuses further calls', { timeout: 30_000 }, async () => {
   await withLab(async (lab) => {
     const haproxy = traffic(lab);
