@@ -71,7 +71,8 @@ async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
     return 'skipped';
   }
   ctx.record({ type: 'node.cordoned', cluster: ctx.clusterName, node: ctx.node, changed: r.changed, ...(r.previousOwner ? { previousOwner: r.previousOwner } : {}) });
-  await event(ctx, 'DaylightCordoned', `cordoned by run ${ctx.runId}`);
+  const a = ctx.phase.action;
+  await event(ctx, 'DaylightCordoned', `cordoned by run ${ctx.runId} for maintenance: drain through the Eviction API, then ${a.operation}${a.version ? ` to ${a.version}` : ''} (${a.type}), then uncordon once its workloads are whole`);
   return undefined;
 }
 
@@ -79,8 +80,8 @@ async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
 async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
   const outcome = await drainNode(ctx);
   if (outcome.kind === 'drained') {
+    // Two events per node (cordoned, uncordoned) tell people what happens; the journal holds every step.
     ctx.record({ type: 'node.drained', cluster: ctx.clusterName, node: ctx.node, ms: outcome.ms, evicted: outcome.evicted });
-    await event(ctx, 'DaylightDrained', `drained in ${Math.round(outcome.ms / 1000)}s, ${outcome.evicted} pods evicted`);
     return [...outcome.workloads];
   }
   return onDrainTimeout(ctx, outcome);
@@ -111,11 +112,9 @@ async function forceDelete(ctx: NodeContext, pods: readonly PodView[]): Promise<
 
 async function act(p: PipelineInput, resumed: NodeState['action']): Promise<NodeOutcome | undefined> {
   const { ctx } = p;
-  if (!resumed) await event(ctx, 'DaylightActionRequested', `${ctx.phase.action.operation} requested (${ctx.phase.action.type})`);
   const outcome = await performAction(ctx, p.exec, resumed);
   if (outcome.kind === 'confirmed') {
     ctx.record({ type: 'node.action.confirmed', cluster: ctx.clusterName, node: ctx.node, bootId: outcome.node.bootId, kubeletVersion: outcome.node.kubeletVersion, ms: outcome.ms });
-    await event(ctx, 'DaylightNodeBack', `back after ${ctx.phase.action.operation}: boot id ${outcome.node.bootId}, kubelet ${outcome.node.kubeletVersion}`);
     return undefined;
   }
   ctx.record({ type: 'node.action.failed', cluster: ctx.clusterName, node: ctx.node, message: outcome.message });
@@ -137,7 +136,7 @@ export async function giveBack(ctx: NodeContext, outcome: NodeOutcome, message?:
   ctx.record({ type: 'node.uncordon.requested', cluster: ctx.clusterName, node: ctx.node });
   const changed = await ctx.cluster.uncordon(ctx.node, ctx.runId, ctx.signal);
   ctx.record({ type: 'node.uncordoned', cluster: ctx.clusterName, node: ctx.node, changed });
-  if (changed) await event(ctx, 'DaylightUncordoned', `uncordoned by run ${ctx.runId}`);
+  if (changed) await event(ctx, 'DaylightUncordoned', `uncordoned by run ${ctx.runId}: ${outcome}${message ? ` (${message})` : ''}`);
   ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome, ...(message ? { message } : {}) });
   return outcome;
 }

@@ -13,6 +13,9 @@ import type { EngineDeps, PhaseWaves } from './ports.ts';
 import { nodeKey } from './state.ts';
 import type { PhaseState, RunState } from './state.ts';
 
+/** How stale (cluster time) the workloads may be when a node waits for its workloads to be whole. */
+const WORKLOADS_AGE_MS = 4000;
+
 export class RunFailure extends Error {
   constructor(message: string) {
     super(message);
@@ -81,7 +84,7 @@ async function maintainWithinBudget(p: PhaseRun, wave: PlannedWave): Promise<voi
   const step = (n: string) => s.nodes[nodeKey(p.cluster.name, n)]?.step;
   // Nodes a resumed run already holds go first; finished ones count as whatever they are now.
   const pending = wave.nodes.filter((n) => step(n) !== 'done').sort((a, b) => Number(step(b) !== undefined) - Number(step(a) !== undefined));
-  const reads = new SharedReads(p.cluster);
+  const reads = new SharedReads(p.cluster, 250, { clusterAgeMs: WORKLOADS_AGE_MS, speed: p.deps.clock.speed });
   const running = new Map<string, Promise<unknown>>();
   let failure: unknown;
   while ((pending.length > 0 && failure === undefined) || running.size > 0) {

@@ -5,13 +5,18 @@ import type { ClusterPort, NodeView, WorkloadView } from '../kube/types.ts';
 export class SharedReads {
   private readonly cluster: ClusterPort;
   private readonly maxAgeMs: number;
+  private readonly workloadsAgeMs: number;
   private last: { readonly at: number; readonly value: Promise<WorkloadView[]> } | undefined;
   private lastNodes: { readonly at: number; readonly value: Promise<NodeView[]> } | undefined;
 
-  /** `maxAgeMs` is real time: a cache's age, not a wait. */
-  constructor(cluster: ClusterPort, maxAgeMs = 250) {
+  /**
+   * `maxAgeMs` is real time: a cache's age, not a wait. The workloads are also kept for `clusterAgeMs` of
+   * cluster time, so a fleet of nodes polling them costs one list every few seconds, not four a second.
+   */
+  constructor(cluster: ClusterPort, maxAgeMs = 250, o: { clusterAgeMs?: number; speed?: number } = {}) {
     this.cluster = cluster;
     this.maxAgeMs = maxAgeMs;
+    this.workloadsAgeMs = Math.max(maxAgeMs, (o.clusterAgeMs ?? 0) / (o.speed ?? 1));
   }
 
   nodes(signal?: AbortSignal): Promise<NodeView[]> {
@@ -27,7 +32,7 @@ export class SharedReads {
 
   workloads(signal?: AbortSignal): Promise<WorkloadView[]> {
     const now = performance.now();
-    if (this.last && now - this.last.at < this.maxAgeMs) return this.last.value;
+    if (this.last && now - this.last.at < this.workloadsAgeMs) return this.last.value;
     const value = this.cluster.workloads(signal);
     this.last = { at: now, value };
     value.catch(() => {

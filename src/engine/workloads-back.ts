@@ -1,6 +1,6 @@
 // After a node is back: wait until its DaemonSet pods are Ready and every workload that lost pods in the
 // drain is whole again, so the next wave never starts on a thinner platform.
-import type { WorkloadView } from '../kube/types.ts';
+import type { PodView, WorkloadView } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { NodeContext } from './node-context.ts';
 
@@ -11,27 +11,33 @@ export type BackOutcome = { readonly kind: 'ready'; readonly ms: number } | { re
 /** `workloads` are `Deployment shop/web`-style names from the drain's decisions. */
 export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly string[], timeoutMs: number): Promise<BackOutcome> {
   const started = ctx.clock.now();
+  const left = () => timeoutMs - (ctx.clock.now() - started);
+  const timeout = (what: string): BackOutcome => ({ kind: 'timeout', message: `not whole again within ${Math.round(timeoutMs / 1000)}s: ${what}` });
+  // The node and its DaemonSet pods through watches (the node cache, one watch of the node's pods): no polling.
+  const node = await ctx.cluster.waitForNode(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
+  if (!node) return timeout(`node ${ctx.node} is not Ready`);
+  const pods = await ctx.cluster.waitPodsOnNode(ctx.node, (ps) => daemonsNotReady(ps).length === 0, Math.max(0, left()), ctx.signal);
+  if (!pods) {
+    const now = await ctx.cluster.podsOnNode(ctx.node, ctx.signal).catch(() => []);
+    return timeout(`DaemonSet pods not Ready on the node: ${daemonsNotReady(now).map((p) => `${p.namespace}/${p.name}`).join(', ') || 'none left (they were just Ready)'}`);
+  }
   const wanted = new Set(workloads);
   for (;;) {
-    const missing = await whatIsMissing(ctx, wanted);
+    const missing = wanted.size === 0 ? [] : await missingWorkloads(ctx, wanted);
     if (missing.length === 0) return { kind: 'ready', ms: ctx.clock.now() - started };
     // The last look is at the deadline: a long interval (a fast sandbox) must not give up early.
-    const left = timeoutMs - (ctx.clock.now() - started);
-    if (left <= 0) return { kind: 'timeout', message: `not whole again within ${Math.round(timeoutMs / 1000)}s: ${missing.join('; ')}` };
-    await ctx.clock.sleep(Math.min(atLeastReal(ctx.clock, CHECK_EVERY_MS, 250), left), ctx.signal);
+    if (left() <= 0) return timeout(missing.join('; '));
+    await ctx.clock.sleep(Math.min(atLeastReal(ctx.clock, CHECK_EVERY_MS, 250), left()), ctx.signal);
   }
 }
 
-async function whatIsMissing(ctx: NodeContext, wanted: ReadonlySet<string>): Promise<string[]> {
+function daemonsNotReady(pods: readonly PodView[]): PodView[] {
+  return pods.filter((p) => p.controller?.kind === 'DaemonSet' && !p.terminating && !p.ready);
+}
+
+async function missingWorkloads(ctx: NodeContext, wanted: ReadonlySet<string>): Promise<string[]> {
   const missing: string[] = [];
-  const node = await ctx.cluster.getNode(ctx.node, ctx.signal);
-  if (!node?.ready) return [`node ${ctx.node} is not Ready`];
-  const pods = await ctx.cluster.podsOnNode(ctx.node, ctx.signal);
-  const daemons = pods.filter((p) => p.controller?.kind === 'DaemonSet' && !p.terminating && !p.ready);
-  if (daemons.length > 0) return [`DaemonSet pods not Ready on the node: ${daemons.map((p) => `${p.namespace}/${p.name}`).join(', ')}`];
-  if (wanted.size === 0) return missing;
-  const all = await ctx.reads.workloads(ctx.signal);
-  for (const w of all) {
+  for (const w of await ctx.reads.workloads(ctx.signal)) {
     if (!wanted.has(`${w.kind} ${w.namespace}/${w.name}`)) continue;
     if (!whole(w)) missing.push(`${w.kind} ${w.namespace}/${w.name} has ${w.availableReplicas}/${w.replicas} available`);
   }

@@ -8,7 +8,8 @@ import { recordNodeEvent } from './events.ts';
 import type { NodeEvent } from './events.ts';
 import { acquireLease, readLease, releaseLease, renewLease } from './lease.ts';
 import { requestNodeAction } from './node-action.ts';
-import { listNodeObjects, listPdbs, listWorkloads, podsOnNode, readNode, takeSnapshot } from './reads.ts';
+import { NodeCache } from './node-cache.ts';
+import { listPdbs, listWorkloads, podsOnNode, readNode, takeSnapshot } from './reads.ts';
 import { ReplicaSetOwners } from './replica-set-owners.ts';
 import type {
   ClusterPort,
@@ -24,8 +25,8 @@ import type {
   PodView,
   WorkloadView,
 } from './types.ts';
-import { nodeView } from './views.ts';
-import { waitForNode, waitPodsGone } from './waits.ts';
+import { nodeView, podView } from './views.ts';
+import { waitForCachedNode, waitPodsGone, waitPodsOnNode } from './waits.ts';
 
 export interface KubeClusterOptions {
   /** The cluster's name in the plan. */
@@ -41,6 +42,7 @@ export class KubeCluster implements ClusterPort {
   readonly clock: Clock;
   readonly api: KubeApi;
   private readonly owners = new ReplicaSetOwners();
+  private readonly nodeCache: NodeCache;
   /** Node name → UID from the last read of the node, for events. */
   private readonly nodeUids = new Map<string, string>();
 
@@ -48,6 +50,7 @@ export class KubeCluster implements ClusterPort {
     this.name = o.name;
     this.clock = o.clock;
     this.api = o.api;
+    this.nodeCache = new NodeCache(o.api);
   }
 
   get requestCount(): number {
@@ -75,6 +78,7 @@ export class KubeCluster implements ClusterPort {
 
   /** Closes the connections; the adapter is not to be used afterwards. */
   close(): Promise<void> {
+    this.nodeCache.close();
     return this.api.close();
   }
 
@@ -84,13 +88,16 @@ export class KubeCluster implements ClusterPort {
     return s;
   }
 
+  /** From the node cache; a node it does not hold (created a moment ago?) is read from the API server. */
   async getNode(name: string, signal?: AbortSignal): Promise<NodeView | undefined> {
-    const n = await readNode(this.api, name, signal);
+    await this.nodeCache.ready(signal);
+    const n = this.nodeCache.get(name) ?? (await readNode(this.api, name, signal));
     return n ? this.remember([nodeView(n)])[0] : undefined;
   }
 
   async listNodes(signal?: AbortSignal): Promise<NodeView[]> {
-    return this.remember((await listNodeObjects(this.api, signal)).items.map(nodeView));
+    await this.nodeCache.ready(signal);
+    return this.remember(this.nodeCache.all().map(nodeView));
   }
 
   podsOnNode(node: string, signal?: AbortSignal): Promise<PodView[]> {
@@ -98,11 +105,11 @@ export class KubeCluster implements ClusterPort {
   }
 
   cordon(node: string, runId: string, signal?: AbortSignal): Promise<CordonResult> {
-    return cordon(this.api, node, runId, signal);
+    return this.nodeCache.ready(signal).then(() => cordon(this.api, node, runId, signal, this.nodeCache));
   }
 
   uncordon(node: string, runId: string, signal?: AbortSignal): Promise<boolean> {
-    return uncordon(this.api, node, runId, signal);
+    return this.nodeCache.ready(signal).then(() => uncordon(this.api, node, runId, signal, this.nodeCache));
   }
 
   evict(pod: PodRef, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<EvictionAnswer> {
@@ -117,12 +124,16 @@ export class KubeCluster implements ClusterPort {
     return waitPodsGone(this, node, uids, timeoutMs, signal);
   }
 
+  waitPodsOnNode(node: string, done: (pods: readonly PodView[]) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<PodView[] | undefined> {
+    return waitPodsOnNode(this, node, { view: (p) => podView(p, this.owners.lookup), done }, timeoutMs, signal);
+  }
+
   requestNodeAction(node: string, action: NodeActionRequest, signal?: AbortSignal): Promise<void> {
-    return requestNodeAction(this.api, node, action, signal);
+    return requestNodeAction(this.api, node, action, signal, this.nodeCache);
   }
 
   waitForNode(name: string, done: (n: NodeView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<NodeView | undefined> {
-    return waitForNode(this, name, done, timeoutMs, signal);
+    return waitForCachedNode({ cache: this.nodeCache, clock: this.clock }, name, done, timeoutMs, signal);
   }
 
   pdbs(signal?: AbortSignal): Promise<PdbView[]> {

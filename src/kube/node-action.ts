@@ -2,6 +2,7 @@
 // (the simulated kubelet in the sandbox) carries out and answers in daylight.dev/action-status.
 import { PatchStrategy } from '@kubernetes/client-node';
 import type { KubeApi } from './api.ts';
+import type { NodeSource } from './cordon.ts';
 import type { NodeActionRequest } from './types.ts';
 import { ANNOTATIONS } from './types.ts';
 
@@ -9,7 +10,8 @@ export function actionAnnotation(a: NodeActionRequest): string {
   return JSON.stringify({ id: a.id, operation: a.operation, ...(a.version !== undefined ? { version: a.version } : {}) });
 }
 
-export async function requestNodeAction(api: KubeApi, node: string, action: NodeActionRequest, signal?: AbortSignal): Promise<void> {
+export async function requestNodeAction(api: KubeApi, node: string, action: NodeActionRequest, signal?: AbortSignal, cache?: NodeSource): Promise<void> {
   const body = { metadata: { annotations: { [ANNOTATIONS.action]: actionAnnotation(action) } } };
-  await api.call(`request ${action.operation} of node ${node}`, (o) => api.core.patchNode({ name: node, body }, o), { signal, contentType: PatchStrategy.MergePatch });
+  const written = await api.call(`request ${action.operation} of node ${node}`, (o) => api.core.patchNode({ name: node, body }, o), { signal, contentType: PatchStrategy.MergePatch });
+  cache?.learn(written);
 }

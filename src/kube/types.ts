@@ -160,6 +160,12 @@ export interface ClusterPort {
    * watch; returns the UIDs still there when `timeoutMs` of cluster time passed.
    */
   waitPodsGone(node: string, uids: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<string[]>;
+  /**
+   * Waits, through one watch of the node's pods, until `done` holds for them; returns them then, or undefined
+   * when `timeoutMs` of cluster time passed. The views name their controller; Deployments behind
+   * ReplicaSets are resolved only as far as already known.
+   */
+  waitPodsOnNode(node: string, done: (pods: readonly PodView[]) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<PodView[] | undefined>;
   /** Writes the action annotation for the node agent. */
   requestNodeAction(node: string, action: NodeActionRequest, signal?: AbortSignal): Promise<void>;
   /** Waits, through a watch, until `done(node)` holds; returns the node then, or undefined at the timeout. */

@@ -2,6 +2,8 @@
 // gone, and until a node reaches a state (rebooted, Ready, upgraded).
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Clock } from '../lib/clock.ts';
+import { abortError } from '../lib/clock.ts';
+import type { NodeCache } from './node-cache.ts';
 import type { KubeApi } from './api.ts';
 import { listNodeObjects, listPodObjects } from './reads.ts';
 import type { NodeView } from './types.ts';
@@ -70,4 +72,73 @@ function uidOf(p: V1Pod): string {
 
 function keyOf(p: V1Pod): string {
   return `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+}
+
+/**
+ * The same wait over the adapter's node cache: no request of its own, the cache's watch tells it every
+ * change; undefined at the timeout.
+ */
+export async function waitForCachedNode(c: { cache: NodeCache; clock: Clock }, name: string, done: (n: NodeView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<NodeView | undefined> {
+  await c.cache.ready(signal);
+  let reached: NodeView | undefined;
+  const check = (n: V1Node | undefined): boolean => {
+    if (!n) return false;
+    const view = nodeView(n);
+    if (!done(view)) return false;
+    reached = view;
+    return true;
+  };
+  if (check(c.cache.get(name))) return reached;
+  const finished = await withClusterTimeout(c.clock, timeoutMs, signal, (s) =>
+    new Promise<void>((resolve, reject) => {
+      const stop = c.cache.subscribe((n, changed) => {
+        if (changed === name && check(n)) {
+          stop();
+          resolve();
+        }
+      });
+      if (check(c.cache.get(name))) {
+        stop();
+        resolve();
+      }
+      s.addEventListener('abort', () => {
+        stop();
+        reject(abortError());
+      }, { once: true });
+    }),
+  );
+  return finished ? reached : undefined;
+}
+
+/**
+ * Waits, through one list and one watch of the node's pods, until `done` holds for them; returns them then,
+ * or undefined at the timeout. `view` turns the API's pods into the caller's views, synchronously.
+ */
+export async function waitPodsOnNode<T>(c: WaitContext, node: string, o: { view: (pod: V1Pod) => T; done: (pods: readonly T[]) => boolean }, timeoutMs: number, signal?: AbortSignal): Promise<T[] | undefined> {
+  const pods = new Map<string, V1Pod>();
+  let reached: T[] | undefined;
+  const judge = (): boolean => {
+    const views = [...pods.values()].map(o.view);
+    if (!o.done(views)) return false;
+    reached = views;
+    return true;
+  };
+  const fieldSelector = `spec.nodeName=${node}`;
+  const spec: WatchSpec<V1Pod> = {
+    path: '/api/v1/pods',
+    fieldSelector,
+    list: (s) => listPodObjects(c.api, s, fieldSelector),
+    onList: (items) => {
+      pods.clear();
+      for (const p of items) pods.set(uidOf(p), p);
+      return judge();
+    },
+    onEvent: (type, p) => {
+      if (type === 'DELETED') pods.delete(uidOf(p));
+      else pods.set(uidOf(p), p);
+      return judge();
+    },
+  };
+  const finished = await withClusterTimeout(c.clock, timeoutMs, signal, (s) => watchUntil(c.api, spec, s));
+  return finished ? reached : undefined;
 }

@@ -31,6 +31,7 @@ export function fakeCluster(o: { nodes?: () => Promise<NodeView[]>; workloads?: 
     evict: unused('evict'),
     deletePod: unused('deletePod'),
     waitPodsGone: unused('waitPodsGone'),
+    waitPodsOnNode: unused('waitPodsOnNode'),
     requestNodeAction: unused('requestNodeAction'),
     waitForNode: unused('waitForNode'),
     pdbs: unused('pdbs'),
