@@ -237,6 +237,60 @@ describe('connecting and reading a cluster', () => {
   });
 });
 
+describe('the node cache', () => {
+  let f: Fixture | undefined;
+  before(async () => {
+    f = await start({});
+  });
+  after(() => stop(f));
+
+  test('nodes come from one list and one watch: reads cost no request, and a change made by kubectl shows up', async () => {
+    const { ts, cluster } = f as Fixture;
+    // Given the cache started by a first read
+    const first = await cluster.listNodes();
+    const node = first.find((n) => !n.labels['node-role.kubernetes.io/control-plane'])?.name as string;
+    // When nodes are read many times
+    const before = cluster.requestCount;
+    for (let i = 0; i < 20; i++) {
+      await cluster.listNodes();
+      await cluster.getNode(node);
+    }
+    // Then no request was made for them
+    assert.equal(cluster.requestCount - before, 0);
+    // And when kubectl cordons the node, the cache sees it through its watch
+    ok(await ts.kubectl(['cordon', node]), 'kubectl cordon');
+    await ts.until('the cache sees the cordon', async () => (await cluster.getNode(node))?.unschedulable === true, 5_000);
+    ok(await ts.kubectl(['uncordon', node]), 'kubectl uncordon');
+    await ts.until('the cache sees the uncordon', async () => (await cluster.getNode(node))?.unschedulable === false, 5_000);
+  });
+
+  test('waitForNode resolves from the watch when the node changes, with no request of its own', async () => {
+    const { ts, cluster } = f as Fixture;
+    const node = (await cluster.listNodes()).find((n) => !n.labels['node-role.kubernetes.io/control-plane'])?.name as string;
+    const before = cluster.requestCount;
+    // Given a wait for the node to carry a label
+    const wait = cluster.waitForNode(node, (n) => n.labels['example.com/patched'] === 'yes', TEN_MINUTES);
+    // When kubectl labels it
+    ok(await ts.kubectl(['label', 'node', node, 'example.com/patched=yes']), 'kubectl label');
+    // Then the wait ends with the labelled node, without a request from the adapter
+    assert.equal((await wait)?.labels['example.com/patched'], 'yes');
+    assert.equal(cluster.requestCount - before, 0);
+  });
+
+  test('a cordon whose cached node is stale conflicts, reads fresh, and does not take over a cordon made meanwhile', async () => {
+    const { ts, cluster } = f as Fixture;
+    const node = (await cluster.listNodes()).filter((n) => !n.labels['node-role.kubernetes.io/control-plane'])[1]?.name as string;
+    await cluster.getNode(node);
+    // Given someone cordons the node, and the adapter is asked to cordon it at once, maybe before its watch saw it
+    ok(await ts.kubectl(['cordon', node]), 'kubectl cordon');
+    const r = await cluster.cordon(node, 'run-stale');
+    // Then the cordon is not taken over
+    assert.deepEqual(r, { changed: false, previousOwner: 'unknown' });
+    assert.equal((await nodeJson(ts, node)).metadata.annotations?.[ANNOTATIONS.cordonedBy], undefined);
+    ok(await ts.kubectl(['uncordon', node]), 'kubectl uncordon');
+  });
+});
+
 describe('evictions and waits', () => {
   let f: Fixture | undefined;
   before(async () => {
