@@ -7,12 +7,13 @@ import type { Command, Io } from './command.ts';
 import { abortCommand, confirmCommand, pauseCommand, resumeCommand, statusCommand } from './control.ts';
 import { demoCommand } from './demo.ts';
 import { planCommand } from './plan.ts';
+import { platformCommand } from './platform.ts';
 import { preflightCommand } from './preflight.ts';
 import { recoverCommand } from './recover.ts';
 import { runCommand } from './run.ts';
 import { sandboxCommand } from './sandbox.ts';
 
-const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand];
+const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
