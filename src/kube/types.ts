@@ -92,6 +92,14 @@ export interface WorkloadView {
   readonly strategy?: { readonly type: string; readonly maxSurge?: number | string; readonly maxUnavailable?: number | string };
   /** Owned by another workload (a ReplicaSet under a Deployment): not listed to people on its own. */
   readonly owned: boolean;
+  /** The pod template's containers and their images (Deployments, StatefulSets, DaemonSets); absent when not read. */
+  readonly containers?: readonly ContainerImage[];
+}
+
+export interface ContainerImage {
+  readonly name: string;
+  /** As the pod template writes it: "registry.example/grafana/grafana:11.2.0". */
+  readonly image: string;
 }
 
 export interface ClusterSnapshot {

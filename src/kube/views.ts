@@ -13,7 +13,7 @@ import type {
 } from '@kubernetes/client-node';
 import { Quantity } from '../lib/quantity.ts';
 import type { LabelSelector } from '../lib/selectors.ts';
-import type { NodeView, OwnerView, PdbView, PodView, Resources, WorkloadView } from './types.ts';
+import type { ContainerImage, NodeView, OwnerView, PdbView, PodView, Resources, WorkloadView } from './types.ts';
 import { ANNOTATIONS } from './types.ts';
 
 export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
@@ -91,6 +91,7 @@ export function deploymentView(d: V1Deployment): WorkloadView {
   const s = d.status;
   return {
     ...workloadBase('Deployment', d),
+    containers: containerImages(d.spec?.template?.spec?.containers),
     replicas: d.spec?.replicas ?? 1,
     readyReplicas: s?.readyReplicas ?? 0,
     availableReplicas: s?.availableReplicas ?? 0,
@@ -104,6 +105,7 @@ export function statefulSetView(x: V1StatefulSet): WorkloadView {
   const s = x.status;
   return {
     ...workloadBase('StatefulSet', x),
+    containers: containerImages(x.spec?.template?.spec?.containers),
     replicas: x.spec?.replicas ?? 1,
     readyReplicas: s?.readyReplicas ?? 0,
     availableReplicas: s?.availableReplicas ?? 0,
@@ -116,6 +118,7 @@ export function daemonSetView(x: V1DaemonSet): WorkloadView {
   const s = x.status;
   return {
     ...workloadBase('DaemonSet', x),
+    containers: containerImages(x.spec?.template?.spec?.containers),
     replicas: s?.desiredNumberScheduled ?? 0,
     readyReplicas: s?.numberReady ?? 0,
     availableReplicas: s?.numberAvailable ?? 0,
@@ -134,6 +137,10 @@ export function replicaSetView(x: V1ReplicaSet): WorkloadView {
     updatedReplicas: s?.replicas ?? 0,
     ...(x.spec?.selector ? { selector: labelSelector(x.spec.selector) } : {}),
   };
+}
+
+function containerImages(containers: readonly { name: string; image?: string }[] | undefined): ContainerImage[] {
+  return (containers ?? []).map((c) => ({ name: c.name, image: c.image ?? '' }));
 }
 
 /** ReplicaSet UID → the controller above it (the Deployment), for `podView`'s workload. */
