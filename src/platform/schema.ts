@@ -3,9 +3,9 @@
 // and a platform phase may do; unknown fields, unknown dependencies and cycles are errors.
 import { z } from 'zod';
 import { Duration } from '../lib/duration.ts';
+import { suggest } from '../lib/yaml-source.ts';
 import { renderTemplate, TemplateError } from '../notify/template.ts';
 import { duration } from '../plan/values.ts';
-import { suggest } from '../lib/yaml-source.ts';
 import { BUILTIN_CHECK_NAMES } from './builtin-checks.ts';
 import { findCycle } from './graph.ts';
 
