@@ -128,7 +128,7 @@ export const WorkspaceSchema = z
   .strictObject({
     apiVersion: z.literal('daylight.dev/v1alpha1'),
     kind: z.literal('Workspace'),
-    metadata: z.strictObject({ name: componentName }),
+    metadata: z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' }).max(63) }),
     spec: z
       .strictObject({
         /** The Prometheus that prometheus and builtin checks ask, unless a check names its own url. */
