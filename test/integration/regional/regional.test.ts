@@ -47,7 +47,7 @@ async function weights(): Promise<Record<string, { status: string; weight: numbe
 }
 
 describe('regional maintenance behind a real HAProxy', { timeout: 300_000 }, () => {
-  test('given steady load on HAProxy, when both regions are maintained in turn, then no request fails, each region is silenced and given back in steps', async () => {
+  test('given steady load on HAProxy, when both regions are maintained in turn, then no request fails, each region is silenced and given back in steps', async (t) => {
     // Given steady keep-alive load through HAProxy and both regions in service
     const stateDir = await mkdtemp(join(tmpdir(), 'dl-reg-state-'));
     const load = startLoad(lab.haproxy.url, { connections: 4, rate: 400 });
@@ -60,6 +60,7 @@ describe('regional maintenance behind a real HAProxy', { timeout: 300_000 }, () 
       assert.equal(end.status, 'succeeded', end.status === 'refused' ? JSON.stringify(end.findings) : end.reason);
       assert.ok(seen.requests > 1000, `only ${seen.requests} requests were sent`);
       assert.deepEqual({ non2xx: seen.non2xx, errors: seen.errors, timeouts: seen.timeouts }, { non2xx: 0, errors: 0, timeouts: 0 }, `${seen.requests} requests`);
+      t.diagnostic(`${seen.requests} requests through HAProxy during the maintenance of both regions, ${seen.non2xx + seen.errors + seen.timeouts} failed`);
 
       const entries = await journalOf(end.paths.journal);
       // each region left traffic (the other one in service, with capacity measured by Prometheus) and came back 10 → 50 → 100
@@ -97,7 +98,7 @@ describe('regional maintenance behind a real HAProxy', { timeout: 300_000 }, () 
     }
   });
 
-  test('given a region that fails after its maintenance, when its canary analysis fails, then it is switched back to weight 0 within 1 s and the run halts with the measured values', async () => {
+  test('given a region that fails after its maintenance, when its canary analysis fails, then it is switched back to weight 0 within 1 s and the run halts with the measured values', async (t) => {
     // Given load, and region-2 starting to answer 500 as soon as it gets traffic back
     const stateDir = await mkdtemp(join(tmpdir(), 'dl-reg-state-'));
     const load = startLoad(lab.haproxy.url, { connections: 4, rate: 400 });
@@ -127,6 +128,7 @@ describe('regional maintenance behind a real HAProxy', { timeout: 300_000 }, () 
       // within 1 s of the failed analysis, confirmed on HAProxy's statistics
       assert.ok(cut.event.ms < 1000, `cut took ${cut.event.ms} ms`);
       assert.ok(Date.parse(cut.wall) - Date.parse(failedAt.wall) < 1000, `${failedAt.wall} → ${cut.wall}`);
+      t.diagnostic(`failed analysis → weight 0 confirmed on HAProxy: ${cut.event.ms} ms (journal: ${Date.parse(cut.wall) - Date.parse(failedAt.wall)} ms between the entries)`);
       assert.equal(cut.event.weight, 0);
       const now = await weights();
       assert.equal(now['region-2']?.weight, 0);
