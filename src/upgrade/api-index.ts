@@ -6,7 +6,10 @@ import type { RemovedApi } from './data/removed-apis.ts';
 export interface ApiIndex {
   /** The row for an apiVersion ("batch/v1beta1") and kind, or undefined. */
   find(apiVersion: string, kind: string): RemovedApi | undefined;
-  /** API group → the kinds the table has rows for in it. */
+  /**
+   * API group → the kinds a cluster may serve there that the table has rows for: the rows' own groups and
+   * their replacements' (a NetworkPolicy written as extensions/v1beta1 is served by networking.k8s.io).
+   */
   readonly kindsByGroup: ReadonlyMap<string, ReadonlySet<string>>;
   readonly size: number;
 }
@@ -21,9 +24,18 @@ export function indexRemovedApis(rows: readonly RemovedApi[] = REMOVED_APIS): Ap
   const kindsByGroup = new Map<string, Set<string>>();
   for (const row of rows) {
     byKey.set(`${apiVersionOf(row)}/${row.kind}`, row);
-    const kinds = kindsByGroup.get(row.group) ?? new Set<string>();
-    kinds.add(row.kind);
-    kindsByGroup.set(row.group, kinds);
+    const groups = [row.group, ...(row.replacement === null ? [] : [groupOf(row.replacement)])];
+    for (const group of groups) {
+      const kinds = kindsByGroup.get(group) ?? new Set<string>();
+      kinds.add(row.kind);
+      kindsByGroup.set(group, kinds);
+    }
   }
   return { find: (apiVersion, kind) => byKey.get(`${apiVersion}/${kind}`), kindsByGroup, size: byKey.size };
+}
+
+/** The group of an apiVersion: "batch" of "batch/v1", "" of "v1". */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
