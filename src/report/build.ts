@@ -1,0 +1,63 @@
+// Builds the audit report of one run from its journal text (and, where there are, the owner record and
+// preflight findings): the data behind `daylight report`, for the CLI, a server or a dashboard.
+import type { Owner } from '../engine/run-dir.ts';
+import type { Finding } from '../preflight/types.ts';
+import { buildActions } from './actions.ts';
+import { buildCompliance } from './compliance.ts';
+import { buildAnalysis, buildGates } from './gates.ts';
+import { describeChain, verifyJournal } from './integrity.ts';
+import { buildSummary } from './summary.ts';
+import { buildTimeline } from './timeline.ts';
+import { buildTrafficChart } from './traffic-chart.ts';
+import type { PreflightSection, Report } from './types.ts';
+import { REPORT_FORMAT } from './types.ts';
+
+export interface ReportInput {
+  readonly runId: string;
+  /** journal.jsonl as it is on disk. */
+  readonly journalText: string;
+  /** owner.json of the run: host and pid of the process that ran it last. */
+  readonly owner?: Owner;
+  /** Findings from `daylight preflight -o json`, attached by the person who asks for the report. */
+  readonly preflight?: { readonly findings: readonly Finding[]; readonly from: string };
+  readonly now?: Date;
+}
+
+/** What the journal does not hold, so the report says so instead of looking complete. */
+const GAPS = [
+  'Preflight findings are not journaled: the report shows them only when daylight preflight -o json output is attached with --preflight.',
+  'The OS user who started or steered the run is not recorded: the journal names the lease holder (the run id), owner.json the host and process.',
+  'Approvals, change type (standard, normal, emergency) and whether preflight was skipped are not recorded.',
+  'Announcements (calendar notices, status page) and webhook notifications sent outside hooks are not journaled.',
+];
+
+export function buildReport(input: ReportInput): Report {
+  const { chain, entries } = verifyJournal(input.journalText);
+  const summary = buildSummary(input.runId, entries, input.owner);
+  const timeline = buildTimeline(entries);
+  const actions = buildActions(entries);
+  const gates = buildGates(entries);
+  const analysis = buildAnalysis(entries);
+  const preflight = preflightSection(input.preflight);
+  const integrity = { ...chain, text: describeChain(chain) };
+  return {
+    format: REPORT_FORMAT,
+    generatedAt: (input.now ?? new Date()).toISOString(),
+    runId: input.runId,
+    summary,
+    timeline,
+    actions,
+    gates,
+    analysis,
+    traffic: buildTrafficChart(entries),
+    preflight,
+    integrity,
+    compliance: buildCompliance({ entries: entries.length, chain, summary, timeline, actions, gates, analysis, preflight }),
+    gaps: GAPS,
+  };
+}
+
+function preflightSection(p: ReportInput['preflight']): PreflightSection {
+  if (!p) return { source: 'none', note: 'preflight findings are not journaled; attach the output of daylight preflight -f plan.yaml -o json with --preflight FILE to include them', findings: [] };
+  return { source: 'file', note: `from ${p.from} (attached, not part of the journal's hash chain)`, findings: p.findings };
+}

@@ -1,0 +1,17 @@
+// Reads what a report is built from out of a run directory: the journal as it is on disk (not through
+// Journal.open, which refuses a broken chain and would repair a torn last line) and owner.json.
+import { readFileSync } from 'node:fs';
+import type { RunPaths } from '../engine/run-dir.ts';
+import { readOwner } from '../engine/run-dir.ts';
+import type { Owner } from '../engine/run-dir.ts';
+
+export interface RunFiles {
+  readonly runId: string;
+  readonly journalText: string;
+  readonly owner?: Owner;
+}
+
+export function readRunFiles(paths: RunPaths): RunFiles {
+  const owner = readOwner(paths);
+  return { runId: paths.runId, journalText: readFileSync(paths.journal, 'utf8'), ...(owner ? { owner } : {}) };
+}
