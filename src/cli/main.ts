@@ -13,8 +13,10 @@ import { recoverCommand } from './recover.ts';
 import { runCommand } from './run.ts';
 import { sandboxCommand } from './sandbox.ts';
 import { upgradeCommand } from './upgrade.ts';
+import { reportCommand } from './report.ts';
+import { auditCommand } from './audit.ts';
 
-const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand, upgradeCommand];
+const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand, upgradeCommand, reportCommand, auditCommand];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
