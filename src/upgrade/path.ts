@@ -276,7 +276,8 @@ function warnUpgradeOrder(ctx: Ctx, next: number): void {
 
 function controlPlaneStep(ctx: Ctx, o: { from: number; to: number; finishing: boolean }): void {
   const version = versionOf(ctx, o.to);
-  const cpNodes = ctx.controlPlaneNodes.length ? `; the kubelets of ${nodeList(ctx.controlPlaneNodes)} follow, each node drained first` : '';
+  const n = ctx.controlPlaneNodes.length;
+  const cpNodes = n ? `; the kubelet${n === 1 ? '' : 's'} of ${nodeList(ctx.controlPlaneNodes)} ${n === 1 ? 'follows' : 'follow'}, each node drained first` : '';
   const reason = o.finishing
     ? `the kube-apiserver instances still at ${minorName(o.from)} join those at ${minorName(o.to)}, so that the whole control plane runs one minor${cpNodes}`
     : `kube-apiserver never skips a minor, not even in a single-instance cluster: ${minorName(o.from)} → ${minorName(o.to)}, then controller-manager and scheduler${cpNodes}`;

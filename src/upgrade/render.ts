@@ -47,15 +47,15 @@ function scanLines(r: UpgradeReport): string[] {
   const out = ['', `Deprecated and removed APIs (minors 1.${r.span.current + 1} to 1.${r.span.target}; table gathered ${REMOVED_APIS_SOURCE.gathered})`];
   const c = r.clusterScan;
   if (c) {
-    out.push(`  cluster ${r.cluster}: ${c.objects} objects of ${c.listed.length} resource types, ${c.requests} requests`);
+    out.push(`  cluster ${r.cluster}: ${count(c.objects, 'object')} of ${count(c.listed.length, 'resource type')}, ${count(c.requests, 'request')}`);
     if (c.servedOnly > 0) {
-      out.push(`  ${c.servedOnly} of them have no last-applied-configuration: only their served version was checked, which cannot show how they were written (check their manifests or Helm releases with --manifests)`);
+      out.push(`  ${c.servedOnly} of them ${c.servedOnly === 1 ? 'has' : 'have'} no last-applied-configuration: only their served version was checked, which cannot show how they were written (check their manifests or Helm releases with --manifests)`);
     }
     for (const u of c.unreadable) out.push(`  ! not scanned: ${u.what}: ${u.message}`);
   }
   const m = r.manifestScan;
   if (m) {
-    out.push(`  manifests: ${m.objects} objects in ${m.files} files`);
+    out.push(`  manifests: ${count(m.objects, 'object')} in ${count(m.files, 'file')}`);
     for (const u of m.unreadable) out.push(`  ! not scanned: ${u.file}:${u.line}: ${u.message}`);
   }
   if (r.findings.length === 0) out.push('  none found');
@@ -74,6 +74,10 @@ function findingLines(f: ApiFinding): string[] {
     `  ${label.padEnd(10)} ${f.object.kind} ${objectName(f.object)}  at ${sourceText(f.object.source)}`,
     `             ${apiVersionOf(f.api)} → ${to}: ${f.message}`,
   ];
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function verdict(r: UpgradeReport): string {

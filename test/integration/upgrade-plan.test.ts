@@ -236,7 +236,7 @@ describe('daylight upgrade plan against a sandbox region at v1.28', () => {
     const run = await daylight(['upgrade', 'plan', '--to', 'v1.31', '--from', 'v1.28.15', '--manifests', dir]);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /BLOCKING +CronJob ops\/nightly {2}at .*apps\/batch\.yaml:5\n +batch\/v1beta1 → batch\/v1: removed in 1\.25, before the current 1\.28/);
-    assert.match(run.stdout, /manifests: 2 objects in 1 files/);
+    assert.match(run.stdout, /manifests: 2 objects in 1 file\n/);
     assert.match(run.stdout, /\nblocked: 1 removed API in use\n?$/);
     const clean = join(dir, 'clean');
     await mkdir(clean);
