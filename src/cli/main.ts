@@ -15,8 +15,9 @@ import { sandboxCommand } from './sandbox.ts';
 import { upgradeCommand } from './upgrade.ts';
 import { reportCommand } from './report.ts';
 import { auditCommand } from './audit.ts';
+import { calendarCommand } from './calendar.ts';
 
-const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand, upgradeCommand, reportCommand, auditCommand];
+const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand, upgradeCommand, reportCommand, auditCommand, calendarCommand];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
