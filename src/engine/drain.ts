@@ -17,6 +17,7 @@ export type DrainOutcome =
 
 const BACKOFF = { baseMs: 1000, capMs: 15_000 };
 const EVICT_CONCURRENCY = 16;
+const QUEUED_PAUSE_MS = 1000;
 
 /** kubectl drain's filter chain, as data: what happens to each pod on the node, and why. */
 export function decide(pod: PodView, policy: DrainPolicy): PodDecision {
@@ -61,14 +62,24 @@ async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number;
   if (pod.terminating) return true;
   let reported = '';
   for (let attempt = 0; ; attempt++) {
-    const answer = await ctx.cluster.evict(pod, o.grace, ctx.signal);
+    // With the budgets watched, an eviction waits for its budget's room instead of being refused.
+    const wait = Math.max(0, Math.min(o.deadline - ctx.clock.now(), backoffDelay(BACKOFF, attempt + 2)));
+    const release = ctx.budgets ? await ctx.budgets.turn(pod, { clock: ctx.clock, maxMs: wait, signal: ctx.signal }) : undefined;
+    let answer: EvictionAnswer;
+    try {
+      answer = await ctx.cluster.evict(pod, o.grace, ctx.signal);
+    } finally {
+      release?.();
+    }
     if (answer.kind === 'evicted' || answer.kind === 'gone') return true;
     const diagnostic = describeAnswer(pod, answer);
     if (diagnostic !== reported) {
       ctx.record({ type: 'node.pod.blocked', cluster: ctx.clusterName, node: ctx.node, pod: `${pod.namespace}/${pod.name}`, answer, diagnostic });
       reported = diagnostic;
     }
-    const delay = atLeastReal(ctx.clock, backoffDelay(BACKOFF, answer.kind === 'misconfigured' ? attempt + 3 : attempt), 100);
+    // Refused although the watched budget had room (it lagged): a short pause, then the queue again.
+    const queued = ctx.budgets !== undefined && answer.kind === 'blocked';
+    const delay = atLeastReal(ctx.clock, queued ? QUEUED_PAUSE_MS : backoffDelay(BACKOFF, answer.kind === 'misconfigured' ? attempt + 3 : attempt), 100);
     if (ctx.clock.now() + delay >= o.deadline) return false;
     await ctx.clock.sleep(delay, ctx.signal);
   }

@@ -4,6 +4,7 @@ import type { ClusterPort } from '../kube/types.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { RunEvent } from './events.ts';
+import type { BudgetQueue } from './budget-queue.ts';
 import type { SharedReads } from './shared-reads.ts';
 
 export type Record = (event: RunEvent) => void;
@@ -19,4 +20,6 @@ export interface NodeContext {
   readonly signal: AbortSignal;
   /** Reads shared by the nodes of a wave. */
   readonly reads: SharedReads;
+  /** Where evictions wait for their budget's room, when the cluster's budgets are watched. */
+  readonly budgets?: BudgetQueue;
 }

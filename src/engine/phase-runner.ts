@@ -8,6 +8,7 @@ import type { GateRecord, PlannedWave, RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import type { NodeContext } from './node-context.ts';
 import { maintainNode } from './node-pipeline.ts';
+import { BudgetQueue } from './budget-queue.ts';
 import { SharedReads } from './shared-reads.ts';
 import type { EngineDeps, PhaseWaves } from './ports.ts';
 import { nodeKey } from './state.ts';
@@ -85,17 +86,23 @@ async function maintainWithinBudget(p: PhaseRun, wave: PlannedWave): Promise<voi
   // Nodes a resumed run already holds go first; finished ones count as whatever they are now.
   const pending = wave.nodes.filter((n) => step(n) !== 'done').sort((a, b) => Number(step(b) !== undefined) - Number(step(a) !== undefined));
   const reads = new SharedReads(p.cluster, 250, { clusterAgeMs: WORKLOADS_AGE_MS, speed: p.deps.clock.speed });
+  const feed = await p.cluster.budgetFeed?.(p.signal);
+  const budgets = feed ? new BudgetQueue(feed) : undefined;
   const running = new Map<string, Promise<unknown>>();
   let failure: unknown;
-  while ((pending.length > 0 && failure === undefined) || running.size > 0) {
-    if (failure === undefined && pending.length > 0) {
-      const room = await roomFor(p, { scope, limit, running, pending, reads, wave });
-      for (const node of pending.splice(0, room)) {
-        const done = maintain(p, node, reads).catch((e: unknown) => (failure ??= e)).finally(() => running.delete(node));
-        running.set(node, done);
+  try {
+    while ((pending.length > 0 && failure === undefined) || running.size > 0) {
+      if (failure === undefined && pending.length > 0) {
+        const room = await roomFor(p, { scope, limit, running, pending, reads, wave });
+        for (const node of pending.splice(0, room)) {
+          const done = maintain(p, node, { reads, budgets }).catch((e: unknown) => (failure ??= e)).finally(() => running.delete(node));
+          running.set(node, done);
+        }
       }
+      if (running.size > 0) await Promise.race(running.values());
     }
-    if (running.size > 0) await Promise.race(running.values());
+  } finally {
+    budgets?.close();
   }
   if (failure !== undefined) throw failure;
 }
@@ -121,9 +128,9 @@ async function roomFor(p: PhaseRun, o: Pool): Promise<number> {
   return Math.max(0, room);
 }
 
-async function maintain(p: PhaseRun, node: string, reads: SharedReads): Promise<void> {
+async function maintain(p: PhaseRun, node: string, shared: { reads: SharedReads; budgets: BudgetQueue | undefined }): Promise<void> {
   const s = p.state();
-  const ctx: NodeContext = { cluster: p.cluster, clusterName: p.cluster.name, node, runId: p.deps.runId, phase: p.phase, clock: p.deps.clock, record: p.record, signal: p.signal, reads };
+  const ctx: NodeContext = { cluster: p.cluster, clusterName: p.cluster.name, node, runId: p.deps.runId, phase: p.phase, clock: p.deps.clock, record: p.record, signal: p.signal, reads: shared.reads, ...(shared.budgets ? { budgets: shared.budgets } : {}) };
   await maintainNode({ ctx, state: s.nodes[nodeKey(p.cluster.name, node)], evictedWorkloads: evictedWorkloads(p, node), exec: p.deps.exec });
 }
 

@@ -8,10 +8,12 @@ import { recordNodeEvent } from './events.ts';
 import type { NodeEvent } from './events.ts';
 import { acquireLease, readLease, releaseLease, renewLease } from './lease.ts';
 import { requestNodeAction } from './node-action.ts';
-import { NodeCache } from './node-cache.ts';
+import { nodeCache, pdbCache } from './object-cache.ts';
+import type { NodeCache, PdbCache } from './object-cache.ts';
 import { listPdbs, listWorkloads, podsOnNode, readNode, takeSnapshot } from './reads.ts';
 import { ReplicaSetOwners } from './replica-set-owners.ts';
 import type {
+  BudgetFeed,
   ClusterPort,
   ClusterSnapshot,
   CordonResult,
@@ -25,7 +27,7 @@ import type {
   PodView,
   WorkloadView,
 } from './types.ts';
-import { nodeView, podView } from './views.ts';
+import { nodeView, pdbView, podView } from './views.ts';
 import { waitForCachedNode, waitPodsGone, waitPodsOnNode } from './waits.ts';
 
 export interface KubeClusterOptions {
@@ -43,6 +45,7 @@ export class KubeCluster implements ClusterPort {
   readonly api: KubeApi;
   private readonly owners = new ReplicaSetOwners();
   private readonly nodeCache: NodeCache;
+  private readonly pdbCache: PdbCache;
   /** Node name → UID from the last read of the node, for events. */
   private readonly nodeUids = new Map<string, string>();
 
@@ -50,7 +53,8 @@ export class KubeCluster implements ClusterPort {
     this.name = o.name;
     this.clock = o.clock;
     this.api = o.api;
-    this.nodeCache = new NodeCache(o.api);
+    this.nodeCache = nodeCache(o.api);
+    this.pdbCache = pdbCache(o.api);
   }
 
   get requestCount(): number {
@@ -79,6 +83,7 @@ export class KubeCluster implements ClusterPort {
   /** Closes the connections; the adapter is not to be used afterwards. */
   close(): Promise<void> {
     this.nodeCache.close();
+    this.pdbCache.close();
     return this.api.close();
   }
 
@@ -138,6 +143,12 @@ export class KubeCluster implements ClusterPort {
 
   pdbs(signal?: AbortSignal): Promise<PdbView[]> {
     return listPdbs(this.api, signal);
+  }
+
+  async budgetFeed(signal?: AbortSignal): Promise<BudgetFeed> {
+    await this.pdbCache.ready(signal);
+    const cache = this.pdbCache;
+    return { all: () => cache.all().map(pdbView), subscribe: (fn) => cache.subscribe(() => fn()) };
   }
 
   workloads(signal?: AbortSignal): Promise<WorkloadView[]> {

@@ -76,6 +76,12 @@ export interface PdbView {
   readonly expectedPods: number;
 }
 
+export interface BudgetFeed {
+  all(): PdbView[];
+  /** Calls `fn` on every change of a budget until the returned function is called. */
+  subscribe(fn: () => void): () => void;
+}
+
 export interface WorkloadView {
   readonly kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet';
   readonly namespace: string;
@@ -179,6 +185,11 @@ export interface ClusterPort {
   /** Waits, through a watch, until `done(node)` holds; returns the node then, or undefined at the timeout. */
   waitForNode(name: string, done: (n: NodeView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<NodeView | undefined>;
   pdbs(signal?: AbortSignal): Promise<PdbView[]>;
+  /**
+   * The disruption budgets as a watch keeps them, and a way to hear of every change; optional (a cluster
+   * without it is evicted against blindly, with backoff on refusals).
+   */
+  budgetFeed?(signal?: AbortSignal): Promise<BudgetFeed>;
   workloads(signal?: AbortSignal): Promise<WorkloadView[]>;
   /** A Kubernetes Event on the node (involvedObject = node) for a transition Daylight made. */
   recordNodeEvent(node: string, e: { reason: string; message: string; type?: 'Normal' | 'Warning' }, signal?: AbortSignal): Promise<void>;

@@ -3,7 +3,7 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Clock } from '../lib/clock.ts';
 import { abortError } from '../lib/clock.ts';
-import type { NodeCache } from './node-cache.ts';
+import type { NodeCache } from './object-cache.ts';
 import type { KubeApi } from './api.ts';
 import { listNodeObjects, listPodObjects } from './reads.ts';
 import type { NodeView } from './types.ts';
