@@ -16,8 +16,9 @@ import { upgradeCommand } from './upgrade.ts';
 import { reportCommand } from './report.ts';
 import { auditCommand } from './audit.ts';
 import { calendarCommand } from './calendar.ts';
+import { statusPageCommand } from './status-page.ts';
 
-const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand, upgradeCommand, reportCommand, auditCommand, calendarCommand];
+const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand, upgradeCommand, reportCommand, auditCommand, calendarCommand, statusPageCommand];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -5,8 +5,8 @@ import { errnoCode, UserError } from '../lib/errors.ts';
 import type { Finding } from '../preflight/types.ts';
 import { buildReport, readRunFiles, renderReportHtml } from '../report/index.ts';
 import { HELP_OPTION, OUTPUT_OPTION, parse, stringFlag } from './args.ts';
-import type { Parsed } from './args.ts';
 import type { Command } from './command.ts';
+import { documentFormat, FORMAT_OPTION } from './document-format.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 
 const HELP = `Usage: daylight report RUN [--format html|json] [--out FILE] [--preflight FILE] [--state-dir DIR]
@@ -27,12 +27,12 @@ export const reportCommand: Command = {
   summary: 'audit trail and compliance evidence for one run (HTML or JSON)',
   help: HELP,
   async run(argv, io) {
-    const p = parse('report', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, format: { type: 'string' }, out: { type: 'string' }, preflight: { type: 'string' } });
+    const p = parse('report', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...FORMAT_OPTION, out: { type: 'string' }, preflight: { type: 'string' } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
     }
-    const format = formatOf(p);
+    const format = documentFormat(p);
     const [runId, ...extra] = p.positionals;
     if (extra.length > 0) throw new UserError(`unexpected argument "${extra[0]}"; use: daylight report RUN`);
     const paths = existingRun(stateDir(p), runId, 'report');
@@ -50,14 +50,6 @@ export const reportCommand: Command = {
     return report.integrity.ok ? 0 : 1;
   },
 };
-
-function formatOf(p: Parsed): 'html' | 'json' {
-  const format = stringFlag(p, 'format');
-  const output = stringFlag(p, 'output');
-  if (format !== undefined && format !== 'html' && format !== 'json') throw new UserError(`--format ${format}: expected "html" or "json"`);
-  if (output !== undefined && output !== 'json') throw new UserError(`-o ${output}: expected "json" (or use --format html|json)`);
-  return format ?? (output === 'json' ? 'json' : 'html');
-}
 
 function writeOut(path: string, text: string): void {
   try {

@@ -5,6 +5,7 @@ import { UserError } from '../lib/errors.ts';
 import type { Plan } from '../plan/schema.ts';
 import type { RunPlan } from '../planner/plan-run.ts';
 import { windowCalendar } from '../planner/window.ts';
+import type { OpenInterval, WindowCalendar } from '../planner/window.ts';
 import { dayNumber, zone } from '../planner/zoned-time.ts';
 import { noticesFor } from './notices.ts';
 import type { Notice } from './notices.ts';
@@ -58,6 +59,7 @@ export interface PlannedSchedule {
 }
 
 const DEFAULT_MAX_RUNS = 200;
+const DAY_MS = 86_400_000;
 
 export function plannedRuns(input: PlannedRunsInput): PlannedSchedule {
   const window = input.plan.spec.window;
@@ -66,19 +68,33 @@ export function plannedRuns(input: PlannedRunsInput): PlannedSchedule {
     if (!input.eta) throw new UserError(`plan ${input.plan.metadata.name} has no spec.window (any time is allowed), so there is no window to place runs in and no end for them; add spec.window, or pass --eta so the planner places one run from --from`);
     return { runs: [runAt(input, input.fromMs, undefined)], freezes };
   }
-  const calendar = windowCalendar(window);
   const runs: PlannedRun[] = [];
-  let t = input.fromMs;
-  while (runs.length < (input.maxRuns ?? DEFAULT_MAX_RUNS)) {
-    const open = calendar.openAt(t);
-    if (!open || open.startMs >= input.toMs) break;
-    const start = Math.max(open.startMs, t);
-    const run = runAt(input, start, { startMs: start, endMs: Math.min(open.endMs, input.toMs) });
-    runs.push(run);
-    // The next run starts in a later opening, after this one ends.
-    t = Math.max(open.endMs, run.endMs);
+  for (const opening of openings(windowCalendar(window), input.fromMs, input.toMs)) {
+    if (runs.length >= (input.maxRuns ?? DEFAULT_MAX_RUNS)) break;
+    // A run the planner expects to take longer than its opening takes the openings it runs into.
+    const previous = runs[runs.length - 1];
+    if (previous && opening.startMs < previous.endMs) continue;
+    runs.push(runAt(input, opening.startMs, opening));
   }
   return { runs, freezes };
+}
+
+/**
+ * The window's openings that start before `toMs`, the one open at `fromMs` included with its own start (so
+ * a UID stays the same whenever the export is made). An opening longer than a day (a window open around
+ * the clock) is cut into days from its start.
+ */
+function* openings(calendar: WindowCalendar, fromMs: number, toMs: number): Generator<OpenInterval> {
+  let t = fromMs;
+  for (;;) {
+    const open = calendar.openAt(t);
+    if (!open || open.startMs >= toMs) return;
+    const skip = open.startMs < fromMs ? Math.floor((fromMs - open.startMs) / DAY_MS) : 0;
+    for (let start = open.startMs + skip * DAY_MS; start < open.endMs && start < toMs; start += DAY_MS) {
+      yield { startMs: start, endMs: Math.min(open.endMs, start + DAY_MS) };
+    }
+    t = open.endMs;
+  }
 }
 
 function runAt(input: PlannedRunsInput, startMs: number, window: PlannedRun['window']): PlannedRun {

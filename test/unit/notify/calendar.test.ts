@@ -165,3 +165,19 @@ test('daylight calendar writes an .ics file or prints JSON with notices; bad inp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an export made while a window is open keeps that opening with its own start, so its UIDs do not change', () => {
+  const p = officeHoursPlan();
+  const atMidnight = plannedRuns({ plan: p, fromMs: MONDAY, toMs: MONDAY + 2 * DAY, nowMs: NOW });
+  const midMorning = plannedRuns({ plan: p, fromMs: Date.parse('2026-09-07T08:30:00Z'), toMs: MONDAY + 2 * DAY, nowMs: NOW });
+  assert.deepEqual(midMorning.runs.map((r) => r.clusters.map((c) => c.uid)), atMidnight.runs.map((r) => r.clusters.map((c) => c.uid)));
+  assert.equal(midMorning.runs[0]?.startMs, Date.parse('2026-09-07T07:00:00Z'));
+});
+
+test('a window open around the clock gives one opening a day, not one that never ends', () => {
+  const p = planOf({ window: { allow: [{ start: '00:00', end: '00:00' }] } });
+  const s = plannedRuns({ plan: p, fromMs: Date.parse('2026-09-07T00:00:00Z'), toMs: Date.parse('2026-09-10T00:00:00Z'), nowMs: NOW });
+  assert.deepEqual(s.runs.map((r) => [new Date(r.startMs).toISOString(), r.endMs - r.startMs]), [
+    ['2026-09-07T00:00:00.000Z', DAY], ['2026-09-08T00:00:00.000Z', DAY], ['2026-09-09T00:00:00.000Z', DAY],
+  ]);
+});
