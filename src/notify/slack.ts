@@ -71,7 +71,7 @@ function mrkdwn(text: string): string {
 }
 
 function seconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function minutes(ms: number): string {

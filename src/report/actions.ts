@@ -88,7 +88,7 @@ function nodeAction(log: ActionLog, e: Extract<RunEvent, { node: string }>, at: 
     case 'node.pod.blocked':
       return log.detail('drain', t, `blocked: ${e.pod}: ${e.answer.kind}: ${e.diagnostic}`);
     case 'node.drained':
-      return log.confirm('drain', t, at, { ok: true, result: `drained: ${e.evicted} pod(s) evicted in ${e.ms} ms` });
+      return log.confirm('drain', t, at, { ok: true, result: `drained: ${e.evicted} pod(s) evicted in ${Math.round(e.ms)} ms` });
     case 'node.drain.timeout':
       return log.confirm('drain', t, at, { ok: false, result: `timed out; policy ${e.policy}`, details: e.blockers.map((b) => `blocker: ${b}`) });
     case 'node.pods.deleted':
@@ -96,7 +96,7 @@ function nodeAction(log: ActionLog, e: Extract<RunEvent, { node: string }>, at: 
     case 'node.action.requested':
       return log.request('node action', t, at, [`${e.operation}${e.version ? ` to ${e.version}` : ''}, id ${e.id}, bootID before ${e.bootIdBefore}, kubelet before ${e.kubeletBefore}`]);
     case 'node.action.confirmed':
-      return log.confirm('node action', t, at, { ok: true, result: `confirmed in ${e.ms} ms: bootID ${e.bootId}, kubelet ${e.kubeletVersion}` });
+      return log.confirm('node action', t, at, { ok: true, result: `confirmed in ${Math.round(e.ms)} ms: bootID ${e.bootId}, kubelet ${e.kubeletVersion}` });
     case 'node.action.failed':
       return log.confirm('node action', t, at, { ok: false, result: `failed: ${e.message}` });
     case 'node.ready.timeout':
@@ -125,7 +125,7 @@ function regionAction(log: ActionLog, e: RunEvent, at: Stamp): void {
     case 'traffic.drain.requested':
       return log.request('traffic drain', t, at, [`before: weight ${e.before.weight} of ${e.before.initialWeight}, ${e.before.state}`]);
     case 'traffic.drained':
-      return log.confirm('traffic drain', t, at, { ok: true, result: `out of traffic: new traffic stopped in ${e.result.newTrafficStoppedMs} ms, sessions gone in ${e.result.sessionsGoneMs} ms, ${e.result.sessionsShut} shut` });
+      return log.confirm('traffic drain', t, at, { ok: true, result: `out of traffic: new traffic stopped in ${Math.round(e.result.newTrafficStoppedMs)} ms, sessions gone in ${Math.round(e.result.sessionsGoneMs)} ms, ${e.result.sessionsShut} shut` });
     case 'traffic.step.requested':
       return log.request('traffic share', t, at, [`step ${e.step + 1}: ${e.percent}% of the initial weight`]);
     case 'traffic.step.set':
@@ -133,7 +133,7 @@ function regionAction(log: ActionLog, e: RunEvent, at: Stamp): void {
     case 'traffic.cut.requested':
       return log.request('switch-back', t, at, [e.reason]);
     case 'traffic.cut':
-      return log.confirm('switch-back', t, at, { ok: true, result: `weight ${e.weight} in ${e.ms} ms` });
+      return log.confirm('switch-back', t, at, { ok: true, result: `weight ${e.weight} in ${Math.round(e.ms)} ms` });
     case 'traffic.restored':
       return log.point('traffic restored', t, at, { ok: true, result: `back in service at weight ${e.weight}` });
     case 'traffic.put-back':
@@ -178,7 +178,7 @@ function runAction(log: ActionLog, e: RunEvent, at: Stamp): void {
 
 function hookResult(r: Extract<RunEvent, { type: 'hook.ran' }>['result']): string {
   const how = r.exitCode !== undefined ? `exit code ${r.exitCode ?? 'none (signal)'}` : r.status !== undefined ? `HTTP ${r.status}` : 'no answer';
-  return `${r.ok ? 'ok' : `failed (onFailure ${r.onFailure})`}: ${how}${r.timedOut ? ', timed out' : ''}, ${r.durationMs} ms: ${r.message}`;
+  return `${r.ok ? 'ok' : `failed (onFailure ${r.onFailure})`}: ${how}${r.timedOut ? ', timed out' : ''}, ${Math.round(r.durationMs)} ms: ${r.message}`;
 }
 
 function tail(text: string): string {

@@ -10,7 +10,7 @@ export function buildGates(entries: readonly JournalEntry[]): GateEvaluation[] {
     const e = entry.event;
     const at = stampOf(entry);
     if (e.type === 'gates.evaluated') {
-      const context = e.when === 'before-wave' ? `before wave ${e.wave ?? '?'} of ${e.phase}` : `after phase ${e.phase}`;
+      const context = e.when === 'before-wave' ? `before wave ${e.wave !== undefined ? e.wave + 1 : '?'} of ${e.phase}` : `after phase ${e.phase}`;
       out.push({ at, cluster: e.cluster, context, passed: e.passed, results: e.results });
     } else if (e.type === 'region.preconditions') {
       out.push({ at, cluster: e.cluster, context: 'region preconditions (before it leaves traffic)', passed: e.passed, results: e.results });

@@ -136,7 +136,7 @@ function regionEntry(r: { stage: string; steps: StepList }, e: RegionEvent, at: 
       return s.start('drain', at, `weight ${e.before.weight} before; not confirmed in the journal`);
     case 'traffic.drained':
       r.stage = 'drained';
-      return s.end('drain', at, { ok: true, durationMs: e.result.sessionsGoneMs, result: `new traffic stopped in ${e.result.newTrafficStoppedMs} ms, sessions gone in ${e.result.sessionsGoneMs} ms, ${e.result.sessionsShut} shut at the timeout` });
+      return s.end('drain', at, { ok: true, durationMs: e.result.sessionsGoneMs, result: `new traffic stopped in ${Math.round(e.result.newTrafficStoppedMs)} ms, sessions gone in ${Math.round(e.result.sessionsGoneMs)} ms, ${e.result.sessionsShut} shut at the timeout` });
     case 'region.validated':
       return s.point('validate', at, e.results.map((g) => `${g.passed ? 'passed' : 'FAILED'} ${g.gate}: ${g.message}`).join('; ') || 'no validation gates', e.passed);
     case 'traffic.step.requested':
@@ -160,7 +160,7 @@ function trafficEnd(r: { stage: string; steps: StepList }, e: RegionEvent, at: S
       r.stage = 'cut';
       const failed = openRestoreStep(s);
       if (failed) s.end(failed, at, { ok: false, result: `analysis failed: ${e.reason}` });
-      return s.end('switch-back', at, { ok: true, durationMs: e.ms, result: `weight ${e.weight} in ${e.ms} ms: ${e.reason}` });
+      return s.end('switch-back', at, { ok: true, durationMs: e.ms, result: `weight ${e.weight} in ${Math.round(e.ms)} ms: ${e.reason}` });
     }
     case 'traffic.restored':
       r.stage = 'restored';

@@ -41,6 +41,7 @@ export interface ReportSummary {
 }
 
 export interface WaveTimeline {
+  /** As journaled: 0 is the first wave (people read it as wave 1). */
   readonly index: number;
   readonly nodes: readonly string[];
   readonly domain?: string;
@@ -80,6 +81,7 @@ export interface NodeTimeline {
   readonly cluster: string;
   readonly node: string;
   readonly phase?: string;
+  /** The wave's index as journaled (0-based). */
   readonly wave?: number;
   readonly outcome?: string;
   readonly message?: string;

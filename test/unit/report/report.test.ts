@@ -45,7 +45,7 @@ test('the timeline has the phase, its wave with the gate before it, each node wi
   assert.ok(phase?.completed);
   assert.deepEqual(phase?.excluded, [{ node: 'node-cp', reason: 'control plane: not selected' }]);
   const a = r.timeline.nodes.find((n) => n.node === 'node-a');
-  assert.equal(a?.wave, 1);
+  assert.equal(a?.wave, 0, 'as journaled: the first wave is 0');
   assert.equal(a?.outcome, 'maintained');
   assert.deepEqual(a?.steps.map((s) => [s.step, s.ok]), [['cordon', true], ['drain', true], ['action', true], ['ready', true], ['uncordon', true]]);
   assert.equal(a?.steps[1]?.durationMs, 12_000, 'the drain takes the duration the engine measured');
@@ -67,6 +67,8 @@ test('every action has an actor, a requested and confirmed time, a target and a 
   const hook = r.actions.find((a) => a.action === 'hook pre-drain');
   assert.equal(hook?.target, 'webhook https://hooks.example/notify?token=…');
   assert.match(hook?.result ?? '', /^ok: HTTP 200/);
+  const out = r.actions.find((a) => a.action === 'traffic drain');
+  assert.equal(out?.result, 'out of traffic: new traffic stopped in 800 ms, sessions gone in 4001 ms, 0 shut', 'measured milliseconds are rounded for people');
   const share = r.actions.filter((a) => a.action === 'traffic share').map((a) => a.result);
   assert.deepEqual(share, ['10% set on the data plane, weight 10', '100% set on the data plane, weight 100']);
   assert.ok(r.actions.every((a) => a.ok), r.actions.filter((a) => !a.ok).map((a) => `${a.action}: ${a.result}`).join('\n'));
@@ -175,6 +177,7 @@ test('the HTML has every section by id, the chain result, the compliance rows an
   for (const id of ['summary', 'timeline', 'actions', 'gates', 'traffic', 'preflight', 'integrity', 'compliance']) assert.match(page, new RegExp(`<section id="${id}">`), `section ${id}`);
   assert.match(page, /data-chain="intact">chain intact: \d+ entries, last hash [0-9a-f]{64}</);
   for (const control of ['A.8.8', 'A.8.32', '§6.4.3', '§6.6.1', '§6.6.2', 'OPS.1.1.3']) assert.ok(page.includes(`data-control="${control}"`), control);
+  assert.match(page, /<tr><td>1<\/td><td>node-a, node-b<br><span class="muted">eu-central-1a<\/span><\/td><td><span class="ok">passed<\/span>/, 'the first wave is wave 1 to people, with its gate');
   assert.match(page, /<svg [^>]*role="img"/);
   assert.match(page, /<path d="M[^"]+" [^>]*data-region="eu-central"/);
   assert.doesNotMatch(page, /<script|<link|<img|<iframe|\ssrc=|href="(?!#)|url\(/, 'no script, no external asset');
