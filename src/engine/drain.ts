@@ -35,7 +35,7 @@ export function decide(pod: PodView, policy: DrainPolicy): PodDecision {
 export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
   const started = ctx.clock.now();
   const policy = ctx.phase.drain;
-  const pods = await ctx.cluster.podsOnNode(ctx.node, ctx.signal);
+  const pods = await podsNow(ctx);
   const decisions = pods.map((p) => ({ pod: p, decision: decide(p, policy) }));
   ctx.record({ type: 'node.drain.started', cluster: ctx.clusterName, node: ctx.node, pods: decisions.map((x) => x.decision) });
   const workloads = [...new Set(decisions.filter((x) => x.decision.decision !== 'skip' && x.decision.workload).map((x) => x.decision.workload as string))];
@@ -46,15 +46,28 @@ export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
   const grace = policy.gracePeriod ? Math.round(policy.gracePeriod.seconds) : undefined;
   const evicted = await mapLimit(targets, EVICT_CONCURRENCY, (p) => evictUntil(ctx, p, { deadline, grace }));
   const waitMs = Math.max(0, deadline - ctx.clock.now());
-  const remainingUids = new Set(await ctx.cluster.waitPodsGone(ctx.node, targets.map((p) => p.uid), waitMs, ctx.signal));
+  const remainingUids = new Set(await waitGone(ctx, targets.map((p) => p.uid), waitMs));
   // The last backoff can leave the wait no time to look at all: a pod evicted long ago is not a blocker.
   if (remainingUids.size > 0) {
-    const present = new Set((await ctx.cluster.podsOnNode(ctx.node, ctx.signal)).map((p) => p.uid));
+    const present = new Set((await podsNow(ctx)).map((p) => p.uid));
     for (const uid of remainingUids) if (!present.has(uid)) remainingUids.delete(uid);
   }
   const remaining = targets.filter((p) => remainingUids.has(p.uid));
   if (remaining.length === 0) return { kind: 'drained', evicted: evicted.filter(Boolean).length, ms: ctx.clock.now() - started, workloads };
   return { kind: 'timeout', remaining, blockers: await diagnose(ctx, remaining), workloads };
+}
+
+function podsNow(ctx: NodeContext): Promise<PodView[]> {
+  return ctx.nodePods ? ctx.nodePods.pods(ctx.signal) : ctx.cluster.podsOnNode(ctx.node, ctx.signal);
+}
+
+/** The UIDs still on the node after `waitMs` of cluster time, or none once they are all gone. */
+async function waitGone(ctx: NodeContext, uids: readonly string[], waitMs: number): Promise<string[]> {
+  if (!ctx.nodePods) return ctx.cluster.waitPodsGone(ctx.node, uids, waitMs, ctx.signal);
+  const wanted = new Set(uids);
+  let left: string[] = [...uids];
+  await ctx.nodePods.waitUntil((pods) => (left = pods.filter((p) => wanted.has(p.uid)).map((p) => p.uid)).length === 0, waitMs, ctx.signal);
+  return left;
 }
 
 /** Evicts one pod, backing off while a budget blocks it; returns whether the API accepted it. */

@@ -1,6 +1,6 @@
 // What every step of one node's maintenance works with: the cluster, the phase's policies, the clock,
 // the recorder that journals each step before the next, and the signal that pauses or aborts it.
-import type { ClusterPort } from '../kube/types.ts';
+import type { ClusterPort, NodePods } from '../kube/types.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { RunEvent } from './events.ts';
@@ -22,4 +22,6 @@ export interface NodeContext {
   readonly reads: SharedReads;
   /** Where evictions wait for their budget's room, when the cluster's budgets are watched. */
   readonly budgets?: BudgetQueue;
+  /** The node's pods as one watch keeps them from the drain until its DaemonSet pods are back. */
+  readonly nodePods?: NodePods;
 }

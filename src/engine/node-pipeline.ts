@@ -36,13 +36,23 @@ export interface PipelineInput {
 }
 
 export async function maintainNode(p: PipelineInput): Promise<NodeOutcome> {
-  const { ctx } = p;
   const step = p.state?.step ?? 'pending';
   if (step === 'done') return p.state?.outcome ?? 'maintained';
   if (atOrBefore(step, 'cordoned')) {
-    const taken = await cordon(ctx);
+    const taken = await cordon(p.ctx);
     if (taken) return taken;
   }
+  // One watch of the node's pods serves the drain and the wait for its DaemonSet pods after the action.
+  const nodePods = atOrBefore(step, 'back') ? await p.ctx.cluster.watchNodePods?.(p.ctx.node, p.ctx.signal) : undefined;
+  try {
+    return await afterCordon({ ...p, ctx: nodePods ? { ...p.ctx, nodePods } : p.ctx }, step);
+  } finally {
+    nodePods?.close();
+  }
+}
+
+async function afterCordon(p: PipelineInput, step: NodeStep): Promise<NodeOutcome> {
+  const { ctx } = p;
   let workloads = p.evictedWorkloads;
   if (atOrBefore(step, 'draining')) {
     const drained = await drain(ctx);
@@ -80,7 +90,7 @@ async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
 async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
   const outcome = await drainNode(ctx);
   if (outcome.kind === 'drained') {
-    // Two events per node (cordoned, uncordoned) tell people what happens; the journal holds every step.
+    // One event per maintained node (at its cordon) tells people what happens; the journal holds every step.
     ctx.record({ type: 'node.drained', cluster: ctx.clusterName, node: ctx.node, ms: outcome.ms, evicted: outcome.evicted });
     return [...outcome.workloads];
   }
@@ -136,7 +146,8 @@ export async function giveBack(ctx: NodeContext, outcome: NodeOutcome, message?:
   ctx.record({ type: 'node.uncordon.requested', cluster: ctx.clusterName, node: ctx.node });
   const changed = await ctx.cluster.uncordon(ctx.node, ctx.runId, ctx.signal);
   ctx.record({ type: 'node.uncordoned', cluster: ctx.clusterName, node: ctx.node, changed });
-  if (changed) await event(ctx, 'DaylightUncordoned', `uncordoned by run ${ctx.runId}: ${outcome}${message ? ` (${message})` : ''}`);
+  // A node maintained as announced at its cordon needs no second event; any other end is told.
+  if (changed && outcome !== 'maintained') await event(ctx, 'DaylightUncordoned', `uncordoned by run ${ctx.runId}: ${outcome}${message ? ` (${message})` : ''}`, 'Warning');
   ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome, ...(message ? { message } : {}) });
   return outcome;
 }

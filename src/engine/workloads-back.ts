@@ -16,8 +16,9 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
   // The node and its DaemonSet pods through watches (the node cache, one watch of the node's pods): no polling.
   const node = await ctx.cluster.waitForNode(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
   if (!node) return timeout(`node ${ctx.node} is not Ready`);
-  const pods = await ctx.cluster.waitPodsOnNode(ctx.node, (ps) => daemonsNotReady(ps).length === 0, Math.max(0, left()), ctx.signal);
-  if (!pods) {
+  const settled = (ps: readonly PodView[]) => daemonsNotReady(ps).length === 0;
+  const back = ctx.nodePods ? await ctx.nodePods.waitUntil(settled, Math.max(0, left()), ctx.signal) : (await ctx.cluster.waitPodsOnNode(ctx.node, settled, Math.max(0, left()), ctx.signal)) !== undefined;
+  if (!back) {
     const now = await ctx.cluster.podsOnNode(ctx.node, ctx.signal).catch(() => []);
     return timeout(`DaemonSet pods not Ready on the node: ${daemonsNotReady(now).map((p) => `${p.namespace}/${p.name}`).join(', ') || 'none left (they were just Ready)'}`);
   }

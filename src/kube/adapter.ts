@@ -8,12 +8,14 @@ import { recordNodeEvent } from './events.ts';
 import type { NodeEvent } from './events.ts';
 import { acquireLease, readLease, releaseLease, renewLease } from './lease.ts';
 import { requestNodeAction } from './node-action.ts';
+import { openNodePods } from './node-pods.ts';
 import { nodeCache, pdbCache } from './object-cache.ts';
 import type { NodeCache, PdbCache } from './object-cache.ts';
 import { listPdbs, listWorkloads, podsOnNode, readNode, takeSnapshot } from './reads.ts';
 import { ReplicaSetOwners } from './replica-set-owners.ts';
 import type {
   BudgetFeed,
+  NodePods,
   ClusterPort,
   ClusterSnapshot,
   CordonResult,
@@ -127,6 +129,10 @@ export class KubeCluster implements ClusterPort {
 
   waitPodsGone(node: string, uids: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
     return waitPodsGone(this, node, uids, timeoutMs, signal);
+  }
+
+  watchNodePods(node: string, signal?: AbortSignal): Promise<NodePods> {
+    return openNodePods({ api: this.api, clock: this.clock, node, view: (p) => podView(p, this.owners.lookup), learn: (pods, s) => this.owners.learn(this.api, pods, s) }, signal);
   }
 
   waitPodsOnNode(node: string, done: (pods: readonly PodView[]) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<PodView[] | undefined> {

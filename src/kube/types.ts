@@ -76,6 +76,14 @@ export interface PdbView {
   readonly expectedPods: number;
 }
 
+export interface NodePods {
+  /** The node's pods now, their workloads resolved. */
+  pods(signal?: AbortSignal): Promise<PodView[]>;
+  /** True once `done` holds for the node's pods; false when `timeoutMs` of cluster time passed. */
+  waitUntil(done: (pods: readonly PodView[]) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  close(): void;
+}
+
 export interface BudgetFeed {
   all(): PdbView[];
   /** Calls `fn` on every change of a budget until the returned function is called. */
@@ -180,6 +188,11 @@ export interface ClusterPort {
    * ReplicaSets are resolved only as far as already known.
    */
   waitPodsOnNode(node: string, done: (pods: readonly PodView[]) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<PodView[] | undefined>;
+  /**
+   * The node's pods kept by one list and one watch until closed; optional (without it the engine lists
+   * and watches for each wait).
+   */
+  watchNodePods?(node: string, signal?: AbortSignal): Promise<NodePods>;
   /** Writes the action annotation for the node agent. */
   requestNodeAction(node: string, action: NodeActionRequest, signal?: AbortSignal): Promise<void>;
   /** Waits, through a watch, until `done(node)` holds; returns the node then, or undefined at the timeout. */

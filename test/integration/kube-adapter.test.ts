@@ -318,6 +318,27 @@ describe('evictions and waits', () => {
     assert.ok(onNode.every((p) => !left.includes(p.uid)));
   });
 
+  test('one watch of a node\'s pods serves the drain\'s read and the wait until evicted pods are gone', async () => {
+    const { cluster } = f as Fixture;
+    // Given batch's pods on one node, and the node's pods watched
+    const node = (await podsOf(cluster, 'batch'))[0]?.nodeName as string;
+    const before = cluster.requestCount;
+    const watched = await cluster.watchNodePods(node);
+    try {
+      const onNode = (await watched.pods()).filter((p) => p.workload?.name === 'batch' && !p.terminating);
+      assert.ok(onNode.length > 0);
+      // When they are evicted
+      for (const p of onNode) assert.deepEqual(await cluster.evict(p, 0), { kind: 'evicted' });
+      // Then the watch sees them leave, and the reads cost one list and one watch besides the evictions
+      const uids = new Set(onNode.map((p) => p.uid));
+      assert.equal(await watched.waitUntil((pods) => !pods.some((p) => uids.has(p.uid)), TEN_MINUTES), true);
+      assert.ok((await watched.pods()).every((p) => !uids.has(p.uid)));
+      assert.equal(cluster.requestCount - before - onNode.length, 2);
+    } finally {
+      watched.close();
+    }
+  });
+
   test('an eviction a budget forbids is blocked with the budget\'s numbers, and the wait times out with the pod', async () => {
     const { cluster } = f as Fixture;
     // Given web: three pods and minAvailable 3
