@@ -2,6 +2,8 @@
 // error becomes a failed result with the reason; only the caller's abort passes through.
 import type { Gate } from '../plan/schema.ts';
 import { checkCommand } from './command.ts';
+import { checkGitops, gitopsMeasurement } from './gitops.ts';
+import type { GitopsKind, RawCluster } from './gitops.ts';
 import { checkHttp } from './http.ts';
 import { checkKube } from './kube.ts';
 import { checkPrometheus } from './prometheus.ts';
@@ -31,7 +33,16 @@ function measure(gate: Gate, ctx: GateContext): Promise<Measurement> {
       return checkPrometheus(gate, ctx);
     case 'command':
       return checkCommand(gate, ctx);
+    case 'gitops':
+      return checkGitopsGate(gate.tool, ctx);
   }
+}
+
+/** GitOps objects are custom resources: the adapter's raw GET reads them; a cluster without it fails closed. */
+async function checkGitopsGate(tool: GitopsKind, ctx: GateContext): Promise<Measurement> {
+  const cluster = ctx.cluster as Partial<RawCluster> & { name: string };
+  if (typeof cluster.raw !== 'function') return { passed: false, message: `${ctx.cluster.name} cannot be read for custom resources here, so the gate fails closed` };
+  return gitopsMeasurement(await checkGitops(tool, cluster as RawCluster, ctx.signal));
 }
 
 /** The name people see: the gate's own, else its type and what it looks at. */
@@ -46,5 +57,7 @@ export function gateName(gate: Gate): string {
       return `prometheus ${gate.query}`;
     case 'command':
       return `command ${gate.run}`;
+    case 'gitops':
+      return `gitops ${gate.tool}`;
   }
 }

@@ -101,6 +101,8 @@ export const GateSchema = z.discriminatedUnion('type', [
     name: z.string().optional(),
   }).refine((g) => g.max !== undefined || g.min !== undefined, { message: 'a prometheus gate needs a threshold; set max, min or both' }),
   z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('1m').default(Duration.parse('1m')), name: z.string().optional() }),
+  /** GitOps drift after maintenance: Argo CD Applications Synced and Healthy, or Flux Kustomizations and HelmReleases Ready. */
+  z.strictObject({ type: z.literal('gitops'), tool: z.enum(['argocd', 'flux']), name: z.string().optional() }),
 ]);
 
 /**

@@ -4,7 +4,9 @@
 // real rolling update to a new image tag.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { evaluateGate } from '../../src/checks/evaluate.ts';
 import { checkGitops, gitopsMeasurement } from '../../src/checks/gitops.ts';
+import { GateSchema } from '../../src/plan/schema.ts';
 import type { KubeCluster } from '../../src/kube/adapter.ts';
 import { connect } from '../../src/kube/client.ts';
 import { checkDeployments } from '../../src/platform/deployments-check.ts';
@@ -102,6 +104,9 @@ describe('platform post-checks on a live cluster', () => {
     assert.equal(m.passed, false);
     assert.equal(m.value, 2);
     assert.match(m.message, /^2 of 3 not in sync: Application argocd\/new-app: no sync or health status yet/);
+    // and as a plan's gate, evaluated the way every gate is, it fails with the same words
+    const gate = await evaluateGate(GateSchema.parse({ type: 'gitops', tool: 'argocd' }), { cluster: fx().cluster, runId: 'r', clock: { now: () => 0 } });
+    assert.deepEqual([gate.gate, gate.passed, gate.message], ['gitops argocd', false, m.message]);
   });
 
   test('when the drifted Applications are synced again, the argocd gate passes', async () => {
@@ -111,6 +116,8 @@ describe('platform post-checks on a live cluster', () => {
     }
     const m = gitopsMeasurement(await checkGitops('argocd', fx().cluster));
     assert.deepEqual(m, { passed: true, value: 0, threshold: '0', message: 'all 3 in sync: Application argocd/guestbook, Application argocd/new-app, Application argocd/shop' });
+    const gate = await evaluateGate(GateSchema.parse({ type: 'gitops', tool: 'argocd' }), { cluster: fx().cluster, runId: 'r', clock: { now: () => 0 } });
+    assert.equal(gate.passed, true, gate.message);
   });
 
   test('given Flux HelmReleases and a Kustomization, Ready=True passes and a failed upgrade fails with its reason', async () => {
