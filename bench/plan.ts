@@ -82,7 +82,8 @@ function buildPlan(): Plan {
 function naivePlan(snapshot: ClusterSnapshot, plan: Plan): string[][] {
   const key = (n: NodeView) => `${n.labels[ZONE] ?? ''}/${n.labels[RACK] ?? ''}`;
   const sorted = [...snapshot.nodes].sort((a, b) => naturalCompare(key(a), key(b)) || naturalCompare(a.name, b.name));
-  const size = resolveIntOrPercent(plan.spec.phases[0]?.maxUnavailable ?? 1, sorted.length, 1);
+  const first = plan.spec.phases[0];
+  const size = resolveIntOrPercent(first?.type === 'nodes' ? first.maxUnavailable : 1, sorted.length, 1);
   const waves: string[][] = [];
   for (let i = 0; i < sorted.length; i += size) waves.push(sorted.slice(i, i + size).map((n) => n.name));
   return waves;

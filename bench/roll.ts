@@ -46,7 +46,7 @@ try {
   const text = (await readFile(values.plan as string, 'utf8')).replace('context: big', `context: ${sandbox.regions[0]}`);
   const plan = parsePlan(values.plan as string, text);
   const phase = plan.plan.spec.phases[0];
-  if (!phase) throw new Error('the plan has no phase');
+  if (phase?.type !== 'nodes') throw new Error('the plan has no nodes phase');
 
   progress(`Daylight: ${workers.length} workers with ${values.plan}`);
   const events: JournalEntry[] = [];

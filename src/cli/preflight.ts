@@ -1,6 +1,7 @@
 // `daylight preflight -f plan.yaml`: what would break zero downtime, found before anything is touched.
 // Exit 1 when a finding blocks the run.
 import { UserError } from '../lib/errors.ts';
+import { nodePhases } from '../plan/kubernetes-phase.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { renderFindings, runPreflight, summarise } from '../preflight/index.ts';
 import type { Finding } from '../preflight/index.ts';
@@ -33,7 +34,7 @@ export const preflightCommand: Command = {
       const findings: Finding[] = [];
       for (const cluster of connected.clusters.values()) {
         const snapshot = await cluster.snapshot();
-        for (const phase of plan.plan.spec.phases) findings.push(...runPreflight({ snapshot, plan: plan.plan, phase }));
+        for (const phase of plan.plan.spec.phases.flatMap(nodePhases)) findings.push(...runPreflight({ snapshot, plan: plan.plan, phase }));
       }
       const summary = summarise(findings);
       io.out(outputFlag(p) === 'json' ? JSON.stringify({ summary, findings }) : renderFindings(findings));

@@ -8,6 +8,7 @@ import type { RunEnd } from '../engine/runner.ts';
 import { replay } from '../engine/state.ts';
 import type { ClusterPort } from '../kube/types.ts';
 import { UserError } from '../lib/errors.ts';
+import { nodePhases } from '../plan/kubernetes-phase.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { renderFindings, runPreflight, summarise } from '../preflight/index.ts';
 import type { Finding } from '../preflight/index.ts';
@@ -71,7 +72,7 @@ async function preflight(plan: LoadedPlan, clusters: ReadonlyMap<string, Cluster
   const out: Finding[] = [];
   for (const cluster of clusters.values()) {
     const snapshot = await cluster.snapshot();
-    for (const phase of plan.plan.spec.phases) out.push(...runPreflight({ snapshot, plan: plan.plan, phase }));
+    for (const phase of plan.plan.spec.phases.flatMap(nodePhases)) out.push(...runPreflight({ snapshot, plan: plan.plan, phase }));
   }
   return out;
 }

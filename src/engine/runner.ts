@@ -5,6 +5,7 @@ import type { ClusterPort } from '../kube/types.ts';
 import type { RunEvent } from './events.ts';
 import { giveBackAll } from './give-back.ts';
 import type { Journal } from './journal.ts';
+import { runKubernetesPhase } from './kubernetes-phase.ts';
 import { holdLease, LeaseBusy } from './lease-keeper.ts';
 import type { HeldLease } from './lease-keeper.ts';
 import { NodeFailure } from './node-pipeline.ts';
@@ -130,7 +131,8 @@ async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEve
       if (!phase.regional) await bringBack(region);
       if (completed(phase.name)) continue;
       if (phase.regional) await takeOutOfTraffic(region);
-      await runPhase({ deps: o.deps, journal: o.journal, record, state: () => live, cluster, phase, signal: w.signal });
+      const run = { deps: o.deps, journal: o.journal, record, state: () => live, cluster, signal: w.signal };
+      await (phase.type === 'kubernetes' ? runKubernetesPhase({ ...run, phase }) : runPhase({ ...run, phase }));
       if (phase.regional && !phases[i + 1]?.regional) await bringBack(region);
     }
     // A run that stopped between its last regional phase and the end of the restore finishes the restore.

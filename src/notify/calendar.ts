@@ -1,6 +1,7 @@
 // The iCalendar (RFC 5545) export of a plan's planned runs and change freezes: one VEVENT per cluster of
 // each planned run, with what will be done, and VALARMs for the notices 4 weeks, 1 week and 24 hours
 // before; the same content as data for `daylight calendar -o json`.
+import { nodePhases } from '../plan/kubernetes-phase.ts';
 import type { NodesPhase, Plan } from '../plan/schema.ts';
 import { wallText, zone } from '../planner/zoned-time.ts';
 import type { Component, Property } from './ical-text.ts';
@@ -70,7 +71,7 @@ function eventOf(plan: Plan, run: PlannedRun, c: PlannedCluster, at: { order: nu
     : `Within the maintenance window ${wallText(z, run.window?.startMs ?? run.startMs)} to ${wallText(z, run.window?.endMs ?? run.endMs)} ${at.timezone}; clusters are maintained one after another (${others.join(', then ')}), so ${c.cluster} takes part of it.`;
   const lines = [
     `Daylight plan ${plan.metadata.name} maintains cluster ${c.cluster} (${at.order + 1} of ${others.length}).`,
-    ...plan.spec.phases.map((p) => `- ${phaseText(plan, p)}`),
+    ...plan.spec.phases.flatMap(nodePhases).map((p) => `- ${phaseText(plan, p)}`),
     when,
     'Planned without downtime: workloads keep serving; nodes are drained through the Eviction API, within PodDisruptionBudgets.',
   ];

@@ -88,6 +88,81 @@ const NodesPhaseSchema = NodesPhaseBase.superRefine((phase, ctx) => {
   }
 });
 
+/** How a control-plane node is upgraded: the node agent (`upgrade`), or a command such as `kubeadm upgrade apply`. */
+const ControlPlaneActionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('agent') }),
+  z.strictObject({
+    type: z.literal('command'),
+    /** Run for the first control-plane node (`{{node.name}}`, `{{version}}`, `{{cluster}}`, `{{run.id}}`). */
+    run: z.string().min(1),
+    /** Run for the other control-plane nodes (kubeadm: `kubeadm upgrade node`); default: `run`. */
+    runOthers: z.string().min(1).optional(),
+    timeout: duration('15m').default(Duration.parse('15m')),
+  }),
+]);
+
+/** How a worker is upgraded once drained: the node agent (`upgrade`), or a command (`kubeadm upgrade node` and the kubelet). */
+const WorkerActionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('agent') }),
+  z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('10m').default(Duration.parse('10m')) }),
+]);
+
+const ControlPlaneSchema = z.strictObject({
+  selector: labelSelector.default('node-role.kubernetes.io/control-plane'),
+  action: ControlPlaneActionSchema.default({ type: 'agent' }),
+  drain: DrainSchema.default(DrainSchema.parse({})),
+  ready: ReadySchema.default(ReadySchema.parse({})),
+});
+
+const WorkersSchema = z
+  .strictObject({
+    selector: labelSelector.default('!node-role.kubernetes.io/control-plane'),
+    maxUnavailable: intOrPercent.default(1),
+    topology: TopologySchema.optional(),
+    canary: z.number().int().min(0).default(1),
+    drain: DrainSchema.default(DrainSchema.parse({})),
+    action: WorkerActionSchema.default({ type: 'agent' }),
+    ready: ReadySchema.default(ReadySchema.parse({})),
+    soak: duration('30s').default(Duration.ofMs(0)),
+    budgetWaitRounds: z.number().int().min(0).max(100).optional(),
+    rolling: z.boolean().default(false),
+  })
+  .superRefine((w, ctx) => {
+    if (w.rolling && (w.topology?.maxPerDomain !== undefined || w.topology?.then?.maxPerDomain !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['rolling'], message: 'rolling workers keep maxUnavailable nodes busy in one domain at a time and do not apply topology maxPerDomain caps; remove maxPerDomain, or set rolling: false' });
+    }
+  });
+
+/** A pre-upgrade backup: a Velero `Backup` waited for until `Completed`, or a command that must exit 0. */
+const BackupSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('velero'),
+    namespace: name.default('velero'),
+    includedNamespaces: z.array(z.string().min(1)).min(1).default(['*']),
+    ttl: duration('720h').default(Duration.parse('720h')),
+    timeout: duration('30m').default(Duration.parse('30m')),
+  }),
+  z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('30m').default(Duration.parse('30m')) }),
+]);
+
+/**
+ * One Kubernetes minor (or patch) upgrade: the backup, the control-plane nodes one at a time, then the
+ * workers rolled like a nodes phase. The control plane goes one minor at a time: one phase per minor.
+ */
+const KubernetesPhaseSchema = z.strictObject({
+  name,
+  type: z.literal('kubernetes'),
+  /** The exact version to install, like v1.31.2. */
+  to: z.string().regex(/^v1\.\d+\.\d+$/, { message: 'write the full version to install, like "v1.31.2" (one phase per minor: the control plane goes one minor at a time)' }),
+  regional: z.boolean().default(false),
+  controlPlane: ControlPlaneSchema.default(ControlPlaneSchema.parse({})),
+  workers: WorkersSchema.default(WorkersSchema.parse({})),
+  backup: BackupSchema.optional(),
+});
+
+/** `type` picks the phase: nodes (reboot, patch or upgrade nodes) or kubernetes (the control plane, then the workers). */
+const PhaseSchema = z.discriminatedUnion('type', [NodesPhaseSchema, KubernetesPhaseSchema]);
+
 export const GateSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('kube'), check: z.enum(['nodes-ready', 'workloads-available', 'no-unexpected-cordons']), name: z.string().optional() }),
   z.strictObject({ type: z.literal('http'), url: z.url(), expectStatus: z.number().int().min(100).max(599).default(200), timeout: duration('5s').default(Duration.parse('5s')), name: z.string().optional() }),
@@ -188,7 +263,7 @@ export const PlanSchema = z.strictObject({
       clusters: z.array(ClusterSchema).min(1),
       window: WindowSchema.optional(),
       traffic: TrafficSchema.optional(),
-      phases: z.array(NodesPhaseSchema).min(1),
+      phases: z.array(PhaseSchema).min(1),
       gates: z.array(GateSchema).default([]),
       silences: SilencesSchema.optional(),
       hooks: z.array(HookSchema).default([]),
@@ -226,7 +301,10 @@ function regionalNeeds(spec: { clusters: { name: string }[]; phases: { regional:
 export type Plan = z.output<typeof PlanSchema>;
 export type PlanSpec = Plan['spec'];
 export type ClusterRef = PlanSpec['clusters'][number];
-export type NodesPhase = PlanSpec['phases'][number];
+export type Phase = PlanSpec['phases'][number];
+export type NodesPhase = z.output<typeof NodesPhaseSchema>;
+export type KubernetesPhase = z.output<typeof KubernetesPhaseSchema>;
+export type BackupPolicy = NonNullable<KubernetesPhase['backup']>;
 export type Gate = PlanSpec['gates'][number];
 export type MaintenanceWindow = NonNullable<PlanSpec['window']>;
 export type NodeAction = NodesPhase['action'];

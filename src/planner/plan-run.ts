@@ -2,6 +2,7 @@
 // scheduled one after another into the window, with ETAs, lower bounds and the blockers to fix first.
 import type { ClusterSnapshot } from '../kube/types.ts';
 import { Duration } from '../lib/duration.ts';
+import { nodePhases } from '../plan/kubernetes-phase.ts';
 import type { NodesPhase, Plan } from '../plan/schema.ts';
 import { DEFAULT_GATE_MS } from './durations.ts';
 import { planPhase } from './plan-phase.ts';
@@ -62,7 +63,7 @@ export function planRun(input: RunInput): RunPlan {
   const blockers: Finding[] = [];
   let t = input.now;
   let order = 0;
-  for (const phase of plan.spec.phases) {
+  for (const phase of plan.spec.phases.flatMap(nodePhases)) {
     for (const [i, cluster] of plan.spec.clusters.entries()) {
       const snapshot = snapshotOf(input, cluster.name, i);
       if (!snapshot) {

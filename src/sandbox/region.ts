@@ -3,6 +3,7 @@
 import type { SimClock } from './clock.ts';
 import type { Node, Pod } from './k8s-types.ts';
 import { ResourceRegistry } from './resources.ts';
+import { servedVersion } from './served-version.ts';
 import { ObjectStore } from './store.ts';
 import type { Controller, RefereeSink, RegionFaults, SimContext } from './sim/context.ts';
 import { CrdController } from './sim/crds.ts';
@@ -37,7 +38,8 @@ export interface RegionOptions {
 
 export class Region {
   readonly name: string;
-  readonly kubernetesVersion: string;
+  /** The fleet file's version: what the API server serves until the control-plane nodes are upgraded. */
+  private readonly initialVersion: string;
   readonly store = new ObjectStore();
   readonly resources = new ResourceRegistry();
   readonly ctx: SimContext;
@@ -48,7 +50,7 @@ export class Region {
 
   constructor(o: RegionOptions) {
     this.name = o.name;
-    this.kubernetesVersion = o.kubernetesVersion;
+    this.initialVersion = o.kubernetesVersion;
     const owners = new OwnerIndex();
     this.ctx = { region: o.name, store: this.store, clock: o.clock, rng: o.rng, owners, referee: o.referee, faults: o.faults };
     this.disruption = new DisruptionController(this.ctx);
@@ -72,6 +74,11 @@ export class Region {
       this.pods.onChange(change);
       for (const c of this.controllers) c.onChange(change);
     });
+  }
+
+  /** What /version serves: it follows the control-plane nodes once all of them are upgraded. */
+  get kubernetesVersion(): string {
+    return servedVersion(this.initialVersion, this.store.list('nodes'));
   }
 
   private settleQueued = false;

@@ -62,7 +62,7 @@ test('the base plan is accepted and a phase gets the safe defaults for everythin
   // Given the base plan, which names only a phase's name, type, maxUnavailable and drain timeout
   const { plan } = accepted();
   const phase = plan.spec.phases[0];
-  assert.ok(phase);
+  assert.ok(phase?.type === 'nodes');
   // Then the rest of the phase is filled with the safe defaults
   assert.equal(phase.regional, false);
   assert.equal(phase.selector, '!node-role.kubernetes.io/control-plane');
@@ -86,6 +86,7 @@ test('maxUnavailable defaults to one node, and an omitted drain gets the default
   // Given a phase without maxUnavailable and drain
   const { plan } = accepted({ 13: '      # no maxUnavailable', 14: '      # no drain', 15: '      # -' });
   const phase = plan.spec.phases[0];
+  assert.ok(phase?.type === 'nodes');
   // Then one node at a time, drained within 10 minutes or the run fails
   assert.equal(phase?.maxUnavailable, 1);
   assert.equal(phase?.drain.timeout.toString(), '10m');
@@ -108,7 +109,8 @@ test('gates, a command action and traffic get their default timeouts and setting
     19: '',
     20: '  traffic: {provider: sandbox}',
   });
-  const action = plan.spec.phases[0]?.action;
+  const phase = plan.spec.phases[0];
+  const action = phase?.type === 'nodes' ? phase.action : undefined;
   assert.equal(action?.type, 'command');
   assert.deepEqual(action?.type === 'command' ? { operation: action.operation, timeout: action.timeout.toString() } : undefined, { operation: 'reboot', timeout: '5m' });
   assert.deepEqual(plan.spec.gates.map((g) => ({ type: g.type, timeout: 'timeout' in g ? g.timeout.toString() : undefined, expectStatus: g.type === 'http' ? g.expectStatus : undefined })), [
@@ -190,7 +192,7 @@ test('window times, days and dates that are not well formed each get their own l
 });
 
 test('an unknown gate type lists the gate types there are', () => {
-  assert.deepEqual(problems({ 18: '    - type: kubectl' }), ['plans/weekly.yaml:18:13: spec.gates[0].type: "kubectl" is not allowed; write one of "kube", "http", "prometheus", "command"']);
+  assert.deepEqual(problems({ 18: '    - type: kubectl' }), ['plans/weekly.yaml:18:13: spec.gates[0].type: "kubectl" is not allowed; write one of "kube", "http", "prometheus", "command", "gitops"']);
 });
 
 test('a prometheus gate without max or min is reported at the gate with the fix', () => {
@@ -215,7 +217,7 @@ test('wrong literals, enums and names say what is allowed', () => {
   assert.deepEqual(problems({ 4: '  name: Weekly_Patch' }), ['plans/weekly.yaml:4:9: metadata.name: use lower-case letters, digits and "-", starting and ending with a letter or digit (got "Weekly_Patch")']);
   assert.deepEqual(problems({ 15: '        timeout: 10m\n        onTimeout: retry' }), ['plans/weekly.yaml:16:20: spec.phases[0].drain.onTimeout: "retry" is not allowed; write one of "fail", "skip", "quarantine", "force"']);
   assert.deepEqual(problems({ 16: '      action: {type: ansible}' }), ['plans/weekly.yaml:16:22: spec.phases[0].action.type: "ansible" is not allowed; write one of "agent", "command", "external"']);
-  assert.deepEqual(problems({ 12: '      type: platform' }), ['plans/weekly.yaml:12:13: spec.phases[0].type: "platform" is not allowed; write one of "nodes"']);
+  assert.deepEqual(problems({ 12: '      type: platform' }), ['plans/weekly.yaml:12:13: spec.phases[0].type: "platform" is not allowed; write one of "nodes", "kubernetes"']);
 });
 
 test('every problem in a file is reported at once, each on its own line', () => {
@@ -223,7 +225,7 @@ test('every problem in a file is reported at once, each on its own line', () => 
   assert.deepEqual(problems({ 9: '    - name: eu-west', 13: '      maxUnavailable: 120%', 15: '        timeout: 10', 18: '    - type: kubectl' }), [
     'plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: "120%" is over 100%; use an integer or a percentage up to 100%',
     'plans/weekly.yaml:15:18: spec.phases[0].drain.timeout: 10 has no unit; write a duration such as "10m" (units: ms, s, m, h)',
-    'plans/weekly.yaml:18:13: spec.gates[0].type: "kubectl" is not allowed; write one of "kube", "http", "prometheus", "command"',
+    'plans/weekly.yaml:18:13: spec.gates[0].type: "kubectl" is not allowed; write one of "kube", "http", "prometheus", "command", "gitops"',
   ]);
 });
 
@@ -239,7 +241,8 @@ test('YAML that does not parse is reported at the character, with the fix where 
 test('an alias to an anchor that is not defined is reported at the alias, as bad input', () => {
   assert.deepEqual(problems({ 13: '      maxUnavailable: *budget' }), ['plans/weekly.yaml:13:23: Unresolved alias (the anchor must be set before the alias): budget; define the anchor &budget before the alias that uses it']);
   // (an anchor that is defined is fine)
-  assert.equal(accepted({ 13: '      maxUnavailable: &budget 2', 16: '      canary: *budget' }).plan.spec.phases[0]?.canary, 2);
+  const phase = accepted({ 13: '      maxUnavailable: &budget 2', 16: '      canary: *budget' }).plan.spec.phases[0];
+  assert.equal(phase?.type === 'nodes' ? phase.canary : undefined, 2);
 });
 
 test('a value or key with line breaks in it keeps its problem on one line', () => {

@@ -128,7 +128,7 @@ export function plan(o: { phase?: Record<string, unknown>; requirements?: Record
 
 export function phaseOf(p: Plan): NodesPhase {
   const phase = p.spec.phases[0];
-  if (!phase) throw new Error('the fixture plan has no phase');
+  if (phase?.type !== 'nodes') throw new Error('the fixture plan has no nodes phase');
   return phase;
 }
 

@@ -1,0 +1,113 @@
+// The backup a kubernetes phase takes before it touches a node: a Velero `Backup` object created and
+// waited for until its phase is Completed, or a command that must exit 0. Journaled before it is asked.
+import type { ClusterPort } from '../kube/types.ts';
+import { atLeastReal } from '../lib/clock.ts';
+import type { BackupPolicy, KubernetesPhase } from '../plan/schema.ts';
+import type { RunEvent } from './events.ts';
+import type { Journal } from './journal.ts';
+import { render } from './node-action.ts';
+import { RunFailure } from './phase-runner.ts';
+import type { EngineDeps } from './ports.ts';
+
+/** How often (cluster time, at least half a real second) the Backup's status is read. */
+const POLL_MS = 5_000;
+/** Velero phases after which a backup will not become Completed. */
+const FAILED = new Set(['Failed', 'PartiallyFailed', 'FailedValidation']);
+
+export interface BackupRun {
+  readonly deps: EngineDeps;
+  readonly journal: Journal;
+  readonly record: (e: RunEvent) => void;
+  readonly cluster: ClusterPort;
+  readonly phase: KubernetesPhase;
+  readonly signal: AbortSignal;
+}
+
+/** Takes the phase's backup unless the journal says it completed; throws RunFailure when it fails. */
+export async function backupBeforeUpgrade(b: BackupRun): Promise<void> {
+  const policy = b.phase.backup;
+  if (!policy || journaled(b, 'backup.completed')) return;
+  if (policy.type === 'command') await commandBackup(b, policy);
+  else await veleroBackup(b, policy);
+}
+
+/** `daylight-<run>-<cluster>`, as a DNS label Velero accepts. */
+export function backupName(runId: string, cluster: string): string {
+  const text = `daylight-${runId}-${cluster}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+  return text.slice(0, 63).replace(/-+$/, '');
+}
+
+function journaled(b: BackupRun, type: 'backup.requested' | 'backup.completed'): boolean {
+  return b.journal.entries.some((e) => e.event.type === type && e.event.cluster === b.cluster.name && e.event.phase === b.phase.name);
+}
+
+function fail(b: BackupRun, reason: string, name?: string): never {
+  b.record({ type: 'backup.failed', cluster: b.cluster.name, phase: b.phase.name, ...(name ? { name } : {}), reason });
+  throw new RunFailure(`phase ${b.phase.name} on ${b.cluster.name}: ${reason}; no node was touched`);
+}
+
+async function commandBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 'command' }>): Promise<void> {
+  const command = render(policy.run, { cluster: b.cluster.name, version: b.phase.to, 'run.id': b.deps.runId });
+  const started = b.deps.clock.now();
+  b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'command', command });
+  const r = await b.deps.exec(command, { timeoutMs: policy.timeout.ms / b.deps.clock.speed, signal: b.signal });
+  if (r.timedOut) fail(b, `the backup command "${command}" did not finish within ${policy.timeout.toString()}; make it faster or raise backup.timeout`);
+  if (r.exitCode !== 0) fail(b, `the backup command "${command}" exited ${r.exitCode ?? r.signal}: ${r.output.trim().split('\n').slice(-3).join(' | ')}; fix it and start the run again`);
+  b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, ms: b.deps.clock.now() - started });
+}
+
+async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 'velero' }>): Promise<void> {
+  const raw = b.cluster.raw?.bind(b.cluster);
+  if (!raw) throw new RunFailure(`cluster ${b.cluster.name} cannot create Velero Backups through this adapter; use backup: {type: command, run: ...}`);
+  const name = backupName(b.deps.runId, b.cluster.name);
+  const path = `/apis/velero.io/v1/namespaces/${policy.namespace}/backups`;
+  const started = b.deps.clock.now();
+  const existing = journaled(b, 'backup.requested') ? await raw('GET', `${path}/${name}`, undefined, b.signal) : undefined;
+  if (existing?.status !== 200) {
+    b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace: policy.namespace });
+    const body = {
+      apiVersion: 'velero.io/v1',
+      kind: 'Backup',
+      metadata: { name, namespace: policy.namespace, labels: { 'app.kubernetes.io/managed-by': 'daylight' }, annotations: { 'daylight.dev/run': b.deps.runId, 'daylight.dev/phase': b.phase.name } },
+      spec: { includedNamespaces: policy.includedNamespaces, ttl: policy.ttl.toString() },
+    };
+    const r = await raw('POST', path, body, b.signal);
+    if (r.status === 404) fail(b, `cluster ${b.cluster.name} does not serve velero.io/v1 Backups in namespace ${policy.namespace} (${apiMessage(r.body)}); install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`, name);
+    if (r.status >= 300 && r.status !== 409) fail(b, `creating Velero Backup ${policy.namespace}/${name} answered ${r.status}: ${apiMessage(r.body)}`, name);
+  }
+  const status = await waitForBackup(b, { path: `${path}/${name}`, name, timeoutMs: policy.timeout.ms, raw });
+  b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status });
+}
+
+type Raw = NonNullable<ClusterPort['raw']>;
+
+/** Reads the Backup until its phase is Completed; fails at a failed phase or at the timeout. */
+async function waitForBackup(b: BackupRun, o: { path: string; name: string; timeoutMs: number; raw: Raw }): Promise<Record<string, unknown>> {
+  const until = b.deps.clock.now() + o.timeoutMs;
+  for (;;) {
+    let last: string;
+    const r = await o.raw('GET', o.path, undefined, b.signal);
+    if (r.status === 200) {
+      const status = ((JSON.parse(r.body) as { status?: Record<string, unknown> }).status ?? {}) as Record<string, unknown>;
+      const phase = typeof status.phase === 'string' ? status.phase : '';
+      if (phase === 'Completed') return status;
+      if (FAILED.has(phase)) {
+        const why = [status.failureReason, status.errors !== undefined ? `${String(status.errors)} error(s)` : undefined].filter((x) => x !== undefined).join(', ');
+        fail(b, `Velero Backup ${o.name} ended ${phase}${why ? ` (${why})` : ''}; see velero backup describe ${o.name} --details, fix the cause and start the run again`, o.name);
+      }
+      last = phase ? `phase ${phase}` : 'no status yet';
+    } else {
+      last = `GET answered ${r.status}: ${apiMessage(r.body)}`;
+    }
+    if (b.deps.clock.now() >= until) fail(b, `Velero Backup ${o.name} was not Completed within ${Math.round(o.timeoutMs / 60_000)}m (${last}); check that Velero runs, or raise backup.timeout`, o.name);
+    await b.deps.clock.sleep(atLeastReal(b.deps.clock, POLL_MS, 500), b.signal);
+  }
+}
+
+function apiMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body.slice(0, 200);
+  } catch {
+    return body.slice(0, 200);
+  }
+}
