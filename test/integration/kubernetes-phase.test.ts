@@ -5,6 +5,11 @@
 // stops the run before any node is touched.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSession } from '../../src/cli/run-session.ts';
+import type { JournalEntry } from '../../src/engine/events.ts';
 import type { KubeCluster } from '../../src/kube/adapter.ts';
 import { connect } from '../../src/kube/client.ts';
 import { parsePlan } from '../../src/plan/load.ts';
@@ -160,5 +165,61 @@ describe('a kubernetes phase from v1.30 to v1.31 in the sandbox', () => {
     assert.equal(r.status, 'failed');
     assert.match(eventsOf(r, 'kubernetes.path.checked')[0]?.event.problems.join('\n') ?? '', /2 minors below v1\.33\.1: it goes one minor at a time; add a kubernetes phase to v1\.32\.\d+ before this one/);
     assert.equal(r.entries.filter((e) => e.event.type.startsWith('node.')).length, 0);
+  });
+});
+
+describe('a kubernetes phase interrupted while its workers roll', () => {
+  let ts: TestSandbox | undefined;
+  let cluster: KubeCluster | undefined;
+  let stateDir = '';
+  before(async () => {
+    ts = await upFleet({}, SPEED);
+    cluster = await connect({ name: REGION, kubeconfig: ts.kubeconfigPath, context: REGION });
+    await installVelero(ts, cluster);
+    stateDir = await mkdtemp(join(tmpdir(), 'daylight-k8s-resume-'));
+  });
+  after(async () => {
+    await cluster?.close();
+    await ts?.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  test('resumes with the workers: no second backup, no second control-plane upgrade, every kubelet at the target', async () => {
+    const c = cluster as KubeCluster;
+    const velero = playVelero(c, 'Completed');
+    const plan = planOf('k8s-resume');
+    // Given a run stopped (Ctrl-C) as the first wave of workers starts
+    const interrupt = new AbortController();
+    let output = '';
+    const first = await runSession({
+      plan,
+      stateDir,
+      kubeconfig: (ts as TestSandbox).kubeconfigPath,
+      view: 'json',
+      interrupt: interrupt.signal,
+      write: (t) => {
+        output += t;
+        if (/"wave\.started"[^\n]*k8s-131-workers/.test(output)) interrupt.abort();
+      },
+    });
+    assert.equal(first.status, 'paused', output.slice(-2000));
+    assert.notEqual(await served(c), 'v1.30.4');
+    // When it is resumed
+    const second = await runSession({ plan, stateDir, kubeconfig: (ts as TestSandbox).kubeconfigPath, view: 'json', resume: first.runId, write: () => undefined });
+    await velero.stop();
+    assert.ok(second.status === 'succeeded', `resumed run ended ${second.status}`);
+    // Then the journal holds one backup and one upgrade of the control-plane node, and the run ends at the target
+    const entries = (await readFile(second.paths.journal, 'utf8')).split('\n').filter((l) => l).map((l) => JSON.parse(l) as JournalEntry);
+    const count = (type: string) => entries.filter((e) => e.event.type === type).length;
+    assert.equal(count('backup.requested'), 1);
+    assert.equal(count('kubernetes.path.checked'), 1);
+    assert.equal(count('control-plane.checked'), 1);
+    const cp = (await c.listNodes()).filter((n) => 'node-role.kubernetes.io/control-plane' in n.labels).map((n) => n.name);
+    assert.equal(entries.filter((e) => e.event.type === 'node.action.requested' && cp.includes(e.event.node)).length, cp.length);
+    assert.deepEqual(new Set(Object.values(await kubelets(c))), new Set([TARGET]));
+    assert.equal(await served(c), TARGET);
+    const ref = await referee(ts as TestSandbox);
+    assert.equal(ref.pdbBreaches, 0);
+    assert.equal(ref.podsKilledWithoutEviction, 0);
   });
 });
