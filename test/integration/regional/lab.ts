@@ -90,7 +90,7 @@ async function startPrometheus(ts: TestSandbox, dir: string, stops: (() => Promi
 }
 
 /** The regional plan of these tests; `extra` replaces fields of spec.traffic.restore. */
-export function regionalPlanYaml(lab: Lab, o: { restore?: string; drainTimeout?: string; name?: string } = {}): string {
+export function regionalPlanYaml(lab: Lab, o: { restore?: string; drainTimeout?: string; name?: string; hooks?: readonly string[] } = {}): string {
   const ratio = (region: string, codes: string) => `sum(rate(daylight_sandbox_ingress_requests_total{region="${region}",code=~"${codes}"}[5s])) / sum(rate(daylight_sandbox_ingress_requests_total{region="${region}"}[5s]))`;
   return [
     'apiVersion: daylight.dev/v1alpha1',
@@ -111,6 +111,7 @@ export function regionalPlanYaml(lab: Lab, o: { restore?: string; drainTimeout?:
     '    validation:',
     '      - {type: kube, check: workloads-available}',
     `  silences: {alertmanager: "${lab.alertmanager.url}", matchers: [{name: region, value: "{{region}}"}]}`,
+    ...(o.hooks?.length ? ['  hooks:', ...o.hooks.map((h) => `    - ${h}`)] : []),
     '  phases:',
     '    - name: os-patch',
     '      type: nodes',

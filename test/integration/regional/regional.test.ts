@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { runSession } from '../../../src/cli/run-session.ts';
 import type { JournalEntry, RunEvent } from '../../../src/engine/events.ts';
 import { AlertmanagerSilences } from '../../../src/notify/silences.ts';
+import { parsePlan } from '../../../src/plan/load.ts';
 import { REGIONS, regionalPlan, regionalPlanYaml, startLab, startLoad } from './lab.ts';
 
 const ENTRY = fileURLToPath(new URL('../../../src/cli/entry.ts', import.meta.url));
@@ -50,10 +51,13 @@ describe('regional maintenance behind a real HAProxy', { timeout: 300_000 }, () 
   test('given steady load on HAProxy, when both regions are maintained in turn, then no request fails, each region is silenced and given back in steps', async (t) => {
     // Given steady keep-alive load through HAProxy and both regions in service
     const stateDir = await mkdtemp(join(tmpdir(), 'dl-reg-state-'));
+    const log = join(stateDir, 'hooks.log');
+    // and hooks around the run and each region, as an expand-and-contract migration would use them
+    const hooks = ['run-start', 'pre-drain', 'post-drain', 'pre-restore', 'post-restore', 'run-end'].map((on) => `{on: ${on}, type: command, run: 'echo "${on} {{cluster}} {{outcome}}" >> ${log}'}`);
     const load = startLoad(lab.haproxy.url, { connections: 4, rate: 400 });
     try {
       // When the regional plan runs
-      const end = await runSession({ plan: regionalPlan(lab), stateDir, kubeconfig: lab.ts.kubeconfigPath, view: 'json', write: () => undefined });
+      const end = await runSession({ plan: parsePlan('regional.yaml', regionalPlanYaml(lab, { hooks: hooks.map((h) => h.replace('{{cluster}} {{outcome}}', '$DAYLIGHT_CLUSTER $DAYLIGHT_OUTCOME')) })), stateDir, kubeconfig: lab.ts.kubeconfigPath, view: 'json', write: () => undefined });
       const seen = await load.stop();
 
       // Then it succeeded and not one request failed
@@ -86,6 +90,13 @@ describe('regional maintenance behind a real HAProxy', { timeout: 300_000 }, () 
       }
       // the drains were confirmed on HAProxy's statistics, not assumed
       for (const d of ofType(entries, 'traffic.drained')) assert.ok(d.event.result.newTrafficStoppedMs > 0 && d.event.result.sessionsGoneMs >= d.event.result.newTrafficStoppedMs);
+      // the hooks ran once each where they belong: the migration starts before the first region and completes after the last
+      assert.deepEqual((await readFile(log, 'utf8')).trim().split('\n').map((l) => l.trim()), [
+        'run-start',
+        'pre-drain eu-central', 'post-drain eu-central', 'pre-restore eu-central', 'post-restore eu-central',
+        'pre-drain region-2', 'post-drain region-2', 'pre-restore region-2', 'post-restore region-2',
+        'run-end  succeeded',
+      ]);
       // and HAProxy ends as it began
       const after = await weights();
       for (const region of REGIONS) assert.deepEqual(after[region], { status: 'UP', weight: 100 });
