@@ -33,6 +33,15 @@ export interface PodDecision {
 }
 
 type Where = { readonly cluster: string };
+
+/** A workspace file as a platform phase read it: a resumed run refuses files that changed since. */
+export interface WorkspaceRef {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** The commands a platform phase runs for a component, each journaled before it runs. */
+export type ComponentCommand = 'backup' | 'upgrade' | 'rollback';
 type AtNode = Where & { readonly node: string };
 
 export type RunEvent =
@@ -68,6 +77,15 @@ export type RunEvent =
   | ({ readonly type: 'backup.completed'; readonly phase: string; readonly name?: string; readonly ms: number; readonly status?: Readonly<Record<string, unknown>> } & Where)
   | ({ readonly type: 'backup.failed'; readonly phase: string; readonly name?: string; readonly reason: string } & Where)
   | ({ readonly type: 'control-plane.checked'; readonly phase: string; readonly passed: boolean; readonly results: readonly GateRecord[] } & AtNode)
+  | ({ readonly type: 'platform.diffed'; readonly phase: string; readonly from: WorkspaceRef; readonly to: WorkspaceRef; readonly order: readonly string[]; readonly removed: readonly string[]; readonly downgrades: readonly string[] } & Where)
+  | ({ readonly type: 'component.started'; readonly phase: string; readonly component: string; readonly from?: string; readonly to: string; readonly steps: readonly { readonly id: string; readonly title: string }[] } & Where)
+  | ({ readonly type: 'component.changelog'; readonly phase: string; readonly component: string; readonly file: string; readonly entries: number; readonly breaking: readonly { readonly version: string; readonly text: string }[]; readonly missingTarget: boolean } & Where)
+  | ({ readonly type: 'component.silences.skipped'; readonly phase: string; readonly component: string; readonly matchers: readonly string[]; readonly reason: string } & Where)
+  | ({ readonly type: 'component.command.requested'; readonly phase: string; readonly component: string; readonly step: ComponentCommand; readonly command: string } & Where)
+  | ({ readonly type: 'component.command.finished'; readonly phase: string; readonly component: string; readonly step: ComponentCommand; readonly passed: boolean; readonly exitCode: number | null; readonly timedOut: boolean; readonly ms: number; readonly output: string } & Where)
+  | ({ readonly type: 'component.checked'; readonly phase: string; readonly component: string; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
+  | ({ readonly type: 'component.upgraded'; readonly phase: string; readonly component: string; readonly to: string } & Where)
+  | ({ readonly type: 'component.failed'; readonly phase: string; readonly component: string; readonly step: string; readonly reason: string; readonly value?: number | string } & Where)
   | ({ readonly type: 'traffic.before'; readonly regions: Readonly<Record<string, RegionTraffic>> } & Where)
   | ({ readonly type: 'region.preconditions'; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
   | ({ readonly type: 'silence.requested'; readonly alertmanager: string; readonly marker: string } & Where)

@@ -6,6 +6,7 @@ import type { RunEvent } from './events.ts';
 import { giveBackAll } from './give-back.ts';
 import type { Journal } from './journal.ts';
 import { runKubernetesPhase } from './kubernetes-phase.ts';
+import { runPlatformPhase } from './platform-phase.ts';
 import { holdLease, LeaseBusy } from './lease-keeper.ts';
 import type { HeldLease } from './lease-keeper.ts';
 import { NodeFailure } from './node-pipeline.ts';
@@ -132,7 +133,9 @@ async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEve
       if (completed(phase.name)) continue;
       if (phase.regional) await takeOutOfTraffic(region);
       const run = { deps: o.deps, journal: o.journal, record, state: () => live, cluster, signal: w.signal };
-      await (phase.type === 'kubernetes' ? runKubernetesPhase({ ...run, phase }) : runPhase({ ...run, phase }));
+      if (phase.type === 'kubernetes') await runKubernetesPhase({ ...run, phase });
+      else if (phase.type === 'platform') await runPlatformPhase({ ...run, phase });
+      else await runPhase({ ...run, phase });
       if (phase.regional && !phases[i + 1]?.regional) await bringBack(region);
     }
     // A run that stopped between its last regional phase and the end of the restore finishes the restore.

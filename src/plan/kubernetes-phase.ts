@@ -50,7 +50,8 @@ export function workersPhase(k: KubernetesPhase): NodesPhase {
   };
 }
 
-/** Every nodes phase a plan phase rolls, in order: itself, or a kubernetes phase's control plane then workers. */
+/** Every nodes phase a plan phase rolls, in order: itself, a kubernetes phase's control plane then workers, or none (platform). */
 export function nodePhases(phase: Phase): NodesPhase[] {
+  if (phase.type === 'platform') return [];
   return phase.type === 'nodes' ? [phase] : [controlPlanePhase(phase), workersPhase(phase)];
 }

@@ -160,8 +160,34 @@ const KubernetesPhaseSchema = z.strictObject({
   backup: BackupSchema.optional(),
 });
 
-/** `type` picks the phase: nodes (reboot, patch or upgrade nodes) or kubernetes (the control plane, then the workers). */
-const PhaseSchema = z.discriminatedUnion('type', [NodesPhaseSchema, KubernetesPhaseSchema]);
+/**
+ * The platform stack moved from one workspace file to another: every component that changed upgraded in
+ * dependency order, each with its pre-checks, its command and its post-checks; the first failure halts the
+ * run (roll forward, as the runbooks prefer; `rollback: true` runs the component's rollback command first).
+ */
+const PlatformPhaseSchema = z.strictObject({
+  name,
+  type: z.literal('platform'),
+  /** Workspace files, relative to the plan file's folder: what runs now, and what it should become. */
+  workspace: z.strictObject({ from: z.string().min(1), to: z.string().min(1) }),
+  rollback: z.boolean().default(false),
+  onFailure: z.string().transform((v, ctx) => {
+    if (v === 'halt') return 'halt' as const;
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not supported: a platform phase halts on failure (onFailure: halt) and the run rolls forward; set rollback: true to run the component's rollback command first` });
+    return z.NEVER;
+  }).default('halt'),
+  /** Overrides the workspace's spec.prometheus.url for metric checks. */
+  prometheus: z.url().optional(),
+  /** Platform components are not taken out of traffic region by region. */
+  regional: z.boolean().transform((v, ctx) => {
+    if (!v) return false as const;
+    ctx.addIssue({ code: 'custom', message: 'a platform phase cannot be regional; remove regional, or put the nodes work in a regional nodes phase' });
+    return z.NEVER;
+  }).default(false),
+});
+
+/** `type` picks the phase: nodes (reboot, patch or upgrade nodes), kubernetes (the control plane, then the workers) or platform (workspace components). */
+const PhaseSchema = z.discriminatedUnion('type', [NodesPhaseSchema, KubernetesPhaseSchema, PlatformPhaseSchema]);
 
 export const GateSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('kube'), check: z.enum(['nodes-ready', 'workloads-available', 'no-unexpected-cordons']), name: z.string().optional() }),
@@ -305,6 +331,7 @@ export type Phase = PlanSpec['phases'][number];
 export type NodesPhase = z.output<typeof NodesPhaseSchema>;
 export type KubernetesPhase = z.output<typeof KubernetesPhaseSchema>;
 export type BackupPolicy = NonNullable<KubernetesPhase['backup']>;
+export type PlatformPhase = z.output<typeof PlatformPhaseSchema>;
 export type Gate = PlanSpec['gates'][number];
 export type MaintenanceWindow = NonNullable<PlanSpec['window']>;
 export type NodeAction = NodesPhase['action'];

@@ -217,7 +217,7 @@ test('wrong literals, enums and names say what is allowed', () => {
   assert.deepEqual(problems({ 4: '  name: Weekly_Patch' }), ['plans/weekly.yaml:4:9: metadata.name: use lower-case letters, digits and "-", starting and ending with a letter or digit (got "Weekly_Patch")']);
   assert.deepEqual(problems({ 15: '        timeout: 10m\n        onTimeout: retry' }), ['plans/weekly.yaml:16:20: spec.phases[0].drain.onTimeout: "retry" is not allowed; write one of "fail", "skip", "quarantine", "force"']);
   assert.deepEqual(problems({ 16: '      action: {type: ansible}' }), ['plans/weekly.yaml:16:22: spec.phases[0].action.type: "ansible" is not allowed; write one of "agent", "command", "external"']);
-  assert.deepEqual(problems({ 12: '      type: platform' }), ['plans/weekly.yaml:12:13: spec.phases[0].type: "platform" is not allowed; write one of "nodes", "kubernetes"']);
+  assert.deepEqual(problems({ 12: '      type: helm' }), ['plans/weekly.yaml:12:13: spec.phases[0].type: "helm" is not allowed; write one of "nodes", "kubernetes", "platform"']);
 });
 
 test('every problem in a file is reported at once, each on its own line', () => {
