@@ -48,7 +48,7 @@ export function planPhase(input: PhaseInput): PhasePlan {
   };
   if (blocker !== undefined || maintain.size === 0) return plan;
   const nodeMs = nodeCycleMs([...maintain], index, steps);
-  return { ...plan, lowerBound: lowerBound({ nodes: maintain.size, perWave: budget.perWave, nodeMs, pdbs: index.pdbs, replacementMs: steps.replacementMs }) };
+  return { ...plan, lowerBound: lowerBound({ nodes: maintain.size, perWave: budget.perWave, nodeMs, pdbs: index.pdbs, replacementMs: steps.replacementMs, canary: phase.canary }) };
 }
 
 /**

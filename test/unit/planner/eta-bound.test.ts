@@ -31,12 +31,19 @@ test('given four nodes, a canary and a budget of 2, when estimated, then each wa
 });
 
 test('given the same four nodes, when bounded, then throughput binds: ceil(4 / 2) waves × 5m5s per node beats 4 web pods / 2 × 1m', () => {
-  const p = planPhase({ snapshot: fourNodes(), phase: phase({ maxUnavailable: 2, canary: 1, soak: '30s' }) });
+  const p = planPhase({ snapshot: fourNodes(), phase: phase({ maxUnavailable: 2, canary: 0, soak: '30s' }) });
   assert.equal(p.lowerBound?.binding, 'nodes');
   assert.deepEqual(p.lowerBound?.nodes, { ms: 610 * SECOND, count: 4, perWave: 2, waves: 2, nodeMs: 305 * SECOND });
   assert.deepEqual(p.lowerBound?.pdb, { ms: 2 * MINUTE, name: 'shop/web', pods: 4, allowed: 2, replacementMs: MINUTE });
   assert.equal(p.lowerBound?.ms, 610 * SECOND);
   assert.equal(p.lowerBound?.text, 'node throughput: 4 nodes, 2 at a time = 2 waves × 5m5s per node');
+  assert.ok((p.lowerBound?.ms ?? Infinity) <= p.eta.totalMs);
+});
+
+test('given the same four nodes and a canary, when bounded, then the canary goes alone: 1 + ceil(3 / 2) waves, still within the ETA', () => {
+  const p = planPhase({ snapshot: fourNodes(), phase: phase({ maxUnavailable: 2, canary: 1, soak: '30s' }) });
+  assert.deepEqual(p.lowerBound?.nodes, { ms: 915 * SECOND, count: 4, perWave: 2, waves: 3, nodeMs: 305 * SECOND });
+  assert.equal(p.lowerBound?.text, 'node throughput: 4 nodes, the canary (1) alone, then 2 at a time = 3 waves × 5m5s per node');
   assert.ok((p.lowerBound?.ms ?? Infinity) <= p.eta.totalMs);
 });
 
