@@ -161,10 +161,9 @@ describe('a platform phase against the sandbox', () => {
     // When it is resumed
     const second = await runSession({ plan, stateDir, kubeconfig, view: 'json', resume: first.runId, write: () => undefined });
     // Then cert-manager is neither backed up nor upgraded again, the others are upgraded in order, and the phase completes
-    assert.equal(second.status, 'succeeded', second.status === 'refused' ? '' : second.reason);
+    assert.ok(second.status === 'succeeded', `the resumed run ended ${second.status}: ${second.status === 'refused' ? '' : (second.reason ?? '')}`);
     assert.deepEqual(await lines(join(dir, 'upgrades.log')), ['cert-manager v1.15.3', 'ingress-nginx 4.11.2', 'grafana 8.5.1']);
     assert.deepEqual(await lines(join(dir, 'backups.log')), ['cert-manager v1.14.5']);
-    if (second.status === 'refused') return;
     const entries = (await readFile(second.paths.journal, 'utf8')).split('\n').filter((l) => l).map((l) => JSON.parse(l) as JournalEntry);
     const upgradedOnce = entries.filter((e) => e.event.type === 'component.upgraded').map((e) => (e.event.type === 'component.upgraded' ? e.event.component : ''));
     assert.deepEqual(upgradedOnce, ['cert-manager', 'ingress-nginx', 'grafana']);
