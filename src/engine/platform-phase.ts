@@ -10,6 +10,7 @@ import type { PlatformPhase } from '../plan/schema.ts';
 import { checkDeployments, deploymentsMeasurement, diffWorkspaces, loadWorkspaceFile, platformSteps, readChangelogs } from '../platform/index.ts';
 import type { ComponentStep, LoadedWorkspace, PostStep, UpgradeStep, WorkspaceDiff } from '../platform/index.ts';
 import type { ComponentCommand, GateRecord, RunEvent } from './events.ts';
+import { veleroComponentBackup } from './platform-backup.ts';
 import type { Journal } from './journal.ts';
 import { RunFailure } from './phase-runner.ts';
 import type { EngineDeps } from './ports.ts';
@@ -35,7 +36,6 @@ type Steps = ReturnType<typeof platformSteps>[number];
 export async function runPlatformPhase(p: PlatformRun): Promise<void> {
   const { diff, from, to } = await readWorkspaces(p);
   const components = platformSteps(diff, { cluster: p.cluster.name, runId: p.deps.runId, rollback: p.phase.rollback, ...prometheus(p, to) });
-  refuseUnsupported(p, components);
   journalDiff(p, diff, { from, to });
   for (const c of components) {
     if (upgraded(p, c.component)) continue;
@@ -75,13 +75,6 @@ function refuseChangedFiles(p: PlatformRun, from: LoadedWorkspace, to: LoadedWor
   for (const [was, now] of [[first.from, from], [first.to, to]] as const) {
     if (was.sha256 !== now.sha256) throw new UserError(`${now.path}: changed since this run diffed it (sha256 ${was.sha256.slice(0, 12)}, now ${now.sha256.slice(0, 12)}); put back the file the run started with, or start a new run`);
   }
-}
-
-/** Velero backups are taken by kubernetes phases only for now: refused before any component is touched. */
-function refuseUnsupported(p: PlatformRun, components: readonly Steps[]): void {
-  const velero = components.flatMap((c) => c.steps).filter((s) => s.kind === 'backup-velero').map((s) => s.component);
-  if (velero.length === 0) return;
-  throw new RunFailure(`phase ${p.phase.name} on ${p.cluster.name}: ${velero.join(', ')} ask${velero.length === 1 ? 's' : ''} for a Velero backup, which a platform phase cannot take yet; use backup: {type: command, run: "velero backup create pre-{{name}}-{{version}} --include-namespaces ... --wait"} in the workspace; no component was touched`);
 }
 
 function journalDiff(p: PlatformRun, diff: WorkspaceDiff, files: { from: LoadedWorkspace; to: LoadedWorkspace }): void {
@@ -133,9 +126,11 @@ async function preStep(p: PlatformRun, step: Extract<ComponentStep, { phase: 'pr
           : 'a platform phase holds no silence of its own yet and the plan has no spec.silences; silence these alerts in Alertmanager by hand, or expect them to fire',
       });
       return;
-    case 'backup-velero':
-      // refused before the first component (refuseUnsupported)
-      throw new RunFailure(`${step.component}: Velero backups are not supported in platform phases yet`);
+    case 'backup-velero': {
+      const failed = await veleroComponentBackup(p, step);
+      if (failed !== undefined) await fail(p, { component: step.component, step: step.id, reason: `failed its backup: ${failed}` }, undefined);
+      return;
+    }
   }
 }
 

@@ -24,14 +24,15 @@ const COMPONENTS = [
 ] as const;
 
 /** A workspace at the old or new versions; commands log into `dir`, the post-check passes when dir/ok-<name> exists. */
-function workspaceYaml(dir: string, at: 'from' | 'to'): string {
+function workspaceYaml(dir: string, at: 'from' | 'to', velero = false): string {
+  const backup = velero ? '{type: velero, includedNamespaces: [cert-manager], timeout: 1m}' : `{type: command, run: "echo {{name}} {{from}} >> ${dir}/backups.log"}`;
   const component = (c: (typeof COMPONENTS)[number]) => [
     `    - name: ${c.name}`,
     `      version: "${c[at]}"`,
     `      upgrade: echo {{name}} {{version}} >> ${dir}/upgrades.log`,
     `      rollback: echo {{name}} >> ${dir}/rollbacks.log`,
     `      dependsOn: [${c.dependsOn.join(', ')}]`,
-    ...(c.name === 'cert-manager' ? [`      backup: {type: command, run: "echo {{name}} {{from}} >> ${dir}/backups.log"}`, '      changelog: cert-manager.md'] : []),
+    ...(c.name === 'cert-manager' ? [`      backup: ${backup}`, '      changelog: cert-manager.md'] : []),
     `      checks: {command: ["test -f ${dir}/ok-{{name}}"]}`,
   ];
   return ['apiVersion: daylight.dev/v1alpha1', 'kind: Workspace', 'metadata: {name: stack}', 'spec:', '  components:', ...COMPONENTS.flatMap(component), ''].join('\n');
@@ -40,10 +41,10 @@ function workspaceYaml(dir: string, at: 'from' | 'to'): string {
 const CHANGELOG = ['# cert-manager', '', '## v1.15.3', '', '- Fixes.', '', '## v1.15.0', '', '- BREAKING: the webhook needs a new flag.', '', '## v1.14.5', '', '- Older.', ''].join('\n');
 
 /** A temp dir holding old.yaml, new.yaml, a changelog and a plan (with `rollback`) that upgrades one to the other. */
-async function stack(name: string, o: { rollback?: boolean } = {}): Promise<{ dir: string; plan: LoadedPlan }> {
+async function stack(name: string, o: { rollback?: boolean; velero?: boolean } = {}): Promise<{ dir: string; plan: LoadedPlan }> {
   const dir = await mkdtemp(join(tmpdir(), 'daylight-platform-'));
   await writeFile(join(dir, 'old.yaml'), workspaceYaml(dir, 'from'));
-  await writeFile(join(dir, 'new.yaml'), workspaceYaml(dir, 'to'));
+  await writeFile(join(dir, 'new.yaml'), workspaceYaml(dir, 'to', o.velero));
   await writeFile(join(dir, 'cert-manager.md'), CHANGELOG);
   const text = [
     'apiVersion: daylight.dev/v1alpha1',
@@ -133,6 +134,21 @@ describe('a platform phase against the sandbox', () => {
     assert.ok(checked?.results.some((g) => !g.passed && g.type === 'command'));
     assert.ok(!r.entries.some((e) => e.event.type === 'component.started' && e.event.component === 'grafana'));
     assert.ok(!eventsOf(r, 'phase.completed').some((e) => e.event.phase === 'stack'));
+  });
+
+  test('a Velero backup the cluster cannot take fails closed before the first upgrade command', async () => {
+    // Given a stack whose first component asks for a Velero backup, on a cluster without Velero
+    const { dir, plan } = await stack('platform-velero', { velero: true });
+    dirs.push(dir);
+    await passing(dir, 'cert-manager', 'ingress-nginx', 'grafana');
+    // When the plan runs
+    const r = await roll(ts as TestSandbox, plan);
+    // Then the run fails at cert-manager's backup, saying how to fix it, and no upgrade command ran
+    assert.equal(r.status, 'failed');
+    assert.match(reasonOf(r), /component cert-manager failed its backup: .*does not serve velero\.io\/v1 Backups.*install Velero/);
+    assert.deepEqual(await lines(join(dir, 'upgrades.log')), []);
+    assert.equal(eventsOf(r, 'backup.requested').length, 1, 'the Backup was journaled before it was asked for');
+    assert.deepEqual(eventsOf(r, 'component.failed').map((e) => e.event.step), ['cert-manager/backup']);
   });
 
   test('a resumed run skips the components it already upgraded', async () => {
