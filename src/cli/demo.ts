@@ -11,18 +11,21 @@ import type { RunningSandbox } from '../sandbox/sandbox.ts';
 import { HELP_OPTION, numberFlag, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
 import type { Command, Io } from './command.ts';
 import { runSession } from './run-session.ts';
+import { SERVE_OPTIONS, serveFromFlags } from './serve.ts';
 import { DEMO_FLEET, untilSignal } from './sandbox.ts';
 import { describeSandbox } from './sandbox-view.ts';
 import { renderSummary, summariseRun } from './summary.ts';
 
 export const DEMO_PLAN = fileURLToPath(new URL('../../examples/plans/demo.yaml', import.meta.url));
 
-const HELP = `Usage: daylight demo [--speed X] [--keep] [--state-dir DIR] [--fleet FILE] [--plan FILE] [-o json]
+const HELP = `Usage: daylight demo [--speed X] [--keep] [--serve [--port N] [--host H] [--token-file F]] [--state-dir DIR] [--fleet FILE] [--plan FILE] [-o json]
 
 Starts the sandbox with examples/fleets/demo.yaml (two regions of 12 workers behind a simulated global
 load balancer), runs examples/plans/demo.yaml on it (every worker cordoned, drained through the Eviction
 API, patched and rebooted, zone by zone, a canary first), and prints a summary with the referee's count
 of what an outside observer saw. Ends by itself when the run ends; --keep leaves the sandbox up.
+--serve starts the dashboard (daylight serve) on the demo's state directory before the run, prints its
+URL, and keeps it up after the run until Ctrl-C.
 
 Exit codes: 0 the run succeeded with 0 pods killed without eviction and 0 budget breaches; 1 otherwise.`;
 
@@ -31,7 +34,7 @@ export const demoCommand: Command = {
   summary: 'the main job on the embedded sandbox: a full zero-downtime maintenance of two regions',
   help: HELP,
   async run(argv, io) {
-    const p = parse('demo', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, plan: { type: 'string' }, speed: { type: 'string' }, keep: { type: 'boolean' }, 'state-dir': { type: 'string' } });
+    const p = parse('demo', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, plan: { type: 'string' }, speed: { type: 'string' }, keep: { type: 'boolean' }, serve: { type: 'boolean' }, ...SERVE_OPTIONS, 'state-dir': { type: 'string' } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
@@ -48,8 +51,14 @@ export const demoCommand: Command = {
         io.err('The sandbox fleet did not come up within 120 s.');
         return 1;
       }
-      const code = await runDemo(io, { sandbox, plan, kubeconfig, stateDir: stringFlag(p, 'state-dir') ?? join(work, 'state'), json });
-      if (p.values.keep) {
+      const stateDir = stringFlag(p, 'state-dir') ?? join(work, 'state');
+      const server = p.values.serve ? await serveFromFlags(io, p, stateDir) : undefined;
+      const code = await runDemo(io, { sandbox, plan, kubeconfig, stateDir, json });
+      if (server) {
+        if (!json) io.out(`The dashboard stays up at ${server.url}; stop it with Ctrl-C.`);
+        await untilSignal();
+        await server.close();
+      } else if (p.values.keep) {
         if (!json) io.out('The sandbox keeps running; stop it with Ctrl-C.');
         await untilSignal();
       }

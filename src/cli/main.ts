@@ -17,8 +17,9 @@ import { reportCommand } from './report.ts';
 import { auditCommand } from './audit.ts';
 import { calendarCommand } from './calendar.ts';
 import { statusPageCommand } from './status-page.ts';
+import { serveCommand } from './serve.ts';
 
-const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand, upgradeCommand, reportCommand, auditCommand, calendarCommand, statusPageCommand];
+const COMMANDS: readonly Command[] = [demoCommand, sandboxCommand, preflightCommand, planCommand, runCommand, statusCommand, pauseCommand, resumeCommand, abortCommand, confirmCommand, recoverCommand, platformCommand, upgradeCommand, reportCommand, auditCommand, calendarCommand, statusPageCommand, serveCommand];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -1,0 +1,78 @@
+// What the dashboard server reads from a state directory: the runs with their summary, one run's state
+// with the analysis and blockers its journal holds, and its audit report. Read-only: journals are read
+// as text, never through Journal.open (which would repair a torn last line of a live run).
+import { existsSync, readFileSync } from 'node:fs';
+import type { JournalEntry } from '../engine/events.ts';
+import { listRuns, ownerAlive, runPaths } from '../engine/run-dir.ts';
+import type { RunPaths } from '../engine/run-dir.ts';
+import { replay } from '../engine/state.ts';
+import type { RunState } from '../engine/state.ts';
+import { buildReport, readRunFiles } from '../report/index.ts';
+import type { Report } from '../report/index.ts';
+import { summariseRun } from '../cli/summary.ts';
+import type { RunSummary } from '../cli/summary.ts';
+
+/** Run ids are `<plan>-<time>-<hex>`: anything else (slashes, dots only) never reaches the file system. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
+
+/** The paths of a run that exists in `stateDir`, or undefined for an unknown or malformed id. */
+export function findRun(stateDir: string, runId: string): RunPaths | undefined {
+  if (!RUN_ID.test(runId) || runId.includes('..')) return undefined;
+  const paths = runPaths(stateDir, runId);
+  return existsSync(paths.journal) ? paths : undefined;
+}
+
+/** Whole lines only: a line still being written by the run is left for the next read. */
+export function parseJournalText(text: string): JournalEntry[] {
+  const end = text.lastIndexOf('\n');
+  if (end < 0) return [];
+  const out: JournalEntry[] = [];
+  for (const line of text.slice(0, end).split('\n')) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as JournalEntry);
+    } catch {
+      // a line edited by hand is the report's business (it names it); the live view skips it
+    }
+  }
+  return out;
+}
+
+function entriesOf(paths: RunPaths): JournalEntry[] {
+  return parseJournalText(readFileSync(paths.journal, 'utf8'));
+}
+
+export type RunListItem = RunSummary & { readonly live: boolean; readonly plan?: string; readonly startedAt?: number };
+
+export function listRunSummaries(stateDir: string): RunListItem[] {
+  return listRuns(stateDir).map((id) => {
+    const paths = runPaths(stateDir, id);
+    const s = replay(id, entriesOf(paths));
+    return { ...summariseRun(s), live: ownerAlive(paths) !== undefined, ...(s.plan ? { plan: s.plan.name } : {}), ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}) };
+  });
+}
+
+export interface RunDetail {
+  readonly summary: RunSummary;
+  readonly live: boolean;
+  readonly state: RunState;
+  readonly analysis: readonly { readonly at: number; readonly cluster: string; readonly step: number; readonly records: readonly unknown[] }[];
+  readonly blockers: readonly { readonly at: number; readonly cluster: string; readonly node: string; readonly reason: string }[];
+}
+
+export function runDetail(paths: RunPaths): RunDetail {
+  const entries = entriesOf(paths);
+  const state = replay(paths.runId, entries);
+  const analysis: RunDetail['analysis'][number][] = [];
+  const blockers: RunDetail['blockers'][number][] = [];
+  for (const { at, event: e } of entries) {
+    if (e.type === 'analysis.measured') analysis.push({ at, cluster: e.cluster, step: e.step, records: e.records });
+    else if (e.type === 'node.pod.blocked') blockers.push({ at, cluster: e.cluster, node: e.node, reason: `${e.pod}: ${e.diagnostic}` });
+    else if (e.type === 'node.drain.timeout') for (const b of e.blockers) blockers.push({ at, cluster: e.cluster, node: e.node, reason: `drain timed out (${e.policy}): ${b}` });
+  }
+  return { summary: summariseRun(state), live: ownerAlive(paths) !== undefined, state, analysis, blockers };
+}
+
+export function runReport(paths: RunPaths): Report {
+  return buildReport(readRunFiles(paths));
+}

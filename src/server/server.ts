@@ -1,0 +1,162 @@
+// `daylight serve`'s HTTP server: the runs of one state directory as JSON, a run's journal as
+// server-sent events, its audit report, pause/resume/abort through the run's control file, and the
+// dashboard. Loopback by default; mutating calls need the bearer token, and every call does elsewhere.
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ownerAlive, sendControl } from '../engine/run-dir.ts';
+import type { ControlCommand } from '../engine/run-dir.ts';
+import { replay } from '../engine/state.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { renderReportHtml } from '../report/index.ts';
+import { DASHBOARD_CSS } from './dashboard/style.ts';
+import { DASHBOARD_HTML } from './dashboard/page.ts';
+import { DASHBOARD_JS } from './dashboard/script.ts';
+import { hostAllowed, isLoopback, originAllowed, presentedToken, tokenMatches } from './auth.ts';
+import { streamJournal } from './event-stream.ts';
+import { findRun, listRunSummaries, parseJournalText, runDetail, runReport } from './run-data.ts';
+import { readFileSync } from 'node:fs';
+
+export interface ServeOptions {
+  readonly stateDir: string;
+  /** 127.0.0.1 unless given. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly token: string;
+  /** Each answered request: method, path without its query, status; never a header or the token. */
+  readonly log?: (r: RequestLog) => void;
+  readonly pollMs?: number;
+  readonly heartbeatMs?: number;
+}
+
+export interface RequestLog {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+interface Ctx {
+  readonly o: ServeOptions;
+  readonly loopback: boolean;
+}
+
+const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store', 'x-frame-options': 'DENY' };
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CONTROL: readonly ControlCommand[] = ['pause', 'resume', 'abort'];
+
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const host = o.host ?? '127.0.0.1';
+  const ctx: Ctx = { o, loopback: isLoopback(host) };
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    res.on('finish', () => o.log?.({ method: req.method ?? '?', path, status: res.statusCode }));
+    try {
+      handle(ctx, req, res, path);
+    } catch (e: unknown) {
+      if (!res.headersSent) send(res, 500, { error: `internal error: ${errorMessage(e)}` });
+      else res.destroy();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}/`,
+    host,
+    port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, type: string, text: string, csp?: string): void {
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': `${type}; charset=utf-8`, ...(csp ? { 'content-security-policy': csp } : {}) });
+  res.end(text);
+}
+
+/** Answers the request or says why not; returns whether it may go on. */
+function admitted(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  if (!hostAllowed(req.headers.host, ctx.loopback)) {
+    send(res, 421, { error: 'this server listens on loopback only; open it as http://127.0.0.1:PORT/ or http://localhost:PORT/' });
+    return false;
+  }
+  const mutating = req.method === 'POST';
+  if (!ctx.loopback || mutating) {
+    // A browser resends Basic credentials by itself, even for a foreign site's form: they open reads only.
+    const token = presentedToken(req.headers, { basic: !mutating });
+    if (!tokenMatches(ctx.o.token, token)) {
+      const page = !path.startsWith('/api/');
+      send(res, 401, { error: `${mutating ? 'this call changes a run' : 'this server listens beyond loopback'}: send the header Authorization: Bearer <token> with the token daylight serve printed or wrote to its --token-file` }, page ? { 'www-authenticate': 'Basic realm="daylight", charset="UTF-8"' } : { 'www-authenticate': 'Bearer realm="daylight"' });
+      return false;
+    }
+  }
+  if (mutating && !originAllowed(req.headers.origin, req.headers.host)) {
+    send(res, 403, { error: 'a page of another origin may not steer runs; use the dashboard this server serves' });
+    return false;
+  }
+  return true;
+}
+
+function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: string): void {
+  if (!admitted(ctx, req, res, path)) return;
+  const method = req.method ?? 'GET';
+  if (method === 'GET' && (path === '/' || path === '/index.html')) return sendText(res, 'text/html', DASHBOARD_HTML, PAGE_CSP);
+  if (method === 'GET' && path === '/dashboard.js') return sendText(res, 'text/javascript', DASHBOARD_JS);
+  if (method === 'GET' && path === '/dashboard.css') return sendText(res, 'text/css', DASHBOARD_CSS);
+  if (method === 'GET' && path === '/api/runs') return send(res, 200, { runs: listRunSummaries(ctx.o.stateDir) });
+  const m = /^\/api\/runs\/([^/]+)(?:\/(events|report|pause|resume|abort))?$/.exec(path);
+  if (!m) return send(res, 404, { error: `no such path ${path}; the API is GET /api/runs, GET /api/runs/RUN[/events|/report], POST /api/runs/RUN/pause|resume|abort` });
+  const [, id, what] = m as unknown as [string, string, string | undefined];
+  const paths = findRun(ctx.o.stateDir, decodeURIComponent(id));
+  if (!paths) return send(res, 404, { error: `no run "${decodeURIComponent(id)}" in this server's state directory; GET /api/runs lists them` });
+  if (method === 'POST' && what && (CONTROL as readonly string[]).includes(what)) return control(res, paths, what as ControlCommand);
+  if (method !== 'GET') return send(res, 405, { error: `${method} ${path}: use GET, or POST on /pause, /resume or /abort` }, { allow: 'GET' });
+  if (what === undefined) return send(res, 200, runDetail(paths));
+  if (what === 'report') {
+    const report = runReport(paths);
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.searchParams.get('format') === 'html') return sendText(res, 'text/html', renderReportHtml(report), REPORT_CSP);
+    return send(res, 200, report);
+  }
+  if (what === 'events') {
+    const last = Number(req.headers['last-event-id']);
+    return streamJournal(res, { path: paths.journal, after: Number.isInteger(last) && last > 0 ? last : 0, pollMs: ctx.o.pollMs ?? 200, heartbeatMs: ctx.o.heartbeatMs ?? 15_000 });
+  }
+  return send(res, 405, { error: `${what} changes a run: use POST` }, { allow: 'POST' });
+}
+
+/** Appends the command to the run's control file for the process that runs it; refuses when none does. */
+function control(res: ServerResponse, paths: Parameters<typeof sendControl>[0], command: ControlCommand): void {
+  const state = replay(paths.runId, parseJournalText(readFileSync(paths.journal, 'utf8')));
+  if (state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted') {
+    return send(res, 409, { error: `run ${paths.runId} is over (${state.status}); there is nothing to ${command}` });
+  }
+  const owner = ownerAlive(paths);
+  if (!owner) {
+    return send(res, 409, { error: `no process on this host runs ${paths.runId} now; continue it with daylight ${command} ${paths.runId} in a terminal` });
+  }
+  sendControl(paths, command);
+  send(res, 202, { runId: paths.runId, command, sent: true, note: `the process running ${paths.runId} acts on it at once; its journal records control.received` });
+}

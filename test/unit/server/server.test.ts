@@ -1,0 +1,251 @@
+// The dashboard server without a browser: who may call what (loopback default, 401 rules, Host and
+// Origin checks), that the token never comes back in a body or a log line, and that the event stream
+// delivers what the run appends.
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Journal } from '../../../src/engine/journal.ts';
+import { claimOwner, createRunDir } from '../../../src/engine/run-dir.ts';
+import type { RunPaths } from '../../../src/engine/run-dir.ts';
+import { newToken } from '../../../src/server/auth.ts';
+import { startServer } from '../../../src/server/server.ts';
+import type { RequestLog, RunningServer } from '../../../src/server/server.ts';
+
+interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+function call(url: string, o: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: o.method ?? 'GET', headers: o.headers ?? {}, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens the event stream and collects its `data:` lines until closed. */
+function openStream(url: string, headers: Record<string, string> = {}): Promise<{ data: unknown[]; raw: () => string; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const data: unknown[] = [];
+    const chunks: string[] = [];
+    const req = request(url, { headers, agent: false }, (res) => {
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/event-stream/);
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        chunks.push(c);
+        buf += c;
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+          const message = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          for (const line of message.split('\n')) if (line.startsWith('data: ')) data.push(JSON.parse(line.slice(6)));
+        }
+      });
+      resolve({ data, raw: () => chunks.join(''), close: () => req.destroy() });
+    });
+    req.on('error', (e) => (e.message === 'socket hang up' ? undefined : reject(e)));
+    req.end();
+  });
+}
+
+async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (let d = 10; !check(); d = Math.min(d * 2, 100)) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, d));
+  }
+}
+
+/** A state dir with one run this process owns (so control calls reach a "live" run) and one finished run. */
+function givenStateDir(): { dir: string; live: RunPaths; live_journal: Journal; over: RunPaths } {
+  const dir = mkdtempSync(join(tmpdir(), 'daylight-serve-'));
+  const live = createRunDir(dir, 'demo-20250101-000000-aaaa');
+  claimOwner(live);
+  const j = Journal.open(live.journal, live.runId, () => 1_000);
+  j.append({ type: 'run.started', plan: { name: 'demo', path: '/plans/demo.yaml', sha256: 'x' }, clusters: ['eu-central'], holder: live.runId });
+  j.append({ type: 'phase.planned', cluster: 'eu-central', phase: 'os-patch', budget: 1, waves: [{ index: 0, nodes: ['eu-central-a-r1-n1'] }], excluded: [] });
+  const over = createRunDir(dir, 'demo-20240101-000000-bbbb');
+  const k = Journal.open(over.journal, over.runId, () => 1_000);
+  k.append({ type: 'run.started', plan: { name: 'demo', path: '/plans/demo.yaml', sha256: 'x' }, clusters: ['eu-central'], holder: over.runId });
+  k.append({ type: 'run.succeeded' });
+  k.close();
+  return { dir, live, live_journal: j, over };
+}
+
+describe('daylight serve on loopback (the default)', () => {
+  const token = newToken();
+  const logs: RequestLog[] = [];
+  const bodies: string[] = [];
+  let s: RunningServer;
+  let st: ReturnType<typeof givenStateDir>;
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const a = await call(`${s.url.replace(/\/$/, '')}${path}`, { headers });
+    bodies.push(a.body);
+    return a;
+  };
+  const post = async (path: string, headers: Record<string, string> = {}) => {
+    const a = await call(`${s.url.replace(/\/$/, '')}${path}`, { method: 'POST', headers });
+    bodies.push(a.body);
+    return a;
+  };
+
+  before(async () => {
+    st = givenStateDir();
+    s = await startServer({ stateDir: st.dir, port: 0, token, log: (r) => logs.push(r), pollMs: 50 });
+  });
+  after(async () => {
+    await s.close();
+    st.live_journal.close();
+    rmSync(st.dir, { recursive: true, force: true });
+  });
+
+  it('given no --host, when it starts, then it listens on 127.0.0.1 only', () => {
+    assert.equal(s.host, '127.0.0.1');
+    assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('when a browser reads the runs without a token, then it gets them with their summary', async () => {
+    const a = await get('/api/runs');
+    assert.equal(a.status, 200);
+    const runs = (JSON.parse(a.body) as { runs: { runId: string; status: string; live: boolean }[] }).runs;
+    assert.deepEqual(runs.map((r) => [r.runId, r.status, r.live]), [['demo-20240101-000000-bbbb', 'succeeded', false], ['demo-20250101-000000-aaaa', 'running', true]]);
+    const detail = JSON.parse((await get(`/api/runs/${st.live.runId}`)).body) as { state: { phases: { waves: unknown[] }[] } };
+    assert.equal(detail.state.phases[0]?.waves.length, 1);
+    const page = await get('/');
+    assert.equal(page.status, 200);
+    assert.match(page.body, /id="fleet"/);
+    assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
+  });
+
+  it('when pause is posted without the token or with a wrong one, then 401 and nothing reaches the control file', async () => {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-token' }, { authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}` }]) {
+      const a = await post(`/api/runs/${st.live.runId}/pause`, headers);
+      assert.equal(a.status, 401, JSON.stringify(headers));
+      assert.match(a.body, /Authorization: Bearer/);
+    }
+    assert.equal(existsSync(st.live.control), false, 'no control file was written');
+  });
+
+  it('when pause is posted with the token, then the command is appended for the process that runs it', async () => {
+    const a = await post(`/api/runs/${st.live.runId}/pause`, { authorization: `Bearer ${token}` });
+    assert.equal(a.status, 202, a.body);
+    const lines = readFileSync(st.live.control, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { command: string }).command);
+    assert.deepEqual(lines, ['pause']);
+  });
+
+  it('when a run is over, then pause is refused with 409 and nothing is appended', async () => {
+    const a = await post(`/api/runs/${st.over.runId}/abort`, { authorization: `Bearer ${token}` });
+    assert.equal(a.status, 409);
+    assert.equal(existsSync(st.over.control), false);
+  });
+
+  it('when another site posts with the token (a cross-origin request), then 403', async () => {
+    const a = await post(`/api/runs/${st.live.runId}/resume`, { authorization: `Bearer ${token}`, origin: 'http://evil.example' });
+    assert.equal(a.status, 403);
+    assert.equal(readFileSync(st.live.control, 'utf8').trim().split('\n').length, 1);
+  });
+
+  it('when a request names a host other than loopback (DNS rebinding), then 421', async () => {
+    assert.equal((await get('/api/runs', { host: 'evil.example' })).status, 421);
+  });
+
+  it('when a run id tries to leave the state dir, then 404', async () => {
+    assert.equal((await get('/api/runs/..%2F..%2Fetc')).status, 404);
+    assert.equal((await get('/api/runs/nope')).status, 404);
+  });
+
+  it('when the report is asked for, then it has every section, as JSON and as HTML', async () => {
+    const json = JSON.parse((await get(`/api/runs/${st.over.runId}/report`)).body) as Record<string, unknown>;
+    for (const k of ['summary', 'timeline', 'actions', 'gates', 'traffic', 'preflight', 'integrity', 'compliance']) assert.ok(k in json, k);
+    const html = await get(`/api/runs/${st.over.runId}/report?format=html`);
+    assert.match(String(html.headers['content-type']), /text\/html/);
+    assert.match(html.body, /id="integrity"/);
+  });
+
+  it('when a run appends to its journal, then the event stream delivers the old entries, then the new ones, whole lines only', async () => {
+    const stream = await openStream(`${s.url}api/runs/${st.live.runId}/events`);
+    try {
+      await until('the two existing entries arrived', () => stream.data.length === 2);
+      st.live_journal.append({ type: 'wave.started', cluster: 'eu-central', phase: 'os-patch', wave: 0, nodes: ['eu-central-a-r1-n1'] });
+      await until('the appended entry arrived', () => stream.data.length === 3);
+      const e = stream.data[2] as { seq: number; event: { type: string } };
+      assert.deepEqual([e.seq, e.event.type], [3, 'wave.started']);
+      // a line written in two pieces (as a slow writer may) arrives once, whole
+      const line = JSON.stringify({ seq: 4, at: 2, wall: '', runId: st.live.runId, event: { type: 'run.paused', reason: 'test' }, prev: '', hash: '' });
+      appendFileSync(st.live.journal, line.slice(0, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(stream.data.length, 3, 'half a line is not sent');
+      appendFileSync(st.live.journal, `${line.slice(20)}\n`);
+      await until('the whole line arrived', () => stream.data.length === 4);
+      assert.equal((stream.data[3] as { event: { type: string } }).event.type, 'run.paused');
+      assert.match(stream.raw(), /^id: 3$/m);
+      bodies.push(stream.raw());
+    } finally {
+      stream.close();
+    }
+    const resumed = await openStream(`${s.url}api/runs/${st.live.runId}/events`, { 'last-event-id': '3' });
+    try {
+      await until('only what follows entry 3 arrived', () => resumed.data.length === 1);
+    } finally {
+      resumed.close();
+    }
+  });
+
+  it('then no response body and no log line carried the token', () => {
+    assert.ok(bodies.length > 10 && logs.length > 10);
+    for (const b of bodies) assert.ok(!b.includes(token), 'a body carried the token');
+    for (const l of logs) assert.ok(!JSON.stringify(l).includes(token), 'a log line carried the token');
+    assert.ok(logs.some((l) => l.status === 401 && l.path.endsWith('/pause')));
+  });
+});
+
+describe('daylight serve beyond loopback', () => {
+  const token = newToken();
+  let s: RunningServer;
+  let st: ReturnType<typeof givenStateDir>;
+  const base = () => `http://127.0.0.1:${s.port}`;
+
+  before(async () => {
+    st = givenStateDir();
+    s = await startServer({ stateDir: st.dir, host: '0.0.0.0', port: 0, token });
+  });
+  after(async () => {
+    await s.close();
+    st.live_journal.close();
+    rmSync(st.dir, { recursive: true, force: true });
+  });
+
+  it('when any call comes without the token, then 401, the page with a login prompt', async () => {
+    for (const path of ['/api/runs', `/api/runs/${st.live.runId}`, `/api/runs/${st.live.runId}/events`, `/api/runs/${st.live.runId}/report`, '/dashboard.js']) {
+      const a = await call(`${base()}${path}`);
+      assert.equal(a.status, 401, path);
+      assert.ok(!a.body.includes(token));
+    }
+    const page = await call(`${base()}/`);
+    assert.equal(page.status, 401);
+    assert.match(String(page.headers['www-authenticate']), /^Basic/);
+  });
+
+  it('when reads carry the token (bearer, or as the password the browser resends), then they are answered', async () => {
+    assert.equal((await call(`${base()}/api/runs`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    assert.equal((await call(`${base()}/`, { headers: { authorization: `Basic ${Buffer.from(`me:${token}`).toString('base64')}` } })).status, 200);
+  });
+
+  it('when pause comes with Basic credentials only (what a foreign form would carry), then 401', async () => {
+    const a = await call(`${base()}/api/runs/${st.live.runId}/pause`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`me:${token}`).toString('base64')}` } });
+    assert.equal(a.status, 401);
+    assert.equal(existsSync(st.live.control), false);
+  });
+});
