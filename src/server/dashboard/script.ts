@@ -36,7 +36,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
   function clock(ms) { return new Date(ms).toISOString().slice(11, 19); }
 
   function emptyModel() {
-    return { status: '', nodes: {}, order: [], traffic: {}, timeline: [], gates: [], blockers: [] };
+    return { status: '', clusters: [], nodes: {}, order: [], traffic: {}, timeline: [], gates: [], blockers: [] };
   }
 
   function place(m, cluster, name, domain) {
@@ -69,7 +69,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
       return;
     }
     switch (t) {
-      case 'run.started': case 'run.resumed': m.status = 'running'; m.timeline.push({ kind: 'run', at: at, text: t === 'run.started' ? 'run started' : 'run resumed' }); return;
+      case 'run.started': case 'run.resumed': m.status = 'running'; if (e.clusters) m.clusters = e.clusters; m.timeline.push({ kind: 'run', at: at, text: t === 'run.started' ? 'run started' : 'run resumed' }); return;
       case 'run.paused': m.status = 'paused'; m.timeline.push({ kind: 'run', at: at, text: 'paused: ' + e.reason }); return;
       case 'run.succeeded': m.status = 'succeeded'; m.timeline.push({ kind: 'run', at: at, text: 'run succeeded' }); return;
       case 'run.failed': case 'run.aborted': m.status = t.slice(4); m.timeline.push({ kind: 'run', at: at, text: m.status + ': ' + e.reason }); return;
@@ -94,6 +94,8 @@ export const DASHBOARD_JS = String.raw`'use strict';
 
   function renderFleet(m) {
     var root = $('fleet'), regions = {};
+    // every region of the run shows, also those whose nodes are planned only when their turn comes
+    m.clusters.forEach(function (c) { regions[c] = regions[c] || {}; });
     m.order.forEach(function (key) {
       var n = m.nodes[key];
       var r = regions[n.cluster] = regions[n.cluster] || {};
@@ -104,6 +106,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
     Object.keys(regions).sort().forEach(function (r) {
       var rs = el('div', { 'class': 'region', 'data-region': r });
       rs.appendChild(el('h3', {}, r));
+      if (Object.keys(regions[r]).length === 0) rs.appendChild(el('p', { 'class': 'waiting' }, 'nodes are planned when the region\'s turn comes'));
       Object.keys(regions[r]).sort().forEach(function (z) {
         var zs = el('div', { 'class': 'zone', 'data-zone': z });
         zs.appendChild(el('h4', {}, z));
