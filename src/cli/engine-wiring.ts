@@ -1,7 +1,8 @@
 // Wires the engine's ports to the real parts: the planner for waves, the gates, the window calendar and
 // the shell. One place, so `run`, `resume` and the demo run the same engine.
 import { evaluateGate } from '../checks/index.ts';
-import type { EngineDeps, PhaseWaves, RegionalDeps, WindowPort } from '../engine/ports.ts';
+import type { EngineDeps, PhaseWaves, RegionalDeps, Silencer, WindowPort } from '../engine/ports.ts';
+import { AlertmanagerSilences } from '../notify/silences.ts';
 import { runHook } from '../notify/hooks.ts';
 import type { GateRecord, JournalEntry } from '../engine/events.ts';
 import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
@@ -67,6 +68,20 @@ export function engineDeps(w: WiringInput): EngineDeps {
     exec: shellExec,
     emit: w.emit,
     ...(w.regional ? { regional: w.regional } : {}),
+    ...(w.plan.plan.spec.silences ? { silencer: silencer(w.plan.plan.spec.silences) } : {}),
     runHook: (hook, vars, signal) => runHook(hook, { vars, signal, now: () => new Date(w.clock.now()) }),
+  };
+}
+
+/** Silences with a component's own matchers in the plan's Alertmanager, for as long as spec.silences.duration at most. */
+function silencer(spec: NonNullable<LoadedPlan['plan']['spec']['silences']>): Silencer {
+  const am = new AlertmanagerSilences({ url: spec.alertmanager });
+  return {
+    alertmanager: am.url,
+    create: (matchers, comment, signal) => {
+      const now = Date.now();
+      return am.create({ matchers: matchers.map((m) => ({ ...m })), startsAt: new Date(now), endsAt: new Date(now + spec.duration.ms), createdBy: 'daylight', comment }, { signal });
+    },
+    expire: async (id, signal) => void (await am.expire(id, { signal })),
   };
 }

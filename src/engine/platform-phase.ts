@@ -13,7 +13,8 @@ import type { ComponentCommand, GateRecord, RunEvent } from './events.ts';
 import { veleroComponentBackup } from './platform-backup.ts';
 import type { Journal } from './journal.ts';
 import { RunFailure } from './phase-runner.ts';
-import type { EngineDeps } from './ports.ts';
+import type { EngineDeps, Silencer } from './ports.ts';
+import { silenceMarker } from './region.ts';
 import type { RunState } from './state.ts';
 
 /** An upgrade command gets this long (real time: helm and its hooks do not run faster in a sandbox). */
@@ -96,7 +97,33 @@ function upgraded(p: PlatformRun, component: string): boolean {
   return p.journal.entries.some((e) => e.event.type === 'component.upgraded' && e.event.cluster === p.cluster.name && e.event.phase === p.phase.name && e.event.component === component);
 }
 
+/** A silence for the component's alerts, journaled before it is made; its comment carries the run's marker for recovery. */
+async function holdSilence(p: PlatformRun, component: string, matchers: readonly { name: string; value: string; isRegex: boolean }[], silencer: Silencer): Promise<void> {
+  const marker = silenceMarker(p.deps.runId, p.cluster.name);
+  p.record({ type: 'silence.requested', cluster: p.cluster.name, alertmanager: silencer.alertmanager, marker });
+  const id = await silencer.create(matchers, `${marker}: upgrade of ${component} by phase ${p.phase.name}`, p.signal);
+  p.record({ type: 'silence.created', cluster: p.cluster.name, alertmanager: silencer.alertmanager, id });
+}
+
+/** The silences this run holds on the cluster, expired (after a component, whether it passed or failed). */
+async function releaseSilences(p: PlatformRun): Promise<void> {
+  const silencer = p.deps.silencer;
+  if (!silencer) return;
+  for (const [id, alertmanager] of Object.entries(p.state().regions[p.cluster.name]?.silences ?? {})) {
+    await silencer.expire(id, p.signal);
+    p.record({ type: 'silence.expired', cluster: p.cluster.name, alertmanager, id });
+  }
+}
+
 async function upgradeComponent(p: PlatformRun, c: Steps): Promise<void> {
+  try {
+    await upgradeWithChecks(p, c);
+  } finally {
+    await releaseSilences(p).catch(() => undefined);
+  }
+}
+
+async function upgradeWithChecks(p: PlatformRun, c: Steps): Promise<void> {
   const up = c.steps.find((s): s is UpgradeStep => s.kind === 'upgrade') as UpgradeStep;
   p.record({ type: 'component.started', ...where(p), component: c.component, ...(up.from !== undefined ? { from: up.from } : {}), to: up.to, steps: c.steps.map((s) => ({ id: s.id, title: s.title })) });
   for (const step of c.steps) {
@@ -116,14 +143,16 @@ async function preStep(p: PlatformRun, step: Extract<ComponentStep, { phase: 'pr
       p.record({ type: 'component.changelog', ...where(p), component: step.component, file: step.file, entries: step.entries.length, breaking: step.breaking, missingTarget: step.missingTarget });
       return;
     case 'silence':
+      if (p.deps.silencer) {
+        await holdSilence(p, step.component, step.matchers, p.deps.silencer);
+        return;
+      }
       p.record({
         type: 'component.silences.skipped',
         ...where(p),
         component: step.component,
         matchers: step.matchers.map((m) => `${m.name}${m.isRegex ? '=~' : '='}${JSON.stringify(m.value)}`),
-        reason: p.deps.plan.plan.spec.silences
-          ? 'a platform phase holds no silence of its own yet; alerts are silenced only by the plan\'s spec.silences while a region is out of traffic'
-          : 'a platform phase holds no silence of its own yet and the plan has no spec.silences; silence these alerts in Alertmanager by hand, or expect them to fire',
+        reason: 'the plan has no spec.silences (an Alertmanager); silence these alerts in Alertmanager by hand, or expect them to fire',
       });
       return;
     case 'backup-velero': {

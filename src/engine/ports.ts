@@ -32,6 +32,13 @@ export interface SilencePort {
   expire(id: string, signal: AbortSignal): Promise<void>;
 }
 
+/** Silences with matchers of their own (a platform component's), in the plan's Alertmanager. */
+export interface Silencer {
+  readonly alertmanager: string;
+  create(matchers: readonly { readonly name: string; readonly value: string; readonly isRegex: boolean }[], comment: string, signal: AbortSignal): Promise<string>;
+  expire(id: string, signal: AbortSignal): Promise<void>;
+}
+
 /** What regional phases need: the balancer, and how to judge capacity and a restore step. */
 export interface RegionalDeps {
   readonly traffic: TrafficPort;
@@ -53,6 +60,8 @@ export interface EngineDeps {
   readonly exec: CommandExec;
   /** Every journal entry as it is written, for the terminal or `-o json`. */
   readonly emit: (entry: JournalEntry) => void;
+  /** Silences for platform components; absent when the plan has no spec.silences. */
+  readonly silencer?: Silencer;
   /** Regional phases: the balancer and its checks; absent when the plan has none. */
   readonly regional?: RegionalDeps;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSession } from '../../src/cli/run-session.ts';
 import type { JournalEntry } from '../../src/engine/events.ts';
+import { AlertmanagerSilences } from '../../src/notify/silences.ts';
+import { startAlertmanager } from '../helpers/alertmanager.ts';
 import { parsePlan } from '../../src/plan/load.ts';
 import type { LoadedPlan } from '../../src/plan/load.ts';
 import { eventsOf, REGION, roll, upFleet } from './roll/fixtures.ts';
@@ -24,7 +26,7 @@ const COMPONENTS = [
 ] as const;
 
 /** A workspace at the old or new versions; commands log into `dir`, the post-check passes when dir/ok-<name> exists. */
-function workspaceYaml(dir: string, at: 'from' | 'to', velero = false): string {
+function workspaceYaml(dir: string, at: 'from' | 'to', velero = false, silences = false): string {
   const backup = velero ? '{type: velero, includedNamespaces: [cert-manager], timeout: 1m}' : `{type: command, run: "echo {{name}} {{from}} >> ${dir}/backups.log"}`;
   const component = (c: (typeof COMPONENTS)[number]) => [
     `    - name: ${c.name}`,
@@ -33,6 +35,7 @@ function workspaceYaml(dir: string, at: 'from' | 'to', velero = false): string {
     `      rollback: echo {{name}} >> ${dir}/rollbacks.log`,
     `      dependsOn: [${c.dependsOn.join(', ')}]`,
     ...(c.name === 'cert-manager' ? [`      backup: ${backup}`, '      changelog: cert-manager.md'] : []),
+    ...(silences ? ['      silences: [{name: component, value: "{{name}}"}]'] : []),
     `      checks: {command: ["test -f ${dir}/ok-{{name}}"]}`,
   ];
   return ['apiVersion: daylight.dev/v1alpha1', 'kind: Workspace', 'metadata: {name: stack}', 'spec:', '  components:', ...COMPONENTS.flatMap(component), ''].join('\n');
@@ -41,10 +44,10 @@ function workspaceYaml(dir: string, at: 'from' | 'to', velero = false): string {
 const CHANGELOG = ['# cert-manager', '', '## v1.15.3', '', '- Fixes.', '', '## v1.15.0', '', '- BREAKING: the webhook needs a new flag.', '', '## v1.14.5', '', '- Older.', ''].join('\n');
 
 /** A temp dir holding old.yaml, new.yaml, a changelog and a plan (with `rollback`) that upgrades one to the other. */
-async function stack(name: string, o: { rollback?: boolean; velero?: boolean } = {}): Promise<{ dir: string; plan: LoadedPlan }> {
+async function stack(name: string, o: { rollback?: boolean; velero?: boolean; alertmanager?: string } = {}): Promise<{ dir: string; plan: LoadedPlan }> {
   const dir = await mkdtemp(join(tmpdir(), 'daylight-platform-'));
   await writeFile(join(dir, 'old.yaml'), workspaceYaml(dir, 'from'));
-  await writeFile(join(dir, 'new.yaml'), workspaceYaml(dir, 'to', o.velero));
+  await writeFile(join(dir, 'new.yaml'), workspaceYaml(dir, 'to', o.velero, o.alertmanager !== undefined));
   await writeFile(join(dir, 'cert-manager.md'), CHANGELOG);
   const text = [
     'apiVersion: daylight.dev/v1alpha1',
@@ -57,6 +60,7 @@ async function stack(name: string, o: { rollback?: boolean; velero?: boolean } =
     '      type: platform',
     '      workspace: {from: old.yaml, to: new.yaml}',
     ...(o.rollback ? ['      rollback: true'] : []),
+    ...(o.alertmanager ? [`  silences: {alertmanager: "${o.alertmanager}", matchers: [{name: cluster, value: "{{cluster}}"}]}`] : []),
     '',
   ].join('\n');
   const path = join(dir, 'plan.yaml');
@@ -108,6 +112,32 @@ describe('a platform phase against the sandbox', () => {
     const types = r.entries.map((e) => e.event).filter((e) => e.type === 'component.command.requested' || e.type === 'component.command.finished').map((e) => `${e.type} ${'component' in e ? e.component : ''}`);
     assert.deepEqual(types.slice(0, 4), ['component.command.requested cert-manager', 'component.command.finished cert-manager', 'component.command.requested cert-manager', 'component.command.finished cert-manager']);
     assert.deepEqual(r.chain, { ok: true, entries: r.entries.length });
+  });
+
+  test('each component\'s alerts are silenced in Alertmanager while it is upgraded, and the silence is expired after', async () => {
+    // Given a real Alertmanager in the plan and components that name their alerts
+    const amDir = await mkdtemp(join(tmpdir(), 'daylight-am-'));
+    dirs.push(amDir);
+    const am = await startAlertmanager(amDir);
+    try {
+      const { dir, plan } = await stack('platform-silenced', { alertmanager: am.url });
+      dirs.push(dir);
+      await passing(dir, 'cert-manager', 'ingress-nginx', 'grafana');
+      // When the plan runs
+      const r = await roll(ts as TestSandbox, plan);
+      // Then each component had its own silence, created before its upgrade command and expired after its checks
+      assert.equal(r.status, 'succeeded', reasonOf(r));
+      const created = eventsOf(r, 'silence.created').map((e) => e.event.id);
+      assert.equal(created.length, 3);
+      assert.deepEqual(eventsOf(r, 'silence.expired').map((e) => e.event.id), created);
+      const silences = new AlertmanagerSilences({ url: am.url });
+      const seen = await Promise.all(created.map((id) => silences.get(id)));
+      assert.deepEqual(seen.map((x) => [x?.state, x?.matchers.map((m) => `${m.name}=${m.value}`).join()]), [['expired', 'component=cert-manager'], ['expired', 'component=ingress-nginx'], ['expired', 'component=grafana']]);
+      const order = r.entries.map((e) => e.event).filter((e) => e.type === 'silence.created' || (e.type === 'component.command.requested' && e.step === 'upgrade') || e.type === 'silence.expired').map((e) => e.type);
+      assert.deepEqual(order.slice(0, 3), ['silence.created', 'component.command.requested', 'silence.expired']);
+    } finally {
+      await am.stop();
+    }
   });
 
   test('a post-check that fails halts the run at its component: the next one is never upgraded', async () => {
