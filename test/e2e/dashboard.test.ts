@@ -81,7 +81,7 @@ function steps(page: Page): Promise<Record<string, string>> {
   return page.$$eval('#fleet [data-node]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-node') ?? '', e.getAttribute('data-step') ?? ''])));
 }
 
-describe('the dashboard in a browser, given a two-region sandbox and daylight serve on its state dir', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)` }, () => {
+describe('the dashboard in a browser, given a two-region sandbox and daylight serve on its state dir', () => {
   const token = newToken();
   let ts: TestSandbox;
   let dir: string;
