@@ -5,7 +5,9 @@ import { ControlReader, claimOwner, createRunDir, newRunId, ownerAlive, runPaths
 import type { RunPaths } from '../engine/run-dir.ts';
 import { executeRun } from '../engine/runner.ts';
 import type { RunEnd } from '../engine/runner.ts';
-import { replay } from '../engine/state.ts';
+import { apply, replay } from '../engine/state.ts';
+import type { JournalEntry } from '../engine/events.ts';
+import { Notifier } from '../notify/notifier.ts';
 import type { ClusterPort } from '../kube/types.ts';
 import { UserError } from '../lib/errors.ts';
 import { nodePhases } from '../plan/kubernetes-phase.ts';
@@ -39,8 +41,9 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
     const first = connected.clusters.values().next().value;
     if (!first) throw new UserError('the plan names no cluster');
     const clock = first.clock;
+    let findings: Finding[] | undefined;
     if (!o.resume && !o.skipPreflight) {
-      const findings = await preflight(o.plan, connected.clusters);
+      findings = await preflight(o.plan, connected.clusters);
       if (findings.some((f) => f.severity === 'blocking')) {
         o.write(`${renderFindings(findings)}\nNot started: ${summarise(findings).blocking} blocking finding(s). Fix them, or pass --skip-preflight to run anyway.\n`);
         return { status: 'refused', findings };
@@ -53,8 +56,16 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
     const ask = (question: string) => o.write(o.view === 'json' ? `${JSON.stringify({ runId: paths.runId, type: 'traffic.confirmation.requested', question })}\n` : `\n${question}\n`);
     const regional = regionalDeps({ plan: o.plan.plan, clusters: connected.clusters, clock, runId: paths.runId, paths, ask });
     try {
-      const deps = engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit: (e) => view.onEntry(e), ...(regional ? { regional } : {}) });
+      const notifier = new Notifier((o.plan.plan.spec.notify?.webhooks ?? []).map((w) => w.url));
+      const seen = replay(paths.runId, journal.entries);
+      const emit = (e: JournalEntry) => {
+        view.onEntry(e);
+        apply(seen as Parameters<typeof apply>[0], e);
+        notifier.onEntry(e, seen);
+      };
+      const deps = { ...engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit, ...(regional ? { regional } : {}) }), ...(findings ? { preflight: findings } : {}) };
       const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths) });
+      await notifier.flush();
       const requests = [...connected.clusters.values()].reduce((n, c) => n + c.requestCount, 0);
       const requestKinds = new Map<string, number>();
       for (const c of connected.clusters.values()) for (const [k, n] of c.requestKinds) requestKinds.set(k, (requestKinds.get(k) ?? 0) + n);

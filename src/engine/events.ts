@@ -2,6 +2,7 @@
 // these events say, replayed in order (state.ts); the audit report reads the same events.
 import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { EvictionAnswer } from '../kube/types.ts';
+import type { Finding } from '../preflight/types.ts';
 import type { HookResult } from '../notify/hooks.ts';
 import type { DrainResult, RegionTraffic } from '../traffic/types.ts';
 
@@ -47,6 +48,7 @@ type AtNode = Where & { readonly node: string };
 export type RunEvent =
   | { readonly type: 'run.started'; readonly plan: { readonly name: string; readonly path: string; readonly sha256: string }; readonly clusters: readonly string[]; readonly holder: string }
   | { readonly type: 'run.resumed'; readonly holder: string }
+  | { readonly type: 'preflight.evaluated'; readonly findings: readonly Finding[]; readonly skipped: boolean }
   | ({ readonly type: 'lease.acquired'; readonly holder: string } & Where)
   | ({ readonly type: 'lease.released' } & Where)
   | ({ readonly type: 'lease.lost'; readonly heldBy?: string } & Where)

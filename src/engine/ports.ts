@@ -9,6 +9,7 @@ import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { HookResult } from '../notify/hooks.ts';
 import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
 import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/types.ts';
+import type { Finding } from '../preflight/types.ts';
 import type { GateRecord, JournalEntry, PlannedWave } from './events.ts';
 
 export interface PhaseWaves {
@@ -60,6 +61,8 @@ export interface EngineDeps {
   readonly exec: CommandExec;
   /** Every journal entry as it is written, for the terminal or `-o json`. */
   readonly emit: (entry: JournalEntry) => void;
+  /** What preflight found before a new run (journaled at its start); absent when it was skipped. */
+  readonly preflight?: readonly Finding[];
   /** Silences for platform components; absent when the plan has no spec.silences. */
   readonly silencer?: Silencer;
   /** Regional phases: the balancer and its checks; absent when the plan has none. */

@@ -47,6 +47,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
   const holder = deps.runId;
   if (journal.entries.length === 0) {
     record({ type: 'run.started', plan: { name: deps.plan.plan.metadata.name, path: deps.plan.path, sha256: deps.plan.sha256 }, clusters: [...deps.clusters.keys()], holder });
+    record({ type: 'preflight.evaluated', findings: deps.preflight ?? [], skipped: deps.preflight === undefined });
   } else {
     record({ type: 'run.resumed', holder });
   }

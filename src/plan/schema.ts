@@ -293,6 +293,8 @@ export const PlanSchema = z.strictObject({
       gates: z.array(GateSchema).default([]),
       silences: SilencesSchema.optional(),
       hooks: z.array(HookSchema).default([]),
+      /** Webhooks (Slack-compatible JSON) told when a run starts, a region leaves traffic, a run fails and when it completes. */
+      notify: z.strictObject({ webhooks: z.array(z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'write an http or https URL, such as https://hooks.slack.com/services/...' }) })).min(1) }).optional(),
       /** What every workload must meet for the run to be zero-downtime; preflight checks it. */
       requirements: z.strictObject({ rollingUpdateMaxUnavailable: z.number().int().min(0).optional() }).default({}),
     })

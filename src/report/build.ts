@@ -1,5 +1,6 @@
 // Builds the audit report of one run from its journal text (and, where there are, the owner record and
 // preflight findings): the data behind `daylight report`, for the CLI, a server or a dashboard.
+import type { JournalEntry } from '../engine/events.ts';
 import type { Owner } from '../engine/run-dir.ts';
 import type { Finding } from '../preflight/types.ts';
 import { buildActions } from './actions.ts';
@@ -25,7 +26,6 @@ export interface ReportInput {
 
 /** What the journal does not hold, so the report says so instead of looking complete. */
 const GAPS = [
-  'Preflight findings are not journaled: the report shows them only when daylight preflight -o json output is attached with --preflight.',
   'The OS user who started or steered the run is not recorded: the journal names the lease holder (the run id), owner.json the host and process.',
   'Approvals, change type (standard, normal, emergency) and whether preflight was skipped are not recorded.',
   'Announcements (calendar notices, status page) and webhook notifications sent outside hooks are not journaled.',
@@ -38,7 +38,7 @@ export function buildReport(input: ReportInput): Report {
   const actions = buildActions(entries);
   const gates = buildGates(entries);
   const analysis = buildAnalysis(entries);
-  const preflight = preflightSection(input.preflight);
+  const preflight = preflightSection(input.preflight, entries);
   const integrity = { ...chain, text: describeChain(chain) };
   return {
     format: REPORT_FORMAT,
@@ -57,7 +57,13 @@ export function buildReport(input: ReportInput): Report {
   };
 }
 
-function preflightSection(p: ReportInput['preflight']): PreflightSection {
-  if (!p) return { source: 'none', note: 'preflight findings are not journaled; attach the output of daylight preflight -f plan.yaml -o json with --preflight FILE to include them', findings: [] };
+function preflightSection(p: ReportInput['preflight'], entries: readonly JournalEntry[]): PreflightSection {
+  const journaled = entries.find((e) => e.event.type === 'preflight.evaluated')?.event;
+  if (!p && journaled?.type === 'preflight.evaluated') {
+    return journaled.skipped
+      ? { source: 'journal', note: 'preflight was skipped for this run (--skip-preflight or a resume), as its journal records', findings: [] }
+      : { source: 'journal', note: `from the run's journal (covered by its hash chain): ${journaled.findings.length} finding(s) before the run started`, findings: journaled.findings };
+  }
+  if (!p) return { source: 'none', note: 'this journal holds no preflight result (runs before preflight was journaled); attach the output of daylight preflight -f plan.yaml -o json with --preflight FILE to include it', findings: [] };
   return { source: 'file', note: `from ${p.from} (attached, not part of the journal's hash chain)`, findings: p.findings };
 }

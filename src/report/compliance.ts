@@ -127,7 +127,7 @@ function impactRow(f: Facts, input: ComplianceInput): ComplianceRow {
   const blocking = pf.findings.filter((x) => x.severity === 'blocking').length;
   const waves = input.timeline.phases.reduce((n, p) => n + p.waves.length, 0);
   const planned = `${input.timeline.phases.length} phase run(s) planned with ${waves} wave(s), each with the reason for its shape, and the budget counted per cluster`;
-  const findings = pf.source === 'none' ? pf.note : `${pf.findings.length} preflight finding(s) (${blocking} blocking) from the attached preflight output (not hash-chained)`;
+  const findings = pf.source === 'none' ? pf.note : pf.source === 'journal' ? `${pf.findings.length} preflight finding(s) (${blocking} blocking) journaled at the start of the run (hash-chained); ${pf.note}` : `${pf.findings.length} preflight finding(s) (${blocking} blocking) from the attached preflight output (not hash-chained)`;
   return iso('A.8.32', 'Change management', 'planning and impact assessment including dependencies', `${planned}; ${findings}`, pf.source === 'none' ? 'partial' : f.chainOk ? 'evidenced' : 'partial');
 }
 

@@ -156,8 +156,8 @@ export interface TrafficChart {
 }
 
 export interface PreflightSection {
-  /** Where the findings come from: the journal holds none, so a file given with --preflight, or nowhere. */
-  readonly source: 'file' | 'none';
+  /** Where the findings come from: the run's journal, a file given with --preflight, or nowhere. */
+  readonly source: 'journal' | 'file' | 'none';
   readonly note: string;
   readonly findings: readonly Finding[];
 }

@@ -2,6 +2,8 @@
 // with the analysis and blockers its journal holds, and its audit report. Read-only: journals are read
 // as text, never through Journal.open (which would repair a torn last line of a live run).
 import { existsSync, readFileSync } from 'node:fs';
+import type { Finding } from '../preflight/types.ts';
+import type { PlannedWave } from '../engine/events.ts';
 import type { JournalEntry } from '../engine/events.ts';
 import { listRuns, ownerAlive, runPaths } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
@@ -58,6 +60,10 @@ export interface RunDetail {
   readonly state: RunState;
   readonly analysis: readonly { readonly at: number; readonly cluster: string; readonly step: number; readonly records: readonly unknown[] }[];
   readonly blockers: readonly { readonly at: number; readonly cluster: string; readonly node: string; readonly reason: string }[];
+  /** What preflight found before the run, as journaled at its start (skipped: --skip-preflight or a run journaled before this existed). */
+  readonly preflight: { readonly skipped: boolean; readonly findings: readonly Finding[] };
+  /** The planned waves of every phase and cluster: the plan's result as the run took it. */
+  readonly plan: readonly { readonly cluster: string; readonly phase: string; readonly budget: number; readonly waves: readonly PlannedWave[]; readonly excluded: readonly { node: string; reason: string }[] }[];
 }
 
 export function runDetail(paths: RunPaths): RunDetail {
@@ -70,7 +76,10 @@ export function runDetail(paths: RunPaths): RunDetail {
     else if (e.type === 'node.pod.blocked') blockers.push({ at, cluster: e.cluster, node: e.node, reason: `${e.pod}: ${e.diagnostic}` });
     else if (e.type === 'node.drain.timeout') for (const b of e.blockers) blockers.push({ at, cluster: e.cluster, node: e.node, reason: `drain timed out (${e.policy}): ${b}` });
   }
-  return { summary: summariseRun(state), live: ownerAlive(paths) !== undefined, state, analysis, blockers };
+  const journaled = entries.find((x) => x.event.type === 'preflight.evaluated')?.event;
+  const preflight = journaled?.type === 'preflight.evaluated' ? { skipped: journaled.skipped, findings: journaled.findings } : { skipped: true, findings: [] };
+  const plan = state.phases.map((ph) => ({ cluster: ph.cluster, phase: ph.phase, budget: ph.budget, waves: ph.waves, excluded: ph.excluded }));
+  return { summary: summariseRun(state), live: ownerAlive(paths) !== undefined, state, analysis, blockers, preflight, plan };
 }
 
 export function runReport(paths: RunPaths): Report {

@@ -8,6 +8,7 @@ import { buildReport, readRunFiles, renderReportHtml } from '../../../src/report
 import type { Report } from '../../../src/report/index.ts';
 import { regionalRunEvents, SHA, START, tempState, writeRun } from './fixtures.ts';
 import type { RunOptions } from './fixtures.ts';
+import type { RunEvent } from '../../../src/engine/events.ts';
 
 function reportOf(o: RunOptions = {}, edit?: (text: string) => string): Report {
   const t = tempState();
@@ -154,11 +155,10 @@ test('the compliance table links ISO 27001 A.8.8 and A.8.32, NIS2 §6.4 and §6.
   assert.match(r.compliance.find((c) => c.control === 'OPS.1.1.3')?.source ?? '', /unverified/);
 });
 
-test('preflight findings are not journaled: the report says so, and shows findings attached from a file', () => {
+test('a journal without a preflight result says so, and findings attached from a file are shown', () => {
   const r = reportOf();
   assert.equal(r.preflight.source, 'none');
-  assert.match(r.preflight.note, /not journaled/);
-  assert.ok(r.gaps.some((g) => /Preflight findings are not journaled/.test(g)));
+  assert.match(r.preflight.note, /holds no preflight result/);
   const t = tempState();
   try {
     const paths = writeRun(t.dir, 'run-1', regionalRunEvents());
@@ -194,4 +194,20 @@ test('a hostile pod or node name is escaped everywhere it appears and cannot inj
   assert.doesNotMatch(page, /"onmouseover="/);
   assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;&quot;onmouseover=&quot;x/);
   assert.match(page, /shop\/web-&lt;script&gt;/, 'the pod name is escaped too');
+});
+
+test('preflight findings journaled at the start of the run are in the report, covered by the hash chain', () => {
+  const t = tempState();
+  try {
+    const finding = { rule: 'single-replica', severity: 'warning' as const, cluster: 'eu-central', subject: 'shop/cart', message: 'one replica', fix: 'run two' };
+    const events = regionalRunEvents();
+    const paths = writeRun(t.dir, 'run-1', [events[0] as RunEvent, { type: 'preflight.evaluated', findings: [finding], skipped: false }, ...events.slice(1)]);
+    const r = buildReport(readRunFiles(paths));
+    assert.equal(r.preflight.source, 'journal');
+    assert.deepEqual(r.preflight.findings, [finding]);
+    assert.match(r.preflight.note, /covered by its hash chain/);
+    assert.match(renderReportHtml(r), /single-replica/);
+  } finally {
+    t.done();
+  }
 });

@@ -121,8 +121,11 @@ describe('daylight serve on loopback (the default)', () => {
     assert.equal(a.status, 200);
     const runs = (JSON.parse(a.body) as { runs: { runId: string; status: string; live: boolean }[] }).runs;
     assert.deepEqual(runs.map((r) => [r.runId, r.status, r.live]), [['demo-20240101-000000-bbbb', 'succeeded', false], ['demo-20250101-000000-aaaa', 'running', true]]);
-    const detail = JSON.parse((await get(`/api/runs/${st.live.runId}`)).body) as { state: { phases: { waves: unknown[] }[] } };
+    const detail = JSON.parse((await get(`/api/runs/${st.live.runId}`)).body) as { state: { phases: { waves: unknown[] }[] }; plan: { phase: string; waves: unknown[] }[]; preflight: { skipped: boolean; findings: unknown[] } };
     assert.equal(detail.state.phases[0]?.waves.length, 1);
+    // the plan's result (its waves) and the preflight result come with the run
+    assert.deepEqual(detail.plan.map((p) => [p.phase, p.waves.length]), [[detail.plan[0]?.phase, 1]]);
+    assert.deepEqual(detail.preflight, { skipped: true, findings: [] });
     const page = await get('/');
     assert.equal(page.status, 200);
     assert.match(page.body, /id="fleet"/);
