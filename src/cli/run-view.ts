@@ -111,6 +111,32 @@ export class RunView {
       case 'traffic.restored':
         this.weights.set(e.cluster, e.weight);
         return `${e.cluster} fully back in traffic · ${this.split()}`;
+      case 'preflight.evaluated':
+        return e.skipped ? 'preflight skipped' : `preflight: ${e.findings.length} finding(s), ${e.findings.filter((f) => f.severity === 'blocking').length} blocking`;
+      case 'kubernetes.path.checked':
+        return `${e.cluster} · ${e.phase}: control plane ${e.apiserver} → ${e.to} ${e.passed ? 'within the skew policy' : `REFUSED: ${e.problems.join('; ')}`}`;
+      case 'backup.requested':
+        return `${e.cluster} · ${e.phase}: backup (${e.backup}${e.name ? ` ${e.namespace ?? ''}/${e.name}` : ''}) requested`;
+      case 'backup.completed':
+        return `${e.cluster} · ${e.phase}: backup completed in ${duration(e.ms)}`;
+      case 'backup.failed':
+        return `${e.cluster} · ${e.phase}: backup FAILED: ${e.reason}`;
+      case 'control-plane.checked':
+        return `${e.node}: control plane ${e.passed ? 'ok' : 'FAILED'}: ${e.results.map((r) => `${r.gate}${r.value !== undefined ? ` = ${r.value}` : ''}`).join(', ')}`;
+      case 'platform.diffed':
+        return `${e.cluster} · ${e.phase}: components to upgrade, in order: ${e.order.join(', ') || 'none'}${e.downgrades.length ? `; downgrades: ${e.downgrades.join(', ')}` : ''}`;
+      case 'component.started':
+        return `${e.component}: ${e.from ?? '?'} → ${e.to}`;
+      case 'component.changelog':
+        return e.breaking.length ? `${e.component}: ${e.breaking.length} breaking change(s): ${e.breaking.map((b) => `${b.version}: ${b.text}`).join(' | ')}` : undefined;
+      case 'component.command.finished':
+        return `${e.component}: ${e.step} ${e.passed ? 'done' : 'FAILED'} in ${duration(e.ms)}`;
+      case 'component.checked':
+        return `${e.component}: checks ${e.results.map((r) => `${r.passed ? 'ok' : 'FAILED'} ${r.gate}`).join(', ')}`;
+      case 'component.upgraded':
+        return `${e.component}: upgraded to ${e.to}`;
+      case 'component.failed':
+        return `${e.component}: FAILED at ${e.step}: ${e.reason}`;
       case 'run.paused':
         return `run paused: ${e.reason}`;
       case 'run.failed':
