@@ -26,10 +26,10 @@ test('given a region drained and given back, the text view draws the split after
     { type: 'traffic.restored', cluster: 'eu-central', weight: 50 },
   ]);
   const lines = out.trim().split('\n');
-  assert.match(lines[0] ?? '', /traffic before eu-central leaves: eu-central █████░░░░░ 50%  eu-west █████░░░░░ 50%$/);
-  assert.match(lines[1] ?? '', /eu-central out of traffic: new requests stopped in 36 ms, sessions gone in 40 ms · eu-central ░░░░░░░░░░ 0%  eu-west ██████████ 100%$/);
-  assert.match(lines[2] ?? '', /eu-central back to 10% · eu-central █░░░░░░░░░ 9%  eu-west █████████░ 91%$/);
-  assert.match(lines[3] ?? '', /eu-central fully back in traffic · eu-central █████░░░░░ 50%  eu-west █████░░░░░ 50%$/);
+  assert.match(lines[0] ?? '', /traffic before eu-central leaves: eu-central █████░░░░░ 50% {2}eu-west █████░░░░░ 50%$/);
+  assert.match(lines[1] ?? '', /eu-central out of traffic: new requests stopped in 36 ms, sessions gone in 40 ms · eu-central ░░░░░░░░░░ 0% {2}eu-west ██████████ 100%$/);
+  assert.match(lines[2] ?? '', /eu-central back to 10% · eu-central █░░░░░░░░░ 9% {2}eu-west █████████░ 91%$/);
+  assert.match(lines[3] ?? '', /eu-central fully back in traffic · eu-central █████░░░░░ 50% {2}eu-west █████░░░░░ 50%$/);
 });
 
 test('given a platform phase and a kubernetes phase, the text view names their steps', () => {
