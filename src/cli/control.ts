@@ -13,7 +13,7 @@ import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command, Io } from './command.ts';
 import { runAndReport } from './run.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
-import { renderSummary, summariseRun } from './summary.ts';
+import { renderSummary, summariseRun } from '../engine/run-summary.ts';
 
 function readState(paths: RunPaths): RunState {
   const journal = Journal.open(paths.journal, paths.runId, () => 0);

@@ -14,7 +14,7 @@ import { runSession } from './run-session.ts';
 import { SERVE_OPTIONS, serveFromFlags } from './serve.ts';
 import { DEMO_FLEET, untilSignal } from './sandbox.ts';
 import { describeSandbox } from './sandbox-view.ts';
-import { renderSummary, summariseRun } from './summary.ts';
+import { renderSummary, summariseRun } from '../engine/run-summary.ts';
 
 export const DEMO_PLAN = fileURLToPath(new URL('../../examples/plans/demo.yaml', import.meta.url));
 

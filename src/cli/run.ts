@@ -7,7 +7,7 @@ import { KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command, Io } from './command.ts';
 import { runSession } from './run-session.ts';
 import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
-import { renderSummary, summariseRun } from './summary.ts';
+import { renderSummary, summariseRun } from '../engine/run-summary.ts';
 
 const HELP = `Usage: daylight run -f plan.yaml [--resume RUN] [--kubeconfig FILE] [--state-dir DIR] [--skip-preflight] [-o json]
 

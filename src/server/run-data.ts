@@ -11,8 +11,8 @@ import { replay } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
 import { buildReport, readRunFiles } from '../report/index.ts';
 import type { Report } from '../report/index.ts';
-import { summariseRun } from '../cli/summary.ts';
-import type { RunSummary } from '../cli/summary.ts';
+import { summariseRun } from '../engine/run-summary.ts';
+import type { RunSummary } from '../engine/run-summary.ts';
 
 /** Run ids are `<plan>-<time>-<hex>`: anything else (slashes, dots only) never reaches the file system. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;

@@ -1,6 +1,6 @@
 // The end of a run in words (and as data): how many nodes were maintained, skipped, quarantined or
 // failed, how long it took, and why it stopped.
-import type { RunState } from '../engine/state.ts';
+import type { RunState } from './state.ts';
 
 export interface RunSummary {
   readonly runId: string;
