@@ -167,8 +167,8 @@ async function stopped(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
   }
   if (s.error instanceof NodeFailure || s.error instanceof RunFailure || s.error instanceof LeaseBusy) {
     const why = s.error.message;
-    await giveBackAll({ state: live, clusters: o.deps.clusters, runId: o.deps.runId, outcome: 'failed', why, record });
-    record({ type: 'run.failed', reason: why });
+    const back = await giveBackAll({ state: live, clusters: o.deps.clusters, runId: o.deps.runId, outcome: 'failed', why, record });
+    record({ type: 'run.failed', reason: `${why}${heldNote(back.held)}` });
     return 'abort';
   }
   const message = s.error instanceof Error ? s.error.message : String(s.error);
@@ -177,9 +177,14 @@ async function stopped(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
 }
 
 async function finishAbort(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, why: string): Promise<RunEnd> {
-  await giveBackAll({ state: live, clusters: o.deps.clusters as ReadonlyMap<string, ClusterPort>, runId: o.deps.runId, outcome: 'skipped', why, record });
-  record({ type: 'run.aborted', reason: why });
+  const back = await giveBackAll({ state: live, clusters: o.deps.clusters as ReadonlyMap<string, ClusterPort>, runId: o.deps.runId, outcome: 'skipped', why, record });
+  record({ type: 'run.aborted', reason: `${why}${heldNote(back.held)}` });
   return end(live);
+}
+
+/** Nodes the give-back left cordoned (not Ready), named in the run's reason so nobody has to dig for them. */
+function heldNote(held: readonly string[]): string {
+  return held.length > 0 ? `; left cordoned for a person or daylight recover: ${held.join(', ')}` : '';
 }
 
 /** While paused by `daylight pause`: wait for resume, abort, or Ctrl-C. */

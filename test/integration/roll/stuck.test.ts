@@ -234,7 +234,10 @@ describe('a node that never comes back: eu-central-b-r1-n1 stays NotReady after 
       const r = await roll(ts, plan('fail'), { skipPreflight: true });
       // Then the run failed within the ready timeout, with the node's state in the reason
       assert.equal(r.status, 'failed');
-      assert.match(reasonOf(r), NOT_BACK);
+      const [why, held] = reasonOf(r).split('; left cordoned for a person or daylight recover: ');
+      assert.match(why ?? '', NOT_BACK);
+      // and the reason names the node left cordoned, so nobody has to dig for it
+      assert.equal(held, `eu-central/${DEAD} (NotReady, left cordoned)`);
       assertReadyTimedOut(r, 'fail');
       assert.ok(r.realMs < REAL_MS);
       // And the dead node stays cordoned (it is NotReady), the other node of its wave finished and is given back
