@@ -2,16 +2,11 @@
 // journaled, created and read until status.phase is Completed. A failed phase, an unreadable API or the
 // timeout fail closed; a resumed run finds the same Backup by its deterministic name.
 import type { ClusterPort } from '../kube/types.ts';
-import { atLeastReal } from '../lib/clock.ts';
 import type { PreStep } from '../platform/index.ts';
 import type { RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import type { EngineDeps } from './ports.ts';
-
-/** How often (cluster time, at least half a real second) the Backup's status is read. */
-const POLL_MS = 5_000;
-/** Velero phases after which a backup will not become Completed. */
-const FAILED = new Set(['Failed', 'PartiallyFailed', 'FailedValidation']);
+import { apiMessage, waitVeleroBackup } from './velero-backup.ts';
 
 export interface ComponentBackupRun {
   readonly deps: EngineDeps;
@@ -37,28 +32,11 @@ export async function veleroComponentBackup(b: ComponentBackupRun, step: VeleroS
   const r = await raw('POST', path, step.backup, b.signal);
   if (r.status === 404) return `cluster ${b.cluster.name} does not serve velero.io/v1 Backups in namespace ${namespace} (${apiMessage(r.body)}); install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`;
   if (r.status >= 300 && r.status !== 409) return `creating Velero Backup ${namespace}/${name} answered ${r.status}: ${apiMessage(r.body)}`;
-  const until = started + step.timeout.ms;
-  for (;;) {
-    const got = await raw('GET', `${path}/${name}`, undefined, b.signal);
-    const status = got.status === 200 ? (((JSON.parse(got.body) as { status?: Record<string, unknown> }).status ?? {}) as Record<string, unknown>) : undefined;
-    const phase = typeof status?.phase === 'string' ? status.phase : '';
-    if (status && phase === 'Completed') {
-      b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status });
-      return undefined;
-    }
-    if (FAILED.has(phase)) return `Velero Backup ${namespace}/${name} ended ${phase}${typeof status?.failureReason === 'string' ? ` (${status.failureReason})` : ''}; see velero backup describe ${name} --details, fix the cause and start a new run`;
-    if (b.deps.clock.now() >= until) {
-      const last = got.status === 200 ? (phase ? `phase ${phase}` : 'no status yet') : `GET answered ${got.status}: ${apiMessage(got.body)}`;
-      return `Velero Backup ${namespace}/${name} was not Completed within ${step.timeout.toString()} (${last}); check that Velero runs, or raise backup.timeout in the workspace`;
-    }
-    await b.deps.clock.sleep(atLeastReal(b.deps.clock, POLL_MS, 500), b.signal);
+  const end = await waitVeleroBackup({ raw, path: `${path}/${name}`, clock: b.deps.clock, untilMs: started + step.timeout.ms, signal: b.signal });
+  if (end.kind === 'completed') {
+    b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status: end.status });
+    return undefined;
   }
-}
-
-function apiMessage(body: string): string {
-  try {
-    return (JSON.parse(body) as { message?: string }).message ?? body.slice(0, 200);
-  } catch {
-    return body.slice(0, 200);
-  }
+  if (end.kind === 'failed') return `Velero Backup ${namespace}/${name} ended ${end.phase}${typeof end.status.failureReason === 'string' ? ` (${end.status.failureReason})` : ''}; see velero backup describe ${name} --details, fix the cause and start a new run`;
+  return `Velero Backup ${namespace}/${name} was not Completed within ${step.timeout.toString()} (${end.last}); check that Velero runs, or raise backup.timeout in the workspace`;
 }

@@ -1,18 +1,14 @@
 // The backup a kubernetes phase takes before it touches a node: a Velero `Backup` object created and
 // waited for until its phase is Completed, or a command that must exit 0. Journaled before it is asked.
 import type { ClusterPort } from '../kube/types.ts';
-import { atLeastReal } from '../lib/clock.ts';
 import type { BackupPolicy, KubernetesPhase } from '../plan/schema.ts';
 import type { RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import { render } from './node-action.ts';
 import { RunFailure } from './phase-runner.ts';
 import type { EngineDeps } from './ports.ts';
-
-/** How often (cluster time, at least half a real second) the Backup's status is read. */
-const POLL_MS = 5_000;
-/** Velero phases after which a backup will not become Completed. */
-const FAILED = new Set(['Failed', 'PartiallyFailed', 'FailedValidation']);
+import { apiMessage, waitVeleroBackup } from './velero-backup.ts';
+import type { Raw } from './velero-backup.ts';
 
 export interface BackupRun {
   readonly deps: EngineDeps;
@@ -79,35 +75,13 @@ async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 
   b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status });
 }
 
-type Raw = NonNullable<ClusterPort['raw']>;
-
 /** Reads the Backup until its phase is Completed; fails at a failed phase or at the timeout. */
 async function waitForBackup(b: BackupRun, o: { path: string; name: string; timeoutMs: number; raw: Raw }): Promise<Record<string, unknown>> {
-  const until = b.deps.clock.now() + o.timeoutMs;
-  for (;;) {
-    let last: string;
-    const r = await o.raw('GET', o.path, undefined, b.signal);
-    if (r.status === 200) {
-      const status = ((JSON.parse(r.body) as { status?: Record<string, unknown> }).status ?? {}) as Record<string, unknown>;
-      const phase = typeof status.phase === 'string' ? status.phase : '';
-      if (phase === 'Completed') return status;
-      if (FAILED.has(phase)) {
-        const why = [status.failureReason, status.errors !== undefined ? `${String(status.errors)} error(s)` : undefined].filter((x) => x !== undefined).join(', ');
-        fail(b, `Velero Backup ${o.name} ended ${phase}${why ? ` (${why})` : ''}; see velero backup describe ${o.name} --details, fix the cause and start the run again`, o.name);
-      }
-      last = phase ? `phase ${phase}` : 'no status yet';
-    } else {
-      last = `GET answered ${r.status}: ${apiMessage(r.body)}`;
-    }
-    if (b.deps.clock.now() >= until) fail(b, `Velero Backup ${o.name} was not Completed within ${Math.round(o.timeoutMs / 60_000)}m (${last}); check that Velero runs, or raise backup.timeout`, o.name);
-    await b.deps.clock.sleep(atLeastReal(b.deps.clock, POLL_MS, 500), b.signal);
+  const end = await waitVeleroBackup({ raw: o.raw, path: o.path, clock: b.deps.clock, untilMs: b.deps.clock.now() + o.timeoutMs, signal: b.signal });
+  if (end.kind === 'completed') return end.status;
+  if (end.kind === 'failed') {
+    const why = [end.status.failureReason, end.status.errors !== undefined ? `${String(end.status.errors)} error(s)` : undefined].filter((x) => x !== undefined).join(', ');
+    fail(b, `Velero Backup ${o.name} ended ${end.phase}${why ? ` (${why})` : ''}; see velero backup describe ${o.name} --details, fix the cause and start the run again`, o.name);
   }
-}
-
-function apiMessage(body: string): string {
-  try {
-    return (JSON.parse(body) as { message?: string }).message ?? body.slice(0, 200);
-  } catch {
-    return body.slice(0, 200);
-  }
+  fail(b, `Velero Backup ${o.name} was not Completed within ${Math.round(o.timeoutMs / 60_000)}m (${end.last}); check that Velero runs, or raise backup.timeout`, o.name);
 }
