@@ -1,11 +1,11 @@
-// The two waits of a drain and a node action, each through one watch: until a node's evicted pods are
-// gone, and until a node reaches a state (rebooted, Ready, upgraded).
+// The waits of a drain and a node action: until a node's evicted pods are gone and until its pods are in a
+// state, each through one watch, and until a node reaches a state (rebooted, Ready), through the node cache.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Clock } from '../lib/clock.ts';
 import { abortError } from '../lib/clock.ts';
 import type { NodeCache } from './object-cache.ts';
 import type { KubeApi } from './api.ts';
-import { listNodeObjects, listPodObjects } from './reads.ts';
+import { listPodObjects } from './reads.ts';
 import type { NodeView } from './types.ts';
 import { nodeView } from './views.ts';
 import { watchUntil, withClusterTimeout } from './watch-wait.ts';
@@ -43,27 +43,6 @@ export async function waitPodsGone(c: WaitContext, node: string, uids: readonly 
   };
   await withClusterTimeout(c.clock, timeoutMs, signal, (s) => watchUntil(c.api, spec, s));
   return uids.filter((u) => pending.has(u));
-}
-
-/** Waits until `done` holds for the node, checking its current state first; undefined at the timeout. */
-export async function waitForNode(c: WaitContext, name: string, done: (n: NodeView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<NodeView | undefined> {
-  let reached: NodeView | undefined;
-  const check = (n: V1Node): boolean => {
-    const view = nodeView(n);
-    if (!done(view)) return false;
-    reached = view;
-    return true;
-  };
-  const fieldSelector = `metadata.name=${name}`;
-  const spec: WatchSpec<V1Node> = {
-    path: '/api/v1/nodes',
-    fieldSelector,
-    list: (s) => listNodeObjects(c.api, s, fieldSelector),
-    onList: (nodes) => nodes.some(check),
-    onEvent: (type, n) => type !== 'DELETED' && check(n),
-  };
-  const finished = await withClusterTimeout(c.clock, timeoutMs, signal, (s) => watchUntil(c.api, spec, s));
-  return finished ? reached : undefined;
 }
 
 function uidOf(p: V1Pod): string {
