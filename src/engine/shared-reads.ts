@@ -4,30 +4,21 @@ import type { ClusterPort, NodeView, WorkloadView } from '../kube/types.ts';
 
 export class SharedReads {
   private readonly cluster: ClusterPort;
-  private readonly maxAgeMs: number;
   private readonly workloadsAgeMs: number;
   private last: { readonly at: number; readonly value: Promise<WorkloadView[]> } | undefined;
-  private lastNodes: { readonly at: number; readonly value: Promise<NodeView[]> } | undefined;
 
   /**
-   * `maxAgeMs` is real time: a cache's age, not a wait. The workloads are also kept for `clusterAgeMs` of
-   * cluster time, so a fleet of nodes polling them costs one list every few seconds, not four a second.
+   * The workloads are kept for `maxAgeMs` of real time (a cache's age, not a wait) and at least
+   * `clusterAgeMs` of cluster time, so a fleet of nodes polling them costs one list every few seconds.
    */
   constructor(cluster: ClusterPort, maxAgeMs = 250, o: { clusterAgeMs?: number; speed?: number } = {}) {
     this.cluster = cluster;
-    this.maxAgeMs = maxAgeMs;
     this.workloadsAgeMs = Math.max(maxAgeMs, (o.clusterAgeMs ?? 0) / (o.speed ?? 1));
   }
 
+  /** The adapter keeps nodes in a watched cache already, so a read costs no request to share. */
   nodes(signal?: AbortSignal): Promise<NodeView[]> {
-    const now = performance.now();
-    if (this.lastNodes && now - this.lastNodes.at < this.maxAgeMs) return this.lastNodes.value;
-    const value = this.cluster.listNodes(signal);
-    this.lastNodes = { at: now, value };
-    value.catch(() => {
-      if (this.lastNodes?.value === value) this.lastNodes = undefined;
-    });
-    return value;
+    return this.cluster.listNodes(signal);
   }
 
   workloads(signal?: AbortSignal): Promise<WorkloadView[]> {
