@@ -1,10 +1,12 @@
 // `daylight status|pause|resume|abort RUN`: read a run's journal, or steer the process that runs it. A run
 // whose process is gone is resumed or aborted right here.
 import { giveBackAll } from '../engine/give-back.ts';
+import { readyDeadline } from '../engine/deadlines.ts';
 import { Journal } from '../engine/journal.ts';
 import { listRuns, ownerAlive, runPaths, sendControl } from '../engine/run-dir.ts';
 import type { ControlCommand, RunPaths } from '../engine/run-dir.ts';
-import { apply, replay } from '../engine/state.ts';
+import { apply, isFinished, replay } from '../engine/state.ts';
+import { systemClock } from '../lib/clock.ts';
 import type { RunState } from '../engine/state.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadPlanFile } from '../plan/load.ts';
@@ -102,7 +104,7 @@ export const abortCommand = controlCommand('abort', 'abort a run and give back e
 Stops RUN for good: every node it cordoned goes back to service if it is Ready. If no process runs it,
 the nodes are given back from here.`, async (io, paths, p) => {
   const s = readState(paths);
-  if (s.status === 'succeeded' || s.status === 'aborted' || s.status === 'failed') {
+  if (isFinished(s.status)) {
     io.out(`run ${paths.runId} is already over (${s.status}).`);
     return 0;
   }
@@ -115,7 +117,7 @@ the nodes are given back from here.`, async (io, paths, p) => {
   try {
     const live = replay(paths.runId, journal.entries);
     const record = (e: Parameters<Journal['append']>[0]) => apply(live as Parameters<typeof apply>[0], journal.append(e));
-    const r = await giveBackAll({ state: live, clusters: connected.clusters, runId: paths.runId, outcome: 'skipped', why: 'aborted by daylight abort', record });
+    const r = await giveBackAll({ state: live, clusters: connected.clusters, runId: paths.runId, outcome: 'skipped', why: 'aborted by daylight abort', record, clock: clock ?? systemClock, readyDeadline: (n) => readyDeadline(plan.plan, live, n) });
     record({ type: 'run.aborted', reason: 'aborted by daylight abort (no process was running it)' });
     io.out(`run ${paths.runId} aborted: ${r.returned.length} node(s) given back${r.held.length ? `; still held: ${r.held.join(', ')}` : ''}.`);
     return 0;

@@ -125,8 +125,8 @@ function journalRecovery(dir: string, n: RecoveredNode, now: number): void {
   if (!existsSync(paths.journal)) return;
   const journal = Journal.open(paths.journal, n.runId, () => now);
   try {
-    journal.append({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed: true });
-    journal.append({ type: 'node.done', cluster: n.cluster, node: n.node, outcome: 'skipped', message: 'given back by daylight recover' });
+    // Not `done`: a node given back before its action is maintained by a resumed run, or named as not maintained.
+    journal.append({ type: 'node.recovered', cluster: n.cluster, node: n.node, by: 'daylight recover' });
   } finally {
     journal.close();
   }

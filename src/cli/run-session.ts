@@ -5,7 +5,7 @@ import { ControlReader, claimOwner, createRunDir, newRunId, ownerAlive, runPaths
 import type { RunPaths } from '../engine/run-dir.ts';
 import { executeRun } from '../engine/runner.ts';
 import type { RunEnd } from '../engine/runner.ts';
-import { apply, replay } from '../engine/state.ts';
+import { apply, isFinished, replay } from '../engine/state.ts';
 import type { JournalEntry } from '../engine/events.ts';
 import { Notifier } from '../notify/notifier.ts';
 import type { ClusterPort } from '../kube/types.ts';
@@ -97,7 +97,7 @@ function resumable(stateDir: string, runId: string, plan: LoadedPlan): RunPaths 
   if (journal.entries.length === 0) throw new UserError(`run ${runId} has an empty journal in ${paths.dir}; start a new run instead`);
   const owner = ownerAlive(paths);
   if (owner && owner.pid !== process.pid) throw new UserError(`run ${runId} is running in process ${owner.pid} on ${owner.host}; use daylight pause|resume|abort ${runId} to steer it`);
-  if (state.status === 'succeeded' || state.status === 'aborted' || state.status === 'failed') {
+  if (isFinished(state.status)) {
     throw new UserError(`run ${runId} is over (${state.status}${state.reason ? `: ${state.reason}` : ''}); start a new run with daylight run -f ${plan.path}`);
   }
   if (state.plan && state.plan.sha256 !== plan.sha256) {

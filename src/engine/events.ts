@@ -24,6 +24,17 @@ export interface PlannedWave {
 
 export type NodeOutcome = 'maintained' | 'skipped' | 'quarantined' | 'failed';
 
+/** A budget that the `force` policy took below its minimum: what an outside observer counts as a breach. */
+export interface BudgetBreach {
+  /** `namespace/name` of the PodDisruptionBudget. */
+  readonly pdb: string;
+  readonly desiredHealthy: number;
+  /** Healthy pods the budget counted before the deletions. */
+  readonly healthyBefore: number;
+  /** Its healthy pods among the deleted ones. */
+  readonly deleted: number;
+}
+
 export interface PodDecision {
   readonly pod: string;
   readonly uid: string;
@@ -34,6 +45,13 @@ export interface PodDecision {
 }
 
 type Where = { readonly cluster: string };
+
+/** A node a phase selected but left alone; `unavailable` ones (NotReady, cordoned) were not maintained. */
+export interface ExcludedNode {
+  readonly node: string;
+  readonly reason: string;
+  readonly unavailable?: boolean;
+}
 
 /** A workspace file as a platform phase read it: a resumed run refuses files that changed since. */
 export interface WorkspaceRef {
@@ -52,7 +70,7 @@ export type RunEvent =
   | ({ readonly type: 'lease.acquired'; readonly holder: string } & Where)
   | ({ readonly type: 'lease.released' } & Where)
   | ({ readonly type: 'lease.lost'; readonly heldBy?: string } & Where)
-  | ({ readonly type: 'phase.planned'; readonly phase: string; readonly budget: number; readonly waves: readonly PlannedWave[]; readonly excluded: readonly { node: string; reason: string }[] } & Where)
+  | ({ readonly type: 'phase.planned'; readonly phase: string; readonly budget: number; readonly waves: readonly PlannedWave[]; readonly excluded: readonly ExcludedNode[] } & Where)
   | ({ readonly type: 'phase.completed'; readonly phase: string } & Where)
   | ({ readonly type: 'window.waiting'; readonly phase: string; readonly wave: number; readonly until: number } & Where)
   | ({ readonly type: 'gates.evaluated'; readonly phase: string; readonly when: 'before-wave' | 'after-phase'; readonly wave?: number; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
@@ -65,7 +83,7 @@ export type RunEvent =
   | ({ readonly type: 'node.pod.blocked'; readonly pod: string; readonly answer: EvictionAnswer; readonly diagnostic: string } & AtNode)
   | ({ readonly type: 'node.drained'; readonly ms: number; readonly evicted: number } & AtNode)
   | ({ readonly type: 'node.drain.timeout'; readonly policy: string; readonly blockers: readonly string[] } & AtNode)
-  | ({ readonly type: 'node.pods.deleted'; readonly pods: readonly string[] } & AtNode)
+  | ({ readonly type: 'node.pods.deleted'; readonly pods: readonly string[]; readonly budgets?: readonly BudgetBreach[] } & AtNode)
   | ({ readonly type: 'node.action.requested'; readonly id: string; readonly operation: string; readonly version?: string; readonly bootIdBefore: string; readonly kubeletBefore: string } & AtNode)
   | ({ readonly type: 'node.action.confirmed'; readonly bootId: string; readonly kubeletVersion: string; readonly ms: number } & AtNode)
   | ({ readonly type: 'node.action.failed'; readonly message: string } & AtNode)
@@ -109,7 +127,11 @@ export type RunEvent =
   | { readonly type: 'run.paused'; readonly reason: string }
   | { readonly type: 'run.aborted'; readonly reason: string }
   | { readonly type: 'run.succeeded' }
-  | { readonly type: 'run.failed'; readonly reason: string };
+  | { readonly type: 'run.failed'; readonly reason: string }
+  | ({ readonly type: 'node.recovered'; readonly by: string } & AtNode)
+  | ({ readonly type: 'node.held'; readonly reason: string } & AtNode)
+  | ({ readonly type: 'warning'; readonly message: string } & Partial<Where>)
+  | { readonly type: 'run.degraded'; readonly reason: string; readonly problems: readonly string[] };
 
 export type RunEventType = RunEvent['type'];
 

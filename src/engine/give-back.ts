@@ -1,12 +1,46 @@
-// When a run fails or is aborted: every node it still holds goes back to service if it is Ready; a node
-// that is not Ready stays cordoned and is named, for a person or `daylight recover`.
+// Giving nodes back: an uncordon retried with backoff (kured's "hold the lock and retry uncordon"), and,
+// when a run fails or is aborted, every node it still holds back to service if it is Ready; a node that
+// is not Ready, or that cannot be uncordoned, stays cordoned and is named, for a person or `daylight recover`.
 import type { ClusterPort } from '../kube/types.ts';
+import { backoffDelay } from '../lib/backoff.ts';
+import { atLeastReal } from '../lib/clock.ts';
+import type { Clock } from '../lib/clock.ts';
+import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { NodeOutcome, RunEvent } from './events.ts';
-import type { RunState } from './state.ts';
+import type { NodeState, RunState } from './state.ts';
 import { unfinishedNodes } from './state.ts';
+
+const UNCORDON_ATTEMPTS = 5;
+const UNCORDON_BACKOFF = { baseMs: 1000, capMs: 8000 };
+
+export type UncordonResult = { readonly kind: 'uncordoned'; readonly changed: boolean } | { readonly kind: 'failed'; readonly message: string };
+
+export interface UncordonRequest {
+  readonly cluster: ClusterPort;
+  readonly node: string;
+  readonly runId: string;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+}
+
+/** Uncordons this run's cordon, retrying failures with jittered backoff; an abort passes through. */
+export async function uncordonWithRetry(r: UncordonRequest): Promise<UncordonResult> {
+  let last = '';
+  for (let attempt = 0; attempt < UNCORDON_ATTEMPTS; attempt++) {
+    if (attempt > 0) await r.clock.sleep(atLeastReal(r.clock, backoffDelay(UNCORDON_BACKOFF, attempt - 1), 50), r.signal);
+    try {
+      return { kind: 'uncordoned', changed: await r.cluster.uncordon(r.node, r.runId, r.signal) };
+    } catch (e: unknown) {
+      if (isAbortError(e)) throw e;
+      last = errorMessage(e);
+    }
+  }
+  return { kind: 'failed', message: `uncordon failed ${UNCORDON_ATTEMPTS} times, last: ${last}` };
+}
 
 export interface GiveBackResult {
   readonly returned: readonly string[];
+  /** `cluster/node (why)` for each node left cordoned. */
   readonly held: readonly string[];
 }
 
@@ -17,32 +51,53 @@ export interface GiveBackOptions {
   readonly outcome: NodeOutcome;
   readonly why: string;
   readonly record: (e: RunEvent) => void;
-  /** How long (cluster time) to wait for a node this run is rebooting to be Ready before giving it back. */
-  readonly waitMs?: number;
+  readonly clock: Clock;
+  /**
+   * Until when (cluster time) a node this run acted on may still come back: its action's request plus the
+   * plan's ready timeout for it. Past that, a NotReady node is held at once.
+   */
+  readonly readyDeadline: (n: NodeState) => number;
 }
 
 export async function giveBackAll(o: GiveBackOptions): Promise<GiveBackResult> {
   const returned: string[] = [];
   const held: string[] = [];
   for (const n of unfinishedNodes(o.state)) {
-    const cluster = o.clusters.get(n.cluster);
-    let node = cluster ? await cluster.getNode(n.node).catch(() => undefined) : undefined;
     const label = `${n.cluster}/${n.node}`;
-    if (!cluster || !node) {
-      held.push(`${label} (cannot be read)`);
+    const why = await giveBackOne(o, n);
+    if (why === undefined) {
+      returned.push(label);
       continue;
     }
-    if (!node.ready && node.cordonedBy === o.runId && (n.step === 'acting' || n.step === 'back')) {
-      node = (await cluster.waitForNode(n.node, (v) => v.ready, o.waitMs ?? 600_000).catch(() => undefined)) ?? node;
-    }
-    if (!node.ready && node.cordonedBy === o.runId) {
-      held.push(`${label} (NotReady, left cordoned)`);
-      continue;
-    }
-    const changed = node.cordonedBy === o.runId ? await cluster.uncordon(n.node, o.runId).catch(() => false) : false;
-    o.record({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed });
-    o.record({ type: 'node.done', cluster: n.cluster, node: n.node, outcome: o.outcome, message: o.why });
-    returned.push(label);
+    o.record({ type: 'node.held', cluster: n.cluster, node: n.node, reason: why });
+    held.push(`${label} (${why})`);
   }
   return { returned, held };
+}
+
+/** Gives one node back; returns why it was left cordoned, or undefined once it is given back. */
+async function giveBackOne(o: GiveBackOptions, n: NodeState): Promise<string | undefined> {
+  const cluster = o.clusters.get(n.cluster);
+  if (!cluster) return `cluster ${n.cluster} is not in the plan`;
+  let node;
+  try {
+    node = await cluster.getNode(n.node);
+    if (node && !node.ready && node.cordonedBy === o.runId && (n.step === 'acting' || n.step === 'back')) {
+      const waitMs = Math.max(0, o.readyDeadline(n) - o.clock.now());
+      node = (await cluster.waitForNode(n.node, (v) => v.ready, waitMs)) ?? node;
+    }
+  } catch (e: unknown) {
+    return `cannot be read: ${errorMessage(e)}`;
+  }
+  if (!node) return 'no longer exists';
+  if (!node.ready && node.cordonedBy === o.runId) return `not back: NotReady${node.readyMessage ? ` (${node.readyMessage})` : ''}, left cordoned`;
+  if (node.cordonedBy === o.runId) {
+    const r = await uncordonWithRetry({ cluster, node: n.node, runId: o.runId, clock: o.clock });
+    if (r.kind === 'failed') return `left cordoned: ${r.message}`;
+    o.record({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed: r.changed });
+  } else {
+    o.record({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed: false });
+  }
+  o.record({ type: 'node.done', cluster: n.cluster, node: n.node, outcome: o.outcome, message: o.why });
+  return undefined;
 }

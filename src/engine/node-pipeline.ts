@@ -1,12 +1,15 @@
 // One node's maintenance from where its journal left it: cordon, drain, act, confirm, wait until its
 // workloads are whole, uncordon. Each step is journaled before the next; every wait ends in its policy.
-import type { PodView } from '../kube/types.ts';
+import type { PdbView, PodView } from '../kube/types.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { drainNode } from './drain.ts';
 import type { DrainOutcome } from './drain.ts';
-import type { NodeOutcome } from './events.ts';
 import { performAction } from './node-action.ts';
 import type { NodeContext } from './node-context.ts';
+import { compileLabelSelector } from '../lib/selectors.ts';
+import type { BudgetBreach, NodeOutcome } from './events.ts';
+import { uncordonWithRetry } from './give-back.ts';
+import { atOrBefore } from './state.ts';
 import type { NodeState, NodeStep } from './state.ts';
 import { waitWorkloadsBack } from './workloads-back.ts';
 
@@ -19,12 +22,6 @@ export class NodeFailure extends Error {
     this.name = 'NodeFailure';
     this.node = node;
   }
-}
-
-const ORDER: readonly NodeStep[] = ['pending', 'cordoning', 'cordoned', 'draining', 'drained', 'acting', 'back', 'ready', 'uncordoning', 'done'];
-
-function atOrBefore(step: NodeStep, limit: NodeStep): boolean {
-  return ORDER.indexOf(step) <= ORDER.indexOf(limit);
 }
 
 export interface PipelineInput {
@@ -112,12 +109,33 @@ async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, {
   return [...outcome.workloads];
 }
 
-/** The `force` policy: delete what the drain could not evict (never DaemonSet or mirror pods). */
+/**
+ * The `force` policy: delete what the drain could not evict (never DaemonSet or mirror pods). The user
+ * allowed it, but it is no eviction: every pod deleted and every budget it takes below its minimum is
+ * journaled, so the run cannot end `succeeded` and the report names them.
+ */
 async function forceDelete(ctx: NodeContext, pods: readonly PodView[]): Promise<void> {
   const victims = pods.filter((p) => p.controller?.kind !== 'DaemonSet' && !p.mirror && p.phase !== 'Succeeded' && p.phase !== 'Failed');
-  ctx.record({ type: 'node.pods.deleted', cluster: ctx.clusterName, node: ctx.node, pods: victims.map((p) => `${p.namespace}/${p.name}`) });
+  const budgets = breaches(victims, await ctx.cluster.pdbs(ctx.signal));
+  ctx.record({ type: 'node.pods.deleted', cluster: ctx.clusterName, node: ctx.node, pods: victims.map((p) => `${p.namespace}/${p.name}`), budgets });
   for (const pod of victims) await ctx.cluster.deletePod(pod, 0, ctx.signal);
-  await ctx.cluster.waitPodsGone(ctx.node, victims.map((p) => p.uid), 60_000, ctx.signal);
+  // Bounded by the plan's drain timeout: deleted with no grace period, they should go at once.
+  const left = await ctx.cluster.waitPodsGone(ctx.node, victims.map((p) => p.uid), ctx.phase.drain.timeout.ms, ctx.signal);
+  if (left.length > 0) {
+    const names = victims.filter((p) => left.includes(p.uid)).map((p) => `${p.namespace}/${p.name}`);
+    ctx.record({ type: 'warning', cluster: ctx.clusterName, message: `${ctx.node}: ${names.length} force-deleted pod(s) still on the node after ${ctx.phase.drain.timeout.toString()}: ${names.join(', ')}` });
+  }
+}
+
+/** The budgets whose healthy pods the deletions take below what they must keep. */
+export function breaches(victims: readonly PodView[], pdbs: readonly PdbView[]): BudgetBreach[] {
+  const out: BudgetBreach[] = [];
+  for (const b of pdbs) {
+    const selects = compileLabelSelector(b.selector);
+    const deleted = victims.filter((p) => p.namespace === b.namespace && p.ready && !p.terminating && selects(p.labels)).length;
+    if (deleted > 0 && b.currentHealthy - deleted < b.desiredHealthy) out.push({ pdb: `${b.namespace}/${b.name}`, desiredHealthy: b.desiredHealthy, healthyBefore: b.currentHealthy, deleted });
+  }
+  return out;
 }
 
 async function act(p: PipelineInput, resumed: NodeState['action']): Promise<NodeOutcome | undefined> {
@@ -141,13 +159,21 @@ async function onReadyTimeout(ctx: NodeContext, message: string): Promise<NodeOu
   return 'quarantined';
 }
 
-/** Uncordons (only this run's cordon) and marks the node done. */
+/**
+ * Uncordons (only this run's cordon) and marks the node done. An uncordon that still fails after its
+ * retries leaves the node cordoned and named as such: the run goes on, and cannot end `succeeded`.
+ */
 export async function giveBack(ctx: NodeContext, outcome: NodeOutcome, message?: string): Promise<NodeOutcome> {
   ctx.record({ type: 'node.uncordon.requested', cluster: ctx.clusterName, node: ctx.node });
-  const changed = await ctx.cluster.uncordon(ctx.node, ctx.runId, ctx.signal);
-  ctx.record({ type: 'node.uncordoned', cluster: ctx.clusterName, node: ctx.node, changed });
-  // A node maintained as announced at its cordon needs no second event; any other end is told.
-  if (changed && outcome !== 'maintained') await event(ctx, 'DaylightUncordoned', `uncordoned by run ${ctx.runId}: ${outcome}${message ? ` (${message})` : ''}`, 'Warning');
+  const r = await uncordonWithRetry({ cluster: ctx.cluster, node: ctx.node, runId: ctx.runId, clock: ctx.clock, signal: ctx.signal });
+  if (r.kind === 'failed') {
+    ctx.record({ type: 'node.held', cluster: ctx.clusterName, node: ctx.node, reason: r.message });
+    await event(ctx, 'DaylightUncordonFailed', `left cordoned by run ${ctx.runId}: ${r.message}`, 'Warning');
+  } else {
+    ctx.record({ type: 'node.uncordoned', cluster: ctx.clusterName, node: ctx.node, changed: r.changed });
+    // A node maintained as announced at its cordon needs no second event; any other end is told.
+    if (r.changed && outcome !== 'maintained') await event(ctx, 'DaylightUncordoned', `uncordoned by run ${ctx.runId}: ${outcome}${message ? ` (${message})` : ''}`, 'Warning');
+  }
   ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome, ...(message ? { message } : {}) });
   return outcome;
 }

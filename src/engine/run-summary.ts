@@ -1,26 +1,37 @@
 // The end of a run in words (and as data): how many nodes were maintained, skipped, quarantined or
-// failed, how long it took, and why it stopped.
-import type { RunState } from './state.ts';
+// failed, where the others were left, how long it took, why it stopped, and each problem by name.
+import type { NodeState, RunState } from './state.ts';
+import { leftAs, runProblems } from './verdict.ts';
 
 export interface RunSummary {
   readonly runId: string;
   readonly status: string;
   readonly reason?: string;
+  /** Nodes by how they ended (or where they were left): `maintained`, `skipped`, `left cordoned, not drained`, ... */
   readonly nodes: Record<string, number>;
   readonly durationMs?: number;
+  /** Each node or region not maintained as planned, and why; empty only for a run that did all of it. */
   readonly problems: readonly string[];
+  /** What a person should know although the run went on: a silence it could not expire, ... */
+  readonly warnings: readonly string[];
 }
 
 export function summariseRun(s: RunState): RunSummary {
   const nodes: Record<string, number> = {};
-  const problems: string[] = [];
   for (const n of Object.values(s.nodes)) {
-    const key = n.step === 'done' ? (n.outcome ?? 'maintained') : `in progress (${n.step})`;
+    const key = n.step === 'done' ? doneKey(n) : leftAs(n);
     nodes[key] = (nodes[key] ?? 0) + 1;
-    if (n.outcome && n.outcome !== 'maintained') problems.push(`${n.cluster}/${n.node}: ${n.outcome}${n.message ? ` (${n.message})` : ''}`);
   }
+  const problems = s.problems ?? runProblems(s);
   const durationMs = s.startedAt !== undefined && s.endedAt !== undefined ? s.endedAt - s.startedAt : undefined;
-  return { runId: s.runId, status: s.status, ...(s.reason ? { reason: s.reason } : {}), nodes, ...(durationMs !== undefined ? { durationMs } : {}), problems };
+  return { runId: s.runId, status: s.status, ...(s.reason ? { reason: s.reason } : {}), nodes, ...(durationMs !== undefined ? { durationMs } : {}), problems, warnings: s.warnings };
+}
+
+function doneKey(n: NodeState): string {
+  const outcome = n.outcome ?? 'maintained';
+  if (n.held) return `${outcome}, left cordoned`;
+  if (outcome === 'maintained' && n.forced && n.forced.pods.length > 0) return 'maintained with pods force-deleted';
+  return outcome;
 }
 
 export function renderSummary(r: RunSummary): string {
@@ -28,7 +39,8 @@ export function renderSummary(r: RunSummary): string {
   const took = r.durationMs !== undefined ? ` in ${formatMs(r.durationMs)} of cluster time` : '';
   const lines = [`Run ${r.runId} ${r.status}${took}: ${counts}.`];
   if (r.reason) lines.push(`Reason: ${r.reason}`);
-  for (const p of r.problems) lines.push(`  ${p}`);
+  if (r.problems.length > 0) lines.push('Problems:', ...r.problems.map((p) => `  ${p}`));
+  if (r.warnings.length > 0) lines.push('Warnings:', ...r.warnings.map((w) => `  ${w}`));
   return lines.join('\n');
 }
 

@@ -1,9 +1,11 @@
 // A run from start (or from its journal) to its end: clusters in plan order, each under its lease,
 // phases one after another; pause, resume and abort from the terminal or other processes; on failure
 // or abort every node this run holds is given back.
-import type { ClusterPort } from '../kube/types.ts';
 import type { RunEvent } from './events.ts';
 import { giveBackAll } from './give-back.ts';
+import type { GiveBackOptions } from './give-back.ts';
+import { readyDeadline } from './deadlines.ts';
+import { runProblems } from './verdict.ts';
 import type { Journal } from './journal.ts';
 import { runKubernetesPhase } from './kubernetes-phase.ts';
 import { runPlatformPhase } from './platform-phase.ts';
@@ -14,7 +16,7 @@ import { runPhase, RunFailure } from './phase-runner.ts';
 import { bringBack, regionState, runHooks, takeOutOfTraffic } from './region.ts';
 import type { EngineDeps } from './ports.ts';
 import type { ControlCommand } from './run-dir.ts';
-import { apply, replay } from './state.ts';
+import { apply, isFinished, replay } from './state.ts';
 import type { RunState, RunStatus } from './state.ts';
 
 export interface RunEnd {
@@ -66,12 +68,12 @@ export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
 
 /** A run that reached its end runs its run-end hooks (with the outcome); a paused one does not. */
 async function ended(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void): Promise<RunEnd> {
-  if (live.status === 'succeeded' || live.status === 'failed' || live.status === 'aborted') {
+  if (isFinished(live.status)) {
     const vars = { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-end', outcome: live.status };
     await runHooks(o.deps, record, 'run-end', vars, new AbortController().signal).catch((e: unknown) => {
       if (!(e instanceof RunFailure)) throw e;
-      // A run-end hook that must not fail (onFailure: fail) marks a run that succeeded as failed.
-      if (live.status === 'succeeded') record({ type: 'run.failed', reason: e.message });
+      // A run-end hook that must not fail (onFailure: fail) marks a run that finished its work as failed.
+      if (live.status === 'succeeded' || live.status === 'degraded') record({ type: 'run.failed', reason: e.message });
     });
   }
   return end(live);
@@ -99,7 +101,9 @@ async function attempt(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
   const leases: HeldLease[] = [];
   try {
     await allClusters(o, live, record, { signal: work.signal, leases, lost: () => stopWith('lease') });
-    record({ type: 'run.succeeded' });
+    const problems = runProblems(live);
+    if (problems.length === 0) record({ type: 'run.succeeded' });
+    else record({ type: 'run.degraded', reason: `the run finished, but ${problems.length} ${problems.length === 1 ? 'thing was' : 'things were'} not done as planned`, problems });
     return 'done';
   } catch (e: unknown) {
     return await stopped(o, live, record, { error: e, reason: work.signal.reason as StopReason | undefined });
@@ -167,7 +171,7 @@ async function stopped(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
   }
   if (s.error instanceof NodeFailure || s.error instanceof RunFailure || s.error instanceof LeaseBusy) {
     const why = s.error.message;
-    const back = await giveBackAll({ state: live, clusters: o.deps.clusters, runId: o.deps.runId, outcome: 'failed', why, record });
+    const back = await giveBackAll({ ...giveBackDeps(o, live), outcome: 'failed', why, record });
     record({ type: 'run.failed', reason: `${why}${heldNote(back.held)}` });
     return 'abort';
   }
@@ -177,9 +181,14 @@ async function stopped(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
 }
 
 async function finishAbort(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, why: string): Promise<RunEnd> {
-  const back = await giveBackAll({ state: live, clusters: o.deps.clusters as ReadonlyMap<string, ClusterPort>, runId: o.deps.runId, outcome: 'skipped', why, record });
+  const back = await giveBackAll({ ...giveBackDeps(o, live), outcome: 'skipped', why, record });
   record({ type: 'run.aborted', reason: `${why}${heldNote(back.held)}` });
   return end(live);
+}
+
+/** What the give-back needs of the run: its clusters, clock, and each node's deadline to come back. */
+function giveBackDeps(o: ExecuteOptions, live: RunState): Pick<GiveBackOptions, 'state' | 'clusters' | 'runId' | 'clock' | 'readyDeadline'> {
+  return { state: live, clusters: o.deps.clusters, runId: o.deps.runId, clock: o.deps.clock, readyDeadline: (n) => readyDeadline(o.deps.plan.plan, live, n) };
 }
 
 /** Nodes the give-back left cordoned (not Ready), named in the run's reason so nobody has to dig for them. */

@@ -1,9 +1,14 @@
 // The state of a run as a typed reducer over its journal: replaying the same entries always gives the
 // same state, which is how a run resumes after a crash and how `status` reads a run it does not own.
 import type { RegionTraffic } from '../traffic/types.ts';
-import type { GateRecord, JournalEntry, NodeOutcome, PlannedWave, RunEvent } from './events.ts';
+import type { BudgetBreach, ExcludedNode, GateRecord, JournalEntry, NodeOutcome, PlannedWave, RunEvent } from './events.ts';
 
-export type RunStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'aborted';
+export type RunStatus = 'running' | 'paused' | 'succeeded' | 'degraded' | 'failed' | 'aborted';
+
+/** A run that is over: it neither runs nor waits to be resumed. */
+export function isFinished(status: RunStatus): boolean {
+  return status === 'succeeded' || status === 'degraded' || status === 'failed' || status === 'aborted';
+}
 
 /** Where a node stands; each step is journaled before the next begins. */
 export type NodeStep = 'pending' | 'cordoning' | 'cordoned' | 'draining' | 'drained' | 'acting' | 'back' | 'ready' | 'uncordoning' | 'done';
@@ -15,11 +20,17 @@ export interface NodeState {
   readonly outcome?: NodeOutcome;
   /** Whether this run's cordon changed the node (false: it was already cordoned by this run). */
   readonly cordonChanged?: boolean;
-  readonly action?: { readonly id: string; readonly operation: string; readonly version?: string; readonly bootIdBefore: string; readonly kubeletBefore: string };
+  readonly action?: { readonly id: string; readonly operation: string; readonly version?: string; readonly bootIdBefore: string; readonly kubeletBefore: string; readonly requestedAt?: number };
   readonly message?: string;
   readonly startedAt?: number;
   readonly doneAt?: number;
   readonly blockers?: readonly string[];
+  /** Pods the `force` policy deleted outside the Eviction API, and the budgets that went below their minimum. */
+  readonly forced?: { readonly pods: readonly string[]; readonly budgets: readonly BudgetBreach[] };
+  /** Why the node was left cordoned when the run gave back what it held. */
+  readonly held?: string;
+  /** `daylight recover` gave the node back while the run was stopped. */
+  readonly recovered?: string;
 }
 
 export interface PhaseState {
@@ -27,7 +38,7 @@ export interface PhaseState {
   readonly phase: string;
   readonly budget: number;
   readonly waves: readonly PlannedWave[];
-  readonly excluded: readonly { node: string; reason: string }[];
+  readonly excluded: readonly ExcludedNode[];
   readonly wavesDone: number;
   readonly completed: boolean;
 }
@@ -42,6 +53,8 @@ export interface RegionState {
   readonly before?: Readonly<Record<string, RegionTraffic>>;
   /** Restore steps passed so far. */
   readonly stepsDone: number;
+  /** The weight the region was given back with (confirmed at the balancer). */
+  readonly weight?: number;
   readonly preconditions?: readonly GateRecord[];
   readonly validation?: readonly GateRecord[];
   readonly reason?: string;
@@ -62,6 +75,10 @@ export interface RunState {
   readonly gates: readonly { readonly at: number; readonly cluster: string; readonly when: string; readonly wave?: number; readonly results: readonly GateRecord[] }[];
   readonly leases: Readonly<Record<string, string>>;
   readonly regions: Readonly<Record<string, RegionState>>;
+  /** Problems the run wants a person to see, in the order they happened (a silence it could not expire, ...). */
+  readonly warnings: readonly string[];
+  /** What kept a finished run from `succeeded`, each naming a node or region and why. */
+  readonly problems?: readonly string[];
 }
 
 export function nodeKey(cluster: string, node: string): string {
@@ -69,7 +86,7 @@ export function nodeKey(cluster: string, node: string): string {
 }
 
 export function emptyState(runId: string): RunState {
-  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {} };
+  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [] };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -114,6 +131,12 @@ function applyRun(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): void 
     case 'run.succeeded':
       Object.assign(s, { status: 'succeeded', endedAt: entry.at });
       return;
+    case 'run.degraded':
+      Object.assign(s, { status: 'degraded', reason: e.reason, problems: e.problems, endedAt: entry.at });
+      return;
+    case 'warning':
+      (s.warnings as string[]).push(e.cluster ? `${e.cluster}: ${e.message}` : e.message);
+      return;
     case 'lease.acquired':
       (s.leases as Record<string, string>)[e.cluster] = e.holder;
       return;
@@ -155,7 +178,7 @@ function regionStep(r: RegionState, e: RunEvent): RegionState {
       return { ...r, stage: 'cut', reason: e.reason };
     case 'traffic.restored':
     case 'traffic.put-back':
-      return { ...r, stage: 'restored' };
+      return { ...r, stage: 'restored', weight: e.weight };
     case 'silence.created':
       return { ...r, silences: { ...r.silences, [e.id]: e.alertmanager } };
     case 'silence.expired': {
@@ -197,12 +220,19 @@ function nodeStep(n: NodeState, e: RunEvent, at: number): NodeState {
     case 'node.drain.started':
       return { ...n, step: 'draining' };
     case 'node.drained':
-    case 'node.pods.deleted':
       return { ...n, step: 'drained' };
+    case 'node.pods.deleted':
+      return { ...n, step: 'drained', forced: { pods: [...(n.forced?.pods ?? []), ...e.pods], budgets: [...(n.forced?.budgets ?? []), ...(e.budgets ?? [])] } };
+    case 'node.held':
+      return { ...n, held: e.reason };
+    case 'node.recovered':
+      // Given back before its action: nothing was done to it, so a resumed run maintains it from the start.
+      if (atOrBefore(n.step, 'drained')) return { cluster: n.cluster, node: n.node, step: 'pending', recovered: e.by, ...(n.forced ? { forced: n.forced } : {}) };
+      return { ...n, recovered: e.by };
     case 'node.drain.timeout':
       return { ...n, blockers: e.blockers };
     case 'node.action.requested':
-      return { ...n, step: 'acting', action: { id: e.id, operation: e.operation, version: e.version, bootIdBefore: e.bootIdBefore, kubeletBefore: e.kubeletBefore } };
+      return { ...n, step: 'acting', action: { id: e.id, operation: e.operation, version: e.version, bootIdBefore: e.bootIdBefore, kubeletBefore: e.kubeletBefore, requestedAt: at } };
     case 'node.action.confirmed':
       return { ...n, step: 'back' };
     case 'node.ready':
@@ -219,6 +249,12 @@ function nodeStep(n: NodeState, e: RunEvent, at: number): NodeState {
     default:
       return n;
   }
+}
+
+const STEPS: readonly NodeStep[] = ['pending', 'cordoning', 'cordoned', 'draining', 'drained', 'acting', 'back', 'ready', 'uncordoning', 'done'];
+
+export function atOrBefore(step: NodeStep, limit: NodeStep): boolean {
+  return STEPS.indexOf(step) <= STEPS.indexOf(limit);
 }
 
 /** Nodes of the run that are not done, in journal order of first appearance. */

@@ -6,7 +6,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ownerAlive, sendControl } from '../engine/run-dir.ts';
 import type { ControlCommand } from '../engine/run-dir.ts';
-import { replay } from '../engine/state.ts';
+import { isFinished, replay } from '../engine/state.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { renderReportHtml } from '../report/index.ts';
 import { DASHBOARD_CSS } from './dashboard/style.ts';
@@ -150,7 +150,7 @@ function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: strin
 /** Appends the command to the run's control file for the process that runs it; refuses when none does. */
 function control(res: ServerResponse, paths: Parameters<typeof sendControl>[0], command: ControlCommand): void {
   const state = replay(paths.runId, parseJournalText(readFileSync(paths.journal, 'utf8')));
-  if (state.status === 'succeeded' || state.status === 'failed' || state.status === 'aborted') {
+  if (isFinished(state.status)) {
     return send(res, 409, { error: `run ${paths.runId} is over (${state.status}); there is nothing to ${command}` });
   }
   const owner = ownerAlive(paths);
