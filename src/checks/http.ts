@@ -1,6 +1,7 @@
 // HTTP gate: GET a URL within a timeout and compare the status. An unreachable endpoint or a timeout
 // fails the gate with the reason, never passes it.
 import type { Gate } from '../plan/schema.ts';
+import { releaseBody } from '../lib/abort.ts';
 import { describeError, isTimeout, rethrowIfAborted, timeoutSignal } from './signals.ts';
 import type { GateContext, Measurement } from './types.ts';
 
@@ -22,7 +23,7 @@ export async function checkHttp(gate: HttpGate, ctx: GateContext): Promise<Measu
     return { passed: false, threshold, message: `GET ${gate.url} failed: ${why}` };
   }
   if (res.status === gate.expectStatus) {
-    await res.body?.cancel().catch(() => undefined);
+    await releaseBody(res.body);
     return { passed: true, value: res.status, threshold, message: `GET ${gate.url} answered ${res.status}` };
   }
   const body = await bodySnippet(res);
@@ -45,7 +46,7 @@ async function bodySnippet(res: Response): Promise<string> {
   } catch {
     // a body cut off by the timeout still gives what arrived
   } finally {
-    await reader.cancel().catch(() => undefined);
+    await releaseBody(reader);
   }
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > BODY_CHARS ? `${flat.slice(0, BODY_CHARS)}…` : flat;

@@ -17,7 +17,7 @@ export function planWaves(snapshot: ClusterSnapshot, phase: NodesPhase): PhaseWa
   return {
     budget: p.budget.perWave,
     waves: p.waves.map((w, i) => ({ index: i, nodes: w.nodes, domain: w.domain, reason: w.reason, estimateMs: p.eta.waves[i]?.durationMs })),
-    excluded: p.excluded.map((x) => ({ node: x.name, reason: x.reason })),
+    excluded: p.excluded.map((x) => ({ node: x.name, reason: x.reason, ...(x.unavailable ? { unavailable: true } : {}) })),
     blockers: p.blockers,
   };
 }

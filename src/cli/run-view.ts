@@ -145,6 +145,12 @@ export class RunView {
         return `run aborted: ${e.reason}`;
       case 'run.succeeded':
         return `run ${entry.runId} succeeded`;
+      case 'run.degraded':
+        return `run ${entry.runId} DEGRADED: ${e.reason}`;
+      case 'node.held':
+        return `${e.cluster}/${e.node}: LEFT CORDONED: ${e.reason}`;
+      case 'warning':
+        return `warning: ${e.cluster ? `${e.cluster}: ` : ''}${e.message}`;
       default: {
         const text = STEP_TEXT[e.type];
         if (text && 'node' in e) {

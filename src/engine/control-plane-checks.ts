@@ -6,8 +6,6 @@ import type { Clock } from '../lib/clock.ts';
 import { parseVersion } from '../upgrade/version.ts';
 import type { GateRecord } from './events.ts';
 
-/** How long (cluster time) the checks may take to pass after a node is back: the API server restarts. */
-const SETTLE_MS = 120_000;
 const POLL_MS = 5_000;
 
 export interface ControlPlaneCheck {
@@ -18,12 +16,14 @@ export interface ControlPlaneCheck {
   readonly to: string;
   /** After the last control-plane node the API server must serve `to`; before, it may still serve the old one. */
   readonly last: boolean;
+  /** How long (cluster time) the checks may take to pass after the node is back (the API server restarts): the plan's controlPlane.ready.timeout. */
+  readonly settleMs: number;
   readonly signal: AbortSignal;
 }
 
 /** The checks, retried until they pass or the settle time is over; the last results either way. */
 export async function checkControlPlane(c: ControlPlaneCheck): Promise<GateRecord[]> {
-  const until = c.clock.now() + SETTLE_MS;
+  const until = c.clock.now() + c.settleMs;
   for (;;) {
     const results = await Promise.all([apiserverVersion(c), readyz(c), kubeletVersion(c)]);
     if (results.every((r) => r.passed) || c.clock.now() >= until) return results;

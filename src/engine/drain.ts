@@ -5,7 +5,8 @@ import { backoffDelay } from '../lib/backoff.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
-import type { EvictionAnswer, PdbView, PodView } from '../kube/types.ts';
+import type { EvictionAnswer, PodView } from '../kube/types.ts';
+import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { DrainPolicy } from '../plan/schema.ts';
 import type { PodDecision } from './events.ts';
 import type { NodeContext } from './node-context.ts';
@@ -105,10 +106,25 @@ function describeAnswer(pod: PodView, a: Exclude<EvictionAnswer, { kind: 'evicte
   return `eviction of ${name} failed with ${a.status}: ${a.message}`;
 }
 
+/** The value, or a sentence saying what could not be read and why; an abort passes through. */
+async function readOr<T>(read: () => Promise<T>, what: string): Promise<T | string> {
+  try {
+    return await read();
+  } catch (e: unknown) {
+    if (isAbortError(e)) throw e;
+    return `${what} could not be read: ${errorMessage(e)}`;
+  }
+}
+
 /** Why each remaining pod is still there, with the live numbers of its budgets. */
 async function diagnose(ctx: NodeContext, remaining: readonly PodView[]): Promise<string[]> {
-  const pdbs = await ctx.cluster.pdbs(ctx.signal).catch(() => [] as PdbView[]);
-  const now = await ctx.cluster.podsOnNode(ctx.node, ctx.signal).catch(() => [] as PodView[]);
+  // The diagnosis reads live numbers; a read that fails still names each pod, and says what it could not read.
+  const pdbs = await readOr(() => ctx.cluster.pdbs(ctx.signal), 'the disruption budgets');
+  const now = await readOr(() => ctx.cluster.podsOnNode(ctx.node, ctx.signal), `the pods on ${ctx.node}`);
+  if (typeof pdbs === 'string' || typeof now === 'string') {
+    const unread = [pdbs, now].filter((x): x is string => typeof x === 'string').join('; ');
+    return remaining.map((p) => `${p.namespace}/${p.name} was not evicted in time (${unread})`);
+  }
   const live = new Map(now.map((p) => [p.uid, p]));
   return remaining.map((p) => {
     const name = `${p.namespace}/${p.name}`;

@@ -123,7 +123,7 @@ async function upgradeControlPlaneNode(k: KubernetesRun, o: CpNode): Promise<voi
   if (outcome !== 'maintained') throw new RunFailure(`control-plane node ${o.node} on ${k.cluster.name} was ${outcome}, not upgraded: the control plane must reach ${k.phase.to} before the workers; repair the node and start the run again`);
   const checked = k.journal.entries.some((e) => e.event.type === 'control-plane.checked' && e.event.cluster === k.cluster.name && e.event.node === o.node && e.event.phase === k.phase.name && e.event.passed);
   if (!checked) {
-    const results = await checkControlPlane({ cluster: k.cluster, clock: k.deps.clock, node: o.node, to: k.phase.to, last: o.last, signal: k.signal });
+    const results = await checkControlPlane({ cluster: k.cluster, clock: k.deps.clock, node: o.node, to: k.phase.to, last: o.last, settleMs: k.phase.controlPlane.ready.timeout.ms, signal: k.signal });
     const passed = results.every((r) => r.passed);
     k.record({ type: 'control-plane.checked', cluster: k.cluster.name, phase: k.phase.name, node: o.node, passed, results });
     if (!passed) throw new RunFailure(`control plane of ${k.cluster.name} after ${o.node}: ${results.filter((r) => !r.passed).map((r) => `${r.gate}: ${r.message}`).join('; ')}`);

@@ -2,6 +2,7 @@
 // loss stops every mutation at once.
 import type { ClusterPort, LeaseHolder } from '../kube/types.ts';
 import type { Clock } from '../lib/clock.ts';
+import { errorMessage } from '../lib/errors.ts';
 
 export const LEASE_NAME = 'daylight-maintenance';
 
@@ -22,7 +23,8 @@ export class LeaseBusy extends Error {
 }
 
 export interface HeldLease {
-  release(): Promise<void>;
+  /** Stops renewing and releases; returns why it could not be released (it then expires on its own). */
+  release(): Promise<string | undefined>;
 }
 
 /** Acquires the lease and renews it until released; `onLost` runs once if a renewal fails. */
@@ -50,7 +52,12 @@ export async function holdLease(o: { cluster: ClusterPort; holder: string; clock
     release: async () => {
       stop.abort();
       await renewing;
-      await o.cluster.releaseLease(LEASE_NAME, o.holder).catch(() => undefined);
+      try {
+        await o.cluster.releaseLease(LEASE_NAME, o.holder);
+        return undefined;
+      } catch (e: unknown) {
+        return `the lease on cluster ${o.cluster.name} could not be released (${errorMessage(e)}); it expires ${seconds}s after its last renewal`;
+      }
     },
   };
 }

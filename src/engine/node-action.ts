@@ -3,6 +3,7 @@
 import type { NodeView } from '../kube/types.ts';
 import { ANNOTATIONS } from '../kube/types.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
+import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { NodeContext } from './node-context.ts';
 import type { NodeState } from './state.ts';
 
@@ -86,8 +87,14 @@ function readAgentId(n: NodeView): string | undefined {
 }
 
 async function notBackMessage(ctx: NodeContext, r: Requested, timeoutMs: number): Promise<string> {
-  const n = await ctx.cluster.getNode(ctx.node, ctx.signal).catch(() => undefined);
   const what = r.operation === 'upgrade' ? `kubelet ${r.version ?? 'upgrade'}` : 'a new boot';
+  let n;
+  try {
+    n = await ctx.cluster.getNode(ctx.node, ctx.signal);
+  } catch (e: unknown) {
+    if (isAbortError(e)) throw e;
+    return `node ${ctx.node} did not come back with ${what} within ${Math.round(timeoutMs / 1000)}s; it could not be read (${errorMessage(e)})`;
+  }
   if (!n) return `node ${ctx.node} is gone`;
   const state = n.ready ? 'Ready' : `NotReady${n.readyMessage ? ` (${n.readyMessage})` : ''}`;
   const boot = n.bootId === r.bootIdBefore ? 'same boot id as before' : 'new boot id';

@@ -160,7 +160,7 @@ async function waitForWindow(p: PhaseRun, wave: PlannedWave & { estimateMs?: num
 async function gates(p: PhaseRun, when: 'before-wave' | 'after-phase', wave?: number): Promise<void> {
   const list = p.deps.plan.plan.spec.gates;
   if (list.length === 0) return;
-  const retryUntil = p.deps.clock.now() + (when === 'before-wave' ? (p.deps.gateRetryMs ?? 120_000) : 0);
+  const retryUntil = p.deps.clock.now() + (when === 'before-wave' ? p.deps.plan.plan.spec.gateRetry.ms : 0);
   for (let attempt = 0; ; attempt++) {
     const results: GateRecord[] = await p.deps.evaluateGates(list, p.cluster, p.signal);
     const passed = results.every((r) => r.passed);

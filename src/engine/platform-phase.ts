@@ -2,6 +2,7 @@
 // dependency order through its pre-checks, its upgrade command and its post-checks. Every command is
 // journaled before it runs; the first failure halts the run (roll forward), after the component's
 // rollback command when the plan asks for one. A resumed run skips the components the journal says are upgraded.
+import { expireSilences } from './expire-silences.ts';
 import { dirname, resolve } from 'node:path';
 import type { ClusterPort } from '../kube/types.ts';
 import { Duration } from '../lib/duration.ts';
@@ -109,17 +110,14 @@ async function holdSilence(p: PlatformRun, component: string, matchers: readonly
 async function releaseSilences(p: PlatformRun): Promise<void> {
   const silencer = p.deps.silencer;
   if (!silencer) return;
-  for (const [id, alertmanager] of Object.entries(p.state().regions[p.cluster.name]?.silences ?? {})) {
-    await silencer.expire(id, p.signal);
-    p.record({ type: 'silence.expired', cluster: p.cluster.name, alertmanager, id });
-  }
+  await expireSilences({ expirer: silencer, silences: p.state().regions[p.cluster.name]?.silences ?? {}, cluster: p.cluster.name, record: p.record, signal: p.signal });
 }
 
 async function upgradeComponent(p: PlatformRun, c: Steps): Promise<void> {
   try {
     await upgradeWithChecks(p, c);
   } finally {
-    await releaseSilences(p).catch(() => undefined);
+    await releaseSilences(p);
   }
 }
 

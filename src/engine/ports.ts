@@ -10,12 +10,12 @@ import type { HookResult } from '../notify/hooks.ts';
 import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
 import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/types.ts';
 import type { Finding } from '../preflight/types.ts';
-import type { GateRecord, JournalEntry, PlannedWave } from './events.ts';
+import type { ExcludedNode, GateRecord, JournalEntry, PlannedWave } from './events.ts';
 
 export interface PhaseWaves {
   readonly budget: number;
   readonly waves: readonly (PlannedWave & { readonly estimateMs?: number })[];
-  readonly excluded: readonly { readonly node: string; readonly reason: string }[];
+  readonly excluded: readonly ExcludedNode[];
   /** Sentences that stop the phase before it starts, each with the fix. */
   readonly blockers: readonly string[];
 }
@@ -69,6 +69,4 @@ export interface EngineDeps {
   readonly regional?: RegionalDeps;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */
   readonly runHook?: (hook: Hook, vars: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<HookResult>;
-  /** How long gates that fail before a wave are retried before the run fails. */
-  readonly gateRetryMs?: number;
 }

@@ -3,6 +3,7 @@
 // or while it holds the cluster's lease.
 import type { ClusterPort } from '../kube/types.ts';
 import type { Clock } from '../lib/clock.ts';
+import { isAbortError } from '../lib/errors.ts';
 import type { TrafficPort } from '../traffic/types.ts';
 import type { RunEvent } from './events.ts';
 import { LEASE_NAME } from './lease-keeper.ts';
@@ -44,13 +45,22 @@ export async function recover(o: RecoverOptions): Promise<RecoveredNode[]> {
         continue;
       }
       await cluster.uncordon(node.name, runId, o.signal);
-      await cluster.recordNodeEvent(node.name, { reason: 'DaylightRecovered', message: `uncordoned by daylight recover: run ${runId} is no longer active` }, o.signal).catch(() => undefined);
+      await tellPeople(cluster, node.name, `uncordoned by daylight recover: run ${runId} is no longer active`, o.signal);
       const done: RecoveredNode = { ...entry, action: 'uncordoned' };
       o.onRecovered?.(done);
       out.push(done);
     }
   }
   return out;
+}
+
+/** Events are for people: one that cannot be written never stops a recovery; an abort still does. */
+async function tellPeople(cluster: ClusterPort, node: string, message: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await cluster.recordNodeEvent(node, { reason: 'DaylightRecovered', message }, signal);
+  } catch (e: unknown) {
+    if (isAbortError(e)) throw e;
+  }
 }
 
 async function activeLeaseHolder(cluster: ClusterPort, clock: Clock, signal?: AbortSignal): Promise<string | undefined> {

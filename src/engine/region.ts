@@ -2,6 +2,8 @@
 // after (validation, then the canary restore steps with analysis). A failed analysis cuts the region's
 // weight to 0 at once and fails the run with the measured values. Every change is journaled first, and
 // the balancer's state from before the first change is kept so recovery can put it back.
+import { errorMessage, isAbortError } from '../lib/errors.ts';
+import { expireSilences } from './expire-silences.ts';
 import type { ClusterPort } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { AnalysisRecord } from '../checks/analysis.ts';
@@ -98,7 +100,7 @@ export async function bringBack(r: RegionRun): Promise<void> {
   for (let step = regionState(r.state(), name).stepsDone; step < steps.length; step++) await restoreStep(r, d, step, steps[step] as number);
   const after = await d.traffic.snapshot(r.signal);
   r.record({ type: 'traffic.restored', cluster: name, weight: after.regions[name]?.weight ?? 0 });
-  await expireSilences(r, d);
+  await expireRegionSilences(r, d);
   await runHooks(r.deps, r.record, 'post-restore', vars(r, 'post-restore'), r.signal);
 }
 
@@ -157,19 +159,25 @@ async function cut(r: RegionRun, d: RegionalDeps, reason: string): Promise<never
   const started = performance.now();
   await d.traffic.cut(name, r.signal);
   const ms = Math.round(performance.now() - started);
-  const weight = (await d.traffic.snapshot(r.signal).catch(() => undefined))?.regions[name]?.weight ?? 0;
-  r.record({ type: 'traffic.cut', cluster: name, reason, ms, weight });
-  await expireSilences(r, d).catch(() => undefined);
+  r.record({ type: 'traffic.cut', cluster: name, reason, ms, weight: await weightAfterCut(r, d) });
+  await expireRegionSilences(r, d);
   throw new RunFailure(`${name} switched back to weight 0 in ${ms} ms: ${reason}`);
 }
 
-async function expireSilences(r: RegionRun, d: RegionalDeps): Promise<void> {
-  const s = d.silences;
-  if (!s) return;
-  for (const [id, alertmanager] of Object.entries(regionState(r.state(), r.cluster.name).silences)) {
-    await s.expire(id, r.signal);
-    r.record({ type: 'silence.expired', cluster: r.cluster.name, alertmanager, id });
+/** The cut is verified by the adapter; the weight read back after it is for the record, and says so when it cannot be read. */
+async function weightAfterCut(r: RegionRun, d: RegionalDeps): Promise<number> {
+  try {
+    return (await d.traffic.snapshot(r.signal)).regions[r.cluster.name]?.weight ?? 0;
+  } catch (e: unknown) {
+    if (isAbortError(e)) throw e;
+    r.record({ type: 'warning', cluster: r.cluster.name, message: `the weight after the switch-back could not be read back (${errorMessage(e)}); the adapter confirmed weight 0` });
+    return 0;
   }
+}
+
+async function expireRegionSilences(r: RegionRun, d: RegionalDeps): Promise<void> {
+  if (!d.silences) return;
+  await expireSilences({ expirer: d.silences, silences: regionState(r.state(), r.cluster.name).silences, cluster: r.cluster.name, record: r.record, signal: r.signal });
 }
 
 function vars(r: RegionRun, event: HookEvent): Record<string, string> {

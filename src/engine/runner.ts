@@ -110,7 +110,10 @@ async function attempt(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
   } finally {
     clearInterval(poller);
     o.interrupt?.removeEventListener('abort', onInterrupt);
-    for (const l of leases) await l.release();
+    for (const l of leases) {
+      const problem = await l.release();
+      if (problem) record({ type: 'warning', message: problem });
+    }
   }
 }
 
@@ -146,8 +149,9 @@ async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEve
     // A run that stopped between its last regional phase and the end of the restore finishes the restore.
     if (phases.some((ph) => ph.regional)) await bringBack(region);
     w.leases.splice(w.leases.indexOf(lease), 1);
-    await lease.release();
-    record({ type: 'lease.released', cluster: name });
+    const problem = await lease.release();
+    if (problem) record({ type: 'warning', cluster: name, message: problem });
+    else record({ type: 'lease.released', cluster: name });
   }
 }
 

@@ -21,14 +21,17 @@ export class SharedReads {
     return this.cluster.listNodes(signal);
   }
 
+  private forget(value: Promise<WorkloadView[]>): void {
+    if (this.last?.value === value) this.last = undefined;
+  }
+
   workloads(signal?: AbortSignal): Promise<WorkloadView[]> {
     const now = performance.now();
     if (this.last && now - this.last.at < this.workloadsAgeMs) return this.last.value;
     const value = this.cluster.workloads(signal);
     this.last = { at: now, value };
-    value.catch(() => {
-      if (this.last?.value === value) this.last = undefined;
-    });
+    // A failed read is not kept: the caller gets the failure, the next caller reads again.
+    value.then(undefined, () => this.forget(value));
     return value;
   }
 }

@@ -2,6 +2,7 @@
 // drain is whole again, so the next wave never starts on a thinner platform.
 import type { PodView, WorkloadView } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
+import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { NodeContext } from './node-context.ts';
 
 const CHECK_EVERY_MS = 2000;
@@ -19,8 +20,7 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
   const settled = (ps: readonly PodView[]) => daemonsNotReady(ps).length === 0;
   const back = ctx.nodePods ? await ctx.nodePods.waitUntil(settled, Math.max(0, left()), ctx.signal) : (await ctx.cluster.waitPodsOnNode(ctx.node, settled, Math.max(0, left()), ctx.signal)) !== undefined;
   if (!back) {
-    const now = await ctx.cluster.podsOnNode(ctx.node, ctx.signal).catch(() => []);
-    return timeout(`DaemonSet pods not Ready on the node: ${daemonsNotReady(now).map((p) => `${p.namespace}/${p.name}`).join(', ') || 'none left (they were just Ready)'}`);
+    return timeout(`DaemonSet pods not Ready on the node: ${await notReadyDaemons(ctx)}`);
   }
   const wanted = new Set(workloads);
   for (;;) {
@@ -29,6 +29,16 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
     // The last look is at the deadline: a long interval (a fast sandbox) must not give up early.
     if (left() <= 0) return timeout(missing.join('; '));
     await ctx.clock.sleep(Math.min(atLeastReal(ctx.clock, CHECK_EVERY_MS, 250), left()), ctx.signal);
+  }
+}
+
+/** The DaemonSet pods still not Ready, for the timeout's message; a failed read is said as such. */
+async function notReadyDaemons(ctx: NodeContext): Promise<string> {
+  try {
+    return daemonsNotReady(await ctx.cluster.podsOnNode(ctx.node, ctx.signal)).map((p) => `${p.namespace}/${p.name}`).join(', ') || 'none left (they were just Ready)';
+  } catch (e: unknown) {
+    if (isAbortError(e)) throw e;
+    return `which ones could not be read (${errorMessage(e)})`;
   }
 }
 

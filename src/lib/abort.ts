@@ -36,3 +36,16 @@ export function describeError(e: unknown): string {
   }
   return parts.join(': ') || 'unknown error';
 }
+
+/**
+ * Lets go of a response body we stop reading. Cancelling a stream that has already failed rejects with
+ * that failure, which the read that met it has reported: it is the one error this call expects.
+ */
+export async function releaseBody(body: { cancel(): Promise<void> } | null | undefined): Promise<void> {
+  if (!body) return;
+  try {
+    await body.cancel();
+  } catch {
+    // The stream's own failure, met and reported by the read that stopped: nothing is left to release.
+  }
+}

@@ -1,6 +1,7 @@
 // What every HTTP call from notify/ shares: a real-time limit joined with the caller's abort, a bounded
 // excerpt of an answer's body, and the message of a failed fetch with the causes that say why.
 export { describeError, isTimeout, rethrowIfAborted, timeoutSignal as deadline } from '../lib/abort.ts';
+import { releaseBody } from '../lib/abort.ts';
 
 /** The body's text, at most `limit` characters from its start; reads no further than that. */
 export async function readBody(res: Response, limit: number): Promise<string> {
@@ -15,7 +16,7 @@ export async function readBody(res: Response, limit: number): Promise<string> {
       text += decoder.decode(value, { stream: true });
     }
   } finally {
-    await reader.cancel().catch(() => undefined);
+    await releaseBody(reader);
   }
   return text.length > limit ? text.slice(0, limit) : text;
 }

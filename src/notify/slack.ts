@@ -36,6 +36,8 @@ export function notificationFor(entry: JournalEntry, state?: RunState): SlackMes
       return message(`Maintenance run ${run} was aborted: ${e.reason}`, entry, [...outcome(state), `See: daylight status ${run}`]);
     case 'run.succeeded':
       return message(`Maintenance run ${run} completed${state?.plan ? ` (plan ${state.plan.name})` : ''}.`, entry, outcome(state));
+    case 'run.degraded':
+      return message(`Maintenance run ${run} finished DEGRADED: ${e.reason}`, entry, [...outcome(state), ...e.problems.slice(0, 10).map((p) => `• ${p}`), ...(e.problems.length > 10 ? [`• and ${e.problems.length - 10} more`] : []), `See: daylight status ${run}`]);
     default:
       return undefined;
   }

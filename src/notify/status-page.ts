@@ -30,7 +30,7 @@ export interface InProgressRun {
 export interface CompletedRun {
   readonly runId: string;
   readonly plan?: string;
-  readonly status: 'succeeded' | 'failed' | 'aborted';
+  readonly status: 'succeeded' | 'degraded' | 'failed' | 'aborted';
   readonly reason?: string;
   readonly startedAt?: string;
   readonly endedAt?: string;

@@ -291,6 +291,8 @@ export const PlanSchema = z.strictObject({
       traffic: TrafficSchema.optional(),
       phases: z.array(PhaseSchema).min(1),
       gates: z.array(GateSchema).default([]),
+      /** How long gates that fail before a wave are evaluated again before the run fails. */
+      gateRetry: duration('2m').default(Duration.parse('2m')),
       silences: SilencesSchema.optional(),
       hooks: z.array(HookSchema).default([]),
       /** Webhooks (Slack-compatible JSON) told when a run starts, a region leaves traffic, a run fails and when it completes. */

@@ -92,7 +92,15 @@ function nodeAction(log: ActionLog, e: Extract<RunEvent, { node: string }>, at: 
     case 'node.drain.timeout':
       return log.confirm('drain', t, at, { ok: false, result: `timed out; policy ${e.policy}`, details: e.blockers.map((b) => `blocker: ${b}`) });
     case 'node.pods.deleted':
-      return log.point('delete pods', t, at, { ok: true, result: `${e.pods.length} pod(s) deleted without eviction (policy force)`, details: e.pods.map((p) => `deleted: ${p}`) });
+      return log.point('delete pods', t, at, {
+        ok: false,
+        result: `${e.pods.length} pod(s) deleted outside the Eviction API (policy force)${e.budgets?.length ? `; ${e.budgets.length} budget(s) below their minimum` : ''}`,
+        details: [...e.pods.map((p) => `deleted: ${p}`), ...(e.budgets ?? []).map((b) => `budget below its minimum: PDB ${b.pdb} needs ${b.desiredHealthy} healthy, had ${b.healthyBefore}, ${b.deleted} deleted`)],
+      });
+    case 'node.held':
+      return log.point('left cordoned', t, at, { ok: false, result: e.reason });
+    case 'node.recovered':
+      return log.point('recovered', t, at, { ok: false, result: `uncordoned by ${e.by} while the run was stopped` });
     case 'node.action.requested':
       return log.request('node action', t, at, [`${e.operation}${e.version ? ` to ${e.version}` : ''}, id ${e.id}, bootID before ${e.bootIdBefore}, kubelet before ${e.kubeletBefore}`]);
     case 'node.action.confirmed':

@@ -73,6 +73,8 @@ function summarySection(r: Report): Html {
 <dt>Ended</dt><dd>${s.ended ? when(s.ended) : html`<span class="muted">not ended</span>`}</dd>
 <dt>Duration</dt><dd>${s.durationMs !== undefined ? html`${durationText(s.durationMs)} of cluster time${s.wallDurationMs !== undefined ? html` (${durationText(s.wallDurationMs)} wall clock)` : ''}` : ''}</dd>
 <dt>Nodes</dt><dd>${Object.entries(s.nodes).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}</dd>
+<dt>Problems</dt><dd>${s.problems.length ? html`<ul class="problems">${s.problems.map((p) => html`<li class="bad">${p}</li>`)}</ul>` : html`<span class="ok">none: every node and region in scope was maintained as planned</span>`}</dd>
+${s.warnings.length ? html`<dt>Warnings</dt><dd><ul>${s.warnings.map((w) => html`<li class="partial">${w}</li>`)}</ul></dd>` : ''}
 <dt>Resumes, pauses</dt><dd>${s.resumes} resume(s); ${s.pauses.length} pause(s)${s.pauses.map((p) => html`<br>${timeText(p.at.wall)}: ${p.reason}`)}</dd>
 </dl>
 <h3>Not recorded in the journal</h3><ul>${r.gaps.map((g) => html`<li>${g}</li>`)}</ul>
@@ -91,7 +93,7 @@ function timelineSection(r: Report): Html {
 ${p.waves.map((w) => html`<tr><td>${w.index + 1}</td><td>${w.nodes.join(', ')}${w.domain ? html`<br><span class="muted">${w.domain}</span>` : ''}</td><td>${w.gatesPassed === undefined ? html`<span class="muted">none</span>` : verdict(w.gatesPassed)}</td><td>${when(w.started)}</td><td>${w.completed ? durationText(w.durationMs) : html`<span class="muted">${w.started ? 'not completed' : 'not started'}</span>`}${w.soakMs ? html`<br>soak ${durationText(w.soakMs)}` : ''}</td><td>${w.reason ?? ''}</td></tr>`)}
 </tbody></table>`);
   const nodes = html`<table><thead><tr><th>Node</th><th>Wave</th><th>Outcome</th><th>Duration</th><th>Steps</th></tr></thead><tbody>
-${t.nodes.map((n) => html`<tr><td>${n.cluster}/${n.node}</td><td>${n.phase ?? ''}${n.wave !== undefined ? ` wave ${n.wave + 1}` : ''}</td><td>${n.outcome ? verdict(n.outcome === 'maintained', n.outcome, n.outcome) : html`<span class="partial">in progress</span>`}${n.message ? html`<br>${n.message}` : ''}</td><td>${durationText(n.durationMs)}</td><td>${stepsList(n.steps)}</td></tr>`)}
+${t.nodes.map((n) => html`<tr><td>${n.cluster}/${n.node}</td><td>${n.phase ?? ''}${n.wave !== undefined ? ` wave ${n.wave + 1}` : ''}</td><td>${n.outcome ? verdict(n.outcome === 'maintained', n.outcome, n.outcome) : html`<span class="partial">not done (see Problems)</span>`}${n.message ? html`<br>${n.message}` : ''}</td><td>${durationText(n.durationMs)}</td><td>${stepsList(n.steps)}</td></tr>`)}
 </tbody></table>`;
   const regions = t.regions.map((g) => html`<h3>Region ${g.cluster} <span class="muted">(${g.stage})</span></h3>${stepsList(g.steps)}`);
   return html`<section id="timeline"><h2>Timeline</h2>${phases.length ? phases : html`<p class="muted">No phase was planned.</p>`}<h3>Nodes</h3>${t.nodes.length ? nodes : html`<p class="muted">No node was touched.</p>`}${regions}</section>`;

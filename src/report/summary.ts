@@ -2,6 +2,7 @@
 // took, how it ended and why, and how its nodes came out.
 import type { JournalEntry } from '../engine/events.ts';
 import type { Owner } from '../engine/run-dir.ts';
+import { summariseRun } from '../engine/run-summary.ts';
 import { replay } from '../engine/state.ts';
 import { stampOf } from './stamp.ts';
 import type { ReportSummary, Stamp } from './types.ts';
@@ -24,15 +25,12 @@ export function buildSummary(runId: string, entries: readonly JournalEntry[], ow
       if (!holders.includes(e.holder)) holders.push(e.holder);
     } else if (e.type === 'run.paused') {
       pauses.push({ at: stampOf(entry), reason: e.reason });
-    } else if (e.type === 'run.succeeded' || e.type === 'run.failed' || e.type === 'run.aborted') {
+    } else if (e.type === 'run.succeeded' || e.type === 'run.degraded' || e.type === 'run.failed' || e.type === 'run.aborted') {
       ended = stampOf(entry);
     }
   }
-  const nodes: Record<string, number> = {};
-  for (const n of Object.values(s.nodes)) {
-    const key = n.step === 'done' ? (n.outcome ?? 'maintained') : `in progress (${n.step})`;
-    nodes[key] = (nodes[key] ?? 0) + 1;
-  }
+  // The same words and the same status as the run's own summary: the report never tells another story.
+  const { nodes, problems, warnings } = summariseRun(s);
   const wallMs = started && ended ? Date.parse(ended.wall) - Date.parse(started.wall) : undefined;
   return {
     ...(s.plan ? { plan: s.plan } : {}),
@@ -46,6 +44,8 @@ export function buildSummary(runId: string, entries: readonly JournalEntry[], ow
     status: s.status,
     ...(s.reason ? { reason: s.reason } : {}),
     nodes,
+    problems,
+    warnings,
     resumes,
     pauses,
   };

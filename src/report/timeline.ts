@@ -80,7 +80,11 @@ function nodeEntry(n: NodeDraft, e: NodeEvent, at: Stamp): void {
     case 'node.drain.timeout':
       return s.end('drain', at, { ok: false, result: `timed out (policy ${e.policy}); blocked by ${e.blockers.join('; ') || 'nothing named'}` });
     case 'node.pods.deleted':
-      return s.point('delete pods', at, `deleted without eviction (force): ${e.pods.join(', ')}`, true);
+      return s.point('delete pods', at, `deleted outside the Eviction API (force): ${e.pods.join(', ')}${(e.budgets ?? []).map((b) => `; PDB ${b.pdb} below its minimum (needs ${b.desiredHealthy}, had ${b.healthyBefore}, ${b.deleted} deleted)`).join('')}`, false);
+    case 'node.held':
+      return s.point('left cordoned', at, e.reason, false);
+    case 'node.recovered':
+      return s.point('recovered', at, `uncordoned by ${e.by} while the run was stopped`, false);
     case 'node.action.requested':
       return s.start('action', at, `${e.operation}${e.version ? ` to ${e.version}` : ''} requested (${e.id})`);
     case 'node.action.confirmed':

@@ -34,8 +34,11 @@ export interface ReportSummary {
   readonly wallDurationMs?: number;
   readonly status: string;
   readonly reason?: string;
-  /** Nodes by outcome ("maintained", "skipped", ..., "in progress (drained)"). */
+  /** Nodes by outcome ("maintained", "skipped", ...) or by where they were left ("left cordoned, not drained"). */
   readonly nodes: Readonly<Record<string, number>>;
+  /** Each node or region not maintained as planned, and why: the same list as the run's own summary. */
+  readonly problems: readonly string[];
+  readonly warnings: readonly string[];
   readonly resumes: number;
   readonly pauses: readonly { readonly at: Stamp; readonly reason: string }[];
 }

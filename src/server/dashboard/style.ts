@@ -7,6 +7,8 @@ header a { color: #9cd0ff; }
 #run-status { padding: 2px 8px; border-radius: 10px; background: #555; }
 #run-status[data-status=running] { background: #1f7a3a; }
 #run-status[data-status=paused] { background: #a86b00; }
+#run-status[data-status=succeeded] { background: #1a5fb4; }
+#run-status[data-status=degraded] { background: #c64600; outline: 2px dashed #ffd28a; }
 #run-status[data-status=failed], #run-status[data-status=aborted] { background: #a12222; }
 #control-message { font-style: italic; }
 main { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; padding: 12px; }
