@@ -4,6 +4,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeOutcome } from '../../../src/engine/events.ts';
+import { summariseRun } from '../../../src/engine/run-summary.ts';
+import type { RunSummary } from '../../../src/engine/run-summary.ts';
+import { replay } from '../../../src/engine/state.ts';
 import type { SmallFleet } from '../../support/fleets.ts';
 import type { TestSandbox } from '../../support/sandbox.ts';
 import { cordonedNodes, eventsOf, nodesOfWorkload, notReadyNodes, outcomes, referee, roll, rollPlan, upFleet, workers } from './fixtures.ts';
@@ -58,6 +61,26 @@ function assertWithin(seconds: number, timeoutS: number, what: string, slack = S
 
 function reasonOf(r: Roll): string {
   return r.end.status === 'refused' ? r.output : (r.end.reason ?? '');
+}
+
+/** The run's own summary, as `daylight status` and the report show it. */
+function summaryOf(r: Roll): RunSummary {
+  return summariseRun(replay(r.runId, r.entries));
+}
+
+/** Then the run is degraded, not succeeded: its summary names each of `nodes` with why. */
+function assertDegraded(r: Roll, nodes: Readonly<Record<string, RegExp>>): RunSummary {
+  assert.equal(r.status, 'degraded', reasonOf(r));
+  const summary = summaryOf(r);
+  assert.equal(summary.status, 'degraded');
+  for (const [node, why] of Object.entries(nodes)) {
+    const line = summary.problems.find((p) => p.startsWith(`eu-central/${node}: `));
+    assert.ok(line, `the summary names ${node}: ${JSON.stringify(summary.problems)}`);
+    assert.match(line, why);
+  }
+  assert.equal(summary.problems.length, Object.keys(nodes).length, JSON.stringify(summary.problems));
+  assert.ok(!Object.keys(summary.nodes).some((k) => /in progress/.test(k)), 'no node is said to be in progress');
+  return summary;
 }
 
 function rebooted(ref: { reboots: Record<string, number> }): string[] {
@@ -116,13 +139,13 @@ describe('a budget that allows nothing: Deployment pay/ledger, 2 replicas, PDB m
     });
   });
 
-  test('skip: both ledger nodes are skipped and uncordoned, the run maintains the others and succeeds', TEST, async () => {
+  test('skip: both ledger nodes are skipped and uncordoned, the run maintains the others and ends degraded naming them', TEST, async () => {
     await withFleet(fleet(), async (ts) => {
       await givenLedger(ts);
       // When the plan runs with drain.onTimeout skip
       const r = await roll(ts, plan('skip'), { skipPreflight: true });
-      // Then it succeeds; the ledger nodes are skipped with the diagnostic, every other worker maintained
-      assert.equal(r.status, 'succeeded', reasonOf(r));
+      // Then it is degraded, not succeeded: the ledger nodes are named as skipped with the budget that held them
+      assertDegraded(r, Object.fromEntries(HELD.map((n) => [n, /^eu-central\/\S+: skipped \(drain did not finish within 2m: .*PDB pay\/ledger needs 2 healthy, has 2/])));
       assertDrainTimedOut(r, 'skip');
       const done = outcomes(r);
       const others = (await workers(ts)).filter((n) => !HELD.includes(n));
@@ -140,13 +163,13 @@ describe('a budget that allows nothing: Deployment pay/ledger, 2 replicas, PDB m
     });
   });
 
-  test('quarantine: the ledger nodes stay cordoned and count against maxUnavailable; the run goes on with what is left', TEST, async () => {
+  test('quarantine: the ledger nodes stay cordoned and count against maxUnavailable; the run goes on with what is left and ends degraded', TEST, async () => {
     await withFleet(fleet(), async (ts) => {
       await givenLedger(ts);
       // When the plan runs with drain.onTimeout quarantine and maxUnavailable 3
       const r = await roll(ts, plan('quarantine', 3), { skipPreflight: true });
-      // Then it succeeds; the ledger nodes are quarantined with the diagnostic, the others maintained
-      assert.equal(r.status, 'succeeded', reasonOf(r));
+      // Then it is degraded: the ledger nodes are named as quarantined with the diagnostic, the others maintained
+      assertDegraded(r, Object.fromEntries(HELD.map((n) => [n, /: quarantined \(drain did not finish within 2m: .*PDB pay\/ledger needs 2 healthy/])));
       assertDrainTimedOut(r, 'quarantine');
       const others = (await workers(ts)).filter((n) => !HELD.includes(n));
       assert.deepEqual(outcomes(r), Object.fromEntries([...HELD.map((n) => [n, 'quarantined']), ...others.map((n) => [n, 'maintained'])]));
@@ -177,13 +200,13 @@ describe('a budget that allows nothing: Deployment pay/ledger, 2 replicas, PDB m
     });
   });
 
-  test('force: the blocking pods are deleted, the nodes maintained, and the referee counts the cost', TEST, async () => {
+  test('force: the blocking pods are deleted, the nodes maintained, and the run ends degraded naming every pod and budget the referee counts', TEST, async () => {
     await withFleet(fleet(), async (ts) => {
       await givenLedger(ts);
       // When the plan runs with drain.onTimeout force
       const r = await roll(ts, plan('force'), { skipPreflight: true });
-      // Then it succeeds with every worker maintained
-      assert.equal(r.status, 'succeeded', reasonOf(r));
+      // Then every worker is maintained, but the run is degraded, not succeeded
+      assert.equal(r.status, 'degraded', reasonOf(r));
       assertDrainTimedOut(r, 'force');
       const all = await workers(ts);
       assert.deepEqual(outcomes(r), Object.fromEntries(all.map((n) => [n, 'maintained'])));
@@ -198,6 +221,15 @@ describe('a budget that allows nothing: Deployment pay/ledger, 2 replicas, PDB m
       assert.equal(ref.podsKilledWithoutEviction, deletedCount);
       assert.deepEqual(rebooted(ref), all);
       assert.deepEqual(await cordonedNodes(ts), []);
+      // And the summary names every pod the referee saw killed and every budget it saw breached
+      const summary = summaryOf(r);
+      const problems = summary.problems.join('\n');
+      const details = (await ts.api('eu-central', '/sandbox/v1/referee/details')) as { kills: { pod: string }[]; breaches: string[] };
+      assert.ok(ref.podsKilledWithoutEviction > 0 && ref.pdbBreaches > 0, `the referee counts the cost: ${JSON.stringify(ref)}`);
+      for (const pod of deleted.flatMap((d) => d.event.pods)) assert.ok(problems.includes(pod), `${pod} is named: ${problems}`);
+      for (const b of new Set(details.breaches.map((x) => x.replace(/^eu-central\//, '')))) assert.match(problems, new RegExp(`PDB ${b} went below its minimum`), `budget ${b} is named`);
+      assert.match(problems, /deleted outside the Eviction API \(drain\.onTimeout: force\)/);
+      assert.ok(deleted.every((d) => (d.event.budgets ?? []).some((b) => b.pdb === 'pay/ledger')), 'the journal names the budget with each deletion');
     });
   });
 });
@@ -237,8 +269,17 @@ describe('a node that never comes back: eu-central-b-r1-n1 stays NotReady after 
       const [why, held] = reasonOf(r).split('; left cordoned for a person or daylight recover: ');
       assert.match(why ?? '', NOT_BACK);
       // and the reason names the node left cordoned, so nobody has to dig for it
-      assert.equal(held, `eu-central/${DEAD} (NotReady, left cordoned)`);
+      assert.match(held ?? '', new RegExp(`^eu-central/${DEAD} \\(not back: NotReady \\(.+\\), left cordoned\\)$`));
       assertReadyTimedOut(r, 'fail');
+      // And the run ends at the ready timeout: the give-back does not wait for the dead node again
+      assertWithin(secondsBetween(r, DEAD, 'node.action.requested', 'node.held'), 180, `the end of ${DEAD}`);
+      const ended = r.entries.at(-1);
+      const timedOut = eventsOf(r, 'node.ready.timeout').find((e) => e.event.node === DEAD)?.at ?? 0;
+      assert.ok(ended && (ended.at - timedOut) / 1000 <= SLACK_S, `the run ended ${ended ? (ended.at - timedOut) / 1000 : '?'}s of cluster time after the ready timeout`);
+      // And the summary says where the node was left, never "in progress"
+      const summary = summaryOf(r);
+      assert.ok(summary.problems.some((p) => new RegExp(`^eu-central/${DEAD}: not back: NotReady`).test(p)), JSON.stringify(summary.problems));
+      assert.ok(!Object.keys(summary.nodes).some((k) => /in progress/.test(k)), JSON.stringify(summary.nodes));
       assert.ok(r.realMs < REAL_MS);
       // And the dead node stays cordoned (it is NotReady), the other node of its wave finished and is given back
       const wave = eventsOf(r, 'wave.started').find((w) => w.event.nodes.includes(DEAD))?.event.nodes ?? [];
@@ -253,12 +294,12 @@ describe('a node that never comes back: eu-central-b-r1-n1 stays NotReady after 
     });
   });
 
-  test('skip: the node is uncordoned and left NotReady, the run goes on within the budget and succeeds', TEST, async () => {
+  test('skip: the node is uncordoned and left NotReady, the run goes on within the budget and ends degraded naming it', TEST, async () => {
     await withFleet(fleet(), async (ts) => {
       // When the plan runs with ready.onTimeout skip
       const r = await roll(ts, plan('skip'), { skipPreflight: true });
-      // Then it succeeds; the dead node is skipped with the diagnostic, every other worker maintained
-      assert.equal(r.status, 'succeeded', reasonOf(r));
+      // Then it is degraded; the dead node is named as skipped with the diagnostic, every other worker maintained
+      assertDegraded(r, { [DEAD]: /: skipped \(node \S+ did not come back with a new boot within 180s/ });
       assertReadyTimedOut(r, 'skip');
       assert.match(eventsOf(r, 'node.done').find((d) => d.event.node === DEAD)?.event.message ?? '', NOT_BACK);
       await assertOthersMaintained(ts, r, 'skipped');
@@ -269,12 +310,12 @@ describe('a node that never comes back: eu-central-b-r1-n1 stays NotReady after 
     });
   });
 
-  test('quarantine: the node stays cordoned and counts against the budget, the run goes on and succeeds', TEST, async () => {
+  test('quarantine: the node stays cordoned and counts against the budget, the run goes on and ends degraded naming it', TEST, async () => {
     await withFleet(fleet(), async (ts) => {
       // When the plan runs with ready.onTimeout quarantine
       const r = await roll(ts, plan('quarantine'), { skipPreflight: true });
-      // Then it succeeds; the dead node is quarantined, every other worker maintained
-      assert.equal(r.status, 'succeeded', reasonOf(r));
+      // Then it is degraded; the dead node is named as quarantined, every other worker maintained
+      assertDegraded(r, { [DEAD]: /: quarantined \(node \S+ did not come back/ });
       assertReadyTimedOut(r, 'quarantine');
       await assertOthersMaintained(ts, r, 'quarantined');
       assert.ok(r.realMs < REAL_MS);
@@ -333,8 +374,8 @@ describe('a pod that never gets Ready, without a budget: the wait until its Depl
         const { stuck, other } = await givenCache(ts);
         // When the plan runs with ready.onTimeout ${policy}
         const r = await roll(ts, plan(policy), { skipPreflight: true });
-        // Then it succeeds; the first cache node ends ${policy === 'skip' ? 'skipped' : 'quarantined'} with the diagnostic, every other worker maintained
-        assert.equal(r.status, 'succeeded', reasonOf(r));
+        // Then it is degraded; the first cache node ends ${policy === 'skip' ? 'skipped' : 'quarantined'} with the diagnostic, every other worker maintained
+        assertDegraded(r, { [stuck]: new RegExp(`: ${policy === 'skip' ? 'skipped' : 'quarantined'} \\(not whole again within 180s: Deployment jobs/cache has 1/2 available`) });
         assertWaitTimedOut(r, stuck, policy);
         const all = await workers(ts);
         const outcome = policy === 'skip' ? 'skipped' : 'quarantined';
@@ -383,8 +424,8 @@ describe('a pod that never gets Ready, under a budget: PDB jobs/queue minAvailab
       assert.equal(held.length, 2);
       // When the plan runs with drain.onTimeout skip
       const r = await roll(ts, plan('skip'), { skipPreflight: true });
-      // Then it succeeds; each queue node is skipped at its drain timeout with the budget named
-      assert.equal(r.status, 'succeeded', reasonOf(r));
+      // Then it is degraded; each queue node is skipped at its drain timeout with the budget named
+      assertDegraded(r, Object.fromEntries(held.map((n) => [n, /: skipped \(drain did not finish within 2m: .*PDB jobs\/queue needs 1 healthy, has 0/])));
       const all = await workers(ts);
       assert.deepEqual(outcomes(r), Object.fromEntries(all.map((n) => [n, held.includes(n) ? 'skipped' : 'maintained'])));
       for (const node of held) {
