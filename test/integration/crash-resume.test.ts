@@ -383,7 +383,7 @@ describe('daylight run killed and resumed', () => {
     }
   });
 
-  test('daylight recover uncordons exactly the dead run\'s nodes once its lease expired, leaves a kubectl cordon alone, and --dry-run changes nothing', { timeout: 120_000 }, async () => {
+  test('daylight recover uncordons exactly the dead run\'s nodes once its lease expired, leaves a kubectl cordon alone, --dry-run changes nothing, and --resume maintains what recover gave back', { timeout: 180_000 }, async () => {
     const w = await world();
     const children: Child[] = [];
     const recover = async (...extra: string[]) => {
@@ -432,14 +432,63 @@ describe('daylight run killed and resumed', () => {
       const text = readFileSync(run.journal, 'utf8');
       assert.equal(verifyChain(text).ok, true, 'the journal still verifies');
       const recorded = entries(run.journal).slice(entriesAtDeath);
-      assert.deepEqual(recorded.map((e) => `${e.event.type} ${'node' in e.event ? e.event.node : ''}`).sort(), zoneB.flatMap((n) => [`node.done ${n}`, `node.uncordoned ${n}`]).sort());
+      assert.deepEqual(recorded.map((e) => `${e.event.type} ${'node' in e.event ? e.event.node : ''}`).sort(), zoneB.map((n) => `node.recovered ${n}`).sort());
+      // And recover did not mark them done: the run's state does not count them as maintained or skipped
+      const state = replay(run.runId, entries(run.journal));
+      for (const n of zoneB) assert.notEqual(state.nodes[`${REGION}/${n}`]?.step, 'done', `${n} is not done`);
       // And a second recover finds nothing to do
       const again = await recover();
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stdout, /nothing to recover/);
+      // When the person uncordons their node and resumes the run
+      ok(await w.ts.kubectl(['--context', REGION, 'uncordon', manual]), 'kubectl uncordon');
+      const resumed = daylight(runArgs(w, run.runId));
+      children.push(resumed);
+      const exit = await resumed.exited;
+      // Then the run maintains the nodes recover gave back: each worker rebooted exactly once, the run succeeded
+      // (the referee's count of nodes out at once includes the person's cordon while the run was dead, so it is not judged here)
+      assert.equal(exit.code, 0, `${exit.stderr}\n${exit.stdout.trim().split('\n').slice(-3).join('\n')}`);
+      assert.equal(lastJson(exit.stdout).status, 'succeeded');
+      const ref = await referee(w.ts);
+      assert.deepEqual(ref.reboots, Object.fromEntries(WORKERS.map((n) => [`${REGION}/${n}`, 1])), 'every worker rebooted exactly once');
+      assert.equal(ref.pdbBreaches, 0);
+      assert.equal(ref.podsKilledWithoutEviction, 0);
+      assert.deepEqual((await nodes(w.ts)).filter((n) => n.unschedulable || n.cordonedBy), [], 'nothing left cordoned');
+      const end = replay(run.runId, entries(run.journal));
+      for (const n of zoneB) assert.equal(end.nodes[`${REGION}/${n}`]?.outcome, 'maintained', `${n} maintained`);
     } finally {
       for (const c of children) c.kill('SIGKILL');
       await Promise.all(children.map((c) => c.exited));
+      await w.stop();
+    }
+  });
+});
+
+describe('daylight run: an outcome that is not a full success is never reported as one', () => {
+  test('a worker a person cordoned is left alone: the run ends degraded with exit 1, naming the node and why', { timeout: 120_000 }, async () => {
+    const w = await world();
+    let child: Child | undefined;
+    try {
+      // Given a worker cordoned with kubectl before the run
+      const manual = 'eu-central-c-r1-n2';
+      ok(await w.ts.kubectl(['--context', REGION, 'cordon', manual]), 'kubectl cordon');
+      // When the plan runs to its end
+      child = daylight(runArgs(w));
+      const exit = await child.exited;
+      // Then it exits 1 and its summary says degraded, naming the node it did not maintain
+      assert.equal(exit.code, 1, `${exit.stderr}\n${exit.stdout.trim().split('\n').slice(-3).join('\n')}`);
+      assert.doesNotMatch(exit.stderr, /\n\s+at /, 'no stack trace');
+      const summary = lastJson(exit.stdout) as { type?: string; status?: string; problems?: string[] };
+      assert.equal(summary.type, 'run.summary');
+      assert.equal(summary.status, 'degraded');
+      assert.deepEqual(summary.problems, [`${REGION}/${manual}: not maintained: left alone by phase os-reboot (cordoned by someone else)`]);
+      // And every other worker was rebooted once, the cordoned one never, and the person's cordon stays
+      const r = await referee(w.ts);
+      assert.deepEqual(r.reboots, Object.fromEntries(WORKERS.filter((n) => n !== manual).map((n) => [`${REGION}/${n}`, 1])));
+      assert.deepEqual((await nodes(w.ts)).filter((n) => n.unschedulable).map((n) => n.name), [manual]);
+    } finally {
+      child?.kill('SIGKILL');
+      await child?.exited;
       await w.stop();
     }
   });
