@@ -234,6 +234,30 @@ describe('a budget that allows nothing: Deployment pay/ledger, 2 replicas, PDB m
   });
 });
 
+describe('force against a budget of maxUnavailable 0: Deployment pay/vault, 3 replicas on zone a', () => {
+  const VAULT = '{name: vault, namespace: pay, kind: Deployment, replicas: 3, cpu: 250m, memory: 256Mi, startupSeconds: 5, readinessSeconds: 5, pdb: {maxUnavailable: 0}, nodeSelector: {topology.kubernetes.io/zone: eu-central-a}}';
+
+  test('the run exits as degraded, not succeeded, naming every deleted pod and the budget, as the referee counts them', TEST, async () => {
+    await withFleet(stuckFleet({ workloads: [VAULT] }), async (ts) => {
+      // Given the vault's pods on zone a under a budget that allows no disruption
+      const on = await nodesOfWorkload(ts, 'pay', 'vault');
+      assert.ok(on.length > 0 && on.every((n) => n.startsWith('eu-central-a-')), on.join());
+      // When the plan runs with drain.onTimeout force
+      const r = await roll(ts, rollPlan(stuckPlan({ maxUnavailable: 3, drain: '{timeout: 2m, onTimeout: force}' })), { skipPreflight: true });
+      // Then the run is degraded: every node maintained, the deletions and the budget named in its summary
+      assert.equal(r.status, 'degraded', reasonOf(r));
+      const deleted = eventsOf(r, 'node.pods.deleted').flatMap((d) => d.event.pods);
+      const ref = await referee(ts);
+      assert.equal(ref.podsKilledWithoutEviction, deleted.length, 'the journal names as many deleted pods as the referee counts');
+      assert.ok(ref.pdbBreaches > 0, 'the referee counts the breach');
+      const problems = summaryOf(r).problems.join('\n');
+      for (const pod of deleted) assert.ok(problems.includes(pod), `${pod} is named`);
+      assert.match(problems, /PDB pay\/vault went below its minimum \(needs 3 healthy, had 3, \d deleted\)/);
+      assert.deepEqual(await cordonedNodes(ts), []);
+    });
+  });
+});
+
 describe('a node that never comes back: eu-central-b-r1-n1 stays NotReady after its reboot', () => {
   const DEAD = 'eu-central-b-r1-n1';
   const fleet = () => stuckFleet({ faults: `{nodes: {${DEAD}: {neverReturns: true}}}` });
