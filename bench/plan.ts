@@ -8,6 +8,7 @@ import type { Plan } from '../src/plan/schema.ts';
 import { resolveIntOrPercent } from '../src/plan/values.ts';
 import { planRun } from '../src/planner/plan-run.ts';
 import type { RunPlan } from '../src/planner/plan-run.ts';
+import { overBudget } from '../test/helpers/budget-referee.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Number(values.runs);
@@ -89,24 +90,9 @@ function naivePlan(snapshot: ClusterSnapshot, plan: Plan): string[][] {
   return waves;
 }
 
-/** Waves of several nodes that hold more pods of some budget than it allows at once. */
+/** Waves (a lone node's too) holding more pods of some budget than it allows at once, by the independent referee. */
 function overBudgetWaves(waves: readonly (readonly string[])[], snapshot: ClusterSnapshot): number {
-  // Each budget is named after the app it selects.
-  const allowed = new Map(snapshot.pdbs.map((p) => [`${p.namespace}/${p.name}`, p.disruptionsAllowed]));
-  const podsByNode = new Map<string, string[]>();
-  for (const p of snapshot.pods) {
-    if (p.controller?.kind === 'DaemonSet' || !p.nodeName) continue;
-    const list = podsByNode.get(p.nodeName) ?? [];
-    list.push(`${p.namespace}/${p.labels.app}`);
-    podsByNode.set(p.nodeName, list);
-  }
-  let over = 0;
-  for (const wave of waves.filter((w) => w.length > 1)) {
-    const counts = new Map<string, number>();
-    for (const n of wave) for (const k of podsByNode.get(n) ?? []) counts.set(k, (counts.get(k) ?? 0) + 1);
-    if ([...counts].some(([k, c]) => c > (allowed.get(k) ?? Infinity))) over++;
-  }
-  return over;
+  return new Set(overBudget(waves, snapshot).map((o) => o.wave)).size;
 }
 
 function median(xs: readonly number[]): number {
