@@ -17,9 +17,9 @@ export interface WaveInput {
   /** "budget 3 of 12" for the reasons. */
   readonly budgetText: string;
   /**
-   * Replacement rounds a wave may wait for inside its drain: a budget that allows `a` at once may have
-   * a × (1 + rounds) of its pods in one wave. The Eviction API still lets only `a` go at a time, so this
-   * trades a short wait inside the wave for a whole wave saved; 0 keeps every wave within `a`.
+   * Replacement rounds a wave may wait for inside its drain, only when the plan asks (budgetWaitRounds):
+   * a budget that allows `a` at once may then have a × (1 + rounds) of its pods in one wave. The Eviction
+   * API still lets only `a` go at a time. Absent or 0: every wave keeps every budget.
    */
   readonly pdbRounds?: number;
   /** One wave per topology domain, its nodes maintained `perWave` at a time as slots free up. */
@@ -194,12 +194,16 @@ function noRoom(t: Topology, group: Domain | Rack, cap: number | string | undefi
   return `${where}: ${field} ${String(cap)} leaves no room because its nodes already unavailable fill it, so its ${group.size} nodes cannot be maintained; uncordon or repair them, or raise ${field}`;
 }
 
+/** Pods of each budget (by index) a wave may hold: its allowance, times 1 + rounds when waves may wait on budgets. */
+export function waveAllowances(index: PodIndex, pdbRounds: number | undefined): Int32Array {
+  const rounds = Math.max(0, Math.floor(pdbRounds ?? 0));
+  return Int32Array.from(index.pdbs, (p) => p.allowed * (1 + rounds));
+}
+
 function fillRules(input: WaveInput): FillRules {
   const t = input.topology;
-  const rounds = Math.max(0, Math.floor(input.pdbRounds ?? 0));
-  const allowed = Int32Array.from(input.index.pdbs, (p) => p.allowed * (1 + rounds));
   return {
-    allowed,
+    allowed: waveAllowances(input.index, input.pdbRounds),
     pdbNames: input.index.pdbs.map((p) => p.name),
     domainCapText: `maxPerDomain ${String(t.domainCap)} per ${t.noun}`,
     rackCapText: `maxPerDomain ${String(t.rackCap)} per ${t.rackNoun ?? 'rack'}`,

@@ -1,18 +1,20 @@
 // Property tests for the wave planner over random fleets, workloads and budgets: every node once, no wave
-// over the node budget, a zone cap or (when avoidable) a PDB, and the same waves however the cluster is listed.
+// over the node budget, a zone cap or a PDB (a node that alone holds more than a PDB allows is reported
+// blocked and goes alone), and the same waves however the cluster is listed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { planPhase } from '../../../src/planner/plan-phase.ts';
 import type { PhasePlan } from '../../../src/planner/types.ts';
 import type { ClusterSnapshot } from '../../../src/kube/types.ts';
+import { overBudget } from '../../helpers/budget-referee.ts';
 import { nodes, pdb, phase, pods, RACK, snapshot, ZONE } from './fixtures.ts';
 
 const world = fc.record({
   zones: fc.integer({ min: 1, max: 4 }),
   racks: fc.integer({ min: 1, max: 3 }),
   nodesPerRack: fc.integer({ min: 1, max: 4 }),
-  workloads: fc.array(fc.record({ placement: fc.array(fc.nat(), { minLength: 1, maxLength: 24 }), allowed: fc.integer({ min: 0, max: 3 }) }), { maxLength: 4 }),
+  workloads: fc.array(fc.record({ placement: fc.array(fc.nat(), { minLength: 1, maxLength: 24 }), allowed: fc.integer({ min: 0, max: 3 }), fromSpec: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }) }), { maxLength: 4 }),
   maxUnavailable: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constantFrom('10%', '25%', '50%', '100%')),
   canary: fc.integer({ min: 0, max: 2 }),
   serial: fc.boolean(),
@@ -25,17 +27,18 @@ function build(w: World): ClusterSnapshot {
   const fleet = nodes(w);
   const names = fleet.map((n) => n.name);
   const podList = w.workloads.flatMap((wl, i) => pods({ name: `app${i}`, on: wl.placement.map((k) => names[k % names.length] as string) }));
-  return snapshot({ nodes: fleet, pods: podList, pdbs: w.workloads.map((wl, i) => pdb(`app${i}`, wl.allowed)) });
+  return snapshot({ nodes: fleet, pods: podList, pdbs: w.workloads.map((wl, i) => budget(`app${i}`, wl)) });
+}
+
+/** A budget with its status written, or one the disruption controller has not seen yet: maxUnavailable n% of its pods. */
+function budget(name: string, wl: World['workloads'][number]) {
+  if (wl.fromSpec === undefined) return pdb(name, wl.allowed);
+  return pdb(name, 0, { maxUnavailable: `${wl.fromSpec}%`, currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 });
 }
 
 function plan(w: World, snap: ClusterSnapshot): PhasePlan {
   const topology = { key: ZONE, serial: w.serial, then: { key: RACK }, ...(w.perZone ? { maxPerDomain: w.perZone } : {}) };
   return planPhase({ snapshot: snap, phase: phase({ maxUnavailable: w.maxUnavailable, canary: w.canary, topology }) });
-}
-
-function podsOnWave(snap: ClusterSnapshot, wave: readonly string[], app: string): number {
-  const on = new Set(wave);
-  return snap.pods.filter((p) => p.labels.app === app && p.nodeName !== undefined && on.has(p.nodeName)).length;
 }
 
 test('every node is maintained exactly once and no wave exceeds the node budget or a zone cap', () => {
@@ -54,13 +57,25 @@ test('every node is maintained exactly once and no wave exceeds the node budget 
   }), { numRuns: 300 });
 });
 
-test('a wave of several nodes never holds more pods of a budget than it allows at once', () => {
+test('no wave holds more pods of a budget than it allows at once, unless it is one node the plan reports blocked by that budget', () => {
   fc.assert(fc.property(world, (w) => {
     const snap = build(w);
     const p = plan(w, snap);
-    for (const wave of p.waves.filter((x) => x.nodes.length > 1)) {
-      w.workloads.forEach((wl, i) => assert.ok(podsOnWave(snap, wave.nodes, `app${i}`) <= wl.allowed, `wave ${wave.index} over app${i}: ${wave.reason}`));
+    const blocked = new Set(p.blockedNodes.map((b) => `${b.name} ${b.pdb}`));
+    for (const o of overBudget(p.waves.map((x) => x.nodes), snap)) {
+      const wave = p.waves[o.wave - 1];
+      const reported = wave?.nodes.length === 1 && blocked.has(`${wave.nodes[0]} ${o.pdb}`);
+      assert.ok(reported, `wave ${o.wave} holds ${o.pods} pods of PDB ${o.pdb}, which allows ${o.allowed}: ${wave?.reason}`);
     }
+  }), { numRuns: 300 });
+});
+
+test('a node is reported blocked exactly when it alone holds more pods of a budget than the budget allows', () => {
+  fc.assert(fc.property(world, (w) => {
+    const snap = build(w);
+    const p = plan(w, snap);
+    const alone = overBudget(snap.nodes.map((n) => [n.name]), snap).map((o) => `${snap.nodes[o.wave - 1]?.name} ${o.pdb}`);
+    assert.deepEqual(p.blockedNodes.map((b) => `${b.name} ${b.pdb}`).sort(), alone.sort());
   }), { numRuns: 300 });
 });
 
