@@ -60,7 +60,9 @@ export function buildWaves(input: WaveInput): { waves: Wave[]; blockers: string[
     let progressing = true;
     while (progressing && group.some((d) => left(d) > 0)) {
       const plan = balanced(group, input.perWave, rules);
-      progressing = emit(fill(group, input.perWave, plan.rules, plan.mandatory), false);
+      const wave = fill(group, plan.capacity, plan.rules, plan.mandatory);
+      topUp(wave, group, rules.allowed);
+      progressing = emit(wave, false);
     }
   }
   return { waves, blockers };
@@ -85,9 +87,11 @@ function rollingWave(group: readonly DomainLeft[], input: WaveInput, index: numb
 /**
  * Spreads each budget's pods evenly over the waves the group needs anyway, so the last wave of a zone
  * is not a handful of nodes a budget pushed out of the earlier ones: a wave takes at most
- * ceil(pods left / waves left) of a budget's pods, never more than the budget allows.
+ * ceil(pods left / waves left) of a budget's pods at first (see `topUp` for the rest), never more than
+ * the budget allows. When the budgets need more waves than the node budget does, the nodes are spread
+ * evenly over those waves too: a wave of `perWave` nodes would take more than its share of the budgets.
  */
-function balanced(group: readonly DomainLeft[], perWave: number, rules: FillRules): { rules: FillRules; mandatory: Int32Array } {
+function balanced(group: readonly DomainLeft[], perWave: number, rules: FillRules): { rules: FillRules; mandatory: Int32Array; capacity: number } {
   const remaining = new Int32Array(rules.allowed.length);
   let nodes = 0;
   for (const d of group) {
@@ -96,17 +100,36 @@ function balanced(group: readonly DomainLeft[], perWave: number, rules: FillRule
       for (const c of r.nodes) addPairs(remaining, c.pdbs);
     }
   }
-  let waves = Math.ceil(nodes / Math.max(1, perWave));
+  const byNodes = Math.ceil(nodes / Math.max(1, perWave));
+  let waves = byNodes;
+  let binding = -1;
   remaining.forEach((pods, b) => {
     const allowed = rules.allowed[b] as number;
-    if (allowed > 0) waves = Math.max(waves, Math.ceil(pods / allowed));
+    if (allowed > 0 && Math.ceil(pods / allowed) > waves) [waves, binding] = [Math.ceil(pods / allowed), b];
   });
+  const spread = binding < 0 ? undefined : {
+    capacity: Math.min(perWave, Math.ceil(nodes / waves)),
+    reason: `${nodes} nodes spread over the ${waves} waves PDB ${rules.pdbNames[binding]} needs for its ${remaining[binding]} pods left, ${rules.allowed[binding]} per wave`,
+  };
   const none = new Int32Array(rules.allowed.length);
-  if (waves <= 1) return { rules, mandatory: none };
+  if (waves <= 1) return { rules, mandatory: none, capacity: perWave };
   const allowed = Int32Array.from(rules.allowed, (a, b) => (a > 0 ? Math.min(a, Math.ceil((remaining[b] as number) / waves)) : a));
   // What the later waves could not take if this one took less: this wave must take it.
   const mandatory = Int32Array.from(remaining, (pods, b) => Math.max(0, pods - (waves - 1) * (allowed[b] as number)));
-  return { rules: { ...rules, allowed }, mandatory };
+  return { rules: { ...rules, allowed, allowance: rules.allowed, ...(spread ? { spread: spread.reason } : {}) }, mandatory, capacity: spread?.capacity ?? perWave };
+}
+
+/**
+ * A wave the even shares held below its capacity takes more nodes, up to each budget's whole allowance:
+ * taking more of a budget now leaves less for the later waves, never more, and a wave saved is worth
+ * more than an even spread.
+ */
+function topUp(wave: WaveFill, group: readonly DomainLeft[], allowance: Int32Array): void {
+  if (wave.full || wave.over || wave.taken.length === 0) return;
+  wave.widen(allowance);
+  for (const d of group) {
+    for (const r of d.racks) offerEach(wave, r.nodes);
+  }
 }
 
 function addPairs(into: Int32Array, pairs: Int32Array | undefined): void {
