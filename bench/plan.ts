@@ -133,6 +133,8 @@ const peerWaves = (peer[0] as { value: string[][] }).value;
 const rssMiB = process.resourceUsage().maxRSS / 1024;
 const eta = phase?.plan.eta.totalMs ?? 0;
 const bound = phase?.plan.lowerBound?.ms ?? 0;
+const nodesBound = phase?.plan.lowerBound?.nodes.ms ?? 0;
+process.stderr.write(`[bench] ${ourWaves.length} waves of ${ourWaves.map((w) => w.length).join(',')} nodes; lower bound ${fmtMin(bound)}: ${phase?.plan.lowerBound?.text ?? 'none'}\n`);
 const ourOver = overBudgetWaves(ourWaves, snapshot);
 const peerOver = overBudgetWaves(peerWaves, snapshot);
 
@@ -140,7 +142,9 @@ const rows: Row[] = [
   { measure: `planRun, 5,000 nodes / 150,000 pods (median of ${RUNS})`, value: `${oursMs.toFixed(0)} ms`, peer: `${peerMs.toFixed(1)} ms (naive sort and cut)`, ratio: `${(oursMs / peerMs).toFixed(1)}×`, goal: '< 2 s', met: oursMs < 2000 ? 'yes' : 'NO' },
   { measure: 'peak RSS of this process', value: `${rssMiB.toFixed(0)} MiB`, peer: '1024 MiB (goal)', ratio: `${(rssMiB / 1024).toFixed(2)}×`, goal: '< 1 GiB', met: rssMiB < 1024 ? 'yes' : 'NO' },
   { measure: 'waves over a PDB\'s allowance', value: `${ourOver} of ${ourWaves.length}`, peer: `${peerOver} of ${peerWaves.length} (naive)`, ratio: '-', goal: '0', met: ourOver === 0 ? 'yes' : 'NO' },
-  { measure: 'ETA against the lower bound', value: fmtMin(eta), peer: `${fmtMin(bound)} (${phase?.plan.lowerBound?.binding ?? '?'} bound)`, ratio: `${(eta / Math.max(1, bound)).toFixed(2)}×`, goal: '-', met: '-' },
+  { measure: 'ETA against the lower bound', value: fmtMin(eta), peer: `${fmtMin(bound)} (${phase?.plan.lowerBound?.binding ?? '?'} bound)`, ratio: `${(eta / Math.max(1, bound)).toFixed(2)}×`, goal: '≤ 1.2×', met: bound > 0 && eta <= 1.2 * bound ? 'yes' : 'NO' },
+  // The node-throughput bound, which ignores that budgets limit how many nodes with their pods go at once: beside, for comparison.
+  { measure: 'ETA against the node-throughput bound', value: fmtMin(eta), peer: `${fmtMin(nodesBound)} (nodes bound)`, ratio: `${(eta / Math.max(1, nodesBound)).toFixed(2)}×`, goal: '-', met: '-' },
 ];
 
 const header: Row = { measure: 'measure', value: 'value', peer: 'peer', ratio: 'ratio', goal: 'goal', met: 'met' };

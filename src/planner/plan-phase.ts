@@ -13,6 +13,7 @@ import { indexPods } from './pdb-index.ts';
 import { selectScope } from './scope.ts';
 import { groupTopology } from './topology.ts';
 import type { ExcludedNode, MeasuredDurations, PhaseBudget, PhasePlan, StepDurations } from './types.ts';
+import { fewestWaves } from './wave-bound.ts';
 import { buildWaves, waveAllowances } from './waves.ts';
 
 export interface PhaseInput {
@@ -34,7 +35,8 @@ export function planPhase(input: PhaseInput): PhasePlan {
   const built = blocker !== undefined
     ? { waves: [], blockers: [blocker] }
     : buildWaves({ topology, index, perWave: budget.perWave, canary: phase.canary, budgetText: budgetText(budget), pdbRounds: phase.budgetWaitRounds, rolling: phase.rolling });
-  const blocked = blocker !== undefined ? [] : blockedNodes([...maintain], index, waveAllowances(index, phase.budgetWaitRounds));
+  const allowed = waveAllowances(index, phase.budgetWaitRounds);
+  const blocked = blocker !== undefined ? [] : blockedNodes([...maintain], index, allowed);
   const { eta, notes } = estimateWaves(built.waves, index, steps);
   const plan: PhasePlan = {
     cluster: snapshot.cluster,
@@ -51,7 +53,9 @@ export function planPhase(input: PhaseInput): PhasePlan {
   };
   if (blocker !== undefined || maintain.size === 0) return plan;
   const nodeMs = nodeCycleMs([...maintain], index, steps);
-  return { ...plan, lowerBound: lowerBound({ nodes: maintain.size, perWave: budget.perWave, nodeMs, pdbs: index.pdbs, replacementMs: steps.replacementMs, canary: phase.canary }) };
+  const waves = phase.rolling ? undefined : fewestWaves({ topology, index, allowed, perWave: budget.perWave, canary: phase.canary });
+  const bound = { nodes: maintain.size, perWave: budget.perWave, nodeMs, pdbs: index.pdbs, replacementMs: steps.replacementMs, canary: phase.canary };
+  return { ...plan, lowerBound: lowerBound(waves ? { ...bound, waves } : bound) };
 }
 
 function budgetText(b: PhaseBudget): string {

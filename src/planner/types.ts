@@ -90,11 +90,22 @@ export interface PhaseEta {
 
 export interface LowerBound {
   readonly ms: number;
-  readonly binding: 'nodes' | 'pdb';
+  readonly binding: 'nodes' | 'pdb' | 'waves';
   /** ceil(N / c) × T_node. */
   readonly nodes: { readonly ms: number; readonly count: number; readonly perWave: number; readonly waves: number; readonly nodeMs: number };
   /** (pods in scope / allowed disruptions) × S for the slowest budget; absent when no budget selects pods in scope. */
   readonly pdb?: { readonly ms: number; readonly name: string; readonly pods: number; readonly allowed: number; readonly replacementMs: number };
+  /**
+   * The fewest waves any schedule has when every wave keeps every budget, the topology and the canary,
+   * × T_node (the argument is in wave-bound.ts); `pdb` names the budget that needs the most waves in one
+   * zone (`where`) when budgets need more than the nodes do. Absent for rolling phases.
+   */
+  readonly waves?: {
+    readonly ms: number;
+    readonly waves: number;
+    readonly nodeMs: number;
+    readonly pdb?: { readonly name: string; readonly pods: number; readonly allowed: number; readonly where: string };
+  };
   readonly text: string;
 }
 
