@@ -52,11 +52,6 @@ export class WaveFill {
     this.limit = undefined;
   }
 
-  /** Pods of the budget the wave may take now. */
-  capOf(budget: number): number {
-    return this.caps[budget] as number;
-  }
-
   /** What the budget allows per wave. */
   allowanceOf(budget: number): number {
     return (this.rules.allowance ?? this.rules.allowed)[budget] as number;

@@ -132,6 +132,7 @@ test('given a plan, when turned into JSON, then durations come as ms and Go-styl
   const bound = json.clusters[0]?.phases[0]?.lowerBound;
   assert.deepEqual([bound?.ms, bound?.duration, bound?.binding, bound?.waves?.waves, bound?.nodes.ms], [27 * MINUTE, '27m', 'waves', 6, 22.5 * MINUTE]);
   assert.deepEqual([json.lowerBoundMs, json.lowerBound], [54 * MINUTE, '54m']);
+  assert.deepEqual(json.clusters[0]?.phases[0]?.blockedNodes, []);
 });
 
 test('given a regional phase whose waves wait for the next window, when planned, then a note says how long the region stays out of traffic', () => {
