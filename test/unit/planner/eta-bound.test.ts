@@ -135,6 +135,10 @@ test('given a budget that allows nothing now, when planned, then its node waits 
   assert.equal(wave?.drainMs, 5 * MINUTE);
   assert.ok(p.notes.some((n) => n.startsWith('PDB shop/db allows no disruption now and 1 of its pods sit on nodes in scope')), p.notes.join('\n'));
   assert.equal(p.lowerBound?.pdb, undefined);
+  // And the node is reported blocked by the budget, alone in its wave, without stopping the phase: the drain's timeout policy decides at run time
+  assert.deepEqual(p.blockedNodes, [{ name: 'n-1', pdb: 'shop/db', pods: 1, allowed: 0 }]);
+  assert.deepEqual(p.waves.find((w) => w.nodes.includes('n-1'))?.nodes, ['n-1']);
+  assert.deepEqual(p.blockers, []);
 });
 
 test('given a drain expected to outlast drain.timeout, when estimated, then a note names the wave, the budget and the fix', () => {
