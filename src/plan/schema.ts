@@ -68,8 +68,8 @@ const NodesPhaseBase = z.strictObject({
   soak: duration('30s').default(Duration.ofMs(0)),
   /**
    * How many replacement rounds a wave may wait on a budget: a budget allowing `a` disruptions may have
-   * a × (1 + rounds) of its pods in one wave (evictions still go `a` at a time). Default: as many rounds
-   * as fit in half of a node's action and readiness time. 0: no wave ever waits on a budget.
+   * a × (1 + rounds) of its pods in one wave (evictions still go `a` at a time, so the wave's drain waits).
+   * Default 0: no wave holds more pods of a budget than it allows at once.
    */
   budgetWaitRounds: z.number().int().min(0).max(100).optional(),
   /**

@@ -3,7 +3,7 @@
 import { Duration } from '../lib/duration.ts';
 import type { Finding, PlannedPhase, RunPlan } from './plan-run.ts';
 import type { PlacedStep } from './schedule.ts';
-import type { ExcludedNode, LowerBound, PhaseBudget, Wave, WaveEstimate } from './types.ts';
+import type { BlockedNode, ExcludedNode, LowerBound, PhaseBudget, Wave, WaveEstimate } from './types.ts';
 
 export interface WaveJson {
   readonly index: number;
@@ -40,6 +40,8 @@ export interface PhaseJson {
   readonly endMs: number;
   readonly end: string;
   readonly lowerBound?: LowerBound & { readonly duration: string };
+  /** Nodes that alone hold more pods of a budget than it allows per wave; each goes alone. */
+  readonly blockedNodes: readonly BlockedNode[];
   readonly blockers: readonly string[];
   readonly notes: readonly string[];
 }
@@ -100,6 +102,7 @@ function phaseJson(p: PlannedPhase): PhaseJson {
     endMs: schedule.endMs,
     end: iso(schedule.endMs),
     ...bound,
+    blockedNodes: plan.blockedNodes,
     blockers: plan.blockers,
     notes: [...plan.notes, ...p.notes],
   };

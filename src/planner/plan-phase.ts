@@ -2,6 +2,7 @@
 // same snapshot and plan always give the same waves.
 import type { ClusterSnapshot } from '../kube/types.ts';
 import type { NodesPhase } from '../plan/schema.ts';
+import { blockedNodes, blockedNotes } from './blocked-nodes.ts';
 import { listNodes, resolveBudget } from './budget.ts';
 import type { DurationOptions } from './durations.ts';
 import { resolveSteps } from './durations.ts';
@@ -12,7 +13,8 @@ import { indexPods } from './pdb-index.ts';
 import { selectScope } from './scope.ts';
 import { groupTopology } from './topology.ts';
 import type { ExcludedNode, MeasuredDurations, PhaseBudget, PhasePlan, StepDurations } from './types.ts';
-import { buildWaves } from './waves.ts';
+import { fewestWaves } from './wave-bound.ts';
+import { buildWaves, waveAllowances } from './waves.ts';
 
 export interface PhaseInput {
   readonly snapshot: ClusterSnapshot;
@@ -32,7 +34,9 @@ export function planPhase(input: PhaseInput): PhasePlan {
   const steps = resolveSteps(phase, input.history, input.options);
   const built = blocker !== undefined
     ? { waves: [], blockers: [blocker] }
-    : buildWaves({ topology, index, perWave: budget.perWave, canary: phase.canary, budgetText: budgetText(budget), pdbRounds: phase.budgetWaitRounds ?? pdbRounds(steps), rolling: phase.rolling });
+    : buildWaves({ topology, index, perWave: budget.perWave, canary: phase.canary, budgetText: budgetText(budget), pdbRounds: phase.budgetWaitRounds, rolling: phase.rolling });
+  const allowed = waveAllowances(index, phase.budgetWaitRounds);
+  const blocked = blocker !== undefined ? [] : blockedNodes([...maintain], index, allowed);
   const { eta, notes } = estimateWaves(built.waves, index, steps);
   const plan: PhasePlan = {
     cluster: snapshot.cluster,
@@ -42,22 +46,16 @@ export function planPhase(input: PhaseInput): PhasePlan {
     budget,
     alreadyUnavailable: unavailable,
     waves: built.waves,
+    blockedNodes: blocked,
     blockers: built.blockers,
-    notes: [...scopeNotes({ snapshot, phase, budget, index, unavailable }), ...notes],
+    notes: [...scopeNotes({ snapshot, phase, budget, index, unavailable }), ...blockedNotes(blocked), ...notes],
     eta,
   };
   if (blocker !== undefined || maintain.size === 0) return plan;
   const nodeMs = nodeCycleMs([...maintain], index, steps);
-  return { ...plan, lowerBound: lowerBound({ nodes: maintain.size, perWave: budget.perWave, nodeMs, pdbs: index.pdbs, replacementMs: steps.replacementMs, canary: phase.canary }) };
-}
-
-/**
- * How many replacement rounds a wave may wait for: as many as fit in half of a node's action and
- * readiness time, so budget waits stay short against the reboot they overlap with.
- */
-export function pdbRounds(steps: StepDurations): number {
-  if (steps.replacementMs <= 0) return 0;
-  return Math.floor((0.5 * (steps.actionMs + steps.readyMs)) / steps.replacementMs);
+  const waves = phase.rolling ? undefined : fewestWaves({ topology, index, allowed, perWave: budget.perWave, canary: phase.canary });
+  const bound = { nodes: maintain.size, perWave: budget.perWave, nodeMs, pdbs: index.pdbs, replacementMs: steps.replacementMs, canary: phase.canary };
+  return { ...plan, lowerBound: lowerBound(waves ? { ...bound, waves } : bound) };
 }
 
 function budgetText(b: PhaseBudget): string {

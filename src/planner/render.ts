@@ -33,7 +33,8 @@ function renderPhase(p: PlannedPhase, z: Zone, total: number): string[] {
   if (plan.waves.length > 0) lines.push(...table(waveRows(p, z)).map((l) => `  ${l}`));
   if (plan.lowerBound) {
     const ratio = plan.lowerBound.ms > 0 ? `; ETA ${fmt(plan.eta.totalMs)} is ${(plan.eta.totalMs / plan.lowerBound.ms).toFixed(2)}× it` : '';
-    lines.push(`  lower bound ${fmt(plan.lowerBound.ms)}, ${plan.lowerBound.text}${ratio}`);
+    const beside = plan.lowerBound.binding === 'waves' ? ` (node throughput alone: ${fmt(plan.lowerBound.nodes.ms)})` : '';
+    lines.push(`  lower bound ${fmt(plan.lowerBound.ms)}, ${plan.lowerBound.text}${beside}${ratio}`);
   }
   for (const note of [...plan.notes, ...p.notes]) lines.push(`  note: ${note}`);
   for (const blocker of plan.blockers) lines.push(`  BLOCKED: ${blocker}`);

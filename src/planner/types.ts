@@ -19,6 +19,18 @@ export interface ExcludedNode {
   readonly unavailable: boolean;
 }
 
+/**
+ * A node that alone holds more pods of a budget than the budget allows per wave: no wave can take it within
+ * the budget. It still goes, alone, and its drain waits on the budget (at most drain.timeout).
+ */
+export interface BlockedNode {
+  readonly name: string;
+  /** "namespace/name". */
+  readonly pdb: string;
+  readonly pods: number;
+  readonly allowed: number;
+}
+
 export interface Wave {
   /** 1-based, as people read it: wave 1 is the canary. */
   readonly index: number;
@@ -78,11 +90,22 @@ export interface PhaseEta {
 
 export interface LowerBound {
   readonly ms: number;
-  readonly binding: 'nodes' | 'pdb';
+  readonly binding: 'nodes' | 'pdb' | 'waves';
   /** ceil(N / c) × T_node. */
   readonly nodes: { readonly ms: number; readonly count: number; readonly perWave: number; readonly waves: number; readonly nodeMs: number };
   /** (pods in scope / allowed disruptions) × S for the slowest budget; absent when no budget selects pods in scope. */
   readonly pdb?: { readonly ms: number; readonly name: string; readonly pods: number; readonly allowed: number; readonly replacementMs: number };
+  /**
+   * The fewest waves any schedule has when every wave keeps every budget, the topology and the canary,
+   * × T_node (the argument is in wave-bound.ts); `pdb` names the budget that needs the most waves in one
+   * zone (`where`) when budgets need more than the nodes do. Absent for rolling phases.
+   */
+  readonly waves?: {
+    readonly ms: number;
+    readonly waves: number;
+    readonly nodeMs: number;
+    readonly pdb?: { readonly name: string; readonly pods: number; readonly allowed: number; readonly where: string };
+  };
   readonly text: string;
 }
 
@@ -106,6 +129,8 @@ export interface PhasePlan {
   /** Selected nodes NotReady or cordoned by anyone: they count against the budget (invariant 2). */
   readonly alreadyUnavailable: readonly ExcludedNode[];
   readonly waves: readonly Wave[];
+  /** Nodes that no wave can take within a budget (see BlockedNode), with the budget; empty when every wave keeps every budget. */
+  readonly blockedNodes: readonly BlockedNode[];
   /** Sentences that say what stops this phase and how to fix it; empty when it can run. */
   readonly blockers: readonly string[];
   /** Worth knowing, not stopping: slow drains, budgets that allow nothing now. */

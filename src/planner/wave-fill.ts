@@ -13,8 +13,13 @@ export interface Candidate {
 }
 
 export interface FillRules {
+  /** Pods of each budget this wave may take: its allowance, or less to leave the budget's pods to later waves. */
   readonly allowed: Int32Array;
+  /** What each budget allows per wave, when `allowed` asks for less: a node alone over it goes alone. */
+  readonly allowance?: Int32Array;
   readonly pdbNames: readonly string[];
+  /** Why the wave's capacity is below the node budget: the budgets need more waves than the nodes do. */
+  readonly spread?: string;
   /** Refusal texts for the caps: "maxPerDomain 2 per zone", "1 per rack". */
   readonly domainCapText: string;
   readonly rackCapText: string;
@@ -29,6 +34,7 @@ export class WaveFill {
   /** The budget the wave's first node alone exceeds: then the wave takes no other node. */
   over: { readonly pdb: number; readonly pods: number } | undefined;
   readonly rules: FillRules;
+  private caps: Int32Array;
   private readonly counts: Int32Array;
   private readonly perDomain = new Map<Domain, number>();
   private readonly perRack = new Map<Rack, number>();
@@ -36,7 +42,19 @@ export class WaveFill {
   constructor(capacity: number, rules: FillRules) {
     this.capacity = capacity;
     this.rules = rules;
+    this.caps = rules.allowed;
     this.counts = new Int32Array(rules.allowed.length);
+  }
+
+  /** From now on each budget caps the wave at `caps` (at most its allowance); what held the wave so far is forgotten. */
+  widen(caps: Int32Array): void {
+    this.caps = caps;
+    this.limit = undefined;
+  }
+
+  /** What the budget allows per wave. */
+  allowanceOf(budget: number): number {
+    return (this.rules.allowance ?? this.rules.allowed)[budget] as number;
   }
 
   get full(): boolean {
@@ -83,7 +101,7 @@ export class WaveFill {
     if (!pairs) return undefined;
     for (let i = 0; i < pairs.length; i += 2) {
       const b = pairs[i] as number;
-      const allowed = this.rules.allowed[b] as number;
+      const allowed = this.caps[b] as number;
       if ((this.counts[b] as number) + (pairs[i + 1] as number) > allowed) return `PDB ${this.rules.pdbNames[b]} (${allowed} of its pods per wave)`;
     }
     return undefined;
@@ -121,7 +139,7 @@ export class WaveFill {
     if (!pairs) return undefined;
     for (let i = 0; i < pairs.length; i += 2) {
       const b = pairs[i] as number;
-      if ((pairs[i + 1] as number) > (this.rules.allowed[b] as number)) return { pdb: b, pods: pairs[i + 1] as number };
+      if ((pairs[i + 1] as number) > this.allowanceOf(b)) return { pdb: b, pods: pairs[i + 1] as number };
     }
     return undefined;
   }

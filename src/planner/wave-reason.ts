@@ -22,7 +22,7 @@ export function describeWave(fill: WaveFill, at: ReasonContext): string {
   const prefix = at.canary ? 'canary: ' : '';
   if (fill.over) {
     const pdb = fill.rules.pdbNames[fill.over.pdb] ?? '?';
-    const allowed = fill.rules.allowed[fill.over.pdb] ?? 0;
+    const allowed = fill.allowanceOf(fill.over.pdb);
     const pods = fill.over.pods === 1 ? '1 pod' : `${fill.over.pods} pods`;
     const wait = allowed === 0 ? 'which allows none now; its drain waits until it does' : `which allows ${allowed} at once; its drain waits for replacements`;
     return `${prefix}${where}: ${count} alone, it holds ${pods} of PDB ${pdb}, ${wait}`;
@@ -33,7 +33,7 @@ export function describeWave(fill: WaveFill, at: ReasonContext): string {
 
 function limit(fill: WaveFill, at: ReasonContext): string {
   const n = at.taken.length;
-  if (n >= fill.capacity) return '';
+  if (n >= fill.capacity) return fill.rules.spread ? `; ${fill.rules.spread}` : '';
   if (fill.limit) return `; held to ${n} by ${fill.limit}`;
   if (at.canary) return '';
   const t = at.topology;

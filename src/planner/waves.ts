@@ -17,9 +17,9 @@ export interface WaveInput {
   /** "budget 3 of 12" for the reasons. */
   readonly budgetText: string;
   /**
-   * Replacement rounds a wave may wait for inside its drain: a budget that allows `a` at once may have
-   * a × (1 + rounds) of its pods in one wave. The Eviction API still lets only `a` go at a time, so this
-   * trades a short wait inside the wave for a whole wave saved; 0 keeps every wave within `a`.
+   * Replacement rounds a wave may wait for inside its drain, only when the plan asks (budgetWaitRounds):
+   * a budget that allows `a` at once may then have a × (1 + rounds) of its pods in one wave. The Eviction
+   * API still lets only `a` go at a time. Absent or 0: every wave keeps every budget.
    */
   readonly pdbRounds?: number;
   /** One wave per topology domain, its nodes maintained `perWave` at a time as slots free up. */
@@ -60,7 +60,9 @@ export function buildWaves(input: WaveInput): { waves: Wave[]; blockers: string[
     let progressing = true;
     while (progressing && group.some((d) => left(d) > 0)) {
       const plan = balanced(group, input.perWave, rules);
-      progressing = emit(fill(group, input.perWave, plan.rules, plan.mandatory), false);
+      const wave = fill(group, plan.capacity, plan.rules, plan.mandatory);
+      topUp(wave, group, rules.allowed);
+      progressing = emit(wave, false);
     }
   }
   return { waves, blockers };
@@ -85,9 +87,11 @@ function rollingWave(group: readonly DomainLeft[], input: WaveInput, index: numb
 /**
  * Spreads each budget's pods evenly over the waves the group needs anyway, so the last wave of a zone
  * is not a handful of nodes a budget pushed out of the earlier ones: a wave takes at most
- * ceil(pods left / waves left) of a budget's pods, never more than the budget allows.
+ * ceil(pods left / waves left) of a budget's pods at first (see `topUp` for the rest), never more than
+ * the budget allows. When the budgets need more waves than the node budget does, the nodes are spread
+ * evenly over those waves too: a wave of `perWave` nodes would take more than its share of the budgets.
  */
-function balanced(group: readonly DomainLeft[], perWave: number, rules: FillRules): { rules: FillRules; mandatory: Int32Array } {
+function balanced(group: readonly DomainLeft[], perWave: number, rules: FillRules): { rules: FillRules; mandatory: Int32Array; capacity: number } {
   const remaining = new Int32Array(rules.allowed.length);
   let nodes = 0;
   for (const d of group) {
@@ -96,17 +100,36 @@ function balanced(group: readonly DomainLeft[], perWave: number, rules: FillRule
       for (const c of r.nodes) addPairs(remaining, c.pdbs);
     }
   }
-  let waves = Math.ceil(nodes / Math.max(1, perWave));
+  const byNodes = Math.ceil(nodes / Math.max(1, perWave));
+  let waves = byNodes;
+  let binding = -1;
   remaining.forEach((pods, b) => {
     const allowed = rules.allowed[b] as number;
-    if (allowed > 0) waves = Math.max(waves, Math.ceil(pods / allowed));
+    if (allowed > 0 && Math.ceil(pods / allowed) > waves) [waves, binding] = [Math.ceil(pods / allowed), b];
   });
+  const spread = binding < 0 ? undefined : {
+    capacity: Math.min(perWave, Math.ceil(nodes / waves)),
+    reason: `${nodes} nodes spread over the ${waves} waves PDB ${rules.pdbNames[binding]} needs for its ${remaining[binding]} pods left, ${rules.allowed[binding]} per wave`,
+  };
   const none = new Int32Array(rules.allowed.length);
-  if (waves <= 1) return { rules, mandatory: none };
+  if (waves <= 1) return { rules, mandatory: none, capacity: perWave };
   const allowed = Int32Array.from(rules.allowed, (a, b) => (a > 0 ? Math.min(a, Math.ceil((remaining[b] as number) / waves)) : a));
   // What the later waves could not take if this one took less: this wave must take it.
   const mandatory = Int32Array.from(remaining, (pods, b) => Math.max(0, pods - (waves - 1) * (allowed[b] as number)));
-  return { rules: { ...rules, allowed }, mandatory };
+  return { rules: { ...rules, allowed, allowance: rules.allowed, ...(spread ? { spread: spread.reason } : {}) }, mandatory, capacity: spread?.capacity ?? perWave };
+}
+
+/**
+ * A wave the even shares held below its capacity takes more nodes, up to each budget's whole allowance:
+ * taking more of a budget now leaves less for the later waves, never more, and a wave saved is worth
+ * more than an even spread.
+ */
+function topUp(wave: WaveFill, group: readonly DomainLeft[], allowance: Int32Array): void {
+  if (wave.full || wave.over || wave.taken.length === 0) return;
+  wave.widen(allowance);
+  for (const d of group) {
+    for (const r of d.racks) offerEach(wave, r.nodes);
+  }
 }
 
 function addPairs(into: Int32Array, pairs: Int32Array | undefined): void {
@@ -194,12 +217,16 @@ function noRoom(t: Topology, group: Domain | Rack, cap: number | string | undefi
   return `${where}: ${field} ${String(cap)} leaves no room because its nodes already unavailable fill it, so its ${group.size} nodes cannot be maintained; uncordon or repair them, or raise ${field}`;
 }
 
+/** Pods of each budget (by index) a wave may hold: its allowance, times 1 + rounds when waves may wait on budgets. */
+export function waveAllowances(index: PodIndex, pdbRounds: number | undefined): Int32Array {
+  const rounds = Math.max(0, Math.floor(pdbRounds ?? 0));
+  return Int32Array.from(index.pdbs, (p) => p.allowed * (1 + rounds));
+}
+
 function fillRules(input: WaveInput): FillRules {
   const t = input.topology;
-  const rounds = Math.max(0, Math.floor(input.pdbRounds ?? 0));
-  const allowed = Int32Array.from(input.index.pdbs, (p) => p.allowed * (1 + rounds));
   return {
-    allowed,
+    allowed: waveAllowances(input.index, input.pdbRounds),
     pdbNames: input.index.pdbs.map((p) => p.name),
     domainCapText: `maxPerDomain ${String(t.domainCap)} per ${t.noun}`,
     rackCapText: `maxPerDomain ${String(t.rackCap)} per ${t.rackNoun ?? 'rack'}`,

@@ -74,8 +74,7 @@ export function plan(spec: Record<string, unknown> = {}, phase: Record<string, u
     apiVersion: 'daylight.dev/v1alpha1',
     kind: 'MaintenancePlan',
     metadata: { name: 'weekly-os-patch' },
-    // Strict budgets unless a test asks otherwise: no wave waits on a budget.
-    spec: { clusters: [{ name: 'eu-central' }], phases: [{ name: 'os-patch', type: 'nodes', budgetWaitRounds: 0, ...phase }], ...spec },
+    spec: { clusters: [{ name: 'eu-central' }], phases: [{ name: 'os-patch', type: 'nodes', ...phase }], ...spec },
   });
 }
 

@@ -113,7 +113,8 @@ test('given a plan, when rendered as text, then it shows each wave with nodes, d
   assert.match(text, /^ {2}12 nodes selected, 12 to maintain; maxUnavailable 25% = 3, 0 already unavailable, so 3 at once$/m);
   assert.match(text, /^ {2}WAVE +NODES +DOMAIN +ETA +START +REASON$/m);
   assert.match(text, /^ {2}1 +w-1a-r1-1 +eu-1a +\S+ +Wed 2026-03-04 08:00 +canary: zone eu-1a/m);
-  assert.match(text, /^ {2}lower bound \S+, node throughput: 12 nodes, the canary \(1\) alone, then 3 at a time = 5 waves × \S+ per node; ETA \S+ is \d\.\d\d× it$/m);
+  // Each zone's 4 nodes need 2 waves of at most 3, and its 2 web pods 2 waves under a budget of 1: 6 waves
+  assert.match(text, /^ {2}lower bound 27m, waves that keep every budget and the topology: 6 × 4m30s per node \(node throughput alone: 22m30s\); ETA \S+ is \d\.\d\d× it$/m);
   assert.match(text, /^blockers: none$/m);
 });
 
@@ -126,10 +127,12 @@ test('given a plan, when turned into JSON, then durations come as ms and Go-styl
   assert.equal(wave?.duration, '5m');
   assert.equal(wave?.start, '2026-03-04T08:00:00.000Z');
   assert.equal(wave?.startMs, NOW);
-  // the canary alone, then ceil(11 / 3) = 1 + 4 = 5 waves × (0s drain of an empty node + 3m + 1m + 30s).
+  // Serial zones of 4 nodes, 3 at a time, each with 2 web pods under a budget of 1: 2 waves per zone, 6 in
+  // all × (0s drain of an empty node + 3m + 1m + 30s); the canary alone, then ceil(11 / 3) = 5 waves beside it.
   const bound = json.clusters[0]?.phases[0]?.lowerBound;
-  assert.deepEqual([bound?.ms, bound?.duration], [22.5 * MINUTE, '22m30s']);
-  assert.deepEqual([json.lowerBoundMs, json.lowerBound], [45 * MINUTE, '45m']);
+  assert.deepEqual([bound?.ms, bound?.duration, bound?.binding, bound?.waves?.waves, bound?.nodes.ms], [27 * MINUTE, '27m', 'waves', 6, 22.5 * MINUTE]);
+  assert.deepEqual([json.lowerBoundMs, json.lowerBound], [54 * MINUTE, '54m']);
+  assert.deepEqual(json.clusters[0]?.phases[0]?.blockedNodes, []);
 });
 
 test('given a regional phase whose waves wait for the next window, when planned, then a note says how long the region stays out of traffic', () => {

@@ -161,8 +161,9 @@ test('given a budget that allows 2 web pods at once and web on 6 nodes of a zone
   const p = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 8, canary: 0, topology: TOPOLOGY }) });
   const webNodes = new Set(names.slice(0, 6));
   for (const w of p.waves) assert.ok(w.nodes.filter((n) => webNodes.has(n)).length <= 2, `wave ${w.index}: ${w.nodes.join(',')}`);
-  assert.deepEqual(waveSizes(p), [4, 2, 2]);
-  assert.match(p.waves[0]?.reason ?? '', /held to 4 by PDB shop\/web \(2 of its pods per wave\)/);
+  // And the zone's 8 nodes are spread over the 3 waves the budget needs, as the reason says
+  assert.deepEqual(waveSizes(p), [3, 3, 2]);
+  assert.match(p.waves[0]?.reason ?? '', /3 nodes \(budget 8 of 8\); 8 nodes spread over the 3 waves PDB shop\/web needs for its 6 pods left, 2 per wave$/);
 });
 
 test('given budgetWaitRounds 1, when planned, then a wave may hold twice what a budget allows at once, and fewer waves result', () => {
@@ -179,7 +180,7 @@ test('given budgetWaitRounds 1, when planned, then a wave may hold twice what a 
   assert.ok(perWave.every((n) => n <= 4), `web pods per wave: ${perWave.join(',')}`);
   assert.deepEqual(perWave.filter((n) => n > 0), [3, 3]);
   assert.ok(p.waves.length < strict.waves.length, `${p.waves.length} waves against ${strict.waves.length}`);
-  assert.match(p.waves[0]?.reason ?? '', /PDB shop\/web \(3 of its pods per wave\)/);
+  assert.match(p.waves[0]?.reason ?? '', /spread over the 2 waves PDB shop\/web needs for its 6 pods left, 4 per wave/);
 });
 
 test('given budgeted pods bunched at the end of a zone, when planned, then they are spread over the waves the zone needs, with no leftover wave', () => {
@@ -194,23 +195,29 @@ test('given budgeted pods bunched at the end of a zone, when planned, then they 
   for (const w of p.waves) assert.ok(w.nodes.filter((n) => db.has(n)).length <= 3, `wave ${w.index}: ${w.nodes.join(',')}`);
 });
 
-test('by default a wave may wait on a budget for as many replacement rounds as fit in half a node\'s action and readiness', () => {
-  // Given the default estimates: action 3m, ready 1m, a replacement 1m → 2 rounds
+test('by default no wave holds more pods of a budget than it allows at once, however short a replacement is', () => {
+  // Given db on all 8 nodes of a zone under a budget of 1, and room for all 8 at once
   const fleet = nodes({ zones: 1, racks: 1, nodesPerRack: 8 });
   const names = fleet.map((n) => n.name);
   const snap = snapshot({ nodes: fleet, pods: pods({ name: 'db', on: names }), pdbs: [pdb('db', 1)] });
-  const p = planPhase({ snapshot: snap, phase: { ...phase({ maxUnavailable: 8, canary: 0, topology: TOPOLOGY }), budgetWaitRounds: undefined } });
-  // Then waves take 3 nodes of db's budget of 1
-  assert.deepEqual(waveSizes(p), [3, 3, 2]);
+  const p = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 8, canary: 0, topology: TOPOLOGY }) });
+  // Then the nodes go one at a time, none is reported blocked, and no drain waits on the budget
+  assert.deepEqual(waveSizes(p), [1, 1, 1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(p.blockedNodes, []);
+  assert.ok(p.eta.waves.every((w) => w.pdbWaitMs === 0));
 });
 
-test('given a node that alone holds more pods of a budget than it allows, when planned, then it forms a wave alone and the reason says its drain waits', () => {
+test('given a node that alone holds more pods of a budget than it allows, when planned, then it forms a wave alone, is reported blocked, and the reason says its drain waits', () => {
   const fleet = nodes({ zones: 1, racks: 1, nodesPerRack: 4 });
   const snap = snapshot({ nodes: fleet, pods: pods({ name: 'db', on: ['w-1a-r1-2', 'w-1a-r1-2', 'w-1a-r1-2', 'w-1a-r1-3'] }), pdbs: [pdb('db', 1)] });
   const p = planPhase({ snapshot: snap, phase: phase({ maxUnavailable: 4, canary: 0, topology: TOPOLOGY }) });
   const lone = p.waves.find((w) => w.nodes.includes('w-1a-r1-2'));
   assert.deepEqual(lone?.nodes, ['w-1a-r1-2']);
   assert.match(lone?.reason ?? '', /1 node alone, it holds 3 pods of PDB shop\/db, which allows 1 at once; its drain waits for replacements/);
+  // And the plan reports the node blocked by the budget, with the fix, without stopping the phase
+  assert.deepEqual(p.blockedNodes, [{ name: 'w-1a-r1-2', pdb: 'shop/db', pods: 3, allowed: 1 }]);
+  assert.ok(p.notes.some((n) => n.startsWith('PDB shop/db allows 1 of its pods per wave, but these nodes alone hold more: w-1a-r1-2 (3); ') && n.endsWith('raise the budget\'s allowance')), p.notes.join('\n'));
+  assert.deepEqual(p.blockers, []);
 });
 
 test('given a budget with an empty status, when planned, then its allowance comes from its spec and the pods', () => {
