@@ -5,7 +5,7 @@ import { errnoCode, UserError } from '../lib/errors.ts';
 import { isLoopback, newToken } from '../server/auth.ts';
 import { startServer } from '../server/server.ts';
 import type { RunningServer } from '../server/server.ts';
-import { HELP_OPTION, numberFlag, parse, stringFlag } from './args.ts';
+import { HELP_OPTION, numberFlag, parse, positionals, stringFlag } from './args.ts';
 import type { Command, Io } from './command.ts';
 import { untilSignal } from './sandbox.ts';
 import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
@@ -38,6 +38,7 @@ export const serveCommand: Command = {
       io.out(HELP);
       return 0;
     }
+    positionals(p, 0, 'daylight serve [--state-dir DIR] [--port N]');
     const server = await serveFromFlags(io, p, stateDir(p));
     await untilSignal();
     await server.close();
