@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { Journal } from '../../../src/engine/journal.ts';
 import { claimOwner, createRunDir } from '../../../src/engine/run-dir.ts';
 import type { RunPaths } from '../../../src/engine/run-dir.ts';
+import { abortError } from '../../../src/lib/clock.ts';
+import type { Clock } from '../../../src/lib/clock.ts';
 import { newToken } from '../../../src/server/auth.ts';
 import { startServer } from '../../../src/server/server.ts';
 import type { RequestLog, RunningServer } from '../../../src/server/server.ts';
@@ -164,8 +166,17 @@ describe('daylight serve on loopback (the default)', () => {
     assert.equal((await get('/api/runs', { host: 'evil.example' })).status, 421);
   });
 
-  it('when a run id tries to leave the state dir, then 404', async () => {
-    assert.equal((await get('/api/runs/..%2F..%2Fetc')).status, 404);
+  it('when a run id tries to leave the state dir or is not valid percent-encoding, then 400 naming it; an unknown run, 404', async () => {
+    for (const path of ['/api/runs/..%2F..%2Fetc', '/api/runs/..%2F..%2Fetc/events', '/api/runs/a.b', '/api/runs/a%00b/report', '/api/runs/..%5C..%5Cetc']) {
+      const a = await get(path);
+      assert.equal(a.status, 400, path);
+      assert.match((JSON.parse(a.body) as { error: string }).error, /is not a run id: run ids are lower-case letters, digits and "-"/, path);
+    }
+    for (const path of ['/api/runs/%ZZ', '/api/runs/%E0%A4%A/events']) {
+      const a = await get(path);
+      assert.equal(a.status, 400, path);
+      assert.match((JSON.parse(a.body) as { error: string }).error, /not valid percent-encoding; GET \/api\/runs lists the runs/, path);
+    }
     assert.equal((await get('/api/runs/nope')).status, 404);
   });
 
@@ -185,22 +196,17 @@ describe('daylight serve on loopback (the default)', () => {
       await until('the appended entry arrived', () => stream.data.length === 3);
       const e = stream.data[2] as { seq: number; event: { type: string } };
       assert.deepEqual([e.seq, e.event.type], [3, 'wave.started']);
-      // a line written in two pieces (as a slow writer may) arrives once, whole
-      const line = JSON.stringify({ seq: 4, at: 2, wall: '', runId: st.live.runId, event: { type: 'run.paused', reason: 'test' }, prev: '', hash: '' });
-      appendFileSync(st.live.journal, line.slice(0, 20));
-      await new Promise((r) => setTimeout(r, 200));
-      assert.equal(stream.data.length, 3, 'half a line is not sent');
-      appendFileSync(st.live.journal, `${line.slice(20)}\n`);
-      await until('the whole line arrived', () => stream.data.length === 4);
-      assert.equal((stream.data[3] as { event: { type: string } }).event.type, 'run.paused');
       assert.match(stream.raw(), /^id: 3$/m);
       bodies.push(stream.raw());
+      st.live_journal.append({ type: 'run.paused', reason: 'test' });
+      await until('entry 4 arrived', () => stream.data.length === 4);
     } finally {
       stream.close();
     }
     const resumed = await openStream(`${s.url}api/runs/${st.live.runId}/events`, { 'last-event-id': '3' });
     try {
       await until('only what follows entry 3 arrived', () => resumed.data.length === 1);
+      assert.equal((resumed.data[0] as { seq: number }).seq, 4);
     } finally {
       resumed.close();
     }
@@ -211,6 +217,75 @@ describe('daylight serve on loopback (the default)', () => {
     for (const b of bodies) assert.ok(!b.includes(token), 'a body carried the token');
     for (const l of logs) assert.ok(!JSON.stringify(l).includes(token), 'a log line carried the token');
     assert.ok(logs.some((l) => l.status === 401 && l.path.endsWith('/pause')));
+  });
+});
+
+/** A clock that moves only when told: each due sleep resolves in turn, and what it wakes runs before the next. */
+function manualClock(): { clock: Clock; advance(ms: number): Promise<void> } {
+  let now = 0;
+  const sleeps: { at: number; order: number; resolve: () => void }[] = [];
+  let order = 0;
+  const clock: Clock = {
+    speed: 1,
+    now: () => now,
+    sleep: (ms, signal) => new Promise<void>((resolve, reject) => {
+      const s = { at: now + ms, order: order++, resolve };
+      sleeps.push(s);
+      signal?.addEventListener('abort', () => {
+        sleeps.splice(sleeps.indexOf(s), 1);
+        reject(abortError());
+      }, { once: true });
+    }),
+  };
+  const advance = async (ms: number) => {
+    const target = now + ms;
+    for (let i = 0; i < 10_000; i++) {
+      sleeps.sort((a, b) => a.at - b.at || a.order - b.order);
+      const next = sleeps[0];
+      if (!next || next.at > target) break;
+      sleeps.shift();
+      now = next.at;
+      next.resolve();
+      await new Promise((r) => setImmediate(r));
+    }
+    now = target;
+  };
+  return { clock, advance };
+}
+
+describe('daylight serve\'s event stream on an injected clock', () => {
+  const t = manualClock();
+  let s: RunningServer;
+  let st: ReturnType<typeof givenStateDir>;
+
+  before(async () => {
+    st = givenStateDir();
+    s = await startServer({ stateDir: st.dir, port: 0, token: newToken(), clock: t.clock, pollMs: 100, heartbeatMs: 1_000 });
+  });
+  after(async () => {
+    await s.close();
+    st.live_journal.close();
+    rmSync(st.dir, { recursive: true, force: true });
+  });
+
+  it('when a line is written in two pieces (as a slow writer may), then polls pass over the first piece and the line arrives once, whole', async () => {
+    const stream = await openStream(`${s.url}api/runs/${st.live.runId}/events`);
+    try {
+      await until('the two existing entries arrived', () => stream.data.length === 2);
+      const line = JSON.stringify({ seq: 3, at: 2, wall: '', runId: st.live.runId, event: { type: 'run.paused', reason: 'test' }, prev: '', hash: '' });
+      appendFileSync(st.live.journal, line.slice(0, 20));
+      // Nine polls see the half line, then the heartbeat is written: it arrives after anything they sent.
+      await t.advance(1_000);
+      await until('the heartbeat arrived', () => stream.raw().includes(': heartbeat'));
+      assert.equal(stream.data.length, 2, 'half a line is not sent');
+      appendFileSync(st.live.journal, `${line.slice(20)}\n`);
+      await t.advance(100);
+      await until('the whole line arrived', () => stream.data.length === 3);
+      assert.equal((stream.data[2] as { event: { type: string } }).event.type, 'run.paused');
+      assert.match(stream.raw(), /^id: 3$/m);
+    } finally {
+      stream.close();
+    }
   });
 });
 
