@@ -166,8 +166,9 @@ export class EventStreams {
     const client = req.socket.remoteAddress ?? 'unknown';
     const refusal = this.refusal(client);
     if (refusal) {
-      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(RETRY_AFTER_S), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-      res.end(JSON.stringify({ error: refusal, retryAfterSeconds: RETRY_AFTER_S, limits: this.o.limits }));
+      const body = JSON.stringify({ error: refusal, retryAfterSeconds: RETRY_AFTER_S, limits: this.o.limits });
+      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(RETRY_AFTER_S), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(body);
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });

@@ -289,6 +289,46 @@ describe('daylight serve\'s event stream on an injected clock', () => {
   });
 });
 
+describe('daylight serve\'s cap on event streams per client', () => {
+  let s: RunningServer;
+  let st: ReturnType<typeof givenStateDir>;
+  const open: { destroy(): void }[] = [];
+
+  /** Opens a stream from `localAddress`; resolves with its status and, for a refusal, its body. */
+  const stream = (localAddress: string) => new Promise<{ status: number; retryAfter?: string; body: Promise<string> }>((resolve, reject) => {
+    const req = request(`${s.url}api/runs/${st.live.runId}/events`, { agent: false, localAddress }, (res) => {
+      open.push(req);
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      const body = new Promise<string>((r) => res.on('end', () => r(Buffer.concat(chunks).toString('utf8'))));
+      resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}), body });
+    });
+    req.on('error', (e) => (e.message === 'socket hang up' ? undefined : reject(e)));
+    req.end();
+  });
+
+  before(async () => {
+    st = givenStateDir();
+    s = await startServer({ stateDir: st.dir, port: 0, token: newToken() });
+  });
+  after(async () => {
+    for (const r of open) r.destroy();
+    await s.close();
+    st.live_journal.close();
+    rmSync(st.dir, { recursive: true, force: true });
+  });
+
+  it('when one client opens 20 streams, then 16 are served and 4 get 429 with Retry-After and the reason; another client is still served', async () => {
+    const answers = [];
+    for (let i = 0; i < 20; i++) answers.push(await stream('127.0.0.1'));
+    assert.deepEqual(answers.map((a) => a.status), [...Array<number>(16).fill(200), ...Array<number>(4).fill(429)]);
+    const refused = answers[16] as Awaited<ReturnType<typeof stream>>;
+    assert.equal(refused.retryAfter, '10');
+    assert.match((JSON.parse(await refused.body) as { error: string }).error, /^127\.0\.0\.1 holds 16 event streams, the most one client may hold; close one \(a dashboard tab\) or retry after 10 s$/);
+    assert.equal((await stream('127.0.0.2')).status, 200, 'another address is another client');
+  });
+});
+
 describe('daylight serve beyond loopback', () => {
   const token = newToken();
   let s: RunningServer;
