@@ -1,7 +1,7 @@
 // Runs' journals as server-sent events: every entry already written, then each whole line the run
 // appends, read from disk in small chunks from each stream's own offset, so an open stream costs a few
 // kilobytes whatever the journal's size. Streams are capped per client and in total (429 beyond), a slow
-// reader is not written to until it drains, and one poll per journal file (on the injected clock) wakes
+// reader is not written to until it drains (and is let go when it has not for stallMs), and one poll per journal file (on the injected clock) wakes
 // the streams that follow it; heartbeat comments keep proxies and browsers from closing idle streams.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -27,7 +27,18 @@ export interface StreamOptions {
   readonly limits: StreamLimits;
   readonly pollMs: number;
   readonly heartbeatMs: number;
+  /** A stream whose reader has not taken what was written for this long is closed, freeing its place. */
+  readonly stallMs: number;
   readonly clock: Clock;
+}
+
+/** Five minutes: far beyond a slow network, short enough that a dead client does not keep its place. */
+export const DEFAULT_STALL_MS = 5 * 60_000;
+
+/** What every stream of a server shares: the buffer reads go through, one at a time, and the time. */
+interface Shared {
+  readonly scratch: Buffer;
+  readonly now: () => number;
 }
 
 export interface StreamRequest {
@@ -54,26 +65,32 @@ class Tail {
   private offset = 0;
   /** The start of a line the run is still writing, kept until its newline comes. */
   private pending: Buffer = Buffer.alloc(0);
-  private blocked = false;
+  /** Since when the socket has been full, if it is. */
+  private blockedAt: number | undefined;
   private closed = false;
   readonly res: ServerResponse;
   private readonly req: StreamRequest;
-  private readonly scratch: Buffer;
+  private readonly shared: Shared;
 
-  constructor(res: ServerResponse, req: StreamRequest, scratch: Buffer) {
+  constructor(res: ServerResponse, req: StreamRequest, shared: Shared) {
     this.res = res;
     this.req = req;
-    this.scratch = scratch;
+    this.shared = shared;
+  }
+
+  private get blocked(): boolean {
+    return this.blockedAt !== undefined;
   }
 
   /** Sends what the file holds beyond this stream's offset until the end or until the socket is full. */
   pump(): void {
     if (this.blocked || this.closed) return;
     for (;;) {
-      const n = readAt(this.req.path, this.offset, this.scratch);
+      const { scratch } = this.shared;
+      const n = readAt(this.req.path, this.offset, scratch);
       if (n === 0) return;
       this.offset += n;
-      if (!this.send(this.scratch.subarray(0, n))) return;
+      if (!this.send(scratch.subarray(0, n))) return;
     }
   }
 
@@ -94,17 +111,19 @@ class Tail {
   /** Writes `text`; when the socket is full, stops until it drains, then reads on. */
   private write(text: string): boolean {
     if (this.res.write(text)) return true;
-    this.blocked = true;
+    this.blockedAt = this.shared.now();
     this.res.once('drain', () => {
-      this.blocked = false;
+      this.blockedAt = undefined;
       this.pump();
     });
     return false;
   }
 
-  /** A comment, only to a stream that is not waiting for its reader anyway. */
-  heartbeat(): void {
-    if (!this.blocked && !this.closed) this.write(': heartbeat\n\n');
+  /** A comment to a stream that is not waiting for its reader; one that has waited `stallMs` is let go. */
+  heartbeat(stallMs: number): void {
+    if (this.closed) return;
+    if (this.blockedAt === undefined) this.write(': heartbeat\n\n');
+    else if (this.shared.now() - this.blockedAt >= stallMs) this.res.destroy();
   }
 
   close(): void {
@@ -148,12 +167,13 @@ export class EventStreams {
   private readonly byClient = new Map<string, number>();
   private readonly byFile = new Map<string, Follower>();
   private readonly stop = new AbortController();
-  private readonly scratch = Buffer.alloc(CHUNK);
+  private readonly shared: Shared;
   private count = 0;
   private beating = false;
 
   constructor(o: StreamOptions) {
     this.o = o;
+    this.shared = { scratch: Buffer.alloc(CHUNK), now: () => o.clock.now() };
   }
 
   /** Streams open now. */
@@ -173,7 +193,7 @@ export class EventStreams {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
     res.write('retry: 1000\n\n');
-    const tail = new Tail(res, r, this.scratch);
+    const tail = new Tail(res, r, this.shared);
     this.add(client, r.path, tail);
     let gone = false;
     const leave = () => {
@@ -243,7 +263,7 @@ export class EventStreams {
     this.beating = true;
     try {
       while (this.count > 0 && (await this.sleep(this.o.heartbeatMs))) {
-        for (const f of this.byFile.values()) for (const t of f.tails) t.heartbeat();
+        for (const f of this.byFile.values()) for (const t of f.tails) t.heartbeat(this.o.stallMs);
       }
     } finally {
       this.beating = false;

@@ -17,7 +17,7 @@ import { DASHBOARD_CSS } from './dashboard/style.ts';
 import { DASHBOARD_HTML } from './dashboard/page.ts';
 import { DASHBOARD_JS } from './dashboard/script.ts';
 import { hostAllowed, isLoopback, originAllowed, presentedToken, tokenMatches } from './auth.ts';
-import { DEFAULT_STREAM_LIMITS, EventStreams } from './event-stream.ts';
+import { DEFAULT_STALL_MS, DEFAULT_STREAM_LIMITS, EventStreams } from './event-stream.ts';
 import type { StreamLimits } from './event-stream.ts';
 import { findRun, listRunSummaries, parseJournalText, runDetail, runReport } from './run-data.ts';
 import { readFileSync } from 'node:fs';
@@ -36,6 +36,8 @@ export interface ServeOptions {
   readonly heartbeatMs?: number;
   /** Event streams open at once, per client and in total (16 and 256); beyond them 429. */
   readonly streams?: Partial<StreamLimits>;
+  /** An event stream whose reader has taken nothing for this long is closed (5 minutes). */
+  readonly stallMs?: number;
   /** What the event streams' polls and heartbeats wait on (the system clock). */
   readonly clock?: Clock;
 }
@@ -66,7 +68,7 @@ const CONTROL: readonly ControlCommand[] = ['pause', 'resume', 'abort'];
 
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
-  const streams = new EventStreams({ limits: { ...DEFAULT_STREAM_LIMITS, ...o.streams }, pollMs: o.pollMs ?? 200, heartbeatMs: o.heartbeatMs ?? 15_000, clock: o.clock ?? systemClock });
+  const streams = new EventStreams({ limits: { ...DEFAULT_STREAM_LIMITS, ...o.streams }, pollMs: o.pollMs ?? 200, heartbeatMs: o.heartbeatMs ?? 15_000, stallMs: o.stallMs ?? DEFAULT_STALL_MS, clock: o.clock ?? systemClock });
   const ctx: Ctx = { o, loopback: isLoopback(host), streams };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;

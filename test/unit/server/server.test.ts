@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,9 +64,9 @@ function openStream(url: string, headers: Record<string, string> = {}): Promise<
   });
 }
 
-async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
-  for (let d = 10; !check(); d = Math.min(d * 2, 100)) {
+  for (let d = 10; !(await check()); d = Math.min(d * 2, 100)) {
     if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
     await new Promise((r) => setTimeout(r, d));
   }
@@ -286,6 +288,50 @@ describe('daylight serve\'s event stream on an injected clock', () => {
     } finally {
       stream.close();
     }
+  });
+});
+
+describe('daylight serve and a reader that stops reading', () => {
+  const t = manualClock();
+  let s: RunningServer;
+  let st: ReturnType<typeof givenStateDir>;
+  let big: RunPaths;
+  const sockets: Socket[] = [];
+
+  /** The status of a stream opened on a raw connection, left unread. */
+  const status = (runId: string) => new Promise<number>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: s.port });
+    sockets.push(socket);
+    socket.once('data', (c: Buffer) => {
+      socket.pause();
+      resolve(Number(c.toString('latin1').split(' ')[1]));
+    });
+    socket.on('error', reject);
+    socket.write(`GET /api/runs/${runId}/events HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`);
+  });
+
+  before(async () => {
+    st = givenStateDir();
+    // a journal of 16 MB: more than the kernel's socket buffers take, so the server's writes back up
+    big = createRunDir(st.dir, 'big-20250101-000000-cccc');
+    const pad = 'x'.repeat(1_000);
+    appendFileSync(big.journal, Array.from({ length: 16_000 }, (_, i) => `${JSON.stringify({ seq: i + 1, at: i, event: { type: 'run.paused', reason: pad } })}\n`).join(''));
+    s = await startServer({ stateDir: st.dir, port: 0, token: newToken(), clock: t.clock, pollMs: 100, heartbeatMs: 1_000, stallMs: 60_000, streams: { perClient: 1 } });
+  });
+  after(async () => {
+    for (const k of sockets) k.destroy();
+    await s.close();
+    st.live_journal.close();
+    rmSync(st.dir, { recursive: true, force: true });
+  });
+
+  it('when a reader takes nothing, then its stream keeps its place for stallMs, then is closed and the place freed', async () => {
+    assert.equal(await status(big.runId), 200);
+    assert.equal(await status(big.runId), 429, 'the one place is taken');
+    await t.advance(30_000);
+    assert.equal(await status(big.runId), 429, 'after 30 s of the injected clock the place is still taken');
+    await t.advance(31_000);
+    await until('the stalled stream was let go and a new one is served', async () => (await status(st.live.runId)) === 200);
   });
 });
 
