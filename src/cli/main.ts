@@ -51,7 +51,8 @@ function globalFlagsAfterCommand(argv: readonly string[]): readonly string[] {
     else if (a === '--state-dir' && i + 1 < argv.length) global.push(a, argv[++i] as string);
     else break;
   }
-  if (global.length === 0 || i >= argv.length) return argv;
+  if (global.length === 0) return argv;
+  if (i >= argv.length) return [];
   return [argv[i] as string, ...global, ...argv.slice(i + 1)];
 }
 
