@@ -1,5 +1,5 @@
-// Flag parsing for every command, on node:util parseArgs: unknown flags and bad values become UserErrors
-// (exit 2) that name the flag and the way to get help.
+// Flag parsing for every command, on node:util parseArgs: unknown flags, bad values and extra arguments
+// become UserErrors (exit 2) that name the flag and the way to get help.
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { UserError } from '../lib/errors.ts';
@@ -11,14 +11,29 @@ export interface Parsed {
   readonly positionals: string[];
 }
 
+/** Flags every command takes, like kubectl's global flags, whether or not it uses them. */
+export const GLOBAL_OPTIONS: Options = { 'state-dir': { type: 'string' } };
+
+/** Parses the flags; `-o` is checked here so that a bad value fails before any file or cluster is read. */
 export function parse(command: string, argv: readonly string[], options: Options): Parsed {
+  let parsed: Parsed;
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
-    return { values, positionals };
+    const { values, positionals } = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    parsed = { values, positionals };
   } catch (e: unknown) {
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new UserError(`${message}\nSee: daylight ${command} --help`, { cause: e });
   }
+  // commands that write a document check -o together with --format (document-format.ts), before reading
+  if ('output' in options && !('format' in options)) outputFlag(parsed);
+  return parsed;
+}
+
+/** The positional arguments, or a UserError naming the first one beyond `max` and the command's usage. */
+export function positionals(p: Parsed, max: number, usage: string): string[] {
+  const extra = p.positionals[max];
+  if (extra !== undefined) throw new UserError(`unexpected argument "${extra}"; use: ${usage}`);
+  return p.positionals;
 }
 
 export function stringFlag(p: Parsed, name: string): string | undefined {

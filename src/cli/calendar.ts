@@ -10,7 +10,7 @@ import type { LoadedPlan } from '../plan/load.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { planRun } from '../planner/index.ts';
 import { dayNumber, zone } from '../planner/zoned-time.ts';
-import { HELP_OPTION, numberFlag, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
+import { HELP_OPTION, numberFlag, OUTPUT_OPTION, outputFlag, parse, positionals, stringFlag } from './args.ts';
 import type { Parsed } from './args.ts';
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
@@ -40,6 +40,7 @@ export const calendarCommand: Command = {
       io.out(HELP);
       return 0;
     }
+    positionals(p, 0, 'daylight calendar -f plan.yaml');
     const file = stringFlag(p, 'file');
     if (!file) throw new UserError('missing the plan: pass -f plan.yaml');
     const plan = await loadPlanFile(file);

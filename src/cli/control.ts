@@ -10,7 +10,7 @@ import { systemClock } from '../lib/clock.ts';
 import type { RunState } from '../engine/state.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadPlanFile } from '../plan/load.ts';
-import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
+import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, positionals, stringFlag } from './args.ts';
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command, Io } from './command.ts';
 import { runAndReport } from './run.ts';
@@ -42,7 +42,7 @@ export const statusCommand: Command = {
     }
     const dir = stateDir(p);
     const json = outputFlag(p) === 'json';
-    const [runId] = p.positionals;
+    const [runId] = positionals(p, 1, 'daylight status [RUN]');
     if (!runId) {
       const runs = listRuns(dir).map((id) => ({ ...summariseRun(readState(runPaths(dir, id))), live: ownerAlive(runPaths(dir, id)) !== undefined }));
       io.out(json ? JSON.stringify(runs) : runs.length ? runs.map((r) => `${r.runId}  ${r.status}${r.live ? ' (live)' : ''}  ${Object.entries(r.nodes).map(([k, v]) => `${v} ${k}`).join(', ')}`).join('\n') : `no runs in ${dir}`);
@@ -68,7 +68,7 @@ function controlCommand(command: ControlCommand, summary: string, help: string, 
         io.out(help);
         return 0;
       }
-      const paths = existingRun(stateDir(p), p.positionals[0], command);
+      const paths = existingRun(stateDir(p), positionals(p, 1, `daylight ${command} RUN`)[0], command);
       const owner = ownerAlive(paths);
       if (owner) {
         sendControl(paths, command);

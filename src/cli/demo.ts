@@ -8,7 +8,7 @@ import { loadPlanFile } from '../plan/load.ts';
 import { loadFleetFile } from '../sandbox/fleet-load.ts';
 import { startSandbox } from '../sandbox/sandbox.ts';
 import type { RunningSandbox } from '../sandbox/sandbox.ts';
-import { HELP_OPTION, numberFlag, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
+import { HELP_OPTION, numberFlag, OUTPUT_OPTION, outputFlag, parse, positionals, stringFlag } from './args.ts';
 import type { Command, Io } from './command.ts';
 import { runSession } from './run-session.ts';
 import { SERVE_OPTIONS, serveFromFlags } from './serve.ts';
@@ -39,6 +39,7 @@ export const demoCommand: Command = {
       io.out(HELP);
       return 0;
     }
+    positionals(p, 0, 'daylight demo [--serve] [--state-dir DIR]');
     const json = outputFlag(p) === 'json';
     const fleet = await loadFleetFile(stringFlag(p, 'fleet') ?? DEMO_FLEET);
     const plan = await loadPlanFile(stringFlag(p, 'plan') ?? DEMO_PLAN);

@@ -36,13 +36,28 @@ function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Flags: --help (any command), --version',
+    'Flags: --help (any command), --version, --state-dir DIR (any command: where runs are kept)',
     'Exit codes: 0 success, 1 the thing judged is not OK, 2 bad input.',
   ].join('\n');
 }
 
+/** `daylight --state-dir DIR status` as `daylight status --state-dir DIR`: global flags may come first, as kubectl's. */
+function globalFlagsAfterCommand(argv: readonly string[]): readonly string[] {
+  const global: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--state-dir=')) global.push(a);
+    else if (a === '--state-dir' && i + 1 < argv.length) global.push(a, argv[++i] as string);
+    else break;
+  }
+  if (global.length === 0) return argv;
+  if (i >= argv.length) return [];
+  return [argv[i] as string, ...global, ...argv.slice(i + 1)];
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [first, ...rest] = argv;
+  const [first, ...rest] = globalFlagsAfterCommand(argv);
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
     io.out(topic ? topic.help : usage());

@@ -3,7 +3,7 @@
 import { UserError } from '../lib/errors.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { planRun, planRunJson, renderPlan } from '../planner/index.ts';
-import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
+import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, positionals, stringFlag } from './args.ts';
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
 
@@ -24,6 +24,7 @@ export const planCommand: Command = {
       io.out(HELP);
       return 0;
     }
+    positionals(p, 0, 'daylight plan -f plan.yaml');
     const file = stringFlag(p, 'file');
     if (!file) throw new UserError('missing the plan: pass -f plan.yaml');
     const plan = await loadPlanFile(file);

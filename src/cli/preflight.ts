@@ -5,7 +5,7 @@ import { nodePhases } from '../plan/kubernetes-phase.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { renderFindings, runPreflight, summarise } from '../preflight/index.ts';
 import type { Finding } from '../preflight/index.ts';
-import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
+import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, positionals, stringFlag } from './args.ts';
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
 
@@ -26,6 +26,7 @@ export const preflightCommand: Command = {
       io.out(HELP);
       return 0;
     }
+    positionals(p, 0, 'daylight preflight -f plan.yaml');
     const file = stringFlag(p, 'file');
     if (!file) throw new UserError('missing the plan: pass -f plan.yaml');
     const plan = await loadPlanFile(file);

@@ -1,7 +1,7 @@
 // One run in this process, new or resumed: connect the clusters, check preflight for a new run, take the
 // run directory, execute with Ctrl-C as pause, and report. `run`, `resume` and `demo` share it.
 import { Journal } from '../engine/journal.ts';
-import { ControlReader, claimOwner, createRunDir, newRunId, ownerAlive, runPaths } from '../engine/run-dir.ts';
+import { ControlReader, claimOwner, createRunDir, newRunId, ownerAlive } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
 import { executeRun } from '../engine/runner.ts';
 import type { RunEnd } from '../engine/runner.ts';
@@ -18,6 +18,7 @@ import { connectClusters } from './clusters.ts';
 import { engineDeps } from './engine-wiring.ts';
 import { regionalDeps } from './regional-wiring.ts';
 import { RunView } from './run-view.ts';
+import { existingRun } from './state-dir.ts';
 import type { ViewMode } from './run-view.ts';
 
 export interface SessionOptions {
@@ -90,7 +91,7 @@ async function preflight(plan: LoadedPlan, clusters: ReadonlyMap<string, Cluster
 
 /** A run that can be resumed here: it exists, no live process owns it, it is not over, same plan. */
 function resumable(stateDir: string, runId: string, plan: LoadedPlan): RunPaths {
-  const paths = runPaths(stateDir, runId);
+  const paths = existingRun(stateDir, runId, `run -f ${plan.path} --resume`);
   const journal = Journal.open(paths.journal, runId, () => 0);
   const state = replay(runId, journal.entries);
   journal.close();

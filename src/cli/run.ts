@@ -6,7 +6,7 @@ import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './arg
 import { KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command, Io } from './command.ts';
 import { runSession } from './run-session.ts';
-import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
+import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 import { renderSummary, summariseRun } from '../engine/run-summary.ts';
 
 const HELP = `Usage: daylight run -f plan.yaml [--resume RUN] [--kubeconfig FILE] [--state-dir DIR] [--skip-preflight] [-o json]
@@ -39,8 +39,12 @@ export const runCommand: Command = {
     if (p.positionals.length) throw new UserError(`unexpected argument "${p.positionals[0]}"; see daylight run --help`);
     const file = stringFlag(p, 'file');
     if (!file) throw new UserError('missing the plan: pass -f plan.yaml');
+    const dir = stateDir(p);
+    const resume = stringFlag(p, 'resume');
+    // before any cluster is read: a run that is not there is the user's to fix, not a connection to make
+    if (resume !== undefined) existingRun(dir, resume, `run -f ${file} --resume`);
     const plan = await loadPlanFile(file);
-    return runAndReport(io, { plan, stateDir: stateDir(p), kubeconfig: stringFlag(p, 'kubeconfig'), resume: stringFlag(p, 'resume'), json: outputFlag(p) === 'json', skipPreflight: p.values['skip-preflight'] === true });
+    return runAndReport(io, { plan, stateDir: dir, kubeconfig: stringFlag(p, 'kubeconfig'), resume, json: outputFlag(p) === 'json', skipPreflight: p.values['skip-preflight'] === true });
   },
 };
 

@@ -3,14 +3,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { errnoCode, UserError } from '../lib/errors.ts';
 import { isLoopback, newToken } from '../server/auth.ts';
+import { DEFAULT_STREAM_LIMITS } from '../server/event-stream.ts';
 import { startServer } from '../server/server.ts';
 import type { RunningServer } from '../server/server.ts';
-import { HELP_OPTION, numberFlag, parse, stringFlag } from './args.ts';
+import { HELP_OPTION, numberFlag, parse, positionals, stringFlag } from './args.ts';
 import type { Command, Io } from './command.ts';
 import { untilSignal } from './sandbox.ts';
 import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 
-const HELP = `Usage: daylight serve [--state-dir DIR] [--port N] [--host 127.0.0.1] [--token-file F]
+const HELP = `Usage: daylight serve [--state-dir DIR] [--port N] [--host 127.0.0.1] [--token-file F] [--max-streams N] [--max-streams-per-client N]
 
 A web dashboard of the runs in the state directory, live while they run: the fleet by region, zone and
 rack coloured by each node's step, the traffic split per region, the timeline of waves and nodes, gates
@@ -20,13 +21,15 @@ and analysis with their values, blockers with their reasons, and pause, resume a
                   (the browser asks for it: any user name, the token as password)
   --token-file F  read the token from F; when F does not exist, a new token is written to it (mode 0600)
                   and not printed
+  --max-streams N             live event streams the server holds at once (default 256); beyond it 429
+  --max-streams-per-client N  live event streams one client address may hold (default 16); beyond it 429
 Without --token-file a new token is made at start and printed once, inside the dashboard's URL
 (#token=..., a part of the URL browsers never send to a server). Pause, resume and abort need it.
 API: GET /api/runs, GET /api/runs/RUN, GET /api/runs/RUN/events (server-sent events),
 GET /api/runs/RUN/report[?format=html], POST /api/runs/RUN/pause|resume|abort (Authorization: Bearer).
 Ends with Ctrl-C.`;
 
-export const SERVE_OPTIONS = { port: { type: 'string' as const }, host: { type: 'string' as const }, 'token-file': { type: 'string' as const } };
+export const SERVE_OPTIONS = { port: { type: 'string' as const }, host: { type: 'string' as const }, 'token-file': { type: 'string' as const }, 'max-streams': { type: 'string' as const }, 'max-streams-per-client': { type: 'string' as const } };
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -38,6 +41,7 @@ export const serveCommand: Command = {
       io.out(HELP);
       return 0;
     }
+    positionals(p, 0, 'daylight serve [--state-dir DIR] [--port N]');
     const server = await serveFromFlags(io, p, stateDir(p));
     await untilSignal();
     await server.close();
@@ -50,11 +54,12 @@ export const serveCommand: Command = {
 export async function serveFromFlags(io: Io, p: ReturnType<typeof parse>, dir: string): Promise<RunningServer> {
   const host = stringFlag(p, 'host') ?? '127.0.0.1';
   const port = numberFlag(p, 'port', { min: 0, max: 65_535, integer: true }) ?? 7420;
+  const streams = { total: numberFlag(p, 'max-streams', { min: 1, max: 100_000, integer: true }) ?? DEFAULT_STREAM_LIMITS.total, perClient: numberFlag(p, 'max-streams-per-client', { min: 1, max: 100_000, integer: true }) ?? DEFAULT_STREAM_LIMITS.perClient };
   const tokenFile = stringFlag(p, 'token-file');
   const token = tokenFile ? tokenFrom(tokenFile) : { token: newToken(), written: false };
   let server: RunningServer;
   try {
-    server = await startServer({ stateDir: dir, host, port, token: token.token, log: (r) => {
+    server = await startServer({ stateDir: dir, host, port, token: token.token, streams, log: (r) => {
       // every refusal, so a person sees who knocked; successful reads would drown the run's output
       if (r.status >= 400) io.err(`daylight serve: ${r.method} ${r.path} ${r.status}`);
     } });

@@ -51,39 +51,50 @@ skew policy; 2 bad input.`;
 
 const SUBCOMMANDS = ['plan'] as const;
 
+const PLAN_OPTIONS = {
+  ...HELP_OPTION,
+  ...OUTPUT_OPTION,
+  ...KUBECONFIG_OPTION,
+  to: { type: 'string' },
+  from: { type: 'string' },
+  context: { type: 'string' },
+  manifests: { type: 'string', multiple: true },
+} as const;
+
 export const upgradeCommand: Command = {
   name: 'upgrade',
   summary: 'Kubernetes upgrades: the path within the skew policy, end of life, removed APIs in use',
   help: HELP,
   async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    if (argv[0] === 'help') {
       io.out(HELP);
       return 0;
+    }
+    // one parse for the subcommand and its flags, so that flags may come before the subcommand
+    const p = parse(argv.includes('plan') ? 'upgrade plan' : 'upgrade', argv, PLAN_OPTIONS);
+    const [sub] = p.positionals;
+    if (sub === undefined) {
+      if (p.values.help) {
+        io.out(HELP);
+        return 0;
+      }
+      throw new UserError('missing the subcommand; use: daylight upgrade plan --to v1.31\nSee: daylight upgrade --help');
     }
     if (sub !== 'plan') {
       const hint = suggest(sub, SUBCOMMANDS);
       throw new UserError(`unknown subcommand "upgrade ${sub}"${hint ? `; did you mean "upgrade ${hint}"?` : ''}\nSee: daylight upgrade --help`);
     }
-    return planSubcommand(rest, io);
+    return planSubcommand(p, io);
   },
 };
 
-async function planSubcommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parse('upgrade plan', argv, {
-    ...HELP_OPTION,
-    ...OUTPUT_OPTION,
-    ...KUBECONFIG_OPTION,
-    to: { type: 'string' },
-    from: { type: 'string' },
-    context: { type: 'string' },
-    manifests: { type: 'string', multiple: true },
-  });
+async function planSubcommand(p: Parsed, io: Io): Promise<number> {
   if (p.values.help) {
     io.out(PLAN_HELP);
     return 0;
   }
-  if (p.positionals.length > 0) throw new UserError(`upgrade plan takes no arguments, got "${p.positionals.join(' ')}"; pass the target with --to v1.31\nSee: daylight upgrade plan --help`);
+  const extra = p.positionals.slice(1);
+  if (extra.length > 0) throw new UserError(`upgrade plan takes no arguments, got "${extra.join(' ')}"; pass the target with --to v1.31\nSee: daylight upgrade plan --help`);
   const output = outputFlag(p);
   const target = versionFlag(p, 'to', true) as string;
   const from = versionFlag(p, 'from', false);

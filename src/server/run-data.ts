@@ -2,6 +2,7 @@
 // with the analysis and blockers its journal holds, and its audit report. Read-only: journals are read
 // as text, never through Journal.open (which would repair a torn last line of a live run).
 import { existsSync, readFileSync } from 'node:fs';
+import { runIdProblem } from '../lib/run-id.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { PlannedWave } from '../engine/events.ts';
 import type { JournalEntry } from '../engine/events.ts';
@@ -14,12 +15,10 @@ import type { Report } from '../report/index.ts';
 import { summariseRun } from '../engine/run-summary.ts';
 import type { RunSummary } from '../engine/run-summary.ts';
 
-/** Run ids are `<plan>-<time>-<hex>`: anything else (slashes, dots only) never reaches the file system. */
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
-
 /** The paths of a run that exists in `stateDir`, or undefined for an unknown or malformed id. */
 export function findRun(stateDir: string, runId: string): RunPaths | undefined {
-  if (!RUN_ID.test(runId) || runId.includes('..')) return undefined;
+  // the server answers a malformed id with 400 before it gets here; this keeps it off the file system anyway
+  if (runIdProblem(runId)) return undefined;
   const paths = runPaths(stateDir, runId);
   return existsSync(paths.journal) ? paths : undefined;
 }

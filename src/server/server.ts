@@ -1,19 +1,24 @@
 // `daylight serve`'s HTTP server: the runs of one state directory as JSON, a run's journal as
-// server-sent events, its audit report, pause/resume/abort through the run's control file, and the
-// dashboard. Loopback by default; mutating calls need the bearer token, and every call does elsewhere.
+// server-sent events (capped per client and in total), its audit report, pause/resume/abort through the
+// run's control file, and the dashboard. Loopback by default; mutating calls need the bearer token, and
+// every call does elsewhere.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ownerAlive, sendControl } from '../engine/run-dir.ts';
 import type { ControlCommand } from '../engine/run-dir.ts';
 import { isFinished, replay } from '../engine/state.ts';
+import { systemClock } from '../lib/clock.ts';
+import type { Clock } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { runIdProblem } from '../lib/run-id.ts';
 import { renderReportHtml } from '../report/index.ts';
 import { DASHBOARD_CSS } from './dashboard/style.ts';
 import { DASHBOARD_HTML } from './dashboard/page.ts';
 import { DASHBOARD_JS } from './dashboard/script.ts';
 import { hostAllowed, isLoopback, originAllowed, presentedToken, tokenMatches } from './auth.ts';
-import { streamJournal } from './event-stream.ts';
+import { DEFAULT_STALL_MS, DEFAULT_STREAM_LIMITS, EventStreams } from './event-stream.ts';
+import type { StreamLimits } from './event-stream.ts';
 import { findRun, listRunSummaries, parseJournalText, runDetail, runReport } from './run-data.ts';
 import { readFileSync } from 'node:fs';
 
@@ -26,8 +31,15 @@ export interface ServeOptions {
   readonly token: string;
   /** Each answered request: method, path without its query, status; never a header or the token. */
   readonly log?: (r: RequestLog) => void;
+  /** How often a followed journal is looked at for appended entries (200 ms). */
   readonly pollMs?: number;
   readonly heartbeatMs?: number;
+  /** Event streams open at once, per client and in total (16 and 256); beyond them 429. */
+  readonly streams?: Partial<StreamLimits>;
+  /** An event stream whose reader has taken nothing for this long is closed (5 minutes). */
+  readonly stallMs?: number;
+  /** What the event streams' polls and heartbeats wait on (the system clock). */
+  readonly clock?: Clock;
 }
 
 export interface RequestLog {
@@ -46,6 +58,7 @@ export interface RunningServer {
 interface Ctx {
   readonly o: ServeOptions;
   readonly loopback: boolean;
+  readonly streams: EventStreams;
 }
 
 const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store', 'x-frame-options': 'DENY' };
@@ -55,7 +68,8 @@ const CONTROL: readonly ControlCommand[] = ['pause', 'resume', 'abort'];
 
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
-  const ctx: Ctx = { o, loopback: isLoopback(host) };
+  const streams = new EventStreams({ limits: { ...DEFAULT_STREAM_LIMITS, ...o.streams }, pollMs: o.pollMs ?? 200, heartbeatMs: o.heartbeatMs ?? 15_000, stallMs: o.stallMs ?? DEFAULT_STALL_MS, clock: o.clock ?? systemClock });
+  const ctx: Ctx = { o, loopback: isLoopback(host), streams };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     res.on('finish', () => o.log?.({ method: req.method ?? '?', path, status: res.statusCode }));
@@ -80,6 +94,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     host,
     port,
     close: () => new Promise<void>((resolve) => {
+      streams.close();
       server.close(() => resolve());
       server.closeAllConnections();
     }),
@@ -128,9 +143,13 @@ function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: strin
   if (method === 'GET' && path === '/api/runs') return send(res, 200, { runs: listRunSummaries(ctx.o.stateDir) });
   const m = /^\/api\/runs\/([^/]+)(?:\/(events|report|pause|resume|abort))?$/.exec(path);
   if (!m) return send(res, 404, { error: `no such path ${path}; the API is GET /api/runs, GET /api/runs/RUN[/events|/report], POST /api/runs/RUN/pause|resume|abort` });
-  const [, id, what] = m as unknown as [string, string, string | undefined];
-  const paths = findRun(ctx.o.stateDir, decodeURIComponent(id));
-  if (!paths) return send(res, 404, { error: `no run "${decodeURIComponent(id)}" in this server's state directory; GET /api/runs lists them` });
+  const [, encoded, what] = m as unknown as [string, string, string | undefined];
+  const id = decoded(encoded);
+  if (id === undefined) return send(res, 400, { error: `the run id in ${path} is not valid percent-encoding; GET /api/runs lists the runs` });
+  const problem = runIdProblem(id);
+  if (problem) return send(res, 400, { error: `${problem}; GET /api/runs lists the runs` });
+  const paths = findRun(ctx.o.stateDir, id);
+  if (!paths) return send(res, 404, { error: `no run "${id}" in this server's state directory; GET /api/runs lists them` });
   if (method === 'POST' && what && (CONTROL as readonly string[]).includes(what)) return control(res, paths, what as ControlCommand);
   if (method !== 'GET') return send(res, 405, { error: `${method} ${path}: use GET, or POST on /pause, /resume or /abort` }, { allow: 'GET' });
   if (what === undefined) return send(res, 200, runDetail(paths));
@@ -142,9 +161,18 @@ function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: strin
   }
   if (what === 'events') {
     const last = Number(req.headers['last-event-id']);
-    return streamJournal(res, { path: paths.journal, after: Number.isInteger(last) && last > 0 ? last : 0, pollMs: ctx.o.pollMs ?? 200, heartbeatMs: ctx.o.heartbeatMs ?? 15_000 });
+    return ctx.streams.serve(req, res, { path: paths.journal, after: Number.isInteger(last) && last > 0 ? last : 0 });
   }
   return send(res, 405, { error: `${what} changes a run: use POST` }, { allow: 'POST' });
+}
+
+/** A path segment decoded, or undefined when its percent-encoding is malformed (`%ZZ`). */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Appends the command to the run's control file for the process that runs it; refuses when none does. */

@@ -197,6 +197,12 @@ export const DASHBOARD_JS = String.raw`'use strict';
       try { apply(view.model, JSON.parse(msg.data)); } catch (err) { return; }
       schedule();
     };
+    // A refused stream (429: the server holds as many as it serves) is closed for good: ask again later.
+    src.onerror = function () {
+      if (view.source !== src || src.readyState !== EventSource.CLOSED) return;
+      $('control-message').textContent = 'live updates refused by the server (too many open streams); retrying in 10 s';
+      setTimeout(function () { if (view.source === src) follow(runId); }, 10000);
+    };
   }
 
   function loadRuns() {

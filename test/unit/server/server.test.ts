@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { Journal } from '../../../src/engine/journal.ts';
 import { claimOwner, createRunDir } from '../../../src/engine/run-dir.ts';
 import type { RunPaths } from '../../../src/engine/run-dir.ts';
+import { abortError } from '../../../src/lib/clock.ts';
+import type { Clock } from '../../../src/lib/clock.ts';
 import { newToken } from '../../../src/server/auth.ts';
 import { startServer } from '../../../src/server/server.ts';
 import type { RequestLog, RunningServer } from '../../../src/server/server.ts';
@@ -60,9 +64,9 @@ function openStream(url: string, headers: Record<string, string> = {}): Promise<
   });
 }
 
-async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
-  for (let d = 10; !check(); d = Math.min(d * 2, 100)) {
+  for (let d = 10; !(await check()); d = Math.min(d * 2, 100)) {
     if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
     await new Promise((r) => setTimeout(r, d));
   }
@@ -164,8 +168,17 @@ describe('daylight serve on loopback (the default)', () => {
     assert.equal((await get('/api/runs', { host: 'evil.example' })).status, 421);
   });
 
-  it('when a run id tries to leave the state dir, then 404', async () => {
-    assert.equal((await get('/api/runs/..%2F..%2Fetc')).status, 404);
+  it('when a run id tries to leave the state dir or is not valid percent-encoding, then 400 naming it; an unknown run, 404', async () => {
+    for (const path of ['/api/runs/..%2F..%2Fetc', '/api/runs/..%2F..%2Fetc/events', '/api/runs/a.b', '/api/runs/a%00b/report', '/api/runs/..%5C..%5Cetc']) {
+      const a = await get(path);
+      assert.equal(a.status, 400, path);
+      assert.match((JSON.parse(a.body) as { error: string }).error, /is not a run id: run ids are lower-case letters, digits and "-"/, path);
+    }
+    for (const path of ['/api/runs/%ZZ', '/api/runs/%E0%A4%A/events']) {
+      const a = await get(path);
+      assert.equal(a.status, 400, path);
+      assert.match((JSON.parse(a.body) as { error: string }).error, /not valid percent-encoding; GET \/api\/runs lists the runs/, path);
+    }
     assert.equal((await get('/api/runs/nope')).status, 404);
   });
 
@@ -185,22 +198,17 @@ describe('daylight serve on loopback (the default)', () => {
       await until('the appended entry arrived', () => stream.data.length === 3);
       const e = stream.data[2] as { seq: number; event: { type: string } };
       assert.deepEqual([e.seq, e.event.type], [3, 'wave.started']);
-      // a line written in two pieces (as a slow writer may) arrives once, whole
-      const line = JSON.stringify({ seq: 4, at: 2, wall: '', runId: st.live.runId, event: { type: 'run.paused', reason: 'test' }, prev: '', hash: '' });
-      appendFileSync(st.live.journal, line.slice(0, 20));
-      await new Promise((r) => setTimeout(r, 200));
-      assert.equal(stream.data.length, 3, 'half a line is not sent');
-      appendFileSync(st.live.journal, `${line.slice(20)}\n`);
-      await until('the whole line arrived', () => stream.data.length === 4);
-      assert.equal((stream.data[3] as { event: { type: string } }).event.type, 'run.paused');
       assert.match(stream.raw(), /^id: 3$/m);
       bodies.push(stream.raw());
+      st.live_journal.append({ type: 'run.paused', reason: 'test' });
+      await until('entry 4 arrived', () => stream.data.length === 4);
     } finally {
       stream.close();
     }
     const resumed = await openStream(`${s.url}api/runs/${st.live.runId}/events`, { 'last-event-id': '3' });
     try {
       await until('only what follows entry 3 arrived', () => resumed.data.length === 1);
+      assert.equal((resumed.data[0] as { seq: number }).seq, 4);
     } finally {
       resumed.close();
     }
@@ -211,6 +219,159 @@ describe('daylight serve on loopback (the default)', () => {
     for (const b of bodies) assert.ok(!b.includes(token), 'a body carried the token');
     for (const l of logs) assert.ok(!JSON.stringify(l).includes(token), 'a log line carried the token');
     assert.ok(logs.some((l) => l.status === 401 && l.path.endsWith('/pause')));
+  });
+});
+
+/** A clock that moves only when told: each due sleep resolves in turn, and what it wakes runs before the next. */
+function manualClock(): { clock: Clock; advance(ms: number): Promise<void> } {
+  let now = 0;
+  const sleeps: { at: number; order: number; resolve: () => void }[] = [];
+  let order = 0;
+  const clock: Clock = {
+    speed: 1,
+    now: () => now,
+    sleep: (ms, signal) => new Promise<void>((resolve, reject) => {
+      const s = { at: now + ms, order: order++, resolve };
+      sleeps.push(s);
+      signal?.addEventListener('abort', () => {
+        sleeps.splice(sleeps.indexOf(s), 1);
+        reject(abortError());
+      }, { once: true });
+    }),
+  };
+  const advance = async (ms: number) => {
+    const target = now + ms;
+    for (let i = 0; i < 10_000; i++) {
+      sleeps.sort((a, b) => a.at - b.at || a.order - b.order);
+      const next = sleeps[0];
+      if (!next || next.at > target) break;
+      sleeps.shift();
+      now = next.at;
+      next.resolve();
+      await new Promise((r) => setImmediate(r));
+    }
+    now = target;
+  };
+  return { clock, advance };
+}
+
+describe('daylight serve\'s event stream on an injected clock', () => {
+  const t = manualClock();
+  let s: RunningServer;
+  let st: ReturnType<typeof givenStateDir>;
+
+  before(async () => {
+    st = givenStateDir();
+    s = await startServer({ stateDir: st.dir, port: 0, token: newToken(), clock: t.clock, pollMs: 100, heartbeatMs: 1_000 });
+  });
+  after(async () => {
+    await s.close();
+    st.live_journal.close();
+    rmSync(st.dir, { recursive: true, force: true });
+  });
+
+  it('when a line is written in two pieces (as a slow writer may), then polls pass over the first piece and the line arrives once, whole', async () => {
+    const stream = await openStream(`${s.url}api/runs/${st.live.runId}/events`);
+    try {
+      await until('the two existing entries arrived', () => stream.data.length === 2);
+      const line = JSON.stringify({ seq: 3, at: 2, wall: '', runId: st.live.runId, event: { type: 'run.paused', reason: 'test' }, prev: '', hash: '' });
+      appendFileSync(st.live.journal, line.slice(0, 20));
+      // Nine polls see the half line, then the heartbeat is written: it arrives after anything they sent.
+      await t.advance(1_000);
+      await until('the heartbeat arrived', () => stream.raw().includes(': heartbeat'));
+      assert.equal(stream.data.length, 2, 'half a line is not sent');
+      appendFileSync(st.live.journal, `${line.slice(20)}\n`);
+      await t.advance(100);
+      await until('the whole line arrived', () => stream.data.length === 3);
+      assert.equal((stream.data[2] as { event: { type: string } }).event.type, 'run.paused');
+      assert.match(stream.raw(), /^id: 3$/m);
+    } finally {
+      stream.close();
+    }
+  });
+});
+
+describe('daylight serve and a reader that stops reading', () => {
+  const t = manualClock();
+  let s: RunningServer;
+  let st: ReturnType<typeof givenStateDir>;
+  let big: RunPaths;
+  const sockets: Socket[] = [];
+
+  /** The status of a stream opened on a raw connection, left unread. */
+  const status = (runId: string) => new Promise<number>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: s.port });
+    sockets.push(socket);
+    socket.once('data', (c: Buffer) => {
+      socket.pause();
+      resolve(Number(c.toString('latin1').split(' ')[1]));
+    });
+    socket.on('error', reject);
+    socket.write(`GET /api/runs/${runId}/events HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`);
+  });
+
+  before(async () => {
+    st = givenStateDir();
+    // a journal of 16 MB: more than the kernel's socket buffers take, so the server's writes back up
+    big = createRunDir(st.dir, 'big-20250101-000000-cccc');
+    const pad = 'x'.repeat(1_000);
+    appendFileSync(big.journal, Array.from({ length: 16_000 }, (_, i) => `${JSON.stringify({ seq: i + 1, at: i, event: { type: 'run.paused', reason: pad } })}\n`).join(''));
+    s = await startServer({ stateDir: st.dir, port: 0, token: newToken(), clock: t.clock, pollMs: 100, heartbeatMs: 1_000, stallMs: 60_000, streams: { perClient: 1 } });
+  });
+  after(async () => {
+    for (const k of sockets) k.destroy();
+    await s.close();
+    st.live_journal.close();
+    rmSync(st.dir, { recursive: true, force: true });
+  });
+
+  it('when a reader takes nothing, then its stream keeps its place for stallMs, then is closed and the place freed', async () => {
+    assert.equal(await status(big.runId), 200);
+    assert.equal(await status(big.runId), 429, 'the one place is taken');
+    await t.advance(30_000);
+    assert.equal(await status(big.runId), 429, 'after 30 s of the injected clock the place is still taken');
+    await t.advance(31_000);
+    await until('the stalled stream was let go and a new one is served', async () => (await status(st.live.runId)) === 200);
+  });
+});
+
+describe('daylight serve\'s cap on event streams per client', () => {
+  let s: RunningServer;
+  let st: ReturnType<typeof givenStateDir>;
+  const open: { destroy(): void }[] = [];
+
+  /** Opens a stream from `localAddress`; resolves with its status and, for a refusal, its body. */
+  const stream = (localAddress: string) => new Promise<{ status: number; retryAfter?: string; body: Promise<string> }>((resolve, reject) => {
+    const req = request(`${s.url}api/runs/${st.live.runId}/events`, { agent: false, localAddress }, (res) => {
+      open.push(req);
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      const body = new Promise<string>((r) => res.on('end', () => r(Buffer.concat(chunks).toString('utf8'))));
+      resolve({ status: res.statusCode ?? 0, ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}), body });
+    });
+    req.on('error', (e) => (e.message === 'socket hang up' ? undefined : reject(e)));
+    req.end();
+  });
+
+  before(async () => {
+    st = givenStateDir();
+    s = await startServer({ stateDir: st.dir, port: 0, token: newToken() });
+  });
+  after(async () => {
+    for (const r of open) r.destroy();
+    await s.close();
+    st.live_journal.close();
+    rmSync(st.dir, { recursive: true, force: true });
+  });
+
+  it('when one client opens 20 streams, then 16 are served and 4 get 429 with Retry-After and the reason; another client is still served', async () => {
+    const answers = [];
+    for (let i = 0; i < 20; i++) answers.push(await stream('127.0.0.1'));
+    assert.deepEqual(answers.map((a) => a.status), [...Array<number>(16).fill(200), ...Array<number>(4).fill(429)]);
+    const refused = answers[16] as Awaited<ReturnType<typeof stream>>;
+    assert.equal(refused.retryAfter, '10');
+    assert.match((JSON.parse(await refused.body) as { error: string }).error, /^127\.0\.0\.1 holds 16 event streams, the most one client may hold; close one \(a dashboard tab\) or retry after 10 s$/);
+    assert.equal((await stream('127.0.0.2')).status, 200, 'another address is another client');
   });
 });
 
