@@ -14,7 +14,8 @@ import { main } from '../../src/cli/main.ts';
 import { runSession } from '../../src/cli/run-session.ts';
 import type { SessionEnd } from '../../src/cli/run-session.ts';
 import type { JournalEntry } from '../../src/engine/events.ts';
-import { listRuns, runPaths } from '../../src/engine/run-dir.ts';
+import { Journal } from '../../src/engine/journal.ts';
+import { createRunDir, listRuns, runPaths } from '../../src/engine/run-dir.ts';
 import { parsePlan } from '../../src/plan/load.ts';
 import { newToken } from '../../src/server/auth.ts';
 import { startServer } from '../../src/server/server.ts';
@@ -187,5 +188,40 @@ describe('the dashboard in a browser, given a two-region sandbox and daylight se
     } finally {
       await report.close();
     }
+  });
+
+  it('when a run ended degraded, then the page shows degraded in a colour of its own and lists its problems', async () => {
+    // Given a run whose journal ends degraded, with a skipped node, beside the succeeded one
+    const id = 'dashboard-degraded-20261205-120000-abcd';
+    const paths = createRunDir(stateDir, id);
+    const journal = Journal.open(paths.journal, id, () => Date.now());
+    try {
+      journal.append({ type: 'run.started', plan: { name: 'dashboard-demo', path: 'dashboard-demo.yaml', sha256: '0'.repeat(64) }, clusters: ['eu-central'], holder: id });
+      journal.append({ type: 'phase.planned', cluster: 'eu-central', phase: 'os-patch', budget: 1, waves: [{ index: 0, nodes: ['eu-central-a-r1-n1'] }], excluded: [] });
+      journal.append({ type: 'node.cordon.requested', cluster: 'eu-central', node: 'eu-central-a-r1-n1' });
+      journal.append({ type: 'node.done', cluster: 'eu-central', node: 'eu-central-a-r1-n1', outcome: 'skipped', message: 'drain did not finish within 2m' });
+      journal.append({ type: 'run.degraded', reason: 'the run finished, but 1 thing was not done as planned', problems: ['eu-central/eu-central-a-r1-n1: skipped (drain did not finish within 2m)'] });
+    } finally {
+      journal.close();
+    }
+    // When it is picked on the page
+    await page.goto(`${server.url}#token=${token}`);
+    await page.waitForSelector(`#run-picker option[value="${id}"]`, { state: 'attached' });
+    await page.selectOption('#run-picker', id);
+    // Then its status says degraded, in a colour that is neither the success's nor the failure's
+    await page.waitForSelector('#run-status[data-status="degraded"]', { timeout: 10_000 });
+    const colours = await page.$eval('#run-status', (el) => {
+      const was = el.getAttribute('data-status') ?? '';
+      const out: Record<string, string> = {};
+      for (const s of ['succeeded', 'degraded', 'failed', 'running']) {
+        el.setAttribute('data-status', s);
+        out[s] = (globalThis as unknown as { getComputedStyle(e: Element): { backgroundColor: string } }).getComputedStyle(el).backgroundColor;
+      }
+      el.setAttribute('data-status', was);
+      return out;
+    });
+    assert.equal(new Set(Object.values(colours)).size, 4, `each status has its own colour: ${JSON.stringify(colours)}`);
+    // And the timeline names the problem
+    await until('the timeline lists the problem', async () => (await page.locator('#timeline li', { hasText: 'problem: eu-central/eu-central-a-r1-n1: skipped' }).count()) === 1, 10_000);
   });
 });
