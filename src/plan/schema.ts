@@ -1,9 +1,9 @@
 // The plan file (`kind: MaintenancePlan`, DESIGN.md section 5): the one source of truth for what a run
 // may do. Unknown fields are errors; defaults are the safe choice.
 import { z } from 'zod';
-import { Duration } from '../lib/duration.ts';
+import { Duration, MAX_RETENTION_MS } from '../lib/duration.ts';
 import { HookSchema } from '../notify/hook-schema.ts';
-import { clockTime, duration, intOrPercent, isoDate, labelSelector, timezone } from './values.ts';
+import { clockTime, count, duration, intOrPercent, isoDate, labelSelector, MAX_NODES, timezone } from './values.ts';
 
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' }).max(63);
 
@@ -61,7 +61,7 @@ const NodesPhaseBase = z.strictObject({
   selector: labelSelector.default('!node-role.kubernetes.io/control-plane'),
   maxUnavailable: intOrPercent.default(1),
   topology: TopologySchema.optional(),
-  canary: z.number().int().min(0).default(1),
+  canary: count(0, MAX_NODES).default(1),
   drain: DrainSchema.default(DrainSchema.parse({})),
   action: ActionSchema.default({ type: 'agent', operation: 'reboot' }),
   ready: ReadySchema.default(ReadySchema.parse({})),
@@ -119,7 +119,7 @@ const WorkersSchema = z
     selector: labelSelector.default('!node-role.kubernetes.io/control-plane'),
     maxUnavailable: intOrPercent.default(1),
     topology: TopologySchema.optional(),
-    canary: z.number().int().min(0).default(1),
+    canary: count(0, MAX_NODES).default(1),
     drain: DrainSchema.default(DrainSchema.parse({})),
     action: WorkerActionSchema.default({ type: 'agent' }),
     ready: ReadySchema.default(ReadySchema.parse({})),
@@ -139,7 +139,7 @@ const BackupSchema = z.discriminatedUnion('type', [
     type: z.literal('velero'),
     namespace: name.default('velero'),
     includedNamespaces: z.array(z.string().min(1)).min(1).default(['*']),
-    ttl: duration('720h').default(Duration.parse('720h')),
+    ttl: duration('720h', MAX_RETENTION_MS).default(Duration.parse('720h', MAX_RETENTION_MS)),
     timeout: duration('30m').default(Duration.parse('30m')),
   }),
   z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('30m').default(Duration.parse('30m')) }),
@@ -227,35 +227,35 @@ const AnalysisSchema = z.discriminatedUnion('type', [
     metric: z.enum(['error-rate']).default('error-rate'),
     max: z.number().min(0).max(1).default(0.01),
     /** Fewer answered requests than this in a measurement is no data. */
-    minRequests: z.number().int().min(1).default(20),
+    minRequests: count(1, 1_000_000).default(20),
   }),
 ]);
 
 /** Whether the regions left in service can carry all the load without the one about to leave. */
 const CapacitySchema = z.discriminatedUnion('type', [
   /** The sandbox's own balancer: ready endpoints × rpsPerPod of the others against the whole demand. */
-  z.strictObject({ type: z.literal('sandbox'), headroom: z.number().min(0).default(1) }),
+  z.strictObject({ type: z.literal('sandbox'), headroom: z.number().min(0).max(100).default(1) }),
   /** A query whose value is the others' capacity ÷ the whole load (`{{region}}` = the region leaving). */
   z.strictObject({ type: z.literal('prometheus'), url: z.url(), query: z.string().min(1), min: z.number().default(1), timeout: duration('5s').default(Duration.parse('5s')) }),
 ]);
 
 const RestoreSchema = z.strictObject({
   /** Percentages of the region's initial weight, in order; the last should be 100. */
-  steps: z.array(z.number().int().min(1).max(100)).min(1).default([10, 50, 100]),
+  steps: z.array(count(1, 100)).min(1).default([10, 50, 100]),
   /** How long each step lasts while its analysis is measured. */
   interval: duration('30s').default(Duration.parse('30s')),
   /** Time between two measurements within a step. */
   every: duration('5s').default(Duration.parse('5s')),
   /** Failed measurements a step tolerates; one more switches the region back. */
-  failureLimit: z.number().int().min(0).default(0),
+  failureLimit: count(0, 1_000).default(0),
   /** Measurements with no data a step tolerates; one more fails it (no data is never a success). */
-  inconclusiveLimit: z.number().int().min(0).default(2),
+  inconclusiveLimit: count(0, 1_000).default(2),
 });
 
 const TrafficSchema = z.strictObject({
   provider: z.enum(['haproxy', 'gateway-api', 'sandbox', 'manual', 'none']),
   haproxy: z.strictObject({ runtimeApi: z.string().min(1), backend: z.string().min(1) }).optional(),
-  gatewayApi: z.strictObject({ cluster: z.string().min(1), namespace: z.string().min(1), route: z.string().min(1), rule: z.number().int().min(0).default(0) }).optional(),
+  gatewayApi: z.strictObject({ cluster: z.string().min(1), namespace: z.string().min(1), route: z.string().min(1), rule: count(0, 15).default(0) }).optional(),
   /** Region (cluster name) to the balancer's name for it: HAProxy server, HTTPRoute backendRef. */
   servers: z.record(z.string(), z.string()).default({}),
   drain: z.strictObject({ timeout: duration('2m').default(Duration.parse('2m')) }).default({ timeout: Duration.parse('2m') }),
@@ -296,7 +296,7 @@ export const PlanSchema = z.strictObject({
       /** Webhooks (Slack-compatible JSON) told when a run starts, a region leaves traffic, a run fails and when it completes. */
       notify: z.strictObject({ webhooks: z.array(z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'write an http or https URL, such as https://hooks.slack.com/services/...' }) })).min(1) }).optional(),
       /** What every workload must meet for the run to be zero-downtime; preflight checks it. */
-      requirements: z.strictObject({ rollingUpdateMaxUnavailable: z.number().int().min(0).optional() }).default({}),
+      requirements: z.strictObject({ rollingUpdateMaxUnavailable: count(0, 1_000_000).optional() }).default({}),
     })
     .superRefine((spec, ctx) => {
       regionalNeeds(spec, ctx);

@@ -2,7 +2,7 @@
 // upgrade it, what it depends on and how to check it. The one source of truth for what a platform diff
 // and a platform phase may do; unknown fields, unknown dependencies and cycles are errors.
 import { z } from 'zod';
-import { Duration } from '../lib/duration.ts';
+import { Duration, MAX_RETENTION_MS } from '../lib/duration.ts';
 import { suggest } from '../lib/yaml-source.ts';
 import { renderTemplate, TemplateError } from '../notify/template.ts';
 import { duration } from '../plan/values.ts';
@@ -58,7 +58,7 @@ const BackupSchema = z.discriminatedUnion('type', [
     namespace: z.string().min(1).default('velero'),
     includedNamespaces: z.array(z.string().min(1)).min(1),
     /** How long Velero keeps the backup (Velero's default is 30 days). */
-    ttl: duration('720h').default(Duration.parse('720h')),
+    ttl: duration('720h', MAX_RETENTION_MS).default(Duration.parse('720h', MAX_RETENTION_MS)),
     storageLocation: z.string().min(1).optional(),
     snapshotVolumes: z.boolean().optional(),
     /** true to include cluster-scoped objects (CRDs). */
