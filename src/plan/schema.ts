@@ -266,6 +266,11 @@ const TrafficSchema = z.strictObject({
   validation: z.array(GateSchema).default([]),
 }).superRefine((t, ctx) => {
   if (t.provider === 'haproxy' && !t.haproxy) ctx.addIssue({ code: 'custom', path: ['haproxy'], message: 'provider haproxy needs its runtime API; add haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: <backend>}' });
+  if (t.capacity?.type === 'sandbox' && t.provider !== 'sandbox') {
+    // The sandbox capacity check reads the sandbox balancer's weights, which only provider sandbox sets: with any
+    // other provider it always finds no load and refuses every region.
+    ctx.addIssue({ code: 'custom', path: ['capacity', 'type'], message: `capacity type "sandbox" measures the sandbox's own balancer and never passes with provider ${t.provider}; use capacity: {type: prometheus, url: ..., query: ...}, or provider: sandbox` });
+  }
   if (t.provider === 'gateway-api' && !t.gatewayApi) ctx.addIssue({ code: 'custom', path: ['gatewayApi'], message: 'provider gateway-api needs the HTTPRoute to steer; add gatewayApi: {cluster: <cluster holding the HTTPRoute>, namespace: <ns>, route: <name>}' });
   const steps = t.restore.steps;
   steps.forEach((v, i) => {

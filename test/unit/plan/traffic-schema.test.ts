@@ -100,18 +100,18 @@ test('the same plan without a regional phase needs none of it', () => {
 });
 
 test('provider haproxy and gateway-api need their own settings, said in one line each', () => {
-  assert.deepEqual(problems({ spec: ['  traffic:', '    provider: haproxy', '    servers: {eu-central: fra, eu-west: ams}', '    capacity: {type: sandbox}'] }), [
+  assert.deepEqual(problems({ spec: ['  traffic:', '    provider: haproxy', '    servers: {eu-central: fra, eu-west: ams}', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'] }), [
     'plans/regional.yaml:14:5: spec.traffic.haproxy: provider haproxy needs its runtime API; add haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: <backend>}',
   ]);
-  assert.deepEqual(problems({ spec: ['  traffic:', '    provider: gateway-api', '    servers: {eu-central: fra, eu-west: ams}', '    capacity: {type: sandbox}'] }), [
+  assert.deepEqual(problems({ spec: ['  traffic:', '    provider: gateway-api', '    servers: {eu-central: fra, eu-west: ams}', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'] }), [
     'plans/regional.yaml:14:5: spec.traffic.gatewayApi: provider gateway-api needs the HTTPRoute to steer; add gatewayApi: {cluster: <cluster holding the HTTPRoute>, namespace: <ns>, route: <name>}',
   ]);
 });
 
 test('haproxy and gateway-api need a server for every cluster, each missing one named with what to add', () => {
-  const haproxy = ['  traffic:', '    provider: haproxy', '    haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: global}', '    capacity: {type: sandbox}'];
+  const haproxy = ['  traffic:', '    provider: haproxy', '    haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: global}', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'];
   assert.deepEqual(problems({ spec: [...haproxy, '    servers: {eu-central: fra}'] }), ['plans/regional.yaml:17:14: spec.traffic.servers: no server for cluster "eu-west"; add "eu-west: <its server in the backend>"']);
-  const gateway = ['  traffic:', '    provider: gateway-api', '    gatewayApi: {cluster: eu-central, namespace: shop, route: global}', '    capacity: {type: sandbox}'];
+  const gateway = ['  traffic:', '    provider: gateway-api', '    gatewayApi: {cluster: eu-central, namespace: shop, route: global}', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'];
   assert.deepEqual(problems({ spec: [...gateway, '    servers: {}'] }), [
     'plans/regional.yaml:17:14: spec.traffic.servers: no server for cluster "eu-central"; add "eu-central: <its backendRef name>"',
     'plans/regional.yaml:17:14: spec.traffic.servers: no server for cluster "eu-west"; add "eu-west: <its backendRef name>"',
@@ -125,6 +125,17 @@ test('a capacity source is needed unless the sandbox balancer reports load', () 
   assert.deepEqual(problems({ spec: ['  traffic:', '    provider: manual'] }), [line]);
   assert.ok(accepted({ spec: ['  traffic:', '    provider: sandbox'] }));
   assert.deepEqual(accepted({ spec: ['  traffic:', '    provider: manual', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'] }).spec.traffic?.capacity?.type, 'prometheus');
+});
+
+test('a sandbox capacity check with another provider can never pass, so the plan is refused at the capacity type', () => {
+  const haproxy = ['  traffic:', '    provider: haproxy', '    haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: global}', '    servers: {eu-central: fra, eu-west: ams}'];
+  assert.deepEqual(problems({ spec: [...haproxy, '    capacity: {type: sandbox}'] }), [
+    'plans/regional.yaml:17:22: spec.traffic.capacity.type: capacity type "sandbox" measures the sandbox\'s own balancer and never passes with provider haproxy; use capacity: {type: prometheus, url: ..., query: ...}, or provider: sandbox',
+  ]);
+  assert.deepEqual(problems({ regional: false, spec: ['  traffic:', '    provider: manual', '    capacity: {type: sandbox}'] }), [
+    'plans/regional.yaml:15:22: spec.traffic.capacity.type: capacity type "sandbox" measures the sandbox\'s own balancer and never passes with provider manual; use capacity: {type: prometheus, url: ..., query: ...}, or provider: sandbox',
+  ]);
+  assert.equal(accepted({ spec: ['  traffic:', '    provider: sandbox', '    capacity: {type: sandbox}'] }).spec.traffic?.capacity?.type, 'sandbox');
 });
 
 // -------------------------------------------------------------------------------------- restore and analysis
