@@ -2,7 +2,10 @@
 // may do. Unknown fields are errors; defaults are the safe choice.
 import { z } from 'zod';
 import { Duration, MAX_RETENTION_MS } from '../lib/duration.ts';
+import { templateProblem } from '../lib/template.ts';
 import { HookSchema } from '../notify/hook-schema.ts';
+import type { Hook as HookSpec } from '../notify/hook-schema.ts';
+import { BACKUP_COMMAND_NAMES, GATE_COMMAND_NAMES, HOOK_NAMES, NODE_COMMAND_NAMES, QUERY_NAMES, SILENCE_NAMES, templated } from './template-names.ts';
 import { clockTime, count, duration, intOrPercent, isoDate, labelSelector, MAX_NODES, timezone } from './values.ts';
 
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' }).max(63);
@@ -34,7 +37,7 @@ const DrainSchema = z.strictObject({
 
 const ActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('agent'), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional() }),
-  z.strictObject({ type: z.literal('command'), run: z.string().min(1), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional(), timeout: duration('5m').default(Duration.parse('5m')) }),
+  z.strictObject({ type: z.literal('command'), run: templated(NODE_COMMAND_NAMES), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional(), timeout: duration('5m').default(Duration.parse('5m')) }),
   z.strictObject({ type: z.literal('external'), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional() }),
 ]);
 
@@ -94,9 +97,9 @@ const ControlPlaneActionSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('command'),
     /** Run for the first control-plane node (`{{node.name}}`, `{{version}}`, `{{cluster}}`, `{{run.id}}`). */
-    run: z.string().min(1),
+    run: templated(NODE_COMMAND_NAMES),
     /** Run for the other control-plane nodes (kubeadm: `kubeadm upgrade node`); default: `run`. */
-    runOthers: z.string().min(1).optional(),
+    runOthers: templated(NODE_COMMAND_NAMES).optional(),
     timeout: duration('15m').default(Duration.parse('15m')),
   }),
 ]);
@@ -104,7 +107,7 @@ const ControlPlaneActionSchema = z.discriminatedUnion('type', [
 /** How a worker is upgraded once drained: the node agent (`upgrade`), or a command (`kubeadm upgrade node` and the kubelet). */
 const WorkerActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('agent') }),
-  z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('10m').default(Duration.parse('10m')) }),
+  z.strictObject({ type: z.literal('command'), run: templated(NODE_COMMAND_NAMES), timeout: duration('10m').default(Duration.parse('10m')) }),
 ]);
 
 const ControlPlaneSchema = z.strictObject({
@@ -142,7 +145,7 @@ const BackupSchema = z.discriminatedUnion('type', [
     ttl: duration('720h', MAX_RETENTION_MS).default(Duration.parse('720h', MAX_RETENTION_MS)),
     timeout: duration('30m').default(Duration.parse('30m')),
   }),
-  z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('30m').default(Duration.parse('30m')) }),
+  z.strictObject({ type: z.literal('command'), run: templated(BACKUP_COMMAND_NAMES), timeout: duration('30m').default(Duration.parse('30m')) }),
 ]);
 
 /**
@@ -201,7 +204,7 @@ export const GateSchema = z.discriminatedUnion('type', [
     timeout: duration('5s').default(Duration.parse('5s')),
     name: z.string().optional(),
   }).refine((g) => g.max !== undefined || g.min !== undefined, { message: 'a prometheus gate needs a threshold; set max, min or both' }),
-  z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('1m').default(Duration.parse('1m')), name: z.string().optional() }),
+  z.strictObject({ type: z.literal('command'), run: templated(GATE_COMMAND_NAMES), timeout: duration('1m').default(Duration.parse('1m')), name: z.string().optional() }),
   /** GitOps drift after maintenance: Argo CD Applications Synced and Healthy, or Flux Kustomizations and HelmReleases Ready. */
   z.strictObject({ type: z.literal('gitops'), tool: z.enum(['argocd', 'flux']), name: z.string().optional() }),
 ]);
@@ -216,7 +219,7 @@ const AnalysisSchema = z.discriminatedUnion('type', [
     type: z.literal('prometheus'),
     name: z.string().optional(),
     url: z.url(),
-    query: z.string().min(1),
+    query: templated(QUERY_NAMES),
     max: z.number().optional(),
     min: z.number().optional(),
     timeout: duration('5s').default(Duration.parse('5s')),
@@ -236,7 +239,7 @@ const CapacitySchema = z.discriminatedUnion('type', [
   /** The sandbox's own balancer: ready endpoints × rpsPerPod of the others against the whole demand. */
   z.strictObject({ type: z.literal('sandbox'), headroom: z.number().min(0).max(100).default(1) }),
   /** A query whose value is the others' capacity ÷ the whole load (`{{region}}` = the region leaving). */
-  z.strictObject({ type: z.literal('prometheus'), url: z.url(), query: z.string().min(1), min: z.number().default(1), timeout: duration('5s').default(Duration.parse('5s')) }),
+  z.strictObject({ type: z.literal('prometheus'), url: z.url(), query: templated(QUERY_NAMES), min: z.number().default(1), timeout: duration('5s').default(Duration.parse('5s')) }),
 ]);
 
 const RestoreSchema = z.strictObject({
@@ -282,7 +285,7 @@ const SilencesSchema = z.strictObject({
   alertmanager: z.url(),
   /** How long a silence lasts if nothing expires it first (a crash); the run expires it after the restore. */
   duration: duration('6h').default(Duration.parse('6h')),
-  matchers: z.array(z.strictObject({ name: z.string().min(1), value: z.string(), isRegex: z.boolean().default(false) })).min(1),
+  matchers: z.array(z.strictObject({ name: templated(SILENCE_NAMES), value: templated(SILENCE_NAMES, 0), isRegex: z.boolean().default(false) })).min(1),
 });
 
 export const PlanSchema = z.strictObject({
@@ -297,7 +300,7 @@ export const PlanSchema = z.strictObject({
       phases: z.array(PhaseSchema).min(1),
       gates: z.array(GateSchema).default([]),
       silences: SilencesSchema.optional(),
-      hooks: z.array(HookSchema).default([]),
+      hooks: z.array(HookSchema).superRefine(hookNames).default([]),
       /** Webhooks (Slack-compatible JSON) told when a run starts, a region leaves traffic, a run fails and when it completes. */
       notify: z.strictObject({ webhooks: z.array(z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'write an http or https URL, such as https://hooks.slack.com/services/...' }) })).min(1) }).optional(),
       /** What every workload must meet for the run to be zero-downtime; preflight checks it. */
@@ -312,6 +315,15 @@ export const PlanSchema = z.strictObject({
       }
     }),
 });
+
+/** A hook's command or URL may use only the names the engine fills in for its event (run-end: the outcome; region hooks: the region). */
+function hookNames(hooks: readonly HookSpec[], ctx: z.RefinementCtx): void {
+  hooks.forEach((hook, i) => {
+    const field = hook.type === 'command' ? 'run' : 'url';
+    const problem = templateProblem(hook.type === 'command' ? hook.run : hook.url, HOOK_NAMES[hook.on]);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [i, field], message: `in a ${hook.on} hook, ${problem}` });
+  });
+}
 
 /** A regional phase needs a provider, a name for every region at the balancer, and a capacity source. */
 function regionalNeeds(spec: { clusters: { name: string }[]; phases: { regional: boolean }[]; traffic?: z.output<typeof TrafficSchema> }, ctx: z.RefinementCtx): void {

@@ -213,6 +213,19 @@ test('a prometheus gate without max or min is reported at the gate with the fix'
   assert.deepEqual(problems({ 18: '    - type: prometheus', 19: '      url: http://127.0.0.1:9090\n      query: sum(rate(errors[5m]))' }), ['plans/weekly.yaml:18:7: spec.gates[0]: a prometheus gate needs a threshold; set max, min or both']);
 });
 
+test('a node command may use only the names the engine fills in; another is refused at load, at the command', () => {
+  // Given a typo in a node command: before, it reached the shell as written ("ssh {{node.nmae}} ...")
+  assert.deepEqual(problems({ 16: '      action: {type: command, run: "ssh {{node.nmae}} sudo systemctl reboot"}' }), [
+    'plans/weekly.yaml:16:36: spec.phases[0].action.run: "ssh {{node.nmae}} sudo systemctl reboot" uses {{node.nmae}}, which is not a known variable; known variables: cluster, node.name, operation, run.id, version',
+  ]);
+  const run = accepted({ 16: '      action: {type: command, run: "ssh {{node.name}} sudo upgrade {{version}} {{ cluster }} {{run.id}} {{operation}}"}' }).plan.spec.phases[0];
+  assert.ok(run?.type === 'nodes' && run.action.type === 'command');
+  // A gate command is run as written: no name is filled in, so none is allowed
+  assert.deepEqual(problems({ 18: '    - type: command', 19: '      run: ./smoke.sh {{cluster}}' }), [
+    'plans/weekly.yaml:19:12: spec.gates[0].run: "./smoke.sh {{cluster}}" uses {{cluster}}, which is not a known variable; no variables are known here',
+  ]);
+});
+
 test('two clusters with the same name: the second one is named, at its name', () => {
   assert.deepEqual(problems({ 9: '    - name: eu-central' }), ['plans/weekly.yaml:9:13: spec.clusters[1].name: cluster "eu-central" appears twice; give each cluster its own name']);
 });

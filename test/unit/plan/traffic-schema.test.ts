@@ -151,6 +151,22 @@ test('a prometheus analysis needs a threshold; a misspelt restore field is sugge
 
 // ------------------------------------------------------------------------------------------- hooks, silences
 
+test('silence matchers, hooks and queries may use only the names given to them; another is refused at its position', () => {
+  const traffic = ['  traffic:', '    provider: sandbox'];
+  assert.deepEqual(problems({ spec: [...traffic, '  silences: {alertmanager: "http://127.0.0.1:9093", matchers: [{name: cluster, value: "{{regoin}}"}]}'] }), [
+    'plans/regional.yaml:15:87: spec.silences.matchers[0].value: "{{regoin}}" uses {{regoin}}, which is not a known variable; known variables: cluster, region, run',
+  ]);
+  // run-start knows no region; run-end knows the outcome
+  assert.deepEqual(problems({ spec: [...traffic, '  hooks:', '    - {on: run-start, type: command, run: "notify {{cluster}}"}', '    - {on: run-end, type: webhook, url: "https://hooks.example.com/{{outcome}}/{{node.name}}"}'] }), [
+    'plans/regional.yaml:16:43: spec.hooks[0].run: in a run-start hook, "notify {{cluster}}" uses {{cluster}}, which is not a known variable; known variables: event, plan, run',
+    'plans/regional.yaml:17:41: spec.hooks[1].url: in a run-end hook, "https://hooks.example.com/{{outcome}}/{{node.name}}" uses {{node.name}}, which is not a known variable; known variables: event, outcome, plan, run',
+  ]);
+  assert.equal(accepted({ spec: [...traffic, '  hooks:', '    - {on: pre-drain, type: command, run: "notify {{cluster}} {{region}} {{run}} {{plan}} {{event}}"}'] }).spec.hooks.length, 1);
+  assert.deepEqual(problems({ spec: [...traffic, '    analysis: [{type: prometheus, url: "http://127.0.0.1:9090", query: "errors{cluster=\\"{{cluster}}\\"}", max: 1}]'] }), [
+    'plans/regional.yaml:15:72: spec.traffic.analysis[0].query: "errors{cluster=\\"{{cluster}}\\"}" uses {{cluster}}, which is not a known variable; known variables: region',
+  ]);
+});
+
 test('an unknown hook field is an error that lists the fields', () => {
   assert.deepEqual(problems({ spec: ['  traffic:', '    provider: sandbox', '  hooks:', '    - {on: pre-drain, type: command, run: ./x.sh, retries: 2}'] }), [
     'plans/regional.yaml:16:51: spec.hooks[0].retries: unknown field; remove it (fields here: on, type, run, timeout, onFailure)',
