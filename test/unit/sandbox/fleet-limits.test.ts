@@ -65,13 +65,13 @@ test('a region or a fleet with more nodes than the sandbox holds is refused at t
 
 test('pods past the fleet\'s limit are counted as the sandbox makes them: replicas per region, a DaemonSet on every node', () => {
   const regions = ['a', 'b'].map((r) => `    - {name: ${r}, zones: [{name: ${r}1, racks: 10, nodesPerRack: 100}]}`);
-  // 2 regions × (100,000 replicas + 1,001 DaemonSet pods) + 100,000 replicas of a workload in one region
-  const workloads = ['    - {name: web, kind: Deployment, replicas: 100000}', '    - {name: agent, kind: DaemonSet}', '    - {name: api, kind: Deployment, replicas: 100000, regions: [a]}'];
+  // 2 regions × (60,000 replicas + 1,001 DaemonSet pods) + 80,000 replicas of a workload in one region
+  const workloads = ['    - {name: web, kind: Deployment, replicas: 60000}', '    - {name: agent, kind: DaemonSet}', '    - {name: api, kind: Deployment, replicas: 80000, regions: [a]}'];
   assert.deepEqual(problems(fleetText({ regions, workloads })), [
-    "fleets/big.yaml:9:5: spec.workloads: the workloads make 302,002 pods in the fleet (DaemonSets one per node), over the sandbox's limit of 300,000; use fewer replicas or workloads",
+    "fleets/big.yaml:9:5: spec.workloads: the workloads make 202,002 pods in the fleet (DaemonSets one per node), over the sandbox's limit of 200,000; use fewer replicas or workloads",
   ]);
   assert.deepEqual(problems(fleetText({ workloads: ['    - {name: web, kind: Deployment, replicas: -1}'] })), [
-    'fleets/big.yaml:8:47: spec.workloads[0].replicas: -1 is below 0; use a whole number from 0 to 300,000',
+    'fleets/big.yaml:8:47: spec.workloads[0].replicas: -1 is below 0; use a whole number from 0 to 200,000',
   ]);
 });
 
@@ -90,11 +90,11 @@ test('negative or endless quantities, pods per node and waits are refused with w
 
 test('budgets and rolling updates take a count of pods or a percentage up to 100%', () => {
   assert.deepEqual(problems(fleetText({ workloads: ['    - {name: web, kind: Deployment, replicas: 3, pdb: {minAvailable: 180%}}'] })), [
-    'fleets/big.yaml:8:70: spec.workloads[0].pdb.minAvailable: "180%" is over 100%; use an integer from 0 to 300,000 or a percentage up to 100%, such as "80%"',
+    'fleets/big.yaml:8:70: spec.workloads[0].pdb.minAvailable: "180%" is over 100%; use an integer from 0 to 200,000 or a percentage up to 100%, such as "80%"',
   ]);
   assert.deepEqual(problems(fleetText({ workloads: ['    - {name: web, kind: Deployment, replicas: 3, pdb: {maxUnavailable: -1}, strategy: {maxSurge: 250%}}'] })), [
-    'fleets/big.yaml:8:72: spec.workloads[0].pdb.maxUnavailable: -1 is not a count of pods; use an integer from 0 to 300,000 or a percentage up to 100%, such as "80%"',
-    'fleets/big.yaml:8:98: spec.workloads[0].strategy.maxSurge: "250%" is over 100%; use an integer from 0 to 300,000 or a percentage up to 100%, such as "80%"',
+    'fleets/big.yaml:8:72: spec.workloads[0].pdb.maxUnavailable: -1 is not a count of pods; use an integer from 0 to 200,000 or a percentage up to 100%, such as "80%"',
+    'fleets/big.yaml:8:98: spec.workloads[0].strategy.maxSurge: "250%" is over 100%; use an integer from 0 to 200,000 or a percentage up to 100%, such as "80%"',
   ]);
 });
 
