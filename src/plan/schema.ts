@@ -74,7 +74,7 @@ const NodesPhaseBase = z.strictObject({
    * a × (1 + rounds) of its pods in one wave (evictions still go `a` at a time). Default: as many rounds
    * as fit in half of a node's action and readiness time. 0: no wave ever waits on a budget.
    */
-  budgetWaitRounds: z.number().int().min(0).max(100).optional(),
+  budgetWaitRounds: count(0, 100).optional(),
   /**
    * One wave per topology domain (zone), its nodes maintained maxUnavailable at a time, each starting as
    * soon as another is done, so no node waits for the slowest of a wave. Gates and soak come between
@@ -127,7 +127,7 @@ const WorkersSchema = z
     action: WorkerActionSchema.default({ type: 'agent' }),
     ready: ReadySchema.default(ReadySchema.parse({})),
     soak: duration('30s').default(Duration.ofMs(0)),
-    budgetWaitRounds: z.number().int().min(0).max(100).optional(),
+    budgetWaitRounds: count(0, 100).optional(),
     rolling: z.boolean().default(false),
   })
   .superRefine((w, ctx) => {
@@ -228,7 +228,7 @@ const AnalysisSchema = z.discriminatedUnion('type', [
     type: z.literal('proxy'),
     name: z.string().optional(),
     metric: z.enum(['error-rate']).default('error-rate'),
-    max: z.number().min(0).max(1).default(0.01),
+    max: z.number().min(0, { message: 'write a fraction from 0 to 1, such as 0.01 for 1%' }).max(1, { message: 'write a fraction from 0 to 1, such as 0.01 for 1%' }).default(0.01),
     /** Fewer answered requests than this in a measurement is no data. */
     minRequests: count(1, 1_000_000).default(20),
   }),
@@ -237,7 +237,7 @@ const AnalysisSchema = z.discriminatedUnion('type', [
 /** Whether the regions left in service can carry all the load without the one about to leave. */
 const CapacitySchema = z.discriminatedUnion('type', [
   /** The sandbox's own balancer: ready endpoints × rpsPerPod of the others against the whole demand. */
-  z.strictObject({ type: z.literal('sandbox'), headroom: z.number().min(0).max(100).default(1) }),
+  z.strictObject({ type: z.literal('sandbox'), headroom: z.number().min(0, { message: 'write a ratio from 0 to 100, such as 1 (the others carry all the load) or 1.2 (with 20% to spare)' }).max(100, { message: 'write a ratio from 0 to 100, such as 1 (the others carry all the load) or 1.2 (with 20% to spare)' }).default(1) }),
   /** A query whose value is the others' capacity ÷ the whole load (`{{region}}` = the region leaving). */
   z.strictObject({ type: z.literal('prometheus'), url: z.url(), query: templated(QUERY_NAMES), min: z.number().default(1), timeout: duration('5s').default(Duration.parse('5s')) }),
 ]);

@@ -180,6 +180,7 @@ test('a duration longer than a timer can wait (24 days) is refused with the long
 test('counts have bounds: more nodes than any cluster has, a negative canary, a restore step over 100%', () => {
   assert.deepEqual(problems({ 13: '      maxUnavailable: 100000000' }), ['plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: 100000000 is more nodes than any cluster has; use an integer from 0 to 100,000 or a percentage up to 100%, such as "25%"']);
   assert.deepEqual(problems({ 16: '      canary: -1' }), ['plans/weekly.yaml:16:15: spec.phases[0].canary: -1 is below 0; use a whole number from 0 to 100,000']);
+  assert.deepEqual(problems({ 16: '      budgetWaitRounds: 1000' }), ['plans/weekly.yaml:16:25: spec.phases[0].budgetWaitRounds: 1000 is over 100; use a whole number from 0 to 100']);
   assert.deepEqual(problems({ 16: '      canary: 1.5' }), ['plans/weekly.yaml:16:15: spec.phases[0].canary: 1.5 is not a whole number; use a whole number from 0 to 100,000']);
   assert.deepEqual(problems({ 20: '  traffic: {provider: manual, restore: {steps: [10, 120]}}' }), ['plans/weekly.yaml:20:53: spec.traffic.restore.steps[1]: 120 is over 100; use a whole number from 1 to 100']);
 });
