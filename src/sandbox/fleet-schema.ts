@@ -39,12 +39,16 @@ const dnsLabel = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' })
   .max(63);
 
-/** The longest simulated wait (30 days): a timer further out than 2^31 ms fires at once in Node. */
+/**
+ * The longest simulated wait (30 days): a start-up, a shutdown or a reboot. No real one takes that long,
+ * and a bound keeps a typo (`rebootSeconds: 1e12`) from leaving a node down for good without a word.
+ */
 const MAX_SECONDS = 30 * 24 * 3600;
+const secondsRange = `write seconds from 0 to ${MAX_SECONDS} (30 days)`;
 const seconds = z
-  .number({ message: `write seconds from 0 to ${MAX_SECONDS} (30 days)` })
-  .min(0, { message: `negative; write seconds from 0 to ${MAX_SECONDS} (30 days)` })
-  .max(MAX_SECONDS, { message: `over 30 days; write seconds from 0 to ${MAX_SECONDS}` });
+  .number({ message: secondsRange })
+  .min(0, { error: (iss) => `${String(iss.input)} is negative; ${secondsRange}` })
+  .max(MAX_SECONDS, { error: (iss) => `${String(iss.input)} is over 30 days; ${secondsRange}` });
 
 const ZoneSchema = z.strictObject({
   name: dnsLabel,

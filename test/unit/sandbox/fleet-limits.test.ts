@@ -80,7 +80,7 @@ test('negative or endless quantities, pods per node and waits are refused with w
     'fleets/big.yaml:6:77: spec.regions[0].node.cpu: "-2" is negative; write an amount from 0, such as "8"',
     'fleets/big.yaml:6:91: spec.regions[0].node.memory: "-512Mi" is negative; write an amount from 0, such as "32Gi"',
     "fleets/big.yaml:6:105: spec.regions[0].node.pods: 5000 is over the sandbox's limit of 1,000 pods per node; use a whole number from 1 to 1,000",
-    'fleets/big.yaml:6:126: spec.regions[0].node.rebootSeconds: over 30 days; write seconds from 0 to 2592000',
+    'fleets/big.yaml:6:126: spec.regions[0].node.rebootSeconds: 1000000000000 is over 30 days; write seconds from 0 to 2592000 (30 days)',
   ]);
   assert.deepEqual(problems(fleetText({ workloads: ['    - {name: web, kind: Deployment, cpu: "1e400", memory: 1e400}'] })), [
     'fleets/big.yaml:8:42: spec.workloads[0].cpu: "1e400" is too large; write an amount from 0, such as "500m"',
