@@ -1,6 +1,7 @@
 // Canary analysis while a region gets its traffic back: each measurement is success, failure or no
 // data, as data with the value and the threshold. No data is never a success: too little traffic, a
 // query without series, an unreachable Prometheus all count as inconclusive, and a step has a limit.
+import { renderTemplate } from '../lib/template.ts';
 import type { Analysis } from '../plan/schema.ts';
 import type { RegionTraffic } from '../traffic/types.ts';
 import { checkPrometheus } from './prometheus.ts';
@@ -46,7 +47,7 @@ export async function measureAnalysis(a: Analysis, ctx: AnalysisContext): Promis
 type Measured = Omit<AnalysisRecord, 'analysis' | 'type' | 'measuredAt'>;
 
 async function prometheus(a: Extract<Analysis, { type: 'prometheus' }>, ctx: AnalysisContext): Promise<Measured> {
-  const query = a.query.replaceAll('{{region}}', ctx.region);
+  const query = renderTemplate(a.query, { region: ctx.region });
   const m = await checkPrometheus({ ...a, query }, ctx);
   const verdict: Verdict = m.passed ? 'success' : m.inconclusive ? 'inconclusive' : 'failure';
   return { verdict, message: m.message, ...(m.value !== undefined ? { value: m.value } : {}), ...(m.threshold ? { threshold: m.threshold } : {}) };

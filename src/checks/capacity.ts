@@ -1,6 +1,7 @@
 // The precondition of a regional drain (invariant 3): the regions left in service can carry the whole
 // load. From the sandbox's balancer (ready endpoints × requests per pod against the demand) or from a
 // Prometheus query; a source that cannot answer fails the check.
+import { renderTemplate } from '../lib/template.ts';
 import type { Capacity } from '../plan/schema.ts';
 import type { TrafficSnapshot } from '../traffic/types.ts';
 import { checkPrometheus } from './prometheus.ts';
@@ -18,7 +19,7 @@ export interface CapacityResult {
 export async function checkCapacity(c: Capacity, region: string, snapshot: TrafficSnapshot, ctx: Pick<GateContext, 'fetch' | 'signal'>): Promise<CapacityResult> {
   const gate = `capacity without ${region}`;
   if (c.type === 'prometheus') {
-    const m = await checkPrometheus({ type: 'prometheus', url: c.url, query: c.query.replaceAll('{{region}}', region), min: c.min, timeout: c.timeout }, ctx);
+    const m = await checkPrometheus({ type: 'prometheus', url: c.url, query: renderTemplate(c.query, { region }), min: c.min, timeout: c.timeout }, ctx);
     return { gate, type: 'capacity', passed: m.passed, message: m.message, ...(m.value !== undefined ? { value: m.value } : {}), ...(m.threshold ? { threshold: m.threshold } : {}) };
   }
   return fromBalancer(region, snapshot, c.headroom, gate);

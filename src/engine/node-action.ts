@@ -4,6 +4,8 @@ import type { NodeView } from '../kube/types.ts';
 import { ANNOTATIONS } from '../kube/types.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
+import { renderTemplate } from '../lib/template.ts';
+import type { NODE_COMMAND_NAMES } from '../plan/template-names.ts';
 import type { NodeContext } from './node-context.ts';
 import type { NodeState } from './state.ts';
 
@@ -41,7 +43,14 @@ async function request(ctx: NodeContext, exec: CommandExec): Promise<Requested |
   ctx.record({ type: 'node.action.requested', cluster: ctx.clusterName, node: ctx.node, ...r });
   if (a.type === 'agent') await ctx.cluster.requestNodeAction(ctx.node, { id, operation: a.operation, ...(a.version ? { version: a.version } : {}) }, ctx.signal);
   if (a.type === 'command') {
-    const command = render(a.run, { 'node.name': ctx.node, cluster: ctx.clusterName, version: a.version ?? '', operation: a.operation, 'run.id': ctx.runId });
+    // The plan loader refused names outside NODE_COMMAND_NAMES; values are shell-quoted where they need it.
+    const vars: Record<(typeof NODE_COMMAND_NAMES)[number], string> = { 'node.name': ctx.node, cluster: ctx.clusterName, version: a.version ?? '', operation: a.operation, 'run.id': ctx.runId };
+    let command: string;
+    try {
+      command = renderTemplate(a.run, vars, 'shell');
+    } catch (e: unknown) {
+      return { kind: 'failed', message: `not run: ${errorMessage(e)}` };
+    }
     const result = await exec(command, { timeoutMs: a.timeout.ms / ctx.clock.speed, signal: ctx.signal });
     if (result.timedOut) return { kind: 'failed', message: `"${command}" did not finish within ${a.timeout.toString()}` };
     if (result.exitCode !== 0) return { kind: 'failed', message: `"${command}" exited ${result.exitCode ?? result.signal}: ${result.output.trim().split('\n').slice(-3).join(' | ')}` };
@@ -99,9 +108,4 @@ async function notBackMessage(ctx: NodeContext, r: Requested, timeoutMs: number)
   const state = n.ready ? 'Ready' : `NotReady${n.readyMessage ? ` (${n.readyMessage})` : ''}`;
   const boot = n.bootId === r.bootIdBefore ? 'same boot id as before' : 'new boot id';
   return `node ${ctx.node} did not come back with ${what} within ${Math.round(timeoutMs / 1000)}s: it is ${state}, ${boot}, kubelet ${n.kubeletVersion}`;
-}
-
-/** `{{node.name}}`-style templates; an unknown name is left as it is, so a typo shows in the command. */
-export function render(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (all, key: string) => values[key] ?? all);
 }

@@ -1,10 +1,12 @@
 // The backup a kubernetes phase takes before it touches a node: a Velero `Backup` object created and
 // waited for until its phase is Completed, or a command that must exit 0. Journaled before it is asked.
 import type { ClusterPort } from '../kube/types.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { renderTemplate } from '../lib/template.ts';
 import type { BackupPolicy, KubernetesPhase } from '../plan/schema.ts';
+import type { BACKUP_COMMAND_NAMES } from '../plan/template-names.ts';
 import type { RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
-import { render } from './node-action.ts';
 import { RunFailure } from './phase-runner.ts';
 import type { EngineDeps } from './ports.ts';
 import { apiMessage, waitVeleroBackup } from './velero-backup.ts';
@@ -43,7 +45,13 @@ function fail(b: BackupRun, reason: string, name?: string): never {
 }
 
 async function commandBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 'command' }>): Promise<void> {
-  const command = render(policy.run, { cluster: b.cluster.name, version: b.phase.to, 'run.id': b.deps.runId });
+  const vars: Record<(typeof BACKUP_COMMAND_NAMES)[number], string> = { cluster: b.cluster.name, version: b.phase.to, 'run.id': b.deps.runId };
+  let command: string;
+  try {
+    command = renderTemplate(policy.run, vars, 'shell');
+  } catch (e: unknown) {
+    fail(b, `the backup command was not run: ${errorMessage(e)}`);
+  }
   const started = b.deps.clock.now();
   b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'command', command });
   const r = await b.deps.exec(command, { timeoutMs: policy.timeout.ms / b.deps.clock.speed, signal: b.signal });

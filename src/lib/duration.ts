@@ -3,6 +3,16 @@
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
 
+/**
+ * The longest wait a file may write: 24 days (576h). Node fires a timer set beyond 2^31 ms (about 24.8 days)
+ * at once, so a longer timeout would not wait at all (`99999999999999999999h` would end every wait at
+ * once); no maintenance step waits weeks anyway.
+ */
+export const MAX_DURATION_MS = 24 * 24 * 3_600_000;
+
+/** The longest retention (a backup's ttl): never a timer of ours, so it may exceed MAX_DURATION_MS; one year. */
+export const MAX_RETENTION_MS = 365 * 24 * 3_600_000;
+
 export class Duration {
   readonly ms: number;
 
@@ -18,8 +28,8 @@ export class Duration {
     return new Duration(s * 1000);
   }
 
-  /** Parses "1h30m", "10m", "30s", "250ms" or "0"; throws a RangeError that says what to write instead. */
-  static parse(text: string): Duration {
+  /** Parses "1h30m", "10m", "30s", "250ms" or "0", up to `maxMs`; throws a RangeError that says what to write instead. */
+  static parse(text: string, maxMs: number = MAX_DURATION_MS): Duration {
     const s = text.trim();
     if (s === '0') return new Duration(0);
     let total = 0;
@@ -35,6 +45,10 @@ export class Duration {
       matched++;
     }
     if (matched === 0) throw new RangeError(`"${text}" is not a duration; write a number with a unit, such as 30s, 10m or 1h30m`);
+    if (!(total <= maxMs)) {
+      const limit = new Duration(maxMs).toString();
+      throw new RangeError(`"${text}" is longer than ${Math.round(maxMs / 86_400_000)} days; write a duration up to ${limit}`);
+    }
     return new Duration(total);
   }
 

@@ -4,10 +4,10 @@
 import { shellExec } from '../lib/command-exec.ts';
 import type { CommandExec, CommandOutcome } from '../lib/command-exec.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { renderTemplate } from '../lib/template.ts';
 import { parseEndpoint } from './endpoint.ts';
 import type { CommandHook, Hook, HookEvent, WebhookHook } from './hook-schema.ts';
 import { deadline, describeError, excerpt, isTimeout, readBody, rethrowIfAborted } from './http-call.ts';
-import { renderTemplate } from './template.ts';
 
 export interface HookContext {
   /**
@@ -68,7 +68,7 @@ async function runCommandHook(hook: CommandHook, vars: Record<string, string>, c
   const base = { on: hook.on, type: hook.type, onFailure: hook.onFailure } as const;
   let command: string;
   try {
-    command = renderTemplate(hook.run, vars);
+    command = renderTemplate(hook.run, vars, 'shell');
   } catch (e: unknown) {
     return { ...base, target: hook.run, ok: false, timedOut: false, durationMs: performance.now() - started, output: '', message: `${hook.on} hook: not run: ${errorMessage(e)}` };
   }

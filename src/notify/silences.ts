@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseEndpoint } from './endpoint.ts';
 import type { Endpoint } from './endpoint.ts';
 import { deadline, describeError, excerpt, isTimeout, readBody, rethrowIfAborted } from './http-call.ts';
-import { renderTemplate } from './template.ts';
+import { renderTemplate } from '../lib/template.ts';
 
 export interface SilenceMatcher {
   readonly name: string;

@@ -1,9 +1,12 @@
 // The plan file (`kind: MaintenancePlan`, DESIGN.md section 5): the one source of truth for what a run
 // may do. Unknown fields are errors; defaults are the safe choice.
 import { z } from 'zod';
-import { Duration } from '../lib/duration.ts';
+import { Duration, MAX_RETENTION_MS } from '../lib/duration.ts';
+import { templateProblem } from '../lib/template.ts';
 import { HookSchema } from '../notify/hook-schema.ts';
-import { clockTime, duration, intOrPercent, isoDate, labelSelector, timezone } from './values.ts';
+import type { Hook as HookSpec } from '../notify/hook-schema.ts';
+import { BACKUP_COMMAND_NAMES, GATE_COMMAND_NAMES, HOOK_NAMES, NODE_COMMAND_NAMES, QUERY_NAMES, SILENCE_NAMES, templated } from './template-names.ts';
+import { clockTime, count, duration, intOrPercent, isoDate, labelSelector, MAX_NODES, timezone } from './values.ts';
 
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' }).max(63);
 
@@ -34,7 +37,7 @@ const DrainSchema = z.strictObject({
 
 const ActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('agent'), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional() }),
-  z.strictObject({ type: z.literal('command'), run: z.string().min(1), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional(), timeout: duration('5m').default(Duration.parse('5m')) }),
+  z.strictObject({ type: z.literal('command'), run: templated(NODE_COMMAND_NAMES), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional(), timeout: duration('5m').default(Duration.parse('5m')) }),
   z.strictObject({ type: z.literal('external'), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional() }),
 ]);
 
@@ -61,7 +64,7 @@ const NodesPhaseBase = z.strictObject({
   selector: labelSelector.default('!node-role.kubernetes.io/control-plane'),
   maxUnavailable: intOrPercent.default(1),
   topology: TopologySchema.optional(),
-  canary: z.number().int().min(0).default(1),
+  canary: count(0, MAX_NODES).default(1),
   drain: DrainSchema.default(DrainSchema.parse({})),
   action: ActionSchema.default({ type: 'agent', operation: 'reboot' }),
   ready: ReadySchema.default(ReadySchema.parse({})),
@@ -71,7 +74,7 @@ const NodesPhaseBase = z.strictObject({
    * a × (1 + rounds) of its pods in one wave (evictions still go `a` at a time, so the wave's drain waits).
    * Default 0: no wave holds more pods of a budget than it allows at once.
    */
-  budgetWaitRounds: z.number().int().min(0).max(100).optional(),
+  budgetWaitRounds: count(0, 100).optional(),
   /**
    * One wave per topology domain (zone), its nodes maintained maxUnavailable at a time, each starting as
    * soon as another is done, so no node waits for the slowest of a wave. Gates and soak come between
@@ -94,9 +97,9 @@ const ControlPlaneActionSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('command'),
     /** Run for the first control-plane node (`{{node.name}}`, `{{version}}`, `{{cluster}}`, `{{run.id}}`). */
-    run: z.string().min(1),
+    run: templated(NODE_COMMAND_NAMES),
     /** Run for the other control-plane nodes (kubeadm: `kubeadm upgrade node`); default: `run`. */
-    runOthers: z.string().min(1).optional(),
+    runOthers: templated(NODE_COMMAND_NAMES).optional(),
     timeout: duration('15m').default(Duration.parse('15m')),
   }),
 ]);
@@ -104,7 +107,7 @@ const ControlPlaneActionSchema = z.discriminatedUnion('type', [
 /** How a worker is upgraded once drained: the node agent (`upgrade`), or a command (`kubeadm upgrade node` and the kubelet). */
 const WorkerActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('agent') }),
-  z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('10m').default(Duration.parse('10m')) }),
+  z.strictObject({ type: z.literal('command'), run: templated(NODE_COMMAND_NAMES), timeout: duration('10m').default(Duration.parse('10m')) }),
 ]);
 
 const ControlPlaneSchema = z.strictObject({
@@ -119,12 +122,12 @@ const WorkersSchema = z
     selector: labelSelector.default('!node-role.kubernetes.io/control-plane'),
     maxUnavailable: intOrPercent.default(1),
     topology: TopologySchema.optional(),
-    canary: z.number().int().min(0).default(1),
+    canary: count(0, MAX_NODES).default(1),
     drain: DrainSchema.default(DrainSchema.parse({})),
     action: WorkerActionSchema.default({ type: 'agent' }),
     ready: ReadySchema.default(ReadySchema.parse({})),
     soak: duration('30s').default(Duration.ofMs(0)),
-    budgetWaitRounds: z.number().int().min(0).max(100).optional(),
+    budgetWaitRounds: count(0, 100).optional(),
     rolling: z.boolean().default(false),
   })
   .superRefine((w, ctx) => {
@@ -139,10 +142,10 @@ const BackupSchema = z.discriminatedUnion('type', [
     type: z.literal('velero'),
     namespace: name.default('velero'),
     includedNamespaces: z.array(z.string().min(1)).min(1).default(['*']),
-    ttl: duration('720h').default(Duration.parse('720h')),
+    ttl: duration('720h', MAX_RETENTION_MS).default(Duration.parse('720h', MAX_RETENTION_MS)),
     timeout: duration('30m').default(Duration.parse('30m')),
   }),
-  z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('30m').default(Duration.parse('30m')) }),
+  z.strictObject({ type: z.literal('command'), run: templated(BACKUP_COMMAND_NAMES), timeout: duration('30m').default(Duration.parse('30m')) }),
 ]);
 
 /**
@@ -201,7 +204,7 @@ export const GateSchema = z.discriminatedUnion('type', [
     timeout: duration('5s').default(Duration.parse('5s')),
     name: z.string().optional(),
   }).refine((g) => g.max !== undefined || g.min !== undefined, { message: 'a prometheus gate needs a threshold; set max, min or both' }),
-  z.strictObject({ type: z.literal('command'), run: z.string().min(1), timeout: duration('1m').default(Duration.parse('1m')), name: z.string().optional() }),
+  z.strictObject({ type: z.literal('command'), run: templated(GATE_COMMAND_NAMES), timeout: duration('1m').default(Duration.parse('1m')), name: z.string().optional() }),
   /** GitOps drift after maintenance: Argo CD Applications Synced and Healthy, or Flux Kustomizations and HelmReleases Ready. */
   z.strictObject({ type: z.literal('gitops'), tool: z.enum(['argocd', 'flux']), name: z.string().optional() }),
 ]);
@@ -216,7 +219,7 @@ const AnalysisSchema = z.discriminatedUnion('type', [
     type: z.literal('prometheus'),
     name: z.string().optional(),
     url: z.url(),
-    query: z.string().min(1),
+    query: templated(QUERY_NAMES),
     max: z.number().optional(),
     min: z.number().optional(),
     timeout: duration('5s').default(Duration.parse('5s')),
@@ -225,37 +228,37 @@ const AnalysisSchema = z.discriminatedUnion('type', [
     type: z.literal('proxy'),
     name: z.string().optional(),
     metric: z.enum(['error-rate']).default('error-rate'),
-    max: z.number().min(0).max(1).default(0.01),
+    max: z.number().min(0, { message: 'write a fraction from 0 to 1, such as 0.01 for 1%' }).max(1, { message: 'write a fraction from 0 to 1, such as 0.01 for 1%' }).default(0.01),
     /** Fewer answered requests than this in a measurement is no data. */
-    minRequests: z.number().int().min(1).default(20),
+    minRequests: count(1, 1_000_000).default(20),
   }),
 ]);
 
 /** Whether the regions left in service can carry all the load without the one about to leave. */
 const CapacitySchema = z.discriminatedUnion('type', [
   /** The sandbox's own balancer: ready endpoints × rpsPerPod of the others against the whole demand. */
-  z.strictObject({ type: z.literal('sandbox'), headroom: z.number().min(0).default(1) }),
+  z.strictObject({ type: z.literal('sandbox'), headroom: z.number().min(0, { message: 'write a ratio from 0 to 100, such as 1 (the others carry all the load) or 1.2 (with 20% to spare)' }).max(100, { message: 'write a ratio from 0 to 100, such as 1 (the others carry all the load) or 1.2 (with 20% to spare)' }).default(1) }),
   /** A query whose value is the others' capacity ÷ the whole load (`{{region}}` = the region leaving). */
-  z.strictObject({ type: z.literal('prometheus'), url: z.url(), query: z.string().min(1), min: z.number().default(1), timeout: duration('5s').default(Duration.parse('5s')) }),
+  z.strictObject({ type: z.literal('prometheus'), url: z.url(), query: templated(QUERY_NAMES), min: z.number().default(1), timeout: duration('5s').default(Duration.parse('5s')) }),
 ]);
 
 const RestoreSchema = z.strictObject({
   /** Percentages of the region's initial weight, in order; the last should be 100. */
-  steps: z.array(z.number().int().min(1).max(100)).min(1).default([10, 50, 100]),
+  steps: z.array(count(1, 100)).min(1).default([10, 50, 100]),
   /** How long each step lasts while its analysis is measured. */
   interval: duration('30s').default(Duration.parse('30s')),
   /** Time between two measurements within a step. */
   every: duration('5s').default(Duration.parse('5s')),
   /** Failed measurements a step tolerates; one more switches the region back. */
-  failureLimit: z.number().int().min(0).default(0),
+  failureLimit: count(0, 1_000).default(0),
   /** Measurements with no data a step tolerates; one more fails it (no data is never a success). */
-  inconclusiveLimit: z.number().int().min(0).default(2),
+  inconclusiveLimit: count(0, 1_000).default(2),
 });
 
 const TrafficSchema = z.strictObject({
   provider: z.enum(['haproxy', 'gateway-api', 'sandbox', 'manual', 'none']),
   haproxy: z.strictObject({ runtimeApi: z.string().min(1), backend: z.string().min(1) }).optional(),
-  gatewayApi: z.strictObject({ cluster: z.string().min(1), namespace: z.string().min(1), route: z.string().min(1), rule: z.number().int().min(0).default(0) }).optional(),
+  gatewayApi: z.strictObject({ cluster: z.string().min(1), namespace: z.string().min(1), route: z.string().min(1), rule: count(0, 15).default(0) }).optional(),
   /** Region (cluster name) to the balancer's name for it: HAProxy server, HTTPRoute backendRef. */
   servers: z.record(z.string(), z.string()).default({}),
   drain: z.strictObject({ timeout: duration('2m').default(Duration.parse('2m')) }).default({ timeout: Duration.parse('2m') }),
@@ -266,6 +269,11 @@ const TrafficSchema = z.strictObject({
   validation: z.array(GateSchema).default([]),
 }).superRefine((t, ctx) => {
   if (t.provider === 'haproxy' && !t.haproxy) ctx.addIssue({ code: 'custom', path: ['haproxy'], message: 'provider haproxy needs its runtime API; add haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: <backend>}' });
+  if (t.capacity?.type === 'sandbox' && t.provider !== 'sandbox') {
+    // The sandbox capacity check reads the sandbox balancer's weights, which only provider sandbox sets: with any
+    // other provider it always finds no load and refuses every region.
+    ctx.addIssue({ code: 'custom', path: ['capacity', 'type'], message: `capacity type "sandbox" measures the sandbox's own balancer and never passes with provider ${t.provider}; use capacity: {type: prometheus, url: ..., query: ...}, or provider: sandbox` });
+  }
   if (t.provider === 'gateway-api' && !t.gatewayApi) ctx.addIssue({ code: 'custom', path: ['gatewayApi'], message: 'provider gateway-api needs the HTTPRoute to steer; add gatewayApi: {cluster: <cluster holding the HTTPRoute>, namespace: <ns>, route: <name>}' });
   const steps = t.restore.steps;
   steps.forEach((v, i) => {
@@ -277,7 +285,7 @@ const SilencesSchema = z.strictObject({
   alertmanager: z.url(),
   /** How long a silence lasts if nothing expires it first (a crash); the run expires it after the restore. */
   duration: duration('6h').default(Duration.parse('6h')),
-  matchers: z.array(z.strictObject({ name: z.string().min(1), value: z.string(), isRegex: z.boolean().default(false) })).min(1),
+  matchers: z.array(z.strictObject({ name: templated(SILENCE_NAMES), value: templated(SILENCE_NAMES, 0), isRegex: z.boolean().default(false) })).min(1),
 });
 
 export const PlanSchema = z.strictObject({
@@ -294,11 +302,11 @@ export const PlanSchema = z.strictObject({
       /** How long gates that fail before a wave are evaluated again before the run fails. */
       gateRetry: duration('2m').default(Duration.parse('2m')),
       silences: SilencesSchema.optional(),
-      hooks: z.array(HookSchema).default([]),
+      hooks: z.array(HookSchema).superRefine(hookNames).default([]),
       /** Webhooks (Slack-compatible JSON) told when a run starts, a region leaves traffic, a run fails and when it completes. */
       notify: z.strictObject({ webhooks: z.array(z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'write an http or https URL, such as https://hooks.slack.com/services/...' }) })).min(1) }).optional(),
       /** What every workload must meet for the run to be zero-downtime; preflight checks it. */
-      requirements: z.strictObject({ rollingUpdateMaxUnavailable: z.number().int().min(0).optional() }).default({}),
+      requirements: z.strictObject({ rollingUpdateMaxUnavailable: count(0, 1_000_000).optional() }).default({}),
     })
     .superRefine((spec, ctx) => {
       regionalNeeds(spec, ctx);
@@ -309,6 +317,15 @@ export const PlanSchema = z.strictObject({
       }
     }),
 });
+
+/** A hook's command or URL may use only the names the engine fills in for its event (run-end: the outcome; region hooks: the region). */
+function hookNames(hooks: readonly HookSpec[], ctx: z.RefinementCtx): void {
+  hooks.forEach((hook, i) => {
+    const field = hook.type === 'command' ? 'run' : 'url';
+    const problem = templateProblem(hook.type === 'command' ? hook.run : hook.url, HOOK_NAMES[hook.on]);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [i, field], message: `in a ${hook.on} hook, ${problem}` });
+  });
+}
 
 /** A regional phase needs a provider, a name for every region at the balancer, and a capacity source. */
 function regionalNeeds(spec: { clusters: { name: string }[]; phases: { regional: boolean }[]; traffic?: z.output<typeof TrafficSchema> }, ctx: z.RefinementCtx): void {

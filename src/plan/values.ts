@@ -4,24 +4,40 @@ import { z } from 'zod';
 import { Duration } from '../lib/duration.ts';
 import { parseLabelSelector, SelectorError } from '../lib/selectors.ts';
 
-export const duration = (example: string) =>
+/** A Go-style duration up to `maxMs` (default: the longest wait a timer can hold, 576h). */
+export const duration = (example: string, maxMs?: number) =>
   z.union([z.string(), z.number()]).transform((v, ctx) => {
     if (typeof v === 'number') {
       ctx.addIssue({ code: 'custom', message: `${v} has no unit; write a duration such as "${example}" (units: ms, s, m, h)` });
       return z.NEVER;
     }
     try {
-      return Duration.parse(v);
+      return Duration.parse(v, maxMs);
     } catch (e: unknown) {
       ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
       return z.NEVER;
     }
   });
 
-/** An integer, or a percentage up to 100% as a string: "25%". */
+/** More nodes than any cluster has (Kubernetes is tested to 5,000; the largest managed ones stop at 65,000). */
+export const MAX_NODES = 100_000;
+
+/** A whole number from `min` to `max`, with a message that names the value and the range. */
+export function count(min: number, max: number) {
+  const range = `use a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+  return z.number().superRefine((v, ctx) => {
+    if (!Number.isInteger(v)) ctx.addIssue({ code: 'custom', message: `${v} is not a whole number; ${range}` });
+    else if (v < min) ctx.addIssue({ code: 'custom', message: `${v} is below ${min.toLocaleString('en-US')}; ${range}` });
+    else if (v > max) ctx.addIssue({ code: 'custom', message: `${v} is over ${max.toLocaleString('en-US')}; ${range}` });
+  });
+}
+
+/** An integer number of nodes, or a percentage up to 100% as a string: "25%". */
 export const intOrPercent = z.union([z.number(), z.string()]).superRefine((v, ctx) => {
+  const fix = `use an integer from 0 to ${MAX_NODES.toLocaleString('en-US')} or a percentage up to 100%, such as "25%"`;
   if (typeof v === 'number') {
-    if (!Number.isInteger(v) || v < 0) ctx.addIssue({ code: 'custom', message: `${v} is not a whole number of nodes; use an integer from 0 or a percentage such as "25%"` });
+    if (!Number.isInteger(v) || v < 0) ctx.addIssue({ code: 'custom', message: `${v} is not a whole number of nodes; ${fix}` });
+    else if (v > MAX_NODES) ctx.addIssue({ code: 'custom', message: `${v} is more nodes than any cluster has; ${fix}` });
     return;
   }
   const m = /^(\d+)%$/.exec(v);

@@ -2,9 +2,9 @@
 // upgrade it, what it depends on and how to check it. The one source of truth for what a platform diff
 // and a platform phase may do; unknown fields, unknown dependencies and cycles are errors.
 import { z } from 'zod';
-import { Duration } from '../lib/duration.ts';
+import { Duration, MAX_RETENTION_MS } from '../lib/duration.ts';
 import { suggest } from '../lib/yaml-source.ts';
-import { renderTemplate, TemplateError } from '../notify/template.ts';
+import { renderTemplate, templateProblem } from '../lib/template.ts';
 import { duration } from '../plan/values.ts';
 import { BUILTIN_CHECK_NAMES } from './builtin-checks.ts';
 import { findCycle } from './graph.ts';
@@ -21,23 +21,14 @@ const componentName = z
 
 /** A `{{variable}}` template: every placeholder must be one of TEMPLATE_VARIABLES. */
 const template = z.string().min(1).superRefine((text, ctx) => {
-  try {
-    renderTemplate(text, SAMPLE_VARS);
-  } catch (e: unknown) {
-    if (!(e instanceof TemplateError)) throw e;
-    ctx.addIssue({ code: 'custom', message: e.message });
-  }
+  const problem = templateProblem(text, TEMPLATE_VARIABLES);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 /** A URL that may hold placeholders: checked as a URL once they are filled. */
 const urlTemplate = template.superRefine((text, ctx) => {
-  let rendered: string;
-  try {
-    rendered = renderTemplate(text, SAMPLE_VARS);
-  } catch {
-    return;
-  }
-  if (!URL.canParse(rendered)) ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL; write it in full, such as "https://grafana.example.com/api/health"` });
+  if (templateProblem(text, TEMPLATE_VARIABLES) !== undefined) return;
+  if (!URL.canParse(renderTemplate(text, SAMPLE_VARS))) ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL; write it in full, such as "https://grafana.example.com/api/health"` });
 });
 
 /** YAML reads `1.10` as the number 1.1: a version must be a string. */
@@ -58,7 +49,7 @@ const BackupSchema = z.discriminatedUnion('type', [
     namespace: z.string().min(1).default('velero'),
     includedNamespaces: z.array(z.string().min(1)).min(1),
     /** How long Velero keeps the backup (Velero's default is 30 days). */
-    ttl: duration('720h').default(Duration.parse('720h')),
+    ttl: duration('720h', MAX_RETENTION_MS).default(Duration.parse('720h', MAX_RETENTION_MS)),
     storageLocation: z.string().min(1).optional(),
     snapshotVolumes: z.boolean().optional(),
     /** true to include cluster-scoped objects (CRDs). */

@@ -4,7 +4,8 @@
 // the report show them as they are.
 import { createHash } from 'node:crypto';
 import { Duration } from '../lib/duration.ts';
-import { renderTemplate } from '../notify/template.ts';
+import { renderTemplate } from '../lib/template.ts';
+import type { TemplateQuoting } from '../lib/template.ts';
 import type { Gate } from '../plan/schema.ts';
 import { BUILTIN_CHECKS } from './builtin-checks.ts';
 import type { ChangelogEntry } from './changelog.ts';
@@ -20,14 +21,15 @@ export interface StepVars {
 }
 
 /**
- * Fills `{{name}}`, `{{version}}`, `{{from}}`, `{{cluster}}` in a command or URL; values go in verbatim.
+ * Fills `{{name}}`, `{{version}}`, `{{from}}`, `{{cluster}}` in a command (values shell-quoted where they
+ * need it) or, with quoting 'none', in a URL, an image tag or a matcher (values as they are).
  * A placeholder that is not known (`{{from}}` on a component being installed) is a TemplateError (a
  * UserError) that names the known ones. Any executor can run the result (sh, an SSH hop, a Job).
  */
-export function renderCommand(template: string, vars: StepVars): string {
+export function renderCommand(template: string, vars: StepVars, quoting: TemplateQuoting = 'shell'): string {
   const known: Record<string, string> = { name: vars.name, version: vars.version, cluster: vars.cluster };
   if (vars.from !== undefined) known.from = vars.from;
-  return renderTemplate(template, known);
+  return renderTemplate(template, known, quoting);
 }
 
 interface StepBase {
@@ -132,7 +134,7 @@ function preSteps(change: AddedComponent | UpgradedComponent, vars: StepVars, ct
     out.push({ ...base('changelog', `changelog ${change.from} → ${change.to}: ${log.entries.length} ${log.entries.length === 1 ? 'entry' : 'entries'}${breaking}`), kind: 'changelog', file: log.file, entries: log.entries, breaking: log.breaking, missingTarget: log.missingTarget });
   }
   if (c.silences.length) {
-    const matchers = c.silences.map((m) => ({ name: m.name, value: renderCommand(m.value, vars), isRegex: m.isRegex }));
+    const matchers = c.silences.map((m) => ({ name: m.name, value: renderCommand(m.value, vars, 'none'), isRegex: m.isRegex }));
     out.push({ ...base('silence', `silence alerts matching ${matchers.map((m) => `${m.name}${m.isRegex ? '=~' : '='}${JSON.stringify(m.value)}`).join(', ')}`), kind: 'silence', matchers });
   }
   return out;
@@ -160,7 +162,7 @@ function postSteps(c: Component, vars: StepVars, ctx: StepContext): PostStep[] {
   const gate = (id: string, check: PostCheck, title: string, g: Gate): PostStep => ({ id: `${c.name}/${id}`, component: c.name, title, phase: 'post', kind: 'gate', check, gate: g });
   out.push(gate('pods-healthy', 'pods-healthy', 'pods healthy: every workload of the cluster available', { type: 'kube', check: 'workloads-available', name: `${c.name}: pods healthy` }));
   if (c.checks.deployments.length) {
-    const tag = renderCommand(c.checks.imageTag, vars);
+    const tag = renderCommand(c.checks.imageTag, vars, 'none');
     const expect = c.checks.deployments.map((ref) => {
       const [namespace, name] = ref.split('/') as [string, string];
       return { namespace, name, tag };
@@ -168,7 +170,7 @@ function postSteps(c: Component, vars: StepVars, ctx: StepContext): PostStep[] {
     out.push({ id: `${c.name}/deployments`, component: c.name, title: `deployments ${c.checks.deployments.join(', ')} available and running image tag ${tag}`, phase: 'post', kind: 'deployments', expect });
   }
   c.checks.http.forEach((h, i) => {
-    const url = renderCommand(h.url, vars);
+    const url = renderCommand(h.url, vars, 'none');
     out.push(gate(`endpoint/${i}`, 'endpoint', `endpoint ${url} answers ${h.expectStatus}`, { type: 'http', url, expectStatus: h.expectStatus, timeout: h.timeout, name: h.name ?? `${c.name}: ${url}` }));
   });
   c.checks.command.forEach((t, i) => {

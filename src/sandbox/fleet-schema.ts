@@ -2,39 +2,64 @@
 // are errors; every field has a default a small fleet can live with.
 import { z } from 'zod';
 import { Quantity } from '../lib/quantity.ts';
+import { boundedInt, checkFleetSize, FLEET_LIMITS, sizesReadable } from './fleet-limits.ts';
 
+/** A resource amount: zero or more, and finite (`1e400` reads as Infinity). */
 const quantity = (example: string) =>
-  z.union([z.string(), z.number()]).transform((v, ctx) => {
+  z.unknown().transform((v, ctx) => {
+    let q: Quantity;
     try {
-      return Quantity.parse(v);
+      if (typeof v !== 'string' && typeof v !== 'number') throw new TypeError('not a quantity');
+      q = Quantity.parse(v);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a quantity; write it like "${example}"` });
+      ctx.addIssue({ code: 'custom', message: `${typeof v === 'number' ? v : JSON.stringify(v)} is not a quantity; write it like "${example}"` });
       return z.NEVER;
     }
+    if (q.value < 0 || !Number.isFinite(q.value)) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is ${q.value < 0 ? 'negative' : 'too large'}; write an amount from 0, such as "${example}"` });
+      return z.NEVER;
+    }
+    return q;
   });
 
-const intOrPercent = z.union([
-  z.number().int().nonnegative(),
-  z.string().regex(/^\d+%$/, { message: 'write an integer or a percentage such as "80%"' }),
-]);
+/** A count of pods, or a percentage of them up to 100%, as budgets and rolling updates take them. */
+const intOrPercent = z.union([z.number(), z.string()]).superRefine((v, ctx) => {
+  const fix = `use an integer from 0 to ${FLEET_LIMITS.pods.toLocaleString('en-US')} or a percentage up to 100%, such as "80%"`;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v < 0 || v > FLEET_LIMITS.pods) ctx.addIssue({ code: 'custom', message: `${v} is not a count of pods; ${fix}` });
+    return;
+  }
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) ctx.addIssue({ code: 'custom', message: `"${v}" is neither an integer nor a percentage; ${fix}` });
+  else if (Number(m[1]) > 100) ctx.addIssue({ code: 'custom', message: `"${v}" is over 100%; ${fix}` });
+});
 
 const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' })
   .max(63);
 
-const seconds = z.number().nonnegative();
+/**
+ * The longest simulated wait (30 days): a start-up, a shutdown or a reboot. No real one takes that long,
+ * and a bound keeps a typo (`rebootSeconds: 1e12`) from leaving a node down for good without a word.
+ */
+const MAX_SECONDS = 30 * 24 * 3600;
+const secondsRange = `write seconds from 0 to ${MAX_SECONDS} (30 days)`;
+const seconds = z
+  .number({ message: secondsRange })
+  .min(0, { error: (iss) => `${String(iss.input)} is negative; ${secondsRange}` })
+  .max(MAX_SECONDS, { error: (iss) => `${String(iss.input)} is over 30 days; ${secondsRange}` });
 
 const ZoneSchema = z.strictObject({
   name: dnsLabel,
-  racks: z.number().int().min(1).default(1),
-  nodesPerRack: z.number().int().min(1),
+  racks: boundedInt(1, FLEET_LIMITS.nodesPerRegion, 'nodes per region').default(1),
+  nodesPerRack: boundedInt(1, FLEET_LIMITS.nodesPerRegion, 'nodes per region'),
 });
 
 const NodeShapeSchema = z.strictObject({
   cpu: quantity('8').default(Quantity.parse('8')),
   memory: quantity('32Gi').default(Quantity.parse('32Gi')),
-  pods: z.number().int().min(1).default(110),
+  pods: boundedInt(1, FLEET_LIMITS.podsPerNode, 'pods per node').default(110),
   rebootSeconds: seconds.default(120),
   upgradeSeconds: seconds.default(60),
   osImage: z.string().default('Debian GNU/Linux 12 (bookworm)'),
@@ -44,9 +69,9 @@ const NodeShapeSchema = z.strictObject({
 const RegionSchema = z.strictObject({
   name: dnsLabel,
   kubernetesVersion: z.string().regex(/^v\d+\.\d+\.\d+$/, { message: 'write a version like "v1.30.4"' }).default('v1.30.4'),
-  zones: z.array(ZoneSchema).min(1),
+  zones: z.array(ZoneSchema).min(1).max(FLEET_LIMITS.zonesPerRegion, { message: `more zones than the sandbox's limit of ${FLEET_LIMITS.zonesPerRegion} per region; use fewer zones with more racks` }),
   node: NodeShapeSchema.default(NodeShapeSchema.parse({})),
-  controlPlane: z.strictObject({ nodes: z.number().int().min(0).default(1) }).default({ nodes: 1 }),
+  controlPlane: z.strictObject({ nodes: boundedInt(0, FLEET_LIMITS.nodesPerRegion, 'nodes per region').default(1) }).default({ nodes: 1 }),
 });
 
 const PdbSchema = z
@@ -63,7 +88,7 @@ const WorkloadSchema = z.strictObject({
   name: dnsLabel,
   namespace: dnsLabel.default('default'),
   kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Pod']),
-  replicas: z.number().int().min(0).default(1),
+  replicas: boundedInt(0, FLEET_LIMITS.pods, 'pods in the fleet').default(1),
   image: z.string().default('registry.example/app:1.0.0'),
   cpu: quantity('500m').default(Quantity.parse('100m')),
   memory: quantity('512Mi').default(Quantity.parse('128Mi')),
@@ -71,7 +96,7 @@ const WorkloadSchema = z.strictObject({
   readinessSeconds: seconds.default(5),
   /** How long the application takes to shut down once asked; capped by the grace period. */
   shutdownSeconds: seconds.default(2),
-  terminationGracePeriodSeconds: z.number().int().min(0).default(30),
+  terminationGracePeriodSeconds: boundedInt(0, MAX_SECONDS, 'seconds (30 days)').default(30),
   readinessProbe: z.boolean().default(true),
   pdb: PdbSchema.optional(),
   spread: z.enum(['zone', 'none']).default('none'),
@@ -88,7 +113,7 @@ const PodFaultSchema = z.strictObject({
   workload: z.string(),
   region: z.string().optional(),
   /** How many of the workload's pods get the fault (the first ones created). */
-  count: z.number().int().min(1).default(1),
+  count: boundedInt(1, FLEET_LIMITS.pods, 'pods in the fleet').default(1),
   neverReady: z.boolean().default(false),
   stuckTerminating: z.boolean().default(false),
 });
@@ -114,7 +139,11 @@ const FaultsSchema = z.strictObject({
   api: z
     .strictObject({
       errorRate: z.number().min(0).max(1).default(0),
-      latencyMs: z.number().min(0).default(0),
+      latencyMs: z
+        .number({ message: `write milliseconds from 0 to ${MAX_INGRESS_LATENCY_MS}` })
+        .min(0, { message: `write milliseconds from 0 to ${MAX_INGRESS_LATENCY_MS}` })
+        .max(MAX_INGRESS_LATENCY_MS, { message: `write milliseconds from 0 to ${MAX_INGRESS_LATENCY_MS}` })
+        .default(0),
       regions: z.array(z.string()).optional(),
     })
     .default({ errorRate: 0, latencyMs: 0 }),
@@ -139,16 +168,18 @@ export const FleetSchema = z.strictObject({
   metadata: z.strictObject({ name: dnsLabel }),
   spec: z
     .strictObject({
-      speed: z.number().positive().default(60),
+      /** The same bounds as `sandbox up --speed`. */
+      speed: z.number().min(0.001, { message: 'write simulated seconds per real second from 0.001 to 100000' }).max(100_000, { message: 'write simulated seconds per real second from 0.001 to 100000' }).default(60),
       seed: z.number().int().default(1),
-      regions: z.array(RegionSchema).min(1),
-      workloads: z.array(WorkloadSchema).default([]),
+      regions: z.array(RegionSchema).min(1).max(FLEET_LIMITS.regions, { message: `more regions than the sandbox's limit of ${FLEET_LIMITS.regions}; use fewer regions` }),
+      workloads: z.array(WorkloadSchema).max(FLEET_LIMITS.workloads, { message: `more workloads than the sandbox's limit of ${FLEET_LIMITS.workloads.toLocaleString('en-US')}; use fewer workloads with more replicas` }).default([]),
       traffic: TrafficSchema.default(TrafficSchema.parse({})),
       faults: FaultsSchema.default(FaultsSchema.parse({})),
     })
     // Zod skips refinements once any field has an issue; run the cross-checks whenever the parts they read
     // are well-formed, so one run reports every mistake.
-    .superRefine(crossCheck, { when: (payload) => CrossCheckInput.safeParse(payload.value).success }),
+    .superRefine(crossCheck, { when: (payload) => CrossCheckInput.safeParse(payload.value).success })
+    .superRefine(checkFleetSize, { when: (payload) => sizesReadable(payload.value) }),
 });
 
 export type Fleet = z.output<typeof FleetSchema>;

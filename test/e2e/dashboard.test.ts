@@ -215,7 +215,7 @@ describe('the dashboard in a browser, given a two-region sandbox and daylight se
       const out: Record<string, string> = {};
       for (const s of ['succeeded', 'degraded', 'failed', 'running']) {
         el.setAttribute('data-status', s);
-        out[s] = (globalThis as unknown as { getComputedStyle(e: Element): { backgroundColor: string } }).getComputedStyle(el).backgroundColor;
+        out[s] = (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor;
       }
       el.setAttribute('data-status', was);
       return out;

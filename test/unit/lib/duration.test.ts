@@ -73,3 +73,11 @@ test('toString round-trips through parse', () => {
 test('JSON writes the duration as its text', () => {
   assert.equal(JSON.stringify({ timeout: Duration.parse('10m') }), '{"timeout":"10m"}');
 });
+
+test('Duration.parse refuses what a timer cannot wait: more than 24 days, or a number too large to hold', () => {
+  assert.equal(Duration.parse('576h').ms, 24 * 24 * HOUR);
+  assert.throws(() => Duration.parse('577h'), { name: 'RangeError', message: '"577h" is longer than 24 days; write a duration up to 576h' });
+  assert.throws(() => Duration.parse('99999999999999999999h'), /is longer than 24 days; write a duration up to 576h$/);
+  // A retention such as a backup's ttl is no timer of ours and takes its own, larger bound
+  assert.equal(Duration.parse('720h', 365 * 24 * HOUR).ms, 720 * HOUR);
+});

@@ -162,7 +162,7 @@ test('a PDB with neither minAvailable nor maxUnavailable asks for exactly one', 
 
 test('a percentage written without % says how to write one', () => {
   assert.deepEqual(problems(fleetText({}, ['      strategy: {maxSurge: lots}'])), [
-    'fleet.yaml:20:28: spec.workloads[0].strategy.maxSurge: write an integer or a percentage such as "80%" (got "lots")',
+    'fleet.yaml:20:28: spec.workloads[0].strategy.maxSurge: "lots" is neither an integer nor a percentage; use an integer from 0 to 200,000 or a percentage up to 100%, such as "80%"',
   ]);
 });
 

@@ -39,6 +39,8 @@ const YAML_CHARS = [...'{}[],:"\'#-!&*|>%@?`\t\n \\', 'a', 'Z', '0', '9', '.', '
 const FLOW_AND_QUOTES = ['{', '}', '[', ']', '"', "'"];
 /** Other types (and other YAML notations) for a value. */
 const VALUES = ['42', '-1', '3.5', '0', 'true', 'false', 'null', '~', '[]', '{}', '[a, b]', '{x: 1}', '""', "'x'", '10m', '150%', '2026-01-01', '.inf', '0x1F', '!!binary aGk=', '!custom x', '*missing', '&anchor x', '|\n  block text', '"unterminated', 'a: b', '- item'];
+/** Values too large, negative or out of range for any field: each is refused with a position, never accepted as written. */
+const OVERSIZED = ['100000000', '99999999999999999999h', '577h', '-512Mi', '180%', '1e400', '-3', '"{{node.nmae}}"'];
 const KEYS = ['colour', 'tpye', 'maxUnavailble', 'timout', 'spec', 'name', 'phases', 'x-extra', '"quoted key"', '? complex'];
 
 const snippet = fc.string({ unit: fc.constantFrom(...YAML_CHARS), minLength: 1, maxLength: 4 });
@@ -49,7 +51,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), text: snippet }),
   fc.record({ kind: fc.constant('duplicate-line' as const), line: fc.nat() }),
   fc.record({ kind: fc.constant('drop-line' as const), line: fc.nat() }),
-  fc.record({ kind: fc.constant('retype-value' as const), which: fc.nat(), value: fc.constantFrom(...VALUES) }),
+  fc.record({ kind: fc.constant('retype-value' as const), which: fc.nat(), value: fc.constantFrom(...VALUES, ...OVERSIZED) }),
   fc.record({ kind: fc.constant('unknown-key' as const), line: fc.nat(), indent: fc.integer({ min: 0, max: 10 }), key: fc.oneof(fc.constantFrom(...KEYS), fc.stringMatching(/^[a-z][a-zA-Z]{0,8}$/)) }),
   fc.record({ kind: fc.constant('swap-flow' as const), which: fc.nat(), to: fc.constantFrom(...FLOW_AND_QUOTES) }),
 );
@@ -196,6 +198,48 @@ test('on a fuzzed plan that is rejected, plan and run exit 2 with daylight: and 
       { numRuns: 40, seed: SEED },
     );
     t.diagnostic(`${n} rejected plan files run through plan and run`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** The demo plan with `from` replaced by `to` (once; the text must hold it). */
+function demoWith(from: string, to: string): string {
+  assert.ok(DEMO.includes(from), `the demo plan holds ${from}`);
+  return DEMO.replace(from, to);
+}
+
+test('oversized, negative and impossible values: plan and preflight exit 2 within 10 s, at the value, with the fix', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'daylight-oversized-'));
+  const cases: Record<string, { text: string; says: RegExp }> = {
+    'endless timeout': { text: demoWith('ready: {timeout: 10m}', 'ready: {timeout: 99999999999999999999h}'), says: /ready\.timeout: "99999999999999999999h" is longer than 24 days; write a duration up to 576h/ },
+    'over 100%': { text: demoWith('maxUnavailable: 25%', 'maxUnavailable: 120%'), says: /maxUnavailable: "120%" is over 100%; use an integer or a percentage up to 100%/ },
+    'more nodes than any cluster': { text: demoWith('maxUnavailable: 25%', 'maxUnavailable: 100000000'), says: /maxUnavailable: 100000000 is more nodes than any cluster has/ },
+    'negative canary': { text: demoWith('canary: 1', 'canary: -1'), says: /canary: -1 is below 0; use a whole number from 0 to 100,000/ },
+    'restore step over 100': { text: demoWith('steps: [10, 50, 100]', 'steps: [10, 50, 180]'), says: /steps\[2\]: 180 is over 100; use a whole number from 1 to 100/ },
+    'sandbox capacity without the sandbox balancer': { text: demoWith('provider: sandbox', 'provider: manual'), says: /capacity\.type: capacity type "sandbox" measures the sandbox's own balancer and never passes with provider manual/ },
+    'unknown name in a node command': { text: demoWith('action: {type: agent, operation: patch}', 'action: {type: command, run: "ssh {{node.nmae}} sudo reboot"}'), says: /action\.run: "ssh \{\{node\.nmae\}\} sudo reboot" uses \{\{node\.nmae\}\}, which is not a known variable/ },
+  };
+  try {
+    for (const [name, { text, says }] of Object.entries(cases)) {
+      // Given a plan file with the value in it
+      const file = join(dir, `${name.replaceAll(' ', '-')}.yaml`);
+      await writeFile(file, text);
+      for (const argv of [['plan', '-f', file], ['preflight', '-f', file]]) {
+        // When the user runs daylight plan or preflight on it
+        const printed = capture();
+        const started = performance.now();
+        const code = await main(argv, printed.io);
+        const ms = performance.now() - started;
+        // Then it exits 2 quickly, saying where and what to write instead
+        const err = printed.err.join('\n');
+        assert.equal(code, 2, `${name}, ${argv[0]}: exit code\n${err}`);
+        assert.ok(ms < 10_000, `${name}, ${argv[0]}: took ${Math.round(ms)} ms`);
+        assert.match(err, new RegExp(`^daylight: ${escape(file)}:\\d+:\\d+: `), `${name}, ${argv[0]}`);
+        assert.match(err, says, `${name}, ${argv[0]}`);
+        assert.doesNotMatch(err, /^\s+at /m, 'no stack trace');
+      }
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -159,8 +159,8 @@ test('an unknown field in a gate or an action is checked against the fields of i
 
 test('maxUnavailable over 100%, a fraction, negative or not a number says what to write', () => {
   assert.deepEqual(problems({ 13: '      maxUnavailable: 120%' }), ['plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: "120%" is over 100%; use an integer or a percentage up to 100%']);
-  assert.deepEqual(problems({ 13: '      maxUnavailable: 1.5' }), ['plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: 1.5 is not a whole number of nodes; use an integer from 0 or a percentage such as "25%"']);
-  assert.deepEqual(problems({ 13: '      maxUnavailable: -1' }), ['plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: -1 is not a whole number of nodes; use an integer from 0 or a percentage such as "25%"']);
+  assert.deepEqual(problems({ 13: '      maxUnavailable: 1.5' }), ['plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: 1.5 is not a whole number of nodes; use an integer from 0 to 100,000 or a percentage up to 100%, such as "25%"']);
+  assert.deepEqual(problems({ 13: '      maxUnavailable: -1' }), ['plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: -1 is not a whole number of nodes; use an integer from 0 to 100,000 or a percentage up to 100%, such as "25%"']);
   assert.deepEqual(problems({ 13: '      maxUnavailable: a lot' }), ['plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: "a lot" is neither an integer nor a percentage; use an integer or a percentage such as "25%"']);
 });
 
@@ -168,6 +168,21 @@ test('a duration without a unit, or not a duration at all, shows how to write on
   assert.deepEqual(problems({ 15: '        timeout: 10' }), ['plans/weekly.yaml:15:18: spec.phases[0].drain.timeout: 10 has no unit; write a duration such as "10m" (units: ms, s, m, h)']);
   assert.deepEqual(problems({ 16: '      soak: 30' }), ['plans/weekly.yaml:16:13: spec.phases[0].soak: 30 has no unit; write a duration such as "30s" (units: ms, s, m, h)']);
   assert.deepEqual(problems({ 15: '        timeout: 10 minutes' }), ['plans/weekly.yaml:15:18: spec.phases[0].drain.timeout: "10 minutes" is not a duration; write a number with a unit, such as 30s, 10m or 1h30m (units: ms, s, m, h)']);
+});
+
+test('a duration longer than a timer can wait (24 days) is refused with the longest there is', () => {
+  // Node fires a timer set beyond 2^31 ms at once: such a timeout would not wait at all
+  assert.deepEqual(problems({ 15: '        timeout: 99999999999999999999h' }), ['plans/weekly.yaml:15:18: spec.phases[0].drain.timeout: "99999999999999999999h" is longer than 24 days; write a duration up to 576h']);
+  assert.deepEqual(problems({ 16: '      soak: 577h' }), ['plans/weekly.yaml:16:13: spec.phases[0].soak: "577h" is longer than 24 days; write a duration up to 576h']);
+  assert.equal(accepted({ 16: '      soak: 576h' }).plan.spec.phases[0]?.type, 'nodes');
+});
+
+test('counts have bounds: more nodes than any cluster has, a negative canary, a restore step over 100%', () => {
+  assert.deepEqual(problems({ 13: '      maxUnavailable: 100000000' }), ['plans/weekly.yaml:13:23: spec.phases[0].maxUnavailable: 100000000 is more nodes than any cluster has; use an integer from 0 to 100,000 or a percentage up to 100%, such as "25%"']);
+  assert.deepEqual(problems({ 16: '      canary: -1' }), ['plans/weekly.yaml:16:15: spec.phases[0].canary: -1 is below 0; use a whole number from 0 to 100,000']);
+  assert.deepEqual(problems({ 16: '      budgetWaitRounds: 1000' }), ['plans/weekly.yaml:16:25: spec.phases[0].budgetWaitRounds: 1000 is over 100; use a whole number from 0 to 100']);
+  assert.deepEqual(problems({ 16: '      canary: 1.5' }), ['plans/weekly.yaml:16:15: spec.phases[0].canary: 1.5 is not a whole number; use a whole number from 0 to 100,000']);
+  assert.deepEqual(problems({ 20: '  traffic: {provider: manual, restore: {steps: [10, 120]}}' }), ['plans/weekly.yaml:20:53: spec.traffic.restore.steps[1]: 120 is over 100; use a whole number from 1 to 100']);
 });
 
 test('a label selector that does not parse names the bad part and shows a good one', () => {
@@ -197,6 +212,19 @@ test('an unknown gate type lists the gate types there are', () => {
 
 test('a prometheus gate without max or min is reported at the gate with the fix', () => {
   assert.deepEqual(problems({ 18: '    - type: prometheus', 19: '      url: http://127.0.0.1:9090\n      query: sum(rate(errors[5m]))' }), ['plans/weekly.yaml:18:7: spec.gates[0]: a prometheus gate needs a threshold; set max, min or both']);
+});
+
+test('a node command may use only the names the engine fills in; another is refused at load, at the command', () => {
+  // Given a typo in a node command: before, it reached the shell as written ("ssh {{node.nmae}} ...")
+  assert.deepEqual(problems({ 16: '      action: {type: command, run: "ssh {{node.nmae}} sudo systemctl reboot"}' }), [
+    'plans/weekly.yaml:16:36: spec.phases[0].action.run: "ssh {{node.nmae}} sudo systemctl reboot" uses {{node.nmae}}, which is not a known variable; known variables: cluster, node.name, operation, run.id, version',
+  ]);
+  const run = accepted({ 16: '      action: {type: command, run: "ssh {{node.name}} sudo upgrade {{version}} {{ cluster }} {{run.id}} {{operation}}"}' }).plan.spec.phases[0];
+  assert.ok(run?.type === 'nodes' && run.action.type === 'command');
+  // A gate command is run as written: no name is filled in, so none is allowed
+  assert.deepEqual(problems({ 18: '    - type: command', 19: '      run: ./smoke.sh {{cluster}}' }), [
+    'plans/weekly.yaml:19:12: spec.gates[0].run: "./smoke.sh {{cluster}}" uses {{cluster}}, which is not a known variable; no variables are known here',
+  ]);
 });
 
 test('two clusters with the same name: the second one is named, at its name', () => {

@@ -100,18 +100,18 @@ test('the same plan without a regional phase needs none of it', () => {
 });
 
 test('provider haproxy and gateway-api need their own settings, said in one line each', () => {
-  assert.deepEqual(problems({ spec: ['  traffic:', '    provider: haproxy', '    servers: {eu-central: fra, eu-west: ams}', '    capacity: {type: sandbox}'] }), [
+  assert.deepEqual(problems({ spec: ['  traffic:', '    provider: haproxy', '    servers: {eu-central: fra, eu-west: ams}', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'] }), [
     'plans/regional.yaml:14:5: spec.traffic.haproxy: provider haproxy needs its runtime API; add haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: <backend>}',
   ]);
-  assert.deepEqual(problems({ spec: ['  traffic:', '    provider: gateway-api', '    servers: {eu-central: fra, eu-west: ams}', '    capacity: {type: sandbox}'] }), [
+  assert.deepEqual(problems({ spec: ['  traffic:', '    provider: gateway-api', '    servers: {eu-central: fra, eu-west: ams}', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'] }), [
     'plans/regional.yaml:14:5: spec.traffic.gatewayApi: provider gateway-api needs the HTTPRoute to steer; add gatewayApi: {cluster: <cluster holding the HTTPRoute>, namespace: <ns>, route: <name>}',
   ]);
 });
 
 test('haproxy and gateway-api need a server for every cluster, each missing one named with what to add', () => {
-  const haproxy = ['  traffic:', '    provider: haproxy', '    haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: global}', '    capacity: {type: sandbox}'];
+  const haproxy = ['  traffic:', '    provider: haproxy', '    haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: global}', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'];
   assert.deepEqual(problems({ spec: [...haproxy, '    servers: {eu-central: fra}'] }), ['plans/regional.yaml:17:14: spec.traffic.servers: no server for cluster "eu-west"; add "eu-west: <its server in the backend>"']);
-  const gateway = ['  traffic:', '    provider: gateway-api', '    gatewayApi: {cluster: eu-central, namespace: shop, route: global}', '    capacity: {type: sandbox}'];
+  const gateway = ['  traffic:', '    provider: gateway-api', '    gatewayApi: {cluster: eu-central, namespace: shop, route: global}', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'];
   assert.deepEqual(problems({ spec: [...gateway, '    servers: {}'] }), [
     'plans/regional.yaml:17:14: spec.traffic.servers: no server for cluster "eu-central"; add "eu-central: <its backendRef name>"',
     'plans/regional.yaml:17:14: spec.traffic.servers: no server for cluster "eu-west"; add "eu-west: <its backendRef name>"',
@@ -127,6 +127,17 @@ test('a capacity source is needed unless the sandbox balancer reports load', () 
   assert.deepEqual(accepted({ spec: ['  traffic:', '    provider: manual', '    capacity: {type: prometheus, url: "http://127.0.0.1:9090", query: "capacity_ratio"}'] }).spec.traffic?.capacity?.type, 'prometheus');
 });
 
+test('a sandbox capacity check with another provider can never pass, so the plan is refused at the capacity type', () => {
+  const haproxy = ['  traffic:', '    provider: haproxy', '    haproxy: {runtimeApi: "unix:///run/haproxy/admin.sock", backend: global}', '    servers: {eu-central: fra, eu-west: ams}'];
+  assert.deepEqual(problems({ spec: [...haproxy, '    capacity: {type: sandbox}'] }), [
+    'plans/regional.yaml:17:22: spec.traffic.capacity.type: capacity type "sandbox" measures the sandbox\'s own balancer and never passes with provider haproxy; use capacity: {type: prometheus, url: ..., query: ...}, or provider: sandbox',
+  ]);
+  assert.deepEqual(problems({ regional: false, spec: ['  traffic:', '    provider: manual', '    capacity: {type: sandbox}'] }), [
+    'plans/regional.yaml:15:22: spec.traffic.capacity.type: capacity type "sandbox" measures the sandbox\'s own balancer and never passes with provider manual; use capacity: {type: prometheus, url: ..., query: ...}, or provider: sandbox',
+  ]);
+  assert.equal(accepted({ spec: ['  traffic:', '    provider: sandbox', '    capacity: {type: sandbox}'] }).spec.traffic?.capacity?.type, 'sandbox');
+});
+
 // -------------------------------------------------------------------------------------- restore and analysis
 
 test('restore steps must rise, and the step that does not is pointed at', () => {
@@ -139,6 +150,22 @@ test('a prometheus analysis needs a threshold; a misspelt restore field is sugge
 });
 
 // ------------------------------------------------------------------------------------------- hooks, silences
+
+test('silence matchers, hooks and queries may use only the names given to them; another is refused at its position', () => {
+  const traffic = ['  traffic:', '    provider: sandbox'];
+  assert.deepEqual(problems({ spec: [...traffic, '  silences: {alertmanager: "http://127.0.0.1:9093", matchers: [{name: cluster, value: "{{regoin}}"}]}'] }), [
+    'plans/regional.yaml:15:87: spec.silences.matchers[0].value: "{{regoin}}" uses {{regoin}}, which is not a known variable; known variables: cluster, region, run',
+  ]);
+  // run-start knows no region; run-end knows the outcome
+  assert.deepEqual(problems({ spec: [...traffic, '  hooks:', '    - {on: run-start, type: command, run: "notify {{cluster}}"}', '    - {on: run-end, type: webhook, url: "https://hooks.example.com/{{outcome}}/{{node.name}}"}'] }), [
+    'plans/regional.yaml:16:43: spec.hooks[0].run: in a run-start hook, "notify {{cluster}}" uses {{cluster}}, which is not a known variable; known variables: event, plan, run',
+    'plans/regional.yaml:17:41: spec.hooks[1].url: in a run-end hook, "https://hooks.example.com/{{outcome}}/{{node.name}}" uses {{node.name}}, which is not a known variable; known variables: event, outcome, plan, run',
+  ]);
+  assert.equal(accepted({ spec: [...traffic, '  hooks:', '    - {on: pre-drain, type: command, run: "notify {{cluster}} {{region}} {{run}} {{plan}} {{event}}"}'] }).spec.hooks.length, 1);
+  assert.deepEqual(problems({ spec: [...traffic, '    analysis: [{type: prometheus, url: "http://127.0.0.1:9090", query: "errors{cluster=\\"{{cluster}}\\"}", max: 1}]'] }), [
+    'plans/regional.yaml:15:72: spec.traffic.analysis[0].query: "errors{cluster=\\"{{cluster}}\\"}" uses {{cluster}}, which is not a known variable; known variables: region',
+  ]);
+});
 
 test('an unknown hook field is an error that lists the fields', () => {
   assert.deepEqual(problems({ spec: ['  traffic:', '    provider: sandbox', '  hooks:', '    - {on: pre-drain, type: command, run: ./x.sh, retries: 2}'] }), [

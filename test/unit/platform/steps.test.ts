@@ -2,7 +2,7 @@
 // rendered, the Velero Backup object, silences, and the post-checks as gates with their thresholds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TemplateError } from '../../../src/notify/template.ts';
+import { TemplateError } from '../../../src/lib/template.ts';
 import { changelogBetween, parseChangelog } from '../../../src/platform/changelog.ts';
 import { diffWorkspaces } from '../../../src/platform/diff.ts';
 import type { UpgradedComponent } from '../../../src/platform/diff.ts';

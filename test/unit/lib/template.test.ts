@@ -1,9 +1,11 @@
 // Unit tests for {{variable}} templates: known names are filled in, an unknown one is an error that lists
-// the known ones, and braces that are not ours (kubectl go-templates) stay as written.
+// the known ones, braces that are not ours (kubectl go-templates) stay as written, and values put into a
+// command are quoted for the shell when they need it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../../src/lib/errors.ts';
-import { renderTemplate, TemplateError } from '../../../src/notify/template.ts';
+import { execFileSync } from 'node:child_process';
+import { renderTemplate, shellQuote, TemplateError, templateNames, templateProblem } from '../../../src/lib/template.ts';
 
 test('fills every known variable, with or without spaces inside the braces', () => {
   const vars = { cluster: 'eu-central', run: 'r-42', 'node.name': 'node-a1' };
@@ -31,4 +33,22 @@ test('braces around what is not a variable name stay as written; a go-template k
 
 test('a value is inserted once, not rendered again', () => {
   assert.equal(renderTemplate('{{a}}', { a: '{{b}}' }), '{{b}}');
+});
+
+test('the names a text uses, and the problem a loader reports for one a field does not allow', () => {
+  assert.deepEqual(templateNames('ssh {{node.name}} {{ cluster }} {{node.name}} {{.metadata.name}}'), ['node.name', 'cluster']);
+  assert.equal(templateProblem('ssh {{node.name}} reboot', ['node.name', 'cluster']), undefined);
+  assert.equal(templateProblem('ssh {{node.nmae}} reboot', ['node.name', 'cluster']), '"ssh {{node.nmae}} reboot" uses {{node.nmae}}, which is not a known variable; known variables: cluster, node.name');
+  assert.equal(templateProblem('./smoke.sh {{cluster}}', []), '"./smoke.sh {{cluster}}" uses {{cluster}}, which is not a known variable; no variables are known here');
+});
+
+test('values for a command are quoted for the shell when they need it, and left as they are when they do not', () => {
+  const vars = { 'node.name': 'node-a1.eu-central.internal', version: 'v1.31.2+k3s1', note: "it's; $(reboot)", empty: '' };
+  assert.equal(renderTemplate('ssh {{node.name}} upgrade {{version}}', vars, 'shell'), 'ssh node-a1.eu-central.internal upgrade v1.31.2+k3s1');
+  assert.equal(renderTemplate('echo {{note}} {{empty}}', vars, 'shell'), `echo 'it'\\''s; $(reboot)' ''`);
+  assert.equal(renderTemplate('echo {{note}}', vars), "echo it's; $(reboot)", 'no quoting unless asked: a URL or a query takes values as they are');
+  // And the shell reads each quoted value back as the one word it was
+  for (const value of Object.values(vars)) {
+    assert.equal(execFileSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' }), value);
+  }
 });
