@@ -86,8 +86,10 @@ test('nodes cordoned by someone else are left alone and count against maxUnavail
     const all = await workers(ts);
     // When a plan with maxUnavailable 25% (3 of 12) runs
     const r = await roll(ts, rollPlan({ maxUnavailable: '25%' }));
-    // Then it succeeds and maintains every other worker once
-    assert.equal(r.status, 'succeeded', r.end.status === 'refused' ? r.output : r.end.reason);
+    // Then it maintains every other worker once, and ends degraded, not succeeded: their nodes were not maintained
+    assert.equal(r.status, 'degraded', r.end.status === 'refused' ? r.output : r.end.reason);
+    const problems = eventsOf(r, 'run.degraded')[0]?.event.problems ?? [];
+    assert.deepEqual(problems, theirs.map((n) => `eu-central/${n}: not maintained: left alone by phase os-patch (cordoned by someone else)`));
     const ref = await referee(ts);
     const ours = all.filter((n) => !theirs.includes(n));
     assert.deepEqual(Object.keys(ref.reboots).sort(), ours.map((n) => `eu-central/${n}`).sort(), 'their nodes are not rebooted');
