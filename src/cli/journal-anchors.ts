@@ -1,6 +1,9 @@
-// The journal head's stores for a run: one ConfigMap per cluster of the plan, so verifying needs only one
-// of them reachable.
-import type { HeadStore } from '../engine/journal-anchor.ts';
+// A run's journal opened for writing from the CLI: entries signed with the journal key, the chain's head
+// anchored in one ConfigMap per cluster of the plan (verifying needs only one of them reachable).
+import { Journal } from '../engine/journal.ts';
+import { HeadAnchor } from '../engine/journal-anchor.ts';
+import type { AnchorFailure, AnchorState, HeadStore } from '../engine/journal-anchor.ts';
+import type { JournalSigner } from '../engine/journal-signing.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 import { describeHeadLocation, readHead, writeHead } from '../kube/journal-head.ts';
 
@@ -10,4 +13,25 @@ export function clusterHeadStores(clusters: ReadonlyMap<string, KubeCluster>, ru
     write: (head, signal) => writeHead(c.api, head, signal),
     read: (id, signal) => readHead(c.api, id, signal),
   }));
+}
+
+export interface AnchoredJournal {
+  readonly journal: Journal;
+  /** Writes the final head to the clusters, then closes the journal. */
+  close(): Promise<AnchorState>;
+}
+
+export function openAnchoredJournal(o: { path: string; runId: string; clock: () => number; clusters: ReadonlyMap<string, KubeCluster>; signer: JournalSigner; onFailure?: (f: AnchorFailure) => void }): AnchoredJournal {
+  const anchor = new HeadAnchor({ stores: clusterHeadStores(o.clusters, o.runId), signer: o.signer, ...(o.onFailure ? { onFailure: o.onFailure } : {}) });
+  const journal = Journal.open(o.path, o.runId, o.clock, { signer: o.signer, onAppend: (e) => anchor.note(e) });
+  return {
+    journal,
+    close: async () => {
+      try {
+        return await anchor.flush();
+      } finally {
+        journal.close();
+      }
+    },
+  };
 }

@@ -18,6 +18,8 @@ import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './arg
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
 import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
+import { journalKeyPath, journalSignerAt } from './journal-key.ts';
+import type { JournalSigner } from '../engine/journal-signing.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 
 const HELP = `Usage: daylight recover [-f plan.yaml | --context CTX ...] [--kubeconfig FILE] [--state-dir DIR] [--include-failed] [--dry-run] [-o json]
@@ -52,8 +54,10 @@ export const recoverCommand: Command = {
       if (!first) throw new UserError('no cluster to recover');
       const dryRun = p.values['dry-run'] === true;
       const alive = (id: string) => ownerAlive(runPaths(dir, id)) !== undefined;
-      const done = await recover({ clusters, clock: first.clock, runAlive: alive, dryRun, onRecovered: (n) => journalRecovery(dir, n, first.clock.now()) });
-      const regions = plan ? await recoverRegions({ dir, plan: plan.plan, clusters, dryRun, includeFailed: p.values['include-failed'] === true, alive, now: () => first.clock.now() }) : [];
+      // Entries recover appends are signed; the run's anchor stays at its last head (see docs/report.md).
+      const signer = journalSignerAt(journalKeyPath());
+      const done = await recover({ clusters, clock: first.clock, runAlive: alive, dryRun, onRecovered: (n) => journalRecovery(dir, n, { now: first.clock.now(), signer }) });
+      const regions = plan ? await recoverRegions({ dir, plan: plan.plan, clusters, dryRun, includeFailed: p.values['include-failed'] === true, alive, now: () => first.clock.now(), signer }) : [];
       if (outputFlag(p) === 'json') io.out(JSON.stringify([...done, ...regions]));
       else {
         const lines = [...done.map((n) => `${n.cluster}/${n.node} (run ${n.runId}): ${n.action}`), ...regions.map((r) => `${r.cluster} traffic (run ${r.runId}): ${r.action}`)];
@@ -83,6 +87,7 @@ interface RegionRecovery {
   readonly includeFailed: boolean;
   readonly alive: (runId: string) => boolean;
   readonly now: () => number;
+  readonly signer: JournalSigner;
 }
 
 /** Traffic and silences of inactive runs of this plan, each run's journal told what was put back. */
@@ -92,7 +97,7 @@ async function recoverRegions(o: RegionRecovery): Promise<RecoveredRegion[]> {
     const runs: RecoverableRun[] = [];
     for (const runId of listRuns(o.dir)) {
       if (o.alive(runId)) continue;
-      const journal = Journal.open(runPaths(o.dir, runId).journal, runId, o.now);
+      const journal = Journal.open(runPaths(o.dir, runId).journal, runId, o.now, { signer: o.signer });
       journals.push(journal);
       const state = replay(runId, journal.entries);
       if (state.plan?.name !== o.plan.metadata.name) continue;
@@ -120,10 +125,10 @@ function silencesOf(url: string): NonNullable<Parameters<typeof recoverTraffic>[
 }
 
 /** The run's own journal says its node was given back, when the journal is on this machine. */
-function journalRecovery(dir: string, n: RecoveredNode, now: number): void {
+function journalRecovery(dir: string, n: RecoveredNode, at: { now: number; signer: JournalSigner }): void {
   const paths = runPaths(dir, n.runId);
   if (!existsSync(paths.journal)) return;
-  const journal = Journal.open(paths.journal, n.runId, () => now);
+  const journal = Journal.open(paths.journal, n.runId, () => at.now, { signer: at.signer });
   try {
     journal.append({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed: true });
     journal.append({ type: 'node.done', cluster: n.cluster, node: n.node, outcome: 'skipped', message: 'given back by daylight recover' });
