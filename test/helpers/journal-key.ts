@@ -1,7 +1,7 @@
 // Journal keys for tests: an in-memory signer for runs in this process, and a temporary config directory
 // for the CLI, so no test ever reads or writes the journal key in the real home.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { journalSigner } from '../../src/engine/journal-signing.ts';
@@ -14,10 +14,11 @@ export function testSigner(): JournalSigner {
 
 /**
  * Points XDG_CONFIG_HOME of this process, and of the CLIs it spawns, at a fresh temporary directory:
- * the CLI makes its journal key there. Returns the directory.
+ * the CLI makes its journal key there, and it is removed when the process exits. Returns the directory.
  */
 export function tempConfigHome(): string {
   const dir = mkdtempSync(join(tmpdir(), 'daylight-config-'));
   process.env.XDG_CONFIG_HOME = dir;
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

@@ -18,7 +18,10 @@ import { REGIONS, regionalPlan, regionalPlanYaml, startLab, startLoad } from './
 
 const ENTRY = fileURLToPath(new URL('../../../src/cli/entry.ts', import.meta.url));
 import type { Lab } from './lab.ts';
-import { testSigner } from '../../helpers/journal-key.ts';
+import { tempConfigHome, testSigner } from '../../helpers/journal-key.ts';
+
+// The CLIs this file starts make their journal key in a temporary config directory, not in the home.
+tempConfigHome();
 
 let lab: Lab;
 
