@@ -6,13 +6,20 @@ import type { AnchorFailure, AnchorState, HeadStore } from '../engine/journal-an
 import type { JournalSigner } from '../engine/journal-signing.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 import { describeHeadLocation, readHead, writeHead } from '../kube/journal-head.ts';
+import type { HeadVersion } from '../kube/journal-head.ts';
 
 export function clusterHeadStores(clusters: ReadonlyMap<string, KubeCluster>, runId: string): HeadStore[] {
-  return [...clusters.values()].map((c) => ({
-    where: describeHeadLocation(c.name, runId),
-    write: (head, signal) => writeHead(c.api, head, signal),
-    read: (id, signal) => readHead(c.api, id, signal),
-  }));
+  return [...clusters.values()].map((c) => {
+    // What this store wrote last: the next write replaces it in one request.
+    let last: HeadVersion | undefined;
+    return {
+      where: describeHeadLocation(c.name, runId),
+      write: async (head, signal) => {
+        last = await writeHead(c.api, head, last, signal);
+      },
+      read: (id, signal) => readHead(c.api, id, signal),
+    };
+  });
 }
 
 export interface AnchoredJournal {

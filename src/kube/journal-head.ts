@@ -34,25 +34,39 @@ export async function readHead(api: KubeApi, runId: string, signal?: AbortSignal
   return cm ? headOf(cm) : undefined;
 }
 
-/** Creates or moves forward the run's head; a head at the same or a later seq is left as it is. */
-export async function writeHead(api: KubeApi, head: StoredHead, signal?: AbortSignal): Promise<void> {
+/** What a store last wrote: the ConfigMap's resourceVersion and the seq in it, so the next write is one request. */
+export interface HeadVersion {
+  readonly resourceVersion: string;
+  readonly seq: number;
+}
+
+/**
+ * Creates or moves forward the run's head, one request when `last` (what this process wrote before) is
+ * still current; a head at the same or a later seq is left as it is. Returns what is there now.
+ */
+export async function writeHead(api: KubeApi, head: StoredHead, last?: HeadVersion, signal?: AbortSignal): Promise<HeadVersion> {
   const name = headConfigMapName(head.runId);
+  let current = last;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const current = await readConfigMap(api, name, signal);
-    if (current && (headOf(current)?.seq ?? 0) >= head.seq) return;
+    if (current && current.seq >= head.seq) return current;
     const body: V1ConfigMap = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { ...(current?.metadata ?? {}), name, namespace: HEAD_NAMESPACE, labels: { ...(current?.metadata?.labels ?? {}), 'app.kubernetes.io/managed-by': 'daylight' } },
+      metadata: { name, namespace: HEAD_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'daylight' }, ...(current ? { resourceVersion: current.resourceVersion } : {}) },
       data: { runId: head.runId, seq: String(head.seq), hash: head.hash, keyId: head.keyId, sig: head.sig },
     };
     try {
-      if (current) await api.call(`update ConfigMap ${HEAD_NAMESPACE}/${name}`, (o) => api.core.replaceNamespacedConfigMap({ name, namespace: HEAD_NAMESPACE, body }, o), { signal });
-      else await api.call(`create ConfigMap ${HEAD_NAMESPACE}/${name}`, (o) => api.core.createNamespacedConfigMap({ namespace: HEAD_NAMESPACE, body }, o), { signal });
-      return;
+      const written = current
+        ? await api.call(`update ConfigMap ${HEAD_NAMESPACE}/${name}`, (o) => api.core.replaceNamespacedConfigMap({ name, namespace: HEAD_NAMESPACE, body }, o), { signal })
+        : await api.call(`create ConfigMap ${HEAD_NAMESPACE}/${name}`, (o) => api.core.createNamespacedConfigMap({ namespace: HEAD_NAMESPACE, body }, o), { signal });
+      return { resourceVersion: written.metadata?.resourceVersion ?? '', seq: head.seq };
     } catch (e: unknown) {
-      // 409: another writer (a `daylight abort` of the same run) got there first; read again and compare.
-      if (statusCode(e) !== 409) throw e;
+      // 409: it exists already, or another writer (a `daylight abort` of the same run) got there first;
+      // 404: it was deleted. Read what is there and compare.
+      const code = statusCode(e);
+      if (code !== 409 && code !== 404) throw e;
+      const cm = await readConfigMap(api, name, signal);
+      current = cm ? { resourceVersion: cm.metadata?.resourceVersion ?? '', seq: headOf(cm)?.seq ?? 0 } : undefined;
     }
   }
   throw new Error(`ConfigMap ${HEAD_NAMESPACE}/${name} kept changing under three writes; the head is written again with the next entry`);

@@ -1,6 +1,6 @@
 // The journal's head in a real API server: a run on the sandbox anchors its signed head in a ConfigMap of
 // its cluster, `audit verify` reads it back from the plan's cluster, and a journal with its last 10 entries
-// cut is caught against it.
+// cut is caught against it. The ConfigMap only moves forward, in one request per head.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditCommand } from '../../src/cli/audit.ts';
 import { runSession } from '../../src/cli/run-session.ts';
+import { connect } from '../../src/kube/client.ts';
+import { headConfigMapName, readHead, writeHead } from '../../src/kube/journal-head.ts';
 import { parsePlan } from '../../src/plan/load.ts';
 import { smallFleet } from '../support/fleets.ts';
 import { allPodsReady, startTestSandbox } from '../support/sandbox.ts';
@@ -60,5 +62,27 @@ test('a run anchors its head in its cluster; audit verify checks the journal aga
   } finally {
     await ts.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the head ConfigMap moves forward in one request per head, never back, and is made again when deleted', { timeout: 60_000 }, async () => {
+  const ts = await startTestSandbox(smallFleet({ zones: 1 }));
+  const cluster = await connect({ name: 'eu-central', kubeconfig: ts.kubeconfigPath, context: 'eu-central' });
+  try {
+    const head = (seq: number) => ({ runId: 'run-x', seq, hash: String(seq).repeat(64).slice(0, 64), keyId: 'k', sig: `s${seq}` });
+    const first = await writeHead(cluster.api, head(3));
+    const before = cluster.requestCount;
+    const second = await writeHead(cluster.api, head(5), first);
+    assert.equal(cluster.requestCount - before, 1, 'one request to move the head forward');
+    // A writer with an older head (another process of the same run) does not move it back
+    await writeHead(cluster.api, head(4));
+    assert.equal((await readHead(cluster.api, 'run-x'))?.seq, 5);
+    // Deleted (by someone with cluster write access), it is made again by the next head
+    await cluster.api.call('delete', (o) => cluster.api.core.deleteNamespacedConfigMap({ name: headConfigMapName('run-x'), namespace: 'kube-system' }, o));
+    await writeHead(cluster.api, head(6), second);
+    assert.deepEqual(await readHead(cluster.api, 'run-x'), head(6));
+  } finally {
+    await cluster.close();
+    await ts.stop();
   }
 });
