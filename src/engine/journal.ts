@@ -139,9 +139,7 @@ export class Journal {
 function checkSigned(path: string, entries: readonly SealedEntry[], signer: JournalSigner): void {
   const named = entries[0]?.key;
   if (!named) return;
-  if (named.id !== signer.key.id || named.spki !== signer.key.spki) {
-    throw new Error(`${path}: the journal is signed by key ${named.id}, but the key here is ${signer.key.id}; carry on where the journal's key is, or put that key in this machine's daylight config directory`);
-  }
+  if (named.id !== signer.key.id || named.spki !== signer.key.spki) throw new JournalKeyMismatch(path, named.id, signer.key.id);
   const publicKey = publicKeyOf(named);
   if (!publicKey) throw new JournalCorrupt(path, 1, 'its key is not a valid public key');
   entries.forEach((e, i) => {
@@ -162,6 +160,14 @@ function readEntries(path: string): SealedEntry[] {
   const check = verifyChain(text);
   if (!check.ok) throw new JournalCorrupt(path, check.line, check.reason);
   return text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as SealedEntry);
+}
+
+/** A signed journal opened for writing with another key than the one that signs it. */
+export class JournalKeyMismatch extends Error {
+  constructor(path: string, journalKey: string, localKey: string) {
+    super(`${path}: the journal is signed by key ${journalKey}, but the key here is ${localKey}; carry on where the journal's key is, or put that key in this machine's daylight config directory`);
+    this.name = 'JournalKeyMismatch';
+  }
 }
 
 export class JournalCorrupt extends Error {
