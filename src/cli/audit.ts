@@ -77,7 +77,7 @@ export function makeAuditCommand(deps: AuditDeps): Command {
       if (extra.length > 0) throw new UserError(`unexpected argument "${extra[0]}"; use: daylight audit verify RUN`);
       const paths = existingRun(stateDir(p, deps.env), runId, 'audit verify');
       const text = readFileSync(paths.journal, 'utf8');
-      const trust = trustedKey(stringFlag(p, 'key'), deps.env);
+      const trust = { ...trustedKey(stringFlag(p, 'key'), deps.env), runId: paths.runId };
       const noAnchor = p.values['no-anchor'] === true;
       let result = verifyJournal(text, trust);
       if (!noAnchor && result.chain.signatures === 'verified') {

@@ -21,10 +21,24 @@ export interface SealedEntry extends JournalEntry {
   readonly sig?: string;
 }
 
-/** sha256 over prev and the entry's content; the key the first entry names is content too. */
-export function entryHash(prev: string, e: Omit<SealedEntry, 'hash' | 'prev' | 'sig'>): string {
+type HashedContent = Omit<SealedEntry, 'hash' | 'prev' | 'sig'>;
+
+/** The hashed content as JSON: seq first, then the rest; the key the first entry names is content too. */
+function contentJson(e: HashedContent): string {
   const key = e.key ? { key: { id: e.key.id, spki: e.key.spki } } : {};
-  return createHash('sha256').update(prev).update(JSON.stringify({ seq: e.seq, at: e.at, wall: e.wall, runId: e.runId, event: e.event, ...key })).digest('hex');
+  return JSON.stringify({ seq: e.seq, at: e.at, wall: e.wall, runId: e.runId, event: e.event, ...key });
+}
+
+/** sha256 over prev and the entry's content. */
+export function entryHash(prev: string, e: HashedContent): string {
+  return createHash('sha256').update(prev).update(contentJson(e)).digest('hex');
+}
+
+/** entryHash of the same entry under another seq, without serialising it again: to find the seq a renumbered entry had. */
+export function entryHashAtSeq(prev: string, e: HashedContent): (seq: number) => string {
+  const lead = '{"seq":0';
+  const tail = contentJson({ ...e, seq: 0 }).slice(lead.length);
+  return (seq) => createHash('sha256').update(prev).update(`{"seq":${seq}`).update(tail).digest('hex');
 }
 
 /** The public key an entry names, or undefined when it names none or a malformed one. */

@@ -3,7 +3,7 @@
 // (its seq, its line, and what is wrong), for `daylight audit verify` and the report's integrity section.
 import type { KeyObject } from 'node:crypto';
 import type { JournalEntry } from '../engine/events.ts';
-import { entryHash, GENESIS, publicKeyOf } from '../engine/journal.ts';
+import { entryHash, entryHashAtSeq, GENESIS, publicKeyOf } from '../engine/journal.ts';
 import type { SealedEntry } from '../engine/journal.ts';
 import type { AnchorReading } from '../engine/journal-anchor.ts';
 import { headValid, keyRefOf, signatureValid } from '../engine/journal-signing.ts';
@@ -16,6 +16,7 @@ import type { SignedHead } from '../engine/journal-signing.ts';
  */
 export type BreakKind =
   | 'unparseable-line'
+  | 'wrong-run'
   | 'missing'
   | 'reordered'
   | 'duplicate'
@@ -81,6 +82,8 @@ export interface VerifiedJournal {
 }
 
 export interface VerifyOptions {
+  /** The run the journal is verified as: an entry of another run is a break. */
+  readonly runId?: string;
   /**
    * The public key trusted to sign the journal, from outside the state directory (the local key file, or
    * one exported from it). The key the journal names is never trusted by itself: whoever rewrote the file
@@ -94,8 +97,8 @@ export interface VerifyOptions {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-/** How far from its own seq a renumbered entry's original seq is looked for. */
-const RENUMBER_SEARCH = 10_000;
+/** How far past the journal's length a renumbered entry's original seq is looked for. */
+const RENUMBER_SEARCH = 1_000;
 
 interface Line {
   readonly line: number;
@@ -112,11 +115,11 @@ export function verifyJournal(text: string, o: VerifyOptions = {}): VerifiedJour
   });
   const entries = items.map((l) => l.entry).filter((e): e is SealedEntry => typeof e !== 'string');
   const signing = signingOf(items[0]?.entry, o);
-  const walked = walk(items, signing.key);
+  const walked = walk(items, { key: signing.key, runId: o.runId });
   let firstBreak = walked.break;
   let anchor: AnchorCheck | undefined;
   if (o.anchor && signing.key) {
-    const found = checkAnchor({ reading: o.anchor, key: signing.key, items, walked, runId: entries[0]?.runId });
+    const found = checkAnchor({ reading: o.anchor, key: signing.key, items, walked, runId: o.runId ?? entries[0]?.runId });
     anchor = found.anchor;
     firstBreak = found.break ?? firstBreak;
   }
@@ -159,7 +162,7 @@ interface Walked {
 }
 
 /** Every line in order until the first break; signatures too when `key` is given. */
-function walk(items: readonly Line[], key: KeyObject | undefined): Walked {
+function walk(items: readonly Line[], o: { key: KeyObject | undefined; runId: string | undefined }): Walked {
   const seqLines = new Map<number, number[]>();
   for (const { line, entry } of items) if (typeof entry !== 'string') seqLines.set(entry.seq, [...(seqLines.get(entry.seq) ?? []), line]);
   let prev = GENESIS;
@@ -167,7 +170,7 @@ function walk(items: readonly Line[], key: KeyObject | undefined): Walked {
   let last: SealedEntry | undefined;
   let verified = 0;
   for (const { line, entry } of items) {
-    const problem = checkLine(entry, line, { prev, lastSeq, seqLines, lines: items.length }) ?? (key && typeof entry !== 'string' ? checkSignature(entry, line, key) : undefined);
+    const problem = checkLine(entry, line, { prev, lastSeq, seqLines, lines: items.length, runId: o.runId }) ?? (o.key && typeof entry !== 'string' ? checkSignature(entry, line, o.key) : undefined);
     if (problem) return { verified, ...(last ? { last } : {}), break: problem };
     const e = entry as SealedEntry;
     prev = e.hash;
@@ -205,6 +208,7 @@ interface LineContext {
   /** Seq → the lines it appears on, to tell a reorder (the expected seq is further down) from a deletion. */
   readonly seqLines: ReadonlyMap<number, readonly number[]>;
   readonly lines: number;
+  readonly runId: string | undefined;
 }
 
 function checkLine(parsed: SealedEntry | string, line: number, at: LineContext): ChainBreak | undefined {
@@ -214,6 +218,9 @@ function checkLine(parsed: SealedEntry | string, line: number, at: LineContext):
   }
   const e = parsed;
   const where = `entry seq ${e.seq} (line ${line})`;
+  if (at.runId !== undefined && e.runId !== at.runId) {
+    return { kind: 'wrong-run', line, seq: e.seq, expectedSeq, message: `${where} belongs to run ${e.runId}, not to run ${at.runId}: it was copied from another run's journal` };
+  }
   if (e.seq !== expectedSeq) return seqBreak(e, line, at);
   if (entryHash(e.prev, e) !== e.hash) {
     const was = renumberedFrom(e, at.lines);
@@ -248,9 +255,10 @@ function seqBreak(e: SealedEntry, line: number, at: LineContext): ChainBreak {
 
 /** The seq an entry's stored hash was made for, when it is not the seq it carries now (renumbered, hash kept). */
 function renumberedFrom(e: SealedEntry, lines: number): number | undefined {
-  const top = Math.min(e.seq + Math.max(lines, 1) + RENUMBER_SEARCH, Number.MAX_SAFE_INTEGER);
+  const at = entryHashAtSeq(e.prev, e);
+  const top = Math.max(e.seq, lines) + RENUMBER_SEARCH;
   for (let s = 1; s <= top; s++) {
-    if (s !== e.seq && entryHash(e.prev, { ...e, seq: s }) === e.hash) return s;
+    if (s !== e.seq && at(s) === e.hash) return s;
   }
   return undefined;
 }

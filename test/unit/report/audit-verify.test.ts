@@ -177,6 +177,19 @@ test('an edited entry with its own hash recomputed but not the next link, a line
   assert.match(relinked.err, /line 4 \(entry seq 4\): prev-mismatch: entry seq 4 \(line 4\) links to bbbbbbbbbbbb…, but the entry before it hashes to [0-9a-f]{12}…/);
 });
 
+test('the journal of another run, signed by the same key, copied over this one: exit 1, named as another run\'s entry', async () => {
+  const w = await signedRun();
+  try {
+    const other = writeRun(w.state, 'run-2', regionalRunEvents(), { signer: w.signer });
+    writeFileSync(w.paths.journal, readFileSync(other.journal, 'utf8'));
+    const r = await verify(w);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /chain broken at line 1 \(entry seq 1\): wrong-run: entry seq 1 \(line 1\) belongs to run run-2, not to run run-1: it was copied from another run's journal/);
+  } finally {
+    w.done();
+  }
+});
+
 test('verified where the key is not: "cannot verify: key not available", exit 1, never intact', async () => {
   const w = await signedRun();
   try {
