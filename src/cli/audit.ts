@@ -80,7 +80,8 @@ export function makeAuditCommand(deps: AuditDeps): Command {
       const trust = { ...trustedKey(stringFlag(p, 'key'), deps.env), runId: paths.runId };
       const noAnchor = p.values['no-anchor'] === true;
       let result = verifyJournal(text, trust);
-      if (!noAnchor && result.chain.signatures === 'verified') {
+      // An unsigned journal is checked against the anchor too: a run that anchored signed heads wrote it signed.
+      if (!noAnchor && (result.chain.signatures === 'verified' || (result.chain.signatures === 'unsigned' && result.chain.ok))) {
         const planPath = stringFlag(p, 'file') ?? planOf(result.entries);
         const anchor = await readHeads(deps.anchors, { runId: paths.runId, planPath, kubeconfig: stringFlag(p, 'kubeconfig') });
         result = verifyJournal(text, { ...trust, anchor });

@@ -27,7 +27,8 @@ export type BreakKind =
   | 'signature-mismatch'
   | 'truncated'
   | 'anchor-mismatch'
-  | 'anchor-invalid';
+  | 'anchor-invalid'
+  | 'signatures-stripped';
 
 export interface ChainBreak {
   readonly kind: BreakKind;
@@ -118,15 +119,19 @@ export function verifyJournal(text: string, o: VerifyOptions = {}): VerifiedJour
   const walked = walk(items, { key: signing.key, runId: o.runId });
   let firstBreak = walked.break;
   let anchor: AnchorCheck | undefined;
+  const runId = o.runId ?? entries[0]?.runId;
   if (o.anchor && signing.key) {
-    const found = checkAnchor({ reading: o.anchor, key: signing.key, items, walked, runId: o.runId ?? entries[0]?.runId });
+    const found = checkAnchor({ reading: o.anchor, key: signing.key, items, walked, runId });
     anchor = found.anchor;
     firstBreak = found.break ?? firstBreak;
+  } else if (o.anchor && signing.state === 'unsigned' && o.trustedKey && !firstBreak) {
+    firstBreak = strippedBreak(o.anchor, o.trustedKey, runId, items.length);
   }
   const last = walked.last;
   const chain: ChainResult = {
     ok: firstBreak === undefined,
-    verified: walked.verified,
+    // Stripped signatures discredit every entry, not those after a line.
+    verified: firstBreak?.kind === 'signatures-stripped' ? 0 : walked.verified,
     lines: items.length,
     ...(last ? { lastHash: last.hash, lastSeq: last.seq, head: { seq: last.seq, hash: last.hash, ...(last.sig !== undefined ? { sig: last.sig } : {}) } } : {}),
     ...(firstBreak ? { break: firstBreak } : {}),
@@ -313,6 +318,14 @@ function checkAnchor(o: { reading: AnchorReading | { unchecked: string }; key: K
     return { anchor, break: { kind: 'anchor-mismatch', line: at.line, seq: atEntry.seq, expectedSeq: atEntry.seq, message: `entry seq ${atEntry.seq} (line ${at.line}) hashes to ${short(atEntry.hash)}, but the head anchored in ${best.where} says ${short(best.head.hash)}: the journal was replaced by another history` } };
   }
   return { anchor };
+}
+
+/** An unsigned journal whose run anchored a head signed by the key: written signed, its signatures removed since. */
+function strippedBreak(reading: AnchorReading | { unchecked: string }, key: KeyObject, runId: string | undefined, lines: number): ChainBreak | undefined {
+  if ('unchecked' in reading) return undefined;
+  const signed = reading.heads.find((h) => h.head.runId === runId && headValid(key, h.head));
+  if (!signed) return undefined;
+  return { kind: 'signatures-stripped', line: 1, seq: 1, expectedSeq: 1, message: `the journal is unsigned, but ${signed.where} holds a head of this run signed by the key (seq ${signed.head.seq}): it was written signed, and its key and signatures were removed and the chain rehashed; ${lines} line(s) now` };
 }
 
 function short(hash: string): string {

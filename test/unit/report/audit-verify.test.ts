@@ -190,6 +190,12 @@ test('the journal of another run, signed by the same key, copied over this one: 
   }
 });
 
+test('the key and every signature removed and the chain rehashed, to pass for a journal from before signing: exit 1, named against the anchor', async () => {
+  const r = await attacked((entries) => rechain(entries.map(({ key: _key, sig: _sig, ...e }) => e)));
+  assert.equal(r.code, 1);
+  assert.match(r.err, new RegExp(`chain broken at line 1 \\(entry seq 1\\): signatures-stripped: the journal is unsigned, but .* holds a head of this run signed by the key \\(seq ${ENTRIES}\\): it was written signed`));
+});
+
 test('verified where the key is not: "cannot verify: key not available", exit 1, never intact', async () => {
   const w = await signedRun();
   try {
@@ -237,9 +243,10 @@ test('with --key, an exported public key verifies the journal where the private 
 test('a journal written before signing: "chain intact but unsigned: cannot rule out forgery", exit 1', async () => {
   const w = await signedRun();
   try {
-    writeRun(w.state, 'run-1', [], {});
+    // Given a run from before signing: no key in its journal, no head in the cluster
     writeFileSync(w.paths.journal, '');
     writeRun(w.state, 'run-1', regionalRunEvents({ upTo: 8 }));
+    w.store.heads.clear();
     const r = await verify(w);
     assert.equal(r.code, 1);
     assert.match(r.err, /chain intact but unsigned: cannot rule out forgery \(8 entries, last hash [0-9a-f]{64};/);
