@@ -6,6 +6,7 @@ import { listRuns, ownerAlive, runPaths, sendControl } from '../engine/run-dir.t
 import type { ControlCommand, RunPaths } from '../engine/run-dir.ts';
 import { apply, replay } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
+import { systemClock } from '../lib/clock.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
@@ -113,7 +114,7 @@ the nodes are given back from here.`, async (io, paths, p) => {
   const plan = await loadPlanFile(file);
   const connected = await connectClusters(plan.plan, { kubeconfig: stringFlag(p, 'kubeconfig') });
   const clock = connected.clusters.values().next().value?.clock;
-  const anchored = openAnchoredJournal({ path: paths.journal, runId: paths.runId, clock: () => clock?.now() ?? Date.now(), clusters: connected.clusters, signer: journalSignerAt(journalKeyPath()) });
+  const anchored = openAnchoredJournal({ path: paths.journal, runId: paths.runId, clock: clock ?? systemClock, clusters: connected.clusters, signer: journalSignerAt(journalKeyPath()) });
   const journal = anchored.journal;
   try {
     const live = replay(paths.runId, journal.entries);

@@ -3,6 +3,7 @@
 import { Journal } from '../engine/journal.ts';
 import { HeadAnchor } from '../engine/journal-anchor.ts';
 import type { AnchorFailure, AnchorState, HeadStore } from '../engine/journal-anchor.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { JournalSigner } from '../engine/journal-signing.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 import { describeHeadLocation, readHead, writeHead } from '../kube/journal-head.ts';
@@ -22,15 +23,19 @@ export function clusterHeadStores(clusters: ReadonlyMap<string, KubeCluster>, ru
   });
 }
 
+/** At most one head write per cluster per second of cluster time: the anchor's window, besides one write's round trip. */
+export const HEAD_INTERVAL_MS = 1000;
+
 export interface AnchoredJournal {
   readonly journal: Journal;
   /** Writes the final head to the clusters, then closes the journal. */
   close(): Promise<AnchorState>;
 }
 
-export function openAnchoredJournal(o: { path: string; runId: string; clock: () => number; clusters: ReadonlyMap<string, KubeCluster>; signer: JournalSigner; onFailure?: (f: AnchorFailure) => void }): AnchoredJournal {
-  const anchor = new HeadAnchor({ stores: clusterHeadStores(o.clusters, o.runId), signer: o.signer, ...(o.onFailure ? { onFailure: o.onFailure } : {}) });
-  const journal = Journal.open(o.path, o.runId, o.clock, { signer: o.signer, onAppend: (e) => anchor.note(e) });
+export function openAnchoredJournal(o: { path: string; runId: string; clock: Clock; clusters: ReadonlyMap<string, KubeCluster>; signer: JournalSigner; onFailure?: (f: AnchorFailure) => void }): AnchoredJournal {
+  const pace = { clock: o.clock, minIntervalMs: HEAD_INTERVAL_MS };
+  const anchor = new HeadAnchor({ stores: clusterHeadStores(o.clusters, o.runId), signer: o.signer, pace, ...(o.onFailure ? { onFailure: o.onFailure } : {}) });
+  const journal = Journal.open(o.path, o.runId, () => o.clock.now(), { signer: o.signer, onAppend: (e) => anchor.note(e) });
   return {
     journal,
     close: async () => {

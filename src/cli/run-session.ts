@@ -56,7 +56,7 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
     }
     const paths = o.resume ? resumable(o.stateDir, o.resume, o.plan) : createRunDir(o.stateDir, newRunId(o.plan.plan.metadata.name, clock.now()));
     claimOwner(paths);
-    const anchored = openAnchoredJournal({ path: paths.journal, runId: paths.runId, clock: () => clock.now(), clusters: connected.clusters, signer: o.signer, onFailure: anchorWarning(o) });
+    const anchored = openAnchoredJournal({ path: paths.journal, runId: paths.runId, clock, clusters: connected.clusters, signer: o.signer, onFailure: anchorWarning(o) });
     const journal = anchored.journal;
     const view = new RunView(o.view, o.write);
     const ask = (question: string) => o.write(o.view === 'json' ? `${JSON.stringify({ runId: paths.runId, type: 'traffic.confirmation.requested', question })}\n` : `\n${question}\n`);

@@ -110,3 +110,46 @@ test('an unsigned journal is not anchored', async () => {
     t.done();
   }
 });
+
+test('with a pace, a busy journal writes its head about once per interval, and flush writes the last head at once', async () => {
+  const t = tempJournal();
+  try {
+    // A clock whose sleeps end only when the test moves it on (or the sleep is aborted)
+    let now = 0;
+    const sleepers: { until: number; wake: () => void }[] = [];
+    const clock = {
+      now: () => now,
+      sleep: (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
+        sleepers.push({ until: now + ms, wake: resolve });
+        signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })), { once: true });
+      }),
+    };
+    const advance = async (ms: number) => {
+      now += ms;
+      for (const s of sleepers.filter((x) => x.until <= now)) {
+        sleepers.splice(sleepers.indexOf(s), 1);
+        s.wake();
+      }
+      await new Promise((r) => setImmediate(r));
+    };
+    const signer = testSigner();
+    const store = recordingStore();
+    const anchor = new HeadAnchor({ stores: [store], signer, pace: { clock, minIntervalMs: 1000 } });
+    const j = Journal.open(t.path, 'run-1', () => now, { signer, onAppend: (e) => anchor.note(e) });
+    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    await advance(0);
+    // Given the first head written, three more entries within the interval
+    for (let i = 2; i <= 4; i++) j.append({ type: 'node.cordon.requested', cluster: 'a', node: `n${i}` });
+    await advance(500);
+    assert.deepEqual(store.writes.map((w) => w.seq), [1], 'held back until the interval has passed');
+    await advance(500);
+    assert.deepEqual(store.writes.map((w) => w.seq), [1, 4], 'then one write for the three');
+    // When the session ends within the next interval, the last head is written without waiting
+    j.append({ type: 'node.cordoned', cluster: 'a', node: 'n1', changed: true });
+    assert.deepEqual(await anchor.flush(), { seq: 5, failures: [] });
+    assert.deepEqual(store.writes.map((w) => w.seq), [1, 4, 5]);
+    j.close();
+  } finally {
+    t.done();
+  }
+});
