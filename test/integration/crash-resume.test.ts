@@ -262,6 +262,10 @@ async function assertCompletedCleanly(w: World, runId: string, final: Exit | und
   const text = readFileSync(run.journal, 'utf8');
   assert.deepEqual(verifyChain(text), { ok: true, entries: text.split('\n').filter(Boolean).length }, 'the journal hash chain verifies');
   const list = entries(run.journal);
+  // And the journal is signed throughout and matches the head its run anchored in the cluster
+  const audit = await daylight(['audit', 'verify', runId, '--state-dir', w.stateDir, '--kubeconfig', w.ts.kubeconfigPath]).exited;
+  assert.equal(audit.code, 0, `audit verify exits 0\n${audit.stderr}`);
+  assert.match(audit.stdout, new RegExp(`intact, signed by key [0-9a-f]{32}, anchored at seq \\d+ in cluster ${REGION} .*: ${list.length} entries`));
   assert.equal(count(list, 'run.started'), 1, 'started once');
   assert.ok(count(list, 'run.resumed') >= 1, 'resumed at least once');
   assert.equal(list.at(-1)?.event.type, 'run.succeeded');
