@@ -8,12 +8,14 @@
 // kubectl drain runs with the sandbox at real speed (1×), so it polls its pods as often as on a real cluster.
 // Run: npm run bench:roll [-- --speed 20 --sample 8]
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSession } from '../src/cli/run-session.ts';
 import type { JournalEntry } from '../src/engine/events.ts';
+import { journalSigner } from '../src/engine/journal-signing.ts';
 import { connect } from '../src/kube/client.ts';
 import { parsePlan } from '../src/plan/load.ts';
 import { lowerBound } from '../src/planner/index.ts';
@@ -50,7 +52,7 @@ try {
 
   progress(`Daylight: ${workers.length} workers with ${values.plan}`);
   const events: JournalEntry[] = [];
-  const end = await runSession({ plan, stateDir: join(dir, 'state'), kubeconfig: sandbox.kubeconfig, view: 'json', write: () => undefined, skipPreflight: false });
+  const end = await runSession({ plan, stateDir: join(dir, 'state'), kubeconfig: sandbox.kubeconfig, view: 'json', write: () => undefined, skipPreflight: false, signer: journalSigner(generateKeyPairSync('ed25519').privateKey) });
   if (end.status === 'refused') throw new Error('preflight refused the plan');
   events.push(...JSON.parse(`[${(await readFile(end.paths.journal, 'utf8')).trim().split('\n').join(',')}]`) as JournalEntry[]);
   const started = events.find((e) => e.event.type === 'run.started')?.at ?? 0;

@@ -6,12 +6,14 @@ import { Journal } from '../engine/journal.ts';
 import { listRuns, ownerAlive, runPaths, sendControl } from '../engine/run-dir.ts';
 import type { ControlCommand, RunPaths } from '../engine/run-dir.ts';
 import { apply, isFinished, replay } from '../engine/state.ts';
-import { systemClock } from '../lib/clock.ts';
 import type { RunState } from '../engine/state.ts';
+import { systemClock } from '../lib/clock.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, positionals, stringFlag } from './args.ts';
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
+import { openAnchoredJournal } from './journal-anchors.ts';
+import { journalKeyPath, journalSignerAt } from './journal-key.ts';
 import type { Command, Io } from './command.ts';
 import { runAndReport } from './run.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
@@ -113,7 +115,8 @@ the nodes are given back from here.`, async (io, paths, p) => {
   const plan = await loadPlanFile(file);
   const connected = await connectClusters(plan.plan, { kubeconfig: stringFlag(p, 'kubeconfig') });
   const clock = connected.clusters.values().next().value?.clock;
-  const journal = Journal.open(paths.journal, paths.runId, () => clock?.now() ?? Date.now());
+  const anchored = openAnchoredJournal({ path: paths.journal, runId: paths.runId, clock: clock ?? systemClock, clusters: connected.clusters, signer: journalSignerAt(journalKeyPath()) });
+  const journal = anchored.journal;
   try {
     const live = replay(paths.runId, journal.entries);
     const record = (e: Parameters<Journal['append']>[0]) => apply(live as Parameters<typeof apply>[0], journal.append(e));
@@ -122,7 +125,7 @@ the nodes are given back from here.`, async (io, paths, p) => {
     io.out(`run ${paths.runId} aborted: ${r.returned.length} node(s) given back${r.held.length ? `; still held: ${r.held.join(', ')}` : ''}.`);
     return 0;
   } finally {
-    journal.close();
+    await anchored.close();
     await connected.close();
   }
 });

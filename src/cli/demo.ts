@@ -10,6 +10,7 @@ import { startSandbox } from '../sandbox/sandbox.ts';
 import type { RunningSandbox } from '../sandbox/sandbox.ts';
 import { HELP_OPTION, numberFlag, OUTPUT_OPTION, outputFlag, parse, positionals, stringFlag } from './args.ts';
 import type { Command, Io } from './command.ts';
+import { journalKeyPath, journalSignerAt } from './journal-key.ts';
 import { runSession } from './run-session.ts';
 import { SERVE_OPTIONS, serveFromFlags } from './serve.ts';
 import { DEMO_FLEET, untilSignal } from './sandbox.ts';
@@ -81,7 +82,7 @@ interface DemoRun {
 
 async function runDemo(io: Io, d: DemoRun): Promise<number> {
   const view = d.json ? 'json' : io.isTty ? 'tty' : 'text';
-  const end = await runSession({ plan: d.plan, stateDir: d.stateDir, kubeconfig: d.kubeconfig, view, write: (t) => process.stdout.write(t) });
+  const end = await runSession({ plan: d.plan, stateDir: d.stateDir, kubeconfig: d.kubeconfig, view, write: (t) => process.stdout.write(t), signer: journalSignerAt(journalKeyPath()) });
   const referee = d.sandbox.fleet.referee.report();
   const clean = referee.podsKilledWithoutEviction === 0 && referee.pdbBreaches === 0;
   if (end.status === 'refused') {

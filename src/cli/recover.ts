@@ -1,6 +1,6 @@
 // `daylight recover`: give back what interrupted runs left: nodes cordoned by a run that is no longer
 // active (no live process, no lease), and nothing else.
-import { Journal } from '../engine/journal.ts';
+import { Journal, JournalKeyMismatch } from '../engine/journal.ts';
 import { recover, recoverTraffic } from '../engine/recover.ts';
 import type { RecoverableRun, RecoveredNode, RecoveredRegion } from '../engine/recover.ts';
 import { listRuns, ownerAlive, runPaths } from '../engine/run-dir.ts';
@@ -18,6 +18,8 @@ import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './arg
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
 import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
+import { journalKeyPath, journalSignerAt } from './journal-key.ts';
+import type { JournalSigner } from '../engine/journal-signing.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 
 const HELP = `Usage: daylight recover [-f plan.yaml | --context CTX ...] [--kubeconfig FILE] [--state-dir DIR] [--include-failed] [--dry-run] [-o json]
@@ -52,13 +54,17 @@ export const recoverCommand: Command = {
       if (!first) throw new UserError('no cluster to recover');
       const dryRun = p.values['dry-run'] === true;
       const alive = (id: string) => ownerAlive(runPaths(dir, id)) !== undefined;
-      const done = await recover({ clusters, clock: first.clock, runAlive: alive, dryRun, onRecovered: (n) => journalRecovery(dir, n, first.clock.now()) });
-      const regions = plan ? await recoverRegions({ dir, plan: plan.plan, clusters, dryRun, includeFailed: p.values['include-failed'] === true, alive, now: () => first.clock.now() }) : [];
+      // Entries recover appends are signed; the run's anchor stays at its last head (see docs/report.md).
+      const signer = journalSignerAt(journalKeyPath());
+      const notJournaled: string[] = [];
+      const done = await recover({ clusters, clock: first.clock, runAlive: alive, dryRun, onRecovered: (n) => journalRecovery(dir, n, { now: first.clock.now(), signer, notJournaled }) });
+      const regions = plan ? await recoverRegions({ dir, plan: plan.plan, clusters, dryRun, includeFailed: p.values['include-failed'] === true, alive, now: () => first.clock.now(), signer }) : [];
       if (outputFlag(p) === 'json') io.out(JSON.stringify([...done, ...regions]));
       else {
         const lines = [...done.map((n) => `${n.cluster}/${n.node} (run ${n.runId}): ${n.action}`), ...regions.map((r) => `${r.cluster} traffic (run ${r.runId}): ${r.action}`)];
         io.out(lines.length ? lines.join('\n') : `nothing to recover: no node carries the cordon of an inactive run${plan ? ', and no inactive run left traffic or silences changed' : ''}`);
       }
+      for (const n of notJournaled) io.err(`warning: ${n}`);
       return 0;
     } finally {
       await Promise.all(clusters.map((c) => c.close()));
@@ -83,6 +89,7 @@ interface RegionRecovery {
   readonly includeFailed: boolean;
   readonly alive: (runId: string) => boolean;
   readonly now: () => number;
+  readonly signer: JournalSigner;
 }
 
 /** Traffic and silences of inactive runs of this plan, each run's journal told what was put back. */
@@ -92,10 +99,11 @@ async function recoverRegions(o: RegionRecovery): Promise<RecoveredRegion[]> {
     const runs: RecoverableRun[] = [];
     for (const runId of listRuns(o.dir)) {
       if (o.alive(runId)) continue;
-      const journal = Journal.open(runPaths(o.dir, runId).journal, runId, o.now);
+      // Runs of other plans are only read: their journals may be signed by another machine's key.
+      if (planOf(runPaths(o.dir, runId).journal, runId) !== o.plan.metadata.name) continue;
+      const journal = Journal.open(runPaths(o.dir, runId).journal, runId, o.now, { signer: o.signer });
       journals.push(journal);
       const state = replay(runId, journal.entries);
-      if (state.plan?.name !== o.plan.metadata.name) continue;
       runs.push({ runId, state, record: (e) => apply(state as Parameters<typeof apply>[0], journal.append(e)) });
     }
     if (!runs.some((r) => Object.keys(r.state.regions).length > 0)) return [];
@@ -119,11 +127,31 @@ function silencesOf(url: string): NonNullable<Parameters<typeof recoverTraffic>[
   };
 }
 
-/** The run's own journal says its node was given back, when the journal is on this machine. */
-function journalRecovery(dir: string, n: RecoveredNode, now: number): void {
+/** The plan a run recorded, read without a key. */
+function planOf(path: string, runId: string): string | undefined {
+  const journal = Journal.open(path, runId, () => 0);
+  try {
+    return replay(runId, journal.entries).plan?.name;
+  } finally {
+    journal.close();
+  }
+}
+
+/**
+ * The run's own journal says its node was given back, when the journal is on this machine. A journal
+ * signed by another machine's key cannot take the entry: the node stays given back, and the CLI says so.
+ */
+function journalRecovery(dir: string, n: RecoveredNode, at: { now: number; signer: JournalSigner; notJournaled: string[] }): void {
   const paths = runPaths(dir, n.runId);
   if (!existsSync(paths.journal)) return;
-  const journal = Journal.open(paths.journal, n.runId, () => now);
+  let journal: Journal;
+  try {
+    journal = Journal.open(paths.journal, n.runId, () => at.now, { signer: at.signer });
+  } catch (e: unknown) {
+    if (!(e instanceof JournalKeyMismatch)) throw e;
+    at.notJournaled.push(`${n.cluster}/${n.node} was given back, but run ${n.runId}'s journal could not record it: ${e.message}`);
+    return;
+  }
   try {
     // Not `done`: a node given back before its action is maintained by a resumed run, or named as not maintained.
     journal.append({ type: 'node.recovered', cluster: n.cluster, node: n.node, by: 'daylight recover' });

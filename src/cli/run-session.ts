@@ -1,6 +1,8 @@
 // One run in this process, new or resumed: connect the clusters, check preflight for a new run, take the
 // run directory, execute with Ctrl-C as pause, and report. `run`, `resume` and `demo` share it.
 import { Journal } from '../engine/journal.ts';
+import type { AnchorFailure } from '../engine/journal-anchor.ts';
+import type { JournalSigner } from '../engine/journal-signing.ts';
 import { ControlReader, claimOwner, createRunDir, newRunId, ownerAlive } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
 import { executeRun } from '../engine/runner.ts';
@@ -16,6 +18,7 @@ import { renderFindings, runPreflight, summarise } from '../preflight/index.ts';
 import type { Finding } from '../preflight/index.ts';
 import { connectClusters } from './clusters.ts';
 import { engineDeps } from './engine-wiring.ts';
+import { openAnchoredJournal } from './journal-anchors.ts';
 import { regionalDeps } from './regional-wiring.ts';
 import { RunView } from './run-view.ts';
 import { existingRun } from './state-dir.ts';
@@ -32,6 +35,8 @@ export interface SessionOptions {
   readonly skipPreflight?: boolean;
   /** Ctrl-C; the CLI passes a signal wired to SIGINT. */
   readonly interrupt?: AbortSignal;
+  /** Signs the journal's entries and its anchored head: the CLI loads the key from the config directory, tests pass their own. */
+  readonly signer: JournalSigner;
 }
 
 export type SessionEnd = (RunEnd & { readonly runId: string; readonly paths: RunPaths; /** API requests this session made, for benchmarks. */ readonly requests: number; /** The same by method and resource. */ readonly requestKinds: ReadonlyMap<string, number> }) | { readonly status: 'refused'; readonly findings: readonly Finding[]; readonly runId?: undefined };
@@ -52,7 +57,8 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
     }
     const paths = o.resume ? resumable(o.stateDir, o.resume, o.plan) : createRunDir(o.stateDir, newRunId(o.plan.plan.metadata.name, clock.now()));
     claimOwner(paths);
-    const journal = Journal.open(paths.journal, paths.runId, () => clock.now());
+    const anchored = openAnchoredJournal({ path: paths.journal, runId: paths.runId, clock, clusters: connected.clusters, signer: o.signer, onFailure: anchorWarning(o) });
+    const journal = anchored.journal;
     const view = new RunView(o.view, o.write);
     const ask = (question: string) => o.write(o.view === 'json' ? `${JSON.stringify({ runId: paths.runId, type: 'traffic.confirmation.requested', question })}\n` : `\n${question}\n`);
     const regional = regionalDeps({ plan: o.plan.plan, clusters: connected.clusters, clock, runId: paths.runId, paths, ask });
@@ -72,12 +78,23 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
       for (const c of connected.clusters.values()) for (const [k, n] of c.requestKinds) requestKinds.set(k, (requestKinds.get(k) ?? 0) + n);
       return { ...end, runId: paths.runId, paths, requests, requestKinds };
     } finally {
-      journal.close();
+      // The final head goes to the clusters before the session ends: a cut tail shows against it.
+      await anchored.close();
       await regional?.traffic.close();
     }
   } finally {
     await connected.close();
   }
+}
+
+/** One warning per store that cannot take the head; the run goes on (its entries are signed regardless). */
+function anchorWarning(o: SessionOptions): (f: AnchorFailure) => void {
+  const warned = new Set<string>();
+  return (f) => {
+    if (warned.has(f.where)) return;
+    warned.add(f.where);
+    o.write(o.view === 'json' ? `${JSON.stringify({ type: 'journal.anchor.failed', where: f.where, message: f.message })}\n` : `\nwarning: the journal's head could not be anchored in ${f.where}: ${f.message}; it is tried again with the next entry\n`);
+  };
 }
 
 async function preflight(plan: LoadedPlan, clusters: ReadonlyMap<string, ClusterPort>): Promise<Finding[]> {

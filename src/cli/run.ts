@@ -5,6 +5,7 @@ import { loadPlanFile } from '../plan/load.ts';
 import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
 import { KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command, Io } from './command.ts';
+import { journalKeyPath, journalSignerAt } from './journal-key.ts';
 import { runSession } from './run-session.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 import { renderSummary, summariseRun } from '../engine/run-summary.ts';
@@ -74,7 +75,7 @@ export async function runAndReport(io: Io, r: RunRequest): Promise<number> {
   process.on('SIGTERM', onSigint);
   try {
     const view = r.json ? 'json' : io.isTty ? 'tty' : 'text';
-    const end = await runSession({ plan: r.plan, stateDir: r.stateDir, kubeconfig: r.kubeconfig, resume: r.resume, view, write: (t) => process.stdout.write(t), skipPreflight: r.skipPreflight, interrupt: interrupt.signal });
+    const end = await runSession({ plan: r.plan, stateDir: r.stateDir, kubeconfig: r.kubeconfig, resume: r.resume, view, write: (t) => process.stdout.write(t), skipPreflight: r.skipPreflight, interrupt: interrupt.signal, signer: journalSignerAt(journalKeyPath()) });
     if (end.status === 'refused') return 1;
     const summary = summariseRun(end.state);
     if (r.json) io.out(JSON.stringify({ type: 'run.summary', ...summary }));

@@ -140,8 +140,16 @@ function integritySection(r: Report): Html {
   const i = r.integrity;
   return html`<section id="integrity"><h2>Journal integrity</h2>
 <p class="${i.ok ? 'ok' : 'bad'}" data-chain="${i.ok ? 'intact' : 'broken'}">${i.text}</p>
-<dl><dt>Entries verified</dt><dd>${i.verified} of ${i.lines}</dd>${i.lastHash ? html`<dt>Last hash</dt><dd><code>${i.lastHash}</code> (seq ${i.lastSeq})</dd>` : ''}${i.break ? html`<dt>First bad entry</dt><dd>line ${i.break.line}${i.break.seq !== undefined ? `, seq ${i.break.seq}` : ''}: ${i.break.kind}</dd>` : ''}</dl>
-<p class="muted">Each entry carries the sha256 of the one before it. Keep the last hash with the change record: a chain rewritten from the start is only detected against it. Check again with daylight audit verify ${r.runId}.</p></section>`;
+<dl><dt>Entries verified</dt><dd>${i.verified} of ${i.lines}</dd>${i.lastHash ? html`<dt>Last hash</dt><dd><code>${i.lastHash}</code> (seq ${i.lastSeq})</dd>` : ''}${headRows(i)}${i.break ? html`<dt>First bad entry</dt><dd>line ${i.break.line}${i.break.seq !== undefined ? `, seq ${i.break.seq}` : ''}: ${i.break.kind}</dd>` : ''}</dl>
+<p class="muted">${i.keyId !== undefined
+    ? `Each entry carries the sha256 of the one before it and an Ed25519 signature over its hash by the journal key, kept outside the state directory; the run anchored its head (seq and hash, signed) in its clusters as it went. This report holds no key: daylight audit verify ${r.runId} checks the signatures against the trusted key and the journal against the anchored head.`
+    : `Each entry carries the sha256 of the one before it, but this journal was written before entries were signed: whoever can write the state directory could have rewritten it. Check with daylight audit verify ${r.runId}.`}</p></section>`;
+}
+
+/** The run's final head as signed: what the anchor in the cluster must match. */
+function headRows(i: Report['integrity']): Html | string {
+  if (i.keyId === undefined || i.head?.sig === undefined) return '';
+  return html`<dt>Signed head</dt><dd data-head-seq="${i.head.seq}">seq ${i.head.seq}, hash <code>${i.head.hash}</code>, signed by key <code>${i.keyId}</code>: <code>${i.head.sig}</code></dd>`;
 }
 
 function complianceSection(r: Report): Html {

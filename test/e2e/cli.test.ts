@@ -7,6 +7,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempConfigHome } from '../helpers/journal-key.ts';
+
+// The CLIs this file starts make their journal key in a temporary config directory, not in the home.
+tempConfigHome();
 
 const BIN = fileURLToPath(new URL('../../bin/daylight.js', import.meta.url));
 

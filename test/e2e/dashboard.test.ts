@@ -23,6 +23,7 @@ import type { RunningServer } from '../../src/server/server.ts';
 import { smallFleet } from '../support/fleets.ts';
 import { allPodsReady, startTestSandbox } from '../support/sandbox.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
+import { testSigner } from '../helpers/journal-key.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -114,7 +115,7 @@ describe('the dashboard in a browser, given a two-region sandbox and daylight se
   it('when a run starts while the page is open, then node states change, the traffic chart gets points and the timeline grows', async () => {
     await page.goto(`${server.url}#token=${token}`);
     assert.ok(!page.url().includes(token), 'the page takes the token out of the address bar');
-    run = runSession({ plan: parsePlan('dashboard-demo.yaml', planYaml()), stateDir, kubeconfig: ts.kubeconfigPath, view: 'json', write: () => undefined });
+    run = runSession({ plan: parsePlan('dashboard-demo.yaml', planYaml()), stateDir, kubeconfig: ts.kubeconfigPath, view: 'json', write: () => undefined, signer: testSigner() });
     await until('the run has a directory', () => listRuns(stateDir).length === 1);
     runId = listRuns(stateDir)[0] as string;
     await page.waitForSelector('#fleet [data-node]', { timeout: 30_000 });

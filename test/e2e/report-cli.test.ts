@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../../src/report/index.ts';
 import { regionalRunEvents, tempState, writeRun } from '../unit/report/fixtures.ts';
+import { tempConfigHome } from '../helpers/journal-key.ts';
+
+// The CLIs this file starts make their journal key in a temporary config directory, not in the home.
+tempConfigHome();
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 

@@ -14,6 +14,10 @@ import type { JournalEntry } from '../../src/engine/events.ts';
 import { smallFleet } from '../support/fleets.ts';
 import { allPodsReady, startTestSandbox } from '../support/sandbox.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
+import { tempConfigHome } from '../helpers/journal-key.ts';
+
+// The CLIs this file starts make their journal key in a temporary config directory, not in the home.
+tempConfigHome();
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 

@@ -19,6 +19,10 @@ import { ok } from '../e2e/helpers.ts';
 import { smallFleet } from '../support/fleets.ts';
 import { allPodsReady, startTestSandbox } from '../support/sandbox.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
+import { tempConfigHome } from '../helpers/journal-key.ts';
+
+// The CLIs this file starts make their journal key in a temporary config directory, not in the home.
+tempConfigHome();
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 const REGION = 'eu-central';
@@ -258,6 +262,10 @@ async function assertCompletedCleanly(w: World, runId: string, final: Exit | und
   const text = readFileSync(run.journal, 'utf8');
   assert.deepEqual(verifyChain(text), { ok: true, entries: text.split('\n').filter(Boolean).length }, 'the journal hash chain verifies');
   const list = entries(run.journal);
+  // And the journal is signed throughout and matches the head its run anchored in the cluster
+  const audit = await daylight(['audit', 'verify', runId, '--state-dir', w.stateDir, '--kubeconfig', w.ts.kubeconfigPath]).exited;
+  assert.equal(audit.code, 0, `audit verify exits 0\n${audit.stderr}`);
+  assert.match(audit.stdout, new RegExp(`intact, signed by key [0-9a-f]{32}, anchored at seq \\d+ in cluster ${REGION} .*: ${list.length} entries`));
   assert.equal(count(list, 'run.started'), 1, 'started once');
   assert.ok(count(list, 'run.resumed') >= 1, 'resumed at least once');
   assert.equal(list.at(-1)?.event.type, 'run.succeeded');

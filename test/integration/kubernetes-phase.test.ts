@@ -16,6 +16,7 @@ import { parsePlan } from '../../src/plan/load.ts';
 import type { LoadedPlan } from '../../src/plan/load.ts';
 import { eventsOf, referee, REGION, roll, upFleet } from './roll/fixtures.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
+import { testSigner } from '../helpers/journal-key.ts';
 
 const TARGET = 'v1.31.2';
 const SPEED = 600;
@@ -191,7 +192,9 @@ describe('a kubernetes phase interrupted while its workers roll', () => {
     // Given a run stopped (Ctrl-C) as the first wave of workers starts
     const interrupt = new AbortController();
     let output = '';
+    const signer = testSigner();
     const first = await runSession({
+      signer,
       plan,
       stateDir,
       kubeconfig: (ts as TestSandbox).kubeconfigPath,
@@ -205,7 +208,7 @@ describe('a kubernetes phase interrupted while its workers roll', () => {
     assert.equal(first.status, 'paused', output.slice(-2000));
     assert.notEqual(await served(c), 'v1.30.4');
     // When it is resumed
-    const second = await runSession({ plan, stateDir, kubeconfig: (ts as TestSandbox).kubeconfigPath, view: 'json', resume: first.runId, write: () => undefined });
+    const second = await runSession({ plan, stateDir, kubeconfig: (ts as TestSandbox).kubeconfigPath, view: 'json', resume: first.runId, write: () => undefined, signer });
     await velero.stop();
     assert.ok(second.status === 'succeeded', `resumed run ended ${second.status}`);
     // Then the journal holds one backup and one upgrade of the control-plane node, and the run ends at the target

@@ -17,6 +17,7 @@ import type { LoadedPlan } from '../../src/plan/load.ts';
 import { eventsOf, REGION, roll, upFleet } from './roll/fixtures.ts';
 import type { Roll } from './roll/fixtures.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
+import { testSigner } from '../helpers/journal-key.ts';
 
 const SPEED = 600;
 const COMPONENTS = [
@@ -191,7 +192,9 @@ describe('a platform phase against the sandbox', () => {
     const interrupt = new AbortController();
     let output = '';
     const kubeconfig = (ts as TestSandbox).kubeconfigPath;
+    const signer = testSigner();
     const first = await runSession({
+      signer,
       plan,
       stateDir,
       kubeconfig,
@@ -205,7 +208,7 @@ describe('a platform phase against the sandbox', () => {
     assert.equal(first.status, 'paused', output.slice(-2000));
     assert.deepEqual(await lines(join(dir, 'upgrades.log')), ['cert-manager v1.15.3']);
     // When it is resumed
-    const second = await runSession({ plan, stateDir, kubeconfig, view: 'json', resume: first.runId, write: () => undefined });
+    const second = await runSession({ plan, stateDir, kubeconfig, view: 'json', resume: first.runId, write: () => undefined, signer });
     // Then cert-manager is neither backed up nor upgraded again, the others are upgraded in order, and the phase completes
     assert.ok(second.status === 'succeeded', `the resumed run ended ${second.status}: ${second.status === 'refused' ? '' : (second.reason ?? '')}`);
     assert.deepEqual(await lines(join(dir, 'upgrades.log')), ['cert-manager v1.15.3', 'ingress-nginx 4.11.2', 'grafana 8.5.1']);

@@ -18,6 +18,10 @@ import { REGIONS, regionalPlan, regionalPlanYaml, startLab, startLoad } from './
 
 const ENTRY = fileURLToPath(new URL('../../../src/cli/entry.ts', import.meta.url));
 import type { Lab } from './lab.ts';
+import { tempConfigHome, testSigner } from '../../helpers/journal-key.ts';
+
+// The CLIs this file starts make their journal key in a temporary config directory, not in the home.
+tempConfigHome();
 
 let lab: Lab;
 
@@ -57,7 +61,7 @@ describe('regional maintenance behind a real HAProxy', { timeout: 300_000 }, () 
     const load = startLoad(lab.haproxy.url, { connections: 4, rate: 400 });
     try {
       // When the regional plan runs
-      const end = await runSession({ plan: parsePlan('regional.yaml', regionalPlanYaml(lab, { hooks: hooks.map((h) => h.replace('{{cluster}} {{outcome}}', '$DAYLIGHT_CLUSTER $DAYLIGHT_OUTCOME')) })), stateDir, kubeconfig: lab.ts.kubeconfigPath, view: 'json', write: () => undefined });
+      const end = await runSession({ plan: parsePlan('regional.yaml', regionalPlanYaml(lab, { hooks: hooks.map((h) => h.replace('{{cluster}} {{outcome}}', '$DAYLIGHT_CLUSTER $DAYLIGHT_OUTCOME')) })), stateDir, kubeconfig: lab.ts.kubeconfigPath, view: 'json', write: () => undefined, signer: testSigner() });
       const seen = await load.stop();
 
       // Then it succeeded and not one request failed
@@ -125,7 +129,7 @@ describe('regional maintenance behind a real HAProxy', { timeout: 300_000 }, () 
     };
     try {
       // When the plan runs
-      const end = await runSession({ plan: regionalPlan(lab, { name: 'failing' }), stateDir, kubeconfig: lab.ts.kubeconfigPath, view: 'json', write });
+      const end = await runSession({ plan: regionalPlan(lab, { name: 'failing' }), stateDir, kubeconfig: lab.ts.kubeconfigPath, view: 'json', write, signer: testSigner() });
       await load.stop();
 
       // Then the run failed at region-2's first step, with the measured error rate in the reason

@@ -16,6 +16,7 @@ import { smallFleet } from '../../support/fleets.ts';
 import type { SmallFleet } from '../../support/fleets.ts';
 import { allPodsReady, startTestSandbox } from '../../support/sandbox.ts';
 import type { TestSandbox } from '../../support/sandbox.ts';
+import { testSigner } from '../../helpers/journal-key.ts';
 
 export const REGION = 'eu-central';
 /** Real-time limit for the fleet to come up before the run. */
@@ -120,7 +121,7 @@ export async function roll(ts: TestSandbox, plan: LoadedPlan, o: { skipPreflight
   try {
     let output = '';
     const started = Date.now();
-    const end = await runSession({ plan, stateDir, kubeconfig: ts.kubeconfigPath, view: 'json', write: (t) => void (output += t), skipPreflight: o.skipPreflight });
+    const end = await runSession({ plan, stateDir, kubeconfig: ts.kubeconfigPath, view: 'json', write: (t) => void (output += t), skipPreflight: o.skipPreflight, signer: testSigner() });
     const realMs = Date.now() - started;
     if (end.status === 'refused') return { end, status: end.status, runId: '', entries: [], chain: { ok: true, entries: 0 }, output, realMs };
     const text = await readFile(end.paths.journal, 'utf8');

@@ -1,11 +1,15 @@
-// The run journal: every entry is on disk before append returns, each links to the one before by hash,
-// a line cut short by a crash is dropped, and an edited line is found and named.
+// The run journal: every entry is on disk before append returns, each links to the one before by hash and
+// is signed by the run's key, a line cut short by a crash is dropped, and an edited line is found and named.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GENESIS, Journal, JournalCorrupt, verifyChain } from '../../../src/engine/journal.ts';
+import { createPublicKey } from 'node:crypto';
+import { entryHash, GENESIS, Journal, JournalCorrupt, verifyChain } from '../../../src/engine/journal.ts';
+import type { SealedEntry } from '../../../src/engine/journal.ts';
+import { signatureValid } from '../../../src/engine/journal-signing.ts';
+import { testSigner } from '../../helpers/journal-key.ts';
 import { replay } from '../../../src/engine/state.ts';
 
 function tempJournal(): { path: string; done: () => void } {
@@ -111,6 +115,68 @@ test('replaying the journal gives each node its last step and the run its status
     assert.equal(s.phases[0]?.waves.length, 2);
     assert.equal(s.phases[0]?.wavesDone, 0);
     j.close();
+  } finally {
+    t.done();
+  }
+});
+
+test('a signed journal names its key in the first entry and signs every entry; a resumed run carries on signing', () => {
+  const t = tempJournal();
+  try {
+    const signer = testSigner();
+    const j = Journal.open(t.path, 'run-1', clockAt(0), { signer });
+    j.append({ type: 'run.started', plan: { name: 'p', path: 'p.yaml', sha256: 'x' }, clusters: ['a'], holder: 'run-1' });
+    j.append({ type: 'run.paused', reason: 'interrupted' });
+    j.close();
+    // When the run is resumed with the same key
+    const again = Journal.open(t.path, 'run-1', clockAt(10_000), { signer });
+    again.append({ type: 'run.resumed', holder: 'run-1' });
+    again.close();
+    // Then every entry, the resumed one too, is signed by that key over its hash, and the key is in seq 1 only
+    const entries = readFileSync(t.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SealedEntry);
+    assert.deepEqual(entries.map((e) => e.key?.id), [signer.key.id, undefined, undefined]);
+    const publicKey = createPublicKey({ key: Buffer.from(signer.key.spki, 'base64'), format: 'der', type: 'spki' });
+    assert.deepEqual(entries.map((e) => signatureValid(publicKey, e.hash, e.sig)), [true, true, true]);
+    assert.deepEqual(verifyChain(readFileSync(t.path, 'utf8')), { ok: true, entries: 3 });
+  } finally {
+    t.done();
+  }
+});
+
+test('a signed journal refuses another key, an append without its key, and an entry forged without it', () => {
+  const t = tempJournal();
+  try {
+    const signer = testSigner();
+    const j = Journal.open(t.path, 'run-1', clockAt(0), { signer });
+    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    j.close();
+    assert.throws(() => Journal.open(t.path, 'run-1', clockAt(0), { signer: testSigner() }), /the journal is signed by key [0-9a-f]{32}, but the key here is [0-9a-f]{32}/);
+    const keyless = Journal.open(t.path, 'run-1', clockAt(0));
+    assert.throws(() => keyless.append({ type: 'run.resumed', holder: 'x' }), /this journal is signed by key [0-9a-f]{32}, and no key was given to sign the next entry/);
+    keyless.close();
+    // When someone appends an entry with a correct hash but no signature
+    const first = JSON.parse(readFileSync(t.path, 'utf8').trim()) as SealedEntry;
+    const forged = { seq: 2, at: 1, wall: 'w', runId: 'run-1', event: { type: 'run.succeeded' as const } };
+    appendFileSync(t.path, `${JSON.stringify({ ...forged, prev: first.hash, hash: entryHash(first.hash, forged) })}\n`);
+    // Then the hash chain alone holds, but the run does not carry on from it
+    assert.deepEqual(verifyChain(readFileSync(t.path, 'utf8')), { ok: true, entries: 2 });
+    assert.throws(() => Journal.open(t.path, 'run-1', clockAt(0), { signer }), (e: unknown) => e instanceof JournalCorrupt && e.line === 2 && /signature does not verify/.test(e.message));
+  } finally {
+    t.done();
+  }
+});
+
+test('a journal begun before signing stays unsigned when resumed with a key', () => {
+  const t = tempJournal();
+  try {
+    const j = Journal.open(t.path, 'run-1', clockAt(0));
+    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    j.close();
+    const again = Journal.open(t.path, 'run-1', clockAt(0), { signer: testSigner() });
+    const e = again.append({ type: 'run.resumed', holder: 'run-1' });
+    again.close();
+    assert.equal(e.sig, undefined);
+    assert.equal(again.key, undefined);
   } finally {
     t.done();
   }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent } from '../../../src/engine/events.ts';
 import { Journal } from '../../../src/engine/journal.ts';
+import type { JournalOptions } from '../../../src/engine/journal.ts';
 import { createRunDir } from '../../../src/engine/run-dir.ts';
 import type { RunPaths } from '../../../src/engine/run-dir.ts';
 
@@ -103,11 +104,11 @@ function failedEnd(c: string): RunEvent[] {
   ];
 }
 
-/** Writes the run with the real Journal, a cluster clock 10 s apart per entry, and an owner.json. */
-export function writeRun(stateDir: string, runId: string, events: readonly RunEvent[]): RunPaths {
+/** Writes the run with the real Journal (signed and anchored with `journal` options), a cluster clock 10 s apart per entry, and an owner.json. */
+export function writeRun(stateDir: string, runId: string, events: readonly RunEvent[], journalOptions: JournalOptions = {}): RunPaths {
   const paths = createRunDir(stateDir, runId);
   let t = START;
-  const journal = Journal.open(paths.journal, runId, () => (t += 10_000));
+  const journal = Journal.open(paths.journal, runId, () => (t += 10_000), journalOptions);
   try {
     for (const e of events) journal.append(e);
   } finally {

@@ -9,6 +9,7 @@ import type { Report } from '../../../src/report/index.ts';
 import { regionalRunEvents, SHA, START, tempState, writeRun } from './fixtures.ts';
 import type { RunOptions } from './fixtures.ts';
 import type { RunEvent } from '../../../src/engine/events.ts';
+import { testSigner } from '../../helpers/journal-key.ts';
 
 function reportOf(o: RunOptions = {}, edit?: (text: string) => string): Report {
   const t = tempState();
@@ -135,6 +136,22 @@ test('the integrity section verifies the chain and gives the last hash; an edite
   const records = bad.compliance.find((c) => c.control === 'A.8.32' && c.requirement === 'records of changes');
   assert.match(records?.evidence ?? '', /hash chain BROKEN at line 12/);
   assert.equal(records?.status, 'partial');
+});
+
+test('a signed run: the report carries the final head as signed (seq, hash, key, signature), without judging the signature', () => {
+  const t = tempState();
+  try {
+    const signer = testSigner();
+    const paths = writeRun(t.dir, 'run-1', regionalRunEvents(), { signer });
+    const last = JSON.parse(readFileSync(paths.journal, 'utf8').trim().split('\n').at(-1) as string) as { seq: number; hash: string; sig: string };
+    const r = buildReport({ ...readRunFiles(paths), now: new Date('2026-09-02T00:00:00Z') });
+    assert.deepEqual([r.integrity.keyId, r.integrity.head, r.integrity.signatures], [signer.key.id, { seq: last.seq, hash: last.hash, sig: last.sig }, 'not-checked']);
+    assert.match(r.integrity.text, new RegExp(`head seq ${last.seq} signed by key ${signer.key.id} \\(check the signatures and the anchor with daylight audit verify\\)`));
+    const page = renderReportHtml(r);
+    assert.ok(page.includes(`<dd data-head-seq="${last.seq}">seq ${last.seq}, hash <code>${last.hash}</code>, signed by key <code>${signer.key.id}</code>: <code>${last.sig}</code></dd>`));
+  } finally {
+    t.done();
+  }
 });
 
 test('the compliance table links ISO 27001 A.8.8 and A.8.32, NIS2 §6.4 and §6.6, and BSI OPS.1.1.3 to this run\'s evidence', () => {

@@ -1,0 +1,49 @@
+// A run's journal opened for writing from the CLI: entries signed with the journal key, the chain's head
+// anchored in one ConfigMap per cluster of the plan (verifying needs only one of them reachable).
+import { Journal } from '../engine/journal.ts';
+import { HeadAnchor } from '../engine/journal-anchor.ts';
+import type { AnchorFailure, AnchorState, HeadStore } from '../engine/journal-anchor.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { JournalSigner } from '../engine/journal-signing.ts';
+import type { KubeCluster } from '../kube/adapter.ts';
+import { describeHeadLocation, readHead, writeHead } from '../kube/journal-head.ts';
+import type { HeadVersion } from '../kube/journal-head.ts';
+
+export function clusterHeadStores(clusters: ReadonlyMap<string, KubeCluster>, runId: string): HeadStore[] {
+  return [...clusters.values()].map((c) => {
+    // What this store wrote last: the next write replaces it in one request.
+    let last: HeadVersion | undefined;
+    return {
+      where: describeHeadLocation(c.name, runId),
+      write: async (head, signal) => {
+        last = await writeHead(c.api, head, last, signal);
+      },
+      read: (id, signal) => readHead(c.api, id, signal),
+    };
+  });
+}
+
+/** At most one head write per cluster per second of cluster time: the anchor's window, besides one write's round trip. */
+export const HEAD_INTERVAL_MS = 1000;
+
+export interface AnchoredJournal {
+  readonly journal: Journal;
+  /** Writes the final head to the clusters, then closes the journal. */
+  close(): Promise<AnchorState>;
+}
+
+export function openAnchoredJournal(o: { path: string; runId: string; clock: Clock; clusters: ReadonlyMap<string, KubeCluster>; signer: JournalSigner; onFailure?: (f: AnchorFailure) => void }): AnchoredJournal {
+  const pace = { clock: o.clock, minIntervalMs: HEAD_INTERVAL_MS };
+  const anchor = new HeadAnchor({ stores: clusterHeadStores(o.clusters, o.runId), signer: o.signer, pace, ...(o.onFailure ? { onFailure: o.onFailure } : {}) });
+  const journal = Journal.open(o.path, o.runId, () => o.clock.now(), { signer: o.signer, onAppend: (e) => anchor.note(e) });
+  return {
+    journal,
+    close: async () => {
+      try {
+        return await anchor.flush();
+      } finally {
+        journal.close();
+      }
+    },
+  };
+}
