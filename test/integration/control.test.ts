@@ -21,7 +21,8 @@ tempConfigHome();
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 
-function planYaml(name: string): string {
+/** `soak` keeps a run going long enough for another terminal to reach it on a loaded machine. */
+function planYaml(name: string, soak = '30s'): string {
   return [
     'apiVersion: daylight.dev/v1alpha1',
     'kind: MaintenancePlan',
@@ -29,7 +30,7 @@ function planYaml(name: string): string {
     'spec:',
     '  clusters: [{name: eu-central, context: eu-central}]',
     '  phases:',
-    '    - {name: os-patch, type: nodes, maxUnavailable: 1, canary: 1, drain: {timeout: 10m}, ready: {timeout: 10m}, soak: 30s}',
+    `    - {name: os-patch, type: nodes, maxUnavailable: 1, canary: 1, drain: {timeout: 10m}, ready: {timeout: 10m}, soak: ${soak}}`,
     '',
   ].join('\n');
 }
@@ -38,7 +39,7 @@ interface Setup {
   readonly ts: TestSandbox;
   readonly dir: string;
   readonly state: string;
-  planFile(name: string): Promise<string>;
+  planFile(name: string, soak?: string): Promise<string>;
   done(): Promise<void>;
 }
 
@@ -50,9 +51,9 @@ async function setup(): Promise<Setup> {
     ts,
     dir,
     state: join(dir, 'state'),
-    planFile: async (name) => {
+    planFile: async (name, soak) => {
       const file = join(dir, `${name}.yaml`);
-      await writeFile(file, planYaml(name));
+      await writeFile(file, planYaml(name, soak));
       return file;
     },
     done: async () => {
@@ -139,7 +140,8 @@ test('pause from another terminal stops the run where it is; status shows it; re
 
 test('abort from another terminal stops the run and gives every node back', { timeout: 120_000 }, async () => {
   const s = await setup();
-  const child = startRun(s, await s.planFile('abortable'));
+  // A soak of 30 minutes (30 s of real time at this speed): the abort, a CLI started under load, arrives while the run holds nodes
+  const child = startRun(s, await s.planFile('abortable', '30m'));
   try {
     // Given a run that holds a cordoned node
     await s.ts.until('a node is cordoned by the run', async () => (await cordoned(s)).length > 0, 60_000);
