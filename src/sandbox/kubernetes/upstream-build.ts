@@ -76,7 +76,8 @@ async function buildOne(binary: PinnedBinary, ctx: BuildOneContext): Promise<Bui
   const started = performance.now();
   const path = join(ctx.binDir, binary.name);
   const stampPath = `${path}.stamp`;
-  const stamp = `${binary.upstreamModule} ${binary.upstreamVersion} modules:${binary.moduleHash} ${ctx.goVersion}\n`;
+  const flags = ldflags(binary);
+  const stamp = `${binary.upstreamModule} ${binary.upstreamVersion} modules:${binary.moduleHash} ${ctx.goVersion} ldflags:${flags}\n`;
   const base = { name: binary.name, path, upstreamModule: binary.upstreamModule, upstreamVersion: binary.upstreamVersion };
   if ((await isFile(path)) && (await readFile(stampPath, 'utf8').catch(() => '')) === stamp) {
     ctx.log(`${binary.name}: cached (${binary.upstreamModule} ${binary.upstreamVersion}) at ${path}`);
@@ -85,7 +86,7 @@ async function buildOne(binary: PinnedBinary, ctx: BuildOneContext): Promise<Bui
   ctx.log(`${binary.name}: building ${binary.mainPackage} from ${binary.upstreamModule} ${binary.upstreamVersion} ...`);
   const moduleDir = join(ctx.labDir, binary.moduleDir);
   const partial = `${path}.partial`;
-  const args = ['build', '-p', String(ctx.parallelism ?? 2), '-trimpath', '-ldflags', ldflags(binary), '-o', partial, binary.mainPackage];
+  const args = ['build', '-p', String(ctx.parallelism ?? 2), '-trimpath', '-ldflags', flags, '-o', partial, binary.mainPackage];
   const outcome = await runGo(args, moduleDir, ctx.signal);
   if (outcome.exitCode !== 0) {
     await rm(partial, { force: true });
@@ -114,7 +115,6 @@ function ldflags(binary: PinnedBinary): string {
     flags.push(`-X ${pkg}.gitVersion=${binary.upstreamVersion}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`);
     flags.push(`-X ${pkg}.gitTreeState=clean`);
   }
-  if (binary.upstreamModule === 'sigs.k8s.io/kwok') flags.push(`-X sigs.k8s.io/kwok/pkg/consts.Version=${binary.upstreamVersion}`);
   return flags.join(' ');
 }
 
