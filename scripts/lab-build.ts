@@ -5,15 +5,23 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildUpstream, formatDuration, UpstreamBuildError } from '../src/sandbox/kubernetes/upstream-build.ts';
+import { UPSTREAM_BINARIES } from '../src/sandbox/kubernetes/upstream-modules.ts';
 import type { UpstreamName } from '../src/sandbox/kubernetes/upstream-modules.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, jobs: { type: 'string', default: '2' } } });
 const cacheRoot = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+const names = UPSTREAM_BINARIES.map((b) => b.name as string);
+const unknown = (values.only ?? []).filter((n) => !names.includes(n));
+const jobs = Number(values.jobs);
+if (unknown.length > 0 || !Number.isInteger(jobs) || jobs < 1) {
+  console.error(`usage: npm run lab:build [-- --only NAME ...] [--jobs N]; NAME is one of ${names.join(', ')} and N a whole number of parallel compile jobs (default 2)`);
+  process.exit(2);
+}
 
 try {
   const build = await buildUpstream({
     cacheRoot,
-    parallelism: Number(values.jobs),
+    parallelism: jobs,
     only: values.only as UpstreamName[] | undefined,
     log: (line) => console.log(`lab:build ${line}`),
   });
