@@ -26,7 +26,7 @@ try {
     log: (line) => console.log(`lab:build ${line}`),
   });
   for (const r of build.results) {
-    console.log(`lab:build ${r.name.padEnd(24)} ${r.upstreamVersion.padEnd(8)} ${r.outcome.padEnd(6)} ${formatDuration(r.durationMs)}`);
+    console.log(`lab:build ${r.name.padEnd(24)} ${r.upstreamVersion.padEnd(8)} ${r.outcome.padEnd(6)} ${formatDuration(r.durationMs)}${r.downloadMs > 0 ? ` (+ ${formatDuration(r.downloadMs)} fetching modules)` : ''}`);
   }
   console.log(`lab:build Kubernetes ${build.version} in ${build.binDir}: total ${formatDuration(build.durationMs)}`);
 } catch (e: unknown) {
