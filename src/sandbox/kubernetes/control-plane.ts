@@ -1,23 +1,26 @@
-// One region's real control plane on this machine: etcd and kube-apiserver (the controllers, the
-// scheduler and kwok join here next), credentials and a kubeconfig, all in one run directory; stop()
-// ends them in reverse order.
+// One region's real control plane on this machine: etcd, kube-apiserver and, when their binaries are
+// given, kube-controller-manager and kube-scheduler (kwok joins here next), with credentials and a
+// kubeconfig in one run directory; a failed start and stop() end what was started, in reverse order.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubeconfigYaml } from '../kubeconfig.ts';
+import type { ComponentProcess } from './component-process.ts';
+import type { ComponentOptions } from './controller-component.ts';
 import { writeCredentials } from './credentials.ts';
 import type { ControlPlaneCredentials } from './credentials.ts';
 import { startEtcd } from './etcd.ts';
-import type { RunningEtcd } from './etcd.ts';
 import { freePort } from './free-port.ts';
 import { startApiServer } from './kube-apiserver.ts';
-import type { RunningApiServer } from './kube-apiserver.ts';
+import { startControllerManager } from './kube-controller-manager.ts';
+import { startScheduler } from './kube-scheduler.ts';
 import type { UpstreamName } from './upstream-modules.ts';
 
 export interface ControlPlaneOptions {
   /** Region name: the kubeconfig's context, as with the simulated engine. */
   readonly region: string;
   readonly dir: string;
-  readonly binaries: Readonly<Record<UpstreamName, string>>;
+  /** etcd and kube-apiserver are needed; the controller manager and scheduler start when given. */
+  readonly binaries: Readonly<Partial<Record<UpstreamName, string>>> & { readonly etcd: string; readonly 'kube-apiserver': string };
   /** The API server's port; a free one when absent. */
   readonly port?: number;
   /** A first start on a busy machine takes tens of seconds: etcd's, then the API server's post-start hooks. */
@@ -32,6 +35,8 @@ export interface ControlPlane {
   readonly credentials: ControlPlaneCredentials;
   readonly auditLogPath: string;
   readonly dir: string;
+  /** The components running, in the order they started. */
+  readonly components: readonly ComponentProcess[];
   stop(): Promise<void>;
 }
 
@@ -41,43 +46,25 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
   await mkdir(o.dir, { recursive: true });
   const credentials = await writeCredentials(o.dir);
   const readyTimeoutMs = o.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-  const etcd = await startEtcd({
-    binary: o.binaries.etcd,
-    dir: o.dir,
-    clientPort: await freePort(),
-    peerPort: await freePort(),
-    readyTimeoutMs,
-    signal: o.signal,
-  });
-  let apiServer: RunningApiServer;
+  const started: ComponentProcess[] = [];
+  const stop = async (): Promise<void> => {
+    for (const component of [...started].reverse()) await component.stop();
+  };
   try {
-    apiServer = await startApiServer({
-      binary: o.binaries['kube-apiserver'],
-      dir: o.dir,
-      port: o.port ?? (await freePort()),
-      etcdUrl: etcd.clientUrl,
-      credentials,
-      readyTimeoutMs,
-      signal: o.signal,
-    });
+    const etcd = await startEtcd({ binary: o.binaries.etcd, dir: o.dir, clientPort: await freePort(), peerPort: await freePort(), readyTimeoutMs, signal: o.signal });
+    started.push(etcd.process);
+    const port = o.port ?? (await freePort());
+    const api = await startApiServer({ binary: o.binaries['kube-apiserver'], dir: o.dir, port, etcdUrl: etcd.clientUrl, credentials, readyTimeoutMs, signal: o.signal });
+    started.push(api.process);
+    const component = async (binary: string): Promise<ComponentOptions> =>
+      ({ binary, dir: o.dir, apiServerUrl: api.url, port: await freePort(), credentials, readyTimeoutMs, signal: o.signal });
+    if (o.binaries['kube-controller-manager']) started.push(await startControllerManager(await component(o.binaries['kube-controller-manager'])));
+    if (o.binaries['kube-scheduler']) started.push(await startScheduler(await component(o.binaries['kube-scheduler'])));
+    const kubeconfigPath = join(o.dir, 'kubeconfig');
+    await writeFile(kubeconfigPath, kubeconfigYaml([{ name: o.region, server: api.url }], credentials.caPem, credentials.admin.token), { mode: 0o600 });
+    return { region: o.region, url: api.url, kubeconfigPath, credentials, auditLogPath: api.auditLogPath, dir: o.dir, components: started, stop };
   } catch (e: unknown) {
-    await etcd.process.stop();
+    await stop();
     throw e;
   }
-  const kubeconfigPath = join(o.dir, 'kubeconfig');
-  await writeFile(kubeconfigPath, kubeconfigYaml([{ name: o.region, server: apiServer.url }], credentials.caPem, credentials.admin.token), { mode: 0o600 });
-  return {
-    region: o.region,
-    url: apiServer.url,
-    kubeconfigPath,
-    credentials,
-    auditLogPath: apiServer.auditLogPath,
-    dir: o.dir,
-    stop: () => stopAll(apiServer, etcd),
-  };
-}
-
-async function stopAll(apiServer: RunningApiServer, etcd: RunningEtcd): Promise<void> {
-  await apiServer.process.stop();
-  await etcd.process.stop();
 }
