@@ -1,11 +1,15 @@
-// `npm run lab:smoke`: starts the upstream etcd and kube-apiserver built by `npm run lab:build` (building
-// them first if they are missing), asks `kubectl get --raw /readyz`, creates, evicts and deletes a pod,
-// checks both reached the audit log with the admin's name, and stops everything.
+// `npm run lab:smoke`: starts the upstream etcd, kube-apiserver, kube-controller-manager and
+// kube-scheduler built by `npm run lab:build` (building them first if they are missing), and checks what
+// the kubernetes engine will rely on: /readyz through kubectl, the controller manager creating the
+// default ServiceAccount, the scheduler binding a pod to a node, and an eviction and a pod delete
+// reaching the audit log with the admin's name. Then it stops everything.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { backoffDelay } from '../src/lib/backoff.ts';
+import { systemClock } from '../src/lib/clock.ts';
 import { startControlPlane } from '../src/sandbox/kubernetes/control-plane.ts';
 import type { ControlPlane } from '../src/sandbox/kubernetes/control-plane.ts';
 import { buildUpstream, formatDuration } from '../src/sandbox/kubernetes/upstream-build.ts';
@@ -14,11 +18,11 @@ const run = promisify(execFile);
 const cacheRoot = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
 const say = (line: string): void => console.log(`lab:smoke ${line}`);
 
-const build = await buildUpstream({ cacheRoot, only: ['etcd', 'kube-apiserver'], log: say });
+const build = await buildUpstream({ cacheRoot, only: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'], log: say });
 const dir = await mkdtemp(join(tmpdir(), 'daylight-lab-'));
 const started = performance.now();
 const plane = await startControlPlane({ region: 'lab', dir, binaries: build.binaries });
-say(`etcd and kube-apiserver ${build.version} ready at ${plane.url} in ${formatDuration(performance.now() - started)} (run dir ${dir})`);
+say(`${plane.components.map((c) => c.name).join(', ')} (${build.version}) ready at ${plane.url} in ${formatDuration(performance.now() - started)}; run dir ${dir}`);
 let failed = true;
 try {
   await check(plane);
@@ -36,13 +40,22 @@ async function check(plane: ControlPlane): Promise<void> {
   if (readyz !== 'ok') throw new Error(`/readyz answered ${JSON.stringify(readyz)}, not "ok"`);
   say(`kubectl get --raw /readyz: ${readyz}`);
   say(`server version: ${JSON.parse(await kubectl('get', '--raw', '/version')).gitVersion}`);
-  // No controller manager yet, so the default ServiceAccount that pod admission asks for is made here.
-  await kubectl('create', 'serviceaccount', 'default', '--namespace', 'default');
-  for (const name of ['evicted', 'deleted']) await kubectl('run', name, '--image', 'registry.k8s.io/pause:3.10', '--restart', 'Never');
+  await eventually('the controller manager creates default/default ServiceAccount', async () => (await kubectl('get', 'serviceaccount', 'default', '-o', 'name')).trim() !== '');
+  const manifests = join(plane.dir, 'smoke.json');
+  await writeFile(manifests, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [node('smoke-node'), pod('evicted'), pod('deleted')] }));
+  await kubectl('create', '-f', manifests);
+  for (const name of ['evicted', 'deleted']) {
+    await eventually(`the scheduler binds ${name} to smoke-node`, async () => (await kubectl('get', 'pod', name, '-o', 'jsonpath={.spec.nodeName}')).trim() === 'smoke-node');
+  }
+  say('scheduler bound both pods to smoke-node');
   const eviction = join(plane.dir, 'eviction.json');
   await writeFile(eviction, JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evicted', namespace: 'default' } }));
   await kubectl('create', '--raw', '/api/v1/namespaces/default/pods/evicted/eviction', '-f', eviction);
   await kubectl('delete', 'pod', 'deleted', '--wait=false');
+  await auditShows(plane);
+}
+
+async function auditShows(plane: ControlPlane): Promise<void> {
   const events = (await readFile(plane.auditLogPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as AuditEvent);
   const seen = (verb: string, subresource: string | undefined, name: string): AuditEvent | undefined =>
     events.find((e) => e.stage === 'ResponseComplete' && e.verb === verb && e.objectRef?.subresource === subresource && e.objectRef?.name === name);
@@ -51,6 +64,36 @@ async function check(plane: ControlPlane): Promise<void> {
   if (!evicted || !deleted) throw new Error(`audit log ${plane.auditLogPath} lacks the eviction or the delete:\n${events.map((e) => JSON.stringify(e)).join('\n')}`);
   say(`audit: eviction of default/evicted by ${evicted.user.username} answered ${evicted.responseStatus?.code}`);
   say(`audit: delete of default/deleted by ${deleted.user.username} answered ${deleted.responseStatus?.code}`);
+  say(`audit: ${events.length} events in all (only pod deletes and evictions are logged)`);
+}
+
+async function eventually(what: string, ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    if (await ok().catch(() => false)) return;
+    await systemClock.sleep(backoffDelay({ baseMs: 200, capMs: 2000 }, attempt));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
+}
+
+/** A node with no kubelet behind it (kwok's job later): enough for the scheduler to place pods on. */
+function node(name: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+    status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, capacity: { cpu: '4', memory: '8Gi', pods: '110' } },
+  };
+}
+
+/** Tolerates everything, since the node lifecycle controller taints a node whose kubelet never reports. */
+function pod(name: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }], tolerations: [{ operator: 'Exists' }] },
+  };
 }
 
 interface AuditEvent {
