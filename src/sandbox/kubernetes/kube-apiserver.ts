@@ -36,6 +36,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     `--etcd-servers=${o.etcdUrl}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
+    // The lease reconciler refuses a loopback address for the `kubernetes` Service's endpoints; nothing
+    // in a sandbox reaches the API server through that Service, so none is kept.
+    '--endpoint-reconciler-type=none',
     `--secure-port=${o.port}`,
     `--tls-cert-file=${c.servingCertFile}`,
     `--tls-private-key-file=${c.servingKeyFile}`,
