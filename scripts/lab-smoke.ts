@@ -1,8 +1,8 @@
-// `npm run lab:smoke`: starts the upstream etcd, kube-apiserver, kube-controller-manager and
-// kube-scheduler built by `npm run lab:build` (building them first if they are missing), and checks what
-// the kubernetes engine will rely on: /readyz through kubectl, the controller manager creating the
-// default ServiceAccount, the scheduler binding a pod to a node, and an eviction and a pod delete
-// reaching the audit log with the admin's name. Then it stops everything.
+// `npm run lab:smoke`: starts the upstream etcd, kube-apiserver, kube-controller-manager, kube-scheduler
+// and kwok built by `npm run lab:build` (building them first if they are missing), and checks what the
+// kubernetes engine will rely on: /readyz through kubectl, the controller manager creating the default
+// ServiceAccount, kwok making a node Ready, the scheduler binding pods to it and kwok running them, and
+// an eviction and a pod delete reaching the audit log with the admin's name. Then it stops everything.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { backoffDelay } from '../src/lib/backoff.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { startControlPlane } from '../src/sandbox/kubernetes/control-plane.ts';
+import { KWOK_NODE_ANNOTATION } from '../src/sandbox/kubernetes/kwok.ts';
+import { LAB_DIR } from '../src/sandbox/kubernetes/upstream-modules.ts';
 import type { ControlPlane } from '../src/sandbox/kubernetes/control-plane.ts';
 import { buildUpstream, formatDuration } from '../src/sandbox/kubernetes/upstream-build.ts';
 
@@ -18,10 +20,12 @@ const run = promisify(execFile);
 const cacheRoot = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
 const say = (line: string): void => console.log(`lab:smoke ${line}`);
 
-const build = await buildUpstream({ cacheRoot, only: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'], log: say });
+const build = await buildUpstream({ cacheRoot, log: say });
 const dir = await mkdtemp(join(tmpdir(), 'daylight-lab-'));
+const kwokConfigPath = join(dir, 'kwok-stages.yaml');
+await writeFile(kwokConfigPath, await kwokDefaultStages());
 const started = performance.now();
-const plane = await startControlPlane({ region: 'lab', dir, binaries: build.binaries });
+const plane = await startControlPlane({ region: 'lab', dir, binaries: build.binaries, kwokConfigPath });
 say(`${plane.components.map((c) => c.name).join(', ')} (${build.version}) ready at ${plane.url} in ${formatDuration(performance.now() - started)}; run dir ${dir}`);
 let failed = true;
 try {
@@ -44,14 +48,18 @@ async function check(plane: ControlPlane): Promise<void> {
   const manifests = join(plane.dir, 'smoke.json');
   await writeFile(manifests, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [node('smoke-node'), pod('evicted'), pod('deleted')] }));
   await kubectl('create', '-f', manifests);
+  await eventually('kwok reports smoke-node Ready', async () => (await kubectl('get', 'node', 'smoke-node', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')).trim() === 'True');
+  say('kwok: smoke-node Ready');
   for (const name of ['evicted', 'deleted']) {
-    await eventually(`the scheduler binds ${name} to smoke-node`, async () => (await kubectl('get', 'pod', name, '-o', 'jsonpath={.spec.nodeName}')).trim() === 'smoke-node');
+    const ready = `{.spec.nodeName} {.status.phase} {.status.conditions[?(@.type=="Ready")].status}`;
+    await eventually(`${name} is bound to smoke-node and kwok runs it`, async () => (await kubectl('get', 'pod', name, '-o', `jsonpath=${ready}`)).trim() === 'smoke-node Running True');
   }
-  say('scheduler bound both pods to smoke-node');
+  say('scheduler bound both pods to smoke-node, kwok runs them Ready');
   const eviction = join(plane.dir, 'eviction.json');
   await writeFile(eviction, JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evicted', namespace: 'default' } }));
   await kubectl('create', '--raw', '/api/v1/namespaces/default/pods/evicted/eviction', '-f', eviction);
   await kubectl('delete', 'pod', 'deleted', '--wait=false');
+  await eventually('kwok finishes both deletions', async () => (await kubectl('get', 'pods', '-o', 'name')).trim() === '');
   await auditShows(plane);
 }
 
@@ -64,7 +72,8 @@ async function auditShows(plane: ControlPlane): Promise<void> {
   if (!evicted || !deleted) throw new Error(`audit log ${plane.auditLogPath} lacks the eviction or the delete:\n${events.map((e) => JSON.stringify(e)).join('\n')}`);
   say(`audit: eviction of default/evicted by ${evicted.user.username} answered ${evicted.responseStatus?.code}`);
   say(`audit: delete of default/deleted by ${deleted.user.username} answered ${deleted.responseStatus?.code}`);
-  say(`audit: ${events.length} events in all (only pod deletes and evictions are logged)`);
+  const byKwok = events.filter((e) => e.stage === 'ResponseComplete' && e.verb === 'delete' && e.user.username === plane.credentials.kwok.user);
+  say(`audit: kwok finished ${byKwok.length} pod deletions as user ${plane.credentials.kwok.user}; ${events.length} events in all (only pod deletes and evictions are logged)`);
 }
 
 async function eventually(what: string, ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -76,17 +85,29 @@ async function eventually(what: string, ok: () => Promise<boolean>, timeoutMs = 
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
 }
 
-/** A node with no kubelet behind it (kwok's job later): enough for the scheduler to place pods on. */
+/**
+ * kwok's own default stages from its module (node initialisation, heartbeats with Leases, pods that run
+ * and get deleted at once); the engine will write stages of its own for start-up delays and reboots.
+ */
+async function kwokDefaultStages(): Promise<string> {
+  const goList = await run('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], { cwd: join(LAB_DIR, 'kwok'), env: { ...process.env, GOTOOLCHAIN: 'local' } });
+  const stages = join(goList.stdout.trim(), 'kustomize', 'stage');
+  const files = ['node/fast/node-initialize.yaml', 'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml', 'pod/fast/pod-ready.yaml', 'pod/fast/pod-complete.yaml', 'pod/fast/pod-delete.yaml'];
+  const texts = await Promise.all(files.map((f) => readFile(join(stages, f), 'utf8')));
+  return texts.map((t) => t.trim()).join('\n---\n') + '\n';
+}
+
+/** A node kwok plays the kubelet of. */
 function node(name: string): object {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+    metadata: { name, labels: { 'kubernetes.io/hostname': name }, annotations: { [KWOK_NODE_ANNOTATION.key]: KWOK_NODE_ANNOTATION.value } },
     status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' }, capacity: { cpu: '4', memory: '8Gi', pods: '110' } },
   };
 }
 
-/** Tolerates everything, since the node lifecycle controller taints a node whose kubelet never reports. */
+/** Tolerates everything, so a taint the node lifecycle controller sets before kwok's first heartbeat does not matter. */
 function pod(name: string): object {
   return {
     apiVersion: 'v1',

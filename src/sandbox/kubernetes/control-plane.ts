@@ -1,6 +1,6 @@
 // One region's real control plane on this machine: etcd, kube-apiserver and, when their binaries are
-// given, kube-controller-manager and kube-scheduler (kwok joins here next), with credentials and a
-// kubeconfig in one run directory; a failed start and stop() end what was started, in reverse order.
+// given, kube-controller-manager, kube-scheduler and kwok, with credentials and a kubeconfig in one run
+// directory; a failed start and stop() end what was started, in reverse order.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubeconfigYaml } from '../kubeconfig.ts';
@@ -13,6 +13,7 @@ import { freePort } from './free-port.ts';
 import { startApiServer } from './kube-apiserver.ts';
 import { startControllerManager } from './kube-controller-manager.ts';
 import { startScheduler } from './kube-scheduler.ts';
+import { startKwok } from './kwok.ts';
 import type { UpstreamName } from './upstream-modules.ts';
 
 export interface ControlPlaneOptions {
@@ -21,6 +22,8 @@ export interface ControlPlaneOptions {
   readonly dir: string;
   /** etcd and kube-apiserver are needed; the controller manager and scheduler start when given. */
   readonly binaries: Readonly<Partial<Record<UpstreamName, string>>> & { readonly etcd: string; readonly 'kube-apiserver': string };
+  /** kwok's Stage documents; kwok starts when this and its binary are given. */
+  readonly kwokConfigPath?: string;
   /** The API server's port; a free one when absent. */
   readonly port?: number;
   /** A first start on a busy machine takes tens of seconds: etcd's, then the API server's post-start hooks. */
@@ -60,6 +63,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       ({ binary, dir: o.dir, apiServerUrl: api.url, port: await freePort(), credentials, readyTimeoutMs, signal: o.signal });
     if (o.binaries['kube-controller-manager']) started.push(await startControllerManager(await component(o.binaries['kube-controller-manager'])));
     if (o.binaries['kube-scheduler']) started.push(await startScheduler(await component(o.binaries['kube-scheduler'])));
+    if (o.binaries.kwok && o.kwokConfigPath) started.push(await startKwok({ ...(await component(o.binaries.kwok)), configPath: o.kwokConfigPath }));
     const kubeconfigPath = join(o.dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kubeconfigYaml([{ name: o.region, server: api.url }], credentials.caPem, credentials.admin.token), { mode: 0o600 });
     return { region: o.region, url: api.url, kubeconfigPath, credentials, auditLogPath: api.auditLogPath, dir: o.dir, components: started, stop };

@@ -25,6 +25,8 @@ export interface ControlPlaneCredentials {
   /** Users the default RBAC policy already binds to what these components need. */
   readonly controllerManager: ClientIdentity;
   readonly scheduler: ClientIdentity;
+  /** The kubelets kwok plays: its own name, so the referee tells a kubelet's pod delete from a client's. */
+  readonly kwok: ClientIdentity;
 }
 
 /** First address of the default service range: the `kubernetes` Service, so in-cluster clients verify it too. */
@@ -42,6 +44,7 @@ export async function writeCredentials(dir: string): Promise<ControlPlaneCredent
   const admin = identity('daylight-admin');
   const controllerManager = identity('system:kube-controller-manager');
   const scheduler = identity('system:kube-scheduler');
+  const kwok = identity('kwok');
   const files = {
     caFile: join(dir, 'ca.crt'),
     servingCertFile: join(dir, 'apiserver.crt'),
@@ -54,6 +57,9 @@ export async function writeCredentials(dir: string): Promise<ControlPlaneCredent
     `${admin.token},${admin.user},${admin.user},"system:masters"`,
     `${controllerManager.token},${controllerManager.user},${controllerManager.user}`,
     `${scheduler.token},${scheduler.user},${scheduler.user}`,
+    // kwok updates any node's and pod's status and finishes pod deletion for many nodes at once, which
+    // the Node authorizer's one-node kubelet identities cannot; it runs as an administrator.
+    `${kwok.token},${kwok.user},${kwok.user},"system:masters"`,
   ];
   await writeFile(files.caFile, tls.caPem);
   await writeFile(files.servingCertFile, tls.certPem);
@@ -61,7 +67,7 @@ export async function writeCredentials(dir: string): Promise<ControlPlaneCredent
   await writeFile(files.tokenFile, `${tokens.join('\n')}\n`, { mode: 0o600 });
   await writeFile(files.serviceAccountPublicKeyFile, serviceAccount.publicKey);
   await writeFile(files.serviceAccountPrivateKeyFile, serviceAccount.privateKey, { mode: 0o600 });
-  return { caPem: tls.caPem, ...files, admin, controllerManager, scheduler };
+  return { caPem: tls.caPem, ...files, admin, controllerManager, scheduler, kwok };
 }
 
 function identity(user: string): ClientIdentity {
