@@ -73,7 +73,8 @@ async function auditShows(plane: ControlPlane): Promise<void> {
   say(`audit: eviction of default/evicted by ${evicted.user.username} answered ${evicted.responseStatus?.code}`);
   say(`audit: delete of default/deleted by ${deleted.user.username} answered ${deleted.responseStatus?.code}`);
   const byKwok = events.filter((e) => e.stage === 'ResponseComplete' && e.verb === 'delete' && e.user.username === plane.credentials.kwok.user);
-  say(`audit: kwok finished ${byKwok.length} pod deletions as user ${plane.credentials.kwok.user}; ${events.length} events in all (only pod deletes and evictions are logged)`);
+  const codes = byKwok.map((e) => `${e.objectRef?.name} ${e.responseStatus?.code}`).join(', ');
+  say(`audit: kwok's pod deletes as user ${plane.credentials.kwok.user}: ${codes}; ${events.length} events in all (only pod deletes and evictions are logged)`);
 }
 
 async function eventually(what: string, ok: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
