@@ -2,6 +2,7 @@
 // kwok) from the Go modules under lab/ into a cache outside git; a binary already built from the same
 // module files is kept, so a second call costs a hash and a few stat calls.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LAB_DIR, pinUpstreamBinaries } from './upstream-modules.ts';
@@ -93,7 +94,8 @@ async function buildOne(binary: PinnedBinary, ctx: BuildOneContext): Promise<Bui
   const downloadMs = await download(binary, moduleDir, ctx);
   const compileStarted = performance.now();
   ctx.log(`${binary.name}: building ${binary.mainPackage} from ${binary.upstreamModule} ${binary.upstreamVersion} ...`);
-  const partial = `${path}.partial`;
+  // Two builds at once (two test files, two shells) each write their own file and rename it into place.
+  const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
   const args = ['build', '-p', String(ctx.parallelism ?? 2), '-trimpath', '-ldflags', flags, '-o', partial, binary.mainPackage];
   const outcome = await runGo(args, moduleDir, ctx.signal);
   if (outcome.exitCode !== 0) {
