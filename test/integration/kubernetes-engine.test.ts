@@ -1,6 +1,7 @@
 // Integration: the sandbox's kubernetes engine on the upstream control plane (built by the same idempotent
 // build `npm run lab:build` runs, a no-op when cached), judged by the real kubectl: the fleet's nodes with
-// the simulated engine's names and labels, every pod Running and Ready, a drain that waits on the budget.
+// the simulated engine's names and labels, every pod Running and Ready, a drain that waits on the budget,
+// and a reboot through the node agent protocol that the real node-lifecycle controller sees.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -9,7 +10,9 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backoffDelay } from '../../src/lib/backoff.ts';
 import { systemClock } from '../../src/lib/clock.ts';
+import { RACK_LABEL } from '../../src/sandbox/build.ts';
 import { SandboxFleet } from '../../src/sandbox/fleet.ts';
+import { ZONE_LABEL } from '../../src/sandbox/sim/scheduler.ts';
 import type { Node } from '../../src/sandbox/k8s-types.ts';
 import { startKubernetesSandbox } from '../../src/sandbox/kubernetes/kubernetes-sandbox.ts';
 import type { RunningKubernetesSandbox } from '../../src/sandbox/kubernetes/kubernetes-sandbox.ts';
@@ -17,8 +20,14 @@ import { buildUpstream } from '../../src/sandbox/kubernetes/upstream-build.ts';
 import type { UpstreamBuild } from '../../src/sandbox/kubernetes/upstream-build.ts';
 import { smallFleet } from '../support/fleets.ts';
 
-const ZONE = 'topology.kubernetes.io/zone';
-const RACK = 'topology.daylight.dev/rack';
+const ZONE = ZONE_LABEL;
+const RACK = RACK_LABEL;
+/**
+ * kube-controller-manager's --node-monitor-grace-period for this sandbox, shorter than the real 50 s so a
+ * reboot of REBOOT_SECONDS outlives it (plus the 5 s monitor period) and the node is seen Unknown.
+ */
+const GRACE_SECONDS = 8;
+const REBOOT_SECONDS = 24;
 
 /** 2 zones × 1 rack × 2 nodes (and a control-plane node), a budgeted Deployment of 4 and a DaemonSet. */
 const fleet = () =>
@@ -26,6 +35,7 @@ const fleet = () =>
     zones: 2,
     racks: 1,
     nodesPerRack: 2,
+    rebootSeconds: REBOOT_SECONDS,
     workloads: [
       '{name: web, namespace: shop, kind: Deployment, replicas: 4, cpu: 500m, memory: 256Mi, startupSeconds: 3, readinessSeconds: 3, shutdownSeconds: 1, pdb: {maxUnavailable: 1}, spread: zone, service: {rpsPerPod: 100}}',
       '{name: agent, namespace: kube-system, kind: DaemonSet, cpu: 50m, memory: 64Mi, startupSeconds: 1, readinessSeconds: 1}',
@@ -91,7 +101,7 @@ const pods = async () => (await kubectlJson<{ items: PodView[] }>(['get', 'pods'
 test('the kubernetes engine serves the fleet on a real control plane, and kubectl drain waits on the budget', { timeout: 150_000 }, async () => {
   // Given the small fleet on the kubernetes engine
   const started = performance.now();
-  sandbox = await startKubernetesSandbox({ fleet: fleet(), binaries: build.binaries, dir: join(dir, 'run'), kubeconfigPath: join(dir, 'kubeconfig') });
+  sandbox = await startKubernetesSandbox({ fleet: fleet(), binaries: build.binaries, dir: join(dir, 'run'), kubeconfigPath: join(dir, 'kubeconfig'), nodeGracePeriodSeconds: GRACE_SECONDS });
   console.log(`engine started in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   // Then its nodes have the simulated engine's names, zones and racks, and kwok makes them Ready
@@ -143,4 +153,51 @@ test('the kubernetes engine serves the fleet on a real control plane, and kubect
   assert.equal(uncordoned.code, 0, uncordoned.stderr);
   assert.equal((await kubectlJson<Node>(['get', 'node', node])).spec.unschedulable, undefined);
   console.log(`drain and uncordon took ${((performance.now() - ready) / 1000).toFixed(1)} s`);
+});
+
+interface NodeView {
+  metadata: { annotations?: Record<string, string> };
+  status: { nodeInfo: { bootID: string }; conditions?: { type: string; status: string; reason?: string }[] };
+}
+
+const readyCondition = (n: NodeView) => n.status.conditions?.find((c) => c.type === 'Ready');
+
+test('a reboot through daylight.dev/action: the node goes Unknown by the real node-lifecycle controller, loses its pods, and comes back with a new bootID', { timeout: 120_000 }, async () => {
+  assert.ok(sandbox, 'the first test started the sandbox');
+  // Given a worker with a web pod and an agent pod, all pods Ready
+  await until('9 pods are Running and Ready', async () => {
+    const all = await pods();
+    return all.length === 9 && all.every((p) => p.status.phase === 'Running' && isReady(p));
+  });
+  const node = (await pods()).find((p) => p.metadata.namespace === 'shop')?.spec.nodeName;
+  assert.ok(node);
+  const before = await kubectlJson<NodeView>(['get', 'node', node]);
+  const podsBefore = (await pods()).filter((p) => p.spec.nodeName === node).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+  const started = performance.now();
+
+  // When Daylight asks the node's agent for a reboot
+  const annotated = await kubectl(['annotate', 'node', node, `daylight.dev/action={"id":"test/${node}/1","operation":"reboot"}`]);
+  assert.equal(annotated.code, 0, annotated.stderr);
+
+  // Then the agent answers running, and the node-lifecycle controller marks the silent node Unknown
+  await until('the action is running', async () => JSON.parse((await kubectlJson<NodeView>(['get', 'node', node])).metadata.annotations?.['daylight.dev/action-status'] ?? '{}').phase === 'running', 10_000);
+  await until('the node is Ready=Unknown', async () => readyCondition(await kubectlJson<NodeView>(['get', 'node', node]))?.status === 'Unknown', (GRACE_SECONDS + 10) * 1000);
+  console.log(`node Unknown ${((performance.now() - started) / 1000).toFixed(1)} s after the action`);
+  const during = (await pods()).filter((p) => p.spec.nodeName === node).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+  assert.deepEqual(during.sort(), podsBefore.sort(), 'the pods stay on the node while it is down, as nobody can remove them');
+
+  // And after rebootSeconds it is Ready again with a new bootID, the action done, and its old pods gone
+  await until('the action is done', async () => JSON.parse((await kubectlJson<NodeView>(['get', 'node', node])).metadata.annotations?.['daylight.dev/action-status'] ?? '{}').phase === 'done', (REBOOT_SECONDS + 15) * 1000);
+  console.log(`action done ${((performance.now() - started) / 1000).toFixed(1)} s after it was asked`);
+  const after = await kubectlJson<NodeView>(['get', 'node', node]);
+  assert.equal(readyCondition(after)?.status, 'True');
+  assert.notEqual(after.status.nodeInfo.bootID, before.status.nodeInfo.bootID);
+  const names = new Set((await pods()).map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+  assert.deepEqual(podsBefore.filter((p) => names.has(p)), [], 'none of the node\'s pods survive its reboot');
+
+  // And the DaemonSet's pod restarts on it, and the fleet is whole again
+  await until('9 pods are Running and Ready again', async () => {
+    const all = await pods();
+    return all.length === 9 && all.every((p) => p.status.phase === 'Running' && isReady(p)) && all.some((p) => p.spec.nodeName === node && p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet');
+  });
 });

@@ -18,14 +18,23 @@ export const KWOK_DELAY = {
 /**
  * A node with this annotation gets no heartbeat and no re-registration: its kubelet is down (a reboot in
  * progress), so the node-lifecycle controller finds its status stale after its grace period, as with a real one.
+ * A pod with it (one on such a node) neither starts, gets Ready nor finishes terminating: nobody runs it,
+ * and its last status stays until the node-lifecycle controller marks it, as on a real cluster.
  */
 export const KUBELET_STOPPED_ANNOTATION = 'sandbox.daylight.dev/kubelet-stopped';
 
 /**
- * How often a node posts its status. The engine runs kwok without node Leases, so this is the heartbeat
- * the node-lifecycle controller judges: well inside its grace period (40-50 s), like a kubelet's 10 s.
+ * How often a node posts its status: a quarter of the node-lifecycle controller's grace period (a
+ * kubelet's 10 s against 40 s), with a little jitter. The engine runs kwok without node Leases, so this
+ * is the heartbeat the controller judges.
  */
-const HEARTBEAT = { durationMilliseconds: 10_000, jitterDurationMilliseconds: 12_000 };
+function heartbeat(gracePeriodSeconds: number): object {
+  const ms = Math.max(1000, Math.round((gracePeriodSeconds * 1000) / 4));
+  return { durationMilliseconds: ms, jitterDurationMilliseconds: Math.round(ms * 1.2) };
+}
+
+/** kube-controller-manager's default --node-monitor-grace-period since Kubernetes 1.32. */
+export const DEFAULT_NODE_GRACE_SECONDS = 50;
 
 const nodeRef = { apiGroup: 'v1', kind: 'Node' };
 const podRef = { apiGroup: 'v1', kind: 'Pod' };
@@ -119,13 +128,13 @@ function stage(name: string, resourceRef: object, matchExpressions: object[], de
 const delayFrom = (annotation: string) => ({ durationMilliseconds: 0, durationFrom: { expressionFrom: `.metadata.annotations["${annotation}"]` } });
 
 /** The sandbox's Stage documents, as one multi-document YAML file for `kwok --config`. */
-export function kwokStagesYaml(): string {
+export function kwokStagesYaml(nodeGracePeriodSeconds = DEFAULT_NODE_GRACE_SECONDS): string {
   const stages = [
     stage('daylight-node-register', nodeRef, [kubeletRunning, notReady], { durationMilliseconds: 0 }, { statusTemplate: NODE_CONDITIONS }),
-    stage('daylight-node-heartbeat', nodeRef, [kubeletRunning, ready], HEARTBEAT, { statusTemplate: NODE_HEARTBEAT }),
-    stage('daylight-pod-start', podRef, [alive, { key: '.status.phase', operator: 'In', values: ['Pending'] }], delayFrom(KWOK_DELAY.start), { statusTemplate: POD_START }),
-    stage('daylight-pod-ready', podRef, [alive, { key: '.status.phase', operator: 'In', values: ['Running'] }, notReady], delayFrom(KWOK_DELAY.ready), { statusTemplate: POD_READY }),
-    stage('daylight-pod-delete', podRef, [{ key: '.metadata.deletionTimestamp', operator: 'Exists' }, { key: '.metadata.finalizers', operator: 'DoesNotExist' }], delayFrom(KWOK_DELAY.stop), { delete: true }),
+    stage('daylight-node-heartbeat', nodeRef, [kubeletRunning, ready], heartbeat(nodeGracePeriodSeconds), { statusTemplate: NODE_HEARTBEAT }),
+    stage('daylight-pod-start', podRef, [kubeletRunning, alive, { key: '.status.phase', operator: 'In', values: ['Pending'] }], delayFrom(KWOK_DELAY.start), { statusTemplate: POD_START }),
+    stage('daylight-pod-ready', podRef, [kubeletRunning, alive, { key: '.status.phase', operator: 'In', values: ['Running'] }, notReady], delayFrom(KWOK_DELAY.ready), { statusTemplate: POD_READY }),
+    stage('daylight-pod-delete', podRef, [kubeletRunning, { key: '.metadata.deletionTimestamp', operator: 'Exists' }, { key: '.metadata.finalizers', operator: 'DoesNotExist' }], delayFrom(KWOK_DELAY.stop), { delete: true }),
   ];
   return stages.map((s) => stringify(s)).join('---\n');
 }
