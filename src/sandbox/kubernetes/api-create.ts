@@ -1,6 +1,6 @@
 // Creating the fleet's objects through a real API server, as `kubectl create` would: one POST per object,
 // "already exists" taken as done (the system namespaces), and a bounded retry while the control plane is
-// still settling (a namespace's default ServiceAccount not yet created, a webhook-free 5xx at start).
+// still settling (a namespace's default ServiceAccount not yet created, a 5xx or 429 while it starts).
 import { request } from 'node:https';
 import { backoffDelay } from '../../lib/backoff.ts';
 import { systemClock } from '../../lib/clock.ts';

@@ -54,7 +54,17 @@ export function watchOnce(target: ApiTarget, path: string, onEvent: (e: WatchEve
         while ((newline = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, newline).trim();
           buffered = buffered.slice(newline + 1);
-          if (line) onEvent(JSON.parse(line) as WatchEvent);
+          if (!line) continue;
+          let event: WatchEvent;
+          try {
+            event = JSON.parse(line) as WatchEvent;
+          } catch {
+            // Not a watch stream after all (an error page): end it, and the caller lists again.
+            res.destroy();
+            resolve();
+            return;
+          }
+          onEvent(event);
         }
       });
       res.on('end', () => resolve());
