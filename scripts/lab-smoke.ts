@@ -2,7 +2,8 @@
 // and kwok built by `npm run lab:build` (building them first if they are missing), and checks what the
 // kubernetes engine will rely on: /readyz through kubectl, the controller manager creating the default
 // ServiceAccount, kwok making a node Ready, the scheduler binding pods to it and kwok running them, and
-// an eviction and a pod delete reaching the audit log with the admin's name. Then it stops everything.
+// an eviction and a pod delete reaching the audit log with the admin's name. kwok follows the engine's own Stages
+// (src/sandbox/kubernetes/kwok-stages.ts). Then it stops everything.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { backoffDelay } from '../src/lib/backoff.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { startControlPlane } from '../src/sandbox/kubernetes/control-plane.ts';
 import { KWOK_NODE_ANNOTATION } from '../src/sandbox/kubernetes/kwok.ts';
-import { LAB_DIR } from '../src/sandbox/kubernetes/upstream-modules.ts';
+import { kwokStagesYaml } from '../src/sandbox/kubernetes/kwok-stages.ts';
 import type { ControlPlane } from '../src/sandbox/kubernetes/control-plane.ts';
 import { buildUpstream, formatDuration } from '../src/sandbox/kubernetes/upstream-build.ts';
 
@@ -23,7 +24,7 @@ const say = (line: string): void => console.log(`lab:smoke ${line}`);
 const build = await buildUpstream({ cacheRoot, log: say });
 const dir = await mkdtemp(join(tmpdir(), 'daylight-lab-'));
 const kwokConfigPath = join(dir, 'kwok-stages.yaml');
-await writeFile(kwokConfigPath, await kwokDefaultStages());
+await writeFile(kwokConfigPath, kwokStagesYaml());
 const started = performance.now();
 const plane = await startControlPlane({ region: 'lab', dir, binaries: build.binaries, kwokConfigPath });
 say(`${plane.components.map((c) => c.name).join(', ')} (${build.version}) ready at ${plane.url} in ${formatDuration(performance.now() - started)}; run dir ${dir}`);
@@ -84,18 +85,6 @@ async function eventually(what: string, ok: () => Promise<boolean>, timeoutMs = 
     await systemClock.sleep(backoffDelay({ baseMs: 200, capMs: 2000 }, attempt));
   }
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
-}
-
-/**
- * kwok's own default stages from its module (node initialisation, heartbeats with Leases, pods that run
- * and get deleted at once); the engine will write stages of its own for start-up delays and reboots.
- */
-async function kwokDefaultStages(): Promise<string> {
-  const goList = await run('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], { cwd: join(LAB_DIR, 'kwok'), env: { ...process.env, GOTOOLCHAIN: 'local' } });
-  const stages = join(goList.stdout.trim(), 'kustomize', 'stage');
-  const files = ['node/fast/node-initialize.yaml', 'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml', 'pod/fast/pod-ready.yaml', 'pod/fast/pod-complete.yaml', 'pod/fast/pod-delete.yaml'];
-  const texts = await Promise.all(files.map((f) => readFile(join(stages, f), 'utf8')));
-  return texts.map((t) => t.trim()).join('\n---\n') + '\n';
 }
 
 /** A node kwok plays the kubelet of. */

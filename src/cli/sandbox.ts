@@ -7,11 +7,12 @@ import { startSandbox } from '../sandbox/sandbox.ts';
 import type { RunningSandbox } from '../sandbox/sandbox.ts';
 import { HELP_OPTION, numberFlag, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
 import type { Command, Io } from './command.ts';
+import { runKubernetesEngine } from './sandbox-kubernetes.ts';
 import { describeSandbox } from './sandbox-view.ts';
 
 export const DEMO_FLEET = fileURLToPath(new URL('../../examples/fleets/demo.yaml', import.meta.url));
 
-const HELP = `Usage: daylight sandbox up [--fleet FILE] [--port N] [--ingress-port N] [--kubeconfig OUT] [--endpoints OUT.json] [--speed X] [-o json]
+const HELP = `Usage: daylight sandbox up [--fleet FILE] [--engine simulated|kubernetes] [--port N] [--ingress-port N] [--kubeconfig OUT] [--endpoints OUT.json] [--speed X] [-o json]
 
 Serves a simulated Kubernetes fleet on 127.0.0.1: one HTTPS API server per region, with the sandbox's
 own certificate authority and a bearer token, both written into a kubeconfig with one context per
@@ -23,8 +24,13 @@ HAProxy or a load generator in front of it. PUT /sandbox/v1/faults on any API po
 {"ingress": {"<region>": {"errorRate": 0.2, "latencyMs": 50}}}, makes a region's ingress fail or slow down;
 /metrics counts its answers (daylight_sandbox_ingress_requests_total by code).
 
+With --engine kubernetes, each region is a real control plane instead (etcd, kube-apiserver,
+kube-controller-manager, kube-scheduler built by \`npm run lab:build\`, kwok playing the nodes' kubelets),
+running in real time; the ingress, faults, referee and metrics are not served on it yet.
+
 Flags:
   --fleet FILE          fleet file (default: the embedded demo, examples/fleets/demo.yaml)
+  --engine NAME         simulated (default) or kubernetes
   --port N              API port of the first region; the next regions use N+1, N+2, ... (default 6443; 0 = any free port)
   --ingress-port N      ingress port of the first region; the next regions use N+1, N+2, ... (default: any free port)
   --kubeconfig OUT      where to write the kubeconfig (default ./sandbox.kubeconfig)
@@ -38,7 +44,7 @@ export const sandboxCommand: Command = {
   summary: 'serve a simulated Kubernetes fleet (one API server per region)',
   help: HELP,
   async run(argv, io) {
-    const p = parse('sandbox', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, port: { type: 'string' }, 'ingress-port': { type: 'string' }, kubeconfig: { type: 'string' }, endpoints: { type: 'string' }, speed: { type: 'string' } });
+    const p = parse('sandbox', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, port: { type: 'string' }, 'ingress-port': { type: 'string' }, kubeconfig: { type: 'string' }, endpoints: { type: 'string' }, speed: { type: 'string' }, engine: { type: 'string' } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
@@ -46,7 +52,10 @@ export const sandboxCommand: Command = {
     const [sub, ...extra] = p.positionals;
     if (sub !== 'up') throw new UserError(`${sub ? `unknown subcommand "${sub}"` : 'missing subcommand'}; use: daylight sandbox up [--fleet FILE]`);
     if (extra.length) throw new UserError(`unexpected argument "${extra[0]}"; see daylight sandbox --help`);
+    const engine = stringFlag(p, 'engine') ?? 'simulated';
+    if (engine !== 'simulated' && engine !== 'kubernetes') throw new UserError(`--engine ${engine} is not an engine; use --engine simulated or --engine kubernetes`);
     const fleet = await loadFleetFile(stringFlag(p, 'fleet') ?? DEMO_FLEET);
+    if (engine === 'kubernetes') return runKubernetesEngine(p, fleet, io);
     const port = numberFlag(p, 'port', { min: 0, max: 65535, integer: true }) ?? 6443;
     const ingressPort = numberFlag(p, 'ingress-port', { min: 0, max: 65535, integer: true }) ?? 0;
     checkPortRanges(port, ingressPort, fleet.spec.regions.length);

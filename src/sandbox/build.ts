@@ -8,6 +8,7 @@ import type { Container, KObject, Node, PodSpec, PodTemplate } from './k8s-types
 import type { SimContext } from './sim/context.ts';
 import { NODE_TIMING } from './sim/node-actions.ts';
 import { createObject, iso, SIM } from './sim/objects.ts';
+import type { NewObject } from './sim/objects.ts';
 import { defaultPodSpec, pendingStatus } from './sim/pods.ts';
 import { ZONE_LABEL } from './sim/scheduler.ts';
 
@@ -18,9 +19,14 @@ export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export function buildRegion(ctx: SimContext, spec: FleetSpec, region: RegionSpec, regionIndex: number): void {
-  for (const ns of new Set([...SYSTEM_NAMESPACES, ...workloadsOf(spec, region.name).map((w) => w.namespace)])) createNamespace(ctx, ns);
+  for (const ns of regionNamespaces(spec, region.name)) createNamespace(ctx, ns);
   buildNodes(ctx, region, regionIndex);
   for (const w of workloadsOf(spec, region.name)) buildWorkload(ctx, w);
+}
+
+/** The namespaces of a region: the system ones a cluster starts with, then its workloads'. */
+export function regionNamespaces(spec: FleetSpec, region: string): string[] {
+  return [...new Set([...SYSTEM_NAMESPACES, ...workloadsOf(spec, region).map((w) => w.namespace)])];
 }
 
 export function workloadsOf(spec: FleetSpec, region: string): WorkloadSpec[] {
@@ -37,7 +43,8 @@ function createNamespace(ctx: SimContext, name: string): void {
   });
 }
 
-interface NodePlace {
+/** Where a node sits in the fleet: its name, zone, rack and address, the same on every engine. */
+export interface NodePlace {
   readonly name: string;
   readonly zone: string;
   readonly rack: string;
@@ -46,6 +53,12 @@ interface NodePlace {
 }
 
 function buildNodes(ctx: SimContext, region: RegionSpec, regionIndex: number): void {
+  const now = iso(ctx.clock.nowMs());
+  for (const p of nodePlaces(region, regionIndex)) createObject<Node>(ctx, 'nodes', nodeObject(region, p, now));
+}
+
+/** The region's nodes, control plane first, then zone by zone, rack by rack. */
+export function nodePlaces(region: RegionSpec, regionIndex: number): NodePlace[] {
   const places: NodePlace[] = [];
   const ip = (n: number) => `10.${regionIndex + 1}.${(n >> 8) & 255}.${n & 255}`;
   for (let i = 0; i < region.controlPlane.nodes; i++) {
@@ -59,13 +72,13 @@ function buildNodes(ctx: SimContext, region: RegionSpec, regionIndex: number): v
       }
     }
   }
-  for (const p of places) createObject<Node>(ctx, 'nodes', nodeObject(ctx, region, p));
+  return places;
 }
 
-function nodeObject(ctx: SimContext, region: RegionSpec, p: NodePlace): Omit<Node, 'metadata'> & { metadata: Node['metadata'] } {
+/** A node as a kubelet registers it: labels, capacity, conditions and nodeInfo from the fleet file; `now` stamps it. */
+export function nodeObject(region: RegionSpec, p: NodePlace, now: string): Omit<Node, 'metadata'> & { metadata: Node['metadata'] } {
   const cpu = formatMilliCpu(region.node.cpu.milli);
   const memory = formatBytes(region.node.memory.value);
-  const now = iso(ctx.clock.nowMs());
   const labels: Record<string, string> = {
     'kubernetes.io/hostname': p.name,
     'kubernetes.io/os': 'linux',
@@ -125,7 +138,8 @@ function nodeObject(ctx: SimContext, region: RegionSpec, p: NodePlace): Omit<Nod
   };
 }
 
-function template(w: WorkloadSpec): PodTemplate {
+/** The pod template of a workload: what its controller (or the bare pods) run. */
+export function template(w: WorkloadSpec): PodTemplate {
   const labels = { [WORKLOAD_LABEL]: w.name };
   const container: Container = {
     name: w.name,
@@ -150,28 +164,47 @@ function template(w: WorkloadSpec): PodTemplate {
   return { metadata: { labels, annotations }, spec };
 }
 
+/** An object to create, with the resource it belongs to (`deployments.apps`, `services`, ...). */
+export interface FleetObject {
+  readonly resource: string;
+  readonly object: NewObject<KObject>;
+}
+
 function buildWorkload(ctx: SimContext, w: WorkloadSpec): void {
+  if (w.kind === 'Pod') buildBarePods(ctx, w, template(w));
+  for (const { resource, object } of workloadObjects(w)) createObject(ctx, resource, resource === 'services' ? withClusterIp(ctx, object) : object);
+}
+
+/**
+ * What a platform team would have applied for a workload: its controller (none for bare pods, which
+ * each engine creates itself), its budget and its Service (without a cluster IP: the engine assigns one).
+ */
+export function workloadObjects(w: WorkloadSpec): FleetObject[] {
   const t = template(w);
   const labels = { [WORKLOAD_LABEL]: w.name };
   const metadata = { name: w.name, namespace: w.namespace, labels, generation: 1 };
   const selector = { matchLabels: labels };
+  const objects: FleetObject[] = [];
   if (w.kind === 'Deployment') {
     const rollingUpdate = { maxSurge: w.strategy?.maxSurge ?? '25%', maxUnavailable: w.strategy?.maxUnavailable ?? '25%' };
-    createObject(ctx, 'deployments.apps', { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { replicas: w.replicas, selector, template: t, strategy: { type: 'RollingUpdate', rollingUpdate }, revisionHistoryLimit: 10, progressDeadlineSeconds: 600 } });
+    objects.push({ resource: 'deployments.apps', object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { replicas: w.replicas, selector, template: t, strategy: { type: 'RollingUpdate', rollingUpdate }, revisionHistoryLimit: 10, progressDeadlineSeconds: 600 } } });
   } else if (w.kind === 'StatefulSet') {
-    createObject(ctx, 'statefulsets.apps', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata, spec: { replicas: w.replicas, selector, template: t, serviceName: w.name, podManagementPolicy: 'OrderedReady', updateStrategy: { type: 'RollingUpdate' } } });
+    objects.push({ resource: 'statefulsets.apps', object: { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata, spec: { replicas: w.replicas, selector, template: t, serviceName: w.name, podManagementPolicy: 'OrderedReady', updateStrategy: { type: 'RollingUpdate' } } } });
   } else if (w.kind === 'DaemonSet') {
-    createObject(ctx, 'daemonsets.apps', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata, spec: { selector, template: t, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } } });
-  } else {
-    buildBarePods(ctx, w, t);
+    objects.push({ resource: 'daemonsets.apps', object: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata, spec: { selector, template: t, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } } } });
   }
-  if (w.pdb) buildPdb(ctx, w);
-  if (w.service) buildService(ctx, w);
+  if (w.pdb) objects.push({ resource: 'poddisruptionbudgets.policy', object: pdbObject(w) });
+  if (w.service) objects.push({ resource: 'services', object: serviceObject(w) });
+  return objects;
+}
+
+/** The names of a workload's bare pods (`kind: Pod`): the name itself for one, `name-i` for several. */
+export function barePodNames(w: WorkloadSpec): string[] {
+  return Array.from({ length: w.replicas }, (_, i) => (w.replicas === 1 ? w.name : `${w.name}-${i}`));
 }
 
 function buildBarePods(ctx: SimContext, w: WorkloadSpec, t: PodTemplate): void {
-  for (let i = 0; i < w.replicas; i++) {
-    const name = w.replicas === 1 ? w.name : `${w.name}-${i}`;
+  for (const name of barePodNames(w)) {
     const labels = { ...t.metadata?.labels };
     const annotations: Record<string, string> = { ...t.metadata?.annotations };
     const fault = ctx.faults.podFault(w.namespace, labels);
@@ -180,18 +213,17 @@ function buildBarePods(ctx: SimContext, w: WorkloadSpec, t: PodTemplate): void {
   }
 }
 
-function buildPdb(ctx: SimContext, w: WorkloadSpec): void {
+function pdbObject(w: WorkloadSpec): NewObject<KObject> {
   const pdb = w.pdb as NonNullable<WorkloadSpec['pdb']>;
   const spec: Record<string, unknown> = { selector: { matchLabels: { [WORKLOAD_LABEL]: w.name } } };
   if (pdb.minAvailable !== undefined) spec.minAvailable = pdb.minAvailable;
   if (pdb.maxUnavailable !== undefined) spec.maxUnavailable = pdb.maxUnavailable;
   if (pdb.unhealthyPodEvictionPolicy) spec.unhealthyPodEvictionPolicy = pdb.unhealthyPodEvictionPolicy;
-  createObject(ctx, 'poddisruptionbudgets.policy', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: w.name, namespace: w.namespace, generation: 1 }, spec });
+  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: w.name, namespace: w.namespace, generation: 1 }, spec };
 }
 
-function buildService(ctx: SimContext, w: WorkloadSpec): void {
-  const clusterIP = `10.96.${Math.floor(ctx.rng.next() * 255)}.${1 + Math.floor(ctx.rng.next() * 253)}`;
-  const obj: Omit<KObject, 'metadata'> & { metadata: { name: string; namespace: string; labels: Record<string, string> } } = {
+function serviceObject(w: WorkloadSpec): NewObject<KObject> {
+  return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: w.name, namespace: w.namespace, labels: { [WORKLOAD_LABEL]: w.name } },
@@ -199,10 +231,14 @@ function buildService(ctx: SimContext, w: WorkloadSpec): void {
       selector: { [WORKLOAD_LABEL]: w.name },
       ports: [{ name: 'http', port: w.service?.port ?? 80, targetPort: 8080, protocol: 'TCP' }],
       type: 'ClusterIP',
-      clusterIP,
-      clusterIPs: [clusterIP],
     },
     status: { loadBalancer: {} },
   };
-  createObject(ctx, 'services', obj);
+}
+
+/** The simulated engine has no IP allocator: it draws the Service's address from the region's seeded random source. */
+function withClusterIp(ctx: SimContext, service: NewObject<KObject>): NewObject<KObject> {
+  const clusterIP = `10.96.${Math.floor(ctx.rng.next() * 255)}.${1 + Math.floor(ctx.rng.next() * 253)}`;
+  const spec = service.spec as Record<string, unknown>;
+  return { ...service, spec: { ...spec, type: 'ClusterIP', clusterIP, clusterIPs: [clusterIP] } };
 }

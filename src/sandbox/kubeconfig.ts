@@ -7,14 +7,24 @@ export interface KubeconfigRegion {
   readonly server: string;
 }
 
+/** A region with a certificate authority and token of its own: each real control plane has its own. */
+export interface KubeconfigRegionWithCredentials extends KubeconfigRegion {
+  readonly caPem: string;
+  readonly token: string;
+}
+
 export function kubeconfigYaml(regions: readonly KubeconfigRegion[], caPem: string, token: string): string {
-  const ca = Buffer.from(caPem).toString('base64');
+  return kubeconfigYamlPerRegion(regions.map((r) => ({ ...r, caPem, token })));
+}
+
+export function kubeconfigYamlPerRegion(regions: readonly KubeconfigRegionWithCredentials[]): string {
+  const ca = (r: KubeconfigRegionWithCredentials) => Buffer.from(r.caPem).toString('base64');
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': regions[0]?.name ?? '',
-    clusters: regions.map((r) => ({ name: r.name, cluster: { server: r.server, 'certificate-authority-data': ca } })),
-    users: regions.map((r) => ({ name: `${r.name}-admin`, user: { token } })),
+    clusters: regions.map((r) => ({ name: r.name, cluster: { server: r.server, 'certificate-authority-data': ca(r) } })),
+    users: regions.map((r) => ({ name: `${r.name}-admin`, user: { token: r.token } })),
     contexts: regions.map((r) => ({ name: r.name, context: { cluster: r.name, user: `${r.name}-admin` } })),
     preferences: {},
   });

@@ -24,6 +24,8 @@ export interface ControlPlaneOptions {
   readonly binaries: Readonly<Partial<Record<UpstreamName, string>>> & { readonly etcd: string; readonly 'kube-apiserver': string };
   /** kwok's Stage documents; kwok starts when this and its binary are given. */
   readonly kwokConfigPath?: string;
+  /** Extra kube-controller-manager flags (the sandbox engine's shorter node-monitor grace period). */
+  readonly controllerManagerArgs?: readonly string[];
   /** The API server's port; a free one when absent. */
   readonly port?: number;
   /** A first start on a busy machine takes tens of seconds: etcd's, then the API server's post-start hooks. */
@@ -61,7 +63,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     started.push(api.process);
     const component = async (binary: string): Promise<ComponentOptions> =>
       ({ binary, dir: o.dir, apiServerUrl: api.url, port: await freePort(), credentials, readyTimeoutMs, signal: o.signal });
-    if (o.binaries['kube-controller-manager']) started.push(await startControllerManager(await component(o.binaries['kube-controller-manager'])));
+    if (o.binaries['kube-controller-manager']) started.push(await startControllerManager({ ...(await component(o.binaries['kube-controller-manager'])), extraArgs: o.controllerManagerArgs }));
     if (o.binaries['kube-scheduler']) started.push(await startScheduler(await component(o.binaries['kube-scheduler'])));
     if (o.binaries.kwok && o.kwokConfigPath) started.push(await startKwok({ ...(await component(o.binaries.kwok)), configPath: o.kwokConfigPath }));
     const kubeconfigPath = join(o.dir, 'kubeconfig');

@@ -6,7 +6,11 @@ import type { ComponentOptions } from './controller-component.ts';
 import { servingArgs, startAndWait, writeComponentKubeconfig } from './controller-component.ts';
 import { SERVICE_CLUSTER_IP_RANGE } from './credentials.ts';
 
-export async function startControllerManager(o: ComponentOptions): Promise<ComponentProcess> {
+export interface ControllerManagerOptions extends ComponentOptions {
+  readonly extraArgs?: readonly string[];
+}
+
+export async function startControllerManager(o: ControllerManagerOptions): Promise<ComponentProcess> {
   const c = o.credentials;
   const kubeconfig = await writeComponentKubeconfig(o, 'kube-controller-manager', c.controllerManager);
   const args = [
@@ -17,6 +21,7 @@ export async function startControllerManager(o: ComponentOptions): Promise<Compo
     `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
     // One instance per region: nothing to elect, and no lease wait at start.
     '--leader-elect=false',
+    ...(o.extraArgs ?? []),
   ];
   return startAndWait('kube-controller-manager', args, o);
 }

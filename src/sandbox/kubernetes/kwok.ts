@@ -28,6 +28,9 @@ export async function startKwok(o: KwokOptions): Promise<ComponentProcess> {
     `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
     `--server-address=127.0.0.1:${o.port}`,
     `--cidr=${POD_CIDR}`,
+    // No node Leases: the node's status is its heartbeat (see kwok-stages.ts), so the engine can stop one
+    // node's heartbeat for a reboot while kwok keeps playing the others.
+    '--node-lease-duration-seconds=0',
   ];
   const process = startComponent('kwok', o.binary, args, join(o.dir, 'kwok.log'));
   try {

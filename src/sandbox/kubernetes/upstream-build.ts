@@ -201,3 +201,23 @@ export function formatDuration(ms: number): string {
   if (seconds < 60) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
 }
+
+export interface FoundUpstream {
+  readonly version: string;
+  readonly binDir: string;
+  readonly binaries: Readonly<Record<UpstreamName, string>>;
+  /** Binaries not in the cache: the engine cannot start until `npm run lab:build` has built them. */
+  readonly missing: readonly UpstreamName[];
+}
+
+/** Where `buildUpstream` puts the binaries, and which of them are there; never builds. */
+export async function findUpstream(cacheRoot: string, labDir: string = LAB_DIR): Promise<FoundUpstream> {
+  const all = await pinUpstreamBinaries(labDir);
+  const version = all.find((b) => b.upstreamModule === 'k8s.io/kubernetes')?.upstreamVersion;
+  if (version === undefined) throw new Error(`${join(labDir, 'go.mod')} pins no k8s.io/kubernetes release`);
+  const binDir = join(cacheRoot, 'daylight', 'kubernetes', version, 'bin');
+  const binaries = Object.fromEntries(all.map((b) => [b.name, join(binDir, b.name)])) as Record<UpstreamName, string>;
+  const missing: UpstreamName[] = [];
+  for (const b of all) if (!(await isFile(binaries[b.name]))) missing.push(b.name);
+  return { version, binDir, binaries, missing };
+}

@@ -1,0 +1,76 @@
+// The few raw API calls the engine's own controllers make (get, patch, delete, watch) over HTTPS with the
+// sandbox CA and one identity's bearer token, without a client library between them and the server.
+import { request } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { ApiTarget } from './api-create.ts';
+
+export interface ApiAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+const TIMEOUT_MS = 30_000;
+
+export function apiCall(target: ApiTarget, method: string, path: string, body?: { contentType: string; json: unknown }): Promise<ApiAnswer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${target.token}`, accept: 'application/json' };
+    if (body) headers['content-type'] = body.contentType;
+    const req = request(new URL(path, target.url), { method, ca: target.caPem, timeout: TIMEOUT_MS, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${target.url}${path} within ${TIMEOUT_MS / 1000} s`)));
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body.json) : undefined);
+  });
+}
+
+/** Throws unless the answer is 2xx (or one of `alsoFine`), naming the call and the server's message. */
+export async function apiCallOk(target: ApiTarget, method: string, path: string, body?: { contentType: string; json: unknown }, alsoFine: readonly number[] = []): Promise<ApiAnswer> {
+  const answer = await apiCall(target, method, path, body);
+  if ((answer.status >= 200 && answer.status < 300) || alsoFine.includes(answer.status)) return answer;
+  throw new Error(`${method} ${path} answered ${answer.status}: ${answer.body.trim().slice(0, 300)}`);
+}
+
+export interface WatchEvent {
+  readonly type: string;
+  readonly object: { metadata?: { resourceVersion?: string } } & Record<string, unknown>;
+}
+
+/**
+ * One watch request: calls `onEvent` for each JSON line until the server ends the stream or `signal`
+ * aborts; resolves then, so the caller relists and watches again.
+ */
+export function watchOnce(target: ApiTarget, path: string, onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request(new URL(path, target.url), { method: 'GET', ca: target.caPem, signal, headers: { authorization: `Bearer ${target.token}`, accept: 'application/json' } }, (res: IncomingMessage) => {
+      let buffered = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffered += chunk;
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (!line) continue;
+          let event: WatchEvent;
+          try {
+            event = JSON.parse(line) as WatchEvent;
+          } catch {
+            // Not a watch stream after all (an error page): end it, and the caller lists again.
+            res.destroy();
+            resolve();
+            return;
+          }
+          onEvent(event);
+        }
+      });
+      res.on('end', () => resolve());
+      res.on('error', () => resolve());
+    });
+    req.on('error', () => resolve());
+    req.end();
+  });
+}

@@ -1,0 +1,43 @@
+// `daylight sandbox up --engine`: a bad engine name, flags the kubernetes engine has no counterpart for,
+// and missing upstream binaries each exit 2 with what to do, before anything is started or built.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main.ts';
+
+async function daylight(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), isTty: false });
+  return { code, out, err };
+}
+
+test('an unknown engine exits 2 naming both engines', async () => {
+  const r = await daylight(['sandbox', 'up', '--engine', 'kind']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--engine kind is not an engine; use --engine simulated or --engine kubernetes/);
+});
+
+test('--speed with the kubernetes engine exits 2: it runs in real time', async () => {
+  const r = await daylight(['sandbox', 'up', '--engine', 'kubernetes', '--speed', '10']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--speed is not supported with --engine kubernetes \(it runs real components in real time\)/);
+});
+
+test('without the upstream binaries the kubernetes engine exits 2, asks for npm run lab:build and builds nothing', async () => {
+  const cache = await mkdtemp(join(tmpdir(), 'daylight-empty-cache-'));
+  const saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = cache;
+  try {
+    const r = await daylight(['sandbox', 'up', '--engine', 'kubernetes', '--port', '0']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok are not in .*daylight\/kubernetes\/v\d+\.\d+\.\d+\/bin; run `npm run lab:build`/);
+    assert.deepEqual(await readdir(cache), [], 'nothing built or created in the cache');
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+    await rm(cache, { recursive: true, force: true });
+  }
+});
