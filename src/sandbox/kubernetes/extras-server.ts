@@ -6,6 +6,12 @@ import type { Server } from 'node:http';
 import { errorMessage } from '../../lib/errors.ts';
 import type { RefereeReport } from '../referee.ts';
 
+/** The report, and which pods, budgets and nodes it counted, so a failed judgement can be read. */
+export interface RefereeAnswer {
+  readonly report: RefereeReport;
+  readonly details: Record<string, unknown>;
+}
+
 export const REFEREE_PATH = '/sandbox/v1/referee';
 
 /** Said beside the report: what this engine's referee cannot count yet. */
@@ -16,7 +22,7 @@ export interface ExtrasServer {
   stop(): Promise<void>;
 }
 
-export async function startExtrasServer(o: { port?: number; report: () => Promise<RefereeReport> }): Promise<ExtrasServer> {
+export async function startExtrasServer(o: { port?: number; report: () => Promise<RefereeAnswer> }): Promise<ExtrasServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const answer = (status: number, body: unknown) => {
@@ -28,7 +34,7 @@ export async function startExtrasServer(o: { port?: number; report: () => Promis
       return;
     }
     o.report().then(
-      (report) => answer(200, { ...report, notes: REFEREE_NOTES }),
+      (a) => answer(200, { ...a.report, notes: REFEREE_NOTES, details: a.details }),
       (e: unknown) => answer(500, { message: `the referee could not read its sources: ${errorMessage(e)}` }),
     );
   });

@@ -108,7 +108,9 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
       port: o.extrasPort,
       report: async () => {
         for (const r of referees) await r.catchUp();
-        return referee.report();
+        const { kills, breaches } = referee.details();
+        const peakUnavailable = Object.fromEntries(referees.map((r, i) => [o.fleet.spec.regions[i]?.name ?? '?', r.peakUnavailable()]));
+        return { report: referee.report(), details: { kills, breaches, peakUnavailable } };
       },
     });
     return { fleet: o.fleet, regions, kubeconfig, extrasUrl: extras.url, stop };

@@ -67,12 +67,15 @@ export function judgeAuditEvent(e: AuditEvent, ids: SystemIdentities, evicted: R
 
 /**
  * A budget is breached when it falls from whole (currentHealthy >= desiredHealthy) to below; counted
- * once per such fall. A budget that has never been whole (its pods still starting) breaches nothing.
+ * once per such fall. A budget that has never been whole (no pods expected yet, or its pods still
+ * starting) breaches nothing.
  * Returns the new state: `undefined` until first whole.
  */
 export function judgeBudget(wasWhole: boolean | undefined, pdb: PodDisruptionBudget): { whole: boolean | undefined; breach: boolean } {
   const s = pdb.status;
   if (!s || s.desiredHealthy === undefined || s.currentHealthy === undefined) return { whole: wasWhole, breach: false };
+  // Before its pods exist a budget reads 0 of 0, which is not yet whole.
+  if (wasWhole === undefined && !(s.expectedPods > 0)) return { whole: undefined, breach: false };
   const whole = s.currentHealthy >= s.desiredHealthy;
   return { whole: wasWhole === undefined && !whole ? undefined : whole, breach: wasWhole === true && !whole };
 }

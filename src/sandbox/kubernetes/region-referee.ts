@@ -26,6 +26,8 @@ export interface RegionRefereeOptions {
 export interface RegionReferee {
   /** Reads the audit log up to its end now, so a report after a client's call counts that call. */
   catchUp(): Promise<void>;
+  /** The nodes unavailable at once when the most were, for diagnostics. */
+  peakUnavailable(): readonly string[];
   stop(): Promise<void>;
 }
 
@@ -114,12 +116,14 @@ export function startRegionReferee(o: RegionRefereeOptions): RegionReferee {
   const everAvailable = new Set<string>();
   const unavailable = new Set<string>();
   const bootIds = new Map<string, string>();
+  let peak: string[] = [];
   const onNode = (node: Node, deleted: boolean) => {
     const name = node.metadata.name;
     const down = !deleted && isUnavailable(node);
     if (!down) everAvailable.add(name);
     if (down && everAvailable.has(name)) unavailable.add(name);
     else unavailable.delete(name);
+    if (unavailable.size > peak.length) peak = [...unavailable].sort();
     referee.unavailableNodes(region, unavailable.size);
     const bootId = node.status?.nodeInfo?.bootID;
     const before = bootIds.get(name);
@@ -155,6 +159,7 @@ export function startRegionReferee(o: RegionRefereeOptions): RegionReferee {
   ];
   return {
     catchUp,
+    peakUnavailable: () => peak,
     async stop() {
       abort.abort();
       await Promise.all(loops);

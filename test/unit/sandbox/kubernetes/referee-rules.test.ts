@@ -34,7 +34,7 @@ test('a client deleting a pod kills it; the cluster\'s own identities, dry runs,
   assert.equal(judgeAuditEvent(event({ verb: 'delete', code: 200 }), ids(), new Set(['shop/web-1'])).kind, 'ignored');
 });
 
-const pdb = (currentHealthy: number, desiredHealthy: number) => ({ status: { currentHealthy, desiredHealthy } }) as unknown as PodDisruptionBudget;
+const pdb = (currentHealthy: number, desiredHealthy: number, expectedPods = 4) => ({ status: { currentHealthy, desiredHealthy, expectedPods } }) as unknown as PodDisruptionBudget;
 
 test('a budget breaches once per fall from whole, never while its pods first start', () => {
   let whole: boolean | undefined;
@@ -45,6 +45,12 @@ test('a budget breaches once per fall from whole, never while its pods first sta
     breaches.push(r.breach);
   }
   assert.deepEqual(breaches, [false, false, false, false, true, false, false, true]);
+});
+
+test('a budget over no pods yet (0 of 0) is not whole, so its pods starting breach nothing', () => {
+  const first = judgeBudget(undefined, pdb(0, 0, 0));
+  assert.equal(first.whole, undefined);
+  assert.equal(judgeBudget(first.whole, pdb(0, 3)).breach, false);
 });
 
 test('a node is unavailable when cordoned or not Ready', () => {
