@@ -139,6 +139,8 @@ test('the kubernetes engine serves the fleet on a real control plane, and kubect
   const evicted = await kubectl(['create', '--raw', `/api/v1/namespaces/shop/pods/${first.metadata.name}/eviction`, '-f', evictionFile]);
   assert.equal(evicted.code, 0, evicted.stderr);
   const node = second.spec.nodeName;
+  // The zone spread may have put two web pods on the drained node: the drain evicts each.
+  const webOnDrained = web.filter((p) => p.spec.nodeName === node).length;
   const drain = await kubectl(['drain', node, '--ignore-daemonsets', '--timeout=60s'], 90_000);
 
   // Then the budget refuses the drain's eviction until the replacement is Ready, and the drain finishes
@@ -155,12 +157,12 @@ test('the kubernetes engine serves the fleet on a real control plane, and kubect
   const audit = (await readFile(plane.auditLogPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { stage: string; verb: string; user: { username: string }; objectRef?: { subresource?: string }; responseStatus?: { code?: number } });
   const byAdmin = audit.filter((e) => e.stage === 'ResponseComplete' && e.user.username === plane.credentials.admin.user);
   const evictionCodes = byAdmin.filter((e) => e.objectRef?.subresource === 'eviction').map((e) => e.responseStatus?.code);
-  assert.ok(evictionCodes.includes(429) && evictionCodes.filter((c) => c === 201).length === 2, `eviction answers ${evictionCodes.join(', ')}`);
+  assert.ok(evictionCodes.includes(429) && evictionCodes.filter((c) => c === 201).length === 1 + webOnDrained, `eviction answers ${evictionCodes.join(', ')}`);
   assert.equal(byAdmin.filter((e) => e.verb === 'delete').length, 0, 'no pod deleted by a client');
 
-  // And the referee counts the same: 2 evictions accepted, the refusals, no pod killed, no budget breached, one node down at most
+  // And the referee counts the same evictions accepted and refused, no pod killed, no budget breached, one node down at most
   const judged = await referee();
-  assert.equal(judged.evictions.accepted, 2);
+  assert.equal(judged.evictions.accepted, 1 + webOnDrained);
   assert.equal(judged.evictions.rejectedByPdb, evictionCodes.filter((c) => c === 429).length);
   assert.equal(judged.podsKilledWithoutEviction, 0, JSON.stringify(judged));
   assert.equal(judged.pdbBreaches, 0, JSON.stringify(judged));
