@@ -21,6 +21,7 @@ import { buildUpstream } from '../../src/sandbox/kubernetes/upstream-build.ts';
 import type { RefereeReport } from '../../src/sandbox/referee.ts';
 import type { UpstreamBuild } from '../../src/sandbox/kubernetes/upstream-build.ts';
 import { smallFleet } from '../support/fleets.ts';
+import { extrasReferee } from '../support/sandbox.ts';
 
 const ZONE = ZONE_LABEL;
 const RACK = RACK_LABEL;
@@ -98,11 +99,10 @@ interface PodView {
 }
 
 /** The referee the engine serves on its extras server, as a user would read it. */
-async function referee(): Promise<RefereeReport> {
+async function referee(): Promise<RefereeReport & { details: unknown }> {
   assert.ok(sandbox);
-  const res = await fetch(`${sandbox.extrasUrl}/sandbox/v1/referee`);
-  assert.equal(res.status, 200);
-  return (await res.json()) as RefereeReport;
+  const source = extrasReferee(sandbox.extrasUrl);
+  return { ...(await source.report()), details: await source.details() };
 }
 
 const isReady = (o: { status: { conditions?: { type: string; status: string }[] } }) => o.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

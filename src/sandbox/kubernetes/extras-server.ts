@@ -13,6 +13,8 @@ export interface RefereeAnswer {
 }
 
 export const REFEREE_PATH = '/sandbox/v1/referee';
+/** As on the simulated engine: which pods were killed and which budgets breached, for diagnostics. */
+export const REFEREE_DETAILS_PATH = '/sandbox/v1/referee/details';
 
 /** Said beside the report: what this engine's referee cannot count yet. */
 export const REFEREE_NOTES = ['traffic: the kubernetes engine has no ingress yet, so no request is counted (served and failed stay 0)'];
@@ -29,12 +31,12 @@ export async function startExtrasServer(o: { port?: number; report: () => Promis
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'GET' || path !== REFEREE_PATH) {
-      answer(404, { message: `the kubernetes engine's extras serve GET ${REFEREE_PATH} only; the API itself is on each region's kube-apiserver` });
+    if (req.method !== 'GET' || (path !== REFEREE_PATH && path !== REFEREE_DETAILS_PATH)) {
+      answer(404, { message: `the kubernetes engine's extras serve GET ${REFEREE_PATH} and ${REFEREE_DETAILS_PATH} only; the API itself is on each region's kube-apiserver` });
       return;
     }
     o.report().then(
-      (a) => answer(200, { ...a.report, notes: REFEREE_NOTES, details: a.details }),
+      (a) => answer(200, path === REFEREE_PATH ? { ...a.report, notes: REFEREE_NOTES } : a.details),
       (e: unknown) => answer(500, { message: `the referee could not read its sources: ${errorMessage(e)}` }),
     );
   });
