@@ -2,6 +2,7 @@
 // kube-apiserver audit log as it grows and watches Nodes, PodDisruptionBudgets and Pods, and reports
 // what it judges (referee-rules.ts) into the engine's shared Referee.
 import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { backoffDelay } from '../../lib/backoff.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { errnoCode, errorMessage, isAbortError } from '../../lib/errors.ts';
@@ -46,6 +47,10 @@ export function startRegionReferee(o: RegionRefereeOptions): RegionReferee {
   let offset = 0;
   let partial = '';
   let reading: Promise<void> = Promise.resolve();
+  // One buffer for every read (reads never overlap): the poll runs four times a second per region.
+  const buffer = Buffer.alloc(READ_CHUNK);
+  // A read may end inside a multi-byte character; the decoder keeps its first bytes for the next.
+  const decoder = new StringDecoder('utf8');
   const readMore = async (): Promise<void> => {
     let file;
     try {
@@ -55,12 +60,11 @@ export function startRegionReferee(o: RegionRefereeOptions): RegionReferee {
       throw e;
     }
     try {
-      const buffer = Buffer.alloc(READ_CHUNK);
       for (;;) {
         const { bytesRead } = await file.read(buffer, 0, READ_CHUNK, offset);
         if (bytesRead === 0) break;
         offset += bytesRead;
-        partial += buffer.subarray(0, bytesRead).toString('utf8');
+        partial += decoder.write(buffer.subarray(0, bytesRead));
         const lines = partial.split('\n');
         partial = lines.pop() ?? '';
         for (const line of lines) if (line.trim()) judgeLine(line);
