@@ -62,10 +62,11 @@ export async function runKubernetesEngine(p: Parsed, fleet: Fleet, io: Io): Prom
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const regions = Object.fromEntries([...sandbox.regions].map(([name, plane]) => [name, { api: plane.url, auditLog: plane.auditLogPath, logs: plane.dir }]));
-  if (output === 'json') io.out(JSON.stringify({ fleet: fleet.metadata.name, engine: 'kubernetes', kubernetesVersion: upstream.version, kubeconfig: kubeconfigPath, regions }));
+  if (output === 'json') io.out(JSON.stringify({ fleet: fleet.metadata.name, engine: 'kubernetes', kubernetesVersion: upstream.version, kubeconfig: kubeconfigPath, referee: `${sandbox.extrasUrl}/sandbox/v1/referee`, regions }));
   else {
     io.out(`Sandbox "${fleet.metadata.name}" on Kubernetes ${upstream.version} (real control planes, kwok nodes) up in ${seconds} s.`);
     io.out(`kubeconfig: ${kubeconfigPath} (contexts: ${[...sandbox.regions.keys()].join(', ')}); logs in ${dir}`);
+    io.out(`referee: ${sandbox.extrasUrl}/sandbox/v1/referee (from the audit logs and watches; the API ports belong to the real API servers)`);
     io.out('Stop with Ctrl-C.');
   }
   await signalled;

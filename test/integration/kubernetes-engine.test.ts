@@ -1,7 +1,8 @@
 // Integration: the sandbox's kubernetes engine on the upstream control plane (built by the same idempotent
 // build `npm run lab:build` runs, a no-op when cached), judged by the real kubectl: the fleet's nodes with
 // the simulated engine's names and labels, every pod Running and Ready, a drain that waits on the budget,
-// and a reboot through the node agent protocol that the real node-lifecycle controller sees.
+// and a reboot through the node agent protocol that the real node-lifecycle controller sees; after each,
+// the engine's referee (audit log and watches, outside Daylight) counts what happened.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,8 +18,10 @@ import type { Node } from '../../src/sandbox/k8s-types.ts';
 import { startKubernetesSandbox } from '../../src/sandbox/kubernetes/kubernetes-sandbox.ts';
 import type { RunningKubernetesSandbox } from '../../src/sandbox/kubernetes/kubernetes-sandbox.ts';
 import { buildUpstream } from '../../src/sandbox/kubernetes/upstream-build.ts';
+import type { RefereeReport } from '../../src/sandbox/referee.ts';
 import type { UpstreamBuild } from '../../src/sandbox/kubernetes/upstream-build.ts';
 import { smallFleet } from '../support/fleets.ts';
+import { extrasReferee } from '../support/sandbox.ts';
 
 const ZONE = ZONE_LABEL;
 const RACK = RACK_LABEL;
@@ -95,6 +98,13 @@ interface PodView {
   status: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 
+/** The referee the engine serves on its extras server, as a user would read it. */
+async function referee(): Promise<RefereeReport & { details: unknown }> {
+  assert.ok(sandbox);
+  const source = extrasReferee(sandbox.extrasUrl);
+  return { ...(await source.report()), details: await source.details() };
+}
+
 const isReady = (o: { status: { conditions?: { type: string; status: string }[] } }) => o.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const pods = async () => (await kubectlJson<{ items: PodView[] }>(['get', 'pods', '-A'])).items;
 
@@ -129,8 +139,8 @@ test('the kubernetes engine serves the fleet on a real control plane, and kubect
   const evicted = await kubectl(['create', '--raw', `/api/v1/namespaces/shop/pods/${first.metadata.name}/eviction`, '-f', evictionFile]);
   assert.equal(evicted.code, 0, evicted.stderr);
   const node = second.spec.nodeName;
-  // What the drain must evict: every pod on the node but its DaemonSet pods (the scheduler decides how many)
-  const toEvict = (await pods()).filter((p) => p.spec.nodeName === node && p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet').length;
+  // The zone spread may have put two web pods on the drained node: the drain evicts each.
+  const webOnDrained = web.filter((p) => p.spec.nodeName === node).length;
   const drain = await kubectl(['drain', node, '--ignore-daemonsets', '--timeout=60s'], 90_000);
 
   // Then the budget refuses the drain's eviction until the replacement is Ready, and the drain finishes
@@ -147,8 +157,18 @@ test('the kubernetes engine serves the fleet on a real control plane, and kubect
   const audit = (await readFile(plane.auditLogPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { stage: string; verb: string; user: { username: string }; objectRef?: { subresource?: string }; responseStatus?: { code?: number } });
   const byAdmin = audit.filter((e) => e.stage === 'ResponseComplete' && e.user.username === plane.credentials.admin.user);
   const evictionCodes = byAdmin.filter((e) => e.objectRef?.subresource === 'eviction').map((e) => e.responseStatus?.code);
-  assert.ok(evictionCodes.includes(429) && evictionCodes.filter((c) => c === 201).length === 1 + toEvict, `eviction answers ${evictionCodes.join(', ')}; 1 + ${toEvict} accepted expected`);
+  assert.ok(evictionCodes.includes(429) && evictionCodes.filter((c) => c === 201).length === 1 + webOnDrained, `eviction answers ${evictionCodes.join(', ')}`);
   assert.equal(byAdmin.filter((e) => e.verb === 'delete').length, 0, 'no pod deleted by a client');
+
+  // And the referee counts the same evictions accepted and refused, no pod killed, no budget breached, one node down at most
+  const judged = await referee();
+  assert.equal(judged.evictions.accepted, 1 + webOnDrained);
+  assert.equal(judged.evictions.rejectedByPdb, evictionCodes.filter((c) => c === 429).length);
+  assert.equal(judged.podsKilledWithoutEviction, 0, JSON.stringify(judged));
+  assert.equal(judged.pdbBreaches, 0, JSON.stringify(judged));
+  assert.deepEqual(judged.maxConcurrentUnavailableNodes, { 'eu-central': 1 });
+  assert.deepEqual(judged.reboots, {});
+  assert.deepEqual(judged.traffic, { served: 0, failed: 0, byRegion: { 'eu-central': { served: 0, failed: 0 } } });
 
   // When the node is uncordoned, then it takes pods again
   const uncordoned = await kubectl(['uncordon', node]);
@@ -175,6 +195,8 @@ test('a reboot through daylight.dev/action: the node goes Unknown by the real no
   assert.ok(node);
   const before = await kubectlJson<NodeView>(['get', 'node', node]);
   const podsBefore = (await pods()).filter((p) => p.spec.nodeName === node).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+  const webOnNode = podsBefore.filter((p) => p.startsWith('shop/')).length;
+  const killedBefore = (await referee()).podsKilledWithoutEviction;
   const started = performance.now();
 
   // When Daylight asks the node's agent for a reboot
@@ -202,4 +224,36 @@ test('a reboot through daylight.dev/action: the node goes Unknown by the real no
     const all = await pods();
     return all.length === 9 && all.every((p) => p.status.phase === 'Running' && isReady(p)) && all.some((p) => p.spec.nodeName === node && p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet');
   });
+
+  // And the referee counts one reboot of that node, its web pods killed without eviction (the DaemonSet's not), one node down at most
+  const judged = await referee();
+  assert.deepEqual(judged.reboots, { [`eu-central/${node}`]: 1 });
+  assert.equal(judged.podsKilledWithoutEviction - killedBefore, webOnNode, JSON.stringify(judged));
+  assert.deepEqual(judged.maxConcurrentUnavailableNodes, { 'eu-central': 1 }, JSON.stringify(judged));
+  // And a budget breach exactly when the reboot took more web pods than the budget allows (maxUnavailable 1)
+  assert.equal(judged.pdbBreaches, webOnNode > 1 ? 1 : 0, JSON.stringify(judged));
+});
+
+test('the referee counts a kubectl delete of a budgeted pod as a kill, and a breach when it takes the budget below', { timeout: 90_000 }, async () => {
+  assert.ok(sandbox, 'the first test started the sandbox');
+  // Given the whole fleet Ready, and the budget at its floor after one accepted eviction
+  await until('9 pods are Running and Ready', async () => (await pods()).filter((p) => p.status.phase === 'Running' && isReady(p)).length === 9);
+  const before = await referee();
+  const [first, second] = (await pods()).filter((p) => p.metadata.namespace === 'shop');
+  assert.ok(first && second);
+  const evictionFile = join(dir, 'eviction-2.json');
+  await writeFile(evictionFile, JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: first.metadata.name, namespace: 'shop' } }));
+  const evicted = await kubectl(['create', '--raw', `/api/v1/namespaces/shop/pods/${first.metadata.name}/eviction`, '-f', evictionFile]);
+  assert.equal(evicted.code, 0, evicted.stderr);
+
+  // When a client deletes another of its pods instead of evicting it
+  const deleted = await kubectl(['delete', 'pod', '-n', 'shop', second.metadata.name, '--wait=false']);
+  assert.equal(deleted.code, 0, deleted.stderr);
+
+  // Then the referee counts the eviction, one pod killed without eviction, and one budget breach
+  await until('the referee counts the breach', async () => (await referee()).pdbBreaches === before.pdbBreaches + 1, 30_000);
+  const judged = await referee();
+  assert.equal(judged.evictions.accepted, before.evictions.accepted + 1);
+  assert.equal(judged.podsKilledWithoutEviction, before.podsKilledWithoutEviction + 1);
+  assert.equal(judged.pdbBreaches, before.pdbBreaches + 1, JSON.stringify(judged));
 });

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Fleet } from '../../src/sandbox/fleet-schema.ts';
+import type { RefereeReport } from '../../src/sandbox/referee.ts';
 import { startSandbox } from '../../src/sandbox/sandbox.ts';
 import type { RunningSandbox } from '../../src/sandbox/sandbox.ts';
 
@@ -82,4 +83,32 @@ export async function startTestSandbox(fleet: Fleet, opts: { speed?: number } = 
 /** Every pod of every region Ready. */
 export function allPodsReady(s: RunningSandbox): boolean {
   return s.fleet.allPodsReady();
+}
+
+/** The referee as tests read it, the same on both engines. */
+export interface RefereeSource {
+  report(): Promise<RefereeReport>;
+  /** Which pods were killed and which budgets breached (and more, per engine). */
+  details(): Promise<unknown>;
+}
+
+/** The simulated engine's referee, served on a region's API port. */
+export function simulatedReferee(ts: TestSandbox, region: string): RefereeSource {
+  return {
+    report: async () => (await ts.api(region, '/sandbox/v1/referee')) as RefereeReport,
+    details: () => ts.api(region, '/sandbox/v1/referee/details'),
+  };
+}
+
+/** The kubernetes engine's referee, served on its extras server (`extrasUrl`), the API ports being the real API servers'. */
+export function extrasReferee(extrasUrl: string): RefereeSource {
+  const get = async (path: string): Promise<unknown> => {
+    const res = await fetch(`${extrasUrl}${path}`);
+    if (res.status !== 200) throw new Error(`GET ${extrasUrl}${path} answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  return {
+    report: async () => (await get('/sandbox/v1/referee')) as RefereeReport,
+    details: () => get('/sandbox/v1/referee/details'),
+  };
 }

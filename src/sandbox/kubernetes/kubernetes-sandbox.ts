@@ -13,6 +13,11 @@ import { regionObjects } from './fleet-objects.ts';
 import { kwokStagesYaml } from './kwok-stages.ts';
 import { startNodeAgent } from './node-agent.ts';
 import type { NodeAgent } from './node-agent.ts';
+import { Referee } from '../referee.ts';
+import { startExtrasServer } from './extras-server.ts';
+import type { ExtrasServer } from './extras-server.ts';
+import { startRegionReferee } from './region-referee.ts';
+import type { RegionReferee } from './region-referee.ts';
 import type { UpstreamName } from './upstream-modules.ts';
 
 export interface KubernetesSandboxOptions {
@@ -24,6 +29,8 @@ export interface KubernetesSandboxOptions {
   /** API port of the first region; the next regions use the ports after it. 0 or absent: free ports. */
   readonly port?: number;
   readonly kubeconfigPath?: string;
+  /** Port of the extras server (the referee); a free one when absent. */
+  readonly extrasPort?: number;
   /**
    * kube-controller-manager's --node-monitor-grace-period: how long a node may stay silent before it is
    * marked Unknown; its default (50 s) when absent. Shorter makes reboots visible sooner (tests); the
@@ -39,6 +46,11 @@ export interface RunningKubernetesSandbox {
   /** By region name, in the fleet file's order. */
   readonly regions: ReadonlyMap<string, ControlPlane>;
   readonly kubeconfig: string;
+  /**
+   * The sandbox extras the simulated engine serves on each region's API port (`GET /sandbox/v1/referee`),
+   * on one HTTP server of ours, since the real kube-apiserver owns the API ports.
+   */
+  readonly extrasUrl: string;
   stop(): Promise<void>;
 }
 
@@ -49,7 +61,12 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
   await writeFile(kwokConfigPath, kwokStagesYaml(o.nodeGracePeriodSeconds));
   const regions = new Map<string, ControlPlane>();
   const agents: NodeAgent[] = [];
+  const referees: RegionReferee[] = [];
+  const referee = new Referee(o.fleet.spec.regions.map((r) => r.name));
+  let extras: ExtrasServer | undefined;
   const stop = async (): Promise<void> => {
+    await extras?.stop();
+    for (const r of referees) await r.stop();
     for (const agent of agents) await agent.stop();
     for (const plane of [...regions.values()].reverse()) await plane.stop();
   };
@@ -68,6 +85,16 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
         signal: o.signal,
       });
       regions.set(region.name, plane);
+      const c = plane.credentials;
+      // Started before the fleet's objects: the referee sees every budget and node from its first status.
+      referees.push(startRegionReferee({
+        region: region.name,
+        target: { url: plane.url, caPem: c.caPem, token: c.kwok.token },
+        auditLogPath: plane.auditLogPath,
+        identities: { users: new Set([c.kwok.user, c.controllerManager.user, c.scheduler.user]) },
+        referee,
+        log: (line) => log(`${region.name}: ${line}`),
+      }));
       const objects = regionObjects(o.fleet.spec, region, i);
       await createAll({ url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.admin.token }, objects, o.signal);
       agents.push(startNodeAgent({ target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.kwok.token }, log: (line) => log(`${region.name}: ${line}`) }));
@@ -77,7 +104,16 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
       [...regions.values()].map((p) => ({ name: p.region, server: p.url, caPem: p.credentials.caPem, token: p.credentials.admin.token })),
     );
     if (o.kubeconfigPath) await writeFile(o.kubeconfigPath, kubeconfig, { mode: 0o600 });
-    return { fleet: o.fleet, regions, kubeconfig, stop };
+    extras = await startExtrasServer({
+      port: o.extrasPort,
+      report: async () => {
+        for (const r of referees) await r.catchUp();
+        const { kills, breaches } = referee.details();
+        const peakUnavailable = Object.fromEntries(referees.map((r, i) => [o.fleet.spec.regions[i]?.name ?? '?', r.peakUnavailable()]));
+        return { report: referee.report(), details: { kills, breaches, peakUnavailable } };
+      },
+    });
+    return { fleet: o.fleet, regions, kubeconfig, extrasUrl: extras.url, stop };
   } catch (e: unknown) {
     await stop();
     throw e;
