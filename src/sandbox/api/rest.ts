@@ -252,7 +252,7 @@ export class RestHandler {
     const dryRun = isDryRun(req) || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
     const outcome = evict(this.region.ctx, this.region.disruption, { pod, gracePeriodSeconds: grace, dryRun });
     if (outcome.kind === 'blocked') throw S.tooManyRequests(outcome.message, [{ reason: 'DisruptionBudget', message: outcome.cause }]);
-    if (outcome.kind === 'misconfigured') throw S.internalError(outcome.message);
+    if (outcome.kind === 'misconfigured') throw S.plainInternalError(outcome.message);
     this.region.requestSettle();
     return { status: 201, body: S.success(201) };
   }

@@ -1,0 +1,102 @@
+// The differential suite's scenarios, as data, in the order Daylight depends on them: each is played on both
+// engines and must get the same answers. A deliberate difference is not written here but listed, with its
+// reason, under "Differential suite" in docs/sandbox-kubernetes-engine.md.
+import type { ApiRequest, Scenario, Step } from './scenario.ts';
+
+const pod = (namespace: string, name: string, labels: Record<string, string>) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace, labels },
+  spec: { containers: [{ name: 'main', image: 'registry.example/app:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+});
+
+const budget = (namespace: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace }, spec });
+
+const create = (path: string, body: unknown): Step => ({ send: { method: 'POST', path, body }, expect: { status: 201 } });
+/**
+ * Repeated until 201: a real API server refuses pods (403) until its service-account controller has made
+ * the new namespace's `default` account, a moment after the namespace.
+ */
+const createPod = (ns: string, name: string, labels: Record<string, string>): Step => ({
+  until: { method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod(ns, name, labels) },
+  expect: { status: 201 },
+});
+const createBudget = (ns: string, name: string, spec: Record<string, unknown>): Step => create(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, budget(ns, name, spec));
+
+const evict = (ns: string, name: string): ApiRequest => ({
+  method: 'POST',
+  path: `/api/v1/namespaces/${ns}/pods/${name}/eviction`,
+  body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } },
+});
+
+const budgetStatus = (ns: string, name: string, status: Record<string, unknown>, timeoutMs = 30_000): Step => ({
+  until: { method: 'GET', path: `/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/${name}` },
+  expect: { status: 200, fields: Object.fromEntries(Object.entries(status).map(([k, v]) => [`status.${k}`, v])) },
+  timeoutMs,
+});
+
+const podsReady = (ns: string, names: readonly string[]): Step[] =>
+  names.map((name) => ({
+    until: { method: 'GET', path: `/api/v1/namespaces/${ns}/pods/${name}` },
+    expect: { status: 200, fields: { 'status.phase': 'Running' } },
+  }));
+
+/** Three Ready bare pods under `minAvailable: 2`: one disruption allowed. */
+const threeBudgetedPods = (ns: string): Step[] => [
+  ...['p1', 'p2', 'p3'].map((name) => createPod(ns, name, { app: 'e' })),
+  createBudget(ns, 'budget', { minAvailable: 2, selector: { matchLabels: { app: 'e' } } }),
+  ...podsReady(ns, ['p1', 'p2', 'p3']),
+  budgetStatus(ns, 'budget', { currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, disruptionsAllowed: 1 }),
+];
+
+const deployment = (ns: string, name: string, replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ns },
+  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: pod(ns, name, {}).spec } },
+});
+
+export const scenarios: readonly Scenario[] = [
+  {
+    name: 'eviction allowed by the budget: 201 Success',
+    namespace: 'diff-evict-ok',
+    steps: [...threeBudgetedPods('diff-evict-ok'), { send: evict('diff-evict-ok', 'p1'), expect: { status: 201, fields: { kind: 'Status', status: 'Success' } } }],
+  },
+  {
+    name: 'eviction refused by the budget: 429 with a DisruptionBudget cause',
+    namespace: 'diff-evict-429',
+    steps: [
+      ...threeBudgetedPods('diff-evict-429'),
+      { send: evict('diff-evict-429', 'p1'), expect: { status: 201 } },
+      {
+        send: evict('diff-evict-429', 'p2'),
+        expect: {
+          status: 429,
+          fields: { kind: 'Status', status: 'Failure', code: 429, reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget.", 'details.causes.0.reason': 'DisruptionBudget' },
+        },
+      },
+    ],
+  },
+  {
+    name: 'eviction of a pod two budgets select: 500',
+    namespace: 'diff-evict-500',
+    steps: [
+      ...threeBudgetedPods('diff-evict-500'),
+      createBudget('diff-evict-500', 'second', { maxUnavailable: 1, selector: { matchLabels: { app: 'e' } } }),
+      {
+        send: evict('diff-evict-500', 'p1'),
+        expect: { status: 500, fields: { kind: 'Status', status: 'Failure', code: 500, message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' } },
+      },
+    ],
+  },
+  {
+    name: 'eviction of a missing pod: 404 NotFound',
+    namespace: 'diff-evict-404',
+    steps: [
+      {
+        send: evict('diff-evict-404', 'nope'),
+        expect: { status: 404, fields: { kind: 'Status', status: 'Failure', code: 404, reason: 'NotFound', message: 'pods "nope" not found', 'details.name': 'nope', 'details.kind': 'pods' } },
+      },
+    ],
+  },
+];
