@@ -56,6 +56,13 @@ const deployment = (ns: string, name: string, replicas: number) => ({
   spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: pod(ns, name, {}).spec } },
 });
 
+const daemonSet = (ns: string, name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name, namespace: ns },
+  spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: pod(ns, name, {}).spec } },
+});
+
 export const scenarios: readonly Scenario[] = [
   {
     name: 'eviction allowed by the budget: 201 Success',
@@ -97,6 +104,47 @@ export const scenarios: readonly Scenario[] = [
         send: evict('diff-evict-404', 'nope'),
         expect: { status: 404, fields: { kind: 'Status', status: 'Failure', code: 404, reason: 'NotFound', message: 'pods "nope" not found', 'details.name': 'nope', 'details.kind': 'pods' } },
       },
+    ],
+  },
+  {
+    name: "budget status over a Deployment's pods",
+    namespace: 'diff-pdb-deploy',
+    steps: [
+      create('/apis/apps/v1/namespaces/diff-pdb-deploy/deployments', deployment('diff-pdb-deploy', 'web', 3)),
+      createBudget('diff-pdb-deploy', 'web', { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } }),
+      budgetStatus('diff-pdb-deploy', 'web', { currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, disruptionsAllowed: 1, 'conditions.0.type': 'DisruptionAllowed', 'conditions.0.status': 'True', 'conditions.0.reason': 'SufficientPods' }, 60_000),
+    ],
+  },
+  {
+    name: 'budget status over bare pods with maxUnavailable: they count for nothing, so nothing is allowed',
+    namespace: 'diff-pdb-bare',
+    steps: [
+      ...['b1', 'b2', 'b3'].map((name) => createPod('diff-pdb-bare', name, { app: 'bare' })),
+      ...podsReady('diff-pdb-bare', ['b1', 'b2', 'b3']),
+      createBudget('diff-pdb-bare', 'bare', { maxUnavailable: 1, selector: { matchLabels: { app: 'bare' } } }),
+      budgetStatus('diff-pdb-bare', 'bare', {
+        observedGeneration: 1,
+        expectedPods: 0,
+        currentHealthy: 3,
+        desiredHealthy: 0,
+        disruptionsAllowed: 0,
+        'conditions.0.type': 'DisruptionAllowed',
+        'conditions.0.status': 'False',
+        'conditions.0.reason': 'InsufficientPods',
+      }),
+      { send: evict('diff-pdb-bare', 'b1'), expect: { status: 429, fields: { reason: 'TooManyRequests', 'details.causes.0.reason': 'DisruptionBudget' } } },
+    ],
+  },
+  {
+    name: "budget status over a DaemonSet's pods with maxUnavailable: no scale to read (SyncFailed, 0 allowed)",
+    namespace: 'diff-pdb-daemons',
+    steps: [
+      create('/apis/apps/v1/namespaces/diff-pdb-daemons/daemonsets', daemonSet('diff-pdb-daemons', 'agent')),
+      createBudget('diff-pdb-daemons', 'agent', { maxUnavailable: 1, selector: { matchLabels: { app: 'agent' } } }),
+      budgetStatus('diff-pdb-daemons', 'agent', { disruptionsAllowed: 0, 'conditions.0.type': 'DisruptionAllowed', 'conditions.0.status': 'False', 'conditions.0.reason': 'SyncFailed' }, 60_000),
+      { remember: { method: 'GET', path: '/api/v1/namespaces/diff-pdb-daemons/pods' }, as: { first: 'items.0.metadata.name' } },
+      ...podsReady('diff-pdb-daemons', ['{first}']),
+      { send: evict('diff-pdb-daemons', '{first}'), expect: { status: 429, fields: { reason: 'TooManyRequests', 'details.causes.0.reason': 'DisruptionBudget' } } },
     ],
   },
 ];
