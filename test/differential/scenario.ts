@@ -14,6 +14,9 @@ export interface ApiRequest {
   readonly contentType?: string;
 }
 
+/** In `Expect.fields`: the field is there, whatever its value (a timestamp, a generated name). */
+export const PRESENT = '<present>';
+
 /** The answer's status code and fields of its JSON body by dotted path (`details.causes.0.reason`). */
 export interface Expect {
   readonly status: number;
@@ -28,7 +31,9 @@ export type Step =
   /** Remembers fields of a 2xx answer for later paths and bodies, as `{name}`. */
   | { readonly remember: ApiRequest; readonly as: Readonly<Record<string, string>> }
   /** A watch request: its status code, and the fields of its first event (the stream is then closed). */
-  | { readonly watch: string; readonly expect: Expect };
+  | { readonly watch: string; readonly expect: Expect }
+  /** Lets time pass before the next step, to see that something does *not* happen within it. */
+  | { readonly wait: number };
 
 export interface Scenario {
   readonly name: string;
@@ -77,6 +82,7 @@ export function mismatch(answer: { status: number; json: unknown; text: string }
   if (answer.status !== expect.status) return `status ${answer.status}, expected ${expect.status}: ${answer.text.slice(0, 400)}`;
   for (const [path, want] of Object.entries(expect.fields ?? {})) {
     const got = fieldAt(answer.json, path);
+    if (want === PRESENT && got !== undefined) continue;
     if (JSON.stringify(got) !== JSON.stringify(want)) return `${path} is ${JSON.stringify(got)}, expected ${JSON.stringify(want)}: ${answer.text.replace(/"managedFields":\[.*?\}\}\}\],/, "").slice(0, 1200)}`;
   }
   return undefined;
@@ -118,6 +124,10 @@ async function firstWatchEvent(target: ApiTarget, path: string): Promise<Answer>
 async function runStep(target: ApiTarget, step: Step, memory: Memory): Promise<string | undefined> {
   if ('send' in step) return mismatch(await send(target, fill(step.send, memory)), step.expect);
   if ('watch' in step) return mismatch(await firstWatchEvent(target, fill(step.watch, memory)), step.expect);
+  if ('wait' in step) {
+    await systemClock.sleep(step.wait);
+    return undefined;
+  }
   if ('remember' in step) {
     const answer = await send(target, fill(step.remember, memory));
     if (answer.status >= 300) return `status ${answer.status}: ${answer.text.slice(0, 300)}`;
@@ -138,6 +148,7 @@ function describe(step: Step): string {
   if ('send' in step) return `${step.send.method} ${step.send.path}`;
   if ('until' in step) return `until ${step.until.method} ${step.until.path}`;
   if ('remember' in step) return `remember ${step.remember.path}`;
+  if ('wait' in step) return `wait ${step.wait} ms`;
   return `watch ${step.watch}`;
 }
 

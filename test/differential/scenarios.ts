@@ -1,12 +1,13 @@
 // The differential suite's scenarios, as data, in the order Daylight depends on them: each is played on both
 // engines and must get the same answers. A deliberate difference is not written here but listed, with its
 // reason, under "Differential suite" in docs/sandbox-kubernetes-engine.md.
+import { PRESENT } from './scenario.ts';
 import type { ApiRequest, Scenario, Step } from './scenario.ts';
 
-const pod = (namespace: string, name: string, labels: Record<string, string>) => ({
+const pod = (namespace: string, name: string, labels: Record<string, string>, finalizers?: string[]) => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, namespace, labels },
+  metadata: { name, namespace, labels, ...(finalizers ? { finalizers } : {}) },
   spec: { containers: [{ name: 'main', image: 'registry.example/app:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
 });
 
@@ -17,8 +18,8 @@ const create = (path: string, body: unknown): Step => ({ send: { method: 'POST',
  * Repeated until 201: a real API server refuses pods (403) until its service-account controller has made
  * the new namespace's `default` account, a moment after the namespace.
  */
-const createPod = (ns: string, name: string, labels: Record<string, string>): Step => ({
-  until: { method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod(ns, name, labels) },
+const createPod = (ns: string, name: string, labels: Record<string, string>, finalizers?: string[]): Step => ({
+  until: { method: 'POST', path: `/api/v1/namespaces/${ns}/pods`, body: pod(ns, name, labels, finalizers) },
   expect: { status: 201 },
 });
 const createBudget = (ns: string, name: string, spec: Record<string, unknown>): Step => create(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, budget(ns, name, spec));
@@ -145,6 +146,23 @@ export const scenarios: readonly Scenario[] = [
       { remember: { method: 'GET', path: '/api/v1/namespaces/diff-pdb-daemons/pods' }, as: { first: 'items.0.metadata.name' } },
       ...podsReady('diff-pdb-daemons', ['{first}']),
       { send: evict('diff-pdb-daemons', '{first}'), expect: { status: 429, fields: { reason: 'TooManyRequests', 'details.causes.0.reason': 'DisruptionBudget' } } },
+    ],
+  },
+  {
+    name: 'a pod with a finalizer: deleted, it stays with a deletionTimestamp until the finalizer is removed',
+    namespace: 'diff-finalizer',
+    steps: [
+      createPod('diff-finalizer', 'held', { app: 'held' }, ['example.com/hold']),
+      ...podsReady('diff-finalizer', ['held']),
+      { send: { method: 'DELETE', path: '/api/v1/namespaces/diff-finalizer/pods/held?gracePeriodSeconds=1' }, expect: { status: 200, fields: { 'metadata.deletionTimestamp': PRESENT } } },
+      // Past the grace period, when the kubelet has stopped the pod and sent its final delete.
+      { wait: 5_000 },
+      {
+        send: { method: 'GET', path: '/api/v1/namespaces/diff-finalizer/pods/held' },
+        expect: { status: 200, fields: { 'metadata.deletionTimestamp': PRESENT, 'metadata.finalizers': ['example.com/hold'] } },
+      },
+      { send: { method: 'PATCH', path: '/api/v1/namespaces/diff-finalizer/pods/held', body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' }, expect: { status: 200 } },
+      { until: { method: 'GET', path: '/api/v1/namespaces/diff-finalizer/pods/held' }, expect: { status: 404, fields: { reason: 'NotFound' } } },
     ],
   },
 ];
