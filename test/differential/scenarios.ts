@@ -165,4 +165,32 @@ export const scenarios: readonly Scenario[] = [
       { until: { method: 'GET', path: '/api/v1/namespaces/diff-finalizer/pods/held' }, expect: { status: 404, fields: { reason: 'NotFound' } } },
     ],
   },
+  {
+    name: 'watch=True (as python3-kubernetes sends it) is a watch: ADDED for the pods there',
+    namespace: 'diff-watch',
+    steps: [
+      createPod('diff-watch', 'w1', { app: 'w' }),
+      { watch: '/api/v1/namespaces/diff-watch/pods?watch=True', expect: { status: 200, fields: { type: 'ADDED', 'object.kind': 'Pod', 'object.metadata.name': 'w1' } } },
+    ],
+  },
+  {
+    name: 'optimistic concurrency: a write with a stale resourceVersion gets 409 Conflict',
+    namespace: 'diff-conflict',
+    steps: [
+      create('/api/v1/namespaces/diff-conflict/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'diff-conflict' }, data: { a: '1' } }),
+      { remember: { method: 'GET', path: '/api/v1/namespaces/diff-conflict/configmaps/c' }, as: { rv: 'metadata.resourceVersion' } },
+      {
+        send: { method: 'PUT', path: '/api/v1/namespaces/diff-conflict/configmaps/c', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'diff-conflict', resourceVersion: '{rv}' }, data: { a: '2' } } },
+        expect: { status: 200, fields: { 'data.a': '2' } },
+      },
+      {
+        send: { method: 'PUT', path: '/api/v1/namespaces/diff-conflict/configmaps/c', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'diff-conflict', resourceVersion: '{rv}' }, data: { a: '3' } } },
+        expect: { status: 409, fields: { reason: 'Conflict', message: 'Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again', 'details.name': 'c', 'details.kind': 'configmaps' } },
+      },
+      {
+        send: { method: 'PATCH', path: '/api/v1/namespaces/diff-conflict/configmaps/c', body: { metadata: { resourceVersion: '{rv}' }, data: { a: '4' } }, contentType: 'application/merge-patch+json' },
+        expect: { status: 409, fields: { reason: 'Conflict', 'details.name': 'c', 'details.kind': 'configmaps' } },
+      },
+    ],
+  },
 ];
