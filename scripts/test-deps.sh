@@ -8,7 +8,7 @@ missing=()
 for tool in prometheus prometheus-alertmanager haproxy chromium; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
-python3 -c 'import kubernetes' >/dev/null 2>&1 || missing+=(python3-kubernetes)
+/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || missing+=(python3-kubernetes)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test dependencies: installing ${missing[*]} from Debian's packages" >&2

@@ -14,6 +14,8 @@ export type EngineName = 'simulated' | 'kubernetes';
 export interface DifferentialEngine {
   readonly name: EngineName;
   readonly target: ApiTarget;
+  /** A kubeconfig for this engine, for clients other than ours. */
+  readonly kubeconfigPath: string;
   stop(): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export async function startSimulated(): Promise<DifferentialEngine> {
   const s = await startTestSandbox(fleet(), { speed: 1 });
   const server = s.sandbox.servers.get(REGION);
   if (!server) throw new Error(`the simulated engine serves no region ${REGION}`);
-  return { name: 'simulated', target: { url: server.url, caPem: s.sandbox.tls.caPem, token: s.sandbox.token }, stop: s.stop };
+  return { name: 'simulated', target: { url: server.url, caPem: s.sandbox.tls.caPem, token: s.sandbox.token }, kubeconfigPath: s.kubeconfigPath, stop: s.stop };
 }
 
 export async function startKubernetes(log: (line: string) => void): Promise<DifferentialEngine> {
@@ -35,14 +37,15 @@ export async function startKubernetes(log: (line: string) => void): Promise<Diff
   const build = await buildUpstream({ cacheRoot: process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), log: (line) => log(`lab:build ${line}`) });
   const dir = await mkdtemp(join(tmpdir(), 'daylight-differential-'));
   try {
-    const sandbox = await startKubernetesSandbox({ fleet: fleet(), binaries: build.binaries, dir: join(dir, 'run') });
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    const sandbox = await startKubernetesSandbox({ fleet: fleet(), binaries: build.binaries, dir: join(dir, 'run'), kubeconfigPath });
     const plane = sandbox.regions.get(REGION);
     if (!plane) throw new Error(`the kubernetes engine runs no region ${REGION}`);
     const stop = async () => {
       await sandbox.stop();
       await rm(dir, { recursive: true, force: true });
     };
-    return { name: 'kubernetes', target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.admin.token }, stop };
+    return { name: 'kubernetes', target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.admin.token }, kubeconfigPath, stop };
   } catch (e: unknown) {
     await rm(dir, { recursive: true, force: true });
     throw e;
