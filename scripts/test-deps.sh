@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
-# What the test suite needs beyond npm packages, installed when missing: Prometheus, Alertmanager, HAProxy
-# and Chromium from Debian's packages, kubectl, and the upstream control plane built from Go modules. Run by
-# `npm test` before the tests (npm's pretest).
+# What the test suite needs beyond npm packages, installed when missing: Prometheus, Alertmanager, HAProxy,
+# Chromium and python3-kubernetes (the differential suite's second client) from Debian's packages, kubectl,
+# and the upstream control plane built from Go modules. Run by `npm test` before the tests (npm's pretest).
 set -euo pipefail
 
 missing=()
 for tool in prometheus prometheus-alertmanager haproxy chromium; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || missing+=(python3-kubernetes)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test dependencies: installing ${missing[*]} from Debian's packages" >&2
   if [ "$(id -u)" -ne 0 ]; then
-    echo "test dependencies: ${missing[*]} missing and this user cannot install packages; run as root, or: sudo apt-get install -y prometheus prometheus-alertmanager haproxy chromium" >&2
+    echo "test dependencies: ${missing[*]} missing and this user cannot install packages; run as root, or: sudo apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
-  apt-get install -y --no-install-recommends prometheus prometheus-alertmanager haproxy chromium
+  apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
 command -v kubectl >/dev/null 2>&1 || { echo "test dependencies: kubectl is required for the end-to-end tests; install it from your distribution or from the Kubernetes packages" >&2; exit 1; }

@@ -26,3 +26,12 @@ export interface ApiReply {
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * A boolean query parameter as the API server reads it (apimachinery `Convert_Slice_string_To_bool`):
+ * absent, "0" or "false" in any case is false; anything else, `True` and the empty string included, is true.
+ */
+export function queryBool(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v !== null && v !== '0' && v.toLowerCase() !== 'false';
+}

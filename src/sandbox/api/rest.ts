@@ -137,7 +137,9 @@ export class RestHandler {
     const meta = isObject(body.metadata) ? (body.metadata as Partial<ObjectMeta>) : {};
     if (meta.name && meta.name !== t.name) throw S.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${t.name})`);
     if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) throw S.conflict({ group: t.type.group, resource: t.type.resource, name: t.name });
-    return this.write(t, current, { ...body, metadata: { ...current.metadata, ...meta } } as KObject, req);
+    // The body's metadata replaces the stored one (a finalizer or label left out is removed); write() keeps
+    // the identity and deletion fields.
+    return this.write(t, current, { ...body, metadata: meta } as KObject, req);
   }
 
   patch(t: ApiTarget, req: ApiRequest): ApiReply {
@@ -158,7 +160,8 @@ export class RestHandler {
     if (isObject(req.body) && isObject(req.body.metadata) && req.body.metadata.resourceVersion && req.body.metadata.resourceVersion !== current.metadata.resourceVersion) {
       throw S.conflict({ group: t.type.group, resource: t.type.resource, name: t.name });
     }
-    return this.write(t, current, { ...next, metadata: { ...current.metadata, ...meta } } as KObject, req);
+    // The patched metadata as it is: a key the patch removed (`finalizers: null`) stays removed.
+    return this.write(t, current, { ...next, metadata: meta } as KObject, req);
   }
 
   /** Stores an update: identity fields stay, status only through /status, generation follows spec. */
@@ -179,7 +182,10 @@ export class RestHandler {
     }
     if (isDryRun(req)) return { status: 200, body: object };
     this.store.replace(t.key, object);
-    if (object.metadata.deletionTimestamp && !object.metadata.finalizers?.length && t.key !== 'pods') this.store.remove(t.key, t.namespace, t.name as string);
+    if (object.metadata.deletionTimestamp && !object.metadata.finalizers?.length && (t.key !== 'pods' || object.metadata.deletionGracePeriodSeconds === 0)) {
+      // A deleted object goes with its last finalizer; a pod only once its kubelet has stopped it (grace 0).
+      this.store.remove(t.key, t.namespace, t.name as string);
+    }
     this.region.requestSettle();
     return { status: 200, body: this.store.get(t.key, t.namespace, t.name as string) ?? object };
   }
@@ -252,7 +258,7 @@ export class RestHandler {
     const dryRun = isDryRun(req) || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'));
     const outcome = evict(this.region.ctx, this.region.disruption, { pod, gracePeriodSeconds: grace, dryRun });
     if (outcome.kind === 'blocked') throw S.tooManyRequests(outcome.message, [{ reason: 'DisruptionBudget', message: outcome.cause }]);
-    if (outcome.kind === 'misconfigured') throw S.internalError(outcome.message);
+    if (outcome.kind === 'misconfigured') throw S.plainInternalError(outcome.message);
     this.region.requestSettle();
     return { status: 201, body: S.success(201) };
   }

@@ -11,6 +11,7 @@ import type { SandboxIngress } from '../ingress.ts';
 import type { Region } from '../region.ts';
 import type { SandboxTls } from '../tls.ts';
 import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.ts';
+import { queryBool } from './request.ts';
 import type { ApiReply, ApiRequest } from './request.ts';
 import { openApiGroupVersion, openApiRoot } from './openapi.ts';
 import { RestHandler } from './rest.ts';
@@ -141,8 +142,7 @@ function openApi(r: Extract<Route, { kind: 'openapi' }>, region: Region): ApiRep
 }
 
 function isWatch(q: URLSearchParams): boolean {
-  const w = q.get('watch');
-  return w === 'true' || w === '1';
+  return queryBool(q, 'watch');
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {

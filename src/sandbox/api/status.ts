@@ -100,6 +100,14 @@ export function internalError(message: string): ApiError {
   return failure(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
 }
 
+/**
+ * A 500 built as a bare `metav1.Status` (code and message only, no reason, no causes), as the eviction
+ * handler answers "more than one PodDisruptionBudget" (pkg/registry/core/pod/storage/eviction.go).
+ */
+export function plainInternalError(message: string): ApiError {
+  return new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 });
+}
+
 export function gone(message: string): ApiError {
   return failure(410, 'Expired', message);
 }

@@ -5,6 +5,7 @@ import type { KObject } from '../k8s-types.ts';
 import type { Region } from '../region.ts';
 import type { Change, ChangeType } from '../store.ts';
 import { negotiate } from './negotiate.ts';
+import { queryBool } from './request.ts';
 import type { ApiRequest, ApiTarget } from './request.ts';
 import type { RestHandler } from './rest.ts';
 import * as S from './status.ts';
@@ -59,7 +60,7 @@ export function serveWatch(o: WatchOptions): void {
   }
   const unsubscribe = region.store.subscribe(forward);
   const timeout = Number(req.query.get('timeoutSeconds') ?? '0');
-  const bookmarks = req.query.get('allowWatchBookmarks') === 'true' ? setInterval(() => res.write(encode('BOOKMARK', { kind: t.type.kind, apiVersion: t.type.group ? `${t.type.group}/${t.type.version}` : t.type.version, metadata: { resourceVersion: String(region.store.resourceVersion) } })), 30_000) : undefined;
+  const bookmarks = queryBool(req.query, 'allowWatchBookmarks') ? setInterval(() => res.write(encode('BOOKMARK', { kind: t.type.kind, apiVersion: t.type.group ? `${t.type.group}/${t.type.version}` : t.type.version, metadata: { resourceVersion: String(region.store.resourceVersion) } })), 30_000) : undefined;
   const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
   const stop = () => {
     unsubscribe();

@@ -18,12 +18,13 @@ interface ControllerRef {
   readonly namespace: string | undefined;
   readonly kind: string;
   readonly name: string;
+  /** The first pod found with this controller, named when the controller has no scale. */
+  readonly pod: string;
 }
 
 interface ControllerSet {
   readonly generation: number;
   readonly controllers: readonly ControllerRef[];
-  readonly orphans: number;
 }
 
 export class DisruptionController implements Controller {
@@ -91,13 +92,16 @@ export class DisruptionController implements Controller {
   private compute(key: string, pdb: PodDisruptionBudget): PdbStatus {
     const now = this.ctx.clock.nowMs();
     const disruptedPods = this.stillDisrupted(key, pdb, now);
-    const { expected, desired } = this.targets(key, pdb);
+    const targets = this.targets(key, pdb);
+    if ('failed' in targets) return failSafe(pdb, targets.failed, now);
+    const { expected, desired } = targets;
     const disruptedHealthy = Object.keys(disruptedPods).filter((name) => {
       const p = this.index.pod(key, name);
       return p !== undefined && isHealthy(p);
     }).length;
     const currentHealthy = this.index.healthy(key) - disruptedHealthy;
-    const disruptionsAllowed = Math.max(0, currentHealthy - desired);
+    // No expected pods allows nothing: a budget whose pods have not been counted yet stays safe.
+    const disruptionsAllowed = expected <= 0 ? 0 : Math.max(0, currentHealthy - desired);
     const condition = disruptionsAllowed > 0
       ? { type: 'DisruptionAllowed', status: 'True' as const, reason: 'SufficientPods', message: '' }
       : { type: 'DisruptionAllowed', status: 'False' as const, reason: 'InsufficientPods', message: '' };
@@ -125,24 +129,30 @@ export class DisruptionController implements Controller {
   }
 
   /** expectedPods and desiredHealthy, as the disruption controller derives them from spec and scale. */
-  private targets(key: string, pdb: PodDisruptionBudget): { expected: number; desired: number } {
+  private targets(key: string, pdb: PodDisruptionBudget): { expected: number; desired: number } | { failed: string } {
     const { minAvailable, maxUnavailable } = pdb.spec;
     if (typeof minAvailable === 'number') return { expected: this.index.size(key), desired: minAvailable };
     const expected = this.expectedScale(key);
+    if (typeof expected === 'string') return { failed: expected };
     if (minAvailable !== undefined) return { expected, desired: scaled(minAvailable, expected, true, 0) };
     if (maxUnavailable !== undefined) return { expected, desired: Math.max(0, expected - scaled(maxUnavailable, expected, true, 0)) };
     return { expected, desired: 0 };
   }
 
-  /** Sum of the scale of each distinct controller of the pods; a pod without one counts as one. */
-  private expectedScale(key: string): number {
-    const { controllers, orphans } = this.controllersOf(key);
+  /**
+   * Sum of the scale of each distinct controller of the pods, as `getExpectedScale` finds it: a pod without
+   * a controller counts for nothing (the real controller warns "UnmanagedPods"); a controller without a
+   * scale (a DaemonSet) is an error, returned as the sentence the real controller reports.
+   */
+  private expectedScale(key: string): number | string {
+    const { controllers } = this.controllersOf(key);
     const scales = new Map<string, number>();
     for (const c of controllers) {
       const top = this.topController(c.namespace, c.kind, c.name);
-      if (top) scales.set(top.metadata.uid, replicasOf(top));
+      if (!top) return `found no controllers for pod ${JSON.stringify(c.pod)}`;
+      scales.set(top.metadata.uid, replicasOf(top));
     }
-    return orphans + [...scales.values()].reduce((a, b) => a + b, 0);
+    return [...scales.values()].reduce((a, b) => a + b, 0);
   }
 
   /** The controllers of a budget's pods, recomputed only when pods join or leave it. */
@@ -151,13 +161,11 @@ export class DisruptionController implements Controller {
     const cached = this.controllerSets.get(key);
     if (cached?.generation === generation) return cached;
     const byUid = new Map<string, ControllerRef>();
-    let orphans = 0;
     for (const p of this.index.pods(key)) {
       const ref = controllerOf(p);
-      if (ref) byUid.set(ref.uid, { namespace: p.metadata.namespace, kind: ref.kind, name: ref.name });
-      else orphans++;
+      if (ref && !byUid.has(ref.uid)) byUid.set(ref.uid, { namespace: p.metadata.namespace, kind: ref.kind, name: ref.name, pod: p.metadata.name });
     }
-    const set = { generation, controllers: [...byUid.values()], orphans };
+    const set = { generation, controllers: [...byUid.values()] };
     this.controllerSets.set(key, set);
     return set;
   }
@@ -170,12 +178,29 @@ export class DisruptionController implements Controller {
       return rs;
     }
     if (kind === 'StatefulSet') return this.ctx.store.get('statefulsets.apps', namespace, name);
-    if (kind === 'DaemonSet') return this.ctx.store.get('daemonsets.apps', namespace, name);
+    // DaemonSets, and any other owner, have no scale subresource for the disruption controller to read.
     return undefined;
   }
 }
 
 function replicasOf(o: KObject): number {
-  if (o.kind === 'DaemonSet') return Number((o.status as Record<string, number> | undefined)?.desiredNumberScheduled ?? 0);
   return (o as Deployment | ReplicaSet | StatefulSet).spec.replicas ?? 1;
+}
+
+/**
+ * The real controller's `failSafe` when it cannot count the expected pods: nothing allowed, condition
+ * SyncFailed with the reason, the other counts and observedGeneration left as they were.
+ */
+function failSafe(pdb: PodDisruptionBudget, message: string, now: number): PdbStatus {
+  const was = pdb.status;
+  const condition = { type: 'DisruptionAllowed', status: 'False' as const, reason: 'SyncFailed', message };
+  return {
+    observedGeneration: was?.observedGeneration ?? 0,
+    expectedPods: was?.expectedPods ?? 0,
+    currentHealthy: was?.currentHealthy ?? 0,
+    desiredHealthy: was?.desiredHealthy ?? 0,
+    disruptionsAllowed: 0,
+    conditions: setCondition(was?.conditions, condition, now),
+    ...(was?.disruptedPods ? { disruptedPods: was.disruptedPods } : {}),
+  };
 }

@@ -3,6 +3,7 @@
 import type { Timer } from '../clock.ts';
 import type { ContainerStatus, Node, Pod } from '../k8s-types.ts';
 import type { Change } from '../store.ts';
+import { removePod } from './pods.ts';
 import { objectKey } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';
 import { recordEvent } from './events.ts';
@@ -99,7 +100,7 @@ export class Kubelet implements Controller {
     const node = this.ctx.store.get('nodes', undefined, pod.spec.nodeName ?? '') as Node | undefined;
     if (!node || !isNodeReady(node)) return;
     if (step === 'stop') {
-      this.ctx.store.remove('pods', namespace, name);
+      removePod(this.ctx, pod);
       return;
     }
     if (pod.metadata.deletionTimestamp) return;

@@ -81,13 +81,22 @@ export function createPodFromTemplate(ctx: SimContext, p: PodFromTemplate): Pod 
 export function deletePod(ctx: SimContext, pod: Pod, graceSeconds?: number): Pod {
   const grace = graceSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
   const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-  if (grace === 0 || !pod.spec.nodeName || finished) {
-    return (ctx.store.remove('pods', pod.metadata.namespace, pod.metadata.name) as Pod | undefined) ?? pod;
-  }
+  if (grace === 0 || !pod.spec.nodeName || finished) return removePod(ctx, pod);
   if (pod.metadata.deletionTimestamp) {
     const current = pod.metadata.deletionGracePeriodSeconds ?? grace;
     if (grace >= current) return pod;
   }
   const metadata = { ...pod.metadata, deletionTimestamp: iso(ctx.clock.nowMs() + grace * 1000), deletionGracePeriodSeconds: grace };
+  return ctx.store.replace('pods', { ...pod, metadata }) as Pod;
+}
+
+/**
+ * The final delete (grace 0, as the kubelet sends once a pod has stopped): the pod is gone, unless it has
+ * finalizers; then it stays, marked deleted, until the last one is removed (the API layer removes it then).
+ */
+export function removePod(ctx: SimContext, pod: Pod): Pod {
+  if (!pod.metadata.finalizers?.length) return (ctx.store.remove('pods', pod.metadata.namespace, pod.metadata.name) as Pod | undefined) ?? pod;
+  if (pod.metadata.deletionTimestamp && pod.metadata.deletionGracePeriodSeconds === 0) return pod;
+  const metadata = { ...pod.metadata, deletionTimestamp: pod.metadata.deletionTimestamp ?? iso(ctx.clock.nowMs()), deletionGracePeriodSeconds: 0 };
   return ctx.store.replace('pods', { ...pod, metadata }) as Pod;
 }
