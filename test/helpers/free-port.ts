@@ -1,14 +1,3 @@
-// A TCP port on 127.0.0.1 that was free a moment ago, for real services (HAProxy, Prometheus) a test starts.
-import { createServer } from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// A TCP port on 127.0.0.1 that was free a moment ago, for real services (HAProxy, Prometheus) a test starts:
+// the same helper the kubernetes engine uses for the components it must tell their port.
+export { freePort } from '../../src/sandbox/kubernetes/free-port.ts';

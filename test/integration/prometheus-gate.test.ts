@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,18 +12,8 @@ import { evaluateGate } from '../../src/checks/evaluate.ts';
 import type { GateContext } from '../../src/checks/types.ts';
 import { GateSchema } from '../../src/plan/schema.ts';
 import { context } from '../unit/checks/fakes.ts';
+import { freePort } from '../helpers/free-port.ts';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls until `up` has a sample, with a deadline: Prometheus needs a scrape or two after it starts. */
 async function untilUpHasData(base: string, deadlineMs: number): Promise<void> {

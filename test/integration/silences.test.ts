@@ -5,13 +5,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertmanagerSilences, renderMatchers, SilenceError } from '../../src/notify/silences.ts';
 import type { NewSilence } from '../../src/notify/silences.ts';
 import { startAlertmanager } from '../helpers/alertmanager.ts';
 import type { RunningAlertmanager } from '../helpers/alertmanager.ts';
+import { freePort as closedPort } from '../helpers/free-port.ts';
 
 const HOUR = 3_600_000;
 let dir = '';
@@ -44,17 +44,6 @@ function regionSilence(o: { run: string; createdBy?: string; startsAt?: Date; en
   };
 }
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 test('a created silence is active, with its matchers rendered, and recovery finds it by creator and run marker', async () => {
   // Given an Alertmanager holding a silence of ours and one of someone else's
