@@ -62,11 +62,11 @@ export async function runKubernetesEngine(p: Parsed, fleet: Fleet, io: Io): Prom
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const metrics = `${sandbox.extrasUrl}/metrics`;
   const regions = Object.fromEntries(
-    [...sandbox.regions].map(([name, plane]) => [name, { api: plane.url, ingress: sandbox.ingress.get(name)?.url, metrics, referee: `${sandbox.extrasUrl}/sandbox/v1/referee`, auditLog: plane.auditLogPath, logs: plane.dir }]),
+    [...sandbox.regions].map(([name, plane]) => [name, { api: sandbox.apiUrls.get(name) ?? plane.url, ingress: sandbox.ingress.get(name)?.url, metrics, referee: `${sandbox.extrasUrl}/sandbox/v1/referee`, auditLog: plane.auditLogPath, logs: plane.dir }]),
   );
   if (endpointsPath) {
     try {
-      await writeEndpointsJson(endpointsPath, { regions: Object.fromEntries([...sandbox.regions].map(([name, plane]) => [name, { api: plane.url, ingress: sandbox.ingress.get(name)?.url ?? '', metrics }])) });
+      await writeEndpointsJson(endpointsPath, { regions: Object.fromEntries([...sandbox.regions].map(([name, plane]) => [name, { api: sandbox.apiUrls.get(name) ?? plane.url, ingress: sandbox.ingress.get(name)?.url ?? '', metrics }])) });
     } catch (e: unknown) {
       await sandbox.stop();
       await rm(dir, { recursive: true, force: true });
@@ -77,7 +77,7 @@ export async function runKubernetesEngine(p: Parsed, fleet: Fleet, io: Io): Prom
   else {
     io.out(`Sandbox "${fleet.metadata.name}" on Kubernetes ${upstream.version} (real control planes, kwok nodes) up in ${seconds} s.`);
     const width = Math.max(...[...sandbox.regions.keys()].map((n) => n.length));
-    for (const [name, plane] of sandbox.regions) io.out(`  ${name.padEnd(width)}  ${plane.url}  ingress ${sandbox.ingress.get(name)?.url ?? '?'}`);
+    for (const [name, plane] of sandbox.regions) io.out(`  ${name.padEnd(width)}  ${sandbox.apiUrls.get(name) ?? plane.url}  ingress ${sandbox.ingress.get(name)?.url ?? '?'}`);
     io.out(`kubeconfig: ${kubeconfigPath} (contexts: ${[...sandbox.regions.keys()].join(', ')}); logs in ${dir}`);
     io.out(`referee: ${sandbox.extrasUrl}/sandbox/v1/referee (from the audit logs and watches; the API ports belong to the real API servers)`);
     io.out(`Metrics: ${metrics}   Status: ${sandbox.extrasUrl}/sandbox/v1/status`);

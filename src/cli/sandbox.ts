@@ -29,8 +29,9 @@ kube-controller-manager, kube-scheduler built by \`npm run lab:build\`, kwok pla
 running in real time. Its sandbox extras are on one HTTP server of their own, since the real
 kube-apiservers own the API ports: the referee (from the audit logs and watches), the status, the ingress
 faults (PUT /sandbox/v1/faults), the traffic weights and /metrics. Each region's ingress answers from the
-real EndpointSlices. API faults (faults.api) and pod faults (faults.pods) cannot be played there and such
-a fleet is refused; node faults (faults.nodes) are. --speed does not apply.
+real EndpointSlices. API faults (faults.api) go through a proxy in front of the region's API server (the
+kubeconfig points at it), node faults (faults.nodes) through the node agent; pod faults (faults.pods)
+cannot be played there and such a fleet is refused. --speed does not apply.
 
 Flags:
   --fleet FILE          fleet file (default: the embedded demo, examples/fleets/demo.yaml)

@@ -1,8 +1,9 @@
 // Integration: the kubernetes engine's extras, as the simulated engine has them, on one shared sandbox of
 // the upstream control plane: the region's plain-HTTP ingress answers 200 from a ready endpoint of the
 // real EndpointSlices and 503 once the Service has none, its faults change through the extras server,
-// /metrics counts its answers, the referee counts the traffic balancer's requests, and a node fault of the
-// fleet file is played by the node agent. Faults the engine cannot play are refused before anything starts.
+// /metrics counts its answers, the referee counts the traffic balancer's requests, the fleet's API faults
+// reach clients through a proxy in front of the real API server, and a node fault of the fleet file is
+// played by the node agent. Pod faults, which the engine cannot play, are refused before anything starts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -28,8 +29,11 @@ const REGION = 'eu-central';
 /** The node whose actions fail, by the fleet file's `faults.nodes`. */
 const FAILING_NODE = 'eu-central-a-r1-n2';
 
+/** The fleet's API latency: its kubeconfig reaches the API server through the engine's fault proxy. */
+const API_LATENCY_MS = 100;
+
 /** One zone of two workers (and a control-plane node), a Deployment of 2 behind a Service, a node fault. */
-const fleet = (faults = `{nodes: {${FAILING_NODE}: {failActions: true}}}`) =>
+const fleet = (faults = `{nodes: {${FAILING_NODE}: {failActions: true}}, api: {latencyMs: ${API_LATENCY_MS}}}`) =>
   smallFleet({
     zones: 1,
     racks: 1,
@@ -190,22 +194,32 @@ test('a node the fleet file says fails its actions answers failed through the no
   assert.equal(node?.status.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
 });
 
-test('API and pod faults are refused before anything starts, naming the field and the reason', async () => {
-  // Given fleets asking for API faults and for pod faults
-  const apiFaults = fleet('{api: {errorRate: 0.1, latencyMs: 20}}');
+test('the fleet\'s API faults reach kubeconfig clients through a proxy in front of the real API server', { timeout: 60_000 }, async () => {
+  // Given the fleet's API latency: the kubeconfig's server is the proxy, not the API server itself
+  const proxied = running().apiUrls.get(REGION);
+  assert.ok(proxied && proxied !== admin().url, `a proxy in front of ${admin().url}`);
+  assert.match(running().kubeconfig, new RegExp(`server: ${proxied.replace(/[.]/g, '\\.')}`));
+
+  // When a client lists the nodes through it, with the kubeconfig's CA and token
+  const started = performance.now();
+  const answer = await apiCallOk({ ...admin(), url: proxied }, 'GET', '/api/v1/nodes');
+  const ms = performance.now() - started;
+
+  // Then the real API server answers, after the injected latency
+  assert.equal((JSON.parse(answer.body) as { items: unknown[] }).items.length, 3);
+  assert.ok(ms >= API_LATENCY_MS - 5, `took ${ms.toFixed(0)} ms`);
+});
+
+test('pod faults are refused before anything starts, naming the field and the reason', async () => {
+  // Given a fleet asking for a never-ready pod
   const podFaults = fleet('{pods: [{namespace: shop, workload: web, neverReady: true, count: 1}]}');
   const runDir = join(dir, 'refused');
 
-  // Then the kubernetes engine refuses each with the field, what cannot play it and what to do
-  await assert.rejects(startKubernetesSandbox({ fleet: apiFaults, binaries: build.binaries, dir: runDir }), (e: unknown) => {
-    assert.ok(e instanceof UnsupportedFleetError);
-    assert.match(e.message, /faults\.api \(errorRate 0\.1, latencyMs 20\): a real kube-apiserver cannot inject errors or latency/);
-    assert.match(e.message, /run the fleet on the simulated engine/);
-    return true;
-  });
+  // Then the kubernetes engine refuses it with the field, why kwok cannot play it and what to do
   await assert.rejects(startKubernetesSandbox({ fleet: podFaults, binaries: build.binaries, dir: runDir }), (e: unknown) => {
     assert.ok(e instanceof UnsupportedFleetError);
     assert.match(e.message, /faults\.pods\[0\] \(shop\/web: neverReady\): kwok plays every pod of a workload alike/);
+    assert.match(e.message, /run the fleet on the simulated engine/);
     return true;
   });
   assert.equal(existsSync(runDir), false, 'nothing was started or created');

@@ -1,7 +1,7 @@
 // What of a fleet file the kubernetes engine cannot play, said before anything starts: the simulated
-// engine injects API and pod faults inside its own API server and kubelets; a real kube-apiserver and
-// kwok's stages have no such switch, so such a fleet is refused with the field and the reason rather than
-// run without the fault it asked for. Node faults are played by the engine's node agent.
+// engine gives the first pods of a workload a fault inside its own kubelet; kwok's stages have no such
+// switch, so such a fleet is refused with the field and the reason rather than run without the fault it
+// asked for. API faults go through a proxy (fault-proxy.ts), node faults through the node agent.
 import type { FleetSpec } from '../fleet-schema.ts';
 
 /** A fleet file asks for something this engine cannot play; the message names each field and why. */
@@ -12,14 +12,6 @@ export class UnsupportedFleetError extends Error {
 /** Each field of the fleet this engine cannot play, with the reason; empty when it plays all of it. */
 export function kubernetesEngineRefusals(spec: FleetSpec): string[] {
   const out: string[] = [];
-  const api = spec.faults.api;
-  if (api.errorRate > 0 || api.latencyMs > 0) {
-    const which = [api.errorRate > 0 ? `errorRate ${api.errorRate}` : '', api.latencyMs > 0 ? `latencyMs ${api.latencyMs}` : ''].filter(Boolean).join(', ');
-    out.push(
-      `faults.api (${which}): a real kube-apiserver cannot inject errors or latency into its answers, and this engine puts no proxy in front of it; ` +
-        'leave faults.api out with --engine kubernetes, or run the fleet on the simulated engine',
-    );
-  }
   spec.faults.pods.forEach((f, i) => {
     const which = [f.neverReady ? 'neverReady' : '', f.stuckTerminating ? 'stuckTerminating' : ''].filter(Boolean).join(' and ');
     if (!which) return;

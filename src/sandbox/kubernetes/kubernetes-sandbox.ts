@@ -2,7 +2,8 @@
 // kube-apiserver, kube-controller-manager, kube-scheduler, kwok), the fleet's nodes and workloads created
 // through each API server, the node agent protocol played for kwok's nodes, one kubeconfig with a
 // context per region, as the simulated engine writes, and the simulated engine's extras: the referee, a
-// plain-HTTP ingress per region from the real EndpointSlices, the traffic balancer, faults and /metrics.
+// plain-HTTP ingress per region from the real EndpointSlices, the traffic balancer, faults and /metrics
+// (API faults through a proxy in front of the region's API server).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet as FleetFile } from '../fleet-schema.ts';
@@ -24,6 +25,9 @@ import type { IngressFaults } from '../ingress-faults.ts';
 import type { IngressServer } from '../ingress-server.ts';
 import { checkKubernetesEngineSupport } from './fleet-support.ts';
 import { KubernetesIngress } from './kubernetes-ingress.ts';
+import { apiFaultFor } from '../faults.ts';
+import { startFaultProxy } from './fault-proxy.ts';
+import type { FaultProxy } from './fault-proxy.ts';
 
 export interface KubernetesSandboxOptions {
   readonly fleet: FleetFile;
@@ -52,6 +56,11 @@ export interface RunningKubernetesSandbox {
   readonly fleet: FleetFile;
   /** By region name, in the fleet file's order. */
   readonly regions: ReadonlyMap<string, ControlPlane>;
+  /**
+   * Where clients reach each region's API, as the kubeconfig says: the API server itself, or, for a region
+   * the fleet file gives API faults (`faults.api`), the fault-injecting proxy in front of it.
+   */
+  readonly apiUrls: ReadonlyMap<string, string>;
   readonly kubeconfig: string;
   /**
    * The sandbox extras the simulated engine serves on each region's API port (`GET /sandbox/v1/referee`),
@@ -81,9 +90,11 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
   const referee = new Referee(o.fleet.spec.regions.map((r) => r.name));
   let extras: ExtrasServer | undefined;
   let ingress: KubernetesIngress | undefined;
+  const proxies: FaultProxy[] = [];
   const stop = async (): Promise<void> => {
     await extras?.stop();
     await ingress?.close();
+    for (const p of proxies) await p.stop();
     for (const r of referees) await r.stop();
     for (const agent of agents) await agent.stop();
     for (const plane of [...regions.values()].reverse()) await plane.stop();
@@ -122,8 +133,20 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
       }));
       log(`${region.name}: control plane at ${plane.url}, ${objects.length} objects created, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
+    const apiUrls = new Map<string, string>();
+    for (const p of regions.values()) {
+      const fault = apiFaultFor(o.fleet.spec, p.region);
+      if (fault.errorRate === 0 && fault.latencyMs === 0) {
+        apiUrls.set(p.region, p.url);
+        continue;
+      }
+      const proxy = await startFaultProxy({ upstream: p.url, caPem: p.credentials.caPem, certFile: p.credentials.servingCertFile, keyFile: p.credentials.servingKeyFile, fault });
+      proxies.push(proxy);
+      apiUrls.set(p.region, proxy.url);
+      log(`${p.region}: API faults (errorRate ${fault.errorRate}, latencyMs ${fault.latencyMs}) through ${proxy.url}, in front of ${p.url}`);
+    }
     const kubeconfig = kubeconfigYamlPerRegion(
-      [...regions.values()].map((p) => ({ name: p.region, server: p.url, caPem: p.credentials.caPem, token: p.credentials.admin.token })),
+      [...regions.values()].map((p) => ({ name: p.region, server: apiUrls.get(p.region) ?? p.url, caPem: p.credentials.caPem, token: p.credentials.admin.token })),
     );
     if (o.kubeconfigPath) await writeFile(o.kubeconfigPath, kubeconfig, { mode: 0o600 });
     // The engine's own identity (kwok's) watches the EndpointSlices, as the referee watches its sources.
@@ -146,7 +169,7 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
         return { report: referee.report(), details: { kills, breaches, peakUnavailable } };
       },
     });
-    return { fleet: o.fleet, regions, kubeconfig, extrasUrl: extras.url, ingress: running.servers, ingressFaults: running.faults, stop };
+    return { fleet: o.fleet, regions, apiUrls, kubeconfig, extrasUrl: extras.url, ingress: running.servers, ingressFaults: running.faults, stop };
   } catch (e: unknown) {
     await stop();
     throw e;
