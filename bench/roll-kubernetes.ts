@@ -231,10 +231,11 @@ try {
   }
   const upSeconds = (performance.now() - upStarted) / 1000;
   const workers = (await get<{ items: Item[] }>('/api/v1/nodes')).items.filter((n) => !('node-role.kubernetes.io/control-plane' in (n.metadata.labels ?? {}))).map((n) => n.metadata.name).sort();
-  // Every fourth worker, alternating: both groups spread over every zone and rack alike.
-  const daylightNodes = workers.filter((_, i) => i % 4 === 0).slice(0, MAINTAIN);
-  const kubectlNodes = workers.filter((_, i) => i % 4 === 2).slice(0, MAINTAIN);
-  const idleNode = workers.find((_, i) => i % 4 === 1) as string;
+  // Spread over the sorted names (zone by zone, rack by rack), alternating: both groups alike in every zone.
+  const stride = Math.max(1, Math.floor(workers.length / (2 * MAINTAIN + 1)));
+  const daylightNodes = Array.from({ length: MAINTAIN }, (_, i) => workers[2 * i * stride] as string);
+  const kubectlNodes = Array.from({ length: MAINTAIN }, (_, i) => workers[(2 * i + 1) * stride] as string);
+  const idleNode = workers[2 * MAINTAIN * stride] as string;
   const label = (node: string, group: string) => apiCallOk(admin, 'PATCH', `/api/v1/nodes/${node}`, { contentType: 'application/merge-patch+json', json: { metadata: { labels: { [GROUP_LABEL]: group } } } });
   for (const n of daylightNodes) await label(n, 'daylight');
   await label(idleNode, 'idle');
