@@ -254,6 +254,14 @@ try {
   const rest = new Map([...restTo.byKey].map(([k, n]) => [k, (n - (restFrom.byKey.get(k) ?? 0)) / restSeconds]));
 
   progress(`Daylight maintains ${daylightNodes.length} nodes`);
+  // The referee's counts before each window: what it judged while the fleet came up (on a loaded machine
+  // kwok's heartbeats can lag past the grace period) is not a client's doing.
+  const judged = async () => {
+    const report = (await (await fetch(`${sandbox.extrasUrl}/sandbox/v1/referee`)).json()) as { podsKilledWithoutEviction: number; pdbBreaches: number; traffic: { failed: number } };
+    const details = (await (await fetch(`${sandbox.extrasUrl}/sandbox/v1/referee/details`)).json()) as { kills: { pod: string; how: string }[]; breaches: string[] };
+    return { ...report, details };
+  };
+  const refereeBefore = await judged();
   const d0 = await scrape(admin);
   const end = await runSession({
     plan: parsePlan('bench-plan.yaml', planYaml({ name: 'bench-roll', group: 'daylight', maxUnavailable: Math.max(1, Math.floor(MAINTAIN / 2)), soak: SOAK })),
@@ -266,7 +274,7 @@ try {
   const d1 = await scrape(admin);
   if (end.status !== 'succeeded') throw new Error(`the Daylight run ended ${end.status}${end.status === 'refused' ? '' : `: ${end.reason ?? ''}`}`);
   const daylight = window(d0, d1, rest, 'daylight');
-  const referee = (await (await fetch(`${sandbox.extrasUrl}/sandbox/v1/referee`)).json()) as { podsKilledWithoutEviction: number; pdbBreaches: number; traffic: { failed: number } };
+  const refereeAfterDaylight = await judged();
 
   progress(`kubectl drain + uncordon on ${kubectlNodes.length} other nodes, one after the other`);
   // Discovery first, outside the window: kubectl caches it, and a runbook's first command pays it once.
@@ -278,6 +286,7 @@ try {
   }
   const k1 = await scrape(admin);
   const drain = window(k0, k1, rest, 'kubectl');
+  const refereeAfterKubectl = await judged();
 
   progress(`an idle Daylight run: soaking after its one node, LIST requests over ${IDLE_WINDOW_S} s`);
   const interrupt = new AbortController();
@@ -313,13 +322,22 @@ try {
   const kc = own(drain);
   const ratio = dl.perPod / kc.perPod;
   const restRate = [...rest.values()].reduce((a, b) => a + b, 0);
+  type Judged = Awaited<ReturnType<typeof judged>>;
+  const refereeRow = (what: string, from: Judged, to: Judged): [string, string, string, string, string] => {
+    const killed = to.podsKilledWithoutEviction - from.podsKilledWithoutEviction;
+    const breaches = to.pdbBreaches - from.pdbBreaches;
+    const which = [...to.details.breaches.slice(from.details.breaches.length), ...to.details.kills.slice(from.details.kills.length).map((k) => `${k.pod} (${k.how})`)];
+    return [what, `${killed} killed, ${breaches} breaches`, `traffic failed: ${to.traffic.failed - from.traffic.failed}${which.length ? `; ${which.join(', ')}` : ''}`, '0, 0', killed === 0 && breaches === 0 ? 'yes' : 'NO'];
+  };
   console.log(`roll-kubernetes benchmark: kube-apiserver ${build.version}, ${workers.length} workers, ${pods} pods, up in ${upSeconds.toFixed(0)} s; node ${process.version}`);
+  if (refereeBefore.pdbBreaches || refereeBefore.podsKilledWithoutEviction) console.log(`referee while the fleet came up (no client yet): ${refereeBefore.podsKilledWithoutEviction} killed, ${refereeBefore.pdbBreaches} breaches: ${refereeBefore.details.breaches.join(', ')}`);
   console.log('counted by the API server: each client\'s requests by its FlowSchemas (apiserver_flowcontrol_dispatched_requests_total), evictions by apiserver_request_total{subresource="eviction",code="201"}');
   const rows: [string, string, string, string, string][] = [
     ['Daylight: requests per evicted pod', dl.perPod.toFixed(2), `${dl.total} requests, ${daylight.evicted} pods evicted, ${daylightNodes.length} nodes rebooted in ${daylight.seconds.toFixed(0)} s, run ${end.status}`, '', ''],
     ['kubectl drain + uncordon: per evicted pod', kc.perPod.toFixed(2), `${kc.total} requests, ${drain.evicted} pods evicted, ${kubectlNodes.length} nodes in ${drain.seconds.toFixed(0)} s`, '', ''],
     ['Daylight ÷ kubectl drain', `${ratio.toFixed(2)}×`, 'per evicted pod (Daylight also reboots each node, waits on it, and checks gates)', '≤ 1×', ratio <= 1 ? 'yes' : 'NO'],
-    ['referee during the runs', `${referee.podsKilledWithoutEviction} killed, ${referee.pdbBreaches} breaches`, `traffic failed: ${referee.traffic.failed}`, '0, 0', referee.podsKilledWithoutEviction === 0 && referee.pdbBreaches === 0 ? 'yes' : 'NO'],
+    refereeRow('referee during Daylight', refereeBefore, refereeAfterDaylight),
+    refereeRow('referee during kubectl drain', refereeAfterDaylight, refereeAfterKubectl),
   ];
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd());
