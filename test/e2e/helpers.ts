@@ -77,7 +77,7 @@ export function rawRequest(ts: SandboxClient, region: string, r: RawRequest): Pr
   });
 }
 
-/** The referee's report, as any outside observer reads it. */
+/** The simulated engine's referee report, on a region's API port (`startEngineSandbox`'s `referee` reads either engine's). */
 export async function referee(ts: SandboxClient, region = 'eu-central'): Promise<RefereeReport> {
   return (await ts.api(region, '/sandbox/v1/referee')) as RefereeReport;
 }

@@ -50,6 +50,11 @@ function since(before: RefereeReport, now: RefereeReport) {
   };
 }
 
+/** The pods `kubectl drain` printed as evicted (gone after an accepted eviction). */
+function evictedPods(stdout: string): string[] {
+  return [...stdout.matchAll(/^pod\/(\S+) evicted$/gm)].map((m) => m[1] as string);
+}
+
 /** The node a pod runs on, as `kubectl get pod -o wide` shows it. */
 async function nodeOf(s: SandboxClient, namespace: string, pod: string): Promise<string> {
   const node = tableRows(ok(await s.kubectl(['get', 'pod', pod, '-n', namespace, '-o', 'wide']), `get pod ${pod}`))[0]?.NODE;
@@ -107,9 +112,9 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     // and the workloads come back to full strength on other nodes
     await s.until('web is 4/4 and db is 3/3', async () => (await readyColumn(s, 'deployment', 'shop', 'web')) === '4/4' && (await readyColumn(s, 'statefulset', 'shop', 'db')) === '3/3', WAIT_MS);
     assert.notEqual(await nodeOf(s, 'shop', 'db-0'), node);
-    // and the referee saw evictions only: nothing killed, no budget breached
+    // and the referee saw evictions only, one accepted for each pod kubectl says it evicted: nothing killed, no budget breached
     const report = since(counted, await s.referee.report());
-    assert.ok(report.accepted >= 1, `evictions: ${JSON.stringify(report)}`);
+    assert.equal(report.accepted, evictedPods(drained.stdout).length, `evictions ${JSON.stringify(report)}\n${drained.stdout}`);
     assert.equal(report.killed, 0);
     assert.equal(report.breaches, 0);
   });
@@ -138,12 +143,14 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     const still = tableRows(ok(await s.kubectl(['get', 'pod', pod.NAME, '-n', 'shop', '-o', 'wide']), 'get pod'))[0];
     assert.equal(still?.STATUS, 'Running');
     assert.equal(still?.NODE, node);
-    // and the referee counted the refusals, and accepted only the evictions of the node's other pods, by kubectl's word
-    const evicted = drained.stdout.split('\n').filter((l) => / evicted$/.test(l.trim()));
-    assert.ok(!evicted.some((l) => l.includes(`pod/${pod.NAME} `)), evicted.join('\n'));
+    // and the referee counted the refusals, and accepted evictions only of the node's other pods: at least those
+    // kubectl saw gone, at most those it tried (one accepted just before the timeout may not have finished)
+    const evicted = evictedPods(drained.stdout);
+    const others = [...output.matchAll(/evicting pod shop\/(\S+)/g)].map((m) => m[1]).filter((n) => n !== pod.NAME);
+    assert.ok(!evicted.includes(pod.NAME), evicted.join('\n'));
     const report = since(counted, await s.referee.report());
     assert.ok(report.rejectedByPdb >= 1, `evictions: ${JSON.stringify(report)}`);
-    assert.equal(report.accepted, evicted.length, `evictions ${JSON.stringify(report)}, kubectl evicted:\n${evicted.join('\n')}`);
+    assert.ok(report.accepted >= evicted.length && report.accepted <= new Set(others).size, `evictions ${JSON.stringify(report)}\n${output}`);
     assert.equal(report.killed, 0);
     assert.equal(report.breaches, 0);
   });
