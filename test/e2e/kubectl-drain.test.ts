@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RefereeReport } from '../../src/sandbox/referee.ts';
-import { ENGINES, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
+import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
 import type { SandboxClient } from '../support/sandbox.ts';
@@ -74,7 +74,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
   before(async () => {
     s = await startEngineSandbox(smallFleet({ workloads: WORKLOADS }), { engine });
     await s.until('every pod is Ready', () => s.settled(), WAIT_MS);
-  }, { timeout: 10 * 60_000 });
+  }, { timeout: START_TIMEOUT_MS });
 
   after(async () => {
     await s?.stop();

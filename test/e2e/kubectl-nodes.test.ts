@@ -2,7 +2,7 @@
 // three flavours, label, annotate), and sees what it would see on a real cluster: the same on both engines.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
+import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
 import { ok, tableHeader, tableRows } from './helpers.ts';
@@ -16,7 +16,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
   before(async () => {
     ts = await startEngineSandbox(smallFleet(), { engine });
     await ts.until('every pod is Ready', () => ts.settled(), waitMs(engine));
-  }, { timeout: 10 * 60_000 });
+  }, { timeout: START_TIMEOUT_MS });
 
   after(async () => {
     await ts?.stop();

@@ -3,7 +3,7 @@
 // stale resourceVersion and 422 Invalid on a bad name; the same on both engines.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
+import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
 import { manifestDir, ok, rawRequest, tableRows } from './helpers.ts';
@@ -46,7 +46,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     ts = await startEngineSandbox(smallFleet(), { engine });
     files = await manifestDir();
     await ts.until('every pod is Ready', () => ts.settled(), WAIT_MS);
-  }, { timeout: 10 * 60_000 });
+  }, { timeout: START_TIMEOUT_MS });
 
   after(async () => {
     await ts?.stop();

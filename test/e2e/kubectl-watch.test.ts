@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { ENGINES, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
+import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
 import { ok, tableRows } from './helpers.ts';
@@ -15,7 +15,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
   before(async () => {
     ts = await startEngineSandbox(smallFleet(), { engine });
     await ts.until('every pod is Ready', () => ts.settled(), WAIT_MS);
-  }, { timeout: 10 * 60_000 });
+  }, { timeout: START_TIMEOUT_MS });
 
   after(async () => {
     await ts?.stop();

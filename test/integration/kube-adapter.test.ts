@@ -13,7 +13,7 @@ import { ANNOTATIONS } from '../../src/kube/types.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { UserError } from '../../src/lib/errors.ts';
 import { ok, tableRows, WAIT_MS } from '../e2e/helpers.ts';
-import { ENGINES, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
+import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineName, EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
 import type { SmallFleet } from '../support/fleets.ts';
@@ -81,7 +81,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
   before(async () => {
     sandbox = await startEngineSandbox(smallFleet(FLEET), { engine });
     await sandbox.until('every pod is Ready', () => sandbox.settled(), waitMs(engine));
-  }, { timeout: 10 * 60_000 });
+  }, { timeout: START_TIMEOUT_MS });
 
   after(async () => {
     await sandbox?.stop();

@@ -47,6 +47,9 @@ export function waitMs(engine: EngineName): number {
   return engine === 'simulated' ? 20_000 : 120_000;
 }
 
+/** Time for a `before` that starts a sandbox: on a fresh machine the kubernetes engine builds its binaries first (about 35 minutes on 2 cores). */
+export const START_TIMEOUT_MS = 90 * 60_000;
+
 export async function startEngineSandbox(fleet: Fleet, o: EngineSandboxOptions): Promise<EngineSandbox> {
   const dir = await mkdtemp(join(tmpdir(), `daylight-${o.engine}-`));
   const kubeconfigPath = join(dir, 'kubeconfig');
