@@ -17,10 +17,13 @@ export interface ResourceType {
   readonly generation?: boolean;
   /** Defined by a CustomResourceDefinition: stored as-is, no strategic merge patch. */
   readonly custom?: boolean;
+  /** Another API's view of a stored resource: its store key (`events` for events.k8s.io/v1 Events). */
+  readonly storedAs?: string;
 }
 
 /** `pods`, `deployments.apps`: the key a resource type is stored under. */
-export function resourceKey(t: Pick<ResourceType, 'group' | 'resource'>): string {
+export function resourceKey(t: Pick<ResourceType, 'group' | 'resource' | 'storedAs'>): string {
+  if (t.storedAs) return t.storedAs;
   return t.group ? `${t.resource}.${t.group}` : t.resource;
 }
 
@@ -55,6 +58,8 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   grouped('policy', 'v1', { resource: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'], generation: true }),
   grouped('discovery.k8s.io', 'v1', { resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true }),
   grouped('coordination.k8s.io', 'v1', { resource: 'leases', kind: 'Lease', namespaced: true }),
+  // The same Events as core/v1's, with renamed fields (api/kinds.ts converts them).
+  grouped('events.k8s.io', 'v1', { resource: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], storedAs: 'events' }),
   grouped('apiextensions.k8s.io', 'v1', { resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], subresources: ['status'], generation: true }),
 ];
 

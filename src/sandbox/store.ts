@@ -149,6 +149,15 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Forgets the history up to now, as etcd's compaction does: a watch from an older resourceVersion then
+   * gets 410 Gone (kube-apiserver compacts every 5 minutes; tests call this to see it at once).
+   */
+  compact(): void {
+    this.history.fill(undefined);
+    this.historyNext = 0;
+  }
+
   /** Changes after `rv`, oldest first, or undefined when the history no longer reaches back that far. */
   changesSince(rv: number): Change[] | undefined {
     if (rv >= this.rv) return [];

@@ -29,13 +29,13 @@ for (const { name, start } of engines) {
     for (const scenario of scenarios) {
       test(scenario.name, { timeout: 120_000 }, async () => {
         assert.ok(engine, `the ${name} engine did not start`);
-        assert.equal(await runScenario(engine.target, scenario), undefined);
+        assert.equal(await runScenario(engine.target, scenario, engine), undefined);
       });
     }
     test("Debian's python3-kubernetes lists, watches (it sends watch=True) and evicts", { timeout: 60_000 }, async () => {
       assert.ok(engine, `the ${name} engine did not start`);
       // Given one Ready pod
-      const ready = await runScenario(engine.target, { name: 'python', namespace: 'diff-python', steps: pythonSetup });
+      const ready = await runScenario(engine.target, { name: 'python', namespace: 'diff-python', steps: pythonSetup }, engine);
       assert.equal(ready, undefined);
       // When the Python client lists, watches and evicts, Then it sees the pod, an ADDED event, a 201 and a 404
       const seen = await python(engine.kubeconfigPath, 'diff-python', 'py1');

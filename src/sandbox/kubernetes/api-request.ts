@@ -11,9 +11,9 @@ export interface ApiAnswer {
 
 const TIMEOUT_MS = 30_000;
 
-export function apiCall(target: ApiTarget, method: string, path: string, body?: { contentType: string; json: unknown }): Promise<ApiAnswer> {
+export function apiCall(target: ApiTarget, method: string, path: string, body?: { contentType: string; json: unknown }, accept = 'application/json'): Promise<ApiAnswer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${target.token}`, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: `Bearer ${target.token}`, accept };
     if (body) headers['content-type'] = body.contentType;
     const req = request(new URL(path, target.url), { method, ca: target.caPem, timeout: TIMEOUT_MS, headers }, (res) => {
       const chunks: Buffer[] = [];
