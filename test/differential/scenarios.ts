@@ -454,4 +454,50 @@ export const scenarios: readonly Scenario[] = [
       { send: { method: 'GET', path: '/api/v1/namespaces/diff-table/pods/tp', accept: TABLE }, expect: { status: 200, fields: { kind: 'Table', 'rows.length': 1, 'rows.0.cells.0': 'tp' } } },
     ],
   },
+  {
+    name: 'RBAC: a ServiceAccount token gets 403 Forbidden for what no bound Role allows, naming the user, verb and resource',
+    namespace: 'diff-rbac',
+    steps: [
+      create('/api/v1/namespaces/diff-rbac/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'limited' } }),
+      {
+        send: { method: 'POST', path: '/api/v1/namespaces/diff-rbac/serviceaccounts/limited/token', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } } },
+        expect: { status: 201, fields: { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', 'spec.expirationSeconds': 600, 'status.token': PRESENT, 'status.expirationTimestamp': PRESENT } },
+      },
+      { remember: { method: 'POST', path: '/api/v1/namespaces/diff-rbac/serviceaccounts/limited/token', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } } }, as: { token: 'status.token' } },
+      create('/apis/rbac.authorization.k8s.io/v1/namespaces/diff-rbac/roles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
+      create('/apis/rbac.authorization.k8s.io/v1/namespaces/diff-rbac/rolebindings', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'limited-reads-pods' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'limited', namespace: 'diff-rbac' }],
+      }),
+      createPod('diff-rbac', 'p1', { app: 'rbac' }),
+      // RBAC's informers see the new binding a moment later on a real server.
+      { until: { method: 'GET', path: '/api/v1/namespaces/diff-rbac/pods/p1', token: '{token}' }, expect: { status: 200, fields: { 'metadata.name': 'p1' } } },
+      {
+        send: { method: 'GET', path: '/api/v1/namespaces/diff-rbac/pods', token: '{token}' },
+        expect: {
+          status: 403,
+          fields: { kind: 'Status', status: 'Failure', code: 403, reason: 'Forbidden', message: 'pods is forbidden: User "system:serviceaccount:diff-rbac:limited" cannot list resource "pods" in API group "" in the namespace "diff-rbac"', details: { kind: 'pods' } },
+        },
+      },
+      {
+        send: { ...evict('diff-rbac', 'p1'), token: '{token}' },
+        expect: {
+          status: 403,
+          fields: { reason: 'Forbidden', message: 'pods "p1" is forbidden: User "system:serviceaccount:diff-rbac:limited" cannot create resource "pods/eviction" in API group "" in the namespace "diff-rbac"', details: { name: 'p1', kind: 'pods' } },
+        },
+      },
+      {
+        send: { method: 'PATCH', path: '/apis/policy/v1/namespaces/diff-rbac/poddisruptionbudgets/none', body: { spec: {} }, contentType: 'application/merge-patch+json', token: '{token}' },
+        expect: { status: 403, fields: { reason: 'Forbidden', message: 'poddisruptionbudgets.policy "none" is forbidden: User "system:serviceaccount:diff-rbac:limited" cannot patch resource "poddisruptionbudgets" in API group "policy" in the namespace "diff-rbac"', details: { name: 'none', group: 'policy', kind: 'poddisruptionbudgets' } } },
+      },
+      {
+        send: { method: 'GET', path: '/api/v1/nodes', token: '{token}' },
+        expect: { status: 403, fields: { reason: 'Forbidden', message: 'nodes is forbidden: User "system:serviceaccount:diff-rbac:limited" cannot list resource "nodes" in API group "" at the cluster scope' } },
+      },
+      { send: { method: 'GET', path: '/api/v1/namespaces/diff-rbac/pods', token: 'not-a-token' }, expect: { status: 401, fields: { kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized', code: 401 } } },
+    ],
+  },
 ];
