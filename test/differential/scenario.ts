@@ -14,6 +14,8 @@ export interface ApiRequest {
   readonly contentType?: string;
   /** application/json unless given (a Table: `application/json;as=Table;v=v1;g=meta.k8s.io`). */
   readonly accept?: string;
+  /** The body is a string sent as it is (YAML), not JSON. */
+  readonly raw?: boolean;
   /** Another identity's bearer token (may be a remembered `{name}`) instead of the engine's admin token. */
   readonly token?: string;
 }
@@ -77,7 +79,7 @@ interface Answer {
 }
 
 async function send(target: ApiTarget, r: ApiRequest): Promise<Answer> {
-  const body = r.body === undefined ? undefined : { contentType: r.contentType ?? 'application/json', json: r.body };
+  const body = r.body === undefined ? undefined : { contentType: r.contentType ?? 'application/json', json: r.body, raw: r.raw };
   const answer = await apiCall(r.token ? { ...target, token: r.token } : target, r.method, r.path, body, r.accept);
   let json: unknown;
   try {

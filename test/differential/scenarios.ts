@@ -93,6 +93,14 @@ const lease = (ns: string, name: string, spec: Record<string, unknown>) => ({ ap
 const leases = (ns: string) => `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+
+/** A server-side apply of ConfigMap `cfg` in diff-apply with this data, by `manager`. */
+const apply = (manager: string, data: Record<string, string>, force = false): ApiRequest => ({
+  method: 'PATCH',
+  path: `/api/v1/namespaces/diff-apply/configmaps/cfg?fieldManager=${manager}${force ? '&force=true' : ''}`,
+  body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data },
+  contentType: 'application/apply-patch+yaml',
+});
 /** The columns `kubectl get` prints, in order, named as the server defines them. */
 const columns = (names: readonly string[]) => Object.fromEntries(names.map((name, i) => [`columnDefinitions.${i}.name`, name]));
 
@@ -498,6 +506,28 @@ export const scenarios: readonly Scenario[] = [
         expect: { status: 403, fields: { reason: 'Forbidden', message: 'nodes is forbidden: User "system:serviceaccount:diff-rbac:limited" cannot list resource "nodes" in API group "" at the cluster scope' } },
       },
       { send: { method: 'GET', path: '/api/v1/namespaces/diff-rbac/pods', token: 'not-a-token' }, expect: { status: 401, fields: { kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized', code: 401 } } },
+    ],
+  },
+  {
+    name: 'server-side apply: creates, 409 between field managers for a different value, force takes the field over, a dropped field goes',
+    namespace: 'diff-apply',
+    steps: [
+      { send: apply('alpha', { a: '1', b: '1' }), expect: { status: 201, fields: { 'data.a': '1', 'data.b': '1', 'metadata.managedFields.0.manager': 'alpha', 'metadata.managedFields.0.operation': 'Apply', 'metadata.managedFields.0.fieldsV1': { 'f:data': { 'f:a': {}, 'f:b': {} } } } } },
+      {
+        send: apply('beta', { a: '2' }),
+        expect: { status: 409, fields: { kind: 'Status', reason: 'Conflict', message: 'Apply failed with 1 conflict: conflict with "alpha": .data.a', 'details.causes': [{ reason: 'FieldManagerConflict', message: 'conflict with "alpha"', field: '.data.a' }] } },
+      },
+      // The same value is no conflict: both own the field.
+      { send: apply('beta', { a: '1', c: '3' }), expect: { status: 200, fields: { data: { a: '1', b: '1', c: '3' } } } },
+      { send: apply('beta', { a: '2', c: '3' }, true), expect: { status: 200, fields: { data: { a: '2', b: '1', c: '3' } } } },
+      // alpha no longer applies b, which only alpha owned: gone; a is beta's now and stays.
+      { send: apply('alpha', { d: '4' }), expect: { status: 200, fields: { data: { a: '2', c: '3', d: '4' } } } },
+      { send: { ...apply('', { a: '5' }), path: '/api/v1/namespaces/diff-apply/configmaps/cfg' }, expect: { status: 422, fields: { reason: 'Invalid', 'details.kind': 'PatchOptions', 'details.causes.0.field': 'fieldManager' } } },
+      // A YAML body, as kubectl apply --server-side sends it.
+      {
+        send: { method: 'PATCH', path: '/api/v1/namespaces/diff-apply/configmaps/yaml?fieldManager=kubectl', body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yaml\ndata:\n  k: v\n', contentType: 'application/apply-patch+yaml', raw: true },
+        expect: { status: 201, fields: { 'data.k': 'v' } },
+      },
     ],
   },
 ];

@@ -12,10 +12,12 @@ import { compileFieldSelector } from './fields.ts';
 import { decodeTimes, DecodeError, eventsV1CreateCauses, fromEventsV1, kindCauses, toEventsV1 } from './kinds.ts';
 import { negotiate } from './negotiate.ts';
 import { applyPatch, PatchError, patchTypeOf } from './patch.ts';
+import { serverSideApply } from './apply.ts';
 import type { ApiReply, ApiRequest, ApiTarget } from './request.ts';
-import { isObject } from './request.ts';
+import { isObject, queryBool } from './request.ts';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from '../../lib/selectors.ts';
 import * as S from './status.ts';
+import { ApiError } from './status.ts';
 import { toTable } from './table.ts';
 import type { IncludeObject } from './table.ts';
 
@@ -146,6 +148,7 @@ export class RestHandler {
   }
 
   patch(t: ApiTarget, req: ApiRequest): ApiReply {
+    if (isApplyPatch(req.contentType) && !t.subresource) return this.apply(t, req);
     const current = this.mustGet(t);
     const type = patchTypeOf(req.contentType);
     if (!type || (type === 'strategic' && !isBuiltIn(t))) throw S.unsupportedMediaType(req.contentType ?? '');
@@ -174,6 +177,22 @@ export class RestHandler {
     }
     // The patched metadata as it is: a key the patch removed (`finalizers: null`) stays removed.
     return this.write(t, current, { ...next, metadata: meta } as KObject, req);
+  }
+
+  /** Server-side apply: creates the object when absent, else merges the manager's fields (apply.ts). */
+  private apply(t: ApiTarget, req: ApiRequest): ApiReply {
+    const manager = req.query.get('fieldManager');
+    if (!manager) {
+      throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', reason: 'Invalid', details: { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }] }, code: 422 });
+    }
+    const body = this.bodyObject(t, req);
+    const meta = isObject(body.metadata) ? body.metadata : {};
+    if (meta.name !== undefined && meta.name !== t.name) throw S.badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${t.name})`);
+    const current = this.store.get(t.key, t.namespace, t.name ?? '');
+    const outcome = serverSideApply(current ? viewOf(t, current) : undefined, { ...body, metadata: { ...meta, name: t.name } }, manager, queryBool(req.query, 'force'), iso(this.now));
+    if (outcome.kind === 'conflict') throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: outcome.message, reason: 'Conflict', details: { causes: outcome.causes }, code: 409 });
+    if (!current) return this.create({ ...t, name: undefined }, { ...req, body: outcome.object });
+    return this.write(t, current, decoded(t, storedForm(t, outcome.object as unknown as Record<string, unknown>) as unknown as KObject), req);
   }
 
   /** Stores an update: identity fields stay, status only through /status, generation follows spec. */
@@ -335,6 +354,10 @@ function decoded(t: ApiTarget, o: KObject): KObject {
     if (e instanceof DecodeError) throw S.badRequest(`${t.type.kind} in version "${t.type.version}" cannot be handled as a ${t.type.kind}: ${e.message}`);
     throw e;
   }
+}
+
+function isApplyPatch(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase().startsWith('application/apply-patch') ?? false;
 }
 
 function isDryRun(req: ApiRequest): boolean {

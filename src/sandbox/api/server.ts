@@ -1,6 +1,7 @@
 // The HTTPS API server of one sandbox region: bearer-token authentication, discovery, the REST verbs,
 // watches, and the sandbox's own endpoints (referee, status, faults, metrics), with the fleet file's API faults.
 import { createServer } from 'node:https';
+import { parse as parseYaml } from 'yaml';
 import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +74,7 @@ export async function startRegionServer(o: RegionServerOptions): Promise<RegionS
     if (r.kind === 'resource' && o.fault.errorRate > 0 && (o.random ?? Math.random)() < o.fault.errorRate) {
       return reply(res, errorReply(S.internalError('injected fault: the API server failed this request (faults.api.errorRate)')));
     }
-    const body = await readBody(req);
+    const body = await readBody(req, /apply-patch\+yaml/i.test(req.headers['content-type'] ?? ''));
     const api: ApiRequest = { method: req.method ?? 'GET', query: url.searchParams, accept: req.headers.accept, contentType: req.headers['content-type'], body };
     if (watch && r.kind === 'resource') {
       serveWatch({ region: o.region, rest, target: r.target, req: api, res });
@@ -180,7 +181,8 @@ function isWatch(q: URLSearchParams): boolean {
   return queryBool(q, 'watch');
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+/** The request's body: JSON, or YAML for a server-side apply (which may send either). */
+async function readBody(req: IncomingMessage, yaml = false): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -191,7 +193,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');
   try {
-    return JSON.parse(text);
+    return yaml ? parseYaml(text) : JSON.parse(text);
   } catch {
     throw S.badRequest(`the request body is not valid JSON: ${text.slice(0, 80)}`);
   }
