@@ -260,6 +260,17 @@ export const scenarios: readonly Scenario[] = [
     ],
   },
   {
+    name: 'a not-Ready pod under a budget that wants no healthy pods (minAvailable 0) and allows nothing: 429, the default policy needs desiredHealthy > 0',
+    namespace: 'diff-unhealthy-zero',
+    steps: [
+      createPod('diff-unhealthy-zero', 'sick', { app: 'z' }, { annotations: NEVER_READY }),
+      ...podsReady('diff-unhealthy-zero', ['sick']),
+      createBudget('diff-unhealthy-zero', 'budget', { minAvailable: 0, selector: { matchLabels: { app: 'z' } } }),
+      budgetStatus('diff-unhealthy-zero', 'budget', { currentHealthy: 0, desiredHealthy: 0, expectedPods: 1, disruptionsAllowed: 0 }),
+      { send: evict('diff-unhealthy-zero', 'sick'), expect: { status: 429, fields: { reason: 'TooManyRequests', 'details.causes.0.reason': 'DisruptionBudget' } } },
+    ],
+  },
+  {
     name: 'a Pending pod no node can take is evicted past a budget that allows nothing, and goes at once',
     namespace: 'diff-evict-pending',
     steps: [
@@ -390,7 +401,8 @@ export const scenarios: readonly Scenario[] = [
       // moved past the watch's resourceVersion, and this write moves it.
       create(leases('diff-bookmark'), lease('diff-bookmark', 'unwatched', { holderIdentity: 'a', leaseDurationSeconds: 15 })),
       {
-        watch: `${leases('diff-bookmark')}?watch=1&labelSelector=watched%3Dyes&allowWatchBookmarks=true&timeoutSeconds=5&resourceVersion={rv}`,
+        // 2 s before a 10 s timeout (kube-apiserver sent none before a 5 or 6 s timeout on this machine).
+        watch: `${leases('diff-bookmark')}?watch=1&labelSelector=watched%3Dyes&allowWatchBookmarks=true&timeoutSeconds=10&resourceVersion={rv}`,
         expect: { status: 200, fields: { type: 'BOOKMARK', 'object.kind': 'Lease', 'object.apiVersion': 'coordination.k8s.io/v1', 'object.metadata.resourceVersion': PRESENT, 'object.metadata.name': undefined, 'object.metadata.annotations': undefined } },
       },
       // From "0" (the state, then changes), the end of the initial ADDED events is itself marked by a bookmark.
