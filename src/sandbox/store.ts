@@ -58,6 +58,7 @@ export class ObjectStore {
   private readonly listeners = new Set<Listener>();
   private readonly history: (Change | undefined)[];
   private historyNext = 0;
+  private compacted = 0;
 
   constructor(options: StoreOptions = {}) {
     this.history = new Array<Change | undefined>(options.historySize ?? 10_000);
@@ -156,6 +157,12 @@ export class ObjectStore {
   compact(): void {
     this.history.fill(undefined);
     this.historyNext = 0;
+    this.compacted = this.rv;
+  }
+
+  /** The resourceVersion of the last compaction (0: never): older list snapshots are gone too. */
+  get compactedRevision(): number {
+    return this.compacted;
   }
 
   /** Changes after `rv`, oldest first, or undefined when the history no longer reaches back that far. */

@@ -410,12 +410,21 @@ export const scenarios: readonly Scenario[] = [
     ],
   },
   {
-    name: 'a watch from a resourceVersion older than the compacted history: an ERROR event with 410 Expired',
+    name: 'after a compaction past them, a watch from an old resourceVersion gets an ERROR event with 410 Expired, and an old continue token 410',
     namespace: 'diff-gone',
     steps: [
       create('/api/v1/namespaces/diff-gone/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'before' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'diff-gone' }, reason: 'Test', message: 'before', type: 'Normal' }),
+      create('/api/v1/namespaces/diff-gone/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'before2' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'diff-gone' }, reason: 'Test', message: 'before', type: 'Normal' }),
+      { remember: { method: 'GET', path: '/api/v1/namespaces/diff-gone/events?limit=1' }, as: { page: 'metadata.continue' } },
+      // A write after the list: the compaction below then passes the list's resourceVersion.
+      create('/api/v1/namespaces/diff-gone/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'between' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'diff-gone' }, reason: 'Test', message: 'between', type: 'Normal' }),
       { compact: true },
       { watch: '/api/v1/namespaces/diff-gone/events?watch=1&resourceVersion=1', expect: { status: 200, fields: { type: 'ERROR', 'object.kind': 'Status', 'object.status': 'Failure', 'object.code': 410, 'object.reason': 'Expired' } } },
+      // The list's continue token has expired too: 410, with a token to go on inconsistently.
+      {
+        send: { method: 'GET', path: '/api/v1/namespaces/diff-gone/events?limit=1&continue={page}' },
+        expect: { status: 410, fields: { kind: 'Status', reason: 'Expired', code: 410, 'metadata.continue': PRESENT, message: 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.' } },
+      },
       { remember: { method: 'GET', path: '/api/v1/namespaces/diff-gone/events' }, as: { rv: 'metadata.resourceVersion' } },
       create('/api/v1/namespaces/diff-gone/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'after' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'diff-gone' }, reason: 'Test', message: 'after', type: 'Normal' }),
       { watch: '/api/v1/namespaces/diff-gone/events?watch=1&resourceVersion={rv}', expect: { status: 200, fields: { type: 'ADDED', 'object.metadata.name': 'after' } } },

@@ -46,12 +46,17 @@ export class RestHandler {
     const filter = this.filterFor(t, req.query);
     const limit = Number(req.query.get('limit') ?? '0') || Infinity;
     const token = req.query.get('continue');
-    const after = token ? decodeContinue(token) : undefined;
+    const from = token ? decodeContinue(token) : undefined;
+    if (from && from.rv >= 0 && from.rv < this.store.compactedRevision) {
+      // The snapshot the token continues is compacted away: 410, with a token that continues inconsistently.
+      throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: { continue: encodeContinue(from.key, -1) }, status: 'Failure', message: CONTINUE_EXPIRED, reason: 'Expired', code: 410 });
+    }
+    const after = from?.key;
     const page = this.podsOfNode(t, req.query, { after, limit, filter }) ?? this.store.page(t.key, { namespace: t.namespace, after, limit, filter });
     const rv = String(this.store.resourceVersion);
     const metadata: Record<string, unknown> = { resourceVersion: rv };
     if (page.next !== undefined) {
-      metadata.continue = encodeContinue(page.next);
+      metadata.continue = encodeContinue(page.next, from && from.rv < 0 ? -1 : this.store.resourceVersion);
       if (!req.query.get('labelSelector') && !req.query.get('fieldSelector')) metadata.remainingItemCount = page.remaining;
     }
     return { status: 200, body: this.represent(t, page.items, req, true, metadata) };
@@ -382,14 +387,18 @@ function scaleOf(o: KObject): unknown {
   };
 }
 
-function encodeContinue(key: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+const CONTINUE_EXPIRED =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
+/** A continue token: the last key listed and the resourceVersion of the list (-1: none to keep). */
+function encodeContinue(key: string, rv: number): string {
+  return Buffer.from(JSON.stringify({ v: 1, k: key, rv })).toString('base64url');
 }
 
-function decodeContinue(token: string): string {
+function decodeContinue(token: string): { key: string; rv: number } {
   try {
     const v: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (isObject(v) && typeof v.k === 'string') return v.k;
+    if (isObject(v) && typeof v.k === 'string') return { key: v.k, rv: typeof v.rv === 'number' ? v.rv : -1 };
   } catch {
     // fall through to the error below
   }
