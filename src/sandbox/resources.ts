@@ -62,6 +62,8 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   grouped('rbac.authorization.k8s.io', 'v1', { resource: 'rolebindings', kind: 'RoleBinding', namespaced: true }),
   grouped('rbac.authorization.k8s.io', 'v1', { resource: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
   grouped('rbac.authorization.k8s.io', 'v1', { resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }),
+  // Answered at once, never stored (server.ts): what the requester may do.
+  grouped('authorization.k8s.io', 'v1', { resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false }),
   // The same Events as core/v1's, with renamed fields (api/kinds.ts converts them).
   grouped('events.k8s.io', 'v1', { resource: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], storedAs: 'events' }),
   grouped('apiextensions.k8s.io', 'v1', { resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], subresources: ['status'], generation: true }),

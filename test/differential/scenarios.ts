@@ -94,6 +94,14 @@ const leases = (ns: string) => `/apis/coordination.k8s.io/v1/namespaces/${ns}/le
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
+/** `kubectl auth can-i`: may this token (the engine's admin without one) do what `attributes` name? */
+const accessReview = (token: string | undefined, resourceAttributes: Record<string, string>): ApiRequest => ({
+  method: 'POST',
+  path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+  body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } },
+  ...(token ? { token } : {}),
+});
+
 /** A server-side apply of ConfigMap `cfg` in diff-apply with this data, by `manager`. */
 const apply = (manager: string, data: Record<string, string>, force = false): ApiRequest => ({
   method: 'PATCH',
@@ -522,6 +530,10 @@ export const scenarios: readonly Scenario[] = [
         expect: { status: 403, fields: { reason: 'Forbidden', message: 'nodes is forbidden: User "system:serviceaccount:diff-rbac:limited" cannot list resource "nodes" in API group "" at the cluster scope' } },
       },
       { send: { method: 'GET', path: '/api/v1/namespaces/diff-rbac/pods', token: 'not-a-token' }, expect: { status: 401, fields: { kind: 'Status', reason: 'Unauthorized', message: 'Unauthorized', code: 401 } } },
+      // kubectl auth can-i: a SelfSubjectAccessReview, which any identity may create.
+      { send: accessReview('{token}', { namespace: 'diff-rbac', verb: 'get', resource: 'pods' }), expect: { status: 201, fields: { kind: 'SelfSubjectAccessReview', 'status.allowed': true, 'spec.resourceAttributes.verb': 'get' } } },
+      { send: accessReview('{token}', { namespace: 'diff-rbac', verb: 'create', resource: 'pods', subresource: 'eviction' }), expect: { status: 201, fields: { 'status.allowed': false } } },
+      { send: accessReview(undefined, { verb: 'patch', resource: 'nodes' }), expect: { status: 201, fields: { 'status.allowed': true } } },
     ],
   },
   {

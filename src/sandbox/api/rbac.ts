@@ -4,6 +4,8 @@
 // for the rest. There are no bootstrap roles (view, edit, ...): a test binds the rules it means.
 import { randomBytes } from 'node:crypto';
 import type { KObject } from '../k8s-types.ts';
+import { resourceKey } from '../resources.ts';
+import type { ResourceType } from '../resources.ts';
 import type { ObjectStore } from '../store.ts';
 import { isObject } from './request.ts';
 import type { ApiTarget } from './request.ts';
@@ -110,4 +112,21 @@ export function forbidden(account: ServiceAccountUser, verb: string, t: ApiTarge
   const message = t.name ? `${qualified} "${t.name}" is forbidden: ${reason}` : `${qualified} is forbidden: ${reason}`;
   const details = { ...(t.name ? { name: t.name } : {}), ...(t.type.group ? { group: t.type.group } : {}), kind: t.type.resource };
   return new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Forbidden', details, code: 403 });
+}
+
+/**
+ * A SelfSubjectAccessReview's answer: whether the requester may do what `spec.resourceAttributes` names.
+ * Any authenticated identity may ask (system:basic-user); `find` resolves the group and resource.
+ */
+export function selfSubjectAccessReview(identity: Identity, body: unknown, find: (group: string, resource: string) => ResourceType | undefined, store: ObjectStore): unknown {
+  const spec = isObject(body) && isObject(body.spec) ? body.spec : {};
+  const a = isObject(spec.resourceAttributes) ? spec.resourceAttributes : {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const type = find(str(a.group), str(a.resource));
+  let ok = identity.admin;
+  if (!identity.admin && type) {
+    const t: ApiTarget = { type, key: resourceKey(type), namespace: str(a.namespace) || undefined, name: str(a.name) || undefined, subresource: str(a.subresource) || undefined };
+    ok = allowed(store, identity.account, str(a.verb), t);
+  }
+  return { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec, status: { allowed: ok } };
 }

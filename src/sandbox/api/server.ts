@@ -16,7 +16,7 @@ import { coreVersions, group, groupList, resourceList, versionInfo } from './dis
 import { queryBool } from './request.ts';
 import type { ApiReply, ApiRequest } from './request.ts';
 import { openApiGroupVersion, openApiRoot } from './openapi.ts';
-import { allowed, forbidden, ServiceAccountTokens, tokenRequest, verbOf } from './rbac.ts';
+import { allowed, forbidden, selfSubjectAccessReview, ServiceAccountTokens, tokenRequest, verbOf } from './rbac.ts';
 import type { Identity } from './rbac.ts';
 import { RestHandler } from './rest.ts';
 import { route } from './router.ts';
@@ -45,6 +45,9 @@ export interface RegionServer {
   close(): Promise<void>;
 }
 
+/** SelfSubjectAccessReviews are answered, not stored. */
+const SSAR = 'selfsubjectaccessreviews.authorization.k8s.io';
+
 /** Bodies larger than this are refused: a sandbox object is never this big. */
 const MAX_BODY = 8 * 1024 * 1024;
 
@@ -64,7 +67,8 @@ export async function startRegionServer(o: RegionServerOptions): Promise<RegionS
     const url = new URL(req.url ?? '/', 'https://sandbox');
     const r = route(url.pathname, o.region.resources);
     const watch = r.kind === 'resource' && req.method === 'GET' && (r.watchPath || isWatch(url.searchParams));
-    if (r.kind === 'resource' && !identity.admin) {
+    const review = r.kind === 'resource' && r.target.key === SSAR;
+    if (r.kind === 'resource' && !identity.admin && !review) {
       const verb = verbOf(req.method ?? 'GET', r.target, watch);
       if (!allowed(o.region.store, identity.account, verb, r.target)) return reply(res, errorReply(forbidden(identity.account, verb, r.target)));
     } else if (r.kind === 'sandbox' && !identity.admin) {
@@ -83,6 +87,11 @@ export async function startRegionServer(o: RegionServerOptions): Promise<RegionS
     if (r.kind === 'sandbox') return reply(res, sandbox.handle(r.path, api));
     if (r.kind === 'metrics') return replyText(res, o.fleet.metrics(o.region) + o.ingress.metricsText(o.region.name));
     if (r.kind === 'openapi') return reply(res, openApi(r, o.region));
+    if (review) {
+      if (api.method !== 'POST') return reply(res, errorReply(S.methodNotAllowed()));
+      const find = (group: string, resource: string) => o.region.resources.all().find((t) => t.group === group && t.resource === resource);
+      return reply(res, { status: 201, body: selfSubjectAccessReview(identity, api.body, find, o.region.store) });
+    }
     reply(res, dispatch(r, api));
   }
 
