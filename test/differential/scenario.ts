@@ -36,8 +36,11 @@ export type Step =
   | { readonly until: ApiRequest; readonly expect: Expect; readonly timeoutMs?: number }
   /** Remembers fields of a 2xx answer for later paths and bodies, as `{name}`. */
   | { readonly remember: ApiRequest; readonly as: Readonly<Record<string, string>> }
-  /** A watch request: its status code, and the fields of its first event (the stream is then closed). */
-  | { readonly watch: string; readonly expect: Expect }
+  /**
+   * A watch request: its status code, and the fields of its first event (the stream is then closed);
+   * `during` is sent once the watch has started (a write its events should or should not show).
+   */
+  | { readonly watch: string; readonly during?: ApiRequest; readonly expect: Expect }
   /** Lets time pass before the next step, to see that something does *not* happen within it. */
   | { readonly wait: number }
   /** Compacts the engine's history up to now, as kube-apiserver has etcd do every 5 minutes. */
@@ -101,13 +104,14 @@ export function mismatch(answer: { status: number; json: unknown; text: string }
   return undefined;
 }
 
-async function firstWatchEvent(target: ApiTarget, path: string): Promise<Answer> {
+async function firstWatchEvent(target: ApiTarget, path: string, during?: ApiRequest): Promise<Answer> {
   const { request } = await import('node:https');
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 15_000);
   try {
     return await new Promise<Answer>((resolve, reject) => {
       const req = request(new URL(path, target.url), { ca: target.caPem, signal: controller.signal, headers: { authorization: `Bearer ${target.token}`, accept: 'application/json' } }, (res) => {
+        if (during) send(target, during).catch(reject);
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
@@ -136,7 +140,7 @@ async function firstWatchEvent(target: ApiTarget, path: string): Promise<Answer>
 
 async function runStep(target: ApiTarget, hooks: EngineHooks, step: Step, memory: Memory): Promise<string | undefined> {
   if ('send' in step) return mismatch(await send(target, fill(step.send, memory)), step.expect);
-  if ('watch' in step) return mismatch(await firstWatchEvent(target, fill(step.watch, memory)), step.expect);
+  if ('watch' in step) return mismatch(await firstWatchEvent(target, fill(step.watch, memory), step.during && fill(step.during, memory)), step.expect);
   if ('compact' in step) {
     await hooks.compact();
     return undefined;
