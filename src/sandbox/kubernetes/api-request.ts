@@ -14,9 +14,10 @@ export interface ApiAnswer {
 
 const TIMEOUT_MS = 30_000;
 
-export function apiCall(target: ApiTarget, method: string, path: string, body?: { contentType: string; json: unknown }): Promise<ApiAnswer> {
+/** `body.raw`: `json` is a string sent as it is (a YAML apply), not encoded as JSON. */
+export function apiCall(target: ApiTarget, method: string, path: string, body?: { contentType: string; json: unknown; raw?: boolean }, accept = 'application/json'): Promise<ApiAnswer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${target.token}`, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: `Bearer ${target.token}`, accept };
     if (body) headers['content-type'] = body.contentType;
     const req = request(new URL(path, target.url), { method, ca: target.caPem, timeout: TIMEOUT_MS, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -26,7 +27,7 @@ export function apiCall(target: ApiTarget, method: string, path: string, body?: 
     });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${target.url}${path} within ${TIMEOUT_MS / 1000} s`)));
     req.on('error', reject);
-    req.end(body ? JSON.stringify(body.json) : undefined);
+    req.end(body ? (body.raw && typeof body.json === 'string' ? body.json : JSON.stringify(body.json)) : undefined);
   });
 }
 
