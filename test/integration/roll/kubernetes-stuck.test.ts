@@ -1,0 +1,133 @@
+// A budget that can never allow an eviction, under each drain policy, on the sandbox's kubernetes engine:
+// the real disruption controller and eviction handler refuse, and the run must end as stuck.test.ts says
+// it does on the simulated engine (fail: failed and given back; skip: skipped and given back, the rest
+// maintained; force: the pods deleted, each one a kill the referee counts from the audit log). The faults
+// stuck.test.ts also plays (a node that never returns, a pod that never gets Ready) are simulated-only:
+// see docs/sandbox-kubernetes-engine.md.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { summariseRun } from '../../../src/engine/run-summary.ts';
+import { replay } from '../../../src/engine/state.ts';
+import type { RefereeReport } from '../../../src/sandbox/referee.ts';
+import { cordonedNodes, eventsOf, nodesOfWorkload, outcomes, roll, rollPlan } from './fixtures.ts';
+import type { Roll } from './fixtures.ts';
+import { fleetWhole, since, upKubernetesFleet } from './kubernetes-fixtures.ts';
+import type { KubernetesFleet } from './kubernetes-fixtures.ts';
+
+/** Shorter than the node-monitor grace period: the node never goes Unknown, so only its new bootID says it rebooted. */
+const REBOOT_SECONDS = 6;
+/** The drain's timeout, real time: long enough for the other pods' evictions on a loaded machine. */
+const DRAIN_TIMEOUT_S = 20;
+/** Seconds a drain may take past its timeout on a loaded machine: its last API calls. */
+const SLACK_S = 15;
+
+const HELD = 'eu-central-a-r1-n1';
+const ZONE_A = ['eu-central-a-r1-n1', 'eu-central-a-r1-n2'];
+const WEB = '{name: web, namespace: shop, kind: Deployment, replicas: 4, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {minAvailable: 3}, spread: zone}';
+/** Both ledger pods on the first worker, under a budget that needs both: no eviction is ever allowed. */
+const LEDGER = `{name: ledger, namespace: pay, kind: Deployment, replicas: 2, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {minAvailable: 2}, nodeSelector: {kubernetes.io/hostname: ${HELD}}}`;
+const BLOCKER = /pay\/ledger-[a-z0-9-]+: PDB pay\/ledger needs 2 healthy, has 2 \(allows 0 disruptions\)/;
+
+let k: KubernetesFleet | undefined;
+
+before(async () => {
+  // 2 zones × 1 rack × 2 workers, a budgeted web Deployment, and the ledger on the first worker
+  k = await upKubernetesFleet({ zones: 2, racks: 1, nodesPerRack: 2, rebootSeconds: REBOOT_SECONDS, workloads: [WEB, LEDGER] });
+}, { timeout: 180_000 });
+
+after(async () => {
+  await k?.stop();
+});
+
+/** A plan over zone a only (the held node first, as the canary), with the drain policy `onTimeout`. */
+const plan = (onTimeout: string) =>
+  rollPlan({ selector: 'topology.kubernetes.io/zone=eu-central-a', maxUnavailable: 1, soak: '0s', gates: ['{type: kube, check: nodes-ready}'], drain: `{timeout: ${DRAIN_TIMEOUT_S}s, onTimeout: ${onTimeout}}`, ready: '{timeout: 3m}' });
+
+const reasonOf = (r: Roll) => (r.end.status === 'refused' ? r.output : (r.end.reason ?? ''));
+
+/** Given the whole fleet back (the test before may have rebooted nodes), the ledger's pods on the held node, and the referee's counts so far. */
+async function given(): Promise<{ k: KubernetesFleet; before: RefereeReport }> {
+  assert.ok(k);
+  const f = k;
+  await f.until('every workload is whole', () => fleetWhole(f), 120_000);
+  assert.deepEqual(await nodesOfWorkload(f, 'pay', 'ledger'), [HELD]);
+  return { k: f, before: await f.referee.report() };
+}
+
+/** Then the held node's drain ended at its timeout with the budget named, after the real API server refused its evictions with 429. */
+function assertDrainTimedOut(r: Roll, policy: string): void {
+  const at = (type: string) => r.entries.find((e) => e.event.type === type && 'node' in e.event && e.event.node === HELD)?.at;
+  const cordoned = at('node.cordoned');
+  const timedOut = at('node.drain.timeout');
+  assert.ok(cordoned !== undefined && timedOut !== undefined, 'the journal has the cordon and the drain timeout');
+  const seconds = (timedOut - cordoned) / 1000;
+  assert.ok(seconds >= DRAIN_TIMEOUT_S - 1 && seconds <= DRAIN_TIMEOUT_S + SLACK_S, `the drain took ${seconds}s; its timeout is ${DRAIN_TIMEOUT_S}s`);
+  const timeout = eventsOf(r, 'node.drain.timeout').find((e) => e.event.node === HELD)?.event;
+  assert.equal(timeout?.policy, policy);
+  assert.ok(timeout && timeout.blockers.length === 2 && timeout.blockers.every((b) => BLOCKER.test(b)), `both ledger pods block: ${JSON.stringify(timeout?.blockers)}`);
+  const blocked = eventsOf(r, 'node.pod.blocked').find((e) => e.event.node === HELD)?.event;
+  assert.match(blocked?.diagnostic ?? '', /eviction of pay\/ledger-[a-z0-9-]+ refused by its disruption budget: .*needs 2 healthy pods and has 2/);
+}
+
+test('fail: the run fails naming the budget, the node is given back, no pod is killed', { timeout: 120_000 }, async () => {
+  const { k, before } = await given();
+  // When the plan runs with drain.onTimeout fail
+  const r = await roll(k, plan('fail'), { skipPreflight: true });
+  // Then the run failed at the drain timeout, naming the budget with the real controller's numbers
+  assert.equal(r.status, 'failed', reasonOf(r));
+  assert.match(reasonOf(r), new RegExp(`^drain did not finish within ${DRAIN_TIMEOUT_S}s: `));
+  assert.match(reasonOf(r), BLOCKER);
+  assertDrainTimedOut(r, 'fail');
+  // And the node is given back, nothing was rebooted, no budget broken, no pod killed
+  assert.deepEqual(outcomes(r), { [HELD]: 'failed' });
+  assert.deepEqual(await cordonedNodes(k), []);
+  const d = since(await k.referee.report(), before);
+  assert.deepEqual({ killed: d.killed, breaches: d.breaches, reboots: d.reboots }, { killed: 0, breaches: 0, reboots: {} });
+  // And the audit log shows the 429s the journal was given
+  assert.ok((await k.referee.report()).evictions.rejectedByPdb > before.evictions.rejectedByPdb, 'the API server refused evictions');
+});
+
+test('skip: the held node is skipped and uncordoned, the other node of its zone maintained, and the run ends degraded naming it', { timeout: 150_000 }, async () => {
+  const { k, before } = await given();
+  // When the plan runs with drain.onTimeout skip
+  const r = await roll(k, plan('skip'), { skipPreflight: true });
+  // Then it is degraded: the held node is named as skipped with the budget that held it, the other maintained
+  assert.equal(r.status, 'degraded', reasonOf(r));
+  assertDrainTimedOut(r, 'skip');
+  assert.deepEqual(outcomes(r), { [HELD]: 'skipped', 'eu-central-a-r1-n2': 'maintained' });
+  const problems = summariseRun(replay(r.runId, r.entries)).problems;
+  assert.equal(problems.length, 1, JSON.stringify(problems));
+  assert.match(problems[0] ?? '', new RegExp(`^eu-central/${HELD}: skipped \\(drain did not finish within ${DRAIN_TIMEOUT_S}s: .*PDB pay/ledger needs 2 healthy, has 2`));
+  // And nothing is left cordoned, only the other node rebooted (once), every budget held, no pod killed
+  assert.deepEqual(await cordonedNodes(k), []);
+  const d = since(await k.referee.report(), before);
+  assert.deepEqual({ killed: d.killed, breaches: d.breaches, reboots: d.reboots }, { killed: 0, breaches: 0, reboots: { 'eu-central-a-r1-n2': 1 } });
+});
+
+test('force: the ledger pods are deleted after the timeout, both nodes maintained, and the referee counts exactly the pods the journal names', { timeout: 150_000 }, async () => {
+  const { k, before } = await given();
+  // When the plan runs with drain.onTimeout force
+  const r = await roll(k, plan('force'), { skipPreflight: true });
+  // Then every node of zone a is maintained, but the run is degraded, not succeeded
+  assert.equal(r.status, 'degraded', reasonOf(r));
+  assertDrainTimedOut(r, 'force');
+  assert.deepEqual(outcomes(r), Object.fromEntries(ZONE_A.map((n) => [n, 'maintained'])));
+  // And the journal names the two ledger pods it deleted, with their budget
+  const deleted = eventsOf(r, 'node.pods.deleted');
+  const pods = deleted.flatMap((x) => x.event.pods);
+  assert.ok(pods.length === 2 && pods.every((p) => p.startsWith('pay/ledger-')), JSON.stringify(deleted.map((x) => x.event)));
+  assert.ok(deleted.every((x) => x.event.node === HELD && (x.event.budgets ?? []).some((b) => b.pdb === 'pay/ledger')), 'deleted on the held node, naming the budget');
+  // And the referee, from the audit log, counts exactly those pods as killed without eviction, and the budget's breach
+  const report = await k.referee.report();
+  const d = since(report, before);
+  assert.equal(d.killed, pods.length, JSON.stringify(await k.referee.details()));
+  await k.until('the referee sees the ledger budget breached', async () => since(await k.referee.report(), before).breaches >= 1, 30_000);
+  const killed = ((await k.referee.details()) as { kills: { pod: string }[] }).kills.map((x) => x.pod.replace(/^eu-central\//, ''));
+  for (const p of pods) assert.ok(killed.includes(p), `${p} is among the referee's kills: ${killed.join(', ')}`);
+  // And the summary names each deleted pod and the budget; both nodes rebooted once, nothing left cordoned
+  const problems = summariseRun(replay(r.runId, r.entries)).problems.join('\n');
+  for (const p of pods) assert.ok(problems.includes(p), `${p} is named: ${problems}`);
+  assert.match(problems, /deleted outside the Eviction API \(drain\.onTimeout: force\)/);
+  assert.deepEqual(d.reboots, Object.fromEntries(ZONE_A.map((n) => [n, 1])));
+  assert.deepEqual(await cordonedNodes(k), []);
+});
