@@ -29,6 +29,8 @@ const UP_MS = 120_000;
 export interface KubernetesFleet extends RollTarget {
   readonly sandbox: RunningKubernetesSandbox;
   readonly referee: RefereeSource;
+  /** A temporary directory for the test's files (plans, state), removed with the sandbox. */
+  readonly dir: string;
   /** Waits (real time) until `check` holds; throws naming `what` after `timeoutMs`. */
   until(what: string, check: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -73,7 +75,7 @@ export async function upKubernetesFleet(fleet: SmallFleet, o: { log?: (line: str
         await systemClock.sleep(backoffDelay({ baseMs: 250, capMs: 1000 }, attempt));
       }
     };
-    const target: KubernetesFleet = { sandbox, kubeconfigPath, api, until, referee: extrasReferee(sandbox.extrasUrl), stop };
+    const target: KubernetesFleet = { sandbox, kubeconfigPath, dir, api, until, referee: extrasReferee(sandbox.extrasUrl), stop };
     await until('every workload of the fleet is whole', () => fleetWhole(target), UP_MS);
     return target;
   } catch (e: unknown) {

@@ -1,7 +1,7 @@
 // A budget that can never allow an eviction, under each drain policy, on the sandbox's kubernetes engine:
 // the real disruption controller and eviction handler refuse, and the run must end as stuck.test.ts says
 // it does on the simulated engine (fail: failed and given back; skip: skipped and given back, the rest
-// maintained; force: the pods deleted, each one a kill the referee counts from the audit log). The faults
+// maintained; force: the pod deleted, each deletion a kill the referee counts from the audit log). The faults
 // stuck.test.ts also plays (a node that never returns, a pod that never gets Ready) are simulated-only:
 // see docs/sandbox-kubernetes-engine.md.
 import { after, before, test } from 'node:test';
@@ -22,26 +22,32 @@ const DRAIN_TIMEOUT_S = 20;
 const SLACK_S = 15;
 
 const HELD = 'eu-central-a-r1-n1';
-const ZONE_A = ['eu-central-a-r1-n1', 'eu-central-a-r1-n2'];
+const ZONE_B = ['eu-central-b-r1-n1', 'eu-central-b-r1-n2'];
 const WEB = '{name: web, namespace: shop, kind: Deployment, replicas: 4, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {minAvailable: 3}, spread: zone}';
 /** Both ledger pods on the first worker, under a budget that needs both: no eviction is ever allowed. */
 const LEDGER = `{name: ledger, namespace: pay, kind: Deployment, replicas: 2, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {minAvailable: 2}, nodeSelector: {kubernetes.io/hostname: ${HELD}}}`;
 const BLOCKER = /pay\/ledger-[a-z0-9-]+: PDB pay\/ledger needs 2 healthy, has 2 \(allows 0 disruptions\)/;
+/**
+ * One vault pod in zone b under a budget that allows no disruption: `force` deletes it, and its replacement
+ * can run on the other node of the zone (the ledger, pinned to its node, would wait there for the uncordon).
+ */
+const VAULT = '{name: vault, namespace: pay, kind: Deployment, replicas: 1, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {maxUnavailable: 0}, nodeSelector: {topology.kubernetes.io/zone: eu-central-b}}';
+const VAULT_BLOCKER = /pay\/vault-[a-z0-9-]+: PDB pay\/vault needs 1 healthy, has 1 \(allows 0 disruptions\)/;
 
 let k: KubernetesFleet | undefined;
 
 before(async () => {
-  // 2 zones × 1 rack × 2 workers, a budgeted web Deployment, and the ledger on the first worker
-  k = await upKubernetesFleet({ zones: 2, racks: 1, nodesPerRack: 2, rebootSeconds: REBOOT_SECONDS, workloads: [WEB, LEDGER] });
+  // 2 zones × 1 rack × 2 workers, a budgeted web Deployment, the ledger on the first worker, the vault in zone b
+  k = await upKubernetesFleet({ zones: 2, racks: 1, nodesPerRack: 2, rebootSeconds: REBOOT_SECONDS, workloads: [WEB, LEDGER, VAULT] });
 }, { timeout: 180_000 });
 
 after(async () => {
   await k?.stop();
 });
 
-/** A plan over zone a only (the held node first, as the canary), with the drain policy `onTimeout`. */
-const plan = (onTimeout: string) =>
-  rollPlan({ selector: 'topology.kubernetes.io/zone=eu-central-a', maxUnavailable: 1, soak: '0s', gates: ['{type: kube, check: nodes-ready}'], drain: `{timeout: ${DRAIN_TIMEOUT_S}s, onTimeout: ${onTimeout}}`, ready: '{timeout: 3m}' });
+/** A plan over one zone's workers (the first by name is the canary), with the drain policy `onTimeout`. */
+const plan = (onTimeout: string, zone = 'eu-central-a') =>
+  rollPlan({ selector: `topology.kubernetes.io/zone=${zone},!node-role.kubernetes.io/control-plane`, maxUnavailable: 1, soak: '0s', gates: ['{type: kube, check: nodes-ready}'], drain: `{timeout: ${DRAIN_TIMEOUT_S}s, onTimeout: ${onTimeout}}`, ready: '{timeout: 3m}' });
 
 const reasonOf = (r: Roll) => (r.end.status === 'refused' ? r.output : (r.end.reason ?? ''));
 
@@ -54,19 +60,23 @@ async function given(): Promise<{ k: KubernetesFleet; before: RefereeReport }> {
   return { k: f, before: await f.referee.report() };
 }
 
-/** Then the held node's drain ended at its timeout with the budget named, after the real API server refused its evictions with 429. */
-function assertDrainTimedOut(r: Roll, policy: string): void {
-  const at = (type: string) => r.entries.find((e) => e.event.type === type && 'node' in e.event && e.event.node === HELD)?.at;
+/**
+ * Then `node`'s drain ended at its timeout with the budget named (`pods` pods blocking, each matching
+ * `blocker`), after the real API server refused its evictions with 429.
+ */
+function assertDrainTimedOut(r: Roll, policy: string, o: { node?: string; pods?: number; blocker?: RegExp; needs?: number } = {}): void {
+  const { node = HELD, pods = 2, blocker = BLOCKER, needs = 2 } = o;
+  const at = (type: string) => r.entries.find((e) => e.event.type === type && 'node' in e.event && e.event.node === node)?.at;
   const cordoned = at('node.cordoned');
   const timedOut = at('node.drain.timeout');
   assert.ok(cordoned !== undefined && timedOut !== undefined, 'the journal has the cordon and the drain timeout');
   const seconds = (timedOut - cordoned) / 1000;
   assert.ok(seconds >= DRAIN_TIMEOUT_S - 1 && seconds <= DRAIN_TIMEOUT_S + SLACK_S, `the drain took ${seconds}s; its timeout is ${DRAIN_TIMEOUT_S}s`);
-  const timeout = eventsOf(r, 'node.drain.timeout').find((e) => e.event.node === HELD)?.event;
+  const timeout = eventsOf(r, 'node.drain.timeout').find((e) => e.event.node === node)?.event;
   assert.equal(timeout?.policy, policy);
-  assert.ok(timeout && timeout.blockers.length === 2 && timeout.blockers.every((b) => BLOCKER.test(b)), `both ledger pods block: ${JSON.stringify(timeout?.blockers)}`);
-  const blocked = eventsOf(r, 'node.pod.blocked').find((e) => e.event.node === HELD)?.event;
-  assert.match(blocked?.diagnostic ?? '', /eviction of pay\/ledger-[a-z0-9-]+ refused by its disruption budget: .*needs 2 healthy pods and has 2/);
+  assert.ok(timeout && timeout.blockers.length === pods && timeout.blockers.every((b) => blocker.test(b)), `the budgeted pods block: ${JSON.stringify(timeout?.blockers)}`);
+  const blocked = eventsOf(r, 'node.pod.blocked').find((e) => e.event.node === node)?.event;
+  assert.match(blocked?.diagnostic ?? '', new RegExp(`eviction of pay/\\w+-[a-z0-9-]+ refused by its disruption budget: .*needs ${needs} healthy pods and has ${needs}`));
 }
 
 test('fail: the run fails naming the budget, the node is given back, no pod is killed', { timeout: 120_000 }, async () => {
@@ -104,30 +114,35 @@ test('skip: the held node is skipped and uncordoned, the other node of its zone 
   assert.deepEqual({ killed: d.killed, breaches: d.breaches, reboots: d.reboots }, { killed: 0, breaches: 0, reboots: { 'eu-central-a-r1-n2': 1 } });
 });
 
-test('force: the ledger pods are deleted after the timeout, both nodes maintained, and the referee counts exactly the pods the journal names', { timeout: 150_000 }, async () => {
+test('force: the vault pod is deleted after the timeout, both nodes of its zone maintained, and the referee counts exactly the pods the journal names', { timeout: 180_000 }, async () => {
   const { k, before } = await given();
-  // When the plan runs with drain.onTimeout force
-  const r = await roll(k, plan('force'), { skipPreflight: true });
-  // Then every node of zone a is maintained, but the run is degraded, not succeeded
+  // Given the vault's one pod on a node of zone b, under a budget that allows no disruption
+  const [first, ...more] = await nodesOfWorkload(k, 'pay', 'vault');
+  assert.ok(first && more.length === 0 && ZONE_B.includes(first), `one vault pod in zone b: ${[first, ...more].join()}`);
+  // When a plan over zone b runs with drain.onTimeout force
+  const r = await roll(k, plan('force', 'eu-central-b'), { skipPreflight: true });
+  // Then both nodes of zone b are maintained, but the run is degraded, not succeeded
   assert.equal(r.status, 'degraded', reasonOf(r));
-  assertDrainTimedOut(r, 'force');
-  assert.deepEqual(outcomes(r), Object.fromEntries(ZONE_A.map((n) => [n, 'maintained'])));
-  // And the journal names the two ledger pods it deleted, with their budget
+  assert.deepEqual(outcomes(r), Object.fromEntries(ZONE_B.map((n) => [n, 'maintained'])));
+  // And the drain of the vault's node ended at its timeout, naming the budget, and the vault pod was deleted
+  // (on each node of the zone it was on when drained: its replacement may land on the other one first)
+  assertDrainTimedOut(r, 'force', { node: first, pods: 1, blocker: VAULT_BLOCKER, needs: 1 });
   const deleted = eventsOf(r, 'node.pods.deleted');
   const pods = deleted.flatMap((x) => x.event.pods);
-  assert.ok(pods.length === 2 && pods.every((p) => p.startsWith('pay/ledger-')), JSON.stringify(deleted.map((x) => x.event)));
-  assert.ok(deleted.every((x) => x.event.node === HELD && (x.event.budgets ?? []).some((b) => b.pdb === 'pay/ledger')), 'deleted on the held node, naming the budget');
+  assert.ok(pods.length >= 1 && pods.every((p) => p.startsWith('pay/vault-')), JSON.stringify(deleted.map((x) => x.event)));
+  assert.ok(deleted.some((x) => x.event.node === first), `the vault was deleted on ${first}`);
+  assert.ok(deleted.every((x) => (x.event.budgets ?? []).some((b) => b.pdb === 'pay/vault')), 'each deletion names the budget it breaks');
   // And the referee, from the audit log, counts exactly those pods as killed without eviction, and the budget's breach
-  const report = await k.referee.report();
-  const d = since(report, before);
+  const d = since(await k.referee.report(), before);
   assert.equal(d.killed, pods.length, JSON.stringify(await k.referee.details()));
-  await k.until('the referee sees the ledger budget breached', async () => since(await k.referee.report(), before).breaches >= 1, 30_000);
   const killed = ((await k.referee.details()) as { kills: { pod: string }[] }).kills.map((x) => x.pod.replace(/^eu-central\//, ''));
   for (const p of pods) assert.ok(killed.includes(p), `${p} is among the referee's kills: ${killed.join(', ')}`);
-  // And the summary names each deleted pod and the budget; both nodes rebooted once, nothing left cordoned
+  await k.until('the referee sees the vault budget breached', async () => since(await k.referee.report(), before).breaches >= 1, 30_000);
+  // And the summary names each deleted pod; both nodes rebooted once, nothing left cordoned
   const problems = summariseRun(replay(r.runId, r.entries)).problems.join('\n');
   for (const p of pods) assert.ok(problems.includes(p), `${p} is named: ${problems}`);
   assert.match(problems, /deleted outside the Eviction API \(drain\.onTimeout: force\)/);
-  assert.deepEqual(d.reboots, Object.fromEntries(ZONE_A.map((n) => [n, 1])));
+  assert.match(problems, /PDB pay\/vault went below its minimum/);
+  assert.deepEqual(d.reboots, Object.fromEntries(ZONE_B.map((n) => [n, 1])));
   assert.deepEqual(await cordonedNodes(k), []);
 });
