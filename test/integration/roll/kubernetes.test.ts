@@ -3,7 +3,7 @@
 // Daylight's own word. The simulated engine's roll.test.ts shows the same on a simulated cluster.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertCleanRoll, cordonedNodes, demoWorkloads, eventsOf, roll, rollFleet, rollPlan, workers } from './fixtures.ts';
+import { assertCleanRoll, cordonedNodes, demoWorkloads, eventsOf, REGION, roll, rollFleet, rollPlan, workers } from './fixtures.ts';
 import { fleetWhole, upKubernetesFleet } from './kubernetes-fixtures.ts';
 import type { KubernetesFleet } from './kubernetes-fixtures.ts';
 
@@ -11,6 +11,12 @@ import type { KubernetesFleet } from './kubernetes-fixtures.ts';
 const REBOOT_SECONDS = 16;
 
 let k: KubernetesFleet | undefined;
+
+interface AgentPod {
+  readonly metadata: { readonly deletionTimestamp?: string };
+  readonly spec: { readonly nodeName?: string };
+  readonly status: { readonly conditions?: readonly { readonly type: string; readonly status: string; readonly lastTransitionTime?: string }[] };
+}
 
 before(async () => {
   // 2 zones × 2 racks × 1 node, the demo's workloads with short delays (real time), and a control-plane node
@@ -29,13 +35,22 @@ test('a full roll on the kubernetes engine reboots every worker once, keeps ever
   // When a plan with maxUnavailable 50% (2 nodes), zone then rack, a canary of 1, runs through a real session
   const r = await roll(k, rollPlan({ maxUnavailable: '50%', soak: '2s', ready: '{timeout: 5m}', drain: '{timeout: 5m, onTimeout: fail, ignoreDaemonSets: true, deleteEmptyDirData: true}' }));
   console.log(`the roll took ${(r.realMs / 1000).toFixed(1)} s`);
-  if (process.env.DEBUG_TIMELINE) for (const e of r.entries) console.log(((e.at - (r.entries[0]?.at ?? 0)) / 1000).toFixed(1), e.event.type, 'node' in e.event ? e.event.node : '', e.event.type === 'gates.evaluated' ? JSON.stringify(e.event.results.filter((x) => !x.passed)) : '');
   // Then it succeeded, and the referee (audit log and watches) says every worker rebooted exactly once,
   // no pod killed without eviction, no budget breached, never more than 2 nodes out
   await assertCleanRoll(k, r, { workers: all, maxUnavailable: 2 }, k.referee);
   // And the API shows no node unschedulable, every workload whole again
   assert.deepEqual(await cordonedNodes(k), []);
   assert.ok(await fleetWhole(k), 'every workload is whole after the run');
+  // And each node was given back only once its DaemonSet pod, recreated after the reboot, was Ready:
+  // the pod's Ready transition (whole seconds) comes no later than the node's uncordon in the journal
+  const agents = ((await k.api(REGION, `/api/v1/namespaces/kube-system/pods?labelSelector=${encodeURIComponent('app.kubernetes.io/name=node-agent')}`)) as { items: AgentPod[] }).items;
+  for (const node of all) {
+    const entry = r.entries.find((e) => e.event.type === 'node.uncordon.requested' && 'node' in e.event && e.event.node === node);
+    const pod = agents.find((p) => p.spec.nodeName === node && !p.metadata.deletionTimestamp);
+    const readyAt = Date.parse(pod?.status.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime ?? '');
+    assert.ok(entry && Number.isFinite(readyAt), `${node} has an uncordon in the journal and a Ready DaemonSet pod`);
+    assert.ok(readyAt <= Math.ceil(Date.parse(entry.wall) / 1000) * 1000, `${node} was given back at ${entry.wall}, its DaemonSet pod got Ready at ${new Date(readyAt).toISOString()}`);
+  }
   // And every eviction the journal records as accepted was accepted by the real API server
   const report = await k.referee.report();
   const evicted = eventsOf(r, 'node.drained').reduce((n, d) => n + d.event.evicted, 0);
