@@ -27,7 +27,7 @@ after(async () => {
   await k?.stop();
 });
 
-test('a full roll on the kubernetes engine reboots every worker once, keeps every budget and leaves nothing cordoned', { timeout: 240_000 }, async () => {
+test('a full roll on the kubernetes engine reboots every worker once, keeps every budget and leaves nothing cordoned', { timeout: 300_000 }, async () => {
   assert.ok(k);
   // Given 4 workers in 2 zones × 2 racks with budgeted, zone-spread Deployments, a StatefulSet with emptyDir and a DaemonSet
   const all = await workers(k);
