@@ -1,12 +1,15 @@
 // A budget that can never allow an eviction, under each drain policy, on the sandbox's kubernetes engine:
 // the real disruption controller and eviction handler refuse, and the run must end as stuck.test.ts says
 // it does on the simulated engine (fail: failed and given back; skip: skipped and given back, the rest
-// maintained; force: the pod deleted, each deletion a kill the referee counts from the audit log). The faults
-// stuck.test.ts also plays (a node that never returns, a pod that never gets Ready) are simulated-only:
+// maintained; force: the pod deleted, each deletion a kill the referee counts from the audit log), and pods
+// that never get Ready under a budget, refused by the real eviction handler. The faults stuck.test.ts also
+// plays (a node that never returns, only the first pods of a workload never Ready) are simulated-only:
 // see docs/sandbox-kubernetes-engine.md.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { summariseRun } from '../../../src/engine/run-summary.ts';
+import { KWOK_DELAY } from '../../../src/sandbox/kubernetes/kwok-stages.ts';
 import { replay } from '../../../src/engine/state.ts';
 import type { RefereeReport } from '../../../src/sandbox/referee.ts';
 import { cordonedNodes, eventsOf, nodesOfWorkload, outcomes, REGION, roll, rollPlan } from './fixtures.ts';
@@ -64,8 +67,8 @@ async function given(): Promise<{ k: KubernetesFleet; before: RefereeReport }> {
  * Then `node`'s drain ended at its timeout with the budget named (`pods` pods blocking, each matching
  * `blocker`), after the real API server refused its evictions with 429.
  */
-function assertDrainTimedOut(r: Roll, policy: string, o: { node?: string; pods?: number; blocker?: RegExp; needs?: number } = {}): void {
-  const { node = HELD, pods = 2, blocker = BLOCKER, needs = 2 } = o;
+function assertDrainTimedOut(r: Roll, policy: string, o: { node?: string; pods?: number; blocker?: RegExp; needs?: number; has?: number } = {}): void {
+  const { node = HELD, pods = 2, blocker = BLOCKER, needs = 2, has = needs } = o;
   const at = (type: string) => r.entries.find((e) => e.event.type === type && 'node' in e.event && e.event.node === node)?.at;
   const cordoned = at('node.cordoned');
   const timedOut = at('node.drain.timeout');
@@ -76,8 +79,8 @@ function assertDrainTimedOut(r: Roll, policy: string, o: { node?: string; pods?:
   assert.equal(timeout?.policy, policy);
   assert.ok(timeout && timeout.blockers.length === pods && timeout.blockers.every((b) => blocker.test(b)), `the budgeted pods block: ${JSON.stringify(timeout?.blockers)}`);
   // (a web pod's eviction may have been refused for a moment too, while an earlier one's replacement started)
-  const blocked = eventsOf(r, 'node.pod.blocked').find((e) => e.event.node === node && e.event.pod.startsWith('pay/'))?.event;
-  assert.match(blocked?.diagnostic ?? '', new RegExp(`eviction of pay/\\w+-[a-z0-9-]+ refused by its disruption budget: .*needs ${needs} healthy pods and has ${needs}`));
+  const blocked = eventsOf(r, 'node.pod.blocked').find((e) => e.event.node === node && !e.event.pod.startsWith('shop/'))?.event;
+  assert.match(blocked?.diagnostic ?? '', new RegExp(`eviction of \\w+/\\w+-[a-z0-9-]+ refused by its disruption budget: .*needs ${needs} healthy pods and has ${has}`));
 }
 
 test('fail: the run fails naming the budget, the node is given back, no pod is killed', { timeout: 120_000 }, async () => {
@@ -152,3 +155,61 @@ test('force: the vault pod is deleted after the timeout, both nodes of its zone 
   assert.deepEqual(d.reboots, Object.fromEntries(ZONE_B.map((n) => [n, 1])));
   assert.deepEqual(await cordonedNodes(k), []);
 });
+
+/** jobs/queue: 2 pods on the second worker of zone a that never get Ready (kwok's readiness delay is a day), under minAvailable 1. */
+const QUEUE_NODE = 'eu-central-a-r1-n2';
+const QUEUE_YAML = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: queue, namespace: jobs}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app.kubernetes.io/name: queue}}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: queue}
+      annotations: {${KWOK_DELAY.start}: 1s, ${KWOK_DELAY.ready}: 24h}
+    spec:
+      nodeSelector: {kubernetes.io/hostname: ${QUEUE_NODE}}
+      containers: [{name: queue, image: registry.example/queue:1, resources: {requests: {cpu: 100m, memory: 64Mi}}}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: queue, namespace: jobs}
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app.kubernetes.io/name: queue}}
+`;
+const QUEUE_BLOCKER = /jobs\/queue-[a-z0-9-]+: PDB jobs\/queue needs 1 healthy, has 0 \(allows 0 disruptions\)/;
+
+test('pods that never get Ready under a budget: the real eviction handler refuses them, and the run fails at the drain timeout naming the budget', { timeout: 150_000 }, async () => {
+  const { k, before } = await given();
+  // Given jobs/queue, whose two pods on one node start but never get Ready, under a budget that needs one
+  const kubectl = (args: readonly string[], input?: string) => run('kubectl', ['--kubeconfig', k.kubeconfigPath, ...args], input);
+  await kubectl(['create', 'namespace', 'jobs']);
+  await kubectl(['apply', '-f', '-'], QUEUE_YAML);
+  await k.until('the queue pods run unready and the disruption controller counts them', async () => {
+    const pdb = (await k.api(REGION, '/apis/policy/v1/namespaces/jobs/poddisruptionbudgets/queue')) as { status?: { expectedPods?: number; currentHealthy?: number; desiredHealthy?: number } };
+    const pods = (await k.api(REGION, '/api/v1/namespaces/jobs/pods')) as { items: { status?: { phase?: string } }[] };
+    return pods.items.length === 2 && pods.items.every((p) => p.status?.phase === 'Running') && pdb.status?.expectedPods === 2 && pdb.status.desiredHealthy === 1 && pdb.status.currentHealthy === 0;
+  }, 60_000);
+  assert.deepEqual(await nodesOfWorkload(k, 'jobs', 'queue'), [QUEUE_NODE]);
+  // When a plan over that node runs with drain.onTimeout fail
+  const r = await roll(k, rollPlan({ selector: `kubernetes.io/hostname=${QUEUE_NODE}`, maxUnavailable: 1, soak: '0s', gates: ['{type: kube, check: nodes-ready}'], drain: `{timeout: ${DRAIN_TIMEOUT_S}s, onTimeout: fail}` }), { skipPreflight: true });
+  // Then the run failed at the drain timeout, naming the unhealthy budget
+  assert.equal(r.status, 'failed', reasonOf(r));
+  assert.match(reasonOf(r), QUEUE_BLOCKER);
+  assertDrainTimedOut(r, 'fail', { node: QUEUE_NODE, pods: 2, blocker: QUEUE_BLOCKER, needs: 1, has: 0 });
+  // And the node is given back, nothing rebooted, no pod killed
+  assert.deepEqual(outcomes(r), { [QUEUE_NODE]: 'failed' });
+  assert.deepEqual(await cordonedNodes(k), []);
+  const d = since(await k.referee.report(), before);
+  assert.deepEqual({ killed: d.killed, reboots: d.reboots }, { killed: 0, reboots: {} });
+});
+
+/** Runs a command; throws with its output unless it exits 0. */
+function run(command: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${command} ${args.join(' ')}: ${String(stderr)}`)) : resolve(String(stdout))));
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
