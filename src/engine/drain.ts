@@ -33,13 +33,23 @@ export function decide(pod: PodView, policy: DrainPolicy): PodDecision {
   return d('evict', workload ?? 'unmanaged (drain.force)');
 }
 
+/**
+ * What must be whole again before the node is given back, from the drain's decisions: the workloads that
+ * lose pods, and the DaemonSets whose pods the drain leaves on the node (a reboot takes them, and their
+ * controller recreates them only later: a node with none of its DaemonSet pods yet is not back).
+ */
+export function workloadsToWaitFor(decisions: readonly PodDecision[]): string[] {
+  const waited = (d: PodDecision) => d.decision !== 'skip' || d.workload?.startsWith('DaemonSet ') === true;
+  return [...new Set(decisions.filter((d) => waited(d) && d.workload).map((d) => d.workload as string))];
+}
+
 export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
   const started = ctx.clock.now();
   const policy = ctx.phase.drain;
   const pods = await podsNow(ctx);
   const decisions = pods.map((p) => ({ pod: p, decision: decide(p, policy) }));
   ctx.record({ type: 'node.drain.started', cluster: ctx.clusterName, node: ctx.node, pods: decisions.map((x) => x.decision) });
-  const workloads = [...new Set(decisions.filter((x) => x.decision.decision !== 'skip' && x.decision.workload).map((x) => x.decision.workload as string))];
+  const workloads = workloadsToWaitFor(decisions.map((x) => x.decision));
   const refused = decisions.filter((x) => x.decision.decision === 'refuse');
   if (refused.length > 0) return { kind: 'refused', blockers: refused.map((x) => `${x.decision.pod}: ${x.decision.reason}`), workloads };
   const deadline = started + policy.timeout.ms;

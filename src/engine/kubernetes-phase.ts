@@ -19,6 +19,7 @@ import { backupBeforeUpgrade } from './pre-upgrade-backup.ts';
 import { SharedReads } from './shared-reads.ts';
 import { nodeKey } from './state.ts';
 import type { RunState } from './state.ts';
+import { workloadsToWaitFor } from './drain.ts';
 
 export interface KubernetesRun {
   readonly deps: EngineDeps;
@@ -131,12 +132,12 @@ async function upgradeControlPlaneNode(k: KubernetesRun, o: CpNode): Promise<voi
   k.record({ type: 'wave.completed', cluster: k.cluster.name, phase: phase.name, wave: o.index });
 }
 
-/** Workloads that lost pods in an earlier drain of this node, from the journal (a resumed run waits for them). */
+/** Workloads that lost pods in an earlier drain of this node, and the DaemonSets it left there, from the journal (a resumed run waits for them). */
 function evictedWorkloads(k: KubernetesRun, node: string): string[] {
   const out = new Set<string>();
   for (const e of k.journal.entries) {
     const ev = e.event;
-    if (ev.type === 'node.drain.started' && ev.cluster === k.cluster.name && ev.node === node) for (const d of ev.pods) if (d.decision === 'evict' && d.workload) out.add(d.workload);
+    if (ev.type === 'node.drain.started' && ev.cluster === k.cluster.name && ev.node === node) for (const w of workloadsToWaitFor(ev.pods.filter((d) => d.decision !== 'refuse'))) out.add(w);
   }
   return [...out];
 }

@@ -13,6 +13,7 @@ import { SharedReads } from './shared-reads.ts';
 import type { EngineDeps, PhaseWaves } from './ports.ts';
 import { nodeKey } from './state.ts';
 import type { PhaseState, RunState } from './state.ts';
+import { workloadsToWaitFor } from './drain.ts';
 
 /** How stale (cluster time) the workloads may be when a node waits for its workloads to be whole. */
 const WORKLOADS_AGE_MS = 4000;
@@ -134,13 +135,13 @@ async function maintain(p: PhaseRun, node: string, shared: { reads: SharedReads;
   await maintainNode({ ctx, state: s.nodes[nodeKey(p.cluster.name, node)], evictedWorkloads: evictedWorkloads(p, node), exec: p.deps.exec });
 }
 
-/** Workloads that lost pods in an earlier drain of this node, from the journal. */
+/** Workloads that lost pods in an earlier drain of this node, and the DaemonSets it left there, from the journal. */
 function evictedWorkloads(p: PhaseRun, node: string): string[] {
   const out = new Set<string>();
   for (const e of p.journal.entries) {
     const ev = e.event;
     if (ev.type === 'node.drain.started' && ev.cluster === p.cluster.name && ev.node === node) {
-      for (const d of ev.pods) if (d.decision === 'evict' && d.workload) out.add(d.workload);
+      for (const w of workloadsToWaitFor(ev.pods.filter((d) => d.decision !== 'refuse'))) out.add(w);
     }
   }
   return [...out];

@@ -9,7 +9,10 @@ const CHECK_EVERY_MS = 2000;
 
 export type BackOutcome = { readonly kind: 'ready'; readonly ms: number } | { readonly kind: 'timeout'; readonly message: string };
 
-/** `workloads` are `Deployment shop/web`-style names from the drain's decisions. */
+/**
+ * `workloads` are `Deployment shop/web`-style names from the drain's decisions (`workloadsToWaitFor`): the
+ * DaemonSets among them must have a Ready pod on this node again, the others be whole in the cluster.
+ */
 export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly string[], timeoutMs: number): Promise<BackOutcome> {
   const started = ctx.clock.now();
   const left = () => timeoutMs - (ctx.clock.now() - started);
@@ -17,12 +20,13 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
   // The node and its DaemonSet pods through watches (the node cache, one watch of the node's pods): no polling.
   const node = await ctx.cluster.waitForNode(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
   if (!node) return timeout(`node ${ctx.node} is not Ready`);
-  const settled = (ps: readonly PodView[]) => daemonsNotReady(ps).length === 0;
+  const daemonSets = workloads.filter((w) => w.startsWith(DAEMON_SET)).map((w) => w.slice(DAEMON_SET.length));
+  const settled = (ps: readonly PodView[]) => daemonsNotBack(ps, daemonSets).length === 0;
   const back = ctx.nodePods ? await ctx.nodePods.waitUntil(settled, Math.max(0, left()), ctx.signal) : (await ctx.cluster.waitPodsOnNode(ctx.node, settled, Math.max(0, left()), ctx.signal)) !== undefined;
   if (!back) {
-    return timeout(`DaemonSet pods not Ready on the node: ${await notReadyDaemons(ctx)}`);
+    return timeout(`DaemonSet pods not Ready on the node: ${await notReadyDaemons(ctx, daemonSets)}`);
   }
-  const wanted = new Set(workloads);
+  const wanted = new Set(workloads.filter((w) => !w.startsWith(DAEMON_SET)));
   for (;;) {
     const missing = wanted.size === 0 ? [] : await missingWorkloads(ctx, wanted);
     if (missing.length === 0) return { kind: 'ready', ms: ctx.clock.now() - started };
@@ -32,18 +36,29 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
   }
 }
 
-/** The DaemonSet pods still not Ready, for the timeout's message; a failed read is said as such. */
-async function notReadyDaemons(ctx: NodeContext): Promise<string> {
+/** The DaemonSet pods still not Ready or not there, for the timeout's message; a failed read is said as such. */
+async function notReadyDaemons(ctx: NodeContext, daemonSets: readonly string[]): Promise<string> {
   try {
-    return daemonsNotReady(await ctx.cluster.podsOnNode(ctx.node, ctx.signal)).map((p) => `${p.namespace}/${p.name}`).join(', ') || 'none left (they were just Ready)';
+    return daemonsNotBack(await ctx.cluster.podsOnNode(ctx.node, ctx.signal), daemonSets).join(', ') || 'none left (they were just Ready)';
   } catch (e: unknown) {
     if (isAbortError(e)) throw e;
     return `which ones could not be read (${errorMessage(e)})`;
   }
 }
 
-function daemonsNotReady(pods: readonly PodView[]): PodView[] {
-  return pods.filter((p) => p.controller?.kind === 'DaemonSet' && !p.terminating && !p.ready);
+const DAEMON_SET = 'DaemonSet ';
+
+/**
+ * What keeps the node's DaemonSet pods from being back: each pod there not Ready (`ns/name`), and each of
+ * `daemonSets` (`ns/name`, the ones that had a pod on the node before) with no pod on it yet, said as
+ * such. A reboot takes a node's pods, and its DaemonSets' controller recreates them only after it is back.
+ */
+export function daemonsNotBack(pods: readonly PodView[], daemonSets: readonly string[] = []): string[] {
+  const live = pods.filter((p) => p.controller?.kind === 'DaemonSet' && !p.terminating);
+  const notReady = live.filter((p) => !p.ready).map((p) => `${p.namespace}/${p.name}`);
+  const present = new Set(live.map((p) => `${p.namespace}/${p.controller?.name ?? ''}`));
+  const missing = daemonSets.filter((d) => !present.has(d)).map((d) => `DaemonSet ${d} has no pod on the node yet`);
+  return [...notReady, ...missing];
 }
 
 async function missingWorkloads(ctx: NodeContext, wanted: ReadonlySet<string>): Promise<string[]> {

@@ -67,7 +67,7 @@ export async function startEngineSandbox(fleet: Fleet, o: EngineSandboxOptions):
         await sandbox.stop();
         await rm(dir, { recursive: true, force: true });
       };
-      const s: EngineSandbox = { ...client, engine: o.engine, simulated: sandbox, referee: simulatedReferee({ ...client, stop }, firstRegion), settled: (region) => settled(client, region ?? firstRegion), stop };
+      const s: EngineSandbox = { ...client, engine: o.engine, simulated: sandbox, referee: simulatedReferee(client, firstRegion), settled: (region) => settled(client, region ?? firstRegion), stop };
       return s;
     }
     // A cached build takes a moment; a fresh machine builds here (about 35 minutes on 2 cores).

@@ -113,7 +113,7 @@ export interface RefereeSource {
 }
 
 /** The simulated engine's referee, served on a region's API port. */
-export function simulatedReferee(ts: SandboxClient, region: string): RefereeSource {
+export function simulatedReferee(ts: Pick<SandboxClient, 'api'>, region: string): RefereeSource {
   return {
     report: async () => (await ts.api(region, '/sandbox/v1/referee')) as RefereeReport,
     details: () => ts.api(region, '/sandbox/v1/referee/details'),

@@ -14,22 +14,28 @@ import type { LoadedPlan } from '../../../src/plan/load.ts';
 import type { RefereeReport } from '../../../src/sandbox/referee.ts';
 import { smallFleet } from '../../support/fleets.ts';
 import type { SmallFleet } from '../../support/fleets.ts';
-import { allPodsReady, startTestSandbox } from '../../support/sandbox.ts';
-import type { TestSandbox } from '../../support/sandbox.ts';
+import { allPodsReady, simulatedReferee, startTestSandbox } from '../../support/sandbox.ts';
+import type { RefereeSource, TestSandbox } from '../../support/sandbox.ts';
 import { testSigner } from '../../helpers/journal-key.ts';
 
 export const REGION = 'eu-central';
 /** Real-time limit for the fleet to come up before the run. */
 const UP_MS = 20_000;
 
-/** The demo's workloads, sized for a small fleet: budgets of 80% and of one, zone spread, a DaemonSet, a StatefulSet with emptyDir. */
-export function demoWorkloads(): string[] {
-  return [
+/**
+ * The demo's workloads, sized for a small fleet: budgets of 80% and of one, zone spread, a DaemonSet, a
+ * StatefulSet with emptyDir. `delays` sets every workload's start-up and readiness delays (a real-time engine).
+ */
+export function demoWorkloads(delays?: { startupSeconds: number; readinessSeconds: number }): string[] {
+  const all = [
     '{name: web, namespace: shop, kind: Deployment, replicas: 6, cpu: 250m, memory: 256Mi, startupSeconds: 10, readinessSeconds: 5, pdb: {minAvailable: 80%}, spread: zone, service: {rpsPerPod: 100}}',
     '{name: api, namespace: shop, kind: Deployment, replicas: 4, cpu: 250m, memory: 256Mi, startupSeconds: 5, readinessSeconds: 5, pdb: {maxUnavailable: 1}, spread: zone}',
     '{name: db, namespace: shop, kind: StatefulSet, replicas: 3, cpu: 250m, memory: 512Mi, startupSeconds: 10, readinessSeconds: 5, pdb: {maxUnavailable: 1}, emptyDir: true, spread: zone}',
     '{name: node-agent, namespace: kube-system, kind: DaemonSet, cpu: 50m, memory: 64Mi}',
   ];
+  if (!delays) return all;
+  const timing = `startupSeconds: ${delays.startupSeconds}, readinessSeconds: ${delays.readinessSeconds}`;
+  return all.map((w) => (w.includes('startupSeconds') ? w.replace(/startupSeconds: \d+, readinessSeconds: \d+/, timing) : w.replace(/}$/, `, ${timing}}`)));
 }
 
 /** 3 zones × 2 racks × 2 nodes = 12 workers with the demo's workloads. */
@@ -104,6 +110,13 @@ export async function upFleet(fleet: SmallFleet, speed: number, o: { unready?: {
   return ts;
 }
 
+/** What the fixtures below read a sandbox through, on either engine. */
+export interface RollTarget {
+  readonly kubeconfigPath: string;
+  /** GET on a region's API as its admin; the parsed JSON body. */
+  api(region: string, path: string): Promise<unknown>;
+}
+
 export interface Roll {
   readonly end: SessionEnd;
   readonly status: string;
@@ -116,7 +129,7 @@ export interface Roll {
 }
 
 /** Runs `plan` against the sandbox in this process, with a fresh state dir, and reads its journal. */
-export async function roll(ts: TestSandbox, plan: LoadedPlan, o: { skipPreflight?: boolean } = {}): Promise<Roll> {
+export async function roll(ts: Pick<RollTarget, 'kubeconfigPath'>, plan: LoadedPlan, o: { skipPreflight?: boolean } = {}): Promise<Roll> {
   const stateDir = await mkdtemp(join(tmpdir(), 'daylight-roll-'));
   try {
     let output = '';
@@ -154,7 +167,7 @@ interface NodeItem {
 }
 
 /** GET on a list, asked again while the API answers with an error (a fleet with API faults fails some). */
-async function list<T>(ts: TestSandbox, path: string): Promise<T[]> {
+async function list<T>(ts: Pick<RollTarget, 'api'>, path: string): Promise<T[]> {
   for (let attempt = 1; ; attempt++) {
     const body = await ts.api(REGION, path);
     if (typeof body === 'object' && body !== null && 'items' in body && Array.isArray(body.items)) return body.items as T[];
@@ -163,22 +176,22 @@ async function list<T>(ts: TestSandbox, path: string): Promise<T[]> {
   }
 }
 
-export async function nodes(ts: TestSandbox): Promise<NodeItem[]> {
+export async function nodes(ts: Pick<RollTarget, 'api'>): Promise<NodeItem[]> {
   return list<NodeItem>(ts, '/api/v1/nodes');
 }
 
 /** The names of the nodes the API shows as cordoned (spec.unschedulable). */
-export async function cordonedNodes(ts: TestSandbox): Promise<string[]> {
+export async function cordonedNodes(ts: Pick<RollTarget, 'api'>): Promise<string[]> {
   return (await nodes(ts)).filter((n) => n.spec.unschedulable === true).map((n) => n.metadata.name).sort();
 }
 
 /** The names of the nodes the API shows as NotReady. */
-export async function notReadyNodes(ts: TestSandbox): Promise<string[]> {
+export async function notReadyNodes(ts: Pick<RollTarget, 'api'>): Promise<string[]> {
   return (await nodes(ts)).filter((n) => !n.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata.name).sort();
 }
 
 /** The worker nodes (every node but the control plane), by name. */
-export async function workers(ts: TestSandbox): Promise<string[]> {
+export async function workers(ts: Pick<RollTarget, 'api'>): Promise<string[]> {
   return (await nodes(ts)).filter((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'] === undefined).map((n) => n.metadata.name).sort();
 }
 
@@ -188,7 +201,7 @@ interface PodItem {
   readonly status?: { readonly conditions?: readonly { readonly type: string; readonly status: string }[] };
 }
 
-async function pods(ts: TestSandbox, namespace?: string, workload?: string): Promise<PodItem[]> {
+async function pods(ts: Pick<RollTarget, 'api'>, namespace?: string, workload?: string): Promise<PodItem[]> {
   const where = namespace ? `/api/v1/namespaces/${namespace}/pods` : '/api/v1/pods';
   return list<PodItem>(ts, workload ? `${where}?labelSelector=${encodeURIComponent(`app.kubernetes.io/name=${workload}`)}` : where);
 }
@@ -200,7 +213,7 @@ function unreadyPods(items: readonly PodItem[]): string[] {
 }
 
 /** Which nodes the live pods of a workload sit on, from the API. */
-export async function nodesOfWorkload(ts: TestSandbox, namespace: string, workload: string): Promise<string[]> {
+export async function nodesOfWorkload(ts: Pick<RollTarget, 'api'>, namespace: string, workload: string): Promise<string[]> {
   const items = (await pods(ts, namespace, workload)).filter((p) => !p.metadata.deletionTimestamp);
   return [...new Set(items.map((p) => p.spec.nodeName ?? ''))].filter((n) => n !== '').sort();
 }
@@ -229,14 +242,15 @@ export interface CleanRoll {
  * once and given back, no budget breached, no pod killed, never more nodes out than maxUnavailable, and a
  * journal with one `maintained` per worker, an intact hash chain and the run id on every entry.
  */
-export async function assertCleanRoll(ts: TestSandbox, r: Roll, e: CleanRoll): Promise<void> {
+export async function assertCleanRoll(ts: Pick<RollTarget, 'api'>, r: Roll, e: CleanRoll, source: RefereeSource = simulatedReferee(ts, REGION)): Promise<void> {
   assert.equal(r.status, 'succeeded', `the run ended ${r.status}: ${r.end.status === 'refused' ? r.output : (r.end.reason ?? '')}`);
-  const ref = await referee(ts);
+  const ref = await source.report();
+  const details = async () => JSON.stringify(await source.details());
   assert.deepEqual(Object.keys(ref.reboots).sort(), e.workers.map((w) => `${REGION}/${w}`).sort(), 'every worker rebooted');
   assert.ok(Object.values(ref.reboots).every((n) => n === 1), `and none twice: ${JSON.stringify(ref.reboots)}`);
   assert.deepEqual(await cordonedNodes(ts), [], 'no node is left cordoned');
-  assert.equal(ref.pdbBreaches, 0, await refereeDetails(ts));
-  assert.equal(ref.podsKilledWithoutEviction, 0, await refereeDetails(ts));
+  assert.equal(ref.pdbBreaches, 0, await details());
+  assert.equal(ref.podsKilledWithoutEviction, 0, await details());
   const max = ref.maxConcurrentUnavailableNodes[REGION] ?? 0;
   assert.ok(max >= 1 && max <= e.maxUnavailable, `at most ${e.maxUnavailable} nodes unavailable at once, the referee saw ${max}`);
   assert.equal(ref.traffic.failed, 0, 'no request failed');
