@@ -1,5 +1,6 @@
 // One node's maintenance from where its journal left it: cordon, drain, act, confirm, wait until its
 // workloads are whole, uncordon. Each step is journaled before the next; every wait ends in its policy.
+import { PermissionDenied } from '../kube/api-error.ts';
 import type { PdbView, PodView } from '../kube/types.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { drainNode } from './drain.ts';
@@ -9,6 +10,7 @@ import type { NodeContext } from './node-context.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
 import type { BudgetBreach, NodeOutcome } from './events.ts';
 import { uncordonWithRetry } from './give-back.ts';
+import { refusedText } from './refusal.ts';
 import { atOrBefore } from './state.ts';
 import type { NodeState, NodeStep } from './state.ts';
 import { waitWorkloadsBack } from './workloads-back.ts';
@@ -32,7 +34,20 @@ export interface PipelineInput {
   readonly exec: CommandExec;
 }
 
+/**
+ * A permission the API server refused fails the node at once, whichever step met it: no retry and no drain
+ * policy cures it, and every other node would meet it too. The failure names who lacked what.
+ */
 export async function maintainNode(p: PipelineInput): Promise<NodeOutcome> {
+  try {
+    return await maintainSteps(p);
+  } catch (e: unknown) {
+    if (!(e instanceof PermissionDenied)) throw e;
+    throw new NodeFailure(p.ctx.node, refusedText(e.what, e.denial));
+  }
+}
+
+async function maintainSteps(p: PipelineInput): Promise<NodeOutcome> {
   const step = p.state?.step ?? 'pending';
   if (step === 'done') return p.state?.outcome ?? 'maintained';
   if (atOrBefore(step, 'cordoned')) {
@@ -86,6 +101,11 @@ async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
 /** Drains; returns the workloads that lost pods, or the node's outcome when the drain policy ended it. */
 async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
   const outcome = await drainNode(ctx);
+  if (outcome.kind === 'forbidden') {
+    const message = refusedText(`eviction of ${outcome.pod} from node ${ctx.node}`, outcome.denial);
+    await event(ctx, 'DaylightDrainBlocked', message, 'Warning');
+    throw new NodeFailure(ctx.node, message);
+  }
   if (outcome.kind === 'drained') {
     // One event per maintained node (at its cordon) tells people what happens; the journal holds every step.
     ctx.record({ type: 'node.drained', cluster: ctx.clusterName, node: ctx.node, ms: outcome.ms, evicted: outcome.evicted });
@@ -94,7 +114,7 @@ async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
   return onDrainTimeout(ctx, outcome);
 }
 
-async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, { kind: 'drained' }>): Promise<string[] | NodeOutcome> {
+async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, { kind: 'drained' | 'forbidden' }>): Promise<string[] | NodeOutcome> {
   const policy = ctx.phase.drain.onTimeout;
   ctx.record({ type: 'node.drain.timeout', cluster: ctx.clusterName, node: ctx.node, policy, blockers: outcome.blockers });
   const summary = `${outcome.kind === 'refused' ? 'drain refused' : `drain did not finish within ${ctx.phase.drain.timeout.toString()}`}: ${outcome.blockers.join('; ')}`;

@@ -134,12 +134,35 @@ export interface PodRef {
   readonly uid: string;
 }
 
-/** The Eviction API's answer, classified once at the boundary. */
+/**
+ * What an RBAC refusal (HTTP 403) says was not allowed: the verb, the resource with its subresource
+ * (`pods/eviction`), the identity that lacked the permission, and where. Read from the API server's own
+ * wording (`User "system:serviceaccount:ops:daylight" cannot create resource "pods/eviction" in API group
+ * "" in the namespace "shop"`, k8s.io/apiserver's forbiddenMessage), so it names exactly what to grant.
+ */
+export interface Denial {
+  readonly verb: string;
+  readonly resource: string;
+  readonly user: string;
+  readonly group?: string;
+  /** Undefined for a cluster-scoped resource (nodes). */
+  readonly namespace?: string;
+  /** The server's message as it was. */
+  readonly message: string;
+}
+
+/**
+ * The Eviction API's answer, classified once at the boundary. `throttled` is the API server's own flow
+ * control (429 with Retry-After and no DisruptionBudget cause), not a budget; `forbidden` is a missing
+ * permission, which no retry cures.
+ */
 export type EvictionAnswer =
   | { readonly kind: 'evicted' }
   | { readonly kind: 'gone' }
   | { readonly kind: 'blocked'; readonly message: string }
   | { readonly kind: 'misconfigured'; readonly message: string }
+  | { readonly kind: 'throttled'; readonly retryAfterSeconds: number; readonly message: string }
+  | { readonly kind: 'forbidden'; readonly denial: Denial }
   | { readonly kind: 'error'; readonly status: number; readonly message: string };
 
 export interface CordonResult {
