@@ -14,6 +14,7 @@ import { refusedText } from './refusal.ts';
 import { atOrBefore } from './state.ts';
 import type { NodeState, NodeStep } from './state.ts';
 import { waitWorkloadsBack } from './workloads-back.ts';
+import type { ActionMark } from './workloads-back.ts';
 
 /** A node whose policy is `fail`: the run stops. */
 export class NodeFailure extends Error {
@@ -71,12 +72,14 @@ async function afterCordon(p: PipelineInput, step: NodeStep): Promise<NodeOutcom
     if (typeof drained === 'string') return drained;
     workloads = drained;
   }
+  let mark = actionMark(p.state?.action);
   if (atOrBefore(step, 'acting')) {
     const acted = await act(p, step === 'acting' ? p.state?.action : undefined);
-    if (acted) return acted;
+    if (typeof acted === 'string') return acted;
+    mark = acted;
   }
   if (atOrBefore(step, 'back')) {
-    const back = await waitWorkloadsBack(ctx, workloads, ctx.phase.ready.timeout.ms);
+    const back = await waitWorkloadsBack(ctx, workloads, ctx.phase.ready.timeout.ms, mark);
     if (back.kind === 'timeout') return onReadyTimeout(ctx, back.message);
     ctx.record({ type: 'node.ready', cluster: ctx.clusterName, node: ctx.node, ms: back.ms });
   }
@@ -158,12 +161,17 @@ export function breaches(victims: readonly PodView[], pdbs: readonly PdbView[]):
   return out;
 }
 
-async function act(p: PipelineInput, resumed: NodeState['action']): Promise<NodeOutcome | undefined> {
+/** When the action was asked for and on which boot: what a pod must show life after to count as back. */
+function actionMark(a: NodeState['action']): ActionMark | undefined {
+  return a?.requestedAt !== undefined ? { requestedAt: a.requestedAt, bootIdBefore: a.bootIdBefore } : undefined;
+}
+
+async function act(p: PipelineInput, resumed: NodeState['action']): Promise<NodeOutcome | ActionMark> {
   const { ctx } = p;
   const outcome = await performAction(ctx, p.exec, resumed);
   if (outcome.kind === 'confirmed') {
     ctx.record({ type: 'node.action.confirmed', cluster: ctx.clusterName, node: ctx.node, bootId: outcome.node.bootId, kubeletVersion: outcome.node.kubeletVersion, ms: outcome.ms });
-    return undefined;
+    return outcome.mark;
   }
   ctx.record({ type: 'node.action.failed', cluster: ctx.clusterName, node: ctx.node, message: outcome.message });
   return onReadyTimeout(ctx, outcome.message);

@@ -1,5 +1,7 @@
 // After a node is back: wait until its DaemonSet pods are Ready and every workload that lost pods in the
-// drain is whole again, so the next wave never starts on a thinner platform.
+// drain is whole again, so the next wave never starts on a thinner platform. After a reboot, a pod counts
+// only on evidence from after the action: a real node keeps its last Ready for the node-monitor grace
+// period, so a Ready from before the reboot can still be on show when the node is back.
 import type { PodView, WorkloadView } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
@@ -9,18 +11,29 @@ const CHECK_EVERY_MS = 2000;
 
 export type BackOutcome = { readonly kind: 'ready'; readonly ms: number } | { readonly kind: 'timeout'; readonly message: string };
 
-/** `workloads` are `Deployment shop/web`-style names from the drain's decisions. */
-export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly string[], timeoutMs: number): Promise<BackOutcome> {
+/** The node's action as journaled: when it was asked for, and the boot it was asked on. */
+export interface ActionMark {
+  readonly requestedAt: number;
+  readonly bootIdBefore: string;
+}
+
+/**
+ * `workloads` are `Deployment shop/web`-style names from the drain's decisions; `action`, when the node
+ * was acted on, makes a DaemonSet pod count only with evidence from after it, once the node rebooted.
+ */
+export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly string[], timeoutMs: number, action?: ActionMark): Promise<BackOutcome> {
   const started = ctx.clock.now();
   const left = () => timeoutMs - (ctx.clock.now() - started);
   const timeout = (what: string): BackOutcome => ({ kind: 'timeout', message: `not whole again within ${Math.round(timeoutMs / 1000)}s: ${what}` });
   // The node and its DaemonSet pods through watches (the node cache, one watch of the node's pods): no polling.
   const node = await ctx.cluster.waitForNode(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
   if (!node) return timeout(`node ${ctx.node} is not Ready`);
-  const settled = (ps: readonly PodView[]) => daemonsNotReady(ps).length === 0;
+  // An upgrade that restarted only the kubelet leaves containers running: their Ready from before is still true.
+  const since = action && node.bootId !== action.bootIdBefore ? action.requestedAt : undefined;
+  const settled = (ps: readonly PodView[]) => daemonsNotReady(ps, since).length === 0;
   const back = ctx.nodePods ? await ctx.nodePods.waitUntil(settled, Math.max(0, left()), ctx.signal) : (await ctx.cluster.waitPodsOnNode(ctx.node, settled, Math.max(0, left()), ctx.signal)) !== undefined;
   if (!back) {
-    return timeout(`DaemonSet pods not Ready on the node: ${await notReadyDaemons(ctx)}`);
+    return timeout(`DaemonSet pods not Ready on the node since its ${since !== undefined ? 'reboot' : 'action'}: ${await notReadyDaemons(ctx, since)}`);
   }
   const wanted = new Set(workloads);
   for (;;) {
@@ -33,17 +46,27 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
 }
 
 /** The DaemonSet pods still not Ready, for the timeout's message; a failed read is said as such. */
-async function notReadyDaemons(ctx: NodeContext): Promise<string> {
+async function notReadyDaemons(ctx: NodeContext, since: number | undefined): Promise<string> {
   try {
-    return daemonsNotReady(await ctx.cluster.podsOnNode(ctx.node, ctx.signal)).map((p) => `${p.namespace}/${p.name}`).join(', ') || 'none left (they were just Ready)';
+    return daemonsNotReady(await ctx.cluster.podsOnNode(ctx.node, ctx.signal), since).map((p) => `${p.namespace}/${p.name}`).join(', ') || 'none left (they were just Ready)';
   } catch (e: unknown) {
     if (isAbortError(e)) throw e;
     return `which ones could not be read (${errorMessage(e)})`;
   }
 }
 
-function daemonsNotReady(pods: readonly PodView[]): PodView[] {
-  return pods.filter((p) => p.controller?.kind === 'DaemonSet' && !p.terminating && !p.ready);
+/** DaemonSet pods on the node not Ready, or Ready only by a status older than `since` (epoch ms). */
+export function daemonsNotReady(pods: readonly PodView[], since?: number): PodView[] {
+  return pods.filter((p) => p.controller?.kind === 'DaemonSet' && !p.terminating && !(p.ready && aliveSince(p, since)));
+}
+
+/**
+ * Whether the pod shows life after `since`: created, Ready, or a container started then. API times have
+ * whole seconds, so `since` counts from the start of its second; a Ready from before that second is stale.
+ */
+export function aliveSince(p: PodView, since: number | undefined): boolean {
+  if (since === undefined) return true;
+  return p.lastAlive !== undefined && p.lastAlive >= Math.floor(since / 1000) * 1000;
 }
 
 async function missingWorkloads(ctx: NodeContext, wanted: ReadonlySet<string>): Promise<string[]> {

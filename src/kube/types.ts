@@ -61,6 +61,13 @@ export interface PodView {
   readonly mirror: boolean;
   readonly hasReadinessProbe: boolean;
   readonly terminationGracePeriodSeconds: number;
+  /**
+   * The latest moment (epoch ms, the server's second precision) the pod's status says it came to life:
+   * its creation, its Ready condition's last transition, or a container's last start. After a reboot, a
+   * pod whose `lastAlive` is older still shows the status from before it (a real node keeps its last
+   * Ready for the node-monitor grace period).
+   */
+  readonly lastAlive?: number;
 }
 
 export interface PdbView {
