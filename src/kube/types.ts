@@ -181,8 +181,13 @@ export interface CordonResult {
 
 export interface LeaseHolder {
   readonly holder: string;
+  /** The renewTime the holder wrote, by its own clock: for people, never to judge expiry by. */
   readonly renewedAt?: number;
   readonly durationSeconds?: number;
+  /** When (this process's clock) this process last saw the Lease change; set when an acquire was refused. */
+  readonly observedAt?: number;
+  /** `observedAt` plus the lease's duration: when, unless it changes again, the holder's claim runs out. */
+  readonly expiresAt?: number;
 }
 
 export type LeaseResult = { readonly acquired: true } | { readonly acquired: false; readonly heldBy: LeaseHolder };
