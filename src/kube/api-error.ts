@@ -14,7 +14,6 @@ export interface ApiStatus {
   readonly name?: string;
 }
 
-
 /** A failed API call after retries, with the server's Status read out. */
 export class KubeApiError extends Error {
   override name = 'KubeApiError';
@@ -70,8 +69,8 @@ const FORBIDDEN = /User "((?:[^"\\]|\\.)*)" cannot (\S+) resource "([^"]*)"(?: i
 /**
  * The permission an answer says was missing, or undefined when it is no permission problem. A 403 that a
  * disruption budget gives (a cause of type DisruptionBudget: "pdb disruptions allowed is negative") is a
- * budget's refusal, not a missing permission. A 403 in other words (a webhook, another authorizer) is
- * still a refusal: it names what it can from the request.
+ * budget's refusal, not a missing permission. A 403 in other words (an admission webhook's policy, another
+ * authorizer) is still a refusal no retry cures: it keeps the server's message, and no identity.
  */
 export function denial(e: unknown): Denial | undefined {
   if (e instanceof PermissionDenied) return e.denial;
@@ -89,11 +88,15 @@ export function denial(e: unknown): Denial | undefined {
       message: status.message,
     };
   }
-  return { verb: 'use', resource: status.kind ?? 'the resource', user: 'the kubeconfig\'s identity', message: status.message };
+  return { verb: '', resource: status.kind ?? '', user: '', message: status.message };
 }
 
-/** One line naming a denial: `system:serviceaccount:ops:daylight may not create pods/eviction in namespace shop`. */
+/**
+ * One line naming a denial: `system:serviceaccount:ops:daylight may not create pods/eviction in namespace
+ * shop`, or the server's own message when it did not say who lacked what.
+ */
 export function denialText(d: Denial): string {
+  if (!d.user) return `"${d.message}"`;
   const where = d.namespace ? ` in namespace ${d.namespace}` : '';
   const group = d.group ? ` (API group ${d.group})` : '';
   return `${d.user} may not ${d.verb} ${d.resource}${group}${where}`;

@@ -148,6 +148,7 @@ export interface PodRef {
  * "" in the namespace "shop"`, k8s.io/apiserver's forbiddenMessage), so it names exactly what to grant.
  */
 export interface Denial {
+  /** Empty, with `user` and `resource`, when the server's message does not say (an admission webhook's 403). */
   readonly verb: string;
   readonly resource: string;
   readonly user: string;
