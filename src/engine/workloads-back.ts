@@ -8,6 +8,7 @@ import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { NodeContext } from './node-context.ts';
 
 const CHECK_EVERY_MS = 2000;
+const CLOCK_TOLERANCE_MS = 2000;
 
 export type BackOutcome = { readonly kind: 'ready'; readonly ms: number } | { readonly kind: 'timeout'; readonly message: string };
 
@@ -29,7 +30,7 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
   const node = await ctx.cluster.waitForNode(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
   if (!node) return timeout(`node ${ctx.node} is not Ready`);
   // An upgrade that restarted only the kubelet leaves containers running: their Ready from before is still true.
-  const since = action && node.bootId !== action.bootIdBefore ? action.requestedAt : undefined;
+  const since = action && node.bootId !== action.bootIdBefore ? action.requestedAt - clockTolerance(ctx) : undefined;
   const settled = (ps: readonly PodView[]) => daemonsNotReady(ps, since).length === 0;
   const back = ctx.nodePods ? await ctx.nodePods.waitUntil(settled, Math.max(0, left()), ctx.signal) : (await ctx.cluster.waitPodsOnNode(ctx.node, settled, Math.max(0, left()), ctx.signal)) !== undefined;
   if (!back) {
@@ -53,6 +54,15 @@ async function notReadyDaemons(ctx: NodeContext, since: number | undefined): Pro
     if (isAbortError(e)) throw e;
     return `which ones could not be read (${errorMessage(e)})`;
   }
+}
+
+/**
+ * How far the pods' times (the API server's and the kubelet's clocks) may lag ours: a couple of seconds of
+ * skew between hosts, or, on a sped-up sandbox, its simulated time running a few event-loop ticks behind
+ * our estimate of it. A Ready from before a reboot is older than the drain that came before the action.
+ */
+function clockTolerance(ctx: NodeContext): number {
+  return atLeastReal(ctx.clock, CLOCK_TOLERANCE_MS, 250);
 }
 
 /** DaemonSet pods on the node not Ready, or Ready only by a status older than `since` (epoch ms). */
