@@ -4,7 +4,7 @@
 // budget cause) is throttling, whose Retry-After a retried call waits for.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermissionDenied } from '../../../src/kube/api-error.ts';
+import { denialText, PermissionDenied } from '../../../src/kube/api-error.ts';
 import { cordon } from '../../../src/kube/cordon.ts';
 import { evict } from '../../../src/kube/eviction.ts';
 import { readNode } from '../../../src/kube/reads.ts';
@@ -98,4 +98,19 @@ test('a cordon refused by RBAC throws PermissionDenied naming "patch nodes" at t
   assert.equal(e.what, 'cordon node a');
   // And the patch was sent once
   assert.equal(f.seen.filter((s) => s.method === 'PATCH').length, 1);
+});
+
+test('a 403 in other words than RBAC\'s (an admission webhook\'s policy) is still refused at once, in the server\'s own words', async () => {
+  // Given an admission webhook that denies every node patch with a 403
+  const message = 'admission webhook "nodes.policy.example" denied the request: nodes are frozen this week';
+  const f = await serve((req, res) => {
+    if (req.method === 'GET') return json(res, 200, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'a', resourceVersion: '7' }, spec: {} });
+    json(res, 403, status(403, 'Forbidden', message));
+  });
+  // When Daylight cordons the node
+  const e = await cordon(f.api, 'a', 'run-1').then(() => undefined, (err: unknown) => err);
+  // Then the refusal keeps the server's message and claims no identity it was not told
+  assert.ok(e instanceof PermissionDenied, String(e));
+  assert.deepEqual(e.denial, { verb: '', resource: '', user: '', message });
+  assert.equal(denialText(e.denial), `"${message}"`);
 });
