@@ -5,5 +5,6 @@ import type { Denial } from '../kube/types.ts';
 
 /** `cordon node a refused by the API server: system:serviceaccount:ops:daylight may not patch nodes (HTTP 403 Forbidden); grant ...`. */
 export function refusedText(what: string, d: Denial): string {
-  return `${what} refused by the API server: ${denialText(d)} (HTTP 403 Forbidden); grant that permission to Daylight's identity (RBAC) and run again`;
+  const fix = d.user ? "grant that permission to Daylight's identity (RBAC) and run again" : 'a policy of the cluster refuses it, so no retry would pass; have it allow Daylight, then run again';
+  return `${what} refused by the API server: ${denialText(d)} (HTTP 403 Forbidden); ${fix}`;
 }
