@@ -118,7 +118,7 @@ interface PodItem {
   status: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 
-test('an identity that may not create pods/eviction fails its node at once, naming the verb, the resource and the identity', { timeout: 300_000 }, async () => {
+test('an identity that may not create pods/eviction fails its node at once, naming the verb, the resource and the identity', { timeout: 300_000 }, async (t) => {
   // Given a ServiceAccount that may read and patch nodes, read pods and write events, but not create pods/eviction
   const cluster = await identity('daylight-no-eviction', [
     { apiGroups: [''], resources: ['nodes'], verbs: [...READ, 'patch'] },
@@ -138,6 +138,7 @@ test('an identity that may not create pods/eviction fails its node at once, nami
   const started = Date.now();
   const e = await maintainNode({ ctx, state: undefined, evictedWorkloads: [], exec: async () => ({ exitCode: 0, signal: null, timedOut: false, output: '', durationMs: 0 }) }).then(() => undefined, (err: unknown) => err);
   const ms = Date.now() - started;
+  t.diagnostic(`the node failed ${ms} ms after its maintenance started: ${e instanceof Error ? e.message : String(e)}`);
   // Then the node fails at once, with the API server's words for who may not do what, where
   assert.ok(e instanceof NodeFailure, String(e));
   assert.match(e.message, new RegExp(`^eviction of shop/web-[a-z0-9-]+ from node ${node} refused by the API server: ${identityOf('daylight-no-eviction')} may not create pods/eviction in namespace shop \\(HTTP 403 Forbidden\\)`));
@@ -172,7 +173,7 @@ async function requests(resource: string): Promise<Record<string, number>> {
   return out;
 }
 
-test('an idle watch the server keeps closing is resumed with WATCH, never relisted, by the API server\'s own count', { timeout: 180_000 }, async () => {
+test('an idle watch the server keeps closing is resumed with WATCH, never relisted, by the API server\'s own count', { timeout: 180_000 }, async (t) => {
   // Given Daylight's cache of disruption budgets, over watches the server closes every 2 seconds
   const api = new KubeApi(kubeConfig(adminToken), { watch: { timeoutSeconds: () => 2, idleMs: 150_000 } });
   closers.push(() => api.close());
@@ -186,6 +187,7 @@ test('an idle watch the server keeps closing is resumed with WATCH, never relist
   await until('four more watches', async () => ((api.requestKinds.get('WATCH poddisruptionbudgets') ?? 0) >= watchesBefore + 4 ? true : undefined), 60_000);
   await systemClock.sleep(500);
   const now = await requests('poddisruptionbudgets');
+  t.diagnostic(`apiserver_request_total for poddisruptionbudgets over the window: WATCH +${(now.WATCH ?? 0) - (before.WATCH ?? 0)}, LIST +${(now.LIST ?? 0) - (before.LIST ?? 0)}`);
   // Then the API server counted the watches it closed, and not one LIST of budgets since the cache's first
   assert.ok((now.WATCH ?? 0) - (before.WATCH ?? 0) >= 3, `WATCH ${before.WATCH} -> ${now.WATCH}`);
   assert.equal((now.LIST ?? 0) - (before.LIST ?? 0), 0, `LIST ${before.LIST} -> ${now.LIST}`);
