@@ -34,21 +34,21 @@ export interface HeldLease {
  * on this process's clock, its holder is gone and the lease is taken. A crashed run's lease thus costs
  * one lease duration of waiting, whatever the clocks of the two hosts say.
  */
-async function acquire(o: { cluster: ClusterPort; holder: string; clock: Clock }, seconds: number): Promise<void> {
+async function acquire(o: { cluster: ClusterPort; holder: string; clock: Clock; signal?: AbortSignal | undefined }, seconds: number): Promise<void> {
   let firstSeen: number | undefined;
   for (;;) {
-    const r = await o.cluster.acquireLease(LEASE_NAME, o.holder, seconds);
+    const r = await o.cluster.acquireLease(LEASE_NAME, o.holder, seconds, o.signal);
     if (r.acquired) return;
     const { observedAt, expiresAt } = r.heldBy;
     firstSeen ??= observedAt;
     if (observedAt === undefined || expiresAt === undefined || observedAt !== firstSeen) throw new LeaseBusy(o.cluster.name, r.heldBy, o.clock.now());
     // Look again at least as often as a live holder renews (a third of the duration), and once it ran out.
-    await o.clock.sleep(Math.max(1, Math.min(expiresAt - o.clock.now(), (seconds * 1000) / 3)));
+    await o.clock.sleep(Math.max(1, Math.min(expiresAt - o.clock.now(), (seconds * 1000) / 3)), o.signal);
   }
 }
 
 /** Acquires the lease and renews it until released; `onLost` runs once if a renewal fails. */
-export async function holdLease(o: { cluster: ClusterPort; holder: string; clock: Clock; onLost: (reason: string) => void }): Promise<HeldLease> {
+export async function holdLease(o: { cluster: ClusterPort; holder: string; clock: Clock; onLost: (reason: string) => void; signal?: AbortSignal }): Promise<HeldLease> {
   const seconds = leaseSeconds(o.clock);
   await acquire(o, seconds);
   const stop = new AbortController();
