@@ -26,7 +26,12 @@ HAProxy or a load generator in front of it. PUT /sandbox/v1/faults on any API po
 
 With --engine kubernetes, each region is a real control plane instead (etcd, kube-apiserver,
 kube-controller-manager, kube-scheduler built by \`npm run lab:build\`, kwok playing the nodes' kubelets),
-running in real time; the ingress, faults, referee and metrics are not served on it yet.
+running in real time. Its sandbox extras are on one HTTP server of their own, since the real
+kube-apiservers own the API ports: the referee (from the audit logs and watches), the status, the ingress
+faults (PUT /sandbox/v1/faults), the traffic weights and /metrics. Each region's ingress answers from the
+real EndpointSlices. API faults (faults.api) go through a proxy in front of the region's API server (the
+kubeconfig points at it), node faults (faults.nodes) through the node agent; pod faults (faults.pods)
+cannot be played there and such a fleet is refused. --speed does not apply.
 
 Flags:
   --fleet FILE          fleet file (default: the embedded demo, examples/fleets/demo.yaml)

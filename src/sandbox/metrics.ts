@@ -52,16 +52,39 @@ export function renderMetrics(m: RegionMetrics): string {
     gauge('daylight_sandbox_pods_ready', 'Pods whose Ready condition is True.', m.pods.ready),
     gauge('daylight_sandbox_pods_pending', 'Pods not yet running.', m.pods.pending),
     gauge('daylight_sandbox_pods_terminating', 'Pods being deleted.', m.pods.terminating),
-    counter('daylight_sandbox_requests_served_total', 'Requests the region answered with success.', m.traffic.served),
-    counter('daylight_sandbox_requests_failed_total', 'Requests the region failed: no ready endpoint or no capacity left.', m.traffic.failed),
-    gauge('daylight_sandbox_traffic_weight', 'Weight of the region at the global load balancer.', m.traffic.weight),
-    gauge('daylight_sandbox_demand_rps', 'Requests per second the load balancer sends the region.', m.traffic.demandRps),
-    gauge('daylight_sandbox_capacity_rps', 'Requests per second the ready endpoints of the region can serve.', m.traffic.capacityRps),
+    ...trafficFamilies(m.region, m.traffic, m.histogram),
     counter('daylight_sandbox_evictions_total', 'Evictions the API accepted.', m.evictions.accepted),
     counter('daylight_sandbox_evictions_rejected_total', 'Evictions refused because of a PodDisruptionBudget.', m.evictions.rejectedByPdb),
-    { name: 'daylight_sandbox_request_duration_seconds', help: 'Latency of served requests.', type: 'histogram', lines: m.histogram.lines('daylight_sandbox_request_duration_seconds', l) },
   ];
   return renderFamilies(families);
+}
+
+/**
+ * The global load balancer's families for one region: requests served and failed, weight, demand,
+ * capacity and the served requests' latency. Both engines expose them under these names.
+ */
+export function trafficFamilies(region: string, t: RegionMetrics['traffic'], histogram: LatencyHistogram): Family[] {
+  const l = `region="${region}"`;
+  const gauge = (name: string, help: string, value: number): Family => ({ name, help, type: 'gauge', lines: [`${name}{${l}} ${value}`] });
+  const counter = (name: string, help: string, value: number): Family => ({ name, help, type: 'counter', lines: [`${name}{${l}} ${Math.round(value)}`] });
+  return [
+    counter('daylight_sandbox_requests_served_total', 'Requests the region answered with success.', t.served),
+    counter('daylight_sandbox_requests_failed_total', 'Requests the region failed: no ready endpoint or no capacity left.', t.failed),
+    gauge('daylight_sandbox_traffic_weight', 'Weight of the region at the global load balancer.', t.weight),
+    gauge('daylight_sandbox_demand_rps', 'Requests per second the load balancer sends the region.', t.demandRps),
+    gauge('daylight_sandbox_capacity_rps', 'Requests per second the ready endpoints of the region can serve.', t.capacityRps),
+    { name: 'daylight_sandbox_request_duration_seconds', help: 'Latency of served requests.', type: 'histogram', lines: histogram.lines('daylight_sandbox_request_duration_seconds', l) },
+  ];
+}
+
+/** Families of several regions as one exposition: each family once, its lines from every region. */
+export function mergeFamilies(families: readonly Family[]): Family[] {
+  const byName = new Map<string, Family>();
+  for (const f of families) {
+    const seen = byName.get(f.name);
+    byName.set(f.name, seen ? { ...seen, lines: [...seen.lines, ...f.lines] } : f);
+  }
+  return [...byName.values()];
 }
 
 export function renderFamilies(families: readonly Family[]): string {

@@ -17,10 +17,13 @@ export interface ResourceType {
   readonly generation?: boolean;
   /** Defined by a CustomResourceDefinition: stored as-is, no strategic merge patch. */
   readonly custom?: boolean;
+  /** Another API's view of a stored resource: its store key (`events` for events.k8s.io/v1 Events). */
+  readonly storedAs?: string;
 }
 
 /** `pods`, `deployments.apps`: the key a resource type is stored under. */
-export function resourceKey(t: Pick<ResourceType, 'group' | 'resource'>): string {
+export function resourceKey(t: Pick<ResourceType, 'group' | 'resource' | 'storedAs'>): string {
+  if (t.storedAs) return t.storedAs;
   return t.group ? `${t.resource}.${t.group}` : t.resource;
 }
 
@@ -46,7 +49,7 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   core('events', 'Event', true, { shortNames: ['ev'] }),
   core('configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
   core('secrets', 'Secret', true),
-  core('serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  core('serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], subresources: ['token'] }),
   core('persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
   grouped('apps', 'v1', { resource: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'], generation: true }),
   grouped('apps', 'v1', { resource: 'replicasets', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'], generation: true }),
@@ -55,6 +58,14 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   grouped('policy', 'v1', { resource: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], subresources: ['status'], generation: true }),
   grouped('discovery.k8s.io', 'v1', { resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true }),
   grouped('coordination.k8s.io', 'v1', { resource: 'leases', kind: 'Lease', namespaced: true }),
+  grouped('rbac.authorization.k8s.io', 'v1', { resource: 'roles', kind: 'Role', namespaced: true }),
+  grouped('rbac.authorization.k8s.io', 'v1', { resource: 'rolebindings', kind: 'RoleBinding', namespaced: true }),
+  grouped('rbac.authorization.k8s.io', 'v1', { resource: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
+  grouped('rbac.authorization.k8s.io', 'v1', { resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }),
+  // Answered at once, never stored (server.ts): what the requester may do.
+  grouped('authorization.k8s.io', 'v1', { resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false }),
+  // The same Events as core/v1's, with renamed fields (api/kinds.ts converts them).
+  grouped('events.k8s.io', 'v1', { resource: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], storedAs: 'events' }),
   grouped('apiextensions.k8s.io', 'v1', { resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], subresources: ['status'], generation: true }),
 ];
 

@@ -58,6 +58,7 @@ export class ObjectStore {
   private readonly listeners = new Set<Listener>();
   private readonly history: (Change | undefined)[];
   private historyNext = 0;
+  private compacted = 0;
 
   constructor(options: StoreOptions = {}) {
     this.history = new Array<Change | undefined>(options.historySize ?? 10_000);
@@ -147,6 +148,21 @@ export class ObjectStore {
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Forgets the history up to now, as etcd's compaction does: a watch from an older resourceVersion then
+   * gets 410 Gone (kube-apiserver compacts every 5 minutes; tests call this to see it at once).
+   */
+  compact(): void {
+    this.history.fill(undefined);
+    this.historyNext = 0;
+    this.compacted = this.rv;
+  }
+
+  /** The resourceVersion of the last compaction (0: never): older list snapshots are gone too. */
+  get compactedRevision(): number {
+    return this.compacted;
   }
 
   /** Changes after `rv`, oldest first, or undefined when the history no longer reaches back that far. */

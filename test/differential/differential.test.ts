@@ -29,17 +29,24 @@ for (const { name, start } of engines) {
     for (const scenario of scenarios) {
       test(scenario.name, { timeout: 120_000 }, async () => {
         assert.ok(engine, `the ${name} engine did not start`);
-        assert.equal(await runScenario(engine.target, scenario), undefined);
+        assert.equal(await runScenario(engine.target, scenario, engine), undefined);
       });
     }
-    test("Debian's python3-kubernetes lists, watches (it sends watch=True) and evicts", { timeout: 60_000 }, async () => {
+    test("Debian's python3-kubernetes lists, watches (it sends watch=True), evicts and writes an events.k8s.io/v1 Event", { timeout: 60_000 }, async () => {
       assert.ok(engine, `the ${name} engine did not start`);
       // Given one Ready pod
-      const ready = await runScenario(engine.target, { name: 'python', namespace: 'diff-python', steps: pythonSetup });
+      const ready = await runScenario(engine.target, { name: 'python', namespace: 'diff-python', steps: pythonSetup }, engine);
       assert.equal(ready, undefined);
-      // When the Python client lists, watches and evicts, Then it sees the pod, an ADDED event, a 201 and a 404
+      // When the Python client lists, watches, evicts and writes an Event through events.k8s.io/v1
       const seen = await python(engine.kubeconfigPath, 'diff-python', 'py1');
-      assert.deepEqual(seen, { listed: ['py1'], events: ['ADDED py1'], evicted: 201, missing: 404 });
+      // Then it sees the pod, an ADDED event, a 201 and a 404, and reads the Event back through both APIs
+      assert.deepEqual(seen, {
+        listed: ['py1'],
+        events: ['ADDED py1'],
+        evicted: 201,
+        missing: 404,
+        event: ['evicted by python', 'py1', '2026-12-05T19:00:00.123456+00:00', ['evicted by python']],
+      });
     });
   });
 }

@@ -16,6 +16,8 @@ export interface DifferentialEngine {
   readonly target: ApiTarget;
   /** A kubeconfig for this engine, for clients other than ours. */
   readonly kubeconfigPath: string;
+  /** Compacts the history watches resume from up to now (etcd's compaction; the simulated store's). */
+  compact(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -28,8 +30,10 @@ export async function startSimulated(): Promise<DifferentialEngine> {
   // Real time, as the kubernetes engine runs: the scenarios compare answers, not durations.
   const s = await startTestSandbox(fleet(), { speed: 1 });
   const server = s.sandbox.servers.get(REGION);
-  if (!server) throw new Error(`the simulated engine serves no region ${REGION}`);
-  return { name: 'simulated', target: { url: server.url, caPem: s.sandbox.tls.caPem, token: s.sandbox.token }, kubeconfigPath: s.kubeconfigPath, stop: s.stop };
+  const region = s.sandbox.fleet.regions.find((r) => r.name === REGION);
+  if (!server || !region) throw new Error(`the simulated engine serves no region ${REGION}`);
+  const compact = () => Promise.resolve(region.store.compact());
+  return { name: 'simulated', target: { url: server.url, caPem: s.sandbox.tls.caPem, token: s.sandbox.token }, kubeconfigPath: s.kubeconfigPath, compact, stop: s.stop };
 }
 
 export async function startKubernetes(log: (line: string) => void): Promise<DifferentialEngine> {
@@ -45,9 +49,21 @@ export async function startKubernetes(log: (line: string) => void): Promise<Diff
       await sandbox.stop();
       await rm(dir, { recursive: true, force: true });
     };
-    return { name: 'kubernetes', target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.admin.token }, kubeconfigPath, stop };
+    return { name: 'kubernetes', target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.admin.token }, kubeconfigPath, compact: () => compactEtcd(plane.etcdUrl), stop };
   } catch (e: unknown) {
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** Compacts etcd to its current revision through its JSON gateway, as kube-apiserver's periodic compaction does. */
+async function compactEtcd(etcdUrl: string): Promise<void> {
+  const call = async (path: string, body: unknown): Promise<{ header?: { revision?: string } }> => {
+    const res = await fetch(`${etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`etcd ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { header?: { revision?: string } };
+  };
+  const revision = (await call('/v3/kv/range', { key: Buffer.from('/').toString('base64') })).header?.revision;
+  if (!revision) throw new Error('etcd did not say its revision');
+  await call('/v3/kv/compaction', { revision, physical: true });
 }

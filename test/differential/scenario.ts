@@ -12,6 +12,12 @@ export interface ApiRequest {
   readonly body?: unknown;
   /** application/json unless given (merge patch: application/merge-patch+json). */
   readonly contentType?: string;
+  /** application/json unless given (a Table: `application/json;as=Table;v=v1;g=meta.k8s.io`). */
+  readonly accept?: string;
+  /** The body is a string sent as it is (YAML), not JSON. */
+  readonly raw?: boolean;
+  /** Another identity's bearer token (may be a remembered `{name}`) instead of the engine's admin token. */
+  readonly token?: string;
 }
 
 /** In `Expect.fields`: the field is there, whatever its value (a timestamp, a generated name). */
@@ -30,10 +36,20 @@ export type Step =
   | { readonly until: ApiRequest; readonly expect: Expect; readonly timeoutMs?: number }
   /** Remembers fields of a 2xx answer for later paths and bodies, as `{name}`. */
   | { readonly remember: ApiRequest; readonly as: Readonly<Record<string, string>> }
-  /** A watch request: its status code, and the fields of its first event (the stream is then closed). */
-  | { readonly watch: string; readonly expect: Expect }
+  /**
+   * A watch request: its status code, and the fields of its first event (the stream is then closed);
+   * `during` is sent once the watch has started (a write its events should or should not show).
+   */
+  | { readonly watch: string; readonly during?: ApiRequest; readonly expect: Expect }
   /** Lets time pass before the next step, to see that something does *not* happen within it. */
-  | { readonly wait: number };
+  | { readonly wait: number }
+  /** Compacts the engine's history up to now, as kube-apiserver has etcd do every 5 minutes. */
+  | { readonly compact: true };
+
+/** What a scenario may ask of the engine itself, beyond API requests. */
+export interface EngineHooks {
+  compact(): Promise<void>;
+}
 
 export interface Scenario {
   readonly name: string;
@@ -66,8 +82,8 @@ interface Answer {
 }
 
 async function send(target: ApiTarget, r: ApiRequest): Promise<Answer> {
-  const body = r.body === undefined ? undefined : { contentType: r.contentType ?? 'application/json', json: r.body };
-  const answer = await apiCall(target, r.method, r.path, body);
+  const body = r.body === undefined ? undefined : { contentType: r.contentType ?? 'application/json', json: r.body, raw: r.raw };
+  const answer = await apiCall(r.token ? { ...target, token: r.token } : target, r.method, r.path, body, r.accept);
   let json: unknown;
   try {
     json = JSON.parse(answer.body);
@@ -88,13 +104,14 @@ export function mismatch(answer: { status: number; json: unknown; text: string }
   return undefined;
 }
 
-async function firstWatchEvent(target: ApiTarget, path: string): Promise<Answer> {
+async function firstWatchEvent(target: ApiTarget, path: string, during?: ApiRequest): Promise<Answer> {
   const { request } = await import('node:https');
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 15_000);
   try {
     return await new Promise<Answer>((resolve, reject) => {
       const req = request(new URL(path, target.url), { ca: target.caPem, signal: controller.signal, headers: { authorization: `Bearer ${target.token}`, accept: 'application/json' } }, (res) => {
+        if (during) send(target, during).catch(reject);
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
@@ -121,9 +138,13 @@ async function firstWatchEvent(target: ApiTarget, path: string): Promise<Answer>
   }
 }
 
-async function runStep(target: ApiTarget, step: Step, memory: Memory): Promise<string | undefined> {
+async function runStep(target: ApiTarget, hooks: EngineHooks, step: Step, memory: Memory): Promise<string | undefined> {
   if ('send' in step) return mismatch(await send(target, fill(step.send, memory)), step.expect);
-  if ('watch' in step) return mismatch(await firstWatchEvent(target, fill(step.watch, memory)), step.expect);
+  if ('watch' in step) return mismatch(await firstWatchEvent(target, fill(step.watch, memory), step.during && fill(step.during, memory)), step.expect);
+  if ('compact' in step) {
+    await hooks.compact();
+    return undefined;
+  }
   if ('wait' in step) {
     await systemClock.sleep(step.wait);
     return undefined;
@@ -149,16 +170,17 @@ function describe(step: Step): string {
   if ('until' in step) return `until ${step.until.method} ${step.until.path}`;
   if ('remember' in step) return `remember ${step.remember.path}`;
   if ('wait' in step) return `wait ${step.wait} ms`;
+  if ('compact' in step) return 'compact';
   return `watch ${step.watch}`;
 }
 
 /** Plays the scenario in its namespace; the first step whose answer differs from the expectation, or undefined. */
-export async function runScenario(target: ApiTarget, scenario: Scenario): Promise<string | undefined> {
+export async function runScenario(target: ApiTarget, scenario: Scenario, hooks: EngineHooks): Promise<string | undefined> {
   const memory: Memory = new Map();
   const created = await send(target, { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: scenario.namespace } } });
   if (created.status !== 201) return `namespace ${scenario.namespace}: ${created.status} ${created.text.slice(0, 300)}`;
   for (const [i, step] of scenario.steps.entries()) {
-    const wrong = await runStep(target, step, memory);
+    const wrong = await runStep(target, hooks, step, memory);
     if (wrong) return `step ${i + 1} (${describe(fill(step, memory))}): ${wrong}`;
   }
   return undefined;

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RefereeReport } from '../../src/sandbox/referee.ts';
-import type { KubectlResult, TestSandbox } from '../support/sandbox.ts';
+import type { KubectlResult, SandboxClient } from '../support/sandbox.ts';
 
 /** Real-time budget for one test that waits on the sandbox: generous for a 2-core CI machine. */
 export const WAIT_MS = 20_000;
@@ -50,16 +50,15 @@ export interface RawRequest {
 }
 
 /** One HTTPS request to a region's API server, trusting only the sandbox's CA. */
-export function rawRequest(ts: TestSandbox, region: string, r: RawRequest): Promise<RawResponse> {
-  const server = ts.sandbox.servers.get(region);
-  if (!server) throw new Error(`no region ${region}`);
-  const token = r.token === undefined ? ts.sandbox.token : r.token;
+export function rawRequest(ts: SandboxClient, region: string, r: RawRequest): Promise<RawResponse> {
+  const server = ts.target(region);
+  const token = r.token === undefined ? server.token : r.token;
   const payload = r.body === undefined ? undefined : JSON.stringify(r.body);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (payload !== undefined) headers['content-type'] = 'application/json';
   return new Promise<RawResponse>((resolve, reject) => {
-    const req = request(`${server.url}${r.path}`, { method: r.method ?? 'GET', ca: ts.sandbox.tls.caPem, headers }, (res) => {
+    const req = request(`${server.url}${r.path}`, { method: r.method ?? 'GET', ca: server.caPem, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -78,8 +77,8 @@ export function rawRequest(ts: TestSandbox, region: string, r: RawRequest): Prom
   });
 }
 
-/** The referee's report, as any outside observer reads it. */
-export async function referee(ts: TestSandbox, region = 'eu-central'): Promise<RefereeReport> {
+/** The simulated engine's referee report, on a region's API port (`startEngineSandbox`'s `referee` reads either engine's). */
+export async function referee(ts: SandboxClient, region = 'eu-central'): Promise<RefereeReport> {
   return (await ts.api(region, '/sandbox/v1/referee')) as RefereeReport;
 }
 
@@ -97,7 +96,7 @@ export async function manifestDir(): Promise<{ write(name: string, text: string)
 }
 
 /** `name<TAB>ownerKind` for every pod on a node, through kubectl's field selector. */
-export async function podsOnNode(ts: TestSandbox, node: string): Promise<{ name: string; owner: string }[]> {
+export async function podsOnNode(ts: SandboxClient, node: string): Promise<{ name: string; owner: string }[]> {
   const out = ok(
     await ts.kubectl(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\t"}{.metadata.ownerReferences[0].kind}{"\\n"}{end}']),
     `list pods on ${node}`,

@@ -170,7 +170,9 @@ test('the kubernetes engine serves the fleet on a real control plane, and kubect
   assert.equal(judged.pdbBreaches, 0, JSON.stringify(judged));
   assert.deepEqual(judged.maxConcurrentUnavailableNodes, { 'eu-central': 1 });
   assert.deepEqual(judged.reboots, {});
-  assert.deepEqual(judged.traffic, { served: 0, failed: 0, byRegion: { 'eu-central': { served: 0, failed: 0 } } });
+  // (the balancer's requests: the budget kept 3 of web's 4 endpoints ready, enough for the fleet's 100 rps)
+  assert.ok(judged.traffic.served > 0, JSON.stringify(judged.traffic));
+  assert.equal(judged.traffic.failed, 0, JSON.stringify(judged.traffic));
 
   // When the node is uncordoned, then it takes pods again
   const uncordoned = await kubectl(['uncordon', node]);

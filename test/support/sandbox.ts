@@ -15,22 +15,53 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
-export interface TestSandbox {
-  readonly sandbox: RunningSandbox;
+/** Where one region's API server is, and what a client trusts and sends there. */
+export interface ApiTarget {
+  readonly url: string;
+  readonly caPem: string;
+  readonly token: string;
+}
+
+/** What a test needs of any running sandbox, whichever engine runs it. */
+export interface SandboxClient {
   readonly kubeconfigPath: string;
   /** Runs kubectl with this sandbox's kubeconfig; never throws on a non-zero exit. */
   kubectl(args: readonly string[], opts?: { timeoutMs?: number; input?: string }): Promise<KubectlResult>;
   /** GET on a region's API with the sandbox token; returns the parsed JSON body. */
   api(region: string, path: string): Promise<unknown>;
+  /** A region's API server URL, the CA that signed its certificate, and a token with full rights there. */
+  target(region: string): ApiTarget;
   /** Waits (real time) until `check` holds; throws with `what` after `timeoutMs`. */
   until(what: string, check: () => boolean | Promise<boolean>, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface TestSandbox extends SandboxClient {
+  readonly sandbox: RunningSandbox;
 }
 
 export async function startTestSandbox(fleet: Fleet, opts: { speed?: number } = {}): Promise<TestSandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'daylight-test-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
   const sandbox = await startSandbox({ fleet, port: 0, speed: opts.speed, kubeconfigPath });
+  const target = (region: string): ApiTarget => {
+    const server = sandbox.servers.get(region);
+    if (!server) throw new Error(`no region ${region}`);
+    return { url: server.url, caPem: sandbox.tls.caPem, token: sandbox.token };
+  };
+  const client = sandboxClient(dir, kubeconfigPath, target);
+  return {
+    ...client,
+    sandbox,
+    stop: async () => {
+      await sandbox.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** kubectl, GETs and waits for a sandbox whose kubeconfig is at `kubeconfigPath` (kubectl's cache in `dir`). */
+export function sandboxClient(dir: string, kubeconfigPath: string, target: (region: string) => ApiTarget): Omit<SandboxClient, 'stop'> {
   const kubectl = (args: readonly string[], o: { timeoutMs?: number; input?: string } = {}) =>
     new Promise<KubectlResult>((resolve) => {
       const child = execFile('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { timeout: o.timeoutMs ?? 60_000, env: { ...process.env, KUBECACHEDIR: join(dir, 'cache') } }, (error, stdout, stderr) => {
@@ -40,11 +71,10 @@ export async function startTestSandbox(fleet: Fleet, opts: { speed?: number } = 
       if (o.input !== undefined) child.stdin?.end(o.input);
     });
   const api = async (region: string, path: string) => {
-    const server = sandbox.servers.get(region);
-    if (!server) throw new Error(`no region ${region}`);
+    const t = target(region);
     const { request } = await import('node:https');
     return new Promise<unknown>((resolve, reject) => {
-      const req = request(`${server.url}${path}`, { ca: sandbox.tls.caPem, headers: { authorization: `Bearer ${sandbox.token}` } }, (res) => {
+      const req = request(`${t.url}${path}`, { ca: t.caPem, headers: { authorization: `Bearer ${t.token}` } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -67,17 +97,7 @@ export async function startTestSandbox(fleet: Fleet, opts: { speed?: number } = 
       await new Promise((r) => setTimeout(r, delay));
     }
   };
-  return {
-    sandbox,
-    kubeconfigPath,
-    kubectl,
-    api,
-    until,
-    stop: async () => {
-      await sandbox.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return { kubeconfigPath, kubectl, api, target, until };
 }
 
 /** Every pod of every region Ready. */
@@ -93,7 +113,7 @@ export interface RefereeSource {
 }
 
 /** The simulated engine's referee, served on a region's API port. */
-export function simulatedReferee(ts: TestSandbox, region: string): RefereeSource {
+export function simulatedReferee(ts: SandboxClient, region: string): RefereeSource {
   return {
     report: async () => (await ts.api(region, '/sandbox/v1/referee')) as RefereeReport,
     details: () => ts.api(region, '/sandbox/v1/referee/details'),

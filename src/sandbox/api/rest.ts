@@ -9,12 +9,15 @@ import { iso, isDaemonSetPod } from '../sim/objects.ts';
 import { deletePod } from '../sim/pods.ts';
 import { admitCreate, podUpdateCauses, validateName } from './admission.ts';
 import { compileFieldSelector } from './fields.ts';
+import { decodeTimes, DecodeError, eventsV1CreateCauses, fromEventsV1, kindCauses, toEventsV1 } from './kinds.ts';
 import { negotiate } from './negotiate.ts';
 import { applyPatch, PatchError, patchTypeOf } from './patch.ts';
+import { serverSideApply } from './apply.ts';
 import type { ApiReply, ApiRequest, ApiTarget } from './request.ts';
-import { isObject } from './request.ts';
+import { isObject, queryBool } from './request.ts';
 import { parseFieldSelector, parseLabelSelector, SelectorError } from '../../lib/selectors.ts';
 import * as S from './status.ts';
+import { ApiError } from './status.ts';
 import { toTable } from './table.ts';
 import type { IncludeObject } from './table.ts';
 
@@ -43,12 +46,17 @@ export class RestHandler {
     const filter = this.filterFor(t, req.query);
     const limit = Number(req.query.get('limit') ?? '0') || Infinity;
     const token = req.query.get('continue');
-    const after = token ? decodeContinue(token) : undefined;
+    const from = token ? decodeContinue(token) : undefined;
+    if (from && from.rv >= 0 && from.rv < this.store.compactedRevision) {
+      // The snapshot the token continues is compacted away: 410, with a token that continues inconsistently.
+      throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: { continue: encodeContinue(from.key, -1) }, status: 'Failure', message: CONTINUE_EXPIRED, reason: 'Expired', code: 410 });
+    }
+    const after = from?.key;
     const page = this.podsOfNode(t, req.query, { after, limit, filter }) ?? this.store.page(t.key, { namespace: t.namespace, after, limit, filter });
     const rv = String(this.store.resourceVersion);
     const metadata: Record<string, unknown> = { resourceVersion: rv };
     if (page.next !== undefined) {
-      metadata.continue = encodeContinue(page.next);
+      metadata.continue = encodeContinue(page.next, from && from.rv < 0 ? -1 : this.store.resourceVersion);
       if (!req.query.get('labelSelector') && !req.query.get('fieldSelector')) metadata.remainingItemCount = page.remaining;
     }
     return { status: 200, body: this.represent(t, page.items, req, true, metadata) };
@@ -85,7 +93,8 @@ export class RestHandler {
   }
 
   /** JSON, Table or partial metadata, as the Accept header asks. */
-  represent(t: ApiTarget, items: KObject[], req: ApiRequest, asList: boolean, metadata: Record<string, unknown> = {}): unknown {
+  represent(t: ApiTarget, stored: KObject[], req: ApiRequest, asList: boolean, metadata: Record<string, unknown> = {}): unknown {
+    const items = stored.map((o) => viewOf(t, o));
     const rep = negotiate(req.accept);
     if (rep.as === 'Table') {
       const include = (req.query.get('includeObject') ?? 'Metadata') as IncludeObject;
@@ -103,7 +112,7 @@ export class RestHandler {
   create(t: ApiTarget, req: ApiRequest): ApiReply {
     if (t.subresource === 'eviction') return this.evict(t, req);
     if (t.subresource) throw S.methodNotAllowed();
-    const body = this.bodyObject(t, req);
+    const body = storedForm(t, this.bodyObject(t, req));
     const meta = (isObject(body.metadata) ? body.metadata : {}) as Partial<ObjectMeta>;
     const namespace = this.namespaceFor(t, meta.namespace);
     const name = meta.name || (meta.generateName ? `${meta.generateName}${this.region.ctx.rng.suffix(5)}` : '');
@@ -121,32 +130,34 @@ export class RestHandler {
       ...(t.type.generation ? { generation: 1 } : {}),
     };
     delete metadata.deletionTimestamp;
-    const draft = { ...body, apiVersion: apiVersionOf(t.type), kind: t.type.kind, metadata } as KObject;
+    const draft = decoded(t, { ...body, apiVersion: t.type.storedAs ? body.apiVersion : apiVersionOf(t.type), kind: t.type.kind, metadata } as KObject);
     const { object, causes } = admitCreate(t.type, draft);
+    causes.push(...(t.type.group === 'events.k8s.io' ? eventsV1CreateCauses(object) : kindCauses(t.key, object)));
     if (causes.length) throw S.invalid({ group: t.type.group, resource: t.type.resource, kind: t.type.kind, name }, causes);
-    if (isDryRun(req)) return { status: 201, body: object };
+    if (isDryRun(req)) return { status: 201, body: viewOf(t, object) };
     const stored = this.store.create(t.key, object);
     this.region.requestSettle();
-    return { status: 201, body: this.store.get(t.key, namespace, name) ?? stored };
+    return { status: 201, body: viewOf(t, this.store.get(t.key, namespace, name) ?? stored) };
   }
 
   update(t: ApiTarget, req: ApiRequest): ApiReply {
     const current = this.mustGet(t);
-    const body = this.bodyObject(t, req);
+    const body = storedForm(t, this.bodyObject(t, req));
     if (t.subresource === 'scale') return this.writeScale(t, current, body, req);
     const meta = isObject(body.metadata) ? (body.metadata as Partial<ObjectMeta>) : {};
     if (meta.name && meta.name !== t.name) throw S.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${t.name})`);
     if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) throw S.conflict({ group: t.type.group, resource: t.type.resource, name: t.name });
     // The body's metadata replaces the stored one (a finalizer or label left out is removed); write() keeps
     // the identity and deletion fields.
-    return this.write(t, current, { ...body, metadata: meta } as KObject, req);
+    return this.write(t, current, decoded(t, { ...body, metadata: meta } as KObject), req);
   }
 
   patch(t: ApiTarget, req: ApiRequest): ApiReply {
+    if (isApplyPatch(req.contentType) && !t.subresource) return this.apply(t, req);
     const current = this.mustGet(t);
     const type = patchTypeOf(req.contentType);
     if (!type || (type === 'strategic' && !isBuiltIn(t))) throw S.unsupportedMediaType(req.contentType ?? '');
-    const source = t.subresource === 'scale' ? scaleOf(current) : current;
+    const source = t.subresource === 'scale' ? scaleOf(current) : viewOf(t, current);
     let next: unknown;
     try {
       next = applyPatch(source, req.body, type);
@@ -156,12 +167,37 @@ export class RestHandler {
     }
     if (!isObject(next)) throw S.badRequest('the patch did not produce an object');
     if (t.subresource === 'scale') return this.writeScale(t, current, next, req);
+    next = storedForm(t, next);
+    try {
+      next = decodeTimes(t.key, next as KObject);
+    } catch (e: unknown) {
+      // A patched object that no longer decodes: kube-apiserver blames the patch (422), not the request (400).
+      if (e instanceof DecodeError) throw S.invalid({ group: '', resource: '', kind: '', name: '' }, [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(JSON.stringify(next))}: ${e.message}`, field: 'patch' }]);
+      throw e;
+    }
+    if (!isObject(next)) throw S.badRequest('the patch did not produce an object');
     const meta = (isObject(next.metadata) ? next.metadata : {}) as Partial<ObjectMeta>;
     if (isObject(req.body) && isObject(req.body.metadata) && req.body.metadata.resourceVersion && req.body.metadata.resourceVersion !== current.metadata.resourceVersion) {
       throw S.conflict({ group: t.type.group, resource: t.type.resource, name: t.name });
     }
     // The patched metadata as it is: a key the patch removed (`finalizers: null`) stays removed.
     return this.write(t, current, { ...next, metadata: meta } as KObject, req);
+  }
+
+  /** Server-side apply: creates the object when absent, else merges the manager's fields (apply.ts). */
+  private apply(t: ApiTarget, req: ApiRequest): ApiReply {
+    const manager = req.query.get('fieldManager');
+    if (!manager) {
+      throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', reason: 'Invalid', details: { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }] }, code: 422 });
+    }
+    const body = this.bodyObject(t, req);
+    const meta = isObject(body.metadata) ? body.metadata : {};
+    if (meta.name !== undefined && meta.name !== t.name) throw S.badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${t.name})`);
+    const current = this.store.get(t.key, t.namespace, t.name ?? '');
+    const outcome = serverSideApply(current ? viewOf(t, current) : undefined, { ...body, metadata: { ...meta, name: t.name } }, manager, queryBool(req.query, 'force'), iso(this.now));
+    if (outcome.kind === 'conflict') throw new ApiError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: outcome.message, reason: 'Conflict', details: { causes: outcome.causes }, code: 409 });
+    if (!current) return this.create({ ...t, name: undefined }, { ...req, body: outcome.object });
+    return this.write(t, current, decoded(t, storedForm(t, outcome.object as unknown as Record<string, unknown>) as unknown as KObject), req);
   }
 
   /** Stores an update: identity fields stay, status only through /status, generation follows spec. */
@@ -180,14 +216,16 @@ export class RestHandler {
       const causes = podUpdateCauses(current as Pod, object as Pod);
       if (causes.length) throw S.invalid({ group: '', resource: 'pods', kind: 'Pod', name: t.name }, causes);
     }
-    if (isDryRun(req)) return { status: 200, body: object };
+    const causes = t.subresource ? [] : kindCauses(t.key, object);
+    if (causes.length) throw S.invalid({ group: t.type.group, resource: t.type.resource, kind: t.type.kind, name: t.name }, causes);
+    if (isDryRun(req)) return { status: 200, body: viewOf(t, object) };
     this.store.replace(t.key, object);
     if (object.metadata.deletionTimestamp && !object.metadata.finalizers?.length && (t.key !== 'pods' || object.metadata.deletionGracePeriodSeconds === 0)) {
       // A deleted object goes with its last finalizer; a pod only once its kubelet has stopped it (grace 0).
       this.store.remove(t.key, t.namespace, t.name as string);
     }
     this.region.requestSettle();
-    return { status: 200, body: this.store.get(t.key, t.namespace, t.name as string) ?? object };
+    return { status: 200, body: viewOf(t, this.store.get(t.key, t.namespace, t.name as string) ?? object) };
   }
 
   private writeScale(t: ApiTarget, current: KObject, scale: Record<string, unknown>, req: ApiRequest): ApiReply {
@@ -206,10 +244,10 @@ export class RestHandler {
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== current.metadata.uid) throw S.conflict({ group: t.type.group, resource: t.type.resource, name: t.name }, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) throw S.conflict({ group: t.type.group, resource: t.type.resource, name: t.name }, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-    if (isDryRun(req)) return { status: 200, body: current };
+    if (isDryRun(req)) return { status: 200, body: viewOf(t, current) };
     const result = this.deleteObject(t, current, opts);
     this.region.requestSettle();
-    return { status: 200, body: result };
+    return { status: 200, body: viewOf(t, result) };
   }
 
   deleteCollection(t: ApiTarget, req: ApiRequest): ApiReply {
@@ -303,6 +341,30 @@ function deleteOptions(req: ApiRequest): DeleteOptions {
   return out;
 }
 
+/** A stored object as the request's API serves it: an events.k8s.io/v1 Event for that group, else as stored. */
+export function viewOf(t: ApiTarget, o: KObject): KObject {
+  return t.type.group === 'events.k8s.io' && t.type.storedAs ? toEventsV1(o) : o;
+}
+
+/** A request body in the form it is stored in (an events.k8s.io/v1 Event as a core Event). */
+function storedForm(t: ApiTarget, body: Record<string, unknown>): Record<string, unknown> {
+  return t.type.group === 'events.k8s.io' && t.type.storedAs ? fromEventsV1(body) : body;
+}
+
+/** The object with its MicroTime fields decoded, or 400 as kube-apiserver answers a body it cannot decode. */
+function decoded(t: ApiTarget, o: KObject): KObject {
+  try {
+    return decodeTimes(t.key, o);
+  } catch (e: unknown) {
+    if (e instanceof DecodeError) throw S.badRequest(`${t.type.kind} in version "${t.type.version}" cannot be handled as a ${t.type.kind}: ${e.message}`);
+    throw e;
+  }
+}
+
+function isApplyPatch(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase().startsWith('application/apply-patch') ?? false;
+}
+
 function isDryRun(req: ApiRequest): boolean {
   if (req.query.getAll('dryRun').includes('All')) return true;
   return isObject(req.body) && Array.isArray(req.body.dryRun) && req.body.dryRun.includes('All');
@@ -325,14 +387,18 @@ function scaleOf(o: KObject): unknown {
   };
 }
 
-function encodeContinue(key: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+const CONTINUE_EXPIRED =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
+/** A continue token: the last key listed and the resourceVersion of the list (-1: none to keep). */
+function encodeContinue(key: string, rv: number): string {
+  return Buffer.from(JSON.stringify({ v: 1, k: key, rv })).toString('base64url');
 }
 
-function decodeContinue(token: string): string {
+function decodeContinue(token: string): { key: string; rv: number } {
   try {
     const v: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (isObject(v) && typeof v.k === 'string') return v.k;
+    if (isObject(v) && typeof v.k === 'string') return { key: v.k, rv: typeof v.rv === 'number' ? v.rv : -1 };
   } catch {
     // fall through to the error below
   }

@@ -10,7 +10,7 @@ export interface StatusCause {
 export interface StatusBody {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  metadata: { continue?: string };
   status: 'Success' | 'Failure';
   message?: string;
   reason?: string;
@@ -66,7 +66,9 @@ export function conflict(t: Target, why = 'the object has been modified; please 
 
 /** 422 with one cause per invalid field, as validation errors come back from a real API server. */
 export function invalid(t: Target & { kind: string }, causes: StatusCause[]): ApiError {
-  const list = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
+  // apimachinery's aggregate: one error alone, several in brackets.
+  const errors = causes.map((c) => `${c.field}: ${c.message}`);
+  const list = errors.length === 1 ? (errors[0] as string) : `[${errors.join(', ')}]`;
   const groupKind = t.group ? `${t.kind}.${t.group}` : t.kind;
   return failure(422, 'Invalid', `${groupKind} "${t.name ?? ''}" is invalid: ${list}`, {
     name: t.name,

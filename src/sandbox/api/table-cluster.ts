@@ -57,7 +57,8 @@ export const nodePrinter: Printer = {
     nodeAddress(node, 'InternalIP'),
     nodeAddress(node, 'ExternalIP'),
     nodeInfo(node, 'osImage') || '<unknown>',
-    nodeInfo(node, 'kernelVersion') || '<unknown>',
+    // Kubernetes' printer appends the architecture when the node reports one (printers.go, printNode).
+    (nodeInfo(node, 'kernelVersion') || '<unknown>') + (nodeInfo(node, 'architecture') ? ` (${nodeInfo(node, 'architecture')})` : ''),
     nodeInfo(node, 'containerRuntimeVersion') || '<unknown>',
   ],
 };

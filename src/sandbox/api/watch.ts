@@ -8,6 +8,7 @@ import { negotiate } from './negotiate.ts';
 import { queryBool } from './request.ts';
 import type { ApiRequest, ApiTarget } from './request.ts';
 import type { RestHandler } from './rest.ts';
+import { viewOf } from './rest.ts';
 import * as S from './status.ts';
 import { toTable } from './table.ts';
 import type { IncludeObject } from './table.ts';
@@ -20,6 +21,9 @@ export interface WatchOptions {
   readonly res: ServerResponse;
 }
 
+/** kube-apiserver's cacher: `defaultBookmarkFrequency = time.Minute`. */
+const BOOKMARK_PERIOD_MS = 60_000;
+
 export function serveWatch(o: WatchOptions): void {
   const { region, target: t, req, res } = o;
   const filter = o.rest.filterFor(t, req.query) ?? (() => true);
@@ -27,7 +31,7 @@ export function serveWatch(o: WatchOptions): void {
   const rep = negotiate(req.accept);
   const include = (req.query.get('includeObject') ?? 'Metadata') as IncludeObject;
   const encode = (type: string, obj: unknown): string => `${JSON.stringify({ type, object: obj })}\n`;
-  const render = (obj: KObject): unknown => (rep.as === 'Table' ? { ...toTable(t.key, [obj], region.ctx.clock.nowMs(), include), apiVersion: `meta.k8s.io/${rep.version}`, metadata: { resourceVersion: obj.metadata.resourceVersion } } : obj);
+  const render = (obj: KObject): unknown => (rep.as === 'Table' ? { ...toTable(t.key, [obj], region.ctx.clock.nowMs(), include), apiVersion: `meta.k8s.io/${rep.version}`, metadata: { resourceVersion: obj.metadata.resourceVersion } } : viewOf(t, obj));
   const send = (type: ChangeType, obj: KObject) => res.write(encode(type, render(obj)));
 
   const forward = (c: Change): void => {
@@ -46,9 +50,14 @@ export function serveWatch(o: WatchOptions): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   // Send the headers now, as a real API server does: clients such as kubectl's delete wait block on them.
   res.flushHeaders();
+  const allowBookmarks = queryBool(req.query, 'allowWatchBookmarks');
+  const bookmark = (annotations?: Record<string, string>) =>
+    res.write(encode('BOOKMARK', { kind: t.type.kind, apiVersion: t.type.group ? `${t.type.group}/${t.type.version}` : t.type.version, metadata: { resourceVersion: String(region.store.resourceVersion), ...(annotations ? { annotations } : {}) } }));
   const rv = req.query.get('resourceVersion');
   if (!rv || rv === '0') {
     for (const obj of region.store.page(t.key, { namespace: t.namespace, limit: Infinity, filter: (x) => inScope(x) && filter(x) }).items) send('ADDED', obj);
+    // kube-apiserver's watch cache marks the end of the initial state with a bookmark, when bookmarks are allowed.
+    if (allowBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
   } else {
     const since = Number(rv);
     const changes = Number.isFinite(since) ? region.store.changesSince(since) : undefined;
@@ -60,12 +69,16 @@ export function serveWatch(o: WatchOptions): void {
   }
   const unsubscribe = region.store.subscribe(forward);
   const timeout = Number(req.query.get('timeoutSeconds') ?? '0');
-  const bookmarks = queryBool(req.query, 'allowWatchBookmarks') ? setInterval(() => res.write(encode('BOOKMARK', { kind: t.type.kind, apiVersion: t.type.group ? `${t.type.group}/${t.type.version}` : t.type.version, metadata: { resourceVersion: String(region.store.resourceVersion) } })), 30_000) : undefined;
+  // As the watch cache sends them: about every minute, and 2 s before the watch's timeout ends it, so a
+  // client resumes from a recent resourceVersion (real time: client timers see these, not simulated time).
+  const bookmarks = allowBookmarks ? setInterval(() => bookmark(), BOOKMARK_PERIOD_MS) : undefined;
+  const lastBookmark = allowBookmarks && timeout > 2 ? setTimeout(() => bookmark(), (timeout - 2) * 1000) : undefined;
   const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
   const stop = () => {
     unsubscribe();
     if (timer) clearTimeout(timer);
     if (bookmarks) clearInterval(bookmarks);
+    if (lastBookmark) clearTimeout(lastBookmark);
   };
   res.on('close', stop);
   res.on('finish', stop);

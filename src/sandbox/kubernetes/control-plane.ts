@@ -39,6 +39,8 @@ export interface ControlPlane {
   readonly kubeconfigPath: string;
   readonly credentials: ControlPlaneCredentials;
   readonly auditLogPath: string;
+  /** etcd's client URL (plain HTTP on 127.0.0.1): tests compact its history through it. */
+  readonly etcdUrl: string;
   readonly dir: string;
   /** The components running, in the order they started. */
   readonly components: readonly ComponentProcess[];
@@ -68,7 +70,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
     if (o.binaries.kwok && o.kwokConfigPath) started.push(await startKwok({ ...(await component(o.binaries.kwok)), configPath: o.kwokConfigPath }));
     const kubeconfigPath = join(o.dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kubeconfigYaml([{ name: o.region, server: api.url }], credentials.caPem, credentials.admin.token), { mode: 0o600 });
-    return { region: o.region, url: api.url, kubeconfigPath, credentials, auditLogPath: api.auditLogPath, dir: o.dir, components: started, stop };
+    return { region: o.region, url: api.url, kubeconfigPath, credentials, auditLogPath: api.auditLogPath, etcdUrl: etcd.clientUrl, dir: o.dir, components: started, stop };
   } catch (e: unknown) {
     await stop();
     throw e;

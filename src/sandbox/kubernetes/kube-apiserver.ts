@@ -43,6 +43,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     `--tls-cert-file=${c.servingCertFile}`,
     `--tls-private-key-file=${c.servingKeyFile}`,
     `--token-auth-file=${c.tokenFile}`,
+    // Every request must bring a token, as on the simulated engine: one without is 401 Unauthorized, not
+    // served as system:anonymous (and then 403 Forbidden), a hardened cluster's setting.
+    '--anonymous-auth=false',
     '--authorization-mode=Node,RBAC',
     `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
     `--service-account-key-file=${c.serviceAccountPublicKeyFile}`,

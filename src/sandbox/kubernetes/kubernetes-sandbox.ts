@@ -1,7 +1,9 @@
 // The sandbox's kubernetes engine: one real control plane per region of a fleet file (etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler, kwok), the fleet's nodes and workloads created
-// through each API server, the node agent protocol played for kwok's nodes, and one kubeconfig with a
-// context per region, as the simulated engine writes.
+// through each API server, the node agent protocol played for kwok's nodes, one kubeconfig with a
+// context per region, as the simulated engine writes, and the simulated engine's extras: the referee, a
+// plain-HTTP ingress per region from the real EndpointSlices, the traffic balancer, faults and /metrics
+// (API faults through a proxy in front of the region's API server).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet as FleetFile } from '../fleet-schema.ts';
@@ -19,6 +21,13 @@ import type { ExtrasServer } from './extras-server.ts';
 import { startRegionReferee } from './region-referee.ts';
 import type { RegionReferee } from './region-referee.ts';
 import type { UpstreamName } from './upstream-modules.ts';
+import type { IngressFaults } from '../ingress-faults.ts';
+import type { IngressServer } from '../ingress-server.ts';
+import { checkKubernetesEngineSupport } from './fleet-support.ts';
+import { KubernetesIngress } from './kubernetes-ingress.ts';
+import { apiFaultFor } from '../faults.ts';
+import { startFaultProxy } from './fault-proxy.ts';
+import type { FaultProxy } from './fault-proxy.ts';
 
 export interface KubernetesSandboxOptions {
   readonly fleet: FleetFile;
@@ -29,8 +38,10 @@ export interface KubernetesSandboxOptions {
   /** API port of the first region; the next regions use the ports after it. 0 or absent: free ports. */
   readonly port?: number;
   readonly kubeconfigPath?: string;
-  /** Port of the extras server (the referee); a free one when absent. */
+  /** Port of the extras server (the referee, status, faults, traffic, /metrics); a free one when absent. */
   readonly extrasPort?: number;
+  /** Port of the first region's HTTP ingress; the next regions use the ports after it. 0 or absent: free ports. */
+  readonly ingressPort?: number;
   /**
    * kube-controller-manager's --node-monitor-grace-period: how long a node may stay silent before it is
    * marked Unknown; its default (50 s) when absent. Shorter makes reboots visible sooner (tests); the
@@ -45,16 +56,30 @@ export interface RunningKubernetesSandbox {
   readonly fleet: FleetFile;
   /** By region name, in the fleet file's order. */
   readonly regions: ReadonlyMap<string, ControlPlane>;
+  /**
+   * Where clients reach each region's API, as the kubeconfig says: the API server itself, or, for a region
+   * the fleet file gives API faults (`faults.api`), the fault-injecting proxy in front of it.
+   */
+  readonly apiUrls: ReadonlyMap<string, string>;
   readonly kubeconfig: string;
   /**
    * The sandbox extras the simulated engine serves on each region's API port (`GET /sandbox/v1/referee`),
    * on one HTTP server of ours, since the real kube-apiserver owns the API ports.
    */
   readonly extrasUrl: string;
+  /**
+   * The plain-HTTP ingress of each region (`http://127.0.0.1:<port>`), answering from the region's real
+   * EndpointSlices, as the simulated engine's ingress answers from its own.
+   */
+  readonly ingress: ReadonlyMap<string, IngressServer>;
+  /** The ingress faults now; the same ones PUT /sandbox/v1/faults on the extras server changes. */
+  readonly ingressFaults: IngressFaults;
   stop(): Promise<void>;
 }
 
 export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promise<RunningKubernetesSandbox> {
+  // Before anything starts: a fleet asking for a fault this engine cannot play is refused, not run without it.
+  checkKubernetesEngineSupport(o.fleet.spec);
   const log = o.log ?? (() => {});
   await mkdir(o.dir, { recursive: true });
   const kwokConfigPath = join(o.dir, 'kwok-stages.yaml');
@@ -64,8 +89,12 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
   const referees: RegionReferee[] = [];
   const referee = new Referee(o.fleet.spec.regions.map((r) => r.name));
   let extras: ExtrasServer | undefined;
+  let ingress: KubernetesIngress | undefined;
+  const proxies: FaultProxy[] = [];
   const stop = async (): Promise<void> => {
     await extras?.stop();
+    await ingress?.close();
+    for (const p of proxies) await p.stop();
     for (const r of referees) await r.stop();
     for (const agent of agents) await agent.stop();
     for (const plane of [...regions.values()].reverse()) await plane.stop();
@@ -97,15 +126,42 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
       }));
       const objects = regionObjects(o.fleet.spec, region, i);
       await createAll({ url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.admin.token }, objects, o.signal);
-      agents.push(startNodeAgent({ target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.kwok.token }, log: (line) => log(`${region.name}: ${line}`) }));
+      agents.push(startNodeAgent({
+        target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.kwok.token },
+        log: (line) => log(`${region.name}: ${line}`),
+        faults: (node) => o.fleet.spec.faults.nodes[node],
+      }));
       log(`${region.name}: control plane at ${plane.url}, ${objects.length} objects created, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
+    const apiUrls = new Map<string, string>();
+    for (const p of regions.values()) {
+      const fault = apiFaultFor(o.fleet.spec, p.region);
+      if (fault.errorRate === 0 && fault.latencyMs === 0) {
+        apiUrls.set(p.region, p.url);
+        continue;
+      }
+      const proxy = await startFaultProxy({ upstream: p.url, caPem: p.credentials.caPem, certFile: p.credentials.servingCertFile, keyFile: p.credentials.servingKeyFile, fault });
+      proxies.push(proxy);
+      apiUrls.set(p.region, proxy.url);
+      log(`${p.region}: API faults (errorRate ${fault.errorRate}, latencyMs ${fault.latencyMs}) through ${proxy.url}, in front of ${p.url}`);
+    }
     const kubeconfig = kubeconfigYamlPerRegion(
-      [...regions.values()].map((p) => ({ name: p.region, server: p.url, caPem: p.credentials.caPem, token: p.credentials.admin.token })),
+      [...regions.values()].map((p) => ({ name: p.region, server: apiUrls.get(p.region) ?? p.url, caPem: p.credentials.caPem, token: p.credentials.admin.token })),
     );
     if (o.kubeconfigPath) await writeFile(o.kubeconfigPath, kubeconfig, { mode: 0o600 });
+    // The engine's own identity (kwok's) watches the EndpointSlices, as the referee watches its sources.
+    ingress = new KubernetesIngress({
+      fleet: o.fleet,
+      regions: [...regions.values()].map((p) => ({ name: p.region, target: { url: p.url, caPem: p.credentials.caPem, token: p.credentials.kwok.token } })),
+      sink: referee,
+      log,
+    });
+    await ingress.listen(o.ingressPort ?? 0);
+    const running = ingress;
     extras = await startExtrasServer({
       port: o.extrasPort,
+      ingress: running,
+      fleet: o.fleet.metadata.name,
       report: async () => {
         for (const r of referees) await r.catchUp();
         const { kills, breaches } = referee.details();
@@ -113,7 +169,7 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
         return { report: referee.report(), details: { kills, breaches, peakUnavailable } };
       },
     });
-    return { fleet: o.fleet, regions, kubeconfig, extrasUrl: extras.url, stop };
+    return { fleet: o.fleet, regions, apiUrls, kubeconfig, extrasUrl: extras.url, ingress: running.servers, ingressFaults: running.faults, stop };
   } catch (e: unknown) {
     await stop();
     throw e;

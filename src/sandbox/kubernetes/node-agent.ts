@@ -9,6 +9,7 @@ import { mapLimit } from '../../lib/concurrency.ts';
 import { errorMessage, isAbortError } from '../../lib/errors.ts';
 import type { Node, Pod } from '../k8s-types.ts';
 import { NODE_TIMING } from '../sim/node-actions.ts';
+import type { NodeFault } from '../sim/context.ts';
 import type { NodeAction, NodeActionStatus } from '../sim/node-status.ts';
 import { ACTION_STATUS_ANNOTATION, readAction, readActionStatus } from '../sim/node-status.ts';
 import { numberAnnotation } from '../sim/objects.ts';
@@ -27,6 +28,11 @@ export interface NodeAgentOptions {
   /** kwok's identity: the agent plays the nodes' kubelets with it, so the audit log tells it from clients. */
   readonly target: ApiTarget;
   readonly log?: (line: string) => void;
+  /**
+   * The fleet file's node faults (`faults.nodes`): a node whose actions fail answers failed at once; a node
+   * that never returns keeps its kubelet down after its next reboot, as the simulated engine plays them.
+   */
+  readonly faults?: (node: string) => NodeFault | undefined;
 }
 
 export interface NodeAgent {
@@ -48,7 +54,8 @@ export function startNodeAgent(o: NodeAgentOptions): NodeAgent {
     (JSON.parse((await api('GET', `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`)).body) as { items: Pod[] }).items;
   const podPath = (p: Pod) => `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`;
 
-  const later = (ms: number, f: () => Promise<void>) => {
+  const later = (node: string, ms: number, f: () => Promise<void>) => {
+    if (o.faults?.(node)?.neverReturns) return void log(`node agent: ${node} never comes back (faults.nodes.${node}.neverReturns)`);
     const timer = setTimeout(() => {
       timers.delete(timer);
       f().catch((e: unknown) => log(`node agent: ${errorMessage(e)}`));
@@ -92,7 +99,7 @@ export function startNodeAgent(o: NodeAgentOptions): NodeAgent {
     const name = node.metadata.name;
     if (action.operation === 'reboot' || action.operation === 'patch') {
       await down(node, action, action.operation === 'patch' ? 'installing patches, then rebooting' : 'rebooting', true);
-      later(numberAnnotation(node, NODE_TIMING.rebootSeconds, 120) * 1000, () => up(name, action, true));
+      later(name, numberAnnotation(node, NODE_TIMING.rebootSeconds, 120) * 1000, () => up(name, action, true));
     } else if (action.operation === 'upgrade') {
       if (!action.version || !VERSION.test(action.version)) {
         await setAnnotations(name, { [ACTION_STATUS_ANNOTATION]: status({ id: action.id, phase: 'failed', message: `upgrade needs "version" like "v1.31.2", got ${JSON.stringify(action.version)}` }) });
@@ -100,7 +107,7 @@ export function startNodeAgent(o: NodeAgentOptions): NodeAgent {
       }
       // A kubelet restart: the node goes quiet, its containers keep running.
       await down(node, action, `upgrading the kubelet to ${action.version}`, false);
-      later(numberAnnotation(node, NODE_TIMING.upgradeSeconds, 60) * 1000, () => up(name, action, false));
+      later(name, numberAnnotation(node, NODE_TIMING.upgradeSeconds, 60) * 1000, () => up(name, action, false));
     } else {
       await setAnnotations(name, { [ACTION_STATUS_ANNOTATION]: status({ id: action.id, phase: 'failed', message: `unknown operation "${action.operation}"; use reboot, patch or upgrade` }) });
     }
@@ -118,6 +125,10 @@ export function startNodeAgent(o: NodeAgentOptions): NodeAgent {
     }
     if (taken.get(name) === action.id || readActionStatus(node)?.id === action.id) return;
     taken.set(name, action.id);
+    if (o.faults?.(name)?.failActions) {
+      setAnnotations(name, { [ACTION_STATUS_ANNOTATION]: status({ id: action.id, phase: 'failed', message: 'the node agent failed (simulated fault)' }) }).catch((e: unknown) => log(`node agent: ${errorMessage(e)}`));
+      return;
+    }
     carryOut(node, action).catch((e: unknown) => {
       log(`node agent: ${name} action ${action.id} failed: ${errorMessage(e)}`);
       setAnnotations(name, { [ACTION_STATUS_ANNOTATION]: status({ id: action.id, phase: 'failed', message: errorMessage(e) }) }).catch(() => {});

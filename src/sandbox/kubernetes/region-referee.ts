@@ -3,13 +3,12 @@
 // what it judges (referee-rules.ts) into the engine's shared Referee.
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { backoffDelay } from '../../lib/backoff.ts';
 import { systemClock } from '../../lib/clock.ts';
-import { errnoCode, errorMessage, isAbortError } from '../../lib/errors.ts';
+import { errnoCode, errorMessage } from '../../lib/errors.ts';
 import type { KObject, Node, Pod, PodDisruptionBudget } from '../k8s-types.ts';
 import type { Referee } from '../referee.ts';
 import type { ApiTarget } from './api-create.ts';
-import { apiCallOk, watchOnce } from './api-request.ts';
+import { follow } from './api-request.ts';
 import { KUBELET_STOPPED_ANNOTATION } from './kwok-stages.ts';
 import type { AuditEvent, SystemIdentities } from './referee-rules.ts';
 import { isUnavailable, judgeAuditEvent, judgeBudget, killedByNodeDown } from './referee-rules.ts';
@@ -32,7 +31,6 @@ export interface RegionReferee {
   stop(): Promise<void>;
 }
 
-const RELIST = { baseMs: 500, capMs: 5000 };
 const AUDIT_POLL_MS = 250;
 const READ_CHUNK = 1 << 20;
 
@@ -98,22 +96,8 @@ export function startRegionReferee(o: RegionRefereeOptions): RegionReferee {
   // Reads never overlap: the poll and a report's catch-up queue behind each other.
   const catchUp = () => (reading = reading.then(readMore, readMore));
 
-  // Watches: list, then watch from the list's resourceVersion; relist with backoff when a watch ends.
-  const follow = async <T extends KObject>(path: string, seen: (o: T, deleted: boolean) => void): Promise<void> => {
-    for (let attempt = 0; !abort.signal.aborted; attempt++) {
-      try {
-        const list = JSON.parse((await apiCallOk(o.target, 'GET', path)).body) as { metadata: { resourceVersion: string }; items: T[] };
-        for (const item of list.items) seen(item, false);
-        await watchOnce(o.target, `${path}?watch=true&allowWatchBookmarks=true&resourceVersion=${list.metadata.resourceVersion}`, (e) => {
-          if (e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED') seen(e.object as unknown as T, e.type === 'DELETED');
-        }, abort.signal);
-      } catch (e: unknown) {
-        if (isAbortError(e) || abort.signal.aborted) return;
-        log(`referee: ${path}: ${errorMessage(e)}; listing again`);
-      }
-      await systemClock.sleep(backoffDelay(RELIST, attempt % 4), abort.signal).catch(() => {});
-    }
-  };
+  const watch = <T extends KObject>(path: string, seen: (o: T, deleted: boolean) => void): Promise<void> =>
+    follow<T>({ target: o.target, path, listed: (items) => items.forEach((item) => seen(item, false)), event: seen, signal: abort.signal, log: (line) => log(`referee: ${line}`) });
 
   // Nodes: a node counts as unavailable only once it has been seen available (not while kwok first
   // brings it up); a boot id that changes from one seen before is a reboot.
@@ -157,9 +141,9 @@ export function startRegionReferee(o: RegionRefereeOptions): RegionReferee {
 
   const loops = [
     pollAudit(),
-    follow<Node>('/api/v1/nodes', onNode),
-    follow<PodDisruptionBudget>('/apis/policy/v1/poddisruptionbudgets', onBudget),
-    follow<Pod>('/api/v1/pods', onPod),
+    watch<Node>('/api/v1/nodes', onNode),
+    watch<PodDisruptionBudget>('/apis/policy/v1/poddisruptionbudgets', onBudget),
+    watch<Pod>('/api/v1/pods', onPod),
   ];
   return {
     catchUp,

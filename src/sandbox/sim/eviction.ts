@@ -42,18 +42,31 @@ function decide(ctx: SimContext, disruption: DisruptionController, req: Eviction
   // accepted eviction lowers disruptionsAllowed at once, so a burst can never take more than it allows.
   const pdb = budgets[0] as PodDisruptionBudget;
   const s = pdb.status;
+  // An unhealthy pod, before the budget's own checks (eviction.go): AlwaysAllow, or a budget that is whole
+  // and wants some healthy pods, lets it go without spending a disruption.
+  if (!isPodReady(pod)) {
+    if (pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow') return remove();
+    if (s && s.currentHealthy >= s.desiredHealthy && s.desiredHealthy > 0) return remove();
+  }
+  // checkAndDecrement
   if (!s || (s.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1)) {
     return { kind: 'blocked', message: BLOCKED_MESSAGE, cause: `The disruption budget ${pdb.metadata.name} is still being processed by the server.` };
   }
-  const needs = `The disruption budget ${pdb.metadata.name} needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy} currently`;
-  if (!isPodReady(pod)) {
-    const always = pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow';
-    return always || s.currentHealthy >= s.desiredHealthy ? remove() : { kind: 'blocked', message: BLOCKED_MESSAGE, cause: needs };
-  }
-  if (s.disruptionsAllowed <= 0) return { kind: 'blocked', message: BLOCKED_MESSAGE, cause: needs };
+  if (s.disruptionsAllowed <= 0) return { kind: 'blocked', message: BLOCKED_MESSAGE, cause: blockedCause(pdb) };
   if (!req.dryRun) {
     const disruptedPods = { ...s.disruptedPods, [pod.metadata.name]: iso(ctx.clock.nowMs()) };
     ctx.store.replace('poddisruptionbudgets.policy', { ...pdb, status: { ...s, disruptionsAllowed: s.disruptionsAllowed - 1, disruptedPods } });
   }
   return remove();
+}
+
+/** The 429 cause's message, as checkAndDecrement words it. */
+function blockedCause(pdb: PodDisruptionBudget): string {
+  const s = pdb.status;
+  const name = pdb.metadata.name;
+  const allowed = s?.conditions?.find((c) => c.type === 'DisruptionAllowed');
+  if (allowed?.status === 'False' && allowed.message && allowed.reason === 'SyncFailed') return `The disruption budget ${name} does not allow evicting pods currently because it failed sync: ${allowed.message}`;
+  if (s && s.currentHealthy <= s.desiredHealthy) return `The disruption budget ${name} needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy} currently`;
+  if (allowed?.status === 'False' && allowed.message) return `The disruption budget ${name} does not allow evicting pods currently (${allowed.reason}): ${allowed.message}`;
+  return `The disruption budget ${name} does not allow evicting pods currently`;
 }

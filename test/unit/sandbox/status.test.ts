@@ -60,7 +60,7 @@ test('conflict can give its own reason', () => {
   assert.equal(e.message, 'Operation cannot be fulfilled on deployments.apps "web": StorageError: invalid object');
 });
 
-test('invalid lists every cause in the message and in details', () => {
+test('invalid lists every cause in the message (in brackets when several, as apimachinery aggregates them) and in details', () => {
   const causes = [
     { reason: 'FieldValueInvalid', message: 'Invalid value: -1: must be greater than or equal to 0', field: 'spec.replicas' },
     { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' },
@@ -72,7 +72,7 @@ test('invalid lists every cause in the message and in details', () => {
     apiVersion: 'v1',
     metadata: {},
     status: 'Failure',
-    message: 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0, spec.selector: Required value',
+    message: 'Deployment.apps "web" is invalid: [spec.replicas: Invalid value: -1: must be greater than or equal to 0, spec.selector: Required value]',
     reason: 'Invalid',
     details: { name: 'web', group: 'apps', kind: 'Deployment', causes },
     code: 422,

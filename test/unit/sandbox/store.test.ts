@@ -172,6 +172,21 @@ test('changesSince is undefined once the history no longer reaches back', () => 
   assert.equal(s.changesSince(0), undefined);
 });
 
+test('compact forgets the history up to now, as etcd compaction does: later changes are kept', () => {
+  // Given three changes
+  const s = new ObjectStore();
+  for (let i = 0; i < 3; i++) s.create('pods', pod('shop', `p${i}`));
+  // When the store is compacted, then changed again
+  s.compact();
+  s.create('pods', pod('shop', 'late'));
+  // Then only watches from the compaction on can resume, and the compaction's revision is known
+  assert.equal(s.compactedRevision, 3);
+  assert.equal(s.changesSince(1), undefined);
+  assert.equal(s.changesSince(2), undefined);
+  assert.deepEqual(s.changesSince(3)?.map((c) => c.object.metadata.name), ['late']);
+  assert.deepEqual(s.changesSince(4), []);
+});
+
 test('changes across resource types share one history', () => {
   const s = new ObjectStore({ historySize: 10 });
   s.create('pods', pod('shop', 'a'));
