@@ -1,11 +1,12 @@
 // Draining one node through the Eviction API: a filter chain that decides per pod with a reason, evictions
-// retried with jittered backoff while a budget blocks them, one watch until the pods are gone, and on
-// timeout a diagnostic that names each blocking budget with live numbers.
+// retried with jittered backoff while a budget blocks them (after the server's Retry-After when its flow
+// control throttles them), one watch until the pods are gone, and on timeout a diagnostic that names each
+// blocking budget with live numbers. A missing permission ends the drain at once: no retry cures it.
 import { backoffDelay } from '../lib/backoff.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
-import type { EvictionAnswer, PodView } from '../kube/types.ts';
+import type { Denial, EvictionAnswer, PodView } from '../kube/types.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { DrainPolicy } from '../plan/schema.ts';
 import type { PodDecision } from './events.ts';
@@ -14,7 +15,8 @@ import type { NodeContext } from './node-context.ts';
 export type DrainOutcome =
   | { readonly kind: 'drained'; readonly evicted: number; readonly ms: number; readonly workloads: readonly string[] }
   | { readonly kind: 'refused'; readonly blockers: readonly string[]; readonly workloads: readonly string[] }
-  | { readonly kind: 'timeout'; readonly blockers: readonly string[]; readonly remaining: readonly PodView[]; readonly workloads: readonly string[] };
+  | { readonly kind: 'timeout'; readonly blockers: readonly string[]; readonly remaining: readonly PodView[]; readonly workloads: readonly string[] }
+  | { readonly kind: 'forbidden'; readonly pod: string; readonly denial: Denial };
 
 const BACKOFF = { baseMs: 1000, capMs: 15_000 };
 const EVICT_CONCURRENCY = 16;
@@ -55,7 +57,24 @@ export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
   const deadline = started + policy.timeout.ms;
   const targets = decisions.filter((x) => x.decision.decision === 'evict').map((x) => x.pod);
   const grace = policy.gracePeriod ? Math.round(policy.gracePeriod.seconds) : undefined;
-  const evicted = await mapLimit(targets, EVICT_CONCURRENCY, (p) => evictUntil(ctx, p, { deadline, grace }));
+  // The first eviction refused for want of a permission stops the others: they would all be refused alike.
+  const halt = new AbortController();
+  let refusal: { pod: string; denial: Denial } | undefined;
+  const signal = AbortSignal.any([ctx.signal, halt.signal]);
+  const evicted = await mapLimit(targets, EVICT_CONCURRENCY, async (p) => {
+    if (halt.signal.aborted) return false;
+    try {
+      const r = await evictUntil({ ...ctx, signal }, p, { deadline, grace });
+      if (typeof r === 'boolean') return r;
+      refusal ??= { pod: `${p.namespace}/${p.name}`, denial: r };
+      halt.abort();
+      return false;
+    } catch (e: unknown) {
+      if (halt.signal.aborted && !ctx.signal.aborted && isAbortError(e)) return false;
+      throw e;
+    }
+  });
+  if (refusal) return { kind: 'forbidden', ...refusal };
   const waitMs = Math.max(0, deadline - ctx.clock.now());
   const remainingUids = new Set(await waitGone(ctx, targets.map((p) => p.uid), waitMs));
   // The last backoff can leave the wait no time to look at all: a pod evicted long ago is not a blocker.
@@ -81,8 +100,11 @@ async function waitGone(ctx: NodeContext, uids: readonly string[], waitMs: numbe
   return left;
 }
 
-/** Evicts one pod, backing off while a budget blocks it; returns whether the API accepted it. */
-async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number; grace?: number }): Promise<boolean> {
+/**
+ * Evicts one pod, backing off while a budget blocks it; returns whether the API accepted it, or the
+ * permission whose lack made the API server refuse it.
+ */
+async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number; grace?: number }): Promise<boolean | Denial> {
   if (pod.terminating) return true;
   let reported = '';
   for (let attempt = 0; ; attempt++) {
@@ -96,6 +118,7 @@ async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number;
       release?.();
     }
     if (answer.kind === 'evicted' || answer.kind === 'gone') return true;
+    if (answer.kind === 'forbidden') return answer.denial;
     const diagnostic = describeAnswer(pod, answer);
     if (diagnostic !== reported) {
       ctx.record({ type: 'node.pod.blocked', cluster: ctx.clusterName, node: ctx.node, pod: `${pod.namespace}/${pod.name}`, answer, diagnostic });
@@ -103,14 +126,20 @@ async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number;
     }
     // Refused although the watched budget had room (it lagged): a short pause, then the queue again.
     const queued = ctx.budgets !== undefined && answer.kind === 'blocked';
-    const delay = atLeastReal(ctx.clock, queued ? QUEUED_PAUSE_MS : backoffDelay(BACKOFF, answer.kind === 'misconfigured' ? attempt + 3 : attempt), 100);
+    const delay = answer.kind === 'throttled' ? retryAfter(ctx, answer.retryAfterSeconds) : atLeastReal(ctx.clock, queued ? QUEUED_PAUSE_MS : backoffDelay(BACKOFF, answer.kind === 'misconfigured' ? attempt + 3 : attempt), 100);
     if (ctx.clock.now() + delay >= o.deadline) return false;
     await ctx.clock.sleep(delay, ctx.signal);
   }
 }
 
-function describeAnswer(pod: PodView, a: Exclude<EvictionAnswer, { kind: 'evicted' | 'gone' }>): string {
+/** The server's Retry-After is real seconds: on a sped-up sandbox clock it lasts that many real seconds. */
+function retryAfter(ctx: NodeContext, seconds: number): number {
+  return Math.max(1, seconds) * 1000 * ctx.clock.speed;
+}
+
+function describeAnswer(pod: PodView, a: Exclude<EvictionAnswer, { kind: 'evicted' | 'gone' | 'forbidden' }>): string {
   const name = `${pod.namespace}/${pod.name}`;
+  if (a.kind === 'throttled') return `eviction of ${name} throttled by the API server (HTTP 429, not a disruption budget): ${a.message}; tried again after its Retry-After of ${a.retryAfterSeconds}s`;
   if (a.kind === 'blocked') return `eviction of ${name} refused by its disruption budget: ${a.message}`;
   if (a.kind === 'misconfigured') return `eviction of ${name} impossible: ${a.message} (several PodDisruptionBudgets select it; make one of them stop selecting it)`;
   return `eviction of ${name} failed with ${a.status}: ${a.message}`;

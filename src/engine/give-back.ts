@@ -1,12 +1,14 @@
 // Giving nodes back: an uncordon retried with backoff (kured's "hold the lock and retry uncordon"), and,
 // when a run fails or is aborted, every node it still holds back to service if it is Ready; a node that
 // is not Ready, or that cannot be uncordoned, stays cordoned and is named, for a person or `daylight recover`.
+import { PermissionDenied } from '../kube/api-error.ts';
 import type { ClusterPort } from '../kube/types.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { NodeOutcome, RunEvent } from './events.ts';
+import { refusedText } from './refusal.ts';
 import type { NodeState, RunState } from './state.ts';
 import { unfinishedNodes } from './state.ts';
 
@@ -32,6 +34,8 @@ export async function uncordonWithRetry(r: UncordonRequest): Promise<UncordonRes
       return { kind: 'uncordoned', changed: await r.cluster.uncordon(r.node, r.runId, r.signal) };
     } catch (e: unknown) {
       if (isAbortError(e)) throw e;
+      // A missing permission stays missing: said at once, not after every retry.
+      if (e instanceof PermissionDenied) return { kind: 'failed', message: refusedText(e.what, e.denial) };
       last = errorMessage(e);
     }
   }

@@ -15,7 +15,8 @@ export class LeaseBusy extends Error {
   readonly heldBy: LeaseHolder;
 
   constructor(cluster: string, heldBy: LeaseHolder, now: number) {
-    const age = heldBy.renewedAt ? ` (renewed ${Math.max(0, Math.round((now - heldBy.renewedAt) / 1000))}s ago, lasts ${heldBy.durationSeconds ?? '?'}s)` : '';
+    // Ages by this process's clock only: the holder's renewTime is another host's clock.
+    const age = heldBy.observedAt !== undefined ? ` (seen renewed ${Math.max(0, Math.round((now - heldBy.observedAt) / 1000))}s ago, lasts ${heldBy.durationSeconds ?? '?'}s)` : '';
     super(`cluster ${cluster} is being maintained by run ${heldBy.holder}${age}; wait for it, or stop it with daylight abort ${heldBy.holder}`);
     this.name = 'LeaseBusy';
     this.heldBy = heldBy;
@@ -27,11 +28,29 @@ export interface HeldLease {
   release(): Promise<string | undefined>;
 }
 
+/**
+ * Takes the lease as client-go's leader election does. A Lease held by another run is watched: seen
+ * renewed, its holder is alive and this run is turned away; not seen changing for a whole lease duration
+ * on this process's clock, its holder is gone and the lease is taken. A crashed run's lease thus costs
+ * one lease duration of waiting, whatever the clocks of the two hosts say.
+ */
+async function acquire(o: { cluster: ClusterPort; holder: string; clock: Clock; signal?: AbortSignal | undefined }, seconds: number): Promise<void> {
+  let firstSeen: number | undefined;
+  for (;;) {
+    const r = await o.cluster.acquireLease(LEASE_NAME, o.holder, seconds, o.signal);
+    if (r.acquired) return;
+    const { observedAt, expiresAt } = r.heldBy;
+    firstSeen ??= observedAt;
+    if (observedAt === undefined || expiresAt === undefined || observedAt !== firstSeen) throw new LeaseBusy(o.cluster.name, r.heldBy, o.clock.now());
+    // Look again at least as often as a live holder renews (a third of the duration), and once it ran out.
+    await o.clock.sleep(Math.max(1, Math.min(expiresAt - o.clock.now(), (seconds * 1000) / 3)), o.signal);
+  }
+}
+
 /** Acquires the lease and renews it until released; `onLost` runs once if a renewal fails. */
-export async function holdLease(o: { cluster: ClusterPort; holder: string; clock: Clock; onLost: (reason: string) => void }): Promise<HeldLease> {
+export async function holdLease(o: { cluster: ClusterPort; holder: string; clock: Clock; onLost: (reason: string) => void; signal?: AbortSignal }): Promise<HeldLease> {
   const seconds = leaseSeconds(o.clock);
-  const r = await o.cluster.acquireLease(LEASE_NAME, o.holder, seconds);
-  if (!r.acquired) throw new LeaseBusy(o.cluster.name, r.heldBy, o.clock.now());
+  await acquire(o, seconds);
   const stop = new AbortController();
   const renewing = (async () => {
     while (!stop.signal.aborted) {

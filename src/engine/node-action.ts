@@ -10,7 +10,7 @@ import type { NodeContext } from './node-context.ts';
 import type { NodeState } from './state.ts';
 
 export type ActionOutcome =
-  | { readonly kind: 'confirmed'; readonly node: NodeView; readonly ms: number }
+  | { readonly kind: 'confirmed'; readonly node: NodeView; readonly ms: number; readonly mark: { readonly requestedAt: number; readonly bootIdBefore: string } }
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'timeout'; readonly message: string };
 
@@ -20,6 +20,7 @@ type Requested = NonNullable<NodeState['action']>;
 export async function performAction(ctx: NodeContext, exec: CommandExec, resumed?: Requested): Promise<ActionOutcome> {
   const started = ctx.clock.now();
   if (resumed) await rerequestIfLost(ctx, resumed);
+  const requestedAt = resumed?.requestedAt ?? ctx.clock.now();
   const requested = resumed ?? (await request(ctx, exec));
   if ('kind' in requested) return requested;
   const timeout = ctx.phase.ready.timeout.ms;
@@ -30,7 +31,7 @@ export async function performAction(ctx: NodeContext, exec: CommandExec, resumed
   }, timeout, ctx.signal);
   if (failure) return { kind: 'failed', message: `the node agent reports: ${failure}` };
   if (!node) return { kind: 'timeout', message: await notBackMessage(ctx, requested, timeout) };
-  return { kind: 'confirmed', node, ms: ctx.clock.now() - started };
+  return { kind: 'confirmed', node, ms: ctx.clock.now() - started, mark: { requestedAt, bootIdBefore: requested.bootIdBefore } };
 }
 
 async function request(ctx: NodeContext, exec: CommandExec): Promise<Requested | ActionOutcome> {

@@ -1,5 +1,6 @@
 // One node's maintenance from where its journal left it: cordon, drain, act, confirm, wait until its
 // workloads are whole, uncordon. Each step is journaled before the next; every wait ends in its policy.
+import { PermissionDenied } from '../kube/api-error.ts';
 import type { PdbView, PodView } from '../kube/types.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { drainNode } from './drain.ts';
@@ -9,9 +10,11 @@ import type { NodeContext } from './node-context.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
 import type { BudgetBreach, NodeOutcome } from './events.ts';
 import { uncordonWithRetry } from './give-back.ts';
+import { refusedText } from './refusal.ts';
 import { atOrBefore } from './state.ts';
 import type { NodeState, NodeStep } from './state.ts';
 import { waitWorkloadsBack } from './workloads-back.ts';
+import type { ActionMark } from './workloads-back.ts';
 
 /** A node whose policy is `fail`: the run stops. */
 export class NodeFailure extends Error {
@@ -32,7 +35,20 @@ export interface PipelineInput {
   readonly exec: CommandExec;
 }
 
+/**
+ * A permission the API server refused fails the node at once, whichever step met it: no retry and no drain
+ * policy cures it, and every other node would meet it too. The failure names who lacked what.
+ */
 export async function maintainNode(p: PipelineInput): Promise<NodeOutcome> {
+  try {
+    return await maintainSteps(p);
+  } catch (e: unknown) {
+    if (!(e instanceof PermissionDenied)) throw e;
+    throw new NodeFailure(p.ctx.node, refusedText(e.what, e.denial));
+  }
+}
+
+async function maintainSteps(p: PipelineInput): Promise<NodeOutcome> {
   const step = p.state?.step ?? 'pending';
   if (step === 'done') return p.state?.outcome ?? 'maintained';
   if (atOrBefore(step, 'cordoned')) {
@@ -56,12 +72,14 @@ async function afterCordon(p: PipelineInput, step: NodeStep): Promise<NodeOutcom
     if (typeof drained === 'string') return drained;
     workloads = drained;
   }
+  let mark = actionMark(p.state?.action);
   if (atOrBefore(step, 'acting')) {
     const acted = await act(p, step === 'acting' ? p.state?.action : undefined);
-    if (acted) return acted;
+    if (typeof acted === 'string') return acted;
+    mark = acted;
   }
   if (atOrBefore(step, 'back')) {
-    const back = await waitWorkloadsBack(ctx, workloads, ctx.phase.ready.timeout.ms);
+    const back = await waitWorkloadsBack(ctx, workloads, ctx.phase.ready.timeout.ms, mark);
     if (back.kind === 'timeout') return onReadyTimeout(ctx, back.message);
     ctx.record({ type: 'node.ready', cluster: ctx.clusterName, node: ctx.node, ms: back.ms });
   }
@@ -86,6 +104,11 @@ async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
 /** Drains; returns the workloads that lost pods, or the node's outcome when the drain policy ended it. */
 async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
   const outcome = await drainNode(ctx);
+  if (outcome.kind === 'forbidden') {
+    const message = refusedText(`eviction of ${outcome.pod} from node ${ctx.node}`, outcome.denial);
+    await event(ctx, 'DaylightDrainBlocked', message, 'Warning');
+    throw new NodeFailure(ctx.node, message);
+  }
   if (outcome.kind === 'drained') {
     // One event per maintained node (at its cordon) tells people what happens; the journal holds every step.
     ctx.record({ type: 'node.drained', cluster: ctx.clusterName, node: ctx.node, ms: outcome.ms, evicted: outcome.evicted });
@@ -94,7 +117,7 @@ async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
   return onDrainTimeout(ctx, outcome);
 }
 
-async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, { kind: 'drained' }>): Promise<string[] | NodeOutcome> {
+async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, { kind: 'drained' | 'forbidden' }>): Promise<string[] | NodeOutcome> {
   const policy = ctx.phase.drain.onTimeout;
   ctx.record({ type: 'node.drain.timeout', cluster: ctx.clusterName, node: ctx.node, policy, blockers: outcome.blockers });
   const summary = `${outcome.kind === 'refused' ? 'drain refused' : `drain did not finish within ${ctx.phase.drain.timeout.toString()}`}: ${outcome.blockers.join('; ')}`;
@@ -138,12 +161,17 @@ export function breaches(victims: readonly PodView[], pdbs: readonly PdbView[]):
   return out;
 }
 
-async function act(p: PipelineInput, resumed: NodeState['action']): Promise<NodeOutcome | undefined> {
+/** When the action was asked for and on which boot: what a pod must show life after to count as back. */
+function actionMark(a: NodeState['action']): ActionMark | undefined {
+  return a?.requestedAt !== undefined ? { requestedAt: a.requestedAt, bootIdBefore: a.bootIdBefore } : undefined;
+}
+
+async function act(p: PipelineInput, resumed: NodeState['action']): Promise<NodeOutcome | ActionMark> {
   const { ctx } = p;
   const outcome = await performAction(ctx, p.exec, resumed);
   if (outcome.kind === 'confirmed') {
     ctx.record({ type: 'node.action.confirmed', cluster: ctx.clusterName, node: ctx.node, bootId: outcome.node.bootId, kubeletVersion: outcome.node.kubeletVersion, ms: outcome.ms });
-    return undefined;
+    return outcome.mark;
   }
   ctx.record({ type: 'node.action.failed', cluster: ctx.clusterName, node: ctx.node, message: outcome.message });
   return onReadyTimeout(ctx, outcome.message);

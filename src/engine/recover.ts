@@ -63,11 +63,25 @@ async function tellPeople(cluster: ClusterPort, node: string, message: string, s
   }
 }
 
+/**
+ * The run that holds the cluster's lease, if its hold may still be alive. A renewTime fresh by our clock
+ * is taken at its word (recover never touches a run that may be running). A stale one is believed only as
+ * client-go's leader election believes it: after this process watched the Lease unchanged for a whole
+ * lease duration on its own clock, since our clock may run ahead of the holder's.
+ */
 async function activeLeaseHolder(cluster: ClusterPort, clock: Clock, signal?: AbortSignal): Promise<string | undefined> {
   const lease = await cluster.readLease(LEASE_NAME, signal);
   if (!lease?.holder) return undefined;
-  const expires = (lease.renewedAt ?? 0) + (lease.durationSeconds ?? 0) * 1000;
-  return expires > clock.now() ? lease.holder : undefined;
+  const durationMs = (lease.durationSeconds ?? 0) * 1000;
+  if ((lease.renewedAt ?? 0) + durationMs > clock.now()) return lease.holder;
+  const until = clock.now() + durationMs;
+  while (clock.now() < until) {
+    await clock.sleep(Math.max(1, Math.min(until - clock.now(), durationMs / 5)), signal);
+    const now = await cluster.readLease(LEASE_NAME, signal);
+    if (now?.holder !== lease.holder) return now?.holder;
+    if (now.renewedAt !== lease.renewedAt || now.durationSeconds !== lease.durationSeconds) return now.holder;
+  }
+  return undefined;
 }
 
 /** A run as recovery sees it: its state from the journal, and a way to add to that journal. */

@@ -132,7 +132,7 @@ async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEve
     const region = { deps: o.deps, record, state: () => live, cluster, signal: w.signal };
     const regionDone = !phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live, name).stage);
     if (phases.every((ph) => completed(ph.name)) && regionDone) continue;
-    const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, onLost: () => w.lost() });
+    const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, onLost: () => w.lost(), signal: w.signal });
     w.leases.push(lease);
     record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
     for (const [i, phase] of phases.entries()) {

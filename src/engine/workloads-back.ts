@@ -1,19 +1,30 @@
 // After a node is back: wait until its DaemonSet pods are Ready and every workload that lost pods in the
-// drain is whole again, so the next wave never starts on a thinner platform.
+// drain is whole again, so the next wave never starts on a thinner platform. After a reboot, a pod counts
+// only on evidence from after the action: a real node keeps its last Ready for the node-monitor grace
+// period, so a Ready from before the reboot can still be on show when the node is back.
 import type { PodView, WorkloadView } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { NodeContext } from './node-context.ts';
 
 const CHECK_EVERY_MS = 2000;
+const CLOCK_TOLERANCE_MS = 2000;
 
 export type BackOutcome = { readonly kind: 'ready'; readonly ms: number } | { readonly kind: 'timeout'; readonly message: string };
+
+/** The node's action as journaled: when it was asked for, and the boot it was asked on. */
+export interface ActionMark {
+  readonly requestedAt: number;
+  readonly bootIdBefore: string;
+}
 
 /**
  * `workloads` are `Deployment shop/web`-style names from the drain's decisions (`workloadsToWaitFor`): the
  * DaemonSets among them must have a Ready pod on this node again, the others be whole in the cluster.
+ * `action`, when the node was acted on, makes a DaemonSet pod count only with evidence from after it,
+ * once the node rebooted.
  */
-export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly string[], timeoutMs: number): Promise<BackOutcome> {
+export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly string[], timeoutMs: number, action?: ActionMark): Promise<BackOutcome> {
   const started = ctx.clock.now();
   const left = () => timeoutMs - (ctx.clock.now() - started);
   const timeout = (what: string): BackOutcome => ({ kind: 'timeout', message: `not whole again within ${Math.round(timeoutMs / 1000)}s: ${what}` });
@@ -21,10 +32,12 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
   const node = await ctx.cluster.waitForNode(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
   if (!node) return timeout(`node ${ctx.node} is not Ready`);
   const daemonSets = workloads.filter((w) => w.startsWith(DAEMON_SET)).map((w) => w.slice(DAEMON_SET.length));
-  const settled = (ps: readonly PodView[]) => daemonsNotBack(ps, daemonSets).length === 0;
+  // An upgrade that restarted only the kubelet leaves containers running: their Ready from before is still true.
+  const since = action && node.bootId !== action.bootIdBefore ? action.requestedAt - clockTolerance(ctx) : undefined;
+  const settled = (ps: readonly PodView[]) => daemonsNotBack(ps, daemonSets, since).length === 0;
   const back = ctx.nodePods ? await ctx.nodePods.waitUntil(settled, Math.max(0, left()), ctx.signal) : (await ctx.cluster.waitPodsOnNode(ctx.node, settled, Math.max(0, left()), ctx.signal)) !== undefined;
   if (!back) {
-    return timeout(`DaemonSet pods not Ready on the node: ${await notReadyDaemons(ctx, daemonSets)}`);
+    return timeout(`DaemonSet pods not Ready on the node since its ${since !== undefined ? 'reboot' : 'action'}: ${await notReadyDaemons(ctx, daemonSets, since)}`);
   }
   const wanted = new Set(workloads.filter((w) => !w.startsWith(DAEMON_SET)));
   for (;;) {
@@ -37,9 +50,9 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
 }
 
 /** The DaemonSet pods still not Ready or not there, for the timeout's message; a failed read is said as such. */
-async function notReadyDaemons(ctx: NodeContext, daemonSets: readonly string[]): Promise<string> {
+async function notReadyDaemons(ctx: NodeContext, daemonSets: readonly string[], since: number | undefined): Promise<string> {
   try {
-    return daemonsNotBack(await ctx.cluster.podsOnNode(ctx.node, ctx.signal), daemonSets).join(', ') || 'none left (they were just Ready)';
+    return daemonsNotBack(await ctx.cluster.podsOnNode(ctx.node, ctx.signal), daemonSets, since).join(', ') || 'none left (they were just Ready)';
   } catch (e: unknown) {
     if (isAbortError(e)) throw e;
     return `which ones could not be read (${errorMessage(e)})`;
@@ -49,16 +62,35 @@ async function notReadyDaemons(ctx: NodeContext, daemonSets: readonly string[]):
 const DAEMON_SET = 'DaemonSet ';
 
 /**
- * What keeps the node's DaemonSet pods from being back: each pod there not Ready (`ns/name`), and each of
- * `daemonSets` (`ns/name`, the ones that had a pod on the node before) with no pod on it yet, said as
- * such. A reboot takes a node's pods, and its DaemonSets' controller recreates them only after it is back.
+ * How far the pods' times (the API server's and the kubelet's clocks) may lag ours: a couple of seconds of
+ * skew between hosts, or, on a sped-up sandbox, its simulated time running a few event-loop ticks behind
+ * our estimate of it. A Ready from before a reboot is older than the drain that came before the action.
  */
-export function daemonsNotBack(pods: readonly PodView[], daemonSets: readonly string[] = []): string[] {
+function clockTolerance(ctx: NodeContext): number {
+  return atLeastReal(ctx.clock, CLOCK_TOLERANCE_MS, 250);
+}
+
+/**
+ * What keeps the node's DaemonSet pods from being back: each pod there not Ready, or Ready only by a status
+ * older than `since` (epoch ms) (`ns/name`), and each of `daemonSets` (`ns/name`, the ones that had a pod
+ * on the node before) with no pod on it yet, said as such. A reboot takes a node's pods, and its
+ * DaemonSets' controller recreates them only after it is back.
+ */
+export function daemonsNotBack(pods: readonly PodView[], daemonSets: readonly string[] = [], since?: number): string[] {
   const live = pods.filter((p) => p.controller?.kind === 'DaemonSet' && !p.terminating);
-  const notReady = live.filter((p) => !p.ready).map((p) => `${p.namespace}/${p.name}`);
+  const notReady = live.filter((p) => !(p.ready && aliveSince(p, since))).map((p) => `${p.namespace}/${p.name}`);
   const present = new Set(live.map((p) => `${p.namespace}/${p.controller?.name ?? ''}`));
   const missing = daemonSets.filter((d) => !present.has(d)).map((d) => `DaemonSet ${d} has no pod on the node yet`);
   return [...notReady, ...missing];
+}
+
+/**
+ * Whether the pod shows life after `since`: created, Ready, or a container started then. API times have
+ * whole seconds, so `since` counts from the start of its second; a Ready from before that second is stale.
+ */
+export function aliveSince(p: PodView, since: number | undefined): boolean {
+  if (since === undefined) return true;
+  return p.lastAlive !== undefined && p.lastAlive >= Math.floor(since / 1000) * 1000;
 }
 
 async function missingWorkloads(ctx: NodeContext, wanted: ReadonlySet<string>): Promise<string[]> {

@@ -6,7 +6,7 @@ import { cordon, uncordon } from './cordon.ts';
 import { deletePod, evict } from './eviction.ts';
 import { recordNodeEvent } from './events.ts';
 import type { NodeEvent } from './events.ts';
-import { acquireLease, readLease, releaseLease, renewLease } from './lease.ts';
+import { acquireLease, LeaseObservations, readLease, releaseLease, renewLease } from './lease.ts';
 import { requestNodeAction } from './node-action.ts';
 import { openNodePods } from './node-pods.ts';
 import { nodeCache, pdbCache } from './object-cache.ts';
@@ -45,6 +45,8 @@ export class KubeCluster implements ClusterPort {
   readonly name: string;
   readonly clock: Clock;
   readonly api: KubeApi;
+  /** What this process saw of each Lease and when: expiry is judged by it (see lease.ts). */
+  readonly leases = new LeaseObservations();
   private readonly owners = new ReplicaSetOwners();
   private readonly nodeCache: NodeCache;
   private readonly pdbCache: PdbCache;

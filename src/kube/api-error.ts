@@ -1,6 +1,7 @@
 // The API server's error answers read once: status code, reason, message and causes from the Status
 // body that client-node leaves as a raw JSON string in ApiException, and our own error for the rest.
 import { ApiException } from '@kubernetes/client-node';
+import type { Denial } from './types.ts';
 
 export interface ApiStatus {
   readonly code: number;
@@ -8,20 +9,37 @@ export interface ApiStatus {
   readonly message: string;
   readonly causes: readonly { readonly reason?: string; readonly message?: string }[];
   readonly retryAfter?: string;
+  /** details.kind and details.name: the resource (plural) and object the answer is about. */
+  readonly kind?: string;
+  readonly name?: string;
 }
 
 /** A failed API call after retries, with the server's Status read out. */
 export class KubeApiError extends Error {
   override name = 'KubeApiError';
   readonly status: ApiStatus;
+  /** What was being done ("cordon node a"). */
+  readonly what: string;
 
   constructor(what: string, status: ApiStatus, cause: unknown) {
     super(`${what}: ${status.message} (HTTP ${status.code}${status.reason ? ` ${status.reason}` : ''})`, { cause });
     this.status = status;
+    this.what = what;
   }
 
   get code(): number {
     return this.status.code;
+  }
+}
+
+/** An API call the server refused for want of a permission (HTTP 403 from RBAC or another authorizer). */
+export class PermissionDenied extends KubeApiError {
+  override name = 'PermissionDenied';
+  readonly denial: Denial;
+
+  constructor(what: string, denial: Denial, status: ApiStatus, cause: unknown) {
+    super(what, status, cause);
+    this.denial = denial;
   }
 }
 
@@ -41,7 +59,53 @@ export function apiStatus(e: unknown): ApiStatus | undefined {
     message,
     causes,
     retryAfter: headers['retry-after'],
+    ...(typeof details.kind === 'string' ? { kind: details.kind } : {}),
+    ...(typeof details.name === 'string' ? { name: details.name } : {}),
   };
+}
+
+const FORBIDDEN = /User "((?:[^"\\]|\\.)*)" cannot (\S+) resource "([^"]*)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]*)"| at the cluster scope)?/;
+
+/**
+ * The permission an answer says was missing, or undefined when it is no permission problem. A 403 that a
+ * disruption budget gives (a cause of type DisruptionBudget: "pdb disruptions allowed is negative") is a
+ * budget's refusal, not a missing permission. A 403 in other words (an admission webhook's policy, another
+ * authorizer) is still a refusal no retry cures: it keeps the server's message, and no identity.
+ */
+export function denial(e: unknown): Denial | undefined {
+  if (e instanceof PermissionDenied) return e.denial;
+  const status = apiStatus(e);
+  if (status?.code !== 403) return undefined;
+  if (status.causes.some((c) => c.reason === 'DisruptionBudget')) return undefined;
+  const m = FORBIDDEN.exec(status.message);
+  if (m) {
+    return {
+      user: (m[1] ?? '').replace(/\\(.)/g, '$1'),
+      verb: m[2] ?? '',
+      resource: m[3] ?? '',
+      ...(m[4] ? { group: m[4] } : {}),
+      ...(m[5] ? { namespace: m[5] } : {}),
+      message: status.message,
+    };
+  }
+  return { verb: '', resource: status.kind ?? '', user: '', message: status.message };
+}
+
+/**
+ * One line naming a denial: `system:serviceaccount:ops:daylight may not create pods/eviction in namespace
+ * shop`, or the server's own message when it did not say who lacked what.
+ */
+export function denialText(d: Denial): string {
+  if (!d.user) return `"${d.message}"`;
+  const where = d.namespace ? ` in namespace ${d.namespace}` : '';
+  const group = d.group ? ` (API group ${d.group})` : '';
+  return `${d.user} may not ${d.verb} ${d.resource}${group}${where}`;
+}
+
+/** Retry-After in whole seconds, as the API server sends it; undefined when absent or not a number of seconds. */
+export function retryAfterSeconds(status: ApiStatus): number | undefined {
+  const raw = status.retryAfter?.trim();
+  return raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
 /** The HTTP status of an API error answer, or undefined. */
@@ -53,7 +117,9 @@ export function statusCode(e: unknown): number | undefined {
 export function describeApiError(what: string, e: unknown): unknown {
   if (e instanceof KubeApiError) return e;
   const status = apiStatus(e);
-  return status ? new KubeApiError(what, status, e) : e;
+  if (!status) return e;
+  const refused = denial(e);
+  return refused ? new PermissionDenied(what, refused, status, e) : new KubeApiError(what, status, e);
 }
 
 function readCause(c: Record<string, unknown>): { reason?: string; message?: string } {

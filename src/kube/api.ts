@@ -32,6 +32,22 @@ type DispatcherFactory = (cluster: Parameters<KubeConfig['createDispatcherOption
 /** One watch event as client-node hands it over: the type and the raw JSON object. */
 export type WatchHandler = (type: string, object: unknown) => void;
 
+/**
+ * How long watches last. The server closes each at its `timeoutSeconds` (client-go's reflector asks for
+ * 5 to 10 minutes, at random so that watches do not all end together) and the watch resumes from where it
+ * was. A real API server sends a bookmark about every minute to an idle watch that asked for them, so the
+ * idle timer (client-node's is 30 s, which cut every idle watch) waits well beyond that before it takes a
+ * silent connection for dead.
+ */
+export interface WatchTiming {
+  /** The `timeoutSeconds` of one watch. */
+  readonly timeoutSeconds: () => number;
+  /** Silence after which a watch connection is given up (and resumed). */
+  readonly idleMs: number;
+}
+
+export const WATCH_TIMING: WatchTiming = { timeoutSeconds: () => 300 + Math.floor(Math.random() * 300), idleMs: 150_000 };
+
 export class KubeApi {
   readonly kubeConfig: KubeConfig;
   readonly server: string;
@@ -41,12 +57,13 @@ export class KubeApi {
   readonly coordination: CoordinationV1Api;
   readonly version: VersionApi;
   private readonly watcher: Watch;
+  private readonly watchTiming: WatchTiming;
   private readonly http = new IsomorphicFetchHttpLibrary();
   private dispatcher: Dispatcher | undefined;
   private requests = 0;
   private readonly kinds = new Map<string, number>();
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: KubeConfig, o: { watch?: WatchTiming } = {}) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error(`the kubeconfig context "${kubeConfig.getCurrentContext()}" names no cluster`);
     this.kubeConfig = kubeConfig;
@@ -63,6 +80,12 @@ export class KubeApi {
     forWatches.loadFromString(kubeConfig.exportConfig());
     forWatches.setCurrentContext(kubeConfig.getCurrentContext());
     this.watcher = new Watch(forWatches);
+    this.watchTiming = o.watch ?? WATCH_TIMING;
+    // client-node's timer (a private field, 30 s): the connect timeout, then the longest silence on an open
+    // watch. Should a release rename it, fail here rather than cut idle watches again.
+    const timer = this.watcher as unknown as { requestTimeoutMs?: number };
+    if (typeof timer.requestTimeoutMs !== 'number') throw new Error('@kubernetes/client-node Watch has no requestTimeoutMs: its idle timer cannot be set; check the library version');
+    timer.requestTimeoutMs = this.watchTiming.idleMs;
     this.pool(kubeConfig);
   }
 
@@ -150,7 +173,8 @@ export class KubeApi {
   /** Starts a watch; resolves once connected with the controller that stops it. */
   watch(path: string, query: Record<string, string | boolean | number | undefined>, onEvent: WatchHandler, onDone: (err: unknown) => void): Promise<AbortController> {
     this.count('WATCH', path);
-    return this.watcher.watch(path, query, (type: string, object: unknown) => onEvent(type, object), (err: unknown) => onDone(err));
+    const q = { timeoutSeconds: this.watchTiming.timeoutSeconds(), ...query };
+    return this.watcher.watch(path, q, (type: string, object: unknown) => onEvent(type, object), (err: unknown) => onDone(err));
   }
 
   /** Closes the shared connection pool. */

@@ -1,5 +1,7 @@
 // A coordination.k8s.io/v1 Lease as a lock between Daylight runs, by client-go's leader-election rules: take
 // it when absent, expired or ours, by a replace guarded by the resourceVersion (409: another holder won).
+// Expired is judged as client-go does (its observedTime): by when this process last saw the Lease change,
+// on its own clock, plus the lease's duration; never by the other host's renewTime against our clock.
 import { V1MicroTime } from '@kubernetes/client-node';
 import type { V1Lease } from '@kubernetes/client-node';
 import type { Clock } from '../lib/clock.ts';
@@ -12,6 +14,27 @@ export const LEASE_NAMESPACE = 'kube-system';
 export interface LeaseContext {
   readonly api: KubeApi;
   readonly clock: Clock;
+  /** What this process saw of each Lease, kept for as long as the adapter lives. */
+  readonly leases: LeaseObservations;
+}
+
+/**
+ * For each Lease, what this process last saw of it (resourceVersion, holder, renewTime) and when, on this
+ * process's clock, that last changed: client-go's observedRecord and observedTime.
+ */
+export class LeaseObservations {
+  private readonly seen = new Map<string, { readonly record: string; readonly at: number }>();
+
+  /** Notes `lease` as seen at `now`; returns when it was first seen as it is now. */
+  observe(lease: V1Lease, now: number): number {
+    const name = `${lease.metadata?.namespace ?? ''}/${lease.metadata?.name ?? ''}`;
+    const s = lease.spec;
+    const record = JSON.stringify([lease.metadata?.resourceVersion, s?.holderIdentity, String(s?.renewTime ?? ''), s?.leaseDurationSeconds, s?.leaseTransitions]);
+    const last = this.seen.get(name);
+    if (last?.record === record) return last.at;
+    this.seen.set(name, { record, at: now });
+    return now;
+  }
 }
 
 export async function readLeaseObject(c: LeaseContext, name: string, signal?: AbortSignal): Promise<V1Lease | undefined> {
@@ -33,8 +56,10 @@ export async function acquireLease(c: LeaseContext, o: { name: string; holder: s
   const current = await readLeaseObject(c, o.name, signal);
   const now = c.clock.now();
   if (!current) return createLease(c, o, signal);
+  const observedAt = c.leases.observe(current, now);
   const held = current.spec?.holderIdentity;
-  if (held && held !== o.holder && !expired(current, now)) return { acquired: false, heldBy: holderOf(current) };
+  const expiresAt = observedAt + (current.spec?.leaseDurationSeconds ?? 0) * 1000;
+  if (held && held !== o.holder && expiresAt > now) return { acquired: false, heldBy: { ...holderOf(current), observedAt, expiresAt } };
   const spec = current.spec ?? {};
   const taken = held !== o.holder;
   const next: V1Lease = {
@@ -76,7 +101,8 @@ async function createLease(c: LeaseContext, o: { name: string; holder: string; d
     spec: { holderIdentity: o.holder, leaseDurationSeconds: o.durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
   };
   try {
-    await c.api.call(`create Lease ${LEASE_NAMESPACE}/${o.name}`, (opts) => c.api.coordination.createNamespacedLease({ namespace: LEASE_NAMESPACE, body }, opts), { signal });
+    const written = await c.api.call(`create Lease ${LEASE_NAMESPACE}/${o.name}`, (opts) => c.api.coordination.createNamespacedLease({ namespace: LEASE_NAMESPACE, body }, opts), { signal });
+    c.leases.observe(written, c.clock.now());
     return { acquired: true };
   } catch (e: unknown) {
     if (statusCode(e) !== 409) throw e;
@@ -88,7 +114,9 @@ async function createLease(c: LeaseContext, o: { name: string; holder: string; d
 async function replaceLease(c: LeaseContext, lease: V1Lease, signal?: AbortSignal): Promise<boolean> {
   const name = lease.metadata?.name ?? '';
   try {
-    await c.api.call(`update Lease ${LEASE_NAMESPACE}/${name}`, (o) => c.api.coordination.replaceNamespacedLease({ name, namespace: LEASE_NAMESPACE, body: lease }, o), { signal });
+    const written = await c.api.call(`update Lease ${LEASE_NAMESPACE}/${name}`, (o) => c.api.coordination.replaceNamespacedLease({ name, namespace: LEASE_NAMESPACE, body: lease }, o), { signal });
+    // Our own write is a change we saw: the next holder's wait counts from it, as client-go's does.
+    c.leases.observe(written, c.clock.now());
     return true;
   } catch (e: unknown) {
     const code = statusCode(e);
@@ -102,12 +130,6 @@ async function lostRace(c: LeaseContext, o: { name: string; holder: string }, si
   const winner = await readLeaseObject(c, o.name, signal);
   if (winner?.spec?.holderIdentity === o.holder) return { acquired: true };
   return { acquired: false, heldBy: winner ? holderOf(winner) : { holder: 'unknown' } };
-}
-
-function expired(lease: V1Lease, now: number): boolean {
-  const renewed = timeMs(lease.spec?.renewTime ?? lease.spec?.acquireTime);
-  const duration = lease.spec?.leaseDurationSeconds;
-  return renewed === undefined || duration === undefined || renewed + duration * 1000 < now;
 }
 
 function holderOf(lease: V1Lease): LeaseHolder {

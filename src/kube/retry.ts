@@ -2,7 +2,7 @@
 // backoff and jitter, in real time: the API server's hiccups do not run on the cluster's clock.
 import { abortError, systemClock } from '../lib/clock.ts';
 import { errnoCode, errorMessage, isAbortError } from '../lib/errors.ts';
-import { apiStatus } from './api-error.ts';
+import { apiStatus, retryAfterSeconds } from './api-error.ts';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -12,6 +12,9 @@ export interface RetryPolicy {
 }
 
 export const API_RETRY: RetryPolicy = { tries: 6, baseMs: 100, maxMs: 2000 };
+
+/** The longest Retry-After honoured between two tries of one call; a longer one is cut to this. */
+const MAX_RETRY_AFTER_MS = 30_000;
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
 
@@ -50,14 +53,23 @@ export async function retrying<T>(op: () => Promise<T>, o: RetryOptions = {}): P
   const policy = o.policy ?? API_RETRY;
   const transient = o.transient ?? isTransient;
   for (let attempt = 1; ; attempt++) {
+    let last: unknown;
     try {
       return await op();
     } catch (e: unknown) {
       if (o.signal?.aborted) throw isAbortError(e) ? e : abortError();
       if (attempt >= policy.tries || !transient(e)) throw e;
+      last = e;
     }
-    await systemClock.sleep(backoffMs(attempt, policy), o.signal);
+    await systemClock.sleep(pauseMs(last, attempt, policy), o.signal);
   }
+}
+
+/** The backoff, or the server's Retry-After when it asks for longer (throttling, a 503 of a starting server). */
+function pauseMs(e: unknown, attempt: number, policy: RetryPolicy): number {
+  const status = apiStatus(e);
+  const asked = status ? retryAfterSeconds(status) : undefined;
+  return Math.max(backoffMs(attempt, policy), Math.min(MAX_RETRY_AFTER_MS, (asked ?? 0) * 1000));
 }
 
 /** An error's message with its causes' ("fetch failed: connect ECONNREFUSED 127.0.0.1:6443"). */

@@ -61,6 +61,13 @@ export interface PodView {
   readonly mirror: boolean;
   readonly hasReadinessProbe: boolean;
   readonly terminationGracePeriodSeconds: number;
+  /**
+   * The latest moment (epoch ms, the server's second precision) the pod's status says it came to life:
+   * its creation, its Ready condition's last transition, or a container's last start. After a reboot, a
+   * pod whose `lastAlive` is older still shows the status from before it (a real node keeps its last
+   * Ready for the node-monitor grace period).
+   */
+  readonly lastAlive?: number;
 }
 
 export interface PdbView {
@@ -134,12 +141,36 @@ export interface PodRef {
   readonly uid: string;
 }
 
-/** The Eviction API's answer, classified once at the boundary. */
+/**
+ * What an RBAC refusal (HTTP 403) says was not allowed: the verb, the resource with its subresource
+ * (`pods/eviction`), the identity that lacked the permission, and where. Read from the API server's own
+ * wording (`User "system:serviceaccount:ops:daylight" cannot create resource "pods/eviction" in API group
+ * "" in the namespace "shop"`, k8s.io/apiserver's forbiddenMessage), so it names exactly what to grant.
+ */
+export interface Denial {
+  /** Empty, with `user` and `resource`, when the server's message does not say (an admission webhook's 403). */
+  readonly verb: string;
+  readonly resource: string;
+  readonly user: string;
+  readonly group?: string;
+  /** Undefined for a cluster-scoped resource (nodes). */
+  readonly namespace?: string;
+  /** The server's message as it was. */
+  readonly message: string;
+}
+
+/**
+ * The Eviction API's answer, classified once at the boundary. `throttled` is the API server's own flow
+ * control (429 with Retry-After and no DisruptionBudget cause), not a budget; `forbidden` is a missing
+ * permission, which no retry cures.
+ */
 export type EvictionAnswer =
   | { readonly kind: 'evicted' }
   | { readonly kind: 'gone' }
   | { readonly kind: 'blocked'; readonly message: string }
   | { readonly kind: 'misconfigured'; readonly message: string }
+  | { readonly kind: 'throttled'; readonly retryAfterSeconds: number; readonly message: string }
+  | { readonly kind: 'forbidden'; readonly denial: Denial }
   | { readonly kind: 'error'; readonly status: number; readonly message: string };
 
 export interface CordonResult {
@@ -151,8 +182,13 @@ export interface CordonResult {
 
 export interface LeaseHolder {
   readonly holder: string;
+  /** The renewTime the holder wrote, by its own clock: for people, never to judge expiry by. */
   readonly renewedAt?: number;
   readonly durationSeconds?: number;
+  /** When (this process's clock) this process last saw the Lease change; set when an acquire was refused. */
+  readonly observedAt?: number;
+  /** `observedAt` plus the lease's duration: when, unless it changes again, the holder's claim runs out. */
+  readonly expiresAt?: number;
 }
 
 export type LeaseResult = { readonly acquired: true } | { readonly acquired: false; readonly heldBy: LeaseHolder };

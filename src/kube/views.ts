@@ -62,7 +62,23 @@ export function podView(p: V1Pod, workloadOf?: WorkloadLookup): PodView {
     mirror: p.metadata?.annotations?.[MIRROR_ANNOTATION] !== undefined,
     hasReadinessProbe: containers.some((c) => c.readinessProbe !== undefined),
     terminationGracePeriodSeconds: p.spec?.terminationGracePeriodSeconds ?? 30,
+    ...lastAlive(p),
   };
+}
+
+/** The latest of the pod's creation, its Ready transition and its containers' starts (see PodView.lastAlive). */
+function lastAlive(p: V1Pod): { lastAlive?: number } {
+  const ready = p.status?.conditions?.find((c) => c.type === 'Ready');
+  const starts = (p.status?.containerStatuses ?? []).map((c) => c.state?.running?.startedAt);
+  const times = [p.metadata?.creationTimestamp, ready?.lastTransitionTime, ...starts].map(timeMs).filter((t): t is number => t !== undefined);
+  return times.length > 0 ? { lastAlive: Math.max(...times) } : {};
+}
+
+/** client-node turns date-times into Date objects, or leaves them strings from the raw watch; accept both. */
+function timeMs(t: Date | string | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const ms = t instanceof Date ? t.getTime() : Date.parse(t);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 export function pdbView(b: V1PodDisruptionBudget): PdbView {
