@@ -19,6 +19,8 @@ export interface ResourceType {
   readonly custom?: boolean;
   /** Another API's view of a stored resource: its store key (`events` for events.k8s.io/v1 Events). */
   readonly storedAs?: string;
+  /** The verbs discovery lists, when not all of them: a review is only created (`create`), never listed. */
+  readonly verbs?: readonly string[];
 }
 
 /** `pods`, `deployments.apps`: the key a resource type is stored under. */
@@ -63,7 +65,7 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   grouped('rbac.authorization.k8s.io', 'v1', { resource: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
   grouped('rbac.authorization.k8s.io', 'v1', { resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }),
   // Answered at once, never stored (server.ts): what the requester may do.
-  grouped('authorization.k8s.io', 'v1', { resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false }),
+  grouped('authorization.k8s.io', 'v1', { resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] }),
   // The same Events as core/v1's, with renamed fields (api/kinds.ts converts them).
   grouped('events.k8s.io', 'v1', { resource: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], storedAs: 'events' }),
   grouped('apiextensions.k8s.io', 'v1', { resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], subresources: ['status'], generation: true }),

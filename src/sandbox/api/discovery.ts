@@ -31,7 +31,7 @@ export function resourceList(registry: ResourceRegistry, group: string, version:
 }
 
 function resourceEntry(t: ResourceType): unknown {
-  const entry: Record<string, unknown> = { name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: [...VERBS] };
+  const entry: Record<string, unknown> = { name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: [...(t.verbs ?? VERBS)] };
   if (t.shortNames?.length) entry.shortNames = t.shortNames;
   if (t.categories?.length) entry.categories = t.categories;
   return entry;
@@ -40,6 +40,7 @@ function resourceEntry(t: ResourceType): unknown {
 function subresourceEntries(t: ResourceType): unknown[] {
   return (t.subresources ?? []).map((sub) => {
     if (sub === 'eviction') return { name: `${t.resource}/eviction`, singularName: t.singular, namespaced: t.namespaced, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+    if (sub === 'token') return { name: `${t.resource}/token`, singularName: '', namespaced: t.namespaced, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
     if (sub === 'scale') return { name: `${t.resource}/scale`, singularName: t.singular, namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
     return { name: `${t.resource}/${sub}`, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] };
   });
