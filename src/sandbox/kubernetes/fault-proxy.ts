@@ -23,8 +23,17 @@ export interface FaultProxyOptions {
   readonly random?: () => number;
 }
 
+/** What the proxy did to resource requests so far: the evidence that a client met the faults and retried. */
+export interface FaultCounts {
+  /** Resource requests answered with the injected 500. */
+  readonly injected: number;
+  /** Resource requests passed on to the API server. */
+  readonly forwarded: number;
+}
+
 export interface FaultProxy {
   readonly url: string;
+  counts(): FaultCounts;
   stop(): Promise<void>;
 }
 
@@ -47,6 +56,8 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
   const random = o.random ?? Math.random;
   const closing = new AbortController();
   const upstream = new URL(o.upstream);
+  let injected = 0;
+  let forwarded = 0;
   const server: Server = createServer({ cert: await readFile(o.certFile), key: await readFile(o.keyFile) }, (req, res) => {
     const forward = () => {
       const out = request(
@@ -70,8 +81,10 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
           req.resume();
           res.writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(INJECTED) });
           res.end(INJECTED);
+          injected++;
           return;
         }
+        forwarded++;
         forward();
       },
       () => res.destroy(),
@@ -83,6 +96,7 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
   });
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    counts: () => ({ injected, forwarded }),
     stop: () =>
       new Promise<void>((resolve) => {
         closing.abort();

@@ -27,7 +27,7 @@ import { checkKubernetesEngineSupport } from './fleet-support.ts';
 import { KubernetesIngress } from './kubernetes-ingress.ts';
 import { apiFaultFor } from '../faults.ts';
 import { startFaultProxy } from './fault-proxy.ts';
-import type { FaultProxy } from './fault-proxy.ts';
+import type { FaultCounts, FaultProxy } from './fault-proxy.ts';
 
 export interface KubernetesSandboxOptions {
   readonly fleet: FleetFile;
@@ -61,6 +61,8 @@ export interface RunningKubernetesSandbox {
    * the fleet file gives API faults (`faults.api`), the fault-injecting proxy in front of it.
    */
   readonly apiUrls: ReadonlyMap<string, string>;
+  /** What a region's fault proxy did to resource requests so far; undefined for a region without `faults.api`. */
+  apiFaultCounts(region: string): FaultCounts | undefined;
   readonly kubeconfig: string;
   /**
    * The sandbox extras the simulated engine serves on each region's API port (`GET /sandbox/v1/referee`),
@@ -134,6 +136,7 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
       log(`${region.name}: control plane at ${plane.url}, ${objects.length} objects created, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     const apiUrls = new Map<string, string>();
+    const faultProxies = new Map<string, FaultProxy>();
     for (const p of regions.values()) {
       const fault = apiFaultFor(o.fleet.spec, p.region);
       if (fault.errorRate === 0 && fault.latencyMs === 0) {
@@ -142,6 +145,7 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
       }
       const proxy = await startFaultProxy({ upstream: p.url, caPem: p.credentials.caPem, certFile: p.credentials.servingCertFile, keyFile: p.credentials.servingKeyFile, fault });
       proxies.push(proxy);
+      faultProxies.set(p.region, proxy);
       apiUrls.set(p.region, proxy.url);
       log(`${p.region}: API faults (errorRate ${fault.errorRate}, latencyMs ${fault.latencyMs}) through ${proxy.url}, in front of ${p.url}`);
     }
@@ -169,7 +173,8 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
         return { report: referee.report(), details: { kills, breaches, peakUnavailable } };
       },
     });
-    return { fleet: o.fleet, regions, apiUrls, kubeconfig, extrasUrl: extras.url, ingress: running.servers, ingressFaults: running.faults, stop };
+    const apiFaultCounts = (region: string) => faultProxies.get(region)?.counts();
+    return { fleet: o.fleet, regions, apiUrls, apiFaultCounts, kubeconfig, extrasUrl: extras.url, ingress: running.servers, ingressFaults: running.faults, stop };
   } catch (e: unknown) {
     await stop();
     throw e;

@@ -2,9 +2,9 @@
 // the real disruption controller and eviction handler refuse, and the run must end as stuck.test.ts says
 // it does on the simulated engine (fail: failed and given back; skip: skipped and given back, the rest
 // maintained; force: the pod deleted, each deletion a kill the referee counts from the audit log), and pods
-// that never get Ready under a budget, refused by the real eviction handler. The faults stuck.test.ts also
-// plays (a node that never returns, only the first pods of a workload never Ready) are simulated-only:
-// see docs/sandbox-kubernetes-engine.md.
+// that never get Ready under a budget, refused by the real eviction handler. A node that never returns is
+// in kubernetes-faults.test.ts; only the first pods of a workload never Ready stay simulated-only (this
+// engine refuses pod faults): see docs/sandbox-kubernetes-engine.md.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

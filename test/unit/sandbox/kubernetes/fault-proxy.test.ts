@@ -82,6 +82,8 @@ test('with errorRate 1 a resource request gets the simulated engine\'s injected 
     const discovery = await get(`${p.url}/apis/apps/v1`);
     assert.equal(discovery.status, 200);
     assert.deepEqual(JSON.parse(discovery.body), { path: '/apis/apps/v1', authorization: 'Bearer t0k3n' });
+    // And the proxy counts the injected failure, and not the discovery request
+    assert.deepEqual(p.counts(), { injected: 1, forwarded: 0 });
   } finally {
     await p.stop();
   }
@@ -96,6 +98,7 @@ test('with latency a resource request waits it, then reaches the API server; a w
     assert.equal(list.status, 200);
     assert.ok(list.ms >= 145, `took ${list.ms.toFixed(0)} ms`);
     assert.equal((JSON.parse(list.body) as { path: string }).path, '/api/v1/pods?limit=1');
+    assert.deepEqual(p.counts(), { injected: 0, forwarded: 1 });
     // And a watch's first event arrives while the API server still holds the stream open
     let firstEvent = '';
     const watch = get(`${p.url}/api/v1/pods?watch=true`, (chunk) => {
