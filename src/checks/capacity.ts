@@ -5,18 +5,9 @@ import { renderTemplate } from '../lib/template.ts';
 import type { Capacity } from '../plan/schema.ts';
 import type { TrafficSnapshot } from '../traffic/types.ts';
 import { checkPrometheus } from './prometheus.ts';
-import type { GateContext } from './types.ts';
+import type { GateContext, GateResult } from './types.ts';
 
-export interface CapacityResult {
-  readonly gate: string;
-  readonly type: string;
-  readonly passed: boolean;
-  readonly value?: number | string;
-  readonly threshold?: string;
-  readonly message: string;
-}
-
-export async function checkCapacity(c: Capacity, region: string, snapshot: TrafficSnapshot, ctx: Pick<GateContext, 'fetch' | 'signal'>): Promise<CapacityResult> {
+export async function checkCapacity(c: Capacity, region: string, snapshot: TrafficSnapshot, ctx: Pick<GateContext, 'fetch' | 'signal'>): Promise<GateResult> {
   const gate = `capacity without ${region}`;
   if (c.type === 'prometheus') {
     const m = await checkPrometheus({ type: 'prometheus', url: c.url, query: renderTemplate(c.query, { region }), min: c.min, timeout: c.timeout }, ctx);
@@ -26,7 +17,7 @@ export async function checkCapacity(c: Capacity, region: string, snapshot: Traff
 }
 
 /** Capacity of the others against the whole demand, as the sandbox's balancer reports both. */
-function fromBalancer(region: string, snapshot: TrafficSnapshot, headroom: number, gate: string): CapacityResult {
+function fromBalancer(region: string, snapshot: TrafficSnapshot, headroom: number, gate: string): GateResult {
   const entries = Object.entries(snapshot.regions);
   const missing = entries.filter(([, t]) => !t.load).map(([n]) => n);
   const threshold = `>= ${headroom}× the demand`;

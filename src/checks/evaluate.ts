@@ -20,7 +20,7 @@ export async function evaluateGate(gate: Gate, ctx: GateContext): Promise<GateRe
     m = { passed: false, message: `could not be evaluated, so it counts as failed: ${describeError(e)}` };
   }
   if (ctx.signal?.aborted) throw abortError();
-  return { gate: gateName(gate), type: gate.type, ...m, measuredAt: ctx.clock.now() };
+  return { gate: gateName(gate), type: gate.type, ...m };
 }
 
 function measure(gate: Gate, ctx: GateContext): Promise<Measurement> {

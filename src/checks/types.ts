@@ -13,8 +13,6 @@ export interface GateResult {
   readonly threshold?: string;
   /** What was seen and, when failed, why; with live numbers. */
   readonly message: string;
-  /** Epoch ms on the engine's clock when the measurement finished. */
-  readonly measuredAt: number;
 }
 
 /** A gate's own verdict, before evaluateGate adds the name, the type and the time. */

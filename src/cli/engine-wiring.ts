@@ -4,7 +4,7 @@ import { evaluateGate } from '../checks/index.ts';
 import type { EngineDeps, PhaseWaves, RegionalDeps, Silencer, WindowPort } from '../engine/ports.ts';
 import { AlertmanagerSilences } from '../notify/silences.ts';
 import { runHook } from '../notify/hooks.ts';
-import type { GateRecord, JournalEntry } from '../engine/events.ts';
+import type { GateResult, JournalEntry } from '../engine/events.ts';
 import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { shellExec } from '../lib/command-exec.ts';
@@ -57,7 +57,7 @@ export function engineDeps(w: WiringInput): EngineDeps {
     clock: w.clock,
     planPhase: planWaves,
     evaluateGates: async (gates, cluster, signal) => {
-      const out: GateRecord[] = [];
+      const out: GateResult[] = [];
       for (const g of gates) {
         const r = await evaluateGate(g, { cluster, runId: w.runId, clock: w.clock, signal });
         out.push({ gate: r.gate, type: r.type, passed: r.passed, ...(r.value !== undefined ? { value: r.value } : {}), ...(r.threshold ? { threshold: r.threshold } : {}), message: r.message });

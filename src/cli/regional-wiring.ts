@@ -8,7 +8,7 @@ import { ControlReader } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 import type { Clock } from '../lib/clock.ts';
-import { abortError } from '../lib/clock.ts';
+import { abortError, systemClock } from '../lib/clock.ts';
 import { UserError } from '../lib/errors.ts';
 import { AlertmanagerSilences, renderMatchers } from '../notify/silences.ts';
 import type { Plan } from '../plan/schema.ts';
@@ -77,18 +77,23 @@ function withDefaults(regions: readonly string[], servers: Readonly<Record<strin
   return Object.fromEntries(regions.map((r) => [r, servers[r] ?? r]));
 }
 
-/** The question goes out; a `confirm` appended to the run's control file after it answers. */
-export function controlFileConfirm(paths: RunPaths, ask: (question: string) => void): Confirm {
+/**
+ * The question goes out; a `confirm` appended to the run's control file after it answers. The file is read
+ * every 200 ms of `clock` (real time by default: a person answers, whatever the cluster's speed).
+ */
+export function controlFileConfirm(paths: RunPaths, ask: (question: string) => void, clock: Clock = systemClock): Confirm {
   return async (question, signal) => {
     const reader = new ControlReader(paths);
     ask(`${question}\n  → confirm with: daylight confirm ${paths.runId}`);
     for (;;) {
       if (signal?.aborted) throw abortError();
       if (reader.poll().includes('confirm')) return;
-      await new Promise((r) => setTimeout(r, 200));
+      await clock.sleep(CONFIRM_POLL_MS, signal);
     }
   };
 }
+
+const CONFIRM_POLL_MS = 200;
 
 function silencePort(w: RegionalWiring): SilencePort {
   const spec = w.plan.spec.silences;

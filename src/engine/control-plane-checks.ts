@@ -4,7 +4,7 @@ import type { ClusterPort } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { Clock } from '../lib/clock.ts';
 import { parseVersion } from '../upgrade/version.ts';
-import type { GateRecord } from './events.ts';
+import type { GateResult } from './events.ts';
 
 const POLL_MS = 5_000;
 
@@ -22,7 +22,7 @@ export interface ControlPlaneCheck {
 }
 
 /** The checks, retried until they pass or the settle time is over; the last results either way. */
-export async function checkControlPlane(c: ControlPlaneCheck): Promise<GateRecord[]> {
+export async function checkControlPlane(c: ControlPlaneCheck): Promise<GateResult[]> {
   const until = c.clock.now() + c.settleMs;
   for (;;) {
     const results = await Promise.all([apiserverVersion(c), readyz(c), kubeletVersion(c)]);
@@ -41,7 +41,7 @@ export async function serverVersion(cluster: ClusterPort, signal: AbortSignal): 
   return v;
 }
 
-async function apiserverVersion(c: ControlPlaneCheck): Promise<GateRecord> {
+async function apiserverVersion(c: ControlPlaneCheck): Promise<GateResult> {
   const gate = 'apiserver-version';
   try {
     const v = await serverVersion(c.cluster, c.signal);
@@ -57,7 +57,7 @@ async function apiserverVersion(c: ControlPlaneCheck): Promise<GateRecord> {
   }
 }
 
-async function readyz(c: ControlPlaneCheck): Promise<GateRecord> {
+async function readyz(c: ControlPlaneCheck): Promise<GateResult> {
   const gate = 'apiserver-readyz';
   try {
     const r = await (c.cluster.raw as NonNullable<ClusterPort['raw']>)('GET', '/readyz', undefined, c.signal);
@@ -69,7 +69,7 @@ async function readyz(c: ControlPlaneCheck): Promise<GateRecord> {
   }
 }
 
-async function kubeletVersion(c: ControlPlaneCheck): Promise<GateRecord> {
+async function kubeletVersion(c: ControlPlaneCheck): Promise<GateResult> {
   const gate = 'kubelet-version';
   const n = await c.cluster.getNode(c.node, c.signal);
   const v = n?.kubeletVersion;

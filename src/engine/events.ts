@@ -1,19 +1,14 @@
 // The journal's vocabulary: every event a run records, as a typed union. The state of a run is what
 // these events say, replayed in order (state.ts); the audit report reads the same events.
 import type { AnalysisRecord } from '../checks/analysis.ts';
+import type { GateResult } from '../checks/types.ts';
 import type { EvictionAnswer } from '../kube/types.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { HookResult } from '../notify/hooks.ts';
 import type { DrainResult, RegionTraffic } from '../traffic/types.ts';
 
-export interface GateRecord {
-  readonly gate: string;
-  readonly type: string;
-  readonly passed: boolean;
-  readonly value?: number | string;
-  readonly threshold?: string;
-  readonly message: string;
-}
+/** A gate's result as the journal records it: the same type the gates return. */
+export type { GateResult };
 
 export interface PlannedWave {
   readonly index: number;
@@ -73,7 +68,7 @@ export type RunEvent =
   | ({ readonly type: 'phase.planned'; readonly phase: string; readonly budget: number; readonly waves: readonly PlannedWave[]; readonly excluded: readonly ExcludedNode[] } & Where)
   | ({ readonly type: 'phase.completed'; readonly phase: string } & Where)
   | ({ readonly type: 'window.waiting'; readonly phase: string; readonly wave: number; readonly until: number } & Where)
-  | ({ readonly type: 'gates.evaluated'; readonly phase: string; readonly when: 'before-wave' | 'after-phase'; readonly wave?: number; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
+  | ({ readonly type: 'gates.evaluated'; readonly phase: string; readonly when: 'before-wave' | 'after-phase'; readonly wave?: number; readonly passed: boolean; readonly results: readonly GateResult[] } & Where)
   | ({ readonly type: 'wave.started'; readonly phase: string; readonly wave: number; readonly nodes: readonly string[] } & Where)
   | ({ readonly type: 'wave.completed'; readonly phase: string; readonly wave: number } & Where)
   | ({ readonly type: 'wave.soaked'; readonly phase: string; readonly wave: number; readonly ms: number } & Where)
@@ -96,25 +91,25 @@ export type RunEvent =
   | ({ readonly type: 'backup.requested'; readonly phase: string; readonly backup: 'velero' | 'command'; readonly name?: string; readonly namespace?: string; readonly command?: string } & Where)
   | ({ readonly type: 'backup.completed'; readonly phase: string; readonly name?: string; readonly ms: number; readonly status?: Readonly<Record<string, unknown>> } & Where)
   | ({ readonly type: 'backup.failed'; readonly phase: string; readonly name?: string; readonly reason: string } & Where)
-  | ({ readonly type: 'control-plane.checked'; readonly phase: string; readonly passed: boolean; readonly results: readonly GateRecord[] } & AtNode)
+  | ({ readonly type: 'control-plane.checked'; readonly phase: string; readonly passed: boolean; readonly results: readonly GateResult[] } & AtNode)
   | ({ readonly type: 'platform.diffed'; readonly phase: string; readonly from: WorkspaceRef; readonly to: WorkspaceRef; readonly order: readonly string[]; readonly removed: readonly string[]; readonly downgrades: readonly string[] } & Where)
   | ({ readonly type: 'component.started'; readonly phase: string; readonly component: string; readonly from?: string; readonly to: string; readonly steps: readonly { readonly id: string; readonly title: string }[] } & Where)
   | ({ readonly type: 'component.changelog'; readonly phase: string; readonly component: string; readonly file: string; readonly entries: number; readonly breaking: readonly { readonly version: string; readonly text: string }[]; readonly missingTarget: boolean } & Where)
   | ({ readonly type: 'component.silences.skipped'; readonly phase: string; readonly component: string; readonly matchers: readonly string[]; readonly reason: string } & Where)
   | ({ readonly type: 'component.command.requested'; readonly phase: string; readonly component: string; readonly step: ComponentCommand; readonly command: string } & Where)
   | ({ readonly type: 'component.command.finished'; readonly phase: string; readonly component: string; readonly step: ComponentCommand; readonly passed: boolean; readonly exitCode: number | null; readonly timedOut: boolean; readonly ms: number; readonly output: string } & Where)
-  | ({ readonly type: 'component.checked'; readonly phase: string; readonly component: string; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
+  | ({ readonly type: 'component.checked'; readonly phase: string; readonly component: string; readonly passed: boolean; readonly results: readonly GateResult[] } & Where)
   | ({ readonly type: 'component.upgraded'; readonly phase: string; readonly component: string; readonly to: string } & Where)
   | ({ readonly type: 'component.failed'; readonly phase: string; readonly component: string; readonly step: string; readonly reason: string; readonly value?: number | string } & Where)
   | ({ readonly type: 'traffic.before'; readonly regions: Readonly<Record<string, RegionTraffic>> } & Where)
-  | ({ readonly type: 'region.preconditions'; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
+  | ({ readonly type: 'region.preconditions'; readonly passed: boolean; readonly results: readonly GateResult[] } & Where)
   | ({ readonly type: 'silence.requested'; readonly alertmanager: string; readonly marker: string } & Where)
   | ({ readonly type: 'silence.created'; readonly alertmanager: string; readonly id: string } & Where)
   | ({ readonly type: 'silence.expired'; readonly alertmanager: string; readonly id: string } & Where)
   | ({ readonly type: 'hook.ran'; readonly result: HookResult } & Partial<Where>)
   | ({ readonly type: 'traffic.drain.requested'; readonly before: RegionTraffic } & Where)
   | ({ readonly type: 'traffic.drained'; readonly result: DrainResult } & Where)
-  | ({ readonly type: 'region.validated'; readonly passed: boolean; readonly results: readonly GateRecord[] } & Where)
+  | ({ readonly type: 'region.validated'; readonly passed: boolean; readonly results: readonly GateResult[] } & Where)
   | ({ readonly type: 'traffic.step.requested'; readonly step: number; readonly percent: number } & Where)
   | ({ readonly type: 'traffic.step.set'; readonly step: number; readonly percent: number; readonly weight?: number } & Where)
   | ({ readonly type: 'analysis.measured'; readonly step: number; readonly records: readonly AnalysisRecord[]; readonly failures: number; readonly inconclusive: number; readonly successes: number } & Where)

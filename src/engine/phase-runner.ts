@@ -4,7 +4,7 @@ import type { ClusterPort } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import { resolveIntOrPercent } from '../plan/values.ts';
-import type { GateRecord, PlannedWave, RunEvent } from './events.ts';
+import type { GateResult, PlannedWave, RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import type { NodeContext } from './node-context.ts';
 import { maintainNode } from './node-pipeline.ts';
@@ -163,7 +163,7 @@ async function gates(p: PhaseRun, when: 'before-wave' | 'after-phase', wave?: nu
   if (list.length === 0) return;
   const retryUntil = p.deps.clock.now() + (when === 'before-wave' ? p.deps.plan.plan.spec.gateRetry.ms : 0);
   for (let attempt = 0; ; attempt++) {
-    const results: GateRecord[] = await p.deps.evaluateGates(list, p.cluster, p.signal);
+    const results: GateResult[] = await p.deps.evaluateGates(list, p.cluster, p.signal);
     const passed = results.every((r) => r.passed);
     const last = passed || p.deps.clock.now() + 10_000 > retryUntil;
     if (passed || last || attempt === 0) p.record({ type: 'gates.evaluated', cluster: p.cluster.name, phase: p.phase.name, when, ...(wave !== undefined ? { wave } : {}), passed, results });

@@ -10,7 +10,7 @@ import { UserError } from '../lib/errors.ts';
 import type { PlatformPhase } from '../plan/schema.ts';
 import { checkDeployments, deploymentsMeasurement, diffWorkspaces, loadWorkspaceFile, platformSteps, readChangelogs } from '../platform/index.ts';
 import type { ComponentStep, LoadedWorkspace, PostStep, UpgradeStep, WorkspaceDiff } from '../platform/index.ts';
-import type { ComponentCommand, GateRecord, RunEvent } from './events.ts';
+import type { ComponentCommand, GateResult, RunEvent } from './events.ts';
 import { veleroComponentBackup } from './platform-backup.ts';
 import type { Journal } from './journal.ts';
 import { RunFailure } from './phase-runner.ts';
@@ -189,7 +189,7 @@ async function command(p: PlatformRun, c: Command, up: UpgradeStep | undefined):
 
 /** Post-checks in order: the gates through the plan's gate evaluator, the deployments through the cluster. */
 async function postChecks(p: PlatformRun, up: UpgradeStep, steps: readonly PostStep[]): Promise<void> {
-  const results: GateRecord[] = [];
+  const results: GateResult[] = [];
   for (const s of steps) {
     if (s.kind === 'gate') results.push(...(await p.deps.evaluateGates([s.gate], p.cluster, p.signal)));
     else results.push({ gate: `${s.component}: deployments`, type: 'deployments', ...deploymentsMeasurement(await checkDeployments(s.expect, p.cluster, p.signal)) });

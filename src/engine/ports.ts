@@ -10,7 +10,7 @@ import type { HookResult } from '../notify/hooks.ts';
 import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
 import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/types.ts';
 import type { Finding } from '../preflight/types.ts';
-import type { ExcludedNode, GateRecord, JournalEntry, PlannedWave } from './events.ts';
+import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
 
 export interface PhaseWaves {
   readonly budget: number;
@@ -45,7 +45,7 @@ export interface RegionalDeps {
   readonly traffic: TrafficPort;
   readonly policy: Traffic;
   /** Whether the regions other than `region` can carry all the load; fails closed. */
-  readonly capacity: (region: string, snapshot: TrafficSnapshot, signal: AbortSignal) => Promise<GateRecord>;
+  readonly capacity: (region: string, snapshot: TrafficSnapshot, signal: AbortSignal) => Promise<GateResult>;
   readonly analyse: (a: Analysis, ctx: { readonly region: string; readonly since?: RegionTraffic; readonly now?: RegionTraffic; readonly signal: AbortSignal }) => Promise<AnalysisRecord>;
   readonly silences?: SilencePort;
 }
@@ -56,7 +56,7 @@ export interface EngineDeps {
   readonly clusters: ReadonlyMap<string, ClusterPort>;
   readonly clock: Clock;
   readonly planPhase: (snapshot: ClusterSnapshot, phase: NodesPhase) => PhaseWaves;
-  readonly evaluateGates: (gates: readonly Gate[], cluster: ClusterPort, signal: AbortSignal) => Promise<GateRecord[]>;
+  readonly evaluateGates: (gates: readonly Gate[], cluster: ClusterPort, signal: AbortSignal) => Promise<GateResult[]>;
   readonly windows?: WindowPort;
   readonly exec: CommandExec;
   /** Every journal entry as it is written, for the terminal or `-o json`. */

@@ -9,7 +9,7 @@ import { atLeastReal } from '../lib/clock.ts';
 import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { HookEvent } from '../notify/hook-schema.ts';
 import type { RegionTraffic, TrafficSnapshot } from '../traffic/types.ts';
-import type { GateRecord, RunEvent } from './events.ts';
+import type { GateResult, RunEvent } from './events.ts';
 import { RunFailure } from './phase-runner.ts';
 import type { EngineDeps, RegionalDeps } from './ports.ts';
 import type { RegionState, RunState } from './state.ts';
@@ -57,7 +57,7 @@ async function preconditions(r: RegionRun, d: RegionalDeps, snapshot: TrafficSna
   const name = r.cluster.name;
   const others = Object.entries(snapshot.regions).filter(([n]) => n !== name);
   const serving = others.filter(([, t]) => serves(t));
-  const results: GateRecord[] = [
+  const results: GateResult[] = [
     serving.length > 0
       ? { gate: 'other regions in service', type: 'traffic', passed: true, value: serving.length, threshold: '>= 1', message: `${serving.map(([n, t]) => `${n} (weight ${t.weight}, ${t.health ?? 'up'})`).join(', ')} in service` }
       : { gate: 'other regions in service', type: 'traffic', passed: false, value: 0, threshold: '>= 1', message: `${name} is the last region in service (${others.map(([n, t]) => `${n}: ${t.state}, weight ${t.weight}, ${t.health ?? '?'}`).join('; ') || 'no other region'}); it never leaves traffic` },

@@ -1,7 +1,7 @@
 // The state of a run as a typed reducer over its journal: replaying the same entries always gives the
 // same state, which is how a run resumes after a crash and how `status` reads a run it does not own.
 import type { RegionTraffic } from '../traffic/types.ts';
-import type { BudgetBreach, ExcludedNode, GateRecord, JournalEntry, NodeOutcome, PlannedWave, RunEvent } from './events.ts';
+import type { BudgetBreach, ExcludedNode, GateResult, JournalEntry, NodeOutcome, PlannedWave, RunEvent } from './events.ts';
 
 export type RunStatus = 'running' | 'paused' | 'succeeded' | 'degraded' | 'failed' | 'aborted';
 
@@ -55,8 +55,8 @@ export interface RegionState {
   readonly stepsDone: number;
   /** The weight the region was given back with (confirmed at the balancer). */
   readonly weight?: number;
-  readonly preconditions?: readonly GateRecord[];
-  readonly validation?: readonly GateRecord[];
+  readonly preconditions?: readonly GateResult[];
+  readonly validation?: readonly GateResult[];
   readonly reason?: string;
   /** Silences this run created for the region and has not expired, by id, with their Alertmanager. */
   readonly silences: Readonly<Record<string, string>>;
@@ -72,7 +72,7 @@ export interface RunState {
   readonly endedAt?: number;
   readonly phases: readonly PhaseState[];
   readonly nodes: Readonly<Record<string, NodeState>>;
-  readonly gates: readonly { readonly at: number; readonly cluster: string; readonly when: string; readonly wave?: number; readonly results: readonly GateRecord[] }[];
+  readonly gates: readonly { readonly at: number; readonly cluster: string; readonly when: string; readonly wave?: number; readonly results: readonly GateResult[] }[];
   readonly leases: Readonly<Record<string, string>>;
   readonly regions: Readonly<Record<string, RegionState>>;
   /** Problems the run wants a person to see, in the order they happened (a silence it could not expire, ...). */

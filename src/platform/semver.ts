@@ -1,49 +1,31 @@
 // Component versions as semantic versions ("1.15.3", "v11.4.0", "2.15", "1.0.0-rc.1"): parsed and
-// compared so a diff can tell an upgrade from a downgrade, and a changelog's entries can be picked.
+// compared by the `semver` package, so a diff can tell an upgrade from a downgrade, and a changelog's
+// entries can be picked. Ours is only the shape accepted: a missing patch counts as 0, and a date or a
+// build number is not a version.
+import { SemVer } from 'semver';
 
 export interface Version {
   readonly text: string;
-  /** major, minor, patch; a missing patch counts as 0 ("2.15" = 2.15.0). */
-  readonly core: readonly [number, number, number];
-  /** Pre-release identifiers after "-" ("rc", 1); empty for a release. */
-  readonly pre: readonly (string | number)[];
+  /** The version as `semver` holds it ("2.15" as 2.15.0). */
+  readonly semver: SemVer;
 }
 
-/** At least major.minor, so a date ("2026-07-01") or a build number is not mistaken for one. */
-const VERSION = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+/** "2.15", "v2.15", "2.15-rc.1": major.minor without a patch, which `semver` alone does not accept. */
+const NO_PATCH = /^(v?\d+\.\d+)(?=$|[-+])/;
 
 /** The version in `text`, or undefined when it is not one (a date, a git sha, "latest"). */
 export function parseVersion(text: string): Version | undefined {
-  const m = VERSION.exec(text.trim());
-  if (!m) return undefined;
-  const pre = m[4] ? m[4].split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)) : [];
-  return { text, core: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)], pre };
+  const t = text.trim();
+  try {
+    return { text, semver: new SemVer(NO_PATCH.test(t) ? t.replace(NO_PATCH, '$1.0') : t) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Negative when a < b, 0 when equal in precedence (build metadata ignored), positive when a > b. */
 export function compareVersions(a: Version, b: Version): number {
-  for (let i = 0; i < 3; i++) {
-    const d = (a.core[i] as number) - (b.core[i] as number);
-    if (d !== 0) return d;
-  }
-  // a release ranks above its pre-releases (SemVer 2.0.0, rule 11)
-  if (a.pre.length === 0 || b.pre.length === 0) return b.pre.length - a.pre.length;
-  for (let i = 0; i < Math.max(a.pre.length, b.pre.length); i++) {
-    const x = a.pre[i];
-    const y = b.pre[i];
-    if (x === undefined) return -1;
-    if (y === undefined) return 1;
-    const d = comparePart(x, y);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-function comparePart(x: string | number, y: string | number): number {
-  if (typeof x === 'number' && typeof y === 'number') return x - y;
-  if (typeof x === 'number') return -1;
-  if (typeof y === 'number') return 1;
-  return x < y ? -1 : x > y ? 1 : 0;
+  return a.semver.compare(b.semver);
 }
 
 export type Direction = 'upgrade' | 'downgrade' | 'same' | 'unknown';

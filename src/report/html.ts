@@ -1,7 +1,7 @@
 // The report as one self-contained HTML file: inline style, inline SVG, no script and no external asset
 // (a Content-Security-Policy forbids them), every value escaped. Sections carry ids (summary, timeline,
 // actions, gates, traffic, preflight, integrity, compliance) so people and browser tests can find them.
-import type { GateRecord } from '../engine/events.ts';
+import type { GateResult } from '../engine/events.ts';
 import { durationText, timeText } from './format.ts';
 import { html, trusted } from './html-escape.ts';
 import type { Html } from './html-escape.ts';
@@ -106,7 +106,7 @@ ${r.actions.map((a) => html`<tr><td>${when(a.requested)}</td><td>${a.confirmed &
 </tbody></table></section>`;
 }
 
-function gateRows(results: readonly GateRecord[]): Html {
+function gateRows(results: readonly GateResult[]): Html {
   return html`${results.map((g) => html`<div>${verdict(g.passed)} <strong>${g.gate}</strong> <span class="muted">(${g.type})</span>${g.value !== undefined ? html` value <code>${g.value}</code>` : ''}${g.threshold ? html` threshold <code>${g.threshold}</code>` : ''}: ${g.message}</div>`)}`;
 }
 

@@ -1,7 +1,7 @@
 // The audit report of one run as data: what `daylight report --format json` prints, what the HTML
 // rendering shows, and what a server or dashboard can reuse. Every time carries the wall clock and the
 // cluster clock, and the journal entry (seq) it comes from.
-import type { GateRecord } from '../engine/events.ts';
+import type { GateResult } from '../engine/events.ts';
 import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { ChainResult } from './integrity.ts';
@@ -126,7 +126,7 @@ export interface GateEvaluation {
   /** "before wave 2 of os-patch", "after phase os-patch", "region preconditions", "region validation". */
   readonly context: string;
   readonly passed: boolean;
-  readonly results: readonly GateRecord[];
+  readonly results: readonly GateResult[];
 }
 
 export interface AnalysisStep {

@@ -121,9 +121,14 @@ test('pause from another terminal stops the run where it is; status shows it; re
     await s.ts.until('the run paused', () => journal(s, runId).some((e) => e.event.type === 'run.paused'), 10_000);
     const status = JSON.parse(daylight(s, ['status', runId, '-o', 'json']).stdout) as { status: string; live: boolean };
     assert.deepEqual({ status: status.status, live: status.live }, { status: 'paused', live: true });
+    // And nothing happens while paused: once the cluster's clock has gone past the soak and a reboot (what the
+    // run would have done next), a confirm sent to the paused process comes back recorded, proving it went
+    // round its loop after that time, and it is the only entry since the pause
     const entries = journal(s, runId).length;
-    await new Promise((r) => setTimeout(r, 1500));
-    assert.ok(journal(s, runId).length <= entries + 1, 'nothing happens while paused');
+    await new Promise<void>((r) => s.ts.sandbox.fleet.clock.after(3 * 60_000, r));
+    assert.equal((await daylightAsync(['confirm', runId, '--state-dir', s.state])).code, 0);
+    await s.ts.until('the paused run recorded the confirm', () => journal(s, runId).slice(entries).some((e) => e.event.type === 'control.received'), 30_000);
+    assert.deepEqual(journal(s, runId).slice(entries).map((e) => e.event.type), ['control.received'], 'nothing happens while paused');
     // When it is resumed
     assert.equal((await daylightAsync(['resume', runId, '--state-dir', s.state])).code, 0);
     // Then it finishes with every worker maintained

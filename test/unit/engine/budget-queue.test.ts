@@ -11,19 +11,26 @@ function budget(allowed: number): PdbView {
   return { namespace: 'shop', name: 'web', selector: { matchLabels: { app: 'web' } }, currentHealthy: 10, desiredHealthy: 10 - allowed, disruptionsAllowed: allowed, expectedPods: 10 };
 }
 
-/** A feed whose budget the test sets; every set tells the subscribers. */
-function feed(allowed: number): BudgetFeed & { set(allowed: number): void } {
-  let b = budget(allowed);
+/** A feed whose budget the test sets or drops (as a watch does when the budget is deleted); every change tells the subscribers. */
+function feed(allowed: number): BudgetFeed & { set(allowed: number): void; drop(): void } {
+  let b: PdbView | undefined = budget(allowed);
   const subs = new Set<() => void>();
+  const tell = () => {
+    for (const fn of subs) fn();
+  };
   return {
-    all: () => [b],
+    all: () => (b ? [b] : []),
     subscribe: (fn) => {
       subs.add(fn);
       return () => subs.delete(fn);
     },
     set(n) {
       b = budget(n);
-      for (const fn of subs) fn();
+      tell();
+    },
+    drop() {
+      b = undefined;
+      tell();
     },
   };
 }
@@ -36,6 +43,13 @@ function pod(name: string, app = 'web'): PodView {
 const never: Clock = { now: () => 0, speed: 1, sleep: (_ms, signal) => new Promise((_r, reject) => signal?.addEventListener('abort', () => reject(abortError()), { once: true })) };
 
 const settled = () => new Promise((r) => setImmediate(r));
+
+/** Whether `p` has resolved once pending callbacks ran: a turn that waits stays pending under `never`, so this answers instead of hanging. */
+async function resolvedNow<T>(p: Promise<T>): Promise<T | undefined> {
+  const pending = Symbol('pending');
+  const r = await Promise.race([p, settled().then(() => pending)]);
+  return r === pending ? undefined : (r as T);
+}
 
 test('given a budget with room for one, when two evictions ask, then the second waits until the first has its answer and the budget still has room', async () => {
   const f = feed(1);
@@ -74,10 +88,33 @@ test('given three waiting at a budget with no room, when it frees two, then the 
   for (const t of turns) (await t)();
 });
 
-test('a pod no budget guards, or guarded by a budget the feed lost, goes at once', async () => {
+test('given a budget with no room, when a pod no budget guards asks, then it goes at once', async () => {
+  // Given: the only budget selects app=web and allows nothing
   const q = new BudgetQueue(feed(0));
-  const release = await q.turn(pod('x', 'other'), { clock: never, maxMs: 60_000 });
+  // When: a pod of another app asks, with a clock that never ends a wait
+  const release = await resolvedNow(q.turn(pod('x', 'other'), { clock: never, maxMs: 60_000 }));
+  // Then: it has its turn without waiting
+  assert.ok(release, 'a pod no budget guards does not wait');
   release();
+  q.close();
+});
+
+test('given a pod waiting at a budget with no room, when the feed loses the budget, then the waiter goes and later pods go at once', async () => {
+  // Given: a pod waiting at a budget that allows nothing
+  const f = feed(0);
+  const q = new BudgetQueue(f);
+  const waiting = q.turn(pod('a'), { clock: never, maxMs: 60_000 });
+  assert.equal(await resolvedNow(waiting), undefined, 'a budget with no room holds the pod');
+  // When: the budget is deleted (the watch drops it from the feed)
+  f.drop();
+  // Then: the waiter goes to the API server, which decides on its own
+  const first = await resolvedNow(waiting);
+  assert.ok(first, 'a lost budget no longer holds its waiters');
+  // And: a pod that asks afterwards, guarded by no budget the feed knows, goes at once
+  const second = await resolvedNow(q.turn(pod('b'), { clock: never, maxMs: 60_000 }));
+  assert.ok(second, 'a pod whose budget the feed lost does not wait');
+  first();
+  second();
   q.close();
 });
 

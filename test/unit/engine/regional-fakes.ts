@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnalysisRecord, Verdict } from '../../../src/checks/analysis.ts';
-import type { GateRecord, RunEvent } from '../../../src/engine/events.ts';
+import type { GateResult, RunEvent } from '../../../src/engine/events.ts';
 import { Journal } from '../../../src/engine/journal.ts';
 import type { EngineDeps, RegionalDeps, SilencePort } from '../../../src/engine/ports.ts';
 import type { RegionRun } from '../../../src/engine/region.ts';
@@ -201,7 +201,7 @@ export interface HarnessOptions extends PlanOptions {
   readonly regions?: Record<string, RegionTraffic>;
   readonly capacity?: RegionalDeps['capacity'];
   readonly analyse?: RegionalDeps['analyse'];
-  readonly gateResults?: (gates: readonly Gate[]) => GateRecord[];
+  readonly gateResults?: (gates: readonly Gate[]) => GateResult[];
   /** Hooks (by their `run`) that fail. */
   readonly failingHooks?: readonly string[];
   /** Events already in the journal, as a run that stopped after them left it. */

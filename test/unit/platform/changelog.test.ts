@@ -81,6 +81,9 @@ test('semantic versions: numbers compare as numbers, a release ranks above its p
   assert.equal(compareVersions(v('2.15'), v('2.15.0')), 0);
   assert.equal(compareVersions(v('1.2.3+build.5'), v('1.2.3')), 0);
   assert.equal(parseVersion('latest'), undefined);
+  assert.equal(compareVersions(v('v11.4.0'), v('11.4.0')), 0);
+  assert.ok(compareVersions(v('2.15-rc.1'), v('2.15')) < 0);
+  for (const t of ['2026-07-01', '7', '1a2b3c4', '1.2.3.4']) assert.equal(parseVersion(t), undefined, t);
   assert.equal(direction('1.2.3', '1.2.4'), 'upgrade');
   assert.equal(direction('1.2.4', '1.2.3'), 'downgrade');
   assert.equal(direction('main', 'dev'), 'unknown');

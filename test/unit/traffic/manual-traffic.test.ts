@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { controlFileConfirm } from '../../../src/cli/regional-wiring.ts';
 import { createRunDir, sendControl } from '../../../src/engine/run-dir.ts';
 import { abortError } from '../../../src/lib/clock.ts';
+import type { Clock } from '../../../src/lib/clock.ts';
 import { ManualTraffic } from '../../../src/traffic/manual.ts';
 import type { Confirm } from '../../../src/traffic/manual.ts';
 
@@ -34,6 +35,34 @@ async function weightOf(t: ManualTraffic, region: string): Promise<number | unde
 
 /** Lets pending promise callbacks run, so a change that does not wait for the answer would show. */
 const settle = () => new Promise((r) => setImmediate(r));
+
+/**
+ * A clock that moves only when the test wakes its sleeper; `asleep()` resolves once a sleep is pending, so
+ * the test knows the poller has gone round its loop (read the file) and is waiting again.
+ */
+function stepClock(): Clock & { asleep(): Promise<void>; wake(): void } {
+  let now = 0;
+  let sleeper: (() => void) | undefined;
+  const watchers: (() => void)[] = [];
+  return {
+    speed: 1,
+    now: () => now,
+    sleep: (ms, signal) => new Promise<void>((resolve, reject) => {
+      sleeper = () => {
+        now += ms;
+        resolve();
+      };
+      signal?.addEventListener('abort', () => reject(abortError()), { once: true });
+      for (const w of watchers.splice(0)) w();
+    }),
+    asleep: () => new Promise<void>((resolve) => (sleeper ? resolve() : watchers.push(resolve))),
+    wake() {
+      const s = sleeper;
+      sleeper = undefined;
+      s?.();
+    },
+  };
+}
 
 test('a drain asks to take the region out, naming it by its server too, and applies weight 0 only after the confirmation', async () => {
   // Given both regions in service and eu-central known at the balancer as srv-fra
@@ -101,17 +130,22 @@ test('daylight confirm answers the question: a confirm sent before it was asked 
     const paths = createRunDir(stateDir, 'weekly-run-1');
     sendControl(paths, 'confirm');
     const asked: string[] = [];
-    const confirm = controlFileConfirm(paths, (q) => asked.push(q));
+    const clock = stepClock();
+    const confirm = controlFileConfirm(paths, (q) => asked.push(q), clock);
     // When a question is asked
     let answered = false;
     const waiting = confirm('Take eu-central out of traffic.').then(() => {
       answered = true;
     });
-    // Then it is shown with the command that answers it, and the old confirm does not answer it
+    // Then it is shown with the command that answers it, and the old confirm does not answer it: the file
+    // is read three times and each time the question goes back to waiting
     assert.deepEqual(asked, ['Take eu-central out of traffic.\n  → confirm with: daylight confirm weekly-run-1']);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(answered, false);
-    // And a confirm sent now does
+    for (let read = 1; read <= 3; read++) {
+      await Promise.race([clock.asleep(), waiting]);
+      assert.equal(answered, false, `read ${read} of the control file took the old confirm`);
+      clock.wake();
+    }
+    // And a confirm sent now does, at the next read
     sendControl(paths, 'confirm');
     await waiting;
     assert.equal(answered, true);
