@@ -168,7 +168,8 @@ test('abort from another terminal stops the run and gives every node back', { ti
 
 test('a second run on a cluster under maintenance is turned away by the Lease, which names the run that holds it', { timeout: 120_000 }, async () => {
   const s = await setup();
-  const first = startRun(s, await s.planFile('first'));
+  // A soak of 2h (2 real minutes at speed 60): the first run still holds the lease however long the second takes to start
+  const first = startRun(s, await s.planFile('first', '2h'));
   try {
     // Given a run that holds the cluster's lease
     await s.ts.until('the first run holds the lease', () => {
