@@ -119,7 +119,7 @@ const CASES: { readonly [T in RunEventType]: Case & { readonly event: Extract<Ru
   'silence.requested': { event: { type: 'silence.requested', cluster: R, alertmanager: 'http://am:9093', marker: 'm' }, then: same },
   'silence.created': { event: { type: 'silence.created', cluster: R, alertmanager: 'http://am:9094', id: 'sil-2' }, then: (s) => withRegion(s, { silences: { 'sil-1': 'http://am:9093', 'sil-2': 'http://am:9094' } }) },
   'silence.expired': { event: { type: 'silence.expired', cluster: R, alertmanager: 'http://am:9093', id: 'sil-1' }, then: (s) => withRegion(s, { silences: {} }) },
-  'hook.ran': { event: { type: 'hook.ran', cluster: R, result: { on: 'pre-drain', type: 'command', target: './pre.sh', ok: true, onFailure: 'abort', exitCode: 0, timedOut: false, durationMs: 5, output: '', message: 'exited 0' } }, then: same },
+  'hook.ran': { event: { type: 'hook.ran', cluster: R, result: { on: 'pre-drain', type: 'command', target: './pre.sh', ok: true, onFailure: 'fail', exitCode: 0, timedOut: false, durationMs: 5, output: '', message: 'exited 0' } }, then: same },
   // A new drain after steps were passed starts a new leave: every step again
   'traffic.drain.requested': { given: [{ type: 'traffic.step.passed', cluster: R, step: 0, percent: 10 }], event: { type: 'traffic.drain.requested', cluster: R, before: regionTraffic() }, then: (s) => withRegion(s, { stage: 'draining', stepsDone: 0 }) },
   'traffic.drained': { given: [{ type: 'traffic.drain.requested', cluster: R, before: regionTraffic() }], event: { type: 'traffic.drained', cluster: R, result: { newTrafficStoppedMs: 1, sessionsGoneMs: 2, sessionsShut: 0 } }, then: (s) => withRegion(s, { stage: 'drained' }) },
