@@ -195,3 +195,17 @@ test('a drain refused by the filter applies its policy at once, without asking f
   const timeout = f.events.find((e) => e.type === 'node.drain.timeout');
   assert.deepEqual(timeout?.blockers, ['shop/debug: no controller owns it, so it will not come back; set drain.force: true to evict it anyway']);
 });
+
+test('onTimeout: force after a drain the filter refused deletes what it may, never the DaemonSet or mirror pod', async () => {
+  // Given a DaemonSet pod that refuses the drain (ignoreDaemonSets: false), a mirror pod, and onTimeout: force
+  const mirror = { ...pod('kube-proxy-node-a1', NODE), namespace: 'kube-system', mirror: true, controller: { kind: 'Node', name: NODE, uid: 'n' }, workload: undefined };
+  const f = fakeNode({ onTimeout: 'force', ignoreDaemonSets: false }, DEADLINE + 1, [mirror]);
+  // When the node is maintained
+  const outcome = await run(f);
+  // Then no eviction was asked, the two web pods were deleted and the DaemonSet and mirror pods were not
+  assert.equal(outcome, 'maintained');
+  assert.deepEqual(f.calls, ['cordon', 'delete shop/web-1 grace 0', 'delete shop/web-2 grace 0', 'action reboot', 'uncordon']);
+  const deleted = f.events.find((e) => e.type === 'node.pods.deleted');
+  assert.deepEqual(deleted?.type === 'node.pods.deleted' && deleted.pods, ['shop/web-1', 'shop/web-2']);
+  assert.deepEqual(f.pods().map((p) => p.name), ['node-exporter-x1', 'kube-proxy-node-a1']);
+});
