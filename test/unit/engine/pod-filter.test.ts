@@ -49,7 +49,8 @@ const CASES: Record<string, Case> = {
   'a DaemonSet pod with emptyDir is left, not refused for its data': { pod: daemonPod('fluentd-x1', NODE, 'fluentd', { emptyDir: true }), drain: { ignoreDaemonSets: true, deleteEmptyDirData: false }, decision: 'skip', reason: 'DaemonSet-managed' },
   'force does not make a DaemonSet pod evictable': { pod: exporter, drain: { ...ALL_ON, ignoreDaemonSets: false }, decision: 'refuse', reason: 'DaemonSet-managed; set drain.ignoreDaemonSets: true' },
   // kubectl refuses an orphaned DaemonSet pod without --force; Daylight, which does not look the DaemonSet
-  // up, refuses it too without ignoreDaemonSets (with it, see the report: it is left, as a live one)
+  // up, refuses it too without ignoreDaemonSets. With ignoreDaemonSets it leaves it as a live one (kubectl
+  // refuses it without --force and deletes it with), and the node then waits for a DaemonSet that is gone
   'an orphaned DaemonSet pod refuses the drain without ignoreDaemonSets and force': { pod: orphan, drain: ALL_OFF, decision: 'refuse', reason: 'DaemonSet-managed; set drain.ignoreDaemonSets: true' },
   // A pod already going: nothing to ask of it but to wait (checked before its data and its owner)
   'a terminating pod is waited for, with no eviction asked': { pod: pod('web-2', NODE, { terminating: true }), drain: ALL_OFF, decision: 'evict', reason: 'already terminating' },
