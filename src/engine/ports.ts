@@ -6,7 +6,7 @@ import type { LoadedPlan } from '../plan/load.ts';
 import type { Gate, MaintenanceWindow, NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AnalysisRecord } from '../checks/analysis.ts';
-import type { HookResult } from '../notify/hooks.ts';
+import type { HookResult } from './events.ts';
 import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
 import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/types.ts';
 import type { Finding } from '../preflight/types.ts';

@@ -13,7 +13,7 @@ import { apply, replay } from '../../../src/engine/state.ts';
 import type { RunState } from '../../../src/engine/state.ts';
 import { abortError } from '../../../src/lib/clock.ts';
 import type { Clock } from '../../../src/lib/clock.ts';
-import type { HookResult } from '../../../src/notify/hooks.ts';
+import type { HookResult } from '../../../src/engine/events.ts';
 import { PlanSchema } from '../../../src/plan/schema.ts';
 import type { Gate, Hook } from '../../../src/plan/schema.ts';
 import type { DrainOptions, DrainResult, RegionTraffic, TrafficPort, TrafficSnapshot } from '../../../src/traffic/types.ts';
