@@ -56,8 +56,11 @@ function topFolder(file: string): string {
   return relative(SRC, file).split('/')[0] ?? '';
 }
 
-/** Every import from one top folder of src/ into another. */
+let scanned: Edge[] | undefined;
+
+/** Every import from one top folder of src/ into another (scanned once per test file). */
 function folderEdges(): Edge[] {
+  if (scanned) return scanned;
   const edges: Edge[] = [];
   for (const file of sourceFiles(SRC)) {
     const text = readFileSync(file, 'utf8');
@@ -71,6 +74,7 @@ function folderEdges(): Edge[] {
       edges.push({ from, to, where: `src/${relative(SRC, file)}:${line}`, specifier: imported.fileName });
     }
   }
+  scanned = edges;
   return edges;
 }
 
