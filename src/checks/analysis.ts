@@ -3,7 +3,7 @@
 // query without series, an unreachable Prometheus all count as inconclusive, and a step has a limit.
 import { renderTemplate } from '../lib/template.ts';
 import type { Analysis } from '../plan/schema.ts';
-import type { RegionTraffic } from '../traffic/types.ts';
+import type { RegionTraffic } from '../lib/traffic-reading.ts';
 import { checkPrometheus } from './prometheus.ts';
 import { describeError, rethrowIfAborted } from './signals.ts';
 import type { GateContext } from './types.ts';

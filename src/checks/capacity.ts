@@ -3,7 +3,7 @@
 // Prometheus query; a source that cannot answer fails the check.
 import { renderTemplate } from '../lib/template.ts';
 import type { Capacity } from '../plan/schema.ts';
-import type { TrafficSnapshot } from '../traffic/types.ts';
+import type { TrafficSnapshot } from '../lib/traffic-reading.ts';
 import { checkPrometheus } from './prometheus.ts';
 import type { GateContext, GateResult } from './types.ts';
 

@@ -5,7 +5,7 @@ import { readyDeadline } from '../engine/deadlines.ts';
 import { Journal } from '../engine/journal.ts';
 import { listRuns, ownerAlive, runPaths, sendControl } from '../engine/run-dir.ts';
 import type { ControlCommand, RunPaths } from '../engine/run-dir.ts';
-import { apply, isFinished, replay } from '../engine/state.ts';
+import { isFinished, LiveState, replay } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
 import { systemClock } from '../lib/clock.ts';
 import { UserError } from '../lib/errors.ts';
@@ -118,9 +118,11 @@ the nodes are given back from here.`, async (io, paths, p) => {
   const anchored = openAnchoredJournal({ path: paths.journal, runId: paths.runId, clock: clock ?? systemClock, clusters: connected.clusters, signer: journalSignerAt(journalKeyPath()) });
   const journal = anchored.journal;
   try {
-    const live = replay(paths.runId, journal.entries);
-    const record = (e: Parameters<Journal['append']>[0]) => apply(live as Parameters<typeof apply>[0], journal.append(e));
-    const r = await giveBackAll({ state: live, clusters: connected.clusters, runId: paths.runId, outcome: 'skipped', why: 'aborted by daylight abort', record, clock: clock ?? systemClock, readyDeadline: (n) => readyDeadline(plan.plan, live, n) });
+    const live = new LiveState(paths.runId, journal.entries);
+    const record = (e: Parameters<Journal['append']>[0]) => {
+      live.follow(journal.append(e));
+    };
+    const r = await giveBackAll({ state: live.state, clusters: connected.clusters, runId: paths.runId, outcome: 'skipped', why: 'aborted by daylight abort', record, clock: clock ?? systemClock, readyDeadline: (n) => readyDeadline(plan.plan, live.state, n) });
     record({ type: 'run.aborted', reason: 'aborted by daylight abort (no process was running it)' });
     io.out(`run ${paths.runId} aborted: ${r.returned.length} node(s) given back${r.held.length ? `; still held: ${r.held.join(', ')}` : ''}.`);
     return 0;

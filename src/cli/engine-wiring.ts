@@ -5,6 +5,7 @@ import type { EngineDeps, PhaseWaves, RegionalDeps, Silencer, WindowPort } from 
 import { AlertmanagerSilences } from '../notify/silences.ts';
 import { runHook } from '../notify/hooks.ts';
 import type { GateResult, JournalEntry } from '../engine/events.ts';
+import type { RunState } from '../engine/state.ts';
 import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { shellExec } from '../lib/command-exec.ts';
@@ -46,7 +47,7 @@ export interface WiringInput {
   readonly plan: LoadedPlan;
   readonly clusters: ReadonlyMap<string, ClusterPort>;
   readonly clock: Clock;
-  readonly emit: (entry: JournalEntry) => void;
+  readonly emit: (entry: JournalEntry, state: RunState) => void;
 }
 
 export function engineDeps(w: WiringInput): EngineDeps {

@@ -4,7 +4,7 @@ import { Journal, JournalKeyMismatch } from '../engine/journal.ts';
 import { recover, recoverTraffic } from '../engine/recover.ts';
 import type { RecoverableRun, RecoveredNode, RecoveredRegion } from '../engine/recover.ts';
 import { listRuns, ownerAlive, runPaths } from '../engine/run-dir.ts';
-import { apply, replay } from '../engine/state.ts';
+import { LiveState, replay } from '../engine/state.ts';
 import { systemClock } from '../lib/clock.ts';
 import { AlertmanagerSilences } from '../notify/silences.ts';
 import type { LoadedPlan } from '../plan/load.ts';
@@ -103,8 +103,16 @@ async function recoverRegions(o: RegionRecovery): Promise<RecoveredRegion[]> {
       if (planOf(runPaths(o.dir, runId).journal, runId) !== o.plan.metadata.name) continue;
       const journal = Journal.open(runPaths(o.dir, runId).journal, runId, o.now, { signer: o.signer });
       journals.push(journal);
-      const state = replay(runId, journal.entries);
-      runs.push({ runId, state, record: (e) => apply(state as Parameters<typeof apply>[0], journal.append(e)) });
+      const live = new LiveState(runId, journal.entries);
+      runs.push({
+        runId,
+        get state() {
+          return live.state;
+        },
+        record: (e) => {
+          live.follow(journal.append(e));
+        },
+      });
     }
     if (!runs.some((r) => Object.keys(r.state.regions).length > 0)) return [];
     const paths = runPaths(o.dir, runs[0]?.runId ?? 'recover');

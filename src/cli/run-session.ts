@@ -7,7 +7,8 @@ import { ControlReader, claimOwner, createRunDir, newRunId, ownerAlive } from '.
 import type { RunPaths } from '../engine/run-dir.ts';
 import { executeRun } from '../engine/runner.ts';
 import type { RunEnd } from '../engine/runner.ts';
-import { apply, isFinished, replay } from '../engine/state.ts';
+import { isFinished, replay } from '../engine/state.ts';
+import type { RunState } from '../engine/state.ts';
 import type { JournalEntry } from '../engine/events.ts';
 import { Notifier } from '../notify/notifier.ts';
 import type { ClusterPort } from '../kube/types.ts';
@@ -64,11 +65,9 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
     const regional = regionalDeps({ plan: o.plan.plan, clusters: connected.clusters, clock, runId: paths.runId, paths, ask });
     try {
       const notifier = new Notifier((o.plan.plan.spec.notify?.webhooks ?? []).map((w) => w.url));
-      const seen = replay(paths.runId, journal.entries);
-      const emit = (e: JournalEntry) => {
+      const emit = (e: JournalEntry, state: RunState) => {
         view.onEntry(e);
-        apply(seen as Parameters<typeof apply>[0], e);
-        notifier.onEntry(e, seen);
+        notifier.onEntry(e, state);
       };
       const deps = { ...engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit, ...(regional ? { regional } : {}) }), ...(findings ? { preflight: findings } : {}) };
       const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths) });

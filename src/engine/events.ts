@@ -4,11 +4,31 @@ import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { GateResult } from '../checks/types.ts';
 import type { EvictionAnswer } from '../kube/types.ts';
 import type { Finding } from '../preflight/types.ts';
-import type { HookResult } from '../notify/hooks.ts';
+import type { Hook, HookEvent } from '../plan/hook-schema.ts';
 import type { DrainResult, RegionTraffic } from '../traffic/types.ts';
 
 /** A gate's result as the journal records it: the same type the gates return. */
 export type { GateResult };
+
+/** What a hook did: stored in the journal and shown in reports, so it carries no secrets. */
+export interface HookResult {
+  readonly on: HookEvent;
+  readonly type: Hook['type'];
+  /** The command as run, or the URL without credentials and without query values; never header values. */
+  readonly target: string;
+  readonly ok: boolean;
+  /** The hook's policy for ok: false, for the caller to apply. */
+  readonly onFailure: Hook['onFailure'];
+  /** Command: the exit code, null when a signal ended it. */
+  readonly exitCode?: number | null;
+  /** Webhook: the HTTP status, when there was an answer. */
+  readonly status?: number;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  /** The tail of a command's output, or the start of a webhook's answer; bounded. */
+  readonly output: string;
+  readonly message: string;
+}
 
 export interface PlannedWave {
   readonly index: number;

@@ -6,10 +6,11 @@ import type { LoadedPlan } from '../plan/load.ts';
 import type { Gate, MaintenanceWindow, NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { AnalysisRecord } from '../checks/analysis.ts';
-import type { HookResult } from '../notify/hooks.ts';
+import type { HookResult } from './events.ts';
 import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
 import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/types.ts';
 import type { Finding } from '../preflight/types.ts';
+import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
 
 export interface PhaseWaves {
@@ -59,8 +60,8 @@ export interface EngineDeps {
   readonly evaluateGates: (gates: readonly Gate[], cluster: ClusterPort, signal: AbortSignal) => Promise<GateResult[]>;
   readonly windows?: WindowPort;
   readonly exec: CommandExec;
-  /** Every journal entry as it is written, for the terminal or `-o json`. */
-  readonly emit: (entry: JournalEntry) => void;
+  /** Every journal entry as it is written, with the run's state after it, for the terminal, `-o json` and notifications. */
+  readonly emit: (entry: JournalEntry, state: RunState) => void;
   /** What preflight found before a new run (journaled at its start); absent when it was skipped. */
   readonly preflight?: readonly Finding[];
   /** Silences for platform components; absent when the plan has no spec.silences. */

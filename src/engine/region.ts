@@ -7,7 +7,7 @@ import { expireSilences } from './expire-silences.ts';
 import type { ClusterPort } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { AnalysisRecord } from '../checks/analysis.ts';
-import type { HookEvent } from '../notify/hook-schema.ts';
+import type { HookEvent } from '../plan/hook-schema.ts';
 import type { RegionTraffic, TrafficSnapshot } from '../traffic/types.ts';
 import type { GateResult, RunEvent } from './events.ts';
 import { RunFailure } from './phase-runner.ts';

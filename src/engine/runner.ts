@@ -16,7 +16,7 @@ import { runPhase, RunFailure } from './phase-runner.ts';
 import { bringBack, regionState, runHooks, takeOutOfTraffic } from './region.ts';
 import type { EngineDeps } from './ports.ts';
 import type { ControlCommand } from './run-dir.ts';
-import { apply, isFinished, replay } from './state.ts';
+import { isFinished, LiveState } from './state.ts';
 import type { RunState, RunStatus } from './state.ts';
 
 export interface RunEnd {
@@ -40,11 +40,10 @@ const CONTROL_POLL_MS = 250;
 
 export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
   const { deps, journal } = o;
-  const live = replay(deps.runId, journal.entries);
+  const live = new LiveState(deps.runId, journal.entries);
   const record = (event: RunEvent) => {
     const entry = journal.append(event);
-    apply(live as Parameters<typeof apply>[0], entry);
-    deps.emit(entry);
+    deps.emit(entry, live.follow(entry));
   };
   const holder = deps.runId;
   if (journal.entries.length === 0) {
@@ -67,24 +66,26 @@ export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
 }
 
 /** A run that reached its end runs its run-end hooks (with the outcome); a paused one does not. */
-async function ended(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void): Promise<RunEnd> {
-  if (isFinished(live.status)) {
-    const vars = { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-end', outcome: live.status };
+async function ended(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void): Promise<RunEnd> {
+  const s = live.state;
+  if (isFinished(s.status)) {
+    const vars = { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-end', outcome: s.status };
     await runHooks(o.deps, record, 'run-end', vars, new AbortController().signal).catch((e: unknown) => {
       if (!(e instanceof RunFailure)) throw e;
       // A run-end hook that must not fail (onFailure: fail) marks a run that finished its work as failed.
-      if (live.status === 'succeeded' || live.status === 'degraded') record({ type: 'run.failed', reason: e.message });
+      if (live.state.status === 'succeeded' || live.state.status === 'degraded') record({ type: 'run.failed', reason: e.message });
     });
   }
   return end(live);
 }
 
-function end(live: RunState): RunEnd {
-  return { status: live.status, reason: live.reason, state: live };
+function end(live: LiveState): RunEnd {
+  const s = live.state;
+  return { status: s.status, reason: s.reason, state: s };
 }
 
 /** One go at the remaining work; returns 'pause' when the run should wait for `resume`. */
-async function attempt(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void): Promise<StopReason | 'done'> {
+async function attempt(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void): Promise<StopReason | 'done'> {
   const work = new AbortController();
   const stopWith = (why: StopReason) => {
     if (!work.signal.aborted) work.abort(why);
@@ -101,7 +102,7 @@ async function attempt(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
   const leases: HeldLease[] = [];
   try {
     await allClusters(o, live, record, { signal: work.signal, leases, lost: () => stopWith('lease') });
-    const problems = runProblems(live);
+    const problems = runProblems(live.state);
     if (problems.length === 0) record({ type: 'run.succeeded' });
     else record({ type: 'run.degraded', reason: `the run finished, but ${problems.length} ${problems.length === 1 ? 'thing was' : 'things were'} not done as planned`, problems });
     return 'done';
@@ -123,14 +124,14 @@ interface Work {
   readonly lost: () => void;
 }
 
-async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, w: Work): Promise<void> {
+async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void, w: Work): Promise<void> {
   const started = o.journal.entries.some((e) => e.event.type === 'hook.ran' && e.event.result.on === 'run-start');
   if (!started) await runHooks(o.deps, record, 'run-start', { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-start' }, w.signal);
   for (const [name, cluster] of o.deps.clusters) {
     const phases = o.deps.plan.plan.spec.phases;
-    const completed = (phase: string) => live.phases.some((x) => x.cluster === name && x.phase === phase && x.completed);
-    const region = { deps: o.deps, record, state: () => live, cluster, signal: w.signal };
-    const regionDone = !phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live, name).stage);
+    const completed = (phase: string) => live.state.phases.some((x) => x.cluster === name && x.phase === phase && x.completed);
+    const region = { deps: o.deps, record, state: () => live.state, cluster, signal: w.signal };
+    const regionDone = !phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live.state, name).stage);
     if (phases.every((ph) => completed(ph.name)) && regionDone) continue;
     const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, onLost: () => w.lost(), signal: w.signal });
     w.leases.push(lease);
@@ -140,7 +141,7 @@ async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEve
       if (!phase.regional) await bringBack(region);
       if (completed(phase.name)) continue;
       if (phase.regional) await takeOutOfTraffic(region);
-      const run = { deps: o.deps, journal: o.journal, record, state: () => live, cluster, signal: w.signal };
+      const run = { deps: o.deps, journal: o.journal, record, state: () => live.state, cluster, signal: w.signal };
       if (phase.type === 'kubernetes') await runKubernetesPhase({ ...run, phase });
       else if (phase.type === 'platform') await runPlatformPhase({ ...run, phase });
       else await runPhase({ ...run, phase });
@@ -155,7 +156,7 @@ async function allClusters(o: ExecuteOptions, live: RunState, record: (e: RunEve
   }
 }
 
-async function stopped(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, s: { error: unknown; reason: StopReason | undefined }): Promise<StopReason> {
+async function stopped(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void, s: { error: unknown; reason: StopReason | undefined }): Promise<StopReason> {
   const aborted = s.error instanceof Error && s.error.name === 'AbortError';
   if (aborted && s.reason === 'abort') {
     await finishAbort(o, live, record, 'aborted by daylight abort');
@@ -184,15 +185,15 @@ async function stopped(o: ExecuteOptions, live: RunState, record: (e: RunEvent) 
   return 'interrupt';
 }
 
-async function finishAbort(o: ExecuteOptions, live: RunState, record: (e: RunEvent) => void, why: string): Promise<RunEnd> {
+async function finishAbort(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void, why: string): Promise<RunEnd> {
   const back = await giveBackAll({ ...giveBackDeps(o, live), outcome: 'skipped', why, record });
   record({ type: 'run.aborted', reason: `${why}${heldNote(back.held)}` });
   return end(live);
 }
 
 /** What the give-back needs of the run: its clusters, clock, and each node's deadline to come back. */
-function giveBackDeps(o: ExecuteOptions, live: RunState): Pick<GiveBackOptions, 'state' | 'clusters' | 'runId' | 'clock' | 'readyDeadline'> {
-  return { state: live, clusters: o.deps.clusters, runId: o.deps.runId, clock: o.deps.clock, readyDeadline: (n) => readyDeadline(o.deps.plan.plan, live, n) };
+function giveBackDeps(o: ExecuteOptions, live: LiveState): Pick<GiveBackOptions, 'state' | 'clusters' | 'runId' | 'clock' | 'readyDeadline'> {
+  return { state: live.state, clusters: o.deps.clusters, runId: o.deps.runId, clock: o.deps.clock, readyDeadline: (n) => readyDeadline(o.deps.plan.plan, live.state, n) };
 }
 
 /** Nodes the give-back left cordoned (not Ready), named in the run's reason so nobody has to dig for them. */

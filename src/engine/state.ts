@@ -86,34 +86,91 @@ export function nodeKey(cluster: string, node: string): string {
 }
 
 export function emptyState(runId: string): RunState {
+  return emptyDraft(runId);
+}
+
+/**
+ * A state under construction, owned by the one function building it: `replay` for a whole journal, or
+ * `apply` for a copy of what one entry changes. Nothing outside this file sees a Draft.
+ */
+interface Draft {
+  runId: string;
+  status: RunStatus;
+  reason?: string;
+  plan?: RunState['plan'];
+  clusters: readonly string[];
+  startedAt?: number;
+  endedAt?: number;
+  phases: PhaseState[];
+  nodes: Record<string, NodeState>;
+  gates: RunState['gates'][number][];
+  leases: Record<string, string>;
+  regions: Record<string, RegionState>;
+  warnings: string[];
+  problems?: readonly string[];
+}
+
+function emptyDraft(runId: string): Draft {
   return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [] };
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** The state after `entries`, built in one pass (each event costs O(1), so long journals replay fast). */
+/** The state after `entries`, built in one pass on a state it owns (each event costs O(1), so long journals replay fast). */
 export function replay(runId: string, entries: readonly JournalEntry[]): RunState {
-  const s = emptyState(runId) as Mutable<RunState>;
-  for (const e of entries) apply(s, e);
+  const s = emptyDraft(runId);
+  for (const e of entries) step(s, e);
   return s;
 }
 
 /**
- * Applies one entry to a state being built. Only `replay` and the engine's live state call it, on an
- * object they own; every other reader gets that object as a read-only RunState.
+ * The state after one more entry, as a new state: `s` is left as it was (a reader holding it sees no
+ * change). What the entry does not touch is shared with `s`; the node table is copied only for a node's
+ * event, so a run's live state costs one copy of that table per node event.
  */
-export function apply(s: Mutable<RunState>, entry: JournalEntry): void {
+export function apply(s: RunState, entry: JournalEntry): RunState {
+  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
+  step(d, entry);
+  return d;
+}
+
+/**
+ * A run's state as its journal grows: replayed once from what the journal holds, then each new entry
+ * applied. The one way the engine and the CLI follow a run they add to; readers of a finished or
+ * foreign run call `replay`.
+ */
+export class LiveState {
+  private current: RunState;
+
+  constructor(runId: string, entries: readonly JournalEntry[]) {
+    this.current = replay(runId, entries);
+  }
+
+  /** The state now; a later `follow` gives a new object and leaves this one as it was. */
+  get state(): RunState {
+    return this.current;
+  }
+
+  follow(entry: JournalEntry): RunState {
+    this.current = apply(this.current, entry);
+    return this.current;
+  }
+}
+
+function isNodeEvent(e: RunEvent): e is RunEvent & { readonly node: string; readonly cluster: string } {
+  return 'node' in e && 'cluster' in e;
+}
+
+/** Applies one entry to a draft its caller owns. */
+function step(s: Draft, entry: JournalEntry): void {
   const e = entry.event;
-  if ('node' in e && 'cluster' in e) {
-    const nodes = s.nodes as Record<string, NodeState>;
+  if (isNodeEvent(e)) {
     const key = nodeKey(e.cluster, e.node);
-    nodes[key] = nodeStep(nodes[key] ?? { cluster: e.cluster, node: e.node, step: 'pending' }, e, entry.at);
+    s.nodes[key] = nodeStep(s.nodes[key] ?? { cluster: e.cluster, node: e.node, step: 'pending' }, e, entry.at);
     return;
   }
   applyRun(s, entry, e);
 }
 
-function applyRun(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): void {
+function applyRun(s: Draft, entry: JournalEntry, e: RunEvent): void {
   switch (e.type) {
     case 'run.started':
       Object.assign(s, { status: 'running', plan: e.plan, clusters: e.clusters, startedAt: entry.at });
@@ -135,14 +192,14 @@ function applyRun(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): void 
       Object.assign(s, { status: 'degraded', reason: e.reason, problems: e.problems, endedAt: entry.at });
       return;
     case 'warning':
-      (s.warnings as string[]).push(e.cluster ? `${e.cluster}: ${e.message}` : e.message);
+      s.warnings.push(e.cluster ? `${e.cluster}: ${e.message}` : e.message);
       return;
     case 'lease.acquired':
-      (s.leases as Record<string, string>)[e.cluster] = e.holder;
+      s.leases[e.cluster] = e.holder;
       return;
     case 'lease.released':
     case 'lease.lost':
-      delete (s.leases as Record<string, string>)[e.cluster];
+      delete s.leases[e.cluster];
       return;
     default:
       if (e.type.startsWith('traffic.') || e.type.startsWith('region.') || e.type.startsWith('silence.')) applyRegion(s, e);
@@ -150,9 +207,9 @@ function applyRun(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): void 
   }
 }
 
-function applyRegion(s: Mutable<RunState>, e: RunEvent): void {
+function applyRegion(s: Draft, e: RunEvent): void {
   if (!('cluster' in e) || e.cluster === undefined) return;
-  const regions = s.regions as Record<string, RegionState>;
+  const regions = s.regions;
   const r = regions[e.cluster] ?? { cluster: e.cluster, stage: 'in-service', stepsDone: 0, silences: {} };
   regions[e.cluster] = regionStep(r, e);
 }
@@ -190,8 +247,8 @@ function regionStep(r: RegionState, e: RunEvent): RegionState {
   }
 }
 
-function applyPhase(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): void {
-  const phases = s.phases as PhaseState[];
+function applyPhase(s: Draft, entry: JournalEntry, e: RunEvent): void {
+  const phases = s.phases;
   const find = (cluster: string, phase: string) => phases.findIndex((p) => p.cluster === cluster && p.phase === phase);
   if (e.type === 'phase.planned') {
     const i = find(e.cluster, e.phase);
@@ -207,7 +264,7 @@ function applyPhase(s: Mutable<RunState>, entry: JournalEntry, e: RunEvent): voi
     const p = phases[i];
     if (p) phases[i] = { ...p, completed: true };
   } else if (e.type === 'gates.evaluated') {
-    (s.gates as RunState['gates'][number][]).push({ at: entry.at, cluster: e.cluster, when: e.when, wave: e.wave, results: e.results });
+    s.gates.push({ at: entry.at, cluster: e.cluster, when: e.when, wave: e.wave, results: e.results });
   }
 }
 

@@ -6,7 +6,8 @@ import type { CommandExec, CommandOutcome } from '../lib/command-exec.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { renderTemplate } from '../lib/template.ts';
 import { parseEndpoint } from './endpoint.ts';
-import type { CommandHook, Hook, HookEvent, WebhookHook } from './hook-schema.ts';
+import type { HookResult } from '../engine/events.ts';
+import type { CommandHook, Hook, HookEvent, WebhookHook } from '../plan/hook-schema.ts';
 import { deadline, describeError, excerpt, isTimeout, readBody, rethrowIfAborted } from './http-call.ts';
 
 export interface HookContext {
@@ -21,26 +22,6 @@ export interface HookContext {
   readonly signal?: AbortSignal;
   /** The `at` of a webhook's body; the engine passes its clock. */
   readonly now?: () => Date;
-}
-
-/** What a hook did: stored in the journal and shown in reports, so it carries no secrets. */
-export interface HookResult {
-  readonly on: HookEvent;
-  readonly type: Hook['type'];
-  /** The command as run, or the URL without credentials and without query values; never header values. */
-  readonly target: string;
-  readonly ok: boolean;
-  /** The hook's policy for ok: false, for the caller to apply. */
-  readonly onFailure: Hook['onFailure'];
-  /** Command: the exit code, null when a signal ended it. */
-  readonly exitCode?: number | null;
-  /** Webhook: the HTTP status, when there was an answer. */
-  readonly status?: number;
-  readonly timedOut: boolean;
-  readonly durationMs: number;
-  /** The tail of a command's output, or the start of a webhook's answer; bounded. */
-  readonly output: string;
-  readonly message: string;
 }
 
 /** Characters of output a result keeps. */

@@ -1,8 +1,8 @@
 // The status page as one self-contained HTML file (no script, no external asset, every value escaped):
 // a headline, maintenance in progress, recent maintenance and what is planned next.
-import { durationText, timeText } from '../report/format.ts';
-import { html, trusted } from '../report/html-escape.ts';
-import type { Html } from '../report/html-escape.ts';
+import { durationText, timeText } from '../lib/human-format.ts';
+import { html, trusted } from '../lib/html-escape.ts';
+import type { Html } from '../lib/html-escape.ts';
 import type { CompletedRun, InProgressRun, StatusPage, UpcomingMaintenance } from './status-page.ts';
 
 const STYLE = `

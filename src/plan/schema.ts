@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { Duration, MAX_RETENTION_MS } from '../lib/duration.ts';
 import { templateProblem } from '../lib/template.ts';
-import { HookSchema } from '../notify/hook-schema.ts';
-import type { Hook as HookSpec } from '../notify/hook-schema.ts';
+import { HookSchema } from './hook-schema.ts';
+import type { Hook as HookSpec } from './hook-schema.ts';
 import { BACKUP_COMMAND_NAMES, GATE_COMMAND_NAMES, HOOK_NAMES, NODE_COMMAND_NAMES, QUERY_NAMES, SILENCE_NAMES, templated } from './template-names.ts';
 import { clockTime, count, duration, intOrPercent, isoDate, labelSelector, MAX_NODES, timezone } from './values.ts';
 

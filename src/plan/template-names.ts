@@ -2,7 +2,7 @@
 // its field's list is a plan error at load, at its position, never text passed on as written.
 import { z } from 'zod';
 import { templateProblem } from '../lib/template.ts';
-import type { HookEvent } from '../notify/hook-schema.ts';
+import type { HookEvent } from './hook-schema.ts';
 
 /** A node action command (nodes phases, kubernetes control-plane and worker commands). */
 export const NODE_COMMAND_NAMES = ['node.name', 'cluster', 'version', 'operation', 'run.id'] as const;

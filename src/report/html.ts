@@ -2,9 +2,9 @@
 // (a Content-Security-Policy forbids them), every value escaped. Sections carry ids (summary, timeline,
 // actions, gates, traffic, preflight, integrity, compliance) so people and browser tests can find them.
 import type { GateResult } from '../engine/events.ts';
-import { durationText, timeText } from './format.ts';
-import { html, trusted } from './html-escape.ts';
-import type { Html } from './html-escape.ts';
+import { durationText, timeText } from '../lib/human-format.ts';
+import { html, trusted } from '../lib/html-escape.ts';
+import type { Html } from '../lib/html-escape.ts';
 import { trafficSvg } from './traffic-svg.ts';
 import type { Report, Stamp, StepTimeline } from './types.ts';
 

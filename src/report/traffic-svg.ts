@@ -1,8 +1,8 @@
 // The traffic chart as inline SVG: one stepped line per region, its weight at the balancer over cluster
 // time, with a marker and a tooltip at each change. No script, no external asset: it renders offline.
-import { html } from './html-escape.ts';
-import type { Html } from './html-escape.ts';
-import { timeText } from './format.ts';
+import { html } from '../lib/html-escape.ts';
+import type { Html } from '../lib/html-escape.ts';
+import { timeText } from '../lib/human-format.ts';
 import type { TrafficChart } from './types.ts';
 
 const WIDTH = 760;

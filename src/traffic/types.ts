@@ -7,30 +7,8 @@
 // timeout), a share once the data plane reports it. An adapter that cannot verify says so by throwing
 // a TrafficError that names what it saw.
 
-/** One region as the data plane sees it now. */
-export interface RegionTraffic {
-  /** Current weight in the adapter's own unit (HAProxy 0-256, HTTPRoute 0-1,000,000, sandbox any). */
-  readonly weight: number;
-  /** The weight the region had before Daylight changed anything (HAProxy's initial weight). */
-  readonly initialWeight: number;
-  /** `ready` takes new traffic; `drain` keeps only existing sessions; `maint` takes nothing. */
-  readonly state: 'ready' | 'drain' | 'maint';
-  /** Sessions (connections) open now, where the data plane counts them. */
-  readonly sessions?: number;
-  /** Cumulative counters, where the data plane keeps them: requests answered, and those with a 5xx. */
-  readonly requests?: { readonly total: number; readonly errors: number };
-  /** Requests per second sent to the region and what its ready endpoints can serve, where known. */
-  readonly load?: { readonly demandRps: number; readonly capacityRps: number };
-  /** Data plane's view of health (HAProxy's `status` column: UP, DOWN, DRAIN, MAINT, ...). */
-  readonly health?: string;
-}
-
-/** The whole balancer at one instant. */
-export interface TrafficSnapshot {
-  /** Epoch ms (wall clock) when it was read. */
-  readonly at: number;
-  readonly regions: Readonly<Record<string, RegionTraffic>>;
-}
+export type { RegionTraffic, TrafficSnapshot } from '../lib/traffic-reading.ts';
+import type { RegionTraffic, TrafficSnapshot } from '../lib/traffic-reading.ts';
 
 export interface DrainOptions {
   /** How long existing sessions may take to finish before they are shut. */

@@ -7,7 +7,7 @@ import { performAction } from '../../../src/engine/node-action.ts';
 import type { SharedReads } from '../../../src/engine/shared-reads.ts';
 import type { ClusterPort, NodeView } from '../../../src/kube/types.ts';
 import type { CommandExec } from '../../../src/lib/command-exec.ts';
-import { HookSchema } from '../../../src/notify/hook-schema.ts';
+import { HookSchema } from '../../../src/plan/hook-schema.ts';
 import { runHook } from '../../../src/notify/hooks.ts';
 import { parsePlan } from '../../../src/plan/load.ts';
 import type { NodesPhase } from '../../../src/plan/schema.ts';

@@ -9,11 +9,11 @@ import type { GateResult, RunEvent } from '../../../src/engine/events.ts';
 import { Journal } from '../../../src/engine/journal.ts';
 import type { EngineDeps, RegionalDeps, SilencePort } from '../../../src/engine/ports.ts';
 import type { RegionRun } from '../../../src/engine/region.ts';
-import { apply, replay } from '../../../src/engine/state.ts';
+import { LiveState, replay } from '../../../src/engine/state.ts';
 import type { RunState } from '../../../src/engine/state.ts';
 import { abortError } from '../../../src/lib/clock.ts';
 import type { Clock } from '../../../src/lib/clock.ts';
-import type { HookResult } from '../../../src/notify/hooks.ts';
+import type { HookResult } from '../../../src/engine/events.ts';
 import { PlanSchema } from '../../../src/plan/schema.ts';
 import type { Gate, Hook } from '../../../src/plan/schema.ts';
 import type { DrainOptions, DrainResult, RegionTraffic, TrafficPort, TrafficSnapshot } from '../../../src/traffic/types.ts';
@@ -216,8 +216,10 @@ export function harness(o: HarnessOptions = {}): Harness {
   const path = join(dir, 'journal.jsonl');
   const clock = manualClock();
   const journal = Journal.open(path, RUN_ID, clock.now);
-  const live = replay(RUN_ID, []);
-  const record = (e: RunEvent) => apply(live as Parameters<typeof apply>[0], journal.append(e));
+  const live = new LiveState(RUN_ID, []);
+  const record = (e: RunEvent) => {
+    live.follow(journal.append(e));
+  };
   for (const e of o.journalled ?? []) record(e);
   const traffic = new FakeTraffic(o.regions ?? { [REGION]: regionTraffic(), [OTHER]: regionTraffic() });
   const silences = new FakeSilences();
@@ -247,7 +249,7 @@ export function harness(o: HarnessOptions = {}): Harness {
       return Promise.resolve(hookResult(hook, !(hook.type === 'command' && o.failingHooks?.includes(hook.run))));
     },
   };
-  const run: RegionRun = { deps, record, state: () => live, cluster, signal: new AbortController().signal };
+  const run: RegionRun = { deps, record, state: () => live.state, cluster, signal: new AbortController().signal };
   return {
     run,
     traffic,

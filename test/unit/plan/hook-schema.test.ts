@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../../src/lib/errors.ts';
 import { loadYaml } from '../../../src/lib/yaml-source.ts';
-import { HookSchema } from '../../../src/notify/hook-schema.ts';
+import { HookSchema } from '../../../src/plan/hook-schema.ts';
 
 const FILE = 'hooks.yaml';
 

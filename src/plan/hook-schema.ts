@@ -2,7 +2,7 @@
 // region's drain and restore, run-end). The plan schema lists these under spec.hooks.
 import { z } from 'zod';
 import { Duration } from '../lib/duration.ts';
-import { duration } from '../plan/values.ts';
+import { duration } from './values.ts';
 
 /** When a hook runs. pre/post-drain and pre/post-restore run once per region around its traffic change. */
 export const HOOK_EVENTS = ['run-start', 'pre-drain', 'post-drain', 'pre-restore', 'post-restore', 'run-end'] as const;

@@ -1,4 +1,4 @@
-// Durations and times as a report shows them to people.
+// Durations and times as a report or a status page shows them to people.
 
 /** "1h2m3s", "4m5s", "12s", "850 ms". */
 export function durationText(ms: number | undefined): string {
