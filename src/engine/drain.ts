@@ -119,6 +119,13 @@ async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number;
     }
     if (answer.kind === 'evicted' || answer.kind === 'gone') return true;
     if (answer.kind === 'forbidden') return answer.denial;
+    if (answer.kind === 'namespace-terminating') {
+      // As kubectl drain does: the server evicts nothing in a namespace being deleted, whose deletion takes
+      // the pod anyway; a DELETE (guarded by its UID, with the plan's grace) lets the drain finish.
+      await ctx.cluster.deletePod(pod, o.grace, ctx.signal);
+      ctx.record({ type: 'warning', cluster: ctx.clusterName, message: `${ctx.node}: pod ${pod.namespace}/${pod.name} deleted instead of evicted: its namespace is being deleted, and the API server evicts nothing there` });
+      return true;
+    }
     const diagnostic = describeAnswer(pod, answer);
     if (diagnostic !== reported) {
       ctx.record({ type: 'node.pod.blocked', cluster: ctx.clusterName, node: ctx.node, pod: `${pod.namespace}/${pod.name}`, answer, diagnostic });
@@ -137,7 +144,7 @@ function retryAfter(ctx: NodeContext, seconds: number): number {
   return Math.max(1, seconds) * 1000 * ctx.clock.speed;
 }
 
-function describeAnswer(pod: PodView, a: Exclude<EvictionAnswer, { kind: 'evicted' | 'gone' | 'forbidden' }>): string {
+function describeAnswer(pod: PodView, a: Exclude<EvictionAnswer, { kind: 'evicted' | 'gone' | 'forbidden' | 'namespace-terminating' }>): string {
   const name = `${pod.namespace}/${pod.name}`;
   if (a.kind === 'throttled') return `eviction of ${name} throttled by the API server (HTTP 429, not a disruption budget): ${a.message}; tried again after its Retry-After of ${a.retryAfterSeconds}s`;
   if (a.kind === 'blocked') return `eviction of ${name} refused by its disruption budget: ${a.message}`;

@@ -31,7 +31,7 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
   // The node and its DaemonSet pods through watches (the node cache, one watch of the node's pods): no polling.
   const node = await ctx.cluster.waitForNode(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
   if (!node) return timeout(`node ${ctx.node} is not Ready`);
-  const daemonSets = workloads.filter((w) => w.startsWith(DAEMON_SET)).map((w) => w.slice(DAEMON_SET.length));
+  const daemonSets = await existingDaemonSets(ctx, workloads.filter((w) => w.startsWith(DAEMON_SET)).map((w) => w.slice(DAEMON_SET.length)));
   // An upgrade that restarted only the kubelet leaves containers running: their Ready from before is still true.
   const since = action && node.bootId !== action.bootIdBefore ? action.requestedAt - clockTolerance(ctx) : undefined;
   const settled = (ps: readonly PodView[]) => daemonsNotBack(ps, daemonSets, since).length === 0;
@@ -91,6 +91,16 @@ export function daemonsNotBack(pods: readonly PodView[], daemonSets: readonly st
 export function aliveSince(p: PodView, since: number | undefined): boolean {
   if (since === undefined) return true;
   return p.lastAlive !== undefined && p.lastAlive >= Math.floor(since / 1000) * 1000;
+}
+
+/**
+ * Of `daemonSets` (`ns/name`), the ones the cluster still has: an orphaned DaemonSet pod (its DaemonSet
+ * deleted, kubectl's orphaned-pod case) is never recreated, and waiting for it would last to the timeout.
+ */
+async function existingDaemonSets(ctx: NodeContext, daemonSets: readonly string[]): Promise<string[]> {
+  if (daemonSets.length === 0) return [];
+  const live = new Set((await ctx.reads.workloads(ctx.signal)).filter((w) => w.kind === 'DaemonSet').map((w) => `${w.namespace}/${w.name}`));
+  return daemonSets.filter((d) => live.has(d));
 }
 
 async function missingWorkloads(ctx: NodeContext, wanted: ReadonlySet<string>): Promise<string[]> {

@@ -72,11 +72,14 @@ const FORBIDDEN = /User "((?:[^"\\]|\\.)*)" cannot (\S+) resource "([^"]*)"(?: i
  * budget's refusal, not a missing permission. A 403 in other words (an admission webhook's policy, another
  * authorizer) is still a refusal no retry cures: it keeps the server's message, and no identity.
  */
+/** The cause of the 403 an eviction gets in a namespace being deleted (`corev1.NamespaceTerminatingCause`). */
+export const NAMESPACE_TERMINATING = 'NamespaceTerminating';
+
 export function denial(e: unknown): Denial | undefined {
   if (e instanceof PermissionDenied) return e.denial;
   const status = apiStatus(e);
   if (status?.code !== 403) return undefined;
-  if (status.causes.some((c) => c.reason === 'DisruptionBudget')) return undefined;
+  if (status.causes.some((c) => c.reason === 'DisruptionBudget' || c.reason === NAMESPACE_TERMINATING)) return undefined;
   const m = FORBIDDEN.exec(status.message);
   if (m) {
     return {

@@ -3,7 +3,7 @@
 // forbidden (a missing permission), or an error with its status.
 import type { V1Eviction } from '@kubernetes/client-node';
 import type { KubeApi } from './api.ts';
-import { apiStatus, denial, retryAfterSeconds } from './api-error.ts';
+import { apiStatus, denial, NAMESPACE_TERMINATING, retryAfterSeconds } from './api-error.ts';
 import type { ApiStatus } from './api-error.ts';
 import { isTransient } from './retry.ts';
 import type { EvictionAnswer, PodRef } from './types.ts';
@@ -49,6 +49,8 @@ export function classify(status: ApiStatus): EvictionAnswer {
   if (status.code === 429 && isThrottling(status)) return { kind: 'throttled', retryAfterSeconds: retryAfterSeconds(status) ?? 1, message: status.message };
   // 403 with a DisruptionBudget cause: the budget allows a negative number of disruptions, or too many evictions wait for its controller.
   if (status.code === 429 || (status.code === 403 && budgetCause(status))) return { kind: 'blocked', message: blockedMessage(status) };
+  // kubectl drain deletes such a pod instead (the namespace's deletion takes it anyway): see drain.ts.
+  if (status.code === 403 && status.causes.some((c) => c.reason === NAMESPACE_TERMINATING)) return { kind: 'namespace-terminating', message: status.message };
   if (status.code === 500 && SEVERAL_BUDGETS.test(status.message)) return { kind: 'misconfigured', message: status.message };
   return { kind: 'error', status: status.code, message: status.message };
 }

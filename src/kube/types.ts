@@ -171,6 +171,8 @@ export type EvictionAnswer =
   | { readonly kind: 'misconfigured'; readonly message: string }
   | { readonly kind: 'throttled'; readonly retryAfterSeconds: number; readonly message: string }
   | { readonly kind: 'forbidden'; readonly denial: Denial }
+  /** 403 with cause NamespaceTerminating: the pod's namespace is being deleted, and the server evicts nothing there. */
+  | { readonly kind: 'namespace-terminating'; readonly message: string }
   | { readonly kind: 'error'; readonly status: number; readonly message: string };
 
 export interface CordonResult {

@@ -209,3 +209,57 @@ test('onTimeout: force after a drain the filter refused deletes what it may, nev
   assert.deepEqual(deleted?.type === 'node.pods.deleted' && deleted.pods, ['shop/web-1', 'shop/web-2']);
   assert.deepEqual(f.pods().map((p) => p.name), ['node-exporter-x1', 'kube-proxy-node-a1']);
 });
+
+test('a pod in a namespace being deleted is deleted instead of evicted, as kubectl drain does, and the run says so', async () => {
+  // Given an API server that answers every eviction with 403 NamespaceTerminating (the namespace is being deleted)
+  const f = fakeNode({ onTimeout: 'fail' });
+  const cluster = f.ctx.cluster as { evict: ClusterPort['evict'] };
+  cluster.evict = async (p) => {
+    f.calls.push(`evict ${p.namespace}/${p.name}`);
+    return { kind: 'namespace-terminating', message: `pods "${p.name}" is forbidden: unable to create new content in namespace shop because it is being terminated` };
+  };
+  // When the node is maintained
+  const outcome = await run(f);
+  // Then each web pod was asked to go once, then deleted with the plan's grace, and the node maintained
+  assert.equal(outcome, 'maintained');
+  for (const name of ['web-1', 'web-2']) assert.deepEqual(f.calls.filter((c) => c.includes(`shop/${name}`)), [`evict shop/${name}`, `delete shop/${name} grace undefined`]);
+  assert.deepEqual(f.pods().map((p) => p.name).filter((n) => n.startsWith('web')), []);
+  // And the journal says which pods were deleted instead of evicted, and why; no permission is blamed
+  const warnings = f.events.flatMap((e) => (e.type === 'warning' ? [e.message] : [])).sort();
+  assert.deepEqual(warnings, [
+    `${NODE}: pod shop/web-1 deleted instead of evicted: its namespace is being deleted, and the API server evicts nothing there`,
+    `${NODE}: pod shop/web-2 deleted instead of evicted: its namespace is being deleted, and the API server evicts nothing there`,
+  ]);
+});
+
+test('after the reboot, a DaemonSet pod whose DaemonSet is gone (orphaned) is not waited for; one whose DaemonSet exists is', async () => {
+  // Given the reboot takes the node-exporter pod and nothing recreates it
+  const orphaned = fakeNode({ onTimeout: 'fail' }, NOW);
+  const cluster = orphaned.ctx.cluster as { requestNodeAction: ClusterPort['requestNodeAction'] };
+  let pods: () => PodView[] = orphaned.pods;
+  const dropDaemonPods = (f: FakeNode, c: { requestNodeAction: ClusterPort['requestNodeAction'] }) => {
+    const before = c.requestNodeAction;
+    c.requestNodeAction = async (n, a, s) => {
+      await before(n, a, s);
+      // the fake keeps pods in a closure; a node without its DaemonSet pod is what the next reads see
+      const left = f.pods().filter((p) => p.controller?.kind !== 'DaemonSet');
+      pods = () => left;
+      (f.ctx.cluster as { podsOnNode: ClusterPort['podsOnNode'] }).podsOnNode = async () => [...left];
+      (f.ctx.cluster as { waitPodsOnNode: ClusterPort['waitPodsOnNode'] }).waitPodsOnNode = async (_n, done, timeoutMs) => {
+        if (done(left)) return [...left];
+        await f.ctx.clock.sleep(timeoutMs);
+        return undefined;
+      };
+    };
+  };
+  dropDaemonPods(orphaned, cluster);
+  // When its DaemonSet no longer exists (the fake cluster lists only Deployment shop/web)
+  // Then the node is maintained without waiting for a pod that will never come
+  assert.equal(await run(orphaned), 'maintained');
+  assert.deepEqual(pods().map((p) => p.name), []);
+  // When the DaemonSet does exist, its missing pod keeps the node from counting as back until ready.timeout
+  const live = fakeNode({ onTimeout: 'fail' }, NOW);
+  (live.ctx.cluster as { workloads: ClusterPort['workloads'] }).workloads = async () => [workloadView('Deployment', 'web', 2), workloadView('DaemonSet', 'node-exporter', 1, { namespace: 'kube-system' })];
+  dropDaemonPods(live, live.ctx.cluster as { requestNodeAction: ClusterPort['requestNodeAction'] });
+  await assert.rejects(run(live), (e: unknown) => e instanceof NodeFailure && /DaemonSet kube-system\/node-exporter has no pod on the node yet/.test(e.message));
+});

@@ -114,3 +114,12 @@ test('a 403 in other words than RBAC\'s (an admission webhook\'s policy) is stil
   assert.deepEqual(e.denial, { verb: '', resource: '', user: '', message });
   assert.equal(denialText(e.denial), `"${message}"`);
 });
+
+test('an eviction in a namespace being deleted is its own answer, not a missing permission, and is asked once', async () => {
+  // Given an API server that answers as kube-apiserver does in a terminating namespace: 403 with cause NamespaceTerminating
+  const message = 'pods "web-1" is forbidden: unable to create new content in namespace shop because it is being terminated';
+  const f = await serve((_req, res) => json(res, 403, status(403, 'Forbidden', message, { name: 'web-1', kind: 'pods', causes: [{ reason: 'NamespaceTerminating', message: 'namespace shop is being terminated', field: 'metadata.namespace' }] })));
+  // When Daylight evicts a pod there, then the answer says so, and names no identity
+  assert.deepEqual(await evict(f.api, POD, undefined), { kind: 'namespace-terminating', message });
+  assert.equal(evictions(f), 1);
+});
