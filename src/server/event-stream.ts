@@ -181,6 +181,13 @@ export class EventStreams {
     return this.count;
   }
 
+  /** Bytes the streams have written that their sockets have not taken yet: what slow readers cost. */
+  get buffered(): number {
+    let n = 0;
+    for (const f of this.byFile.values()) for (const t of f.tails) n += t.res.writableLength;
+    return n;
+  }
+
   /** Streams the journal to `res` until the client goes away, or answers 429 when a cap is reached. */
   serve(req: IncomingMessage, res: ServerResponse, r: StreamRequest): void {
     const client = req.socket.remoteAddress ?? 'unknown';

@@ -52,6 +52,8 @@ export interface RunningServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** Bytes the event streams hold for readers slower than the run (each stops at its socket's limit). */
+  streamBuffered(): number;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     url: `http://${shown}:${port}/`,
     host,
     port,
+    streamBuffered: () => streams.buffered,
     close: () => new Promise<void>((resolve) => {
       streams.close();
       server.close(() => resolve());

@@ -325,8 +325,12 @@ describe('daylight serve and a reader that stops reading', () => {
     rmSync(st.dir, { recursive: true, force: true });
   });
 
-  it('when a reader takes nothing, then its stream keeps its place for stallMs, then is closed and the place freed', async () => {
+  it('when a reader takes nothing, then the server stops writing at the socket\'s limit, keeps the place for stallMs, then closes the stream and frees the place', async () => {
     assert.equal(await status(big.runId), 200);
+    // the server holds what the socket did not take: up to its 64 KB high-water mark and one 16 KB chunk of
+    // messages beyond it, not the rest of the 16 MB journal
+    await until('the server\'s writes backed up', () => s.streamBuffered() > 0);
+    assert.ok(s.streamBuffered() <= 96 * 1024, `the stream holds ${s.streamBuffered()} bytes for its reader`);
     assert.equal(await status(big.runId), 429, 'the one place is taken');
     await t.advance(30_000);
     assert.equal(await status(big.runId), 429, 'after 30 s of the injected clock the place is still taken');
