@@ -16,7 +16,7 @@ import { HaproxyTraffic } from '../traffic/haproxy.ts';
 import { ManualTraffic } from '../traffic/manual.ts';
 import type { Confirm } from '../traffic/manual.ts';
 import { SandboxTraffic } from '../traffic/sandbox.ts';
-import type { TrafficPort } from '../traffic/types.ts';
+import type { TrafficPort } from '../engine/ports/traffic.ts';
 import { GatewayApiTraffic } from '../traffic/gateway-api.ts';
 
 export interface RegionalWiring {

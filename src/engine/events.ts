@@ -5,7 +5,7 @@ import type { GateResult } from '../checks/types.ts';
 import type { EvictionAnswer } from '../kube/types.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { Hook, HookEvent } from '../plan/hook-schema.ts';
-import type { DrainResult, RegionTraffic } from '../traffic/types.ts';
+import type { DrainResult, RegionTraffic } from './ports/traffic.ts';
 
 /** A gate's result as the journal records it: the same type the gates return. */
 export type { GateResult };

@@ -8,7 +8,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { HookResult } from './events.ts';
 import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
-import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/types.ts';
+import type { RegionTraffic, TrafficPort, TrafficSnapshot } from './ports/traffic.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';

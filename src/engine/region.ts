@@ -8,7 +8,7 @@ import type { ClusterPort } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { HookEvent } from '../plan/hook-schema.ts';
-import type { RegionTraffic, TrafficSnapshot } from '../traffic/types.ts';
+import type { RegionTraffic, TrafficSnapshot } from './ports/traffic.ts';
 import type { GateResult, RunEvent } from './events.ts';
 import { RunFailure } from './phase-runner.ts';
 import type { EngineDeps, RegionalDeps } from './ports.ts';
