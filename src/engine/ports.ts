@@ -5,10 +5,10 @@ import type { CommandExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { Gate, MaintenanceWindow, NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
-import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { HookResult } from './events.ts';
-import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
-import type { RegionTraffic, TrafficPort, TrafficSnapshot } from './ports/traffic.ts';
+import type { Hook, Traffic } from '../plan/schema.ts';
+import type { TrafficPort } from './ports/traffic.ts';
+import type { RegionChecks } from './ports/gates.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
@@ -41,13 +41,10 @@ export interface Silencer {
   expire(id: string, signal: AbortSignal): Promise<void>;
 }
 
-/** What regional phases need: the balancer, and how to judge capacity and a restore step. */
-export interface RegionalDeps {
+/** What regional phases need: the balancer, and how to judge capacity and a restore step (ports/gates.ts). */
+export interface RegionalDeps extends RegionChecks {
   readonly traffic: TrafficPort;
   readonly policy: Traffic;
-  /** Whether the regions other than `region` can carry all the load; fails closed. */
-  readonly capacity: (region: string, snapshot: TrafficSnapshot, signal: AbortSignal) => Promise<GateResult>;
-  readonly analyse: (a: Analysis, ctx: { readonly region: string; readonly since?: RegionTraffic; readonly now?: RegionTraffic; readonly signal: AbortSignal }) => Promise<AnalysisRecord>;
   readonly silences?: SilencePort;
 }
 

@@ -6,7 +6,7 @@ import { errorMessage, isAbortError } from '../lib/errors.ts';
 import { expireSilences } from './expire-silences.ts';
 import type { ClusterPort } from '../kube/types.ts';
 import { atLeastReal } from '../lib/clock.ts';
-import type { AnalysisRecord } from '../checks/analysis.ts';
+import type { AnalysisRecord } from './ports/gates.ts';
 import type { HookEvent } from '../plan/hook-schema.ts';
 import type { RegionTraffic, TrafficSnapshot } from './ports/traffic.ts';
 import type { GateResult, RunEvent } from './events.ts';

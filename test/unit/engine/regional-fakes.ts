@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AnalysisRecord, Verdict } from '../../../src/checks/analysis.ts';
+import type { AnalysisRecord, Verdict } from '../../../src/engine/ports/gates.ts';
 import type { GateResult, RunEvent } from '../../../src/engine/events.ts';
 import { Journal } from '../../../src/engine/journal.ts';
 import type { EngineDeps, RegionalDeps, SilencePort } from '../../../src/engine/ports.ts';
