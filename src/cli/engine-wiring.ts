@@ -4,6 +4,7 @@ import { evaluateGate } from '../checks/index.ts';
 import type { EngineDeps, PhaseWaves, RegionalDeps, Silencer, WindowPort } from '../engine/ports.ts';
 import { AlertmanagerSilences } from '../notify/silences.ts';
 import { runHook } from '../notify/hooks.ts';
+import { platformPort } from '../platform/platform-port.ts';
 import type { GateResult, JournalEntry } from '../engine/events.ts';
 import type { RunState } from '../engine/state.ts';
 import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
@@ -66,6 +67,7 @@ export function engineDeps(w: WiringInput): EngineDeps {
       return out;
     },
     windows,
+    platform: platformPort(w.clusters),
     exec: shellExec,
     emit: w.emit,
     ...(w.regional ? { regional: w.regional } : {}),

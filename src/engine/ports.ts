@@ -9,6 +9,7 @@ import type { HookResult } from './events.ts';
 import type { Hook, Traffic } from '../plan/schema.ts';
 import type { TrafficPort } from './ports/traffic.ts';
 import type { RegionChecks } from './ports/gates.ts';
+import type { PlatformPort } from './ports/platform.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
@@ -65,6 +66,8 @@ export interface EngineDeps {
   readonly silencer?: Silencer;
   /** Regional phases: the balancer and its checks; absent when the plan has none. */
   readonly regional?: RegionalDeps;
+  /** Platform phases: workspace files, their steps and the Deployments check (src/platform/ implements it); a platform phase fails without it. */
+  readonly platform?: PlatformPort;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */
   readonly runHook?: (hook: Hook, vars: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<HookResult>;
 }
