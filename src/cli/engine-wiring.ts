@@ -13,6 +13,7 @@ import { shellExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import { fitsInWindow, planPhase, windowCalendar } from '../planner/index.ts';
+import { upgradePlanner } from '../upgrade/path.ts';
 
 export function planWaves(snapshot: ClusterSnapshot, phase: NodesPhase): PhaseWaves {
   const p = planPhase({ snapshot, phase });
@@ -68,6 +69,7 @@ export function engineDeps(w: WiringInput): EngineDeps {
     },
     windows,
     platform: platformPort(w.clusters),
+    upgrades: upgradePlanner,
     exec: shellExec,
     emit: w.emit,
     ...(w.regional ? { regional: w.regional } : {}),

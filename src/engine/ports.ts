@@ -10,6 +10,7 @@ import type { Hook, Traffic } from '../plan/schema.ts';
 import type { TrafficPort } from './ports/traffic.ts';
 import type { RegionChecks } from './ports/gates.ts';
 import type { PlatformPort } from './ports/platform.ts';
+import type { UpgradePlanner } from './ports/upgrade.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
@@ -68,6 +69,8 @@ export interface EngineDeps {
   readonly regional?: RegionalDeps;
   /** Platform phases: workspace files, their steps and the Deployments check (src/platform/ implements it); a platform phase fails without it. */
   readonly platform?: PlatformPort;
+  /** Kubernetes phases: the upgrade path under the skew policy (src/upgrade/ implements it); a kubernetes phase fails without it. */
+  readonly upgrades?: UpgradePlanner;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */
   readonly runHook?: (hook: Hook, vars: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<HookResult>;
 }
