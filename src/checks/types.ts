@@ -1,6 +1,5 @@
 // What a gate evaluation yields and needs: results are data (a measurement with value, threshold and
-// message) that the journal, the CLI and the report show as they are. The result type is the engine's
-// (its gates port); the measurement and the context are the checks' own.
+// message) that the journal, the CLI and the report show as they are.
 import type { ClusterPort } from '../kube/types.ts';
 
 /** The engine's gate result (src/engine/ports/gates.ts): what every gate yields. */

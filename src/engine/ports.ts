@@ -58,6 +58,10 @@ export interface EngineDeps {
   readonly planPhase: (snapshot: ClusterSnapshot, phase: NodesPhase) => PhaseWaves;
   readonly evaluateGates: (gates: readonly Gate[], cluster: ClusterPort, signal: AbortSignal) => Promise<GateResult[]>;
   readonly windows?: WindowPort;
+  /** Platform phases: workspace files, their steps and the Deployments check (src/platform/ implements it); a platform phase fails without it. */
+  readonly platform?: PlatformPort;
+  /** Kubernetes phases: the upgrade path under the skew policy (src/upgrade/ implements it); a kubernetes phase fails without it. */
+  readonly upgrades?: UpgradePlanner;
   readonly exec: CommandExec;
   /** Every journal entry as it is written, with the run's state after it, for the terminal, `-o json` and notifications. */
   readonly emit: (entry: JournalEntry, state: RunState) => void;
@@ -67,10 +71,6 @@ export interface EngineDeps {
   readonly silencer?: Silencer;
   /** Regional phases: the balancer and its checks; absent when the plan has none. */
   readonly regional?: RegionalDeps;
-  /** Platform phases: workspace files, their steps and the Deployments check (src/platform/ implements it); a platform phase fails without it. */
-  readonly platform?: PlatformPort;
-  /** Kubernetes phases: the upgrade path under the skew policy (src/upgrade/ implements it); a kubernetes phase fails without it. */
-  readonly upgrades?: UpgradePlanner;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */
   readonly runHook?: (hook: Hook, vars: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<HookResult>;
 }
