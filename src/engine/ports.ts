@@ -3,7 +3,7 @@
 import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
-import type { Gate, MaintenanceWindow, NodesPhase } from '../plan/schema.ts';
+import type { Gate, NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { HookResult } from './events.ts';
 import type { Hook, Traffic } from '../plan/schema.ts';
@@ -11,6 +11,9 @@ import type { TrafficPort } from './ports/traffic.ts';
 import type { RegionChecks } from './ports/gates.ts';
 import type { PlatformPort } from './ports/platform.ts';
 import type { UpgradePlanner } from './ports/upgrade.ts';
+import type { SilencePort, Silencer } from './ports/silences.ts';
+import type { WindowPort } from './ports/windows.ts';
+export type { SilencePort, Silencer, WindowPort };
 import type { Finding } from '../preflight/types.ts';
 import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
@@ -21,26 +24,6 @@ export interface PhaseWaves {
   readonly excluded: readonly ExcludedNode[];
   /** Sentences that stop the phase before it starts, each with the fix. */
   readonly blockers: readonly string[];
-}
-
-export interface WindowPort {
-  /** When a piece of work of `durationMs` may start, at or after `fromMs`. */
-  nextStart(window: MaintenanceWindow, fromMs: number, durationMs: number): number;
-}
-
-/** Silences for a region under maintenance, in one Alertmanager. */
-export interface SilencePort {
-  readonly alertmanager: string;
-  /** Creates the region's silence; `marker` goes into its comment so recovery can find it. */
-  create(region: string, marker: string, signal: AbortSignal): Promise<string>;
-  expire(id: string, signal: AbortSignal): Promise<void>;
-}
-
-/** Silences with matchers of their own (a platform component's), in the plan's Alertmanager. */
-export interface Silencer {
-  readonly alertmanager: string;
-  create(matchers: readonly { readonly name: string; readonly value: string; readonly isRegex: boolean }[], comment: string, signal: AbortSignal): Promise<string>;
-  expire(id: string, signal: AbortSignal): Promise<void>;
 }
 
 /** What regional phases need: the balancer, and how to judge capacity and a restore step (ports/gates.ts). */
