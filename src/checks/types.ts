@@ -1,6 +1,7 @@
 // What a gate evaluation yields and needs: results are data (a measurement with value, threshold and
 // message) that the journal, the CLI and the report show as they are.
 import type { ClusterPort } from '../kube/types.ts';
+import type { RawCluster } from './gitops.ts';
 
 /** The engine's gate result (src/engine/ports/gates.ts): what every gate yields. */
 export type { GateResult } from '../engine/ports/gates.ts';
@@ -20,6 +21,8 @@ import type { CommandExec } from '../lib/command-exec.ts';
 
 export interface GateContext {
   readonly cluster: ClusterPort;
+  /** Custom resources (GitOps objects) of the same cluster: a GET the wiring binds from the adapter; without it gitops gates fail closed. */
+  readonly customResources?: RawCluster;
   readonly runId: string;
   readonly clock: { now(): number };
   readonly signal?: AbortSignal;
