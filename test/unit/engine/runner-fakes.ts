@@ -116,8 +116,8 @@ export interface FleetOptions {
   readonly neverBack?: readonly string[];
   /** Nodes that also run a pod of pay/ledger, whose budget refuses every eviction. */
   readonly ledgerOn?: readonly string[];
-  /** Deployment shop/web stays at replicas-1 available, as with a pod that never gets Ready. */
-  readonly webNeverWhole?: boolean;
+  /** Until this cluster time, Deployment shop/web lacks one available pod, as with a pod that never gets Ready. */
+  readonly webShortUntil?: number;
 }
 
 /**
@@ -140,6 +140,7 @@ export class FakeFleet {
   private readonly clock: VirtualClock;
   private readonly o: FleetOptions;
   private lease: string | undefined;
+  private readonly waiters = new Set<() => void>();
 
   constructor(clock: VirtualClock, o: FleetOptions) {
     this.clock = clock;
@@ -174,11 +175,13 @@ export class FakeFleet {
         if (!this.pods.some((x) => x.uid === p.uid)) return { kind: 'gone' };
         if (p.namespace === 'pay') return { kind: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." };
         this.pods = this.pods.filter((x) => x.uid !== p.uid);
+        this.changed();
         return { kind: 'evicted' };
       },
       deletePod: async (p, grace) => {
         this.calls.push(`delete ${p.namespace}/${p.name} grace ${grace}`);
         this.pods = this.pods.filter((x) => x.uid !== p.uid);
+        this.changed();
       },
       waitPodsGone: async (n, uids, timeoutMs, signal) => {
         const left = () => uids.filter((u) => this.pods.some((p) => p.uid === u && p.nodeName === n));
@@ -198,6 +201,7 @@ export class FakeFleet {
         void clock.sleep(ms).then(() => {
           this.set(n, { ready: true, readyMessage: undefined, bootId: `boot-${n}-2` });
           this.pods.push(daemonPod(`node-exporter-${n}-2`, n, 'node-exporter', { lastAlive: clock.now() }));
+          this.changed();
         });
       },
       waitForNode: async (n, done, timeoutMs, signal) => ((await this.until(() => done(this.node(n)), timeoutMs, signal)) ? this.node(n) : undefined),
@@ -247,6 +251,7 @@ export class FakeFleet {
     if (!out(before) && out(after)) this.outAt[n] ??= this.clock.now();
     if (out(before) && !out(after)) this.backAt[n] = this.clock.now();
     this.maxUnavailable = Math.max(this.maxUnavailable, [...this.nodes.values()].filter(out).length);
+    this.changed();
   }
 
   private budgets(): PdbView[] {
@@ -256,18 +261,37 @@ export class FakeFleet {
 
   private workloads(): WorkloadView[] {
     const n = this.o.nodes.length;
-    return [workloadView('Deployment', 'web', n, { availableReplicas: this.o.webNeverWhole ? n - 1 : n }), workloadView('DaemonSet', 'node-exporter', n, { namespace: 'kube-system' })];
+    return [workloadView('Deployment', 'web', n, { availableReplicas: this.clock.now() < (this.o.webShortUntil ?? 0) ? n - 1 : n }), workloadView('DaemonSet', 'node-exporter', n, { namespace: 'kube-system' })];
   }
 
-  /** Polls `done` every second of cluster time; false once `timeoutMs` passed. */
-  private async until(done: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    const deadline = this.clock.now() + timeoutMs;
-    for (;;) {
-      if (done()) return true;
-      const left = deadline - this.clock.now();
-      if (left <= 0) return false;
-      await this.clock.sleep(Math.min(1000, left), signal);
-    }
+  /** Waits until `done` holds after a change of the fleet; false once `timeoutMs` of cluster time passed. */
+  private until(done: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (done()) return Promise.resolve(true);
+    const over = new AbortController();
+    return new Promise<boolean>((resolve, reject) => {
+      const check = () => {
+        if (!done()) return;
+        this.waiters.delete(check);
+        over.abort();
+        resolve(true);
+      };
+      this.waiters.add(check);
+      this.clock.sleep(timeoutMs, signal ? AbortSignal.any([signal, over.signal]) : over.signal).then(
+        () => {
+          this.waiters.delete(check);
+          resolve(done());
+        },
+        (e: unknown) => {
+          this.waiters.delete(check);
+          if (!over.signal.aborted) reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
+
+  /** After every change: the waits whose condition now holds end. */
+  private changed(): void {
+    for (const check of [...this.waiters]) check();
   }
 }
 
