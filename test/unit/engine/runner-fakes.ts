@@ -29,19 +29,25 @@ interface Timer {
   readonly at: number;
   readonly seq: number;
   readonly fire: () => void;
+  readonly fail: (e: Error) => void;
 }
+
+/** Cluster time past which a run is taken to be running away (waiting forever on the clock) and stopped. */
+const HORIZON_MS = 30 * 24 * 3_600_000;
 
 /**
  * A clock whose time moves only when every piece of work is waiting on it: then it jumps to the earliest
  * wake-up. Waits that overlap overlap in cluster time too (two nodes rebooting for 60 s take 60 s), and a
  * run of an hour of cluster time takes milliseconds. `hold()` stops time (work that waits on the clock
- * stays waiting) until `release()`: for a test that must act between two steps of the run.
+ * stays waiting) until `release()`: for a test that must act between two steps of the run. A run that
+ * would wait past 30 days of cluster time fails every wait instead, so a broken engine cannot spin forever.
  */
 export class VirtualClock implements Clock {
   readonly speed = 1;
   /** Every wait asked for, in cluster ms. */
   readonly slept: number[] = [];
   private t: number;
+  private readonly start: number;
   private seq = 0;
   private timers: Timer[] = [];
   private held = false;
@@ -49,6 +55,7 @@ export class VirtualClock implements Clock {
 
   constructor(start = NOW) {
     this.t = start;
+    this.start = start;
   }
 
   now(): number {
@@ -69,6 +76,10 @@ export class VirtualClock implements Clock {
         fire: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
+        },
+        fail: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -99,6 +110,12 @@ export class VirtualClock implements Clock {
   private tick(): void {
     if (this.held || this.timers.length === 0) return;
     const at = Math.min(...this.timers.map((x) => x.at));
+    if (at > this.start + HORIZON_MS) {
+      const waiting = this.timers;
+      this.timers = [];
+      for (const x of waiting) x.fail(new Error('the virtual clock would pass 30 days of cluster time: the run waits forever'));
+      return;
+    }
     this.t = Math.max(this.t, at);
     const due = this.timers.filter((x) => x.at <= this.t).sort((a, b) => a.seq - b.seq);
     this.timers = this.timers.filter((x) => x.at > this.t);
@@ -327,9 +344,11 @@ export interface RunnerHarness {
   done(): void;
 }
 
-export function runnerHarness(o: RunnerOptions): RunnerHarness {
+/** `signal`: the test's own (aborted when it times out), which interrupts the run and lets the clock go. */
+export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHarness {
   const dir = mkdtempSync(join(tmpdir(), 'daylight-runner-'));
   const clock = new VirtualClock();
+  signal?.addEventListener('abort', () => clock.release(), { once: true });
   const journal = Journal.open(join(dir, 'journal.jsonl'), RUN_ID, () => clock.now());
   const nodes = o.waves.flat();
   const fleet = new FakeFleet(clock, { ...o, nodes });
@@ -374,7 +393,7 @@ export function runnerHarness(o: RunnerOptions): RunnerHarness {
     gateEvaluations,
     control,
     onEntry: (f) => listeners.push(f),
-    run: () => executeRun({ deps, journal, control: { poll: () => control.splice(0) } }),
+    run: () => executeRun({ deps, journal, control: { poll: () => control.splice(0) }, ...(signal ? { interrupt: signal } : {}) }),
     types: () => journal.entries.map((x) => x.event.type),
     events,
     at: (pred) => {

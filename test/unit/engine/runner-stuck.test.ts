@@ -4,6 +4,7 @@
 // maxUnavailable. Over the runner's in-memory fleet and virtual clock; the end-to-end cases that need the
 // real adapter and the sandbox's referee stay in test/integration/roll/stuck.test.ts.
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/engine/events.ts';
 import { summariseRun } from '../../../src/engine/run-summary.ts';
@@ -16,8 +17,8 @@ const ZONES = [['node-a1', 'node-a2'], ['node-b1', 'node-b2'], ['node-c1', 'node
 const ALL = ZONES.flat();
 const LEDGER = ['node-a1', 'node-a2'];
 
-async function withRun(o: RunnerOptions, f: (h: RunnerHarness, end: RunEnd) => void): Promise<void> {
-  const h = runnerHarness(o);
+async function withRun(t: TestContext, o: RunnerOptions, f: (h: RunnerHarness, end: RunEnd) => void): Promise<void> {
+  const h = runnerHarness(o, t.signal);
   try {
     f(h, await h.run());
   } finally {
@@ -60,9 +61,9 @@ function assertDrainTimedOut(h: RunnerHarness, policy: string): void {
   assert.match(timeout?.blockers[0] ?? '', BLOCKER);
 }
 
-test('a budget that allows nothing, drain onTimeout fail: the run fails at the timeout naming the budget, gives the nodes back, reboots and deletes nothing', TEST, () =>
+test('a budget that allows nothing, drain onTimeout fail: the run fails at the timeout naming the budget, gives the nodes back, reboots and deletes nothing', TEST, (t) =>
   // Given pay/ledger's pods on both nodes of the first wave under a budget that allows no disruption
-  withRun(ledgerRun('fail', 2), (h, end) => {
+  withRun(t, ledgerRun('fail', 2), (h, end) => {
     // Then the run failed, its reason the drain's timeout with the budget's live numbers
     assert.equal(end.status, 'failed');
     assert.match(end.reason ?? '', /^drain did not finish within 2m: pay\/ledger-node-a\d: PDB pay\/ledger needs 2 healthy, has 2 \(allows 0 disruptions\)$/);
@@ -77,8 +78,8 @@ test('a budget that allows nothing, drain onTimeout fail: the run fails at the t
     assert.ok(h.fleet.nodeEvents.includes('node-a1 DaylightDrainBlocked'));
   }));
 
-test('a budget that allows nothing, drain onTimeout skip: both nodes skipped and uncordoned, the others maintained, the run degraded naming them', TEST, () =>
-  withRun(ledgerRun('skip', 2), (h, end) => {
+test('a budget that allows nothing, drain onTimeout skip: both nodes skipped and uncordoned, the others maintained, the run degraded naming them', TEST, (t) =>
+  withRun(t, ledgerRun('skip', 2), (h, end) => {
     assertDegraded(end, { 'node-a1': /: skipped \(drain did not finish within 2m: pay\/ledger-node-a1: PDB pay\/ledger/, 'node-a2': /: skipped \(drain did not finish within 2m: pay\/ledger-node-a2: PDB pay\/ledger/ });
     assertDrainTimedOut(h, 'skip');
     assert.deepEqual(outcomes(end), Object.fromEntries(ALL.map((n) => [n, LEDGER.includes(n) ? 'skipped' : 'maintained'])));
@@ -87,8 +88,8 @@ test('a budget that allows nothing, drain onTimeout skip: both nodes skipped and
     assert.ok(!h.fleet.calls.some((c) => c.startsWith('delete ')));
   }));
 
-test('a budget that allows nothing, drain onTimeout quarantine: the nodes stay cordoned and count against maxUnavailable 3; the run goes on one node at a time', TEST, () =>
-  withRun(ledgerRun('quarantine', 3), (h, end) => {
+test('a budget that allows nothing, drain onTimeout quarantine: the nodes stay cordoned and count against maxUnavailable 3; the run goes on one node at a time', TEST, (t) =>
+  withRun(t, ledgerRun('quarantine', 3), (h, end) => {
     assertDegraded(end, { 'node-a1': /: quarantined \(drain did not finish within 2m: .*PDB pay\/ledger needs 2 healthy/, 'node-a2': /: quarantined \(drain did not finish/ });
     assertDrainTimedOut(h, 'quarantine');
     assert.deepEqual(outcomes(end), Object.fromEntries(ALL.map((n) => [n, LEDGER.includes(n) ? 'quarantined' : 'maintained'])));
@@ -98,8 +99,8 @@ test('a budget that allows nothing, drain onTimeout quarantine: the nodes stay c
     assert.ok((h.fleet.outAt['node-b2'] ?? 0) >= (h.fleet.backAt['node-b1'] ?? Infinity), 'node-b2 waited for node-b1');
   }));
 
-test('a budget that allows nothing, drain onTimeout quarantine with maxUnavailable 1: the quarantined node fills the budget, so the run stops before the next wave', TEST, () =>
-  withRun(ledgerRun('quarantine', 1, ALL.map((n) => [n])), (h, end) => {
+test('a budget that allows nothing, drain onTimeout quarantine with maxUnavailable 1: the quarantined node fills the budget, so the run stops before the next wave', TEST, (t) =>
+  withRun(t, ledgerRun('quarantine', 1, ALL.map((n) => [n])), (h, end) => {
     assert.equal(end.status, 'failed');
     assert.equal(end.reason, 'maxUnavailable 1 of 6 nodes (1) leaves no room for wave 1 on eu-central: node-a1 (cordoned) unavailable; repair or uncordon them, or raise maxUnavailable');
     assert.deepEqual(outcomes(end), { 'node-a1': 'quarantined' });
@@ -107,8 +108,8 @@ test('a budget that allows nothing, drain onTimeout quarantine with maxUnavailab
     assert.equal(h.fleet.maxUnavailable, 1);
   }));
 
-test('a budget that allows nothing, drain onTimeout force: the blocking pods are deleted, every node maintained, the run degraded naming each pod and the budget', TEST, () =>
-  withRun(ledgerRun('force', 2), (h, end) => {
+test('a budget that allows nothing, drain onTimeout force: the blocking pods are deleted, every node maintained, the run degraded naming each pod and the budget', TEST, (t) =>
+  withRun(t, ledgerRun('force', 2), (h, end) => {
     assert.equal(end.status, 'degraded', end.reason);
     assertDrainTimedOut(h, 'force');
     assert.deepEqual(outcomes(end), Object.fromEntries(ALL.map((n) => [n, 'maintained'])));
@@ -131,8 +132,8 @@ function assertReadyTimedOut(h: RunnerHarness, policy: string): void {
   assert.deepEqual(timeout && [timeout.policy, timeout.message], [policy, NOT_BACK]);
 }
 
-test('a node that never comes back, ready onTimeout fail: the run fails at the ready timeout naming where the node is; it stays cordoned, its wave-mate is given back', TEST, () =>
-  withRun(deadRun('fail'), (h, end) => {
+test('a node that never comes back, ready onTimeout fail: the run fails at the ready timeout naming where the node is; it stays cordoned, its wave-mate is given back', TEST, (t) =>
+  withRun(t, deadRun('fail'), (h, end) => {
     assert.equal(end.status, 'failed');
     assert.equal(end.reason, `${NOT_BACK}; left cordoned for a person or daylight recover: eu-central/${DEAD} (not back: NotReady (kubelet stopped posting node status), left cordoned)`);
     assertReadyTimedOut(h, 'fail');
@@ -143,8 +144,8 @@ test('a node that never comes back, ready onTimeout fail: the run fails at the r
     assert.deepEqual(h.fleet.rebooted(), ['node-a1', 'node-a2', 'node-b1', 'node-b2']);
   }));
 
-test('a node that never comes back, ready onTimeout skip: it is uncordoned and left NotReady, counted against the budget, and the run ends degraded naming it', TEST, () =>
-  withRun(deadRun('skip'), (h, end) => {
+test('a node that never comes back, ready onTimeout skip: it is uncordoned and left NotReady, counted against the budget, and the run ends degraded naming it', TEST, (t) =>
+  withRun(t, deadRun('skip'), (h, end) => {
     assertDegraded(end, { [DEAD]: /: skipped \(node node-b1 did not come back with a new boot within 180s/ });
     assertReadyTimedOut(h, 'skip');
     assert.deepEqual(outcomes(end), Object.fromEntries(ALL.map((n) => [n, n === DEAD ? 'skipped' : 'maintained'])));
@@ -155,8 +156,8 @@ test('a node that never comes back, ready onTimeout skip: it is uncordoned and l
     assert.ok((h.fleet.outAt['node-c2'] ?? 0) >= (h.fleet.backAt['node-c1'] ?? Infinity), 'node-c2 waited for node-c1');
   }));
 
-test('a node that never comes back, ready onTimeout quarantine: it stays cordoned, the run goes on within the budget and ends degraded naming it', TEST, () =>
-  withRun(deadRun('quarantine'), (h, end) => {
+test('a node that never comes back, ready onTimeout quarantine: it stays cordoned, the run goes on within the budget and ends degraded naming it', TEST, (t) =>
+  withRun(t, deadRun('quarantine'), (h, end) => {
     assertDegraded(end, { [DEAD]: /: quarantined \(node node-b1 did not come back/ });
     assertReadyTimedOut(h, 'quarantine');
     assert.deepEqual(outcomes(end), Object.fromEntries(ALL.map((n) => [n, n === DEAD ? 'quarantined' : 'maintained'])));
@@ -169,8 +170,8 @@ const NOT_WHOLE = 'not whole again within 180s: Deployment shop/web has 5/6 avai
 const unwholeRun = (onTimeout: string): RunnerOptions => ({ waves: ALL.map((n) => [n]), webShortUntil: NOW + 250_000, phase: { maxUnavailable: 2, ready: { timeout: '3m', onTimeout } } });
 
 for (const policy of ['fail', 'skip', 'quarantine'] as const) {
-  test(`a Deployment not whole again after the node, ready onTimeout ${policy}: the wait ends at its timeout naming it and its numbers, and the run ${policy === 'fail' ? 'fails' : 'goes on'}`, TEST, () =>
-    withRun(unwholeRun(policy), (h, end) => {
+  test(`a Deployment not whole again after the node, ready onTimeout ${policy}: the wait ends at its timeout naming it and its numbers, and the run ${policy === 'fail' ? 'fails' : 'goes on'}`, TEST, (t) =>
+    withRun(t, unwholeRun(policy), (h, end) => {
       assert.equal(between(h, 'node-a1', 'node.action.confirmed', 'node.ready.timeout'), 180_000);
       assert.deepEqual(h.events('node.ready.timeout').map((e) => [e.node, e.policy, e.message]), [['node-a1', policy, NOT_WHOLE]]);
       if (policy === 'fail') {

@@ -3,6 +3,7 @@
 // out at once, gates before each wave retried within gateRetry, the soak and the window waited on the
 // clock, and pause, resume and abort between waves. A run of hours of cluster time takes milliseconds.
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/engine/events.ts';
 import type { WindowPort } from '../../../src/engine/ports.ts';
@@ -14,8 +15,8 @@ const TEST = { timeout: 20_000 };
 const ZONES = [['node-a1', 'node-a2'], ['node-b1', 'node-b2'], ['node-c1', 'node-c2']];
 const NODES_READY = { type: 'kube', check: 'nodes-ready', name: 'nodes-ready' };
 
-async function withRun(o: RunnerOptions, f: (h: RunnerHarness) => Promise<void>): Promise<void> {
-  const h = runnerHarness(o);
+async function withRun(t: TestContext, o: RunnerOptions, f: (h: RunnerHarness) => Promise<void>): Promise<void> {
+  const h = runnerHarness(o, t.signal);
   try {
     await f(h);
   } finally {
@@ -34,8 +35,8 @@ function seqOf(h: RunnerHarness, pred: (e: RunEvent) => boolean): number {
 const isNode = (type: RunEvent['type'], node: string) => (e: RunEvent) => e.type === type && 'node' in e && e.node === node;
 const isWave = (type: RunEvent['type'], wave: number) => (e: RunEvent) => e.type === type && 'wave' in e && e.wave === wave;
 
-test('waves run in the planned order, each node inside its wave, with the gates before each wave and after the phase', TEST, () =>
-  withRun({ waves: ZONES, phase: { maxUnavailable: 2 }, gates: [NODES_READY] }, async (h) => {
+test('waves run in the planned order, each node inside its wave, with the gates before each wave and after the phase', TEST, (t) =>
+  withRun(t, { waves: ZONES, phase: { maxUnavailable: 2 }, gates: [NODES_READY] }, async (h) => {
     // Given three waves of two nodes, maxUnavailable 2 and a nodes-ready gate
     // When the run goes
     const end = await h.run();
@@ -56,9 +57,9 @@ test('waves run in the planned order, each node inside its wave, with the gates 
     assert.deepEqual(h.fleet.cordoned(), []);
   }));
 
-test('a wave larger than maxUnavailable goes through a pool: never more than maxUnavailable nodes out, and the next starts as soon as one is back', TEST, () =>
+test('a wave larger than maxUnavailable goes through a pool: never more than maxUnavailable nodes out, and the next starts as soon as one is back', TEST, (t) =>
   // Given one wave of five nodes, maxUnavailable 2, and node-a1 rebooting in 30 s, node-a2 in 3 minutes, the others in 1 minute
-  withRun({ waves: [['node-a1', 'node-a2', 'node-a3', 'node-a4', 'node-a5']], phase: { maxUnavailable: 2 }, rebootMs: (n) => (n === 'node-a1' ? 30_000 : n === 'node-a2' ? 180_000 : 60_000) }, async (h) => {
+  withRun(t, { waves: [['node-a1', 'node-a2', 'node-a3', 'node-a4', 'node-a5']], phase: { maxUnavailable: 2 }, rebootMs: (n) => (n === 'node-a1' ? 30_000 : n === 'node-a2' ? 180_000 : 60_000) }, async (h) => {
     // When the run goes
     const end = await h.run();
     // Then every node is maintained, and the fleet never had more than two nodes out at once, but had two
@@ -72,9 +73,9 @@ test('a wave larger than maxUnavailable goes through a pool: never more than max
     assert.equal(outAt['node-a4'], backAt['node-a3']);
   }));
 
-test('a gate that fails before a wave is evaluated again every 10 s within gateRetry, and the wave starts once it passes', TEST, () =>
+test('a gate that fails before a wave is evaluated again every 10 s within gateRetry, and the wave starts once it passes', TEST, (t) =>
   // Given a gate that passes before wave 0, then fails three times before wave 1, then passes; gateRetry 2m
-  withRun({ waves: [['node-a1'], ['node-b1']], gates: [NODES_READY], gateRetry: '2m', gatesPass: (i) => i === 0 || i >= 4 }, async (h) => {
+  withRun(t, { waves: [['node-a1'], ['node-b1']], gates: [NODES_READY], gateRetry: '2m', gatesPass: (i) => i === 0 || i >= 4 }, async (h) => {
     // When the run goes
     const end = await h.run();
     // Then it succeeded: wave 1 waited for the gate, evaluated every 10 s of cluster time
@@ -88,9 +89,9 @@ test('a gate that fails before a wave is evaluated again every 10 s within gateR
     assert.ok(seqOf(h, isNode('node.cordon.requested', 'node-b1')) > seqOf(h, (e) => e.type === 'gates.evaluated' && e.wave === 1 && e.passed));
   }));
 
-test('a gate that keeps failing stops the run at the end of gateRetry, naming the gate, before the wave touches a node', TEST, () =>
+test('a gate that keeps failing stops the run at the end of gateRetry, naming the gate, before the wave touches a node', TEST, (t) =>
   // Given a gate that passes before wave 0 and never again; gateRetry 1m
-  withRun({ waves: [['node-a1'], ['node-b1']], gates: [NODES_READY], gateRetry: '1m', gatesPass: (i) => i === 0 }, async (h) => {
+  withRun(t, { waves: [['node-a1'], ['node-b1']], gates: [NODES_READY], gateRetry: '1m', gatesPass: (i) => i === 0 }, async (h) => {
     // When the run goes
     const end = await h.run();
     // Then it failed naming the gate and its message, after a minute of cluster time of retries
@@ -104,9 +105,9 @@ test('a gate that keeps failing stops the run at the end of gateRetry, naming th
     assert.ok(!h.events('wave.started').some((e) => e.wave === 1));
   }));
 
-test('the soak after each wave is waited on the clock: the next wave and its gates come a whole soak after the wave completed', TEST, () =>
+test('the soak after each wave is waited on the clock: the next wave and its gates come a whole soak after the wave completed', TEST, (t) =>
   // Given two waves and a soak of 10 minutes
-  withRun({ waves: [['node-a1'], ['node-b1']], phase: { soak: '10m' }, gates: [NODES_READY] }, async (h) => {
+  withRun(t, { waves: [['node-a1'], ['node-b1']], phase: { soak: '10m' }, gates: [NODES_READY] }, async (h) => {
     // When the run goes
     const started = performance.now();
     const end = await h.run();
@@ -121,7 +122,7 @@ test('the soak after each wave is waited on the clock: the next wave and its gat
     assert.ok(performance.now() - started < 10_000, 'twenty minutes of soak took no real time');
   }));
 
-test('a window that closes defers the next wave until it opens again; the gates are evaluated then, not before', TEST, async () => {
+test('a window that closes defers the next wave until it opens again; the gates are evaluated then, not before', TEST, async (t) => {
   // Given a window whose current opening ends 5 minutes from now and opens again two hours later, and waves estimated at 4.5 minutes
   const closes = NOW + 5 * 60_000;
   const opens = NOW + 2 * 3_600_000;
@@ -132,7 +133,7 @@ test('a window that closes defers the next wave until it opens again; the gates 
       return from + duration <= closes ? from : Math.max(from, opens);
     },
   };
-  await withRun({ waves: [['node-a1'], ['node-b1']], estimateMs: 270_000, window: { allow: [{ start: '09:00', end: '16:00' }] }, windows, gates: [NODES_READY] }, async (h) => {
+  await withRun(t, { waves: [['node-a1'], ['node-b1']], estimateMs: 270_000, window: { allow: [{ start: '09:00', end: '16:00' }] }, windows, gates: [NODES_READY] }, async (h) => {
     // When the run goes
     const end = await h.run();
     // Then wave 0 started at once, and wave 1 waited for the window, journaled with when it opens
@@ -147,19 +148,19 @@ test('a window that closes defers the next wave until it opens again; the gates 
   });
 });
 
-/** Leaves `command` for the run when wave 0 completes, with the clock held so that the run waits in its soak for it. */
+/** Leaves `command` for the run when wave 0 completes, with the clock held until the run has read it (it reads every 250 ms). */
 function commandAfterWave0(h: RunnerHarness, command: 'pause' | 'abort'): void {
   h.onEntry((e) => {
     if (e.event.type === 'wave.completed' && e.event.wave === 0) {
       h.clock.hold();
       h.control.push(command);
     }
-    if (e.event.type === 'run.paused' || e.event.type === 'run.aborted') h.clock.release();
+    if (e.event.type === 'control.received') h.clock.release();
   });
 }
 
-test('pause between waves stops the run in its soak; resume goes on with the next wave after the rest of the soak', TEST, () =>
-  withRun({ waves: [['node-a1'], ['node-b1']], phase: { soak: '5m' } }, async (h) => {
+test('pause between waves stops the run in its soak; resume goes on with the next wave after the rest of the soak', TEST, (t) =>
+  withRun(t, { waves: [['node-a1'], ['node-b1']], phase: { soak: '5m' } }, async (h) => {
     // Given `daylight pause` while the run soaks after wave 0, and `daylight resume` once it has paused
     commandAfterWave0(h, 'pause');
     h.onEntry((e) => {
@@ -180,8 +181,8 @@ test('pause between waves stops the run in its soak; resume goes on with the nex
     assert.deepEqual(h.fleet.rebooted(), ['node-a1', 'node-b1']);
   }));
 
-test('abort between waves ends the run aborted; the next wave never starts', TEST, () =>
-  withRun({ waves: [['node-a1'], ['node-b1']], phase: { soak: '5m' } }, async (h) => {
+test('abort between waves ends the run aborted; the next wave never starts', TEST, (t) =>
+  withRun(t, { waves: [['node-a1'], ['node-b1']], phase: { soak: '5m' } }, async (h) => {
     // Given `daylight abort` while the run soaks after wave 0
     commandAfterWave0(h, 'abort');
     // When the run goes
@@ -194,8 +195,8 @@ test('abort between waves ends the run aborted; the next wave never starts', TES
     assert.ok(!h.events('wave.started').some((e) => e.wave === 1));
   }));
 
-test('abort while paused ends the run aborted without resuming it', TEST, () =>
-  withRun({ waves: [['node-a1'], ['node-b1']], phase: { soak: '5m' } }, async (h) => {
+test('abort while paused ends the run aborted without resuming it', TEST, (t) =>
+  withRun(t, { waves: [['node-a1'], ['node-b1']], phase: { soak: '5m' } }, async (h) => {
     // Given `daylight pause` during the soak after wave 0, then `daylight abort` while paused
     commandAfterWave0(h, 'pause');
     h.onEntry((e) => {
