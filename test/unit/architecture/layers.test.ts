@@ -31,9 +31,9 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   platform: ['engine/ports', 'plan', 'kube', 'checks', 'lib'],
   // kube, traffic, checks, platform and upgrade: adapters the engine still calls directly, until the
   // engine's own ports replace them (issue 12, point 1). Nothing of theirs may import the engine back.
-  engine: ['engine/ports', 'planner', 'preflight', 'plan', 'lib', 'kube', 'traffic', 'checks', 'platform', 'upgrade'],
+  engine: ['engine/ports', 'planner', 'preflight', 'plan', 'lib', 'kube'],
   notify: ['engine', 'engine/ports', 'planner', 'plan', 'lib'],
-  report: ['engine', 'engine/ports', 'preflight', 'checks', 'plan', 'lib'],
+  report: ['engine', 'engine/ports', 'preflight', 'plan', 'lib'],
   server: ['engine', 'engine/ports', 'report', 'preflight', 'plan', 'lib'],
   cli: ['engine', 'engine/ports', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'lib'],
 };
