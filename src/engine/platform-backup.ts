@@ -11,7 +11,7 @@ import { apiMessage, waitVeleroBackup } from './velero-backup.ts';
 export interface ComponentBackupRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   readonly cluster: ClusterPort;
   readonly phase: { readonly name: string };
   readonly signal: AbortSignal;
@@ -28,13 +28,13 @@ export async function veleroComponentBackup(b: ComponentBackupRun, step: VeleroS
   if (!raw) return `cluster ${b.cluster.name} cannot create Velero Backups through this adapter; use backup: {type: command, run: ...} in the workspace`;
   const path = `/apis/velero.io/v1/namespaces/${namespace}/backups`;
   const started = b.deps.clock.now();
-  b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace });
+  await b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace });
   const r = await raw('POST', path, step.backup, b.signal);
   if (r.status === 404) return `cluster ${b.cluster.name} does not serve velero.io/v1 Backups in namespace ${namespace} (${apiMessage(r.body)}); install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`;
   if (r.status >= 300 && r.status !== 409) return `creating Velero Backup ${namespace}/${name} answered ${r.status}: ${apiMessage(r.body)}`;
   const end = await waitVeleroBackup({ raw, path: `${path}/${name}`, clock: b.deps.clock, untilMs: started + step.timeout.ms, signal: b.signal });
   if (end.kind === 'completed') {
-    b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status: end.status });
+    await b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status: end.status });
     return undefined;
   }
   if (end.kind === 'failed') return `Velero Backup ${namespace}/${name} ended ${end.phase}${typeof end.status.failureReason === 'string' ? ` (${end.status.failureReason})` : ''}; see velero backup describe ${name} --details, fix the cause and start a new run`;

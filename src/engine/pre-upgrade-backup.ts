@@ -15,7 +15,7 @@ import type { Raw } from './velero-backup.ts';
 export interface BackupRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   readonly cluster: ClusterPort;
   readonly phase: KubernetesPhase;
   readonly signal: AbortSignal;
@@ -39,9 +39,10 @@ function journaled(b: BackupRun, type: 'backup.requested' | 'backup.completed'):
   return b.journal.entries.some((e) => e.event.type === type && e.event.cluster === b.cluster.name && e.event.phase === b.phase.name);
 }
 
-function fail(b: BackupRun, reason: string, name?: string): never {
-  b.record({ type: 'backup.failed', cluster: b.cluster.name, phase: b.phase.name, ...(name ? { name } : {}), reason });
-  throw new RunFailure(`phase ${b.phase.name} on ${b.cluster.name}: ${reason}; no node was touched`);
+/** Journals the backup's failure and gives the error that stops the run: `throw await failure(...)`. */
+async function failure(b: BackupRun, reason: string, name?: string): Promise<RunFailure> {
+  await b.record({ type: 'backup.failed', cluster: b.cluster.name, phase: b.phase.name, ...(name ? { name } : {}), reason });
+  return new RunFailure(`phase ${b.phase.name} on ${b.cluster.name}: ${reason}; no node was touched`);
 }
 
 async function commandBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 'command' }>): Promise<void> {
@@ -50,14 +51,14 @@ async function commandBackup(b: BackupRun, policy: Extract<BackupPolicy, { type:
   try {
     command = renderTemplate(policy.run, vars, 'shell');
   } catch (e: unknown) {
-    fail(b, `the backup command was not run: ${errorMessage(e)}`);
+    throw await failure(b, `the backup command was not run: ${errorMessage(e)}`);
   }
   const started = b.deps.clock.now();
-  b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'command', command });
+  await b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'command', command });
   const r = await b.deps.exec(command, { timeoutMs: policy.timeout.ms / b.deps.clock.speed, signal: b.signal });
-  if (r.timedOut) fail(b, `the backup command "${command}" did not finish within ${policy.timeout.toString()}; make it faster or raise backup.timeout`);
-  if (r.exitCode !== 0) fail(b, `the backup command "${command}" exited ${r.exitCode ?? r.signal}: ${r.output.trim().split('\n').slice(-3).join(' | ')}; fix it and start the run again`);
-  b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, ms: b.deps.clock.now() - started });
+  if (r.timedOut) throw await failure(b, `the backup command "${command}" did not finish within ${policy.timeout.toString()}; make it faster or raise backup.timeout`);
+  if (r.exitCode !== 0) throw await failure(b, `the backup command "${command}" exited ${r.exitCode ?? r.signal}: ${r.output.trim().split('\n').slice(-3).join(' | ')}; fix it and start the run again`);
+  await b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, ms: b.deps.clock.now() - started });
 }
 
 async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 'velero' }>): Promise<void> {
@@ -68,7 +69,7 @@ async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 
   const started = b.deps.clock.now();
   const existing = journaled(b, 'backup.requested') ? await raw('GET', `${path}/${name}`, undefined, b.signal) : undefined;
   if (existing?.status !== 200) {
-    b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace: policy.namespace });
+    await b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace: policy.namespace });
     const body = {
       apiVersion: 'velero.io/v1',
       kind: 'Backup',
@@ -76,11 +77,11 @@ async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 
       spec: { includedNamespaces: policy.includedNamespaces, ttl: policy.ttl.toString() },
     };
     const r = await raw('POST', path, body, b.signal);
-    if (r.status === 404) fail(b, `cluster ${b.cluster.name} does not serve velero.io/v1 Backups in namespace ${policy.namespace} (${apiMessage(r.body)}); install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`, name);
-    if (r.status >= 300 && r.status !== 409) fail(b, `creating Velero Backup ${policy.namespace}/${name} answered ${r.status}: ${apiMessage(r.body)}`, name);
+    if (r.status === 404) throw await failure(b, `cluster ${b.cluster.name} does not serve velero.io/v1 Backups in namespace ${policy.namespace} (${apiMessage(r.body)}); install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`, name);
+    if (r.status >= 300 && r.status !== 409) throw await failure(b, `creating Velero Backup ${policy.namespace}/${name} answered ${r.status}: ${apiMessage(r.body)}`, name);
   }
   const status = await waitForBackup(b, { path: `${path}/${name}`, name, timeoutMs: policy.timeout.ms, raw });
-  b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status });
+  await b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status });
 }
 
 /** Reads the Backup until its phase is Completed; fails at a failed phase or at the timeout. */
@@ -89,7 +90,7 @@ async function waitForBackup(b: BackupRun, o: { path: string; name: string; time
   if (end.kind === 'completed') return end.status;
   if (end.kind === 'failed') {
     const why = [end.status.failureReason, end.status.errors !== undefined ? `${String(end.status.errors)} error(s)` : undefined].filter((x) => x !== undefined).join(', ');
-    fail(b, `Velero Backup ${o.name} ended ${end.phase}${why ? ` (${why})` : ''}; see velero backup describe ${o.name} --details, fix the cause and start the run again`, o.name);
+    throw await failure(b, `Velero Backup ${o.name} ended ${end.phase}${why ? ` (${why})` : ''}; see velero backup describe ${o.name} --details, fix the cause and start the run again`, o.name);
   }
-  fail(b, `Velero Backup ${o.name} was not Completed within ${Math.round(o.timeoutMs / 60_000)}m (${end.last}); check that Velero runs, or raise backup.timeout`, o.name);
+  throw await failure(b, `Velero Backup ${o.name} was not Completed within ${Math.round(o.timeoutMs / 60_000)}m (${end.last}); check that Velero runs, or raise backup.timeout`, o.name);
 }
