@@ -248,11 +248,6 @@ export interface ClusterPort {
   renewLease(name: string, holder: string, signal?: AbortSignal): Promise<boolean>;
   releaseLease(name: string, holder: string, signal?: AbortSignal): Promise<void>;
   readLease(name: string, signal?: AbortSignal): Promise<LeaseHolder | undefined>;
-  /**
-   * One request to any API path (`/version`, `/readyz`, custom resources such as Velero Backups), answered
-   * with its status and body as they are; optional (a cluster without it cannot run kubernetes phases).
-   */
-  raw?(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: string }>;
   /** API requests made so far, for benchmarks. */
   readonly requestCount: number;
   /** The same, by method and resource ("POST pods/eviction"). */
