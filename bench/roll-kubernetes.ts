@@ -23,7 +23,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSession } from '../src/cli/run-session.ts';
-import { journalSigner } from '../src/engine/journal-signing.ts';
+import { journalSigner } from '../src/engine/ports/journal-signing.ts';
 import { parsePlan } from '../src/plan/load.ts';
 import { parseFleet } from '../src/sandbox/fleet-load.ts';
 import type { ApiTarget } from '../src/sandbox/kubernetes/api-create.ts';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSession } from '../src/cli/run-session.ts';
 import type { JournalEntry } from '../src/engine/events.ts';
-import { journalSigner } from '../src/engine/journal-signing.ts';
+import { journalSigner } from '../src/engine/ports/journal-signing.ts';
 import { connect } from '../src/kube/client.ts';
 import { parsePlan } from '../src/plan/load.ts';
 import { lowerBound } from '../src/planner/index.ts';

@@ -3,10 +3,9 @@
 // when all three hold, else 1 naming the first bad entry (seq, line, what is wrong) or what could not be
 // checked. `daylight audit key` prints the public key to verify with elsewhere.
 import type { KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { publicKeyOf } from '../engine/journal.ts';
-import type { HeadStore } from '../engine/journal-anchor.ts';
-import { readAnchor } from '../engine/journal-anchor.ts';
+import { publicKeyOf } from '../engine/ports/journal-chain.ts';
+import type { HeadStore } from '../journal/head-anchor.ts';
+import { readAnchor } from '../journal/head-anchor.ts';
 import { errorMessage, UserError } from '../lib/errors.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { describeVerdict, verdictOf, verifyJournal } from '../report/integrity.ts';
@@ -17,6 +16,7 @@ import type { Command } from './command.ts';
 import { clusterHeadStores } from './journal-anchors.ts';
 import { journalKeyPath, journalSignerAt, localPublicKey, readPublicKeyFile } from './journal-key.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
+import { readJournalText } from '../journal/file-journal.ts';
 
 const HELP = `Usage: daylight audit verify RUN [--key PUBKEY_FILE] [-f plan.yaml] [--kubeconfig FILE] [--no-anchor] [--state-dir DIR] [-o json]
        daylight audit key [-o json]
@@ -76,7 +76,7 @@ export function makeAuditCommand(deps: AuditDeps): Command {
       if (sub !== 'verify') throw new UserError(`${sub === undefined ? 'missing the subcommand' : `unknown subcommand "${sub}"`}; use: daylight audit verify RUN, or daylight audit key`);
       if (extra.length > 0) throw new UserError(`unexpected argument "${extra[0]}"; use: daylight audit verify RUN`);
       const paths = existingRun(stateDir(p, deps.env), runId, 'audit verify');
-      const text = readFileSync(paths.journal, 'utf8');
+      const text = readJournalText(paths.journal);
       const trust = { ...trustedKey(stringFlag(p, 'key'), deps.env), runId: paths.runId };
       const noAnchor = p.values['no-anchor'] === true;
       let result = verifyJournal(text, trust);

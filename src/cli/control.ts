@@ -2,7 +2,8 @@
 // whose process is gone is resumed or aborted right here.
 import { giveBackAll } from '../engine/give-back.ts';
 import { readyDeadline } from '../engine/deadlines.ts';
-import { Journal } from '../engine/journal.ts';
+import type { RunEvent } from '../engine/events.ts';
+import { FileJournal } from '../journal/file-journal.ts';
 import { listRuns, ownerAlive, runPaths, sendControl } from '../engine/run-dir.ts';
 import type { ControlCommand, RunPaths } from '../engine/run-dir.ts';
 import { isFinished, LiveState, replay } from '../engine/state.ts';
@@ -20,7 +21,7 @@ import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 import { renderSummary, summariseRun } from '../engine/run-summary.ts';
 
 function readState(paths: RunPaths): RunState {
-  const journal = Journal.open(paths.journal, paths.runId, () => 0);
+  const journal = FileJournal.open<RunEvent>(paths.journal, paths.runId, () => 0);
   try {
     return replay(paths.runId, journal.entries);
   } finally {
@@ -119,11 +120,11 @@ the nodes are given back from here.`, async (io, paths, p) => {
   const journal = anchored.journal;
   try {
     const live = new LiveState(paths.runId, journal.entries);
-    const record = (e: Parameters<Journal['append']>[0]) => {
-      live.follow(journal.append(e));
+    const record = async (e: RunEvent) => {
+      live.follow(await journal.append(e));
     };
     const r = await giveBackAll({ state: live.state, clusters: connected.clusters, runId: paths.runId, outcome: 'skipped', why: 'aborted by daylight abort', record, clock: clock ?? systemClock, readyDeadline: (n) => readyDeadline(plan.plan, live.state, n) });
-    record({ type: 'run.aborted', reason: 'aborted by daylight abort (no process was running it)' });
+    await record({ type: 'run.aborted', reason: 'aborted by daylight abort (no process was running it)' });
     io.out(`run ${paths.runId} aborted: ${r.returned.length} node(s) given back${r.held.length ? `; still held: ${r.held.join(', ')}` : ''}.`);
     return 0;
   } finally {

@@ -1,10 +1,11 @@
 // A run's journal opened for writing from the CLI: entries signed with the journal key, the chain's head
 // anchored in one ConfigMap per cluster of the plan (verifying needs only one of them reachable).
-import { Journal } from '../engine/journal.ts';
-import { HeadAnchor } from '../engine/journal-anchor.ts';
-import type { AnchorFailure, AnchorState, HeadStore } from '../engine/journal-anchor.ts';
+import type { RunEvent } from '../engine/events.ts';
+import { FileJournal } from '../journal/file-journal.ts';
+import { HeadAnchor } from '../journal/head-anchor.ts';
+import type { AnchorFailure, AnchorState, HeadStore } from '../journal/head-anchor.ts';
 import type { Clock } from '../lib/clock.ts';
-import type { JournalSigner } from '../engine/journal-signing.ts';
+import type { JournalSigner } from '../engine/ports/journal-signing.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 import { describeHeadLocation, readHead, writeHead } from '../kube/journal-head.ts';
 import type { HeadVersion } from '../kube/journal-head.ts';
@@ -31,7 +32,7 @@ export function clusterHeadStores(clusters: ReadonlyMap<string, KubeCluster>, ru
 export const HEAD_INTERVAL_MS = 5000;
 
 export interface AnchoredJournal {
-  readonly journal: Journal;
+  readonly journal: FileJournal<RunEvent>;
   /** Writes the final head to the clusters, then closes the journal. */
   close(): Promise<AnchorState>;
 }
@@ -39,7 +40,7 @@ export interface AnchoredJournal {
 export function openAnchoredJournal(o: { path: string; runId: string; clock: Clock; clusters: ReadonlyMap<string, KubeCluster>; signer: JournalSigner; onFailure?: (f: AnchorFailure) => void }): AnchoredJournal {
   const pace = { clock: o.clock, minIntervalMs: HEAD_INTERVAL_MS };
   const anchor = new HeadAnchor({ stores: clusterHeadStores(o.clusters, o.runId), signer: o.signer, pace, ...(o.onFailure ? { onFailure: o.onFailure } : {}) });
-  const journal = Journal.open(o.path, o.runId, () => o.clock.now(), { signer: o.signer, onAppend: (e) => anchor.note(e) });
+  const journal = FileJournal.open<RunEvent>(o.path, o.runId, () => o.clock.now(), { signer: o.signer, onAppend: (e) => anchor.note(e) });
   return {
     journal,
     close: async () => {

@@ -5,8 +5,8 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { journalSigner } from '../engine/journal-signing.ts';
-import type { JournalSigner } from '../engine/journal-signing.ts';
+import { journalSigner } from '../engine/ports/journal-signing.ts';
+import type { JournalSigner } from '../engine/ports/journal-signing.ts';
 import { errnoCode, UserError } from '../lib/errors.ts';
 
 export const KEY_FILE = 'journal-ed25519.pem';

@@ -1,6 +1,8 @@
 // `daylight recover`: give back what interrupted runs left: nodes cordoned by a run that is no longer
 // active (no live process, no lease), and nothing else.
-import { Journal, JournalKeyMismatch } from '../engine/journal.ts';
+import type { RunEvent } from '../engine/events.ts';
+import { FileJournal } from '../journal/file-journal.ts';
+import { JournalKeyMismatch } from '../engine/ports/journal-chain.ts';
 import { recover, recoverTraffic } from '../engine/recover.ts';
 import type { RecoverableRun, RecoveredNode, RecoveredRegion } from '../engine/recover.ts';
 import { listRuns, ownerAlive, runPaths } from '../engine/run-dir.ts';
@@ -19,7 +21,7 @@ import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
 import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 import { journalKeyPath, journalSignerAt } from './journal-key.ts';
-import type { JournalSigner } from '../engine/journal-signing.ts';
+import type { JournalSigner } from '../engine/ports/journal-signing.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 
 const HELP = `Usage: daylight recover [-f plan.yaml | --context CTX ...] [--kubeconfig FILE] [--state-dir DIR] [--include-failed] [--dry-run] [-o json]
@@ -94,14 +96,14 @@ interface RegionRecovery {
 
 /** Traffic and silences of inactive runs of this plan, each run's journal told what was put back. */
 async function recoverRegions(o: RegionRecovery): Promise<RecoveredRegion[]> {
-  const journals: Journal[] = [];
+  const journals: FileJournal<RunEvent>[] = [];
   try {
     const runs: RecoverableRun[] = [];
     for (const runId of listRuns(o.dir)) {
       if (o.alive(runId)) continue;
       // Runs of other plans are only read: their journals may be signed by another machine's key.
       if (planOf(runPaths(o.dir, runId).journal, runId) !== o.plan.metadata.name) continue;
-      const journal = Journal.open(runPaths(o.dir, runId).journal, runId, o.now, { signer: o.signer });
+      const journal = FileJournal.open<RunEvent>(runPaths(o.dir, runId).journal, runId, o.now, { signer: o.signer });
       journals.push(journal);
       const live = new LiveState(runId, journal.entries);
       runs.push({
@@ -109,8 +111,8 @@ async function recoverRegions(o: RegionRecovery): Promise<RecoveredRegion[]> {
         get state() {
           return live.state;
         },
-        record: (e) => {
-          live.follow(journal.append(e));
+        record: async (e) => {
+          live.follow(await journal.append(e));
         },
       });
     }
@@ -137,7 +139,7 @@ function silencesOf(url: string): NonNullable<Parameters<typeof recoverTraffic>[
 
 /** The plan a run recorded, read without a key. */
 function planOf(path: string, runId: string): string | undefined {
-  const journal = Journal.open(path, runId, () => 0);
+  const journal = FileJournal.open<RunEvent>(path, runId, () => 0);
   try {
     return replay(runId, journal.entries).plan?.name;
   } finally {
@@ -149,12 +151,12 @@ function planOf(path: string, runId: string): string | undefined {
  * The run's own journal says its node was given back, when the journal is on this machine. A journal
  * signed by another machine's key cannot take the entry: the node stays given back, and the CLI says so.
  */
-function journalRecovery(dir: string, n: RecoveredNode, at: { now: number; signer: JournalSigner; notJournaled: string[] }): void {
+async function journalRecovery(dir: string, n: RecoveredNode, at: { now: number; signer: JournalSigner; notJournaled: string[] }): Promise<void> {
   const paths = runPaths(dir, n.runId);
   if (!existsSync(paths.journal)) return;
-  let journal: Journal;
+  let journal: FileJournal<RunEvent>;
   try {
-    journal = Journal.open(paths.journal, n.runId, () => at.now, { signer: at.signer });
+    journal = FileJournal.open<RunEvent>(paths.journal, n.runId, () => at.now, { signer: at.signer });
   } catch (e: unknown) {
     if (!(e instanceof JournalKeyMismatch)) throw e;
     at.notJournaled.push(`${n.cluster}/${n.node} was given back, but run ${n.runId}'s journal could not record it: ${e.message}`);
@@ -162,7 +164,7 @@ function journalRecovery(dir: string, n: RecoveredNode, at: { now: number; signe
   }
   try {
     // Not `done`: a node given back before its action is maintained by a resumed run, or named as not maintained.
-    journal.append({ type: 'node.recovered', cluster: n.cluster, node: n.node, by: 'daylight recover' });
+    await journal.append({ type: 'node.recovered', cluster: n.cluster, node: n.node, by: 'daylight recover' });
   } finally {
     journal.close();
   }

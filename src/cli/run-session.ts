@@ -1,15 +1,15 @@
 // One run in this process, new or resumed: connect the clusters, check preflight for a new run, take the
 // run directory, execute with Ctrl-C as pause, and report. `run`, `resume` and `demo` share it.
-import { Journal } from '../engine/journal.ts';
-import type { AnchorFailure } from '../engine/journal-anchor.ts';
-import type { JournalSigner } from '../engine/journal-signing.ts';
+import { FileJournal } from '../journal/file-journal.ts';
+import type { AnchorFailure } from '../journal/head-anchor.ts';
+import type { JournalSigner } from '../engine/ports/journal-signing.ts';
 import { ControlReader, claimOwner, createRunDir, newRunId, ownerAlive } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
 import { executeRun } from '../engine/runner.ts';
 import type { RunEnd } from '../engine/runner.ts';
 import { isFinished, replay } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
-import type { JournalEntry } from '../engine/events.ts';
+import type { JournalEntry, RunEvent } from '../engine/events.ts';
 import { Notifier } from '../notify/notifier.ts';
 import type { ClusterPort } from '../kube/types.ts';
 import { UserError } from '../lib/errors.ts';
@@ -108,7 +108,7 @@ async function preflight(plan: LoadedPlan, clusters: ReadonlyMap<string, Cluster
 /** A run that can be resumed here: it exists, no live process owns it, it is not over, same plan. */
 function resumable(stateDir: string, runId: string, plan: LoadedPlan): RunPaths {
   const paths = existingRun(stateDir, runId, `run -f ${plan.path} --resume`);
-  const journal = Journal.open(paths.journal, runId, () => 0);
+  const journal = FileJournal.open<RunEvent>(paths.journal, runId, () => 0);
   const state = replay(runId, journal.entries);
   journal.close();
   if (journal.entries.length === 0) throw new UserError(`run ${runId} has an empty journal in ${paths.dir}; start a new run instead`);

@@ -1,6 +1,6 @@
 // `daylight status-page`: a status page for the people who use the platform: maintenance in progress (and
 // which region is out of traffic), recent maintenance, and with -f the next planned runs; HTML or JSON.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { listRuns, ownerAlive, readOwner, runPaths } from '../engine/run-dir.ts';
 import { replay } from '../engine/state.ts';
@@ -16,6 +16,7 @@ import { KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
 import { documentFormat, FORMAT_OPTION } from './document-format.ts';
 import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
+import { readJournalText } from '../journal/file-journal.ts';
 
 const HELP = `Usage: daylight status-page [--state-dir DIR] [-f plan.yaml [--days N] [--eta]] [--format html|json] [--out FILE]
 
@@ -65,7 +66,7 @@ export const statusPageCommand: Command = {
 function readRuns(dir: string): StatusRunInput[] {
   return listRuns(dir).map((runId) => {
     const paths = runPaths(dir, runId);
-    const { chain, entries } = verifyJournal(readFileSync(paths.journal, 'utf8'));
+    const { chain, entries } = verifyJournal(readJournalText(paths.journal));
     const owner = readOwner(paths);
     const live = owner && owner.host !== hostname() ? undefined : ownerAlive(paths) !== undefined;
     return { runId, state: replay(runId, entries), intact: chain.ok, ...(live !== undefined ? { live } : {}) };

@@ -50,7 +50,7 @@ export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
   const policy = ctx.phase.drain;
   const pods = await podsNow(ctx);
   const decisions = pods.map((p) => ({ pod: p, decision: decide(p, policy) }));
-  ctx.record({ type: 'node.drain.started', cluster: ctx.clusterName, node: ctx.node, pods: decisions.map((x) => x.decision) });
+  await ctx.record({ type: 'node.drain.started', cluster: ctx.clusterName, node: ctx.node, pods: decisions.map((x) => x.decision) });
   const workloads = workloadsToWaitFor(decisions.map((x) => x.decision));
   const refused = decisions.filter((x) => x.decision.decision === 'refuse');
   if (refused.length > 0) return { kind: 'refused', blockers: refused.map((x) => `${x.decision.pod}: ${x.decision.reason}`), workloads };
@@ -123,12 +123,12 @@ async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number;
       // As kubectl drain does: the server evicts nothing in a namespace being deleted, whose deletion takes
       // the pod anyway; a DELETE (guarded by its UID, with the plan's grace) lets the drain finish.
       await ctx.cluster.deletePod(pod, o.grace, ctx.signal);
-      ctx.record({ type: 'warning', cluster: ctx.clusterName, message: `${ctx.node}: pod ${pod.namespace}/${pod.name} deleted instead of evicted: its namespace is being deleted, and the API server evicts nothing there` });
+      await ctx.record({ type: 'warning', cluster: ctx.clusterName, message: `${ctx.node}: pod ${pod.namespace}/${pod.name} deleted instead of evicted: its namespace is being deleted, and the API server evicts nothing there` });
       return true;
     }
     const diagnostic = describeAnswer(pod, answer);
     if (diagnostic !== reported) {
-      ctx.record({ type: 'node.pod.blocked', cluster: ctx.clusterName, node: ctx.node, pod: `${pod.namespace}/${pod.name}`, answer, diagnostic });
+      await ctx.record({ type: 'node.pod.blocked', cluster: ctx.clusterName, node: ctx.node, pod: `${pod.namespace}/${pod.name}`, answer, diagnostic });
       reported = diagnostic;
     }
     // Refused although the watched budget had room (it lagged): a short pause, then the queue again.

@@ -5,6 +5,7 @@ import type { EvictionAnswer } from '../kube/types.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { Hook, HookEvent } from '../plan/hook-schema.ts';
 import type { DrainResult, RegionTraffic } from './ports/traffic.ts';
+import type { SealedEntry } from './ports/journal.ts';
 
 /** A gate's result as the journal records it: the same type the gates return. */
 export type { GateResult };
@@ -149,16 +150,5 @@ export type RunEvent =
 
 export type RunEventType = RunEvent['type'];
 
-export interface JournalEntry {
-  readonly seq: number;
-  /** Cluster clock (epoch ms) when the event happened. */
-  readonly at: number;
-  /** Wall-clock time, for people and auditors. */
-  readonly wall: string;
-  readonly runId: string;
-  readonly event: RunEvent;
-  /** Hash of the entry before (64 zeros for the first). */
-  readonly prev: string;
-  /** sha256 over prev and this entry's content. */
-  readonly hash: string;
-}
+/** A run event as the journal keeps it: sealed in the chain (seq, hashes, the signature of a signed journal). */
+export type JournalEntry = SealedEntry<RunEvent>;

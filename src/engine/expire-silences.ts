@@ -8,16 +8,16 @@ export interface Expirer {
 }
 
 /** Expires `silences` (id → Alertmanager URL); returns how many could not be expired. */
-export async function expireSilences(o: { expirer: Expirer; silences: Readonly<Record<string, string>>; cluster: string; record: (e: RunEvent) => void; signal: AbortSignal }): Promise<number> {
+export async function expireSilences(o: { expirer: Expirer; silences: Readonly<Record<string, string>>; cluster: string; record: (e: RunEvent) => Promise<void>; signal: AbortSignal }): Promise<number> {
   let failed = 0;
   for (const [id, alertmanager] of Object.entries(o.silences)) {
     try {
       await o.expirer.expire(id, o.signal);
-      o.record({ type: 'silence.expired', cluster: o.cluster, alertmanager, id });
+      await o.record({ type: 'silence.expired', cluster: o.cluster, alertmanager, id });
     } catch (e: unknown) {
       if (isAbortError(e)) throw e;
       failed++;
-      o.record({ type: 'warning', cluster: o.cluster, message: `silence ${id} at ${alertmanager} could not be expired (${errorMessage(e)}); it ends at its own end time, or expire it with daylight recover` });
+      await o.record({ type: 'warning', cluster: o.cluster, message: `silence ${id} at ${alertmanager} could not be expired (${errorMessage(e)}); it ends at its own end time, or expire it with daylight recover` });
     }
   }
   return failed;

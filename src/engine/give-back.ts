@@ -54,7 +54,7 @@ export interface GiveBackOptions {
   readonly runId: string;
   readonly outcome: NodeOutcome;
   readonly why: string;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   readonly clock: Clock;
   /**
    * Until when (cluster time) a node this run acted on may still come back: its action's request plus the
@@ -73,7 +73,7 @@ export async function giveBackAll(o: GiveBackOptions): Promise<GiveBackResult> {
       returned.push(label);
       continue;
     }
-    o.record({ type: 'node.held', cluster: n.cluster, node: n.node, reason: why });
+    await o.record({ type: 'node.held', cluster: n.cluster, node: n.node, reason: why });
     held.push(`${label} (${why})`);
   }
   return { returned, held };
@@ -98,10 +98,10 @@ async function giveBackOne(o: GiveBackOptions, n: NodeState): Promise<string | u
   if (node.cordonedBy === o.runId) {
     const r = await uncordonWithRetry({ cluster, node: n.node, runId: o.runId, clock: o.clock });
     if (r.kind === 'failed') return `left cordoned: ${r.message}`;
-    o.record({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed: r.changed });
+    await o.record({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed: r.changed });
   } else {
-    o.record({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed: false });
+    await o.record({ type: 'node.uncordoned', cluster: n.cluster, node: n.node, changed: false });
   }
-  o.record({ type: 'node.done', cluster: n.cluster, node: n.node, outcome: o.outcome, message: o.why });
+  await o.record({ type: 'node.done', cluster: n.cluster, node: n.node, outcome: o.outcome, message: o.why });
   return undefined;
 }

@@ -25,7 +25,7 @@ import { workloadsToWaitFor } from './drain.ts';
 export interface KubernetesRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   readonly state: () => RunState;
   readonly cluster: ClusterPort;
   readonly phase: KubernetesPhase;
@@ -40,7 +40,7 @@ export async function runKubernetesPhase(k: KubernetesRun): Promise<void> {
   await controlPlane(k, probe);
   const workers = workersPhase(k.phase);
   if (!completed(k, workers.name)) await runPhase({ ...k, phase: workers });
-  k.record({ type: 'phase.completed', cluster: k.cluster.name, phase: k.phase.name });
+  await k.record({ type: 'phase.completed', cluster: k.cluster.name, phase: k.phase.name });
 }
 
 function upgradePlanner(k: KubernetesRun): UpgradePlanner {
@@ -77,7 +77,7 @@ async function checkPath(k: KubernetesRun, probe: ControlPlaneProbe): Promise<vo
   }
   const warnings = path.problems.filter((p) => p.severity === 'warning').map((p) => `warning: ${p.message}`);
   const passed = errors.length === 0;
-  k.record({ type: 'kubernetes.path.checked', cluster: k.cluster.name, phase: k.phase.name, apiserver, to: k.phase.to, passed, problems: [...errors, ...warnings] });
+  await k.record({ type: 'kubernetes.path.checked', cluster: k.cluster.name, phase: k.phase.name, apiserver, to: k.phase.to, passed, problems: [...errors, ...warnings] });
   if (!passed) throw new RunFailure(`phase ${k.phase.name} on ${k.cluster.name} cannot upgrade ${apiserver} to ${k.phase.to}: ${errors.join('; ')}`);
 }
 
@@ -97,7 +97,7 @@ async function controlPlane(k: KubernetesRun, probe: ControlPlaneProbe): Promise
   } finally {
     budgets?.close();
   }
-  k.record({ type: 'phase.completed', cluster: k.cluster.name, phase: cp.name });
+  await k.record({ type: 'phase.completed', cluster: k.cluster.name, phase: cp.name });
 }
 
 async function planControlPlane(k: KubernetesRun): Promise<{ waves: readonly { nodes: readonly string[] }[]; wavesDone: number }> {
@@ -110,7 +110,7 @@ async function planControlPlane(k: KubernetesRun): Promise<{ waves: readonly { n
   if (nodes.length === 0) throw new RunFailure(`phase ${k.phase.name} on ${k.cluster.name}: no node matches controlPlane.selector "${k.phase.controlPlane.selector}"${plan.excluded.length ? ` that can be maintained (${plan.excluded.map((x) => `${x.node}: ${x.reason}`).join('; ')})` : ''}; set the selector to your control-plane nodes`);
   const reason = 'control-plane nodes one at a time, the first as kubeadm upgrade apply, the others as kubeadm upgrade node';
   const waves = nodes.map((n, index) => ({ index, nodes: [n], reason }));
-  k.record({ type: 'phase.planned', cluster: k.cluster.name, phase: cp.name, budget: 1, waves, excluded: plan.excluded });
+  await k.record({ type: 'phase.planned', cluster: k.cluster.name, phase: cp.name, budget: 1, waves, excluded: plan.excluded });
   return { waves, wavesDone: 0 };
 }
 
@@ -126,7 +126,7 @@ interface CpNode {
 async function upgradeControlPlaneNode(k: KubernetesRun, o: CpNode): Promise<void> {
   const phase = controlPlanePhase(k.phase, { first: o.index === 0 });
   const state = k.state().nodes[nodeKey(k.cluster.name, o.node)];
-  if (!state) k.record({ type: 'wave.started', cluster: k.cluster.name, phase: phase.name, wave: o.index, nodes: [o.node] });
+  if (!state) await k.record({ type: 'wave.started', cluster: k.cluster.name, phase: phase.name, wave: o.index, nodes: [o.node] });
   const ctx: NodeContext = { cluster: k.cluster, clusterName: k.cluster.name, node: o.node, runId: k.deps.runId, phase, clock: k.deps.clock, record: k.record, signal: k.signal, reads: o.reads, ...(o.budgets ? { budgets: o.budgets } : {}) };
   const outcome = await maintainNode({ ctx, state, evictedWorkloads: evictedWorkloads(k, o.node), exec: k.deps.exec });
   if (outcome !== 'maintained') throw new RunFailure(`control-plane node ${o.node} on ${k.cluster.name} was ${outcome}, not upgraded: the control plane must reach ${k.phase.to} before the workers; repair the node and start the run again`);
@@ -134,10 +134,10 @@ async function upgradeControlPlaneNode(k: KubernetesRun, o: CpNode): Promise<voi
   if (!checked) {
     const results = await checkControlPlane({ cluster: k.cluster, probe: o.probe, clock: k.deps.clock, node: o.node, to: k.phase.to, last: o.last, settleMs: k.phase.controlPlane.ready.timeout.ms, signal: k.signal });
     const passed = results.every((r) => r.passed);
-    k.record({ type: 'control-plane.checked', cluster: k.cluster.name, phase: k.phase.name, node: o.node, passed, results });
+    await k.record({ type: 'control-plane.checked', cluster: k.cluster.name, phase: k.phase.name, node: o.node, passed, results });
     if (!passed) throw new RunFailure(`control plane of ${k.cluster.name} after ${o.node}: ${results.filter((r) => !r.passed).map((r) => `${r.gate}: ${r.message}`).join('; ')}`);
   }
-  k.record({ type: 'wave.completed', cluster: k.cluster.name, phase: phase.name, wave: o.index });
+  await k.record({ type: 'wave.completed', cluster: k.cluster.name, phase: phase.name, wave: o.index });
 }
 
 /** Workloads that lost pods in an earlier drain of this node, and the DaemonSets it left there, from the journal (a resumed run waits for them). */

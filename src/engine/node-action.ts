@@ -41,7 +41,7 @@ async function request(ctx: NodeContext, exec: CommandExec): Promise<Requested |
   const attempt = 1 + Number(/\/(\d+)$/.exec(readAgentId(node) ?? '')?.[1] ?? 0);
   const id = `${ctx.runId}/${ctx.node}/${attempt}`;
   const r: Requested = { id, operation: a.operation, version: a.version, bootIdBefore: node.bootId, kubeletBefore: node.kubeletVersion };
-  ctx.record({ type: 'node.action.requested', cluster: ctx.clusterName, node: ctx.node, ...r });
+  await ctx.record({ type: 'node.action.requested', cluster: ctx.clusterName, node: ctx.node, ...r });
   if (a.type === 'agent') await ctx.cluster.requestNodeAction(ctx.node, { id, operation: a.operation, ...(a.version ? { version: a.version } : {}) }, ctx.signal);
   if (a.type === 'command') {
     // The plan loader refused names outside NODE_COMMAND_NAMES; values are shell-quoted where they need it.

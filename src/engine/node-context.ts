@@ -7,7 +7,7 @@ import type { RunEvent } from './events.ts';
 import type { BudgetQueue } from './budget-queue.ts';
 import type { SharedReads } from './shared-reads.ts';
 
-export type Record = (event: RunEvent) => void;
+export type Record = (event: RunEvent) => Promise<void>;
 
 export interface NodeContext {
   readonly cluster: ClusterPort;

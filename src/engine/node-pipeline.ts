@@ -81,21 +81,21 @@ async function afterCordon(p: PipelineInput, step: NodeStep): Promise<NodeOutcom
   if (atOrBefore(step, 'back')) {
     const back = await waitWorkloadsBack(ctx, workloads, ctx.phase.ready.timeout.ms, mark);
     if (back.kind === 'timeout') return onReadyTimeout(ctx, back.message);
-    ctx.record({ type: 'node.ready', cluster: ctx.clusterName, node: ctx.node, ms: back.ms });
+    await ctx.record({ type: 'node.ready', cluster: ctx.clusterName, node: ctx.node, ms: back.ms });
   }
   return giveBack(ctx, 'maintained');
 }
 
 /** Cordons, unless someone else holds a cordon on it: then the node is not ours to touch. */
 async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
-  ctx.record({ type: 'node.cordon.requested', cluster: ctx.clusterName, node: ctx.node });
+  await ctx.record({ type: 'node.cordon.requested', cluster: ctx.clusterName, node: ctx.node });
   const r = await ctx.cluster.cordon(ctx.node, ctx.runId, ctx.signal);
   if (r.previousOwner !== undefined && r.previousOwner !== ctx.runId) {
     const message = `cordoned by ${r.previousOwner === 'unknown' ? 'someone else' : `run ${r.previousOwner}`} before this run reached it; left alone`;
-    ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'skipped', message });
+    await ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'skipped', message });
     return 'skipped';
   }
-  ctx.record({ type: 'node.cordoned', cluster: ctx.clusterName, node: ctx.node, changed: r.changed, ...(r.previousOwner ? { previousOwner: r.previousOwner } : {}) });
+  await ctx.record({ type: 'node.cordoned', cluster: ctx.clusterName, node: ctx.node, changed: r.changed, ...(r.previousOwner ? { previousOwner: r.previousOwner } : {}) });
   const a = ctx.phase.action;
   await event(ctx, 'DaylightCordoned', `cordoned by run ${ctx.runId} for maintenance: drain through the Eviction API, then ${a.operation}${a.version ? ` to ${a.version}` : ''} (${a.type}), then uncordon once its workloads are whole`);
   return undefined;
@@ -111,7 +111,7 @@ async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
   }
   if (outcome.kind === 'drained') {
     // One event per maintained node (at its cordon) tells people what happens; the journal holds every step.
-    ctx.record({ type: 'node.drained', cluster: ctx.clusterName, node: ctx.node, ms: outcome.ms, evicted: outcome.evicted });
+    await ctx.record({ type: 'node.drained', cluster: ctx.clusterName, node: ctx.node, ms: outcome.ms, evicted: outcome.evicted });
     return [...outcome.workloads];
   }
   return onDrainTimeout(ctx, outcome);
@@ -119,13 +119,13 @@ async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
 
 async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, { kind: 'drained' | 'forbidden' }>): Promise<string[] | NodeOutcome> {
   const policy = ctx.phase.drain.onTimeout;
-  ctx.record({ type: 'node.drain.timeout', cluster: ctx.clusterName, node: ctx.node, policy, blockers: outcome.blockers });
+  await ctx.record({ type: 'node.drain.timeout', cluster: ctx.clusterName, node: ctx.node, policy, blockers: outcome.blockers });
   const summary = `${outcome.kind === 'refused' ? 'drain refused' : `drain did not finish within ${ctx.phase.drain.timeout.toString()}`}: ${outcome.blockers.join('; ')}`;
   await event(ctx, 'DaylightDrainBlocked', summary, 'Warning');
   if (policy === 'fail') throw new NodeFailure(ctx.node, summary);
   if (policy === 'skip') return giveBack(ctx, 'skipped', summary);
   if (policy === 'quarantine') {
-    ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'quarantined', message: summary });
+    await ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'quarantined', message: summary });
     return 'quarantined';
   }
   await forceDelete(ctx, outcome.kind === 'timeout' ? outcome.remaining : await ctx.cluster.podsOnNode(ctx.node, ctx.signal));
@@ -140,13 +140,13 @@ async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, {
 async function forceDelete(ctx: NodeContext, pods: readonly PodView[]): Promise<void> {
   const victims = pods.filter((p) => p.controller?.kind !== 'DaemonSet' && !p.mirror && p.phase !== 'Succeeded' && p.phase !== 'Failed');
   const budgets = breaches(victims, await ctx.cluster.pdbs(ctx.signal));
-  ctx.record({ type: 'node.pods.deleted', cluster: ctx.clusterName, node: ctx.node, pods: victims.map((p) => `${p.namespace}/${p.name}`), budgets });
+  await ctx.record({ type: 'node.pods.deleted', cluster: ctx.clusterName, node: ctx.node, pods: victims.map((p) => `${p.namespace}/${p.name}`), budgets });
   for (const pod of victims) await ctx.cluster.deletePod(pod, 0, ctx.signal);
   // Bounded by the plan's drain timeout: deleted with no grace period, they should go at once.
   const left = await ctx.cluster.waitPodsGone(ctx.node, victims.map((p) => p.uid), ctx.phase.drain.timeout.ms, ctx.signal);
   if (left.length > 0) {
     const names = victims.filter((p) => left.includes(p.uid)).map((p) => `${p.namespace}/${p.name}`);
-    ctx.record({ type: 'warning', cluster: ctx.clusterName, message: `${ctx.node}: ${names.length} force-deleted pod(s) still on the node after ${ctx.phase.drain.timeout.toString()}: ${names.join(', ')}` });
+    await ctx.record({ type: 'warning', cluster: ctx.clusterName, message: `${ctx.node}: ${names.length} force-deleted pod(s) still on the node after ${ctx.phase.drain.timeout.toString()}: ${names.join(', ')}` });
   }
 }
 
@@ -170,20 +170,20 @@ async function act(p: PipelineInput, resumed: NodeState['action']): Promise<Node
   const { ctx } = p;
   const outcome = await performAction(ctx, p.exec, resumed);
   if (outcome.kind === 'confirmed') {
-    ctx.record({ type: 'node.action.confirmed', cluster: ctx.clusterName, node: ctx.node, bootId: outcome.node.bootId, kubeletVersion: outcome.node.kubeletVersion, ms: outcome.ms });
+    await ctx.record({ type: 'node.action.confirmed', cluster: ctx.clusterName, node: ctx.node, bootId: outcome.node.bootId, kubeletVersion: outcome.node.kubeletVersion, ms: outcome.ms });
     return outcome.mark;
   }
-  ctx.record({ type: 'node.action.failed', cluster: ctx.clusterName, node: ctx.node, message: outcome.message });
+  await ctx.record({ type: 'node.action.failed', cluster: ctx.clusterName, node: ctx.node, message: outcome.message });
   return onReadyTimeout(ctx, outcome.message);
 }
 
 async function onReadyTimeout(ctx: NodeContext, message: string): Promise<NodeOutcome> {
   const policy = ctx.phase.ready.onTimeout;
-  ctx.record({ type: 'node.ready.timeout', cluster: ctx.clusterName, node: ctx.node, policy, message });
+  await ctx.record({ type: 'node.ready.timeout', cluster: ctx.clusterName, node: ctx.node, policy, message });
   await event(ctx, 'DaylightNodeNotBack', message, 'Warning');
   if (policy === 'fail') throw new NodeFailure(ctx.node, message);
   if (policy === 'skip') return giveBack(ctx, 'skipped', message);
-  ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'quarantined', message });
+  await ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'quarantined', message });
   return 'quarantined';
 }
 
@@ -192,17 +192,17 @@ async function onReadyTimeout(ctx: NodeContext, message: string): Promise<NodeOu
  * retries leaves the node cordoned and named as such: the run goes on, and cannot end `succeeded`.
  */
 export async function giveBack(ctx: NodeContext, outcome: NodeOutcome, message?: string): Promise<NodeOutcome> {
-  ctx.record({ type: 'node.uncordon.requested', cluster: ctx.clusterName, node: ctx.node });
+  await ctx.record({ type: 'node.uncordon.requested', cluster: ctx.clusterName, node: ctx.node });
   const r = await uncordonWithRetry({ cluster: ctx.cluster, node: ctx.node, runId: ctx.runId, clock: ctx.clock, signal: ctx.signal });
   if (r.kind === 'failed') {
-    ctx.record({ type: 'node.held', cluster: ctx.clusterName, node: ctx.node, reason: r.message });
+    await ctx.record({ type: 'node.held', cluster: ctx.clusterName, node: ctx.node, reason: r.message });
     await event(ctx, 'DaylightUncordonFailed', `left cordoned by run ${ctx.runId}: ${r.message}`, 'Warning');
   } else {
-    ctx.record({ type: 'node.uncordoned', cluster: ctx.clusterName, node: ctx.node, changed: r.changed });
+    await ctx.record({ type: 'node.uncordoned', cluster: ctx.clusterName, node: ctx.node, changed: r.changed });
     // A node maintained as announced at its cordon needs no second event; any other end is told.
     if (r.changed && outcome !== 'maintained') await event(ctx, 'DaylightUncordoned', `uncordoned by run ${ctx.runId}: ${outcome}${message ? ` (${message})` : ''}`, 'Warning');
   }
-  ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome, ...(message ? { message } : {}) });
+  await ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome, ...(message ? { message } : {}) });
   return outcome;
 }
 

@@ -28,7 +28,7 @@ export class RunFailure extends Error {
 export interface PhaseRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   /** The run's live state, kept current with every recorded event. */
   readonly state: () => RunState;
   readonly cluster: ClusterPort;
@@ -44,7 +44,7 @@ export async function runPhase(p: PhaseRun): Promise<void> {
     await runWave(p, phase.waves[wave] as PlannedWave & { estimateMs?: number });
   }
   await gates(p, 'after-phase');
-  p.record({ type: 'phase.completed', cluster: p.cluster.name, phase: p.phase.name });
+  await p.record({ type: 'phase.completed', cluster: p.cluster.name, phase: p.phase.name });
 }
 
 async function planOnce(p: PhaseRun): Promise<PhaseState & { waves: readonly (PlannedWave & { estimateMs?: number })[] }> {
@@ -54,7 +54,7 @@ async function planOnce(p: PhaseRun): Promise<PhaseState & { waves: readonly (Pl
   const plan: PhaseWaves = p.deps.planPhase(snapshot, p.phase);
   if (plan.blockers.length > 0) throw new RunFailure(`phase ${p.phase.name} on ${p.cluster.name} cannot start: ${plan.blockers.join('; ')}`);
   const waves = plan.waves.map((w) => ({ index: w.index, nodes: w.nodes, ...(w.domain ? { domain: w.domain } : {}), ...(w.reason ? { reason: w.reason } : {}) }));
-  p.record({ type: 'phase.planned', cluster: p.cluster.name, phase: p.phase.name, budget: plan.budget, waves, excluded: plan.excluded });
+  await p.record({ type: 'phase.planned', cluster: p.cluster.name, phase: p.phase.name, budget: plan.budget, waves, excluded: plan.excluded });
   return { cluster: p.cluster.name, phase: p.phase.name, budget: plan.budget, waves: plan.waves, excluded: plan.excluded, wavesDone: 0, completed: false };
 }
 
@@ -64,10 +64,10 @@ async function runWave(p: PhaseRun, wave: PlannedWave & { estimateMs?: number })
   if (fresh) {
     await waitForWindow(p, wave);
     await gates(p, 'before-wave', wave.index);
-    p.record({ type: 'wave.started', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, nodes: wave.nodes });
+    await p.record({ type: 'wave.started', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, nodes: wave.nodes });
   }
   await maintainWithinBudget(p, wave);
-  p.record({ type: 'wave.completed', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index });
+  await p.record({ type: 'wave.completed', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index });
   await soak(p, wave.index);
 }
 
@@ -79,7 +79,7 @@ async function soak(p: PhaseRun, wave: number): Promise<void> {
   if (of('wave.soaked')) return;
   const left = (of('wave.completed')?.at ?? p.deps.clock.now()) + ms - p.deps.clock.now();
   if (left > 0) await p.deps.clock.sleep(left, p.signal);
-  p.record({ type: 'wave.soaked', cluster: p.cluster.name, phase: p.phase.name, wave, ms });
+  await p.record({ type: 'wave.soaked', cluster: p.cluster.name, phase: p.phase.name, wave, ms });
 }
 
 /**
@@ -163,7 +163,7 @@ async function waitForWindow(p: PhaseRun, wave: PlannedWave & { estimateMs?: num
   const now = p.deps.clock.now();
   const start = p.deps.windows.nextStart(window, now, wave.estimateMs ?? 0);
   if (start <= now) return;
-  p.record({ type: 'window.waiting', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, until: start });
+  await p.record({ type: 'window.waiting', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, until: start });
   await p.deps.clock.sleep(start - now, p.signal);
 }
 
@@ -176,7 +176,7 @@ async function gates(p: PhaseRun, when: 'before-wave' | 'after-phase', wave?: nu
     const results: GateResult[] = await p.deps.evaluateGates(list, p.cluster, p.signal);
     const passed = results.every((r) => r.passed);
     const last = passed || p.deps.clock.now() + 10_000 > retryUntil;
-    if (passed || last || attempt === 0) p.record({ type: 'gates.evaluated', cluster: p.cluster.name, phase: p.phase.name, when, ...(wave !== undefined ? { wave } : {}), passed, results });
+    if (passed || last || attempt === 0) await p.record({ type: 'gates.evaluated', cluster: p.cluster.name, phase: p.phase.name, when, ...(wave !== undefined ? { wave } : {}), passed, results });
     if (passed) return;
     if (last) throw new RunFailure(`gates failed ${when === 'before-wave' ? `before wave ${wave}` : `after phase ${p.phase.name}`} on ${p.cluster.name}: ${results.filter((r) => !r.passed).map((r) => `${r.gate}: ${r.message}`).join('; ')}`);
     await p.deps.clock.sleep(atLeastReal(p.deps.clock, 10_000, 500), p.signal);

@@ -12,7 +12,7 @@ import { waitBackup } from './velero-backup.ts';
 export interface ComponentBackupRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   readonly cluster: ClusterPort;
   readonly phase: { readonly name: string };
   readonly signal: AbortSignal;
@@ -28,14 +28,14 @@ export async function veleroComponentBackup(b: ComponentBackupRun, step: VeleroS
   const backups = b.deps.backups?.get(b.cluster.name);
   if (!backups) return `cluster ${b.cluster.name} cannot create Velero Backups through this adapter; use backup: {type: command, run: ...} in the workspace`;
   const started = b.deps.clock.now();
-  b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace });
+  await b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace });
   const { spec, metadata } = step.backup;
   const r = await backups.start({ name, store: namespace, namespaces: spec.includedNamespaces, ttl: spec.ttl, labels: metadata.labels, ...optional(spec) }, b.signal);
   if (r.kind === 'not-installed') return `${r.reason}; install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`;
   if (r.kind === 'refused') return r.reason;
   const end = await waitBackup({ backups, ref: { store: namespace, name }, clock: b.deps.clock, untilMs: started + step.timeout.ms, signal: b.signal });
   if (end.kind === 'completed') {
-    b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status: end.details });
+    await b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status: end.details });
     return undefined;
   }
   if (end.kind === 'failed') return `Velero Backup ${namespace}/${name} ${end.reason}; see velero backup describe ${name} --details, fix the cause and start a new run`;

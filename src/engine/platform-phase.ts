@@ -25,7 +25,7 @@ const OUTPUT_IN_JOURNAL = 2000;
 export interface PlatformRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   readonly state: () => RunState;
   readonly cluster: ClusterPort;
   readonly phase: PlatformPhase;
@@ -36,13 +36,13 @@ type Steps = PlatformChange['components'][number];
 
 export async function runPlatformPhase(p: PlatformRun): Promise<void> {
   const { change, from, to } = await readWorkspaces(p, platformPort(p));
-  journalDiff(p, change, { from, to });
+  await journalDiff(p, change, { from, to });
   for (const c of change.components) {
     if (upgraded(p, c.component)) continue;
     if (p.signal.aborted) throw new DOMException('the operation was aborted', 'AbortError');
     await upgradeComponent(p, c);
   }
-  p.record({ type: 'phase.completed', cluster: p.cluster.name, phase: p.phase.name });
+  await p.record({ type: 'phase.completed', cluster: p.cluster.name, phase: p.phase.name });
 }
 
 function where(p: PlatformRun) {
@@ -77,11 +77,11 @@ function refuseChangedFiles(p: PlatformRun, from: WorkspaceFile, to: WorkspaceFi
   }
 }
 
-function journalDiff(p: PlatformRun, change: PlatformChange, files: { from: WorkspaceFile; to: WorkspaceFile }): void {
+async function journalDiff(p: PlatformRun, change: PlatformChange, files: { from: WorkspaceFile; to: WorkspaceFile }): Promise<void> {
   if (p.journal.entries.some((e) => e.event.type === 'platform.diffed' && e.event.cluster === p.cluster.name && e.event.phase === p.phase.name)) return;
   const ref = (w: WorkspaceFile) => ({ path: w.path, sha256: w.sha256 });
-  p.record({ type: 'phase.planned', cluster: p.cluster.name, phase: p.phase.name, budget: 1, waves: [], excluded: [] });
-  p.record({
+  await p.record({ type: 'phase.planned', cluster: p.cluster.name, phase: p.phase.name, budget: 1, waves: [], excluded: [] });
+  await p.record({
     type: 'platform.diffed',
     ...where(p),
     from: ref(files.from),
@@ -99,9 +99,9 @@ function upgraded(p: PlatformRun, component: string): boolean {
 /** A silence for the component's alerts, journaled before it is made; its comment carries the run's marker for recovery. */
 async function holdSilence(p: PlatformRun, component: string, matchers: readonly { name: string; value: string; isRegex: boolean }[], silencer: Silencer): Promise<void> {
   const marker = silenceMarker(p.deps.runId, p.cluster.name);
-  p.record({ type: 'silence.requested', cluster: p.cluster.name, alertmanager: silencer.alertmanager, marker });
+  await p.record({ type: 'silence.requested', cluster: p.cluster.name, alertmanager: silencer.alertmanager, marker });
   const id = await silencer.create(matchers, `${marker}: upgrade of ${component} by phase ${p.phase.name}`, p.signal);
-  p.record({ type: 'silence.created', cluster: p.cluster.name, alertmanager: silencer.alertmanager, id });
+  await p.record({ type: 'silence.created', cluster: p.cluster.name, alertmanager: silencer.alertmanager, id });
 }
 
 /** The silences this run holds on the cluster, expired (after a component, whether it passed or failed). */
@@ -121,13 +121,13 @@ async function upgradeComponent(p: PlatformRun, c: Steps): Promise<void> {
 
 async function upgradeWithChecks(p: PlatformRun, c: Steps): Promise<void> {
   const up = c.steps.find((s): s is UpgradeStep => s.kind === 'upgrade') as UpgradeStep;
-  p.record({ type: 'component.started', ...where(p), component: c.component, ...(up.from !== undefined ? { from: up.from } : {}), to: up.to, steps: c.steps.map((s) => ({ id: s.id, title: s.title })) });
+  await p.record({ type: 'component.started', ...where(p), component: c.component, ...(up.from !== undefined ? { from: up.from } : {}), to: up.to, steps: c.steps.map((s) => ({ id: s.id, title: s.title })) });
   for (const step of c.steps) {
     if (step.phase === 'pre') await preStep(p, step);
     else if (step.phase === 'upgrade') await command(p, { component: c.component, step: 'upgrade', run: step.run, timeout: UPGRADE_TIMEOUT }, step);
   }
   await postChecks(p, up, c.steps.filter((s): s is PostStep => s.phase === 'post'));
-  p.record({ type: 'component.upgraded', ...where(p), component: c.component, to: up.to });
+  await p.record({ type: 'component.upgraded', ...where(p), component: c.component, to: up.to });
 }
 
 async function preStep(p: PlatformRun, step: Extract<ComponentStep, { phase: 'pre' }>): Promise<void> {
@@ -136,14 +136,14 @@ async function preStep(p: PlatformRun, step: Extract<ComponentStep, { phase: 'pr
       if (!backedUp(p, step.component)) await command(p, { component: step.component, step: 'backup', run: step.run, timeout: step.timeout }, undefined);
       return;
     case 'changelog':
-      p.record({ type: 'component.changelog', ...where(p), component: step.component, file: step.file, entries: step.entries.length, breaking: step.breaking, missingTarget: step.missingTarget });
+      await p.record({ type: 'component.changelog', ...where(p), component: step.component, file: step.file, entries: step.entries.length, breaking: step.breaking, missingTarget: step.missingTarget });
       return;
     case 'silence':
       if (p.deps.silencer) {
         await holdSilence(p, step.component, step.matchers, p.deps.silencer);
         return;
       }
-      p.record({
+      await p.record({
         type: 'component.silences.skipped',
         ...where(p),
         component: step.component,
@@ -172,11 +172,11 @@ interface Command {
 
 /** Runs one command, journaled before and after; a failure halts the run (after the rollback, when there is one). */
 async function command(p: PlatformRun, c: Command, up: UpgradeStep | undefined): Promise<void> {
-  p.record({ type: 'component.command.requested', ...where(p), component: c.component, step: c.step, command: c.run });
+  await p.record({ type: 'component.command.requested', ...where(p), component: c.component, step: c.step, command: c.run });
   const r = await p.deps.exec(c.run, { timeoutMs: c.timeout.ms, signal: p.signal });
   const passed = r.exitCode === 0 && !r.timedOut;
   const output = r.output.slice(-OUTPUT_IN_JOURNAL);
-  p.record({ type: 'component.command.finished', ...where(p), component: c.component, step: c.step, passed, exitCode: r.exitCode, timedOut: r.timedOut, ms: Math.round(r.durationMs), output });
+  await p.record({ type: 'component.command.finished', ...where(p), component: c.component, step: c.step, passed, exitCode: r.exitCode, timedOut: r.timedOut, ms: Math.round(r.durationMs), output });
   if (passed) return;
   const tail = output.trim().split('\n').slice(-3).join(' | ');
   const why = r.timedOut
@@ -193,7 +193,7 @@ async function postChecks(p: PlatformRun, up: UpgradeStep, steps: readonly PostS
     else results.push({ gate: `${s.component}: deployments`, type: 'deployments', ...(await platformPort(p).checkDeployments(p.cluster.name, s.expect, p.signal)) });
   }
   const passed = results.every((r) => r.passed);
-  p.record({ type: 'component.checked', ...where(p), component: up.component, passed, results });
+  await p.record({ type: 'component.checked', ...where(p), component: up.component, passed, results });
   const failed = results.filter((r) => !r.passed);
   const first = failed[0];
   if (!first) return;
@@ -210,7 +210,7 @@ interface Failure {
 
 /** Records the failure, rolls back when the plan asks and the component can, and halts the run. */
 async function fail(p: PlatformRun, f: Failure, up: UpgradeStep | undefined): Promise<never> {
-  p.record({ type: 'component.failed', ...where(p), component: f.component, step: f.step, reason: f.reason, ...(f.value !== undefined ? { value: f.value } : {}) });
+  await p.record({ type: 'component.failed', ...where(p), component: f.component, step: f.step, reason: f.reason, ...(f.value !== undefined ? { value: f.value } : {}) });
   let after = 'roll forward: fix the cause, then start a new run (components already upgraded are unchanged by a rerun of their command)';
   if (up?.rollback !== undefined) {
     const r = await rollback(p, f.component, up.rollback);
@@ -222,9 +222,9 @@ async function fail(p: PlatformRun, f: Failure, up: UpgradeStep | undefined): Pr
 }
 
 async function rollback(p: PlatformRun, component: string, run: string): Promise<boolean> {
-  p.record({ type: 'component.command.requested', ...where(p), component, step: 'rollback', command: run });
+  await p.record({ type: 'component.command.requested', ...where(p), component, step: 'rollback', command: run });
   const r = await p.deps.exec(run, { timeoutMs: UPGRADE_TIMEOUT.ms, signal: p.signal });
   const passed = r.exitCode === 0 && !r.timedOut;
-  p.record({ type: 'component.command.finished', ...where(p), component, step: 'rollback', passed, exitCode: r.exitCode, timedOut: r.timedOut, ms: Math.round(r.durationMs), output: r.output.slice(-OUTPUT_IN_JOURNAL) });
+  await p.record({ type: 'component.command.finished', ...where(p), component, step: 'rollback', passed, exitCode: r.exitCode, timedOut: r.timedOut, ms: Math.round(r.durationMs), output: r.output.slice(-OUTPUT_IN_JOURNAL) });
   return passed;
 }

@@ -14,7 +14,7 @@ import { waitBackup } from './velero-backup.ts';
 export interface BackupRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   readonly cluster: ClusterPort;
   readonly phase: KubernetesPhase;
   readonly signal: AbortSignal;
@@ -38,9 +38,10 @@ function journaled(b: BackupRun, type: 'backup.requested' | 'backup.completed'):
   return b.journal.entries.some((e) => e.event.type === type && e.event.cluster === b.cluster.name && e.event.phase === b.phase.name);
 }
 
-function fail(b: BackupRun, reason: string, name?: string): never {
-  b.record({ type: 'backup.failed', cluster: b.cluster.name, phase: b.phase.name, ...(name ? { name } : {}), reason });
-  throw new RunFailure(`phase ${b.phase.name} on ${b.cluster.name}: ${reason}; no node was touched`);
+/** Journals the backup's failure and gives the error that stops the run: `throw await failure(...)`. */
+async function failure(b: BackupRun, reason: string, name?: string): Promise<RunFailure> {
+  await b.record({ type: 'backup.failed', cluster: b.cluster.name, phase: b.phase.name, ...(name ? { name } : {}), reason });
+  return new RunFailure(`phase ${b.phase.name} on ${b.cluster.name}: ${reason}; no node was touched`);
 }
 
 async function commandBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 'command' }>): Promise<void> {
@@ -49,14 +50,14 @@ async function commandBackup(b: BackupRun, policy: Extract<BackupPolicy, { type:
   try {
     command = renderTemplate(policy.run, vars, 'shell');
   } catch (e: unknown) {
-    fail(b, `the backup command was not run: ${errorMessage(e)}`);
+    throw await failure(b, `the backup command was not run: ${errorMessage(e)}`);
   }
   const started = b.deps.clock.now();
-  b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'command', command });
+  await b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'command', command });
   const r = await b.deps.exec(command, { timeoutMs: policy.timeout.ms / b.deps.clock.speed, signal: b.signal });
-  if (r.timedOut) fail(b, `the backup command "${command}" did not finish within ${policy.timeout.toString()}; make it faster or raise backup.timeout`);
-  if (r.exitCode !== 0) fail(b, `the backup command "${command}" exited ${r.exitCode ?? r.signal}: ${r.output.trim().split('\n').slice(-3).join(' | ')}; fix it and start the run again`);
-  b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, ms: b.deps.clock.now() - started });
+  if (r.timedOut) throw await failure(b, `the backup command "${command}" did not finish within ${policy.timeout.toString()}; make it faster or raise backup.timeout`);
+  if (r.exitCode !== 0) throw await failure(b, `the backup command "${command}" exited ${r.exitCode ?? r.signal}: ${r.output.trim().split('\n').slice(-3).join(' | ')}; fix it and start the run again`);
+  await b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, ms: b.deps.clock.now() - started });
 }
 
 async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 'velero' }>): Promise<void> {
@@ -67,7 +68,7 @@ async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 
   const started = b.deps.clock.now();
   const existing = journaled(b, 'backup.requested') ? await backups.read(ref, b.signal) : undefined;
   if (!existing || existing.kind === 'absent' || existing.kind === 'not-installed') {
-    b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace: policy.namespace });
+    await b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace: policy.namespace });
     const request = {
       ...ref,
       namespaces: policy.includedNamespaces,
@@ -76,11 +77,11 @@ async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 
       annotations: { 'daylight.dev/run': b.deps.runId, 'daylight.dev/phase': b.phase.name },
     };
     const r = await backups.start(request, b.signal);
-    if (r.kind === 'not-installed') fail(b, `${r.reason}; install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`, name);
-    if (r.kind === 'refused') fail(b, r.reason, name);
+    if (r.kind === 'not-installed') throw await failure(b, `${r.reason}; install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`, name);
+    if (r.kind === 'refused') throw await failure(b, r.reason, name);
   }
   const end = await waitBackup({ backups, ref, clock: b.deps.clock, untilMs: b.deps.clock.now() + policy.timeout.ms, signal: b.signal });
-  if (end.kind === 'failed') fail(b, `Velero Backup ${name} ${end.reason}; see velero backup describe ${name} --details, fix the cause and start the run again`, name);
-  if (end.kind === 'timeout') fail(b, `Velero Backup ${name} was not Completed within ${Math.round(policy.timeout.ms / 60_000)}m (${end.last}); check that Velero runs, or raise backup.timeout`, name);
-  b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status: end.details });
+  if (end.kind === 'failed') throw await failure(b, `Velero Backup ${name} ${end.reason}; see velero backup describe ${name} --details, fix the cause and start the run again`, name);
+  if (end.kind === 'timeout') throw await failure(b, `Velero Backup ${name} was not Completed within ${Math.round(policy.timeout.ms / 60_000)}m (${end.last}); check that Velero runs, or raise backup.timeout`, name);
+  await b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status: end.details });
 }

@@ -24,7 +24,7 @@ export interface RecoverOptions {
   readonly runAlive: (runId: string) => boolean;
   readonly dryRun?: boolean;
   /** Called for every node given back, so the run's own journal can record it. */
-  readonly onRecovered?: (n: RecoveredNode) => void;
+  readonly onRecovered?: (n: RecoveredNode) => Promise<void>;
   readonly signal?: AbortSignal;
 }
 
@@ -47,7 +47,7 @@ export async function recover(o: RecoverOptions): Promise<RecoveredNode[]> {
       await cluster.uncordon(node.name, runId, o.signal);
       await tellPeople(cluster, node.name, `uncordoned by daylight recover: run ${runId} is no longer active`, o.signal);
       const done: RecoveredNode = { ...entry, action: 'uncordoned' };
-      o.onRecovered?.(done);
+      await o.onRecovered?.(done);
       out.push(done);
     }
   }
@@ -88,7 +88,7 @@ async function activeLeaseHolder(cluster: ClusterPort, clock: Clock, signal?: Ab
 export interface RecoverableRun {
   readonly runId: string;
   readonly state: RunState;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
 }
 
 export interface RecoveredRegion {
@@ -139,7 +139,7 @@ export async function recoverTraffic(o: TrafficRecoverOptions): Promise<Recovere
         continue;
       }
       await o.traffic.putBack(region.cluster, before, o.signal);
-      run.record({ type: 'traffic.put-back', cluster: region.cluster, weight: before.weight, by: 'daylight recover' });
+      await run.record({ type: 'traffic.put-back', cluster: region.cluster, weight: before.weight, by: 'daylight recover' });
       out.push({ ...entry, action: `put back: weight ${before.weight}, state ${before.state}` });
     }
   }
@@ -159,7 +159,7 @@ async function recoverSilences(o: TrafficRecoverOptions, run: RecoverableRun, re
       continue;
     }
     await s.expire(id, o.signal);
-    if (region.silences[id]) run.record({ type: 'silence.expired', cluster: region.cluster, alertmanager: region.silences[id], id });
+    if (region.silences[id]) await run.record({ type: 'silence.expired', cluster: region.cluster, alertmanager: region.silences[id], id });
     out.push({ runId: run.runId, cluster: region.cluster, action: `expired silence ${id}` });
   }
   return out;

@@ -16,7 +16,7 @@ import type { RegionState, RunState } from './state.ts';
 
 export interface RegionRun {
   readonly deps: EngineDeps;
-  readonly record: (e: RunEvent) => void;
+  readonly record: (e: RunEvent) => Promise<void>;
   readonly state: () => RunState;
   readonly cluster: ClusterPort;
   readonly signal: AbortSignal;
@@ -42,13 +42,13 @@ export async function takeOutOfTraffic(r: RegionRun): Promise<void> {
   const snapshot = await d.traffic.snapshot(r.signal);
   const before = snapshot.regions[name];
   if (!before) throw new RunFailure(`the ${d.traffic.provider} balancer does not know region ${name}; it knows ${Object.keys(snapshot.regions).join(', ')}`);
-  if (!regionState(r.state(), name).before) r.record({ type: 'traffic.before', cluster: name, regions: snapshot.regions });
+  if (!regionState(r.state(), name).before) await r.record({ type: 'traffic.before', cluster: name, regions: snapshot.regions });
   await preconditions(r, d, snapshot);
   await runHooks(r.deps, r.record, 'pre-drain', vars(r, 'pre-drain'), r.signal);
   await silence(r, d);
-  r.record({ type: 'traffic.drain.requested', cluster: name, before });
+  await r.record({ type: 'traffic.drain.requested', cluster: name, before });
   const result = await d.traffic.drain(name, { timeoutMs: d.policy.drain.timeout.ms, signal: r.signal });
-  r.record({ type: 'traffic.drained', cluster: name, result });
+  await r.record({ type: 'traffic.drained', cluster: name, result });
   await runHooks(r.deps, r.record, 'post-drain', vars(r, 'post-drain'), r.signal);
 }
 
@@ -64,7 +64,7 @@ async function preconditions(r: RegionRun, d: RegionalDeps, snapshot: TrafficSna
     await d.capacity(name, snapshot, r.signal),
   ];
   const passed = results.every((x) => x.passed);
-  r.record({ type: 'region.preconditions', cluster: name, passed, results });
+  await r.record({ type: 'region.preconditions', cluster: name, passed, results });
   if (!passed) throw new RunFailure(`${name} stays in traffic: ${results.filter((x) => !x.passed).map((x) => `${x.gate}: ${x.message}`).join('; ')}`);
 }
 
@@ -77,9 +77,9 @@ async function silence(r: RegionRun, d: RegionalDeps): Promise<void> {
   const name = r.cluster.name;
   if (!s || Object.keys(regionState(r.state(), name).silences).length > 0) return;
   const marker = silenceMarker(r.deps.runId, name);
-  r.record({ type: 'silence.requested', cluster: name, alertmanager: s.alertmanager, marker });
+  await r.record({ type: 'silence.requested', cluster: name, alertmanager: s.alertmanager, marker });
   const id = await s.create(name, marker, r.signal);
-  r.record({ type: 'silence.created', cluster: name, alertmanager: s.alertmanager, id });
+  await r.record({ type: 'silence.created', cluster: name, alertmanager: s.alertmanager, id });
 }
 
 /** Put into a silence's comment, so that recovery finds silences a crash left before their id was journaled. */
@@ -99,7 +99,7 @@ export async function bringBack(r: RegionRun): Promise<void> {
   const steps = d.policy.restore.steps;
   for (let step = regionState(r.state(), name).stepsDone; step < steps.length; step++) await restoreStep(r, d, step, steps[step] as number);
   const after = await d.traffic.snapshot(r.signal);
-  r.record({ type: 'traffic.restored', cluster: name, weight: after.regions[name]?.weight ?? 0 });
+  await r.record({ type: 'traffic.restored', cluster: name, weight: after.regions[name]?.weight ?? 0 });
   await expireRegionSilences(r, d);
   await runHooks(r.deps, r.record, 'post-restore', vars(r, 'post-restore'), r.signal);
 }
@@ -112,7 +112,7 @@ async function validate(r: RegionRun, d: RegionalDeps): Promise<void> {
   });
   const results = gates.length > 0 ? await r.deps.evaluateGates(gates, r.cluster, r.signal) : [];
   const passed = results.every((x) => x.passed);
-  r.record({ type: 'region.validated', cluster: r.cluster.name, passed, results });
+  await r.record({ type: 'region.validated', cluster: r.cluster.name, passed, results });
   if (!passed) throw new RunFailure(`${r.cluster.name} failed its validation and stays out of traffic: ${results.filter((x) => !x.passed).map((x) => `${x.gate}: ${x.message}`).join('; ')}`);
 }
 
@@ -120,10 +120,10 @@ async function validate(r: RegionRun, d: RegionalDeps): Promise<void> {
 async function restoreStep(r: RegionRun, d: RegionalDeps, step: number, percent: number): Promise<void> {
   const name = r.cluster.name;
   const policy = d.policy.restore;
-  r.record({ type: 'traffic.step.requested', cluster: name, step, percent });
+  await r.record({ type: 'traffic.step.requested', cluster: name, step, percent });
   await d.traffic.setShare(name, percent, r.signal);
   let last = (await d.traffic.snapshot(r.signal)).regions[name];
-  r.record({ type: 'traffic.step.set', cluster: name, step, percent, ...(last ? { weight: last.weight } : {}) });
+  await r.record({ type: 'traffic.step.set', cluster: name, step, percent, ...(last ? { weight: last.weight } : {}) });
   const clock = r.deps.clock;
   const end = clock.now() + policy.interval.ms;
   const tally = { failures: 0, inconclusive: 0, successes: 0 };
@@ -135,14 +135,14 @@ async function restoreStep(r: RegionRun, d: RegionalDeps, step: number, percent:
       // Too few requests for the balancer's counters: the next measurement looks at a longer stretch.
       if (!records.some((x, i) => x.verdict === 'inconclusive' && d.policy.analysis[i]?.type === 'proxy')) last = now;
       for (const x of records) tally[x.verdict === 'success' ? 'successes' : x.verdict === 'failure' ? 'failures' : 'inconclusive']++;
-      r.record({ type: 'analysis.measured', cluster: name, step, records, ...tally });
+      await r.record({ type: 'analysis.measured', cluster: name, step, records, ...tally });
       const why = verdictOf(tally, policy, records);
       if (why) await cut(r, d, `analysis failed at step ${step + 1} (${percent}%): ${why}`);
     }
     if (clock.now() >= end) break;
   }
   if (d.policy.analysis.length > 0 && tally.successes === 0) await cut(r, d, `step ${step + 1} (${percent}%) ended with no successful measurement (${tally.inconclusive} without data); no data is never a success`);
-  r.record({ type: 'traffic.step.passed', cluster: name, step, percent });
+  await r.record({ type: 'traffic.step.passed', cluster: name, step, percent });
 }
 
 function verdictOf(t: { failures: number; inconclusive: number }, policy: RegionalDeps['policy']['restore'], records: readonly AnalysisRecord[]): string | undefined {
@@ -155,11 +155,11 @@ function verdictOf(t: { failures: number; inconclusive: number }, policy: Region
 /** Switch-back: weight 0 at once (confirmed on the data plane), the time it took journaled, the run failed. */
 async function cut(r: RegionRun, d: RegionalDeps, reason: string): Promise<never> {
   const name = r.cluster.name;
-  r.record({ type: 'traffic.cut.requested', cluster: name, reason });
+  await r.record({ type: 'traffic.cut.requested', cluster: name, reason });
   const started = performance.now();
   await d.traffic.cut(name, r.signal);
   const ms = Math.round(performance.now() - started);
-  r.record({ type: 'traffic.cut', cluster: name, reason, ms, weight: await weightAfterCut(r, d) });
+  await r.record({ type: 'traffic.cut', cluster: name, reason, ms, weight: await weightAfterCut(r, d) });
   await expireRegionSilences(r, d);
   throw new RunFailure(`${name} switched back to weight 0 in ${ms} ms: ${reason}`);
 }
@@ -170,7 +170,7 @@ async function weightAfterCut(r: RegionRun, d: RegionalDeps): Promise<number> {
     return (await d.traffic.snapshot(r.signal)).regions[r.cluster.name]?.weight ?? 0;
   } catch (e: unknown) {
     if (isAbortError(e)) throw e;
-    r.record({ type: 'warning', cluster: r.cluster.name, message: `the weight after the switch-back could not be read back (${errorMessage(e)}); the adapter confirmed weight 0` });
+    await r.record({ type: 'warning', cluster: r.cluster.name, message: `the weight after the switch-back could not be read back (${errorMessage(e)}); the adapter confirmed weight 0` });
     return 0;
   }
 }
@@ -185,13 +185,13 @@ function vars(r: RegionRun, event: HookEvent): Record<string, string> {
 }
 
 /** Runs the plan's hooks for `on`; a failed hook with onFailure fail fails the run, with its output. */
-export async function runHooks(deps: EngineDeps, record: (e: RunEvent) => void, on: HookEvent, v: Readonly<Record<string, string>>, signal: AbortSignal): Promise<void> {
+export async function runHooks(deps: EngineDeps, record: (e: RunEvent) => Promise<void>, on: HookEvent, v: Readonly<Record<string, string>>, signal: AbortSignal): Promise<void> {
   const hooks = deps.plan.plan.spec.hooks.filter((h) => h.on === on);
   if (hooks.length === 0) return;
   if (!deps.runHook) throw new RunFailure(`the plan has ${on} hooks but this engine cannot run hooks`);
   for (const hook of hooks) {
     const result = await deps.runHook(hook, v, signal);
-    record({ type: 'hook.ran', ...(v.cluster ? { cluster: v.cluster } : {}), result });
+    await record({ type: 'hook.ran', ...(v.cluster ? { cluster: v.cluster } : {}), result });
     if (!result.ok && hook.onFailure === 'fail') throw new RunFailure(`${on} hook ${result.target} failed: ${result.message}`);
   }
 }

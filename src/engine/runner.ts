@@ -41,16 +41,16 @@ const CONTROL_POLL_MS = 250;
 export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
   const { deps, journal } = o;
   const live = new LiveState(deps.runId, journal.entries);
-  const record = (event: RunEvent) => {
-    const entry = journal.append(event);
+  const record = async (event: RunEvent): Promise<void> => {
+    const entry = await journal.append(event);
     deps.emit(entry, live.follow(entry));
   };
   const holder = deps.runId;
   if (journal.entries.length === 0) {
-    record({ type: 'run.started', plan: { name: deps.plan.plan.metadata.name, path: deps.plan.path, sha256: deps.plan.sha256 }, clusters: [...deps.clusters.keys()], holder });
-    record({ type: 'preflight.evaluated', findings: deps.preflight ?? [], skipped: deps.preflight === undefined });
+    await record({ type: 'run.started', plan: { name: deps.plan.plan.metadata.name, path: deps.plan.path, sha256: deps.plan.sha256 }, clusters: [...deps.clusters.keys()], holder });
+    await record({ type: 'preflight.evaluated', findings: deps.preflight ?? [], skipped: deps.preflight === undefined });
   } else {
-    record({ type: 'run.resumed', holder });
+    await record({ type: 'run.resumed', holder });
   }
   for (;;) {
     const stop = await attempt(o, live, record);
@@ -61,19 +61,19 @@ export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
       return ended(o, live, record);
     }
     if (next === 'interrupt') return end(live);
-    record({ type: 'run.resumed', holder });
+    await record({ type: 'run.resumed', holder });
   }
 }
 
 /** A run that reached its end runs its run-end hooks (with the outcome); a paused one does not. */
-async function ended(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void): Promise<RunEnd> {
+async function ended(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => Promise<void>): Promise<RunEnd> {
   const s = live.state;
   if (isFinished(s.status)) {
     const vars = { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-end', outcome: s.status };
-    await runHooks(o.deps, record, 'run-end', vars, new AbortController().signal).catch((e: unknown) => {
+    await runHooks(o.deps, record, 'run-end', vars, new AbortController().signal).catch(async (e: unknown) => {
       if (!(e instanceof RunFailure)) throw e;
       // A run-end hook that must not fail (onFailure: fail) marks a run that finished its work as failed.
-      if (live.state.status === 'succeeded' || live.state.status === 'degraded') record({ type: 'run.failed', reason: e.message });
+      if (live.state.status === 'succeeded' || live.state.status === 'degraded') await record({ type: 'run.failed', reason: e.message });
     });
   }
   return end(live);
@@ -85,7 +85,7 @@ function end(live: LiveState): RunEnd {
 }
 
 /** One go at the remaining work; returns 'pause' when the run should wait for `resume`. */
-async function attempt(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void): Promise<StopReason | 'done'> {
+async function attempt(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => Promise<void>): Promise<StopReason | 'done'> {
   const work = new AbortController();
   const stopWith = (why: StopReason) => {
     if (!work.signal.aborted) work.abort(why);
@@ -93,27 +93,25 @@ async function attempt(o: ExecuteOptions, live: LiveState, record: (e: RunEvent)
   const onInterrupt = () => stopWith('interrupt');
   o.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   if (o.interrupt?.aborted) stopWith('interrupt');
-  const poller = setInterval(() => {
-    for (const c of o.control?.poll() ?? []) {
-      record({ type: 'control.received', command: c });
-      if (c !== 'resume' && c !== 'confirm') stopWith(c);
-    }
-  }, CONTROL_POLL_MS);
+  const control = pollControl(o, record, stopWith);
   const leases: HeldLease[] = [];
   try {
     await allClusters(o, live, record, { signal: work.signal, leases, lost: () => stopWith('lease') });
+    const refused = await control.stop();
+    if (refused !== undefined) throw refused;
     const problems = runProblems(live.state);
-    if (problems.length === 0) record({ type: 'run.succeeded' });
-    else record({ type: 'run.degraded', reason: `the run finished, but ${problems.length} ${problems.length === 1 ? 'thing was' : 'things were'} not done as planned`, problems });
+    if (problems.length === 0) await record({ type: 'run.succeeded' });
+    else await record({ type: 'run.degraded', reason: `the run finished, but ${problems.length} ${problems.length === 1 ? 'thing was' : 'things were'} not done as planned`, problems });
     return 'done';
   } catch (e: unknown) {
-    return await stopped(o, live, record, { error: e, reason: work.signal.reason as StopReason | undefined });
+    const refused = await control.stop();
+    return await stopped(o, live, record, refused !== undefined ? { error: refused, reason: undefined } : { error: e, reason: work.signal.reason as StopReason | undefined });
   } finally {
-    clearInterval(poller);
+    await control.stop();
     o.interrupt?.removeEventListener('abort', onInterrupt);
     for (const l of leases) {
       const problem = await l.release();
-      if (problem) record({ type: 'warning', message: problem });
+      if (problem) await record({ type: 'warning', message: problem });
     }
   }
 }
@@ -124,7 +122,7 @@ interface Work {
   readonly lost: () => void;
 }
 
-async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void, w: Work): Promise<void> {
+async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => Promise<void>, w: Work): Promise<void> {
   const started = o.journal.entries.some((e) => e.event.type === 'hook.ran' && e.event.result.on === 'run-start');
   if (!started) await runHooks(o.deps, record, 'run-start', { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-start' }, w.signal);
   for (const [name, cluster] of o.deps.clusters) {
@@ -135,7 +133,7 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
     if (phases.every((ph) => completed(ph.name)) && regionDone) continue;
     const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, onLost: () => w.lost(), signal: w.signal });
     w.leases.push(lease);
-    record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
+    await record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
     for (const [i, phase] of phases.entries()) {
       // A restore that a crash interrupted ends before any phase outside the region's drain.
       if (!phase.regional) await bringBack(region);
@@ -151,43 +149,43 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
     if (phases.some((ph) => ph.regional)) await bringBack(region);
     w.leases.splice(w.leases.indexOf(lease), 1);
     const problem = await lease.release();
-    if (problem) record({ type: 'warning', cluster: name, message: problem });
-    else record({ type: 'lease.released', cluster: name });
+    if (problem) await record({ type: 'warning', cluster: name, message: problem });
+    else await record({ type: 'lease.released', cluster: name });
   }
 }
 
-async function stopped(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void, s: { error: unknown; reason: StopReason | undefined }): Promise<StopReason> {
+async function stopped(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => Promise<void>, s: { error: unknown; reason: StopReason | undefined }): Promise<StopReason> {
   const aborted = s.error instanceof Error && s.error.name === 'AbortError';
   if (aborted && s.reason === 'abort') {
     await finishAbort(o, live, record, 'aborted by daylight abort');
     return 'abort';
   }
   if (aborted && s.reason === 'pause') {
-    record({ type: 'run.paused', reason: 'paused by daylight pause; waiting for daylight resume or abort' });
+    await record({ type: 'run.paused', reason: 'paused by daylight pause; waiting for daylight resume or abort' });
     return 'pause';
   }
   if (aborted && s.reason === 'lease') {
-    record({ type: 'run.paused', reason: 'lost the lease of a cluster: another process may be maintaining it; resume with daylight run --resume once it is free' });
+    await record({ type: 'run.paused', reason: 'lost the lease of a cluster: another process may be maintaining it; resume with daylight run --resume once it is free' });
     return 'lease';
   }
   if (aborted) {
-    record({ type: 'run.paused', reason: 'interrupted (Ctrl-C); resume with daylight run --resume' });
+    await record({ type: 'run.paused', reason: 'interrupted (Ctrl-C); resume with daylight run --resume' });
     return 'interrupt';
   }
   if (s.error instanceof NodeFailure || s.error instanceof RunFailure || s.error instanceof LeaseBusy) {
     const why = s.error.message;
     const back = await giveBackAll({ ...giveBackDeps(o, live), outcome: 'failed', why, record });
-    record({ type: 'run.failed', reason: `${why}${heldNote(back.held)}` });
+    await record({ type: 'run.failed', reason: `${why}${heldNote(back.held)}` });
     return 'abort';
   }
   const message = s.error instanceof Error ? s.error.message : String(s.error);
-  record({ type: 'run.paused', reason: `stopped by an error: ${message}; fix it and resume with daylight run --resume` });
+  await record({ type: 'run.paused', reason: `stopped by an error: ${message}; fix it and resume with daylight run --resume` });
   return 'interrupt';
 }
 
-async function finishAbort(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => void, why: string): Promise<RunEnd> {
+async function finishAbort(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => Promise<void>, why: string): Promise<RunEnd> {
   const back = await giveBackAll({ ...giveBackDeps(o, live), outcome: 'skipped', why, record });
-  record({ type: 'run.aborted', reason: `${why}${heldNote(back.held)}` });
+  await record({ type: 'run.aborted', reason: `${why}${heldNote(back.held)}` });
   return end(live);
 }
 
@@ -197,16 +195,45 @@ function giveBackDeps(o: ExecuteOptions, live: LiveState): Pick<GiveBackOptions,
 }
 
 /** Nodes the give-back left cordoned (not Ready), named in the run's reason so nobody has to dig for them. */
+/**
+ * Reads the commands of `daylight pause|resume|abort` every CONTROL_POLL_MS, one poll at a time, each
+ * journaled before it is acted on. `stop` ends the polling once the poll in flight is done, and gives the
+ * journal's refusal of a command, if there was one (the run stopped on it as on an error).
+ */
+function pollControl(o: ExecuteOptions, record: (e: RunEvent) => Promise<void>, stopWith: (why: StopReason) => void): { stop(): Promise<unknown> } {
+  let polling = Promise.resolve();
+  let refused: unknown;
+  const poll = async () => {
+    for (const c of o.control?.poll() ?? []) {
+      await record({ type: 'control.received', command: c });
+      if (c !== 'resume' && c !== 'confirm') stopWith(c);
+    }
+  };
+  const timer = setInterval(() => {
+    polling = polling.then(poll).catch((e: unknown) => {
+      refused ??= e;
+      stopWith('interrupt');
+    });
+  }, CONTROL_POLL_MS);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await polling;
+      return refused;
+    },
+  };
+}
+
 function heldNote(held: readonly string[]): string {
   return held.length > 0 ? `; left cordoned for a person or daylight recover: ${held.join(', ')}` : '';
 }
 
 /** While paused by `daylight pause`: wait for resume, abort, or Ctrl-C. */
-async function waitForResume(o: ExecuteOptions, record: (e: RunEvent) => void): Promise<'resume' | 'abort' | 'interrupt'> {
+async function waitForResume(o: ExecuteOptions, record: (e: RunEvent) => Promise<void>): Promise<'resume' | 'abort' | 'interrupt'> {
   for (;;) {
     if (o.interrupt?.aborted) return 'interrupt';
     for (const c of o.control?.poll() ?? []) {
-      record({ type: 'control.received', command: c });
+      await record({ type: 'control.received', command: c });
       if (c === 'resume' || c === 'abort') return c;
     }
     await new Promise((r) => setTimeout(r, CONTROL_POLL_MS));

@@ -3,11 +3,10 @@
 // (its seq, its line, and what is wrong), for `daylight audit verify` and the report's integrity section.
 import type { KeyObject } from 'node:crypto';
 import type { JournalEntry } from '../engine/events.ts';
-import { entryHash, entryHashAtSeq, GENESIS, publicKeyOf } from '../engine/journal.ts';
-import type { SealedEntry } from '../engine/journal.ts';
-import type { AnchorReading } from '../engine/journal-anchor.ts';
-import { headValid, keyRefOf, signatureValid } from '../engine/journal-signing.ts';
-import type { SignedHead } from '../engine/journal-signing.ts';
+import { entryHash, entryHashAtSeq, GENESIS, publicKeyOf } from '../engine/ports/journal-chain.ts';
+import type { AnchorReading } from '../journal/head-anchor.ts';
+import { headValid, keyRefOf, signatureValid } from '../engine/ports/journal-signing.ts';
+import type { SignedHead } from '../engine/ports/journal-signing.ts';
 
 /**
  * What breaks a journal: a line that is no entry; an entry missing, repeated, out of order or renumbered;
@@ -103,7 +102,7 @@ const RENUMBER_SEARCH = 1_000;
 
 interface Line {
   readonly line: number;
-  readonly entry: SealedEntry | string;
+  readonly entry: JournalEntry | string;
 }
 
 export function verifyJournal(text: string, o: VerifyOptions = {}): VerifiedJournal {
@@ -114,7 +113,7 @@ export function verifyJournal(text: string, o: VerifyOptions = {}): VerifiedJour
   raw.forEach((content, i) => {
     if (content.trim() !== '') items.push({ line: i + 1, entry: parseEntry(content) });
   });
-  const entries = items.map((l) => l.entry).filter((e): e is SealedEntry => typeof e !== 'string');
+  const entries = items.map((l) => l.entry).filter((e): e is JournalEntry => typeof e !== 'string');
   const signing = signingOf(items[0]?.entry, o);
   const walked = walk(items, { key: signing.key, runId: o.runId });
   let firstBreak = walked.break;
@@ -145,7 +144,7 @@ export function verifyJournal(text: string, o: VerifyOptions = {}): VerifiedJour
 }
 
 /** Whose signatures to check: the trusted key, when the journal names that very key. */
-function signingOf(first: SealedEntry | string | undefined, o: VerifyOptions): { state: SignatureState; key?: KeyObject; keyId?: string; problem?: string } {
+function signingOf(first: JournalEntry | string | undefined, o: VerifyOptions): { state: SignatureState; key?: KeyObject; keyId?: string; problem?: string } {
   const named = typeof first === 'string' ? undefined : first?.key;
   const keyId = typeof named?.id === 'string' ? named.id : undefined;
   const withId = keyId !== undefined ? { keyId } : {};
@@ -162,7 +161,7 @@ function signingOf(first: SealedEntry | string | undefined, o: VerifyOptions): {
 
 interface Walked {
   readonly verified: number;
-  readonly last?: SealedEntry;
+  readonly last?: JournalEntry;
   readonly break?: ChainBreak;
 }
 
@@ -172,12 +171,12 @@ function walk(items: readonly Line[], o: { key: KeyObject | undefined; runId: st
   for (const { line, entry } of items) if (typeof entry !== 'string') seqLines.set(entry.seq, [...(seqLines.get(entry.seq) ?? []), line]);
   let prev = GENESIS;
   let lastSeq = 0;
-  let last: SealedEntry | undefined;
+  let last: JournalEntry | undefined;
   let verified = 0;
   for (const { line, entry } of items) {
     const problem = checkLine(entry, line, { prev, lastSeq, seqLines, lines: items.length, runId: o.runId }) ?? (o.key && typeof entry !== 'string' ? checkSignature(entry, line, o.key) : undefined);
     if (problem) return { verified, ...(last ? { last } : {}), break: problem };
-    const e = entry as SealedEntry;
+    const e = entry as JournalEntry;
     prev = e.hash;
     lastSeq = e.seq;
     last = e;
@@ -216,7 +215,7 @@ interface LineContext {
   readonly runId: string | undefined;
 }
 
-function checkLine(parsed: SealedEntry | string, line: number, at: LineContext): ChainBreak | undefined {
+function checkLine(parsed: JournalEntry | string, line: number, at: LineContext): ChainBreak | undefined {
   const expectedSeq = at.lastSeq + 1;
   if (typeof parsed === 'string') {
     return { kind: 'unparseable-line', line, expectedSeq, message: `line ${line} is not a journal entry (${parsed}); entry seq ${expectedSeq} was expected there` };
@@ -243,7 +242,7 @@ function checkLine(parsed: SealedEntry | string, line: number, at: LineContext):
 }
 
 /** An entry whose seq is not the next one: a reorder when the expected seq is further down, else a deletion or a repeat. */
-function seqBreak(e: SealedEntry, line: number, at: LineContext): ChainBreak {
+function seqBreak(e: JournalEntry, line: number, at: LineContext): ChainBreak {
   const expectedSeq = at.lastSeq + 1;
   const base = { line, seq: e.seq, expectedSeq };
   const later = (at.seqLines.get(expectedSeq) ?? []).find((l) => l > line);
@@ -259,7 +258,7 @@ function seqBreak(e: SealedEntry, line: number, at: LineContext): ChainBreak {
 }
 
 /** The seq an entry's stored hash was made for, when it is not the seq it carries now (renumbered, hash kept). */
-function renumberedFrom(e: SealedEntry, lines: number): number | undefined {
+function renumberedFrom(e: JournalEntry, lines: number): number | undefined {
   const at = entryHashAtSeq(e.prev, e);
   const top = Math.max(e.seq, lines) + RENUMBER_SEARCH;
   for (let s = 1; s <= top; s++) {
@@ -268,7 +267,7 @@ function renumberedFrom(e: SealedEntry, lines: number): number | undefined {
   return undefined;
 }
 
-function checkSignature(e: SealedEntry, line: number, key: KeyObject): ChainBreak | undefined {
+function checkSignature(e: JournalEntry, line: number, key: KeyObject): ChainBreak | undefined {
   const base = { line, seq: e.seq, expectedSeq: e.seq };
   if (e.sig === undefined) {
     return { kind: 'unsigned-entry', ...base, message: `entry seq ${e.seq} (line ${line}) carries no signature: it was written without the key (appended or rewritten)` };

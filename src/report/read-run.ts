@@ -1,6 +1,6 @@
 // Reads what a report is built from out of a run directory: the journal as it is on disk (not through
-// Journal.open, which refuses a broken chain and would repair a torn last line) and owner.json.
-import { readFileSync } from 'node:fs';
+// FileJournal.open, which refuses a broken chain and would repair a torn last line) and owner.json.
+import { readJournalText } from '../journal/file-journal.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
 import { readOwner } from '../engine/run-dir.ts';
 import type { Owner } from '../engine/run-dir.ts';
@@ -13,5 +13,5 @@ export interface RunFiles {
 
 export function readRunFiles(paths: RunPaths): RunFiles {
   const owner = readOwner(paths);
-  return { runId: paths.runId, journalText: readFileSync(paths.journal, 'utf8'), ...(owner ? { owner } : {}) };
+  return { runId: paths.runId, journalText: readJournalText(paths.journal), ...(owner ? { owner } : {}) };
 }

@@ -1,11 +1,13 @@
 // What the dashboard server reads from a state directory: the runs with their summary, one run's state
 // with the analysis and blockers its journal holds, and its audit report. Read-only: journals are read
-// as text, never through Journal.open (which would repair a torn last line of a live run).
-import { existsSync, readFileSync } from 'node:fs';
+// with the file journal's read functions, never through FileJournal.open (which would repair a torn last
+// line of a live run).
+import { existsSync } from 'node:fs';
 import { runIdProblem } from '../lib/run-id.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { PlannedWave } from '../engine/events.ts';
-import type { JournalEntry } from '../engine/events.ts';
+import type { JournalEntry, RunEvent } from '../engine/events.ts';
+import { readJournalEntries } from '../journal/file-journal.ts';
 import { listRuns, ownerAlive, runPaths } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
 import { replay } from '../engine/state.ts';
@@ -23,24 +25,8 @@ export function findRun(stateDir: string, runId: string): RunPaths | undefined {
   return existsSync(paths.journal) ? paths : undefined;
 }
 
-/** Whole lines only: a line still being written by the run is left for the next read. */
-export function parseJournalText(text: string): JournalEntry[] {
-  const end = text.lastIndexOf('\n');
-  if (end < 0) return [];
-  const out: JournalEntry[] = [];
-  for (const line of text.slice(0, end).split('\n')) {
-    if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as JournalEntry);
-    } catch {
-      // a line edited by hand is the report's business (it names it); the live view skips it
-    }
-  }
-  return out;
-}
-
 function entriesOf(paths: RunPaths): JournalEntry[] {
-  return parseJournalText(readFileSync(paths.journal, 'utf8'));
+  return readJournalEntries<RunEvent>(paths.journal);
 }
 
 export type RunListItem = RunSummary & { readonly live: boolean; readonly plan?: string; readonly startedAt?: number };

@@ -19,8 +19,9 @@ import { DASHBOARD_JS } from './dashboard/script.ts';
 import { hostAllowed, isLoopback, originAllowed, presentedToken, tokenMatches } from './auth.ts';
 import { DEFAULT_STALL_MS, DEFAULT_STREAM_LIMITS, EventStreams } from './event-stream.ts';
 import type { StreamLimits } from './event-stream.ts';
-import { findRun, listRunSummaries, parseJournalText, runDetail, runReport } from './run-data.ts';
-import { readFileSync } from 'node:fs';
+import { findRun, listRunSummaries, runDetail, runReport } from './run-data.ts';
+import type { RunEvent } from '../engine/events.ts';
+import { readJournalEntries } from '../journal/file-journal.ts';
 
 export interface ServeOptions {
   readonly stateDir: string;
@@ -180,7 +181,7 @@ function decoded(segment: string): string | undefined {
 
 /** Appends the command to the run's control file for the process that runs it; refuses when none does. */
 function control(res: ServerResponse, paths: Parameters<typeof sendControl>[0], command: ControlCommand): void {
-  const state = replay(paths.runId, parseJournalText(readFileSync(paths.journal, 'utf8')));
+  const state = replay(paths.runId, readJournalEntries<RunEvent>(paths.journal));
   if (isFinished(state.status)) {
     return send(res, 409, { error: `run ${paths.runId} is over (${state.status}); there is nothing to ${command}` });
   }

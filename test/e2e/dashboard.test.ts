@@ -14,7 +14,7 @@ import { main } from '../../src/cli/main.ts';
 import { runSession } from '../../src/cli/run-session.ts';
 import type { SessionEnd } from '../../src/cli/run-session.ts';
 import type { JournalEntry } from '../../src/engine/events.ts';
-import { Journal } from '../../src/engine/journal.ts';
+import { FileJournal } from '../../src/journal/file-journal.ts';
 import { createRunDir, listRuns, runPaths } from '../../src/engine/run-dir.ts';
 import { parsePlan } from '../../src/plan/load.ts';
 import { newToken } from '../../src/server/auth.ts';
@@ -195,13 +195,13 @@ describe('the dashboard in a browser, given a two-region sandbox and daylight se
     // Given a run whose journal ends degraded, with a skipped node, beside the succeeded one
     const id = 'dashboard-degraded-20261205-120000-abcd';
     const paths = createRunDir(stateDir, id);
-    const journal = Journal.open(paths.journal, id, () => Date.now());
+    const journal = FileJournal.open(paths.journal, id, () => Date.now());
     try {
-      journal.append({ type: 'run.started', plan: { name: 'dashboard-demo', path: 'dashboard-demo.yaml', sha256: '0'.repeat(64) }, clusters: ['eu-central'], holder: id });
-      journal.append({ type: 'phase.planned', cluster: 'eu-central', phase: 'os-patch', budget: 1, waves: [{ index: 0, nodes: ['eu-central-a-r1-n1'] }], excluded: [] });
-      journal.append({ type: 'node.cordon.requested', cluster: 'eu-central', node: 'eu-central-a-r1-n1' });
-      journal.append({ type: 'node.done', cluster: 'eu-central', node: 'eu-central-a-r1-n1', outcome: 'skipped', message: 'drain did not finish within 2m' });
-      journal.append({ type: 'run.degraded', reason: 'the run finished, but 1 thing was not done as planned', problems: ['eu-central/eu-central-a-r1-n1: skipped (drain did not finish within 2m)'] });
+      await journal.append({ type: 'run.started', plan: { name: 'dashboard-demo', path: 'dashboard-demo.yaml', sha256: '0'.repeat(64) }, clusters: ['eu-central'], holder: id });
+      await journal.append({ type: 'phase.planned', cluster: 'eu-central', phase: 'os-patch', budget: 1, waves: [{ index: 0, nodes: ['eu-central-a-r1-n1'] }], excluded: [] });
+      await journal.append({ type: 'node.cordon.requested', cluster: 'eu-central', node: 'eu-central-a-r1-n1' });
+      await journal.append({ type: 'node.done', cluster: 'eu-central', node: 'eu-central-a-r1-n1', outcome: 'skipped', message: 'drain did not finish within 2m' });
+      await journal.append({ type: 'run.degraded', reason: 'the run finished, but 1 thing was not done as planned', problems: ['eu-central/eu-central-a-r1-n1: skipped (drain did not finish within 2m)'] });
     } finally {
       journal.close();
     }

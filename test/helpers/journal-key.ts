@@ -4,8 +4,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { journalSigner } from '../../src/engine/journal-signing.ts';
-import type { JournalSigner } from '../../src/engine/journal-signing.ts';
+import { journalSigner } from '../../src/engine/ports/journal-signing.ts';
+import type { JournalSigner } from '../../src/engine/ports/journal-signing.ts';
 
 /** A fresh Ed25519 signer that lives only in memory. */
 export function testSigner(): JournalSigner {

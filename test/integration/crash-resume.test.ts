@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { verifyChain } from '../../src/engine/journal.ts';
+import { verifyChain } from '../../src/journal/file-journal.ts';
 import type { JournalEntry, RunEventType } from '../../src/engine/events.ts';
 import { replay } from '../../src/engine/state.ts';
 import type { RefereeReport } from '../../src/sandbox/referee.ts';

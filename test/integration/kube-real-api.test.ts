@@ -148,7 +148,7 @@ for (const engine of ENGINES) {
       });
       const node = pod.spec.nodeName as string;
       // When Daylight maintains that node with this identity (a drain timeout of 10 minutes)
-      const ctx: NodeContext = { cluster, clusterName: REGION, node, runId: 'run-rbac', phase: phase(), clock: systemClock, record: () => undefined, signal: new AbortController().signal, reads: new SharedReads(cluster) };
+      const ctx: NodeContext = { cluster, clusterName: REGION, node, runId: 'run-rbac', phase: phase(), clock: systemClock, record: () => Promise.resolve(), signal: new AbortController().signal, reads: new SharedReads(cluster) };
       const started = Date.now();
       const e = await maintainNode({ ctx, state: undefined, evictedWorkloads: [], exec: async () => ({ exitCode: 0, signal: null, timedOut: false, output: '', durationMs: 0 }) }).then(() => undefined, (err: unknown) => err);
       const ms = Date.now() - started;

@@ -17,7 +17,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Journal } from '../../src/engine/journal.ts';
+import { FileJournal } from '../../src/journal/file-journal.ts';
 import { createRunDir } from '../../src/engine/run-dir.ts';
 
 const CHILD = fileURLToPath(new URL('../helpers/serve-child.ts', import.meta.url));
@@ -99,8 +99,8 @@ test('2,000 idle event streams: beyond the cap 429, the server\'s memory bounded
   // Given a run whose journal holds 2,000 entries (about 1 MB)
   const dir = mkdtempSync(join(tmpdir(), 'daylight-streams-'));
   const run = createRunDir(dir, 'weekly-20260901-090000-ab12');
-  const journal = Journal.open(run.journal, run.runId, () => 1_000);
-  for (let i = 0; i < 2_000; i++) journal.append({ type: 'run.paused', reason: `entry ${i} ${'x'.repeat(400)}` });
+  const journal = FileJournal.open(run.journal, run.runId, () => 1_000);
+  for (let i = 0; i < 2_000; i++) await journal.append({ type: 'run.paused', reason: `entry ${i} ${'x'.repeat(400)}` });
   // and the server in a child process (per-client cap out of the way: every stream comes from 127.0.0.1)
   const child = fork(CHILD, [dir, String(CAP), String(STREAMS)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const sockets: Socket[] = [];
@@ -146,7 +146,7 @@ test('2,000 idle event streams: beyond the cap 429, the server\'s memory bounded
 
     // And the stream that reads still receives what the run appends
     await until('the reader read the whole journal', () => reader.body().includes('entry 1999 '));
-    journal.append({ type: 'run.resumed', holder: run.runId });
+    await journal.append({ type: 'run.resumed', holder: run.runId });
     await until('the appended entry reached the reader', () => /^id: 2001$/m.test(reader.body()));
 
     // And when an idle stream closes, its place is given to the next client

@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JournalEntry } from '../../../src/engine/events.ts';
-import { verifyChain } from '../../../src/engine/journal.ts';
+import { verifyChain } from '../../../src/journal/file-journal.ts';
 import { replay } from '../../../src/engine/state.ts';
 import { tempConfigHome } from '../../helpers/journal-key.ts';
 import { cordonedNodes, nodes, REGION, rollPlanYaml, workers } from './fixtures.ts';

@@ -23,6 +23,8 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   'engine/ports': ['plan', 'lib'],
   kube: ['engine/ports', 'lib'],
   traffic: ['engine/ports', 'lib'],
+  // the journal port's local adapter (the JSONL file), its read functions and the head anchor
+  journal: ['engine/ports', 'lib'],
   sandbox: ['lib'],
   preflight: ['engine/ports', 'plan', 'kube', 'lib'],
   planner: ['engine/ports', 'plan', 'preflight', 'kube', 'lib'],
@@ -33,9 +35,9 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   // engine's own ports replace them (issue 12, point 1). Nothing of theirs may import the engine back.
   engine: ['engine/ports', 'planner', 'preflight', 'plan', 'lib', 'kube'],
   notify: ['engine', 'engine/ports', 'planner', 'plan', 'lib'],
-  report: ['engine', 'engine/ports', 'preflight', 'plan', 'lib'],
-  server: ['engine', 'engine/ports', 'report', 'preflight', 'plan', 'lib'],
-  cli: ['engine', 'engine/ports', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'lib'],
+  report: ['engine', 'engine/ports', 'journal', 'preflight', 'plan', 'lib'],
+  server: ['engine', 'engine/ports', 'journal', 'report', 'preflight', 'plan', 'lib'],
+  cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'lib'],
 };
 
 interface Edge {

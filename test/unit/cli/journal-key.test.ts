@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { journalKeyPath, journalSignerAt, localPublicKey } from '../../../src/cli/journal-key.ts';
-import { keyRefOf } from '../../../src/engine/journal-signing.ts';
+import { keyRefOf } from '../../../src/engine/ports/journal-signing.ts';
 
 test('the key is made on first use in $XDG_CONFIG_HOME/daylight, mode 0600 in a 0700 directory, and kept after', () => {
   const home = mkdtempSync(join(tmpdir(), 'daylight-key-'));

@@ -57,7 +57,7 @@ function fake(o: { answer: (pod: PodRef, attempt: number) => EvictionAnswer; cor
     waitPodsGone: async () => [],
     pdbs: async () => [],
   };
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock, record: (e) => events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
+  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
   return { ctx, events, evictions, clock };
 }
 

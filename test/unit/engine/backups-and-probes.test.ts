@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkControlPlane } from '../../../src/engine/control-plane-checks.ts';
 import type { RunEvent } from '../../../src/engine/events.ts';
-import { Journal } from '../../../src/engine/journal.ts';
+import { FileJournal } from '../../../src/journal/file-journal.ts';
 import { veleroComponentBackup } from '../../../src/engine/platform-backup.ts';
 import type { ComponentBackupRun } from '../../../src/engine/platform-backup.ts';
 import type { EngineDeps } from '../../../src/engine/ports.ts';
@@ -80,9 +80,10 @@ function runWith(backups: BackupPort | undefined, journalled: RunEvent[] = []): 
   const dir = mkdtempSync(join(tmpdir(), 'daylight-backups-'));
   dirs.push(dir);
   const clock = manualClock();
-  const journal = Journal.open(join(dir, 'journal.jsonl'), RUN_ID, clock.now);
-  const record = (e: RunEvent) => void journal.append(e);
-  journalled.forEach(record);
+  const journal = FileJournal.open<RunEvent>(join(dir, 'journal.jsonl'), RUN_ID, clock.now);
+  const record = async (e: RunEvent) => void (await journal.append(e));
+  // the file journal seals, writes and syncs in one synchronous stretch: the file holds each entry once append returns
+  for (const e of journalled) void journal.append(e);
   const deps = { runId: RUN_ID, clock, ...(backups ? { backups: new Map([[CLUSTER, backups]]) } : {}) } as unknown as EngineDeps;
   return { deps, journal, record, cluster: { ...fakeCluster(), name: CLUSTER }, phase: kubePhase(), signal: new AbortController().signal, clock, events: () => journal.entries.map((x) => x.event) };
 }

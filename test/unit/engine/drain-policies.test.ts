@@ -91,7 +91,7 @@ function fakeNode(drain: Record<string, unknown>, opensAt = DEADLINE + 1, extra:
     workloads: async () => [workloadView('Deployment', 'web', 2)],
   };
   const phase = phaseOf(plan({ phase: { drain: { timeout: '2m', ...drain }, action: { type: 'agent', operation: 'reboot' } } }));
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase, clock, record: (e) => events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
+  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase, clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
   return { ctx, events, calls, evictedAt, pods: () => pods, node: () => node, types: () => events.map((e) => e.type) };
 }
 

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal } from '../../../src/engine/journal.ts';
-import { HeadAnchor } from '../../../src/engine/journal-anchor.ts';
-import type { HeadStore } from '../../../src/engine/journal-anchor.ts';
-import { headValid } from '../../../src/engine/journal-signing.ts';
-import type { SignedHead } from '../../../src/engine/journal-signing.ts';
+import { FileJournal } from '../../../src/journal/file-journal.ts';
+import { HeadAnchor } from '../../../src/journal/head-anchor.ts';
+import type { HeadStore } from '../../../src/journal/head-anchor.ts';
+import { headValid } from '../../../src/engine/ports/journal-signing.ts';
+import type { SignedHead } from '../../../src/engine/ports/journal-signing.ts';
 import { createPublicKey } from 'node:crypto';
 import { testSigner } from '../../helpers/journal-key.ts';
 
@@ -49,10 +49,10 @@ test('entries appended while a head is being written are anchored by the next wr
     const signer = testSigner();
     const store = recordingStore();
     const anchor = new HeadAnchor({ stores: [store], signer });
-    const j = Journal.open(t.path, 'run-1', () => 0, { signer, onAppend: (e) => anchor.note(e) });
+    const j = FileJournal.open(t.path, 'run-1', () => 0, { signer, onAppend: (e) => anchor.note(e) });
     const release = store.hold();
     // Given the first head's write in flight, four more entries appended
-    for (let i = 0; i < 5; i++) j.append({ type: 'node.cordon.requested', cluster: 'a', node: `n${i}` });
+    for (let i = 0; i < 5; i++) await j.append({ type: 'node.cordon.requested', cluster: 'a', node: `n${i}` });
     assert.deepEqual(store.writes.map((w) => w.seq), [1]);
     // When the write comes back
     release();
@@ -79,8 +79,8 @@ test('a store that fails is reported and tried again with the next entry, withou
     store.failing = true;
     const failures: string[] = [];
     const anchor = new HeadAnchor({ stores: [store], signer, onFailure: (f) => failures.push(`${f.where}: ${f.message}`) });
-    const j = Journal.open(t.path, 'run-1', () => 0, { signer, onAppend: (e) => anchor.note(e) });
-    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    const j = FileJournal.open(t.path, 'run-1', () => 0, { signer, onAppend: (e) => anchor.note(e) });
+    await j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
     const failed = await anchor.flush();
     assert.equal(failed.seq, 0);
     assert.deepEqual(failed.failures, [{ where: 'memory', message: 'connection refused' }]);
@@ -88,7 +88,7 @@ test('a store that fails is reported and tried again with the next entry, withou
     assert.deepEqual([...new Set(failures)], ['memory: connection refused']);
     // When the cluster answers again, the next entry anchors the head
     store.failing = false;
-    j.append({ type: 'node.cordoned', cluster: 'a', node: 'n1', changed: true });
+    await j.append({ type: 'node.cordoned', cluster: 'a', node: 'n1', changed: true });
     assert.deepEqual(await anchor.flush(), { seq: 2, failures: [] });
     j.close();
   } finally {
@@ -101,8 +101,8 @@ test('an unsigned journal is not anchored', async () => {
   try {
     const store = recordingStore();
     const anchor = new HeadAnchor({ stores: [store], signer: testSigner() });
-    const j = Journal.open(t.path, 'run-1', () => 0, { onAppend: (e) => anchor.note(e) });
-    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    const j = FileJournal.open(t.path, 'run-1', () => 0, { onAppend: (e) => anchor.note(e) });
+    await j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
     assert.deepEqual(await anchor.flush(), { seq: 0, failures: [] });
     assert.equal(store.writes.length, 0);
     j.close();
@@ -135,17 +135,17 @@ test('with a pace, a busy journal writes its head about once per interval, and f
     const signer = testSigner();
     const store = recordingStore();
     const anchor = new HeadAnchor({ stores: [store], signer, pace: { clock, minIntervalMs: 1000 } });
-    const j = Journal.open(t.path, 'run-1', () => now, { signer, onAppend: (e) => anchor.note(e) });
-    j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
+    const j = FileJournal.open(t.path, 'run-1', () => now, { signer, onAppend: (e) => anchor.note(e) });
+    await j.append({ type: 'node.cordon.requested', cluster: 'a', node: 'n1' });
     await advance(0);
     // Given the first head written, three more entries within the interval
-    for (let i = 2; i <= 4; i++) j.append({ type: 'node.cordon.requested', cluster: 'a', node: `n${i}` });
+    for (let i = 2; i <= 4; i++) await j.append({ type: 'node.cordon.requested', cluster: 'a', node: `n${i}` });
     await advance(500);
     assert.deepEqual(store.writes.map((w) => w.seq), [1], 'held back until the interval has passed');
     await advance(500);
     assert.deepEqual(store.writes.map((w) => w.seq), [1, 4], 'then one write for the three');
     // When the session ends within the next interval, the last head is written without waiting
-    j.append({ type: 'node.cordoned', cluster: 'a', node: 'n1', changed: true });
+    await j.append({ type: 'node.cordoned', cluster: 'a', node: 'n1', changed: true });
     assert.deepEqual(await anchor.flush(), { seq: 5, failures: [] });
     assert.deepEqual(store.writes.map((w) => w.seq), [1, 4, 5]);
     j.close();

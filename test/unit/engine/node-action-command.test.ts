@@ -39,7 +39,7 @@ function context(phase: NodesPhase): NodeContext {
     runId: 'r-42',
     phase,
     clock: { now: () => 0, sleep: async () => undefined, speed: 1 },
-    record: () => undefined,
+    record: () => Promise.resolve(),
     signal: new AbortController().signal,
     reads: {} as SharedReads,
   };

@@ -49,7 +49,7 @@ function fakeAgent(action: Record<string, unknown>, agent: (n: NodeView, r: Node
     },
   };
   const phase = phaseOf(plan({ phase: { action: { type: 'agent', ...action }, ready: { timeout: '10m' } } }));
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: RUN, phase, clock, record: (e) => events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
+  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: RUN, phase, clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
   return { ctx, events, requests, node: () => node };
 }
 
@@ -150,7 +150,7 @@ test('give-back leaves done nodes alone, never uncordons a cordon that is not it
   };
   const recorded: RunEvent[] = [];
   // When the run gives back what it holds
-  const r = await giveBackAll({ state, clusters: new Map([[C, cluster as ClusterPort]]), runId: RUN, outcome: 'failed', why: 'run failed', record: (e) => recorded.push(e), clock: manualClock(), readyDeadline: () => NOW });
+  const r = await giveBackAll({ state, clusters: new Map([[C, cluster as ClusterPort]]), runId: RUN, outcome: 'failed', why: 'run failed', record: async (e) => void recorded.push(e), clock: manualClock(), readyDeadline: () => NOW });
   // Then the other run's cordon is left in place, and that node is done for this run; the others are named as held
   assert.deepEqual(uncordoned, []);
   assert.deepEqual(r, { returned: [`${C}/theirs-1`], held: [`${C}/gone-1 (no longer exists)`, 'elsewhere/x-1 (cluster elsewhere is not in the plan)'] });

@@ -195,7 +195,7 @@ test('give-back after a failure: a NotReady node past its ready deadline is held
   const acting = (node: string) => maintained(node).slice(0, 5);
   const s = stateOf([planned(['n1', 'n2']), ...acting('n1'), ...acting('n2')]);
   const clock = manualClock(NOW + 10 * 60_000);
-  const r = await giveBackAll({ state: s, clusters: new Map([[C, w.cluster]]), runId: RUN, outcome: 'failed', why: 'n1 did not come back', record: (e) => w.recorded.push(e), clock, readyDeadline: () => NOW + 3 * 60_000 });
+  const r = await giveBackAll({ state: s, clusters: new Map([[C, w.cluster]]), runId: RUN, outcome: 'failed', why: 'n1 did not come back', record: async (e) => void w.recorded.push(e), clock, readyDeadline: () => NOW + 3 * 60_000 });
   // The deadline passed 7 minutes ago: the wait for n1 is 0, not a fixed 10 minutes
   assert.deepEqual(w.waits, [0]);
   assert.deepEqual(r.held, [`${C}/n1 (not back: NotReady (kubelet stopped posting node status), left cordoned)`]);
@@ -206,14 +206,14 @@ test('give-back after a failure: a NotReady node past its ready deadline is held
 test('give-back waits for a node still coming back only until its ready deadline', async () => {
   const w = giveBackWorld({ n1: { ready: false } });
   const s = stateOf([planned(['n1']), ...maintained('n1').slice(0, 5)]);
-  await giveBackAll({ state: s, clusters: new Map([[C, w.cluster]]), runId: RUN, outcome: 'failed', why: 'another node failed', record: (e) => w.recorded.push(e), clock: manualClock(NOW + 60_000), readyDeadline: () => NOW + 3 * 60_000 });
+  await giveBackAll({ state: s, clusters: new Map([[C, w.cluster]]), runId: RUN, outcome: 'failed', why: 'another node failed', record: async (e) => void w.recorded.push(e), clock: manualClock(NOW + 60_000), readyDeadline: () => NOW + 3 * 60_000 });
   assert.deepEqual(w.waits, [120_000]);
 });
 
 test('give-back names a node whose uncordon keeps failing as left cordoned, with the error', async () => {
   const w = giveBackWorld({ n1: { ready: true } }, { uncordonFails: true });
   const s = stateOf([planned(['n1']), ...maintained('n1').slice(0, 2)]);
-  const r = await giveBackAll({ state: s, clusters: new Map([[C, w.cluster]]), runId: RUN, outcome: 'skipped', why: 'aborted', record: (e) => w.recorded.push(e), clock: manualClock(), readyDeadline: () => NOW });
+  const r = await giveBackAll({ state: s, clusters: new Map([[C, w.cluster]]), runId: RUN, outcome: 'skipped', why: 'aborted', record: async (e) => void w.recorded.push(e), clock: manualClock(), readyDeadline: () => NOW });
   assert.deepEqual(r.held, [`${C}/n1 (left cordoned: uncordon failed 5 times, last: forbidden: nodes "n1" is forbidden)`]);
   assert.deepEqual(w.recorded, [{ type: 'node.held', cluster: C, node: 'n1', reason: 'left cordoned: uncordon failed 5 times, last: forbidden: nodes "n1" is forbidden' }]);
 });
@@ -223,7 +223,7 @@ test('give-back names a node whose uncordon keeps failing as left cordoned, with
 test('a silence that cannot be expired becomes a warning in the journal; the others are expired', async () => {
   const recorded: RunEvent[] = [];
   const expirer = { expire: (id: string) => (id === 's-2' ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9093')) : Promise.resolve()) };
-  const failed = await expireSilences({ expirer, silences: { 's-1': 'http://127.0.0.1:9093', 's-2': 'http://127.0.0.1:9093' }, cluster: C, record: (e) => recorded.push(e), signal: new AbortController().signal });
+  const failed = await expireSilences({ expirer, silences: { 's-1': 'http://127.0.0.1:9093', 's-2': 'http://127.0.0.1:9093' }, cluster: C, record: async (e) => void recorded.push(e), signal: new AbortController().signal });
   assert.equal(failed, 1);
   assert.deepEqual(recorded.map((e) => e.type), ['silence.expired', 'warning']);
   assert.match((recorded[1] as { message: string }).message, /^silence s-2 at http:\/\/127\.0\.0\.1:9093 could not be expired \(connect ECONNREFUSED 127\.0\.0\.1:9093\)/);
@@ -235,5 +235,5 @@ test('an abort while expiring a silence passes through', async () => {
   const ac = new AbortController();
   ac.abort();
   const expirer = { expire: () => Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' })) };
-  await assert.rejects(expireSilences({ expirer, silences: { 's-1': 'http://127.0.0.1:9093' }, cluster: C, record: () => undefined, signal: ac.signal }), { name: 'AbortError' });
+  await assert.rejects(expireSilences({ expirer, silences: { 's-1': 'http://127.0.0.1:9093' }, cluster: C, record: () => Promise.resolve(), signal: ac.signal }), { name: 'AbortError' });
 });

@@ -1,12 +1,13 @@
 // In-memory fakes for the regional part of the engine: a balancer that keeps weights and records what it
 // was asked, a clock that never really waits, silences and hooks that record their calls, and a real
 // journal in a temporary folder whose replay is the state the engine (and a resumed run) sees.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnalysisRecord, Verdict } from '../../../src/engine/ports/gates.ts';
 import type { GateResult, RunEvent } from '../../../src/engine/events.ts';
-import { Journal } from '../../../src/engine/journal.ts';
+import { FileJournal } from '../../../src/journal/file-journal.ts';
+import { headOf, sealEntry } from '../../../src/engine/ports/journal-chain.ts';
 import type { EngineDeps, RegionalDeps, SilencePort } from '../../../src/engine/ports.ts';
 import type { RegionRun } from '../../../src/engine/region.ts';
 import { LiveState, replay } from '../../../src/engine/state.ts';
@@ -188,7 +189,7 @@ export interface Harness {
   readonly gateCalls: (readonly Gate[])[];
   /** Hooks run, as `pre-drain ./pre.sh`. */
   readonly hooksRun: string[];
-  readonly journal: Journal;
+  readonly journal: FileJournal<RunEvent>;
   /** Event types in journal order; hook.ran shows as `hook.ran <on>`. */
   types(): string[];
   events<T extends RunEvent['type']>(type: T): Extract<RunEvent, { type: T }>[];
@@ -215,12 +216,12 @@ export function harness(o: HarnessOptions = {}): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'daylight-region-'));
   const path = join(dir, 'journal.jsonl');
   const clock = manualClock();
-  const journal = Journal.open(path, RUN_ID, clock.now);
-  const live = new LiveState(RUN_ID, []);
-  const record = (e: RunEvent) => {
-    live.follow(journal.append(e));
+  writeFileSync(path, sealedLines(RUN_ID, o.journalled ?? [], clock.now()));
+  const journal = FileJournal.open<RunEvent>(path, RUN_ID, clock.now);
+  const live = new LiveState(RUN_ID, journal.entries);
+  const record = async (e: RunEvent) => {
+    live.follow(await journal.append(e));
   };
-  for (const e of o.journalled ?? []) record(e);
   const traffic = new FakeTraffic(o.regions ?? { [REGION]: regionTraffic(), [OTHER]: regionTraffic() });
   const silences = new FakeSilences();
   const plan = regionalPlan(o);
@@ -261,7 +262,7 @@ export function harness(o: HarnessOptions = {}): Harness {
     types: () => journal.entries.map((x) => (x.event.type === 'hook.ran' ? `hook.ran ${x.event.result.on}` : x.event.type)),
     events: <T extends RunEvent['type']>(type: T) => journal.entries.map((x) => x.event).filter((e): e is Extract<RunEvent, { type: T }> => e.type === type),
     replayed: () => {
-      const reread = Journal.open(path, RUN_ID, clock.now);
+      const reread = FileJournal.open<RunEvent>(path, RUN_ID, clock.now);
       reread.close();
       return replay(RUN_ID, reread.entries);
     },
@@ -283,4 +284,16 @@ export function drainedJournal(): RunEvent[] {
     { type: 'traffic.drain.requested', cluster: REGION, before: regionTraffic() },
     { type: 'traffic.drained', cluster: REGION, result: { newTrafficStoppedMs: 40, sessionsGoneMs: 900, sessionsShut: 0 } },
   ];
+}
+
+/** The journal lines a run that stopped after `events` left behind, sealed as the journal seals them. */
+function sealedLines(runId: string, events: readonly RunEvent[], at: number): string {
+  let head = headOf([]);
+  return events
+    .map((event) => {
+      const entry = sealEntry(head, { runId, event, at, wall: new Date(at).toISOString() }, undefined);
+      head = { seq: entry.seq, hash: entry.hash };
+      return `${JSON.stringify(entry)}\n`;
+    })
+    .join('');
 }

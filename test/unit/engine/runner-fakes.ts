@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GateResult, JournalEntry, PlannedWave, RunEvent } from '../../../src/engine/events.ts';
-import { Journal } from '../../../src/engine/journal.ts';
+import { FileJournal } from '../../../src/journal/file-journal.ts';
 import type { EngineDeps, WindowPort } from '../../../src/engine/ports.ts';
 import { executeRun } from '../../../src/engine/runner.ts';
 import type { RunEnd } from '../../../src/engine/runner.ts';
@@ -329,7 +329,7 @@ export interface RunnerOptions extends Omit<FleetOptions, 'nodes'> {
 export interface RunnerHarness {
   readonly fleet: FakeFleet;
   readonly clock: VirtualClock;
-  readonly journal: Journal;
+  readonly journal: FileJournal<RunEvent>;
   /** Gate evaluations: the cluster time of each. */
   readonly gateEvaluations: number[];
   /** Commands `daylight pause|resume|abort` would leave for the run; it reads them every 250 ms. */
@@ -349,7 +349,7 @@ export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHar
   const dir = mkdtempSync(join(tmpdir(), 'daylight-runner-'));
   const clock = new VirtualClock();
   signal?.addEventListener('abort', () => clock.release(), { once: true });
-  const journal = Journal.open(join(dir, 'journal.jsonl'), RUN_ID, () => clock.now());
+  const journal = FileJournal.open<RunEvent>(join(dir, 'journal.jsonl'), RUN_ID, () => clock.now());
   const nodes = o.waves.flat();
   const fleet = new FakeFleet(clock, { ...o, nodes });
   const plan = PlanSchema.parse({

@@ -53,7 +53,7 @@ function context(pods: readonly PodView[], bootId: string): NodeContext {
     podsOnNode: async () => [...pods],
   };
   const nodePods: NodePods = { pods: async () => [...pods], waitUntil: async (done) => done(pods), close: () => undefined };
-  return { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock: manualClock(NOW + 90_000), record: () => undefined, signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort), nodePods };
+  return { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock: manualClock(NOW + 90_000), record: () => Promise.resolve(), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort), nodePods };
 }
 
 const action = { requestedAt: REQUESTED, bootIdBefore: 'boot-1' };

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent } from '../../../src/engine/events.ts';
-import { Journal } from '../../../src/engine/journal.ts';
-import type { JournalOptions } from '../../../src/engine/journal.ts';
+import { FileJournal } from '../../../src/journal/file-journal.ts';
+import type { JournalOptions } from '../../../src/journal/file-journal.ts';
 import { createRunDir } from '../../../src/engine/run-dir.ts';
 import type { RunPaths } from '../../../src/engine/run-dir.ts';
 
@@ -108,9 +108,10 @@ function failedEnd(c: string): RunEvent[] {
 export function writeRun(stateDir: string, runId: string, events: readonly RunEvent[], journalOptions: JournalOptions = {}): RunPaths {
   const paths = createRunDir(stateDir, runId);
   let t = START;
-  const journal = Journal.open(paths.journal, runId, () => (t += 10_000), journalOptions);
+  const journal = FileJournal.open(paths.journal, runId, () => (t += 10_000), journalOptions);
   try {
-    for (const e of events) journal.append(e);
+    // the file journal seals, writes and syncs in one synchronous stretch: the file holds each entry once append returns
+    for (const e of events) void journal.append(e);
   } finally {
     journal.close();
   }

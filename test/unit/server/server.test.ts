@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Journal } from '../../../src/engine/journal.ts';
+import { FileJournal } from '../../../src/journal/file-journal.ts';
 import { claimOwner, createRunDir } from '../../../src/engine/run-dir.ts';
 import type { RunPaths } from '../../../src/engine/run-dir.ts';
 import { abortError } from '../../../src/lib/clock.ts';
@@ -73,17 +73,18 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 }
 
 /** A state dir with one run this process owns (so control calls reach a "live" run) and one finished run. */
-function givenStateDir(): { dir: string; live: RunPaths; live_journal: Journal; over: RunPaths } {
+function givenStateDir(): { dir: string; live: RunPaths; live_journal: FileJournal<unknown>; over: RunPaths } {
   const dir = mkdtempSync(join(tmpdir(), 'daylight-serve-'));
   const live = createRunDir(dir, 'demo-20250101-000000-aaaa');
   claimOwner(live);
-  const j = Journal.open(live.journal, live.runId, () => 1_000);
-  j.append({ type: 'run.started', plan: { name: 'demo', path: '/plans/demo.yaml', sha256: 'x' }, clusters: ['eu-central'], holder: live.runId });
-  j.append({ type: 'phase.planned', cluster: 'eu-central', phase: 'os-patch', budget: 1, waves: [{ index: 0, nodes: ['eu-central-a-r1-n1'] }], excluded: [] });
+  // the file journal seals, writes and syncs in one synchronous stretch: the file holds each entry once append returns
+  const j = FileJournal.open(live.journal, live.runId, () => 1_000);
+  void j.append({ type: 'run.started', plan: { name: 'demo', path: '/plans/demo.yaml', sha256: 'x' }, clusters: ['eu-central'], holder: live.runId });
+  void j.append({ type: 'phase.planned', cluster: 'eu-central', phase: 'os-patch', budget: 1, waves: [{ index: 0, nodes: ['eu-central-a-r1-n1'] }], excluded: [] });
   const over = createRunDir(dir, 'demo-20240101-000000-bbbb');
-  const k = Journal.open(over.journal, over.runId, () => 1_000);
-  k.append({ type: 'run.started', plan: { name: 'demo', path: '/plans/demo.yaml', sha256: 'x' }, clusters: ['eu-central'], holder: over.runId });
-  k.append({ type: 'run.succeeded' });
+  const k = FileJournal.open(over.journal, over.runId, () => 1_000);
+  void k.append({ type: 'run.started', plan: { name: 'demo', path: '/plans/demo.yaml', sha256: 'x' }, clusters: ['eu-central'], holder: over.runId });
+  void k.append({ type: 'run.succeeded' });
   k.close();
   return { dir, live, live_journal: j, over };
 }
@@ -194,13 +195,13 @@ describe('daylight serve on loopback (the default)', () => {
     const stream = await openStream(`${s.url}api/runs/${st.live.runId}/events`);
     try {
       await until('the two existing entries arrived', () => stream.data.length === 2);
-      st.live_journal.append({ type: 'wave.started', cluster: 'eu-central', phase: 'os-patch', wave: 0, nodes: ['eu-central-a-r1-n1'] });
+      await st.live_journal.append({ type: 'wave.started', cluster: 'eu-central', phase: 'os-patch', wave: 0, nodes: ['eu-central-a-r1-n1'] });
       await until('the appended entry arrived', () => stream.data.length === 3);
       const e = stream.data[2] as { seq: number; event: { type: string } };
       assert.deepEqual([e.seq, e.event.type], [3, 'wave.started']);
       assert.match(stream.raw(), /^id: 3$/m);
       bodies.push(stream.raw());
-      st.live_journal.append({ type: 'run.paused', reason: 'test' });
+      await st.live_journal.append({ type: 'run.paused', reason: 'test' });
       await until('entry 4 arrived', () => stream.data.length === 4);
     } finally {
       stream.close();

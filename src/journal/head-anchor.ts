@@ -1,12 +1,12 @@
 // The journal's head (last seq and hash, signed) kept outside the state directory as the run goes, so a
-// journal cut short or rolled back shows against it. The engine owns the port; the CLI puts one store per
-// cluster of the plan behind it (a ConfigMap in each).
+// journal cut short or rolled back shows against it. Works over any journal adapter's entries (it needs
+// their seq, hash and signature); the CLI puts one store per cluster of the plan behind it (a ConfigMap in each).
 import type { Clock } from '../lib/clock.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
-import type { SealedEntry } from './journal.ts';
-import { signHead } from './journal-signing.ts';
-import type { JournalSigner, SignedHead } from './journal-signing.ts';
+import type { SealedEntry } from '../engine/ports/journal.ts';
+import { signHead } from '../engine/ports/journal-signing.ts';
+import type { JournalSigner, SignedHead } from '../engine/ports/journal-signing.ts';
 
 /** Where a run's head is kept: write it (never moving it back), read it. */
 export interface HeadStore {
