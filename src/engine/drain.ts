@@ -6,7 +6,7 @@ import { backoffDelay } from '../lib/backoff.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
-import type { Denial, EvictionAnswer, PodView } from '../kube/types.ts';
+import type { Denial, EvictionAnswer, PodView } from './ports/cluster-views.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { DrainPolicy } from '../plan/schema.ts';
 import type { PodDecision } from './events.ts';

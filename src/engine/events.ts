@@ -2,7 +2,7 @@
 // these events say, replayed in order (state.ts); the audit report reads the same events.
 import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { GateResult } from '../checks/types.ts';
-import type { EvictionAnswer } from '../kube/types.ts';
+import type { EvictionAnswer } from './ports/cluster-views.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { Hook, HookEvent } from '../plan/hook-schema.ts';
 import type { DrainResult, RegionTraffic } from '../traffic/types.ts';

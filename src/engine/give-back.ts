@@ -1,7 +1,7 @@
 // Giving nodes back: an uncordon retried with backoff (kured's "hold the lock and retry uncordon"), and,
 // when a run fails or is aborted, every node it still holds back to service if it is Ready; a node that
 // is not Ready, or that cannot be uncordoned, stays cordoned and is named, for a person or `daylight recover`.
-import { PermissionDenied } from '../kube/api-error.ts';
+import { PermissionDenied } from './ports/errors.ts';
 import type { ClusterPort } from '../kube/types.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import { atLeastReal } from '../lib/clock.ts';

@@ -1,7 +1,7 @@
 // The node action (DESIGN.md section 6) and its independent confirmation: the request is journaled with
 // the node's boot id before it is made, so a resumed run waits for that reboot instead of asking again.
-import type { NodeView } from '../kube/types.ts';
-import { ANNOTATIONS } from '../kube/types.ts';
+import type { NodeView } from './ports/cluster-views.ts';
+import { ANNOTATIONS } from './ports/cluster-views.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import { renderTemplate } from '../lib/template.ts';

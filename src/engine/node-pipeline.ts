@@ -1,7 +1,7 @@
 // One node's maintenance from where its journal left it: cordon, drain, act, confirm, wait until its
 // workloads are whole, uncordon. Each step is journaled before the next; every wait ends in its policy.
-import { PermissionDenied } from '../kube/api-error.ts';
-import type { PdbView, PodView } from '../kube/types.ts';
+import { PermissionDenied } from './ports/errors.ts';
+import type { PdbView, PodView } from './ports/cluster-views.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { drainNode } from './drain.ts';
 import type { DrainOutcome } from './drain.ts';

@@ -2,7 +2,7 @@
 // drain is whole again, so the next wave never starts on a thinner platform. After a reboot, a pod counts
 // only on evidence from after the action: a real node keeps its last Ready for the node-monitor grace
 // period, so a Ready from before the reboot can still be on show when the node is back.
-import type { PodView, WorkloadView } from '../kube/types.ts';
+import type { PodView, WorkloadView } from './ports/cluster-views.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { NodeContext } from './node-context.ts';

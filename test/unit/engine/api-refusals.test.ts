@@ -7,7 +7,7 @@ import type { RunEvent } from '../../../src/engine/events.ts';
 import type { NodeContext } from '../../../src/engine/node-context.ts';
 import { maintainNode, NodeFailure } from '../../../src/engine/node-pipeline.ts';
 import { SharedReads } from '../../../src/engine/shared-reads.ts';
-import { PermissionDenied } from '../../../src/kube/api-error.ts';
+import { PermissionDenied } from '../../../src/engine/ports/errors.ts';
 import type { ClusterPort, Denial, EvictionAnswer, PodRef, PodView } from '../../../src/kube/types.ts';
 import { parsePlan } from '../../../src/plan/load.ts';
 import type { NodesPhase } from '../../../src/plan/schema.ts';
@@ -81,7 +81,7 @@ test('an eviction refused for want of a permission fails the node at once, namin
 test('a cordon refused for want of a permission fails the node at once, naming patch on nodes and the identity', async () => {
   // Given an API server that refuses the cordon's patch
   const denial: Denial = { user: SA, verb: 'patch', resource: 'nodes', message: `nodes "${NODE}" is forbidden: User "${SA}" cannot patch resource "nodes" in API group "" at the cluster scope` };
-  const refused = new PermissionDenied(`cordon node ${NODE}`, denial, { code: 403, reason: 'Forbidden', message: denial.message, causes: [] }, undefined);
+  const refused = new PermissionDenied(`cordon node ${NODE}`, denial);
   const f = fake({ answer: () => ({ kind: 'evicted' }), cordon: () => { throw refused; } });
   // When the node is maintained
   const e = await maintainNode({ ctx: f.ctx, state: undefined, evictedWorkloads: [], exec: async () => ({ exitCode: 0, signal: null, timedOut: false, output: '', durationMs: 0 }) }).then(() => undefined, (err: unknown) => err);
