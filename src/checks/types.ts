@@ -1,6 +1,6 @@
 // What a gate evaluation yields and needs: results are data (a measurement with value, threshold and
 // message) that the journal, the CLI and the report show as they are.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from '../engine/ports/cluster.ts';
 
 export interface GateResult {
   /** Display name: the gate's own `name`, else "kube nodes-ready", "http <url>", ... */
@@ -30,7 +30,7 @@ export type { CommandExec, CommandOutcome } from '../lib/command-exec.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 
 export interface GateContext {
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly runId: string;
   readonly clock: { now(): number };
   readonly signal?: AbortSignal;

@@ -6,7 +6,8 @@ import { AlertmanagerSilences } from '../notify/silences.ts';
 import { runHook } from '../notify/hooks.ts';
 import type { GateResult, JournalEntry } from '../engine/events.ts';
 import type { RunState } from '../engine/state.ts';
-import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
+import type { Cluster } from '../engine/ports/cluster.ts';
+import type { ClusterSnapshot } from '../kube/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { shellExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
@@ -45,7 +46,7 @@ export interface WiringInput {
   readonly regional?: RegionalDeps;
   readonly runId: string;
   readonly plan: LoadedPlan;
-  readonly clusters: ReadonlyMap<string, ClusterPort>;
+  readonly clusters: ReadonlyMap<string, Cluster>;
   readonly clock: Clock;
   readonly emit: (entry: JournalEntry, state: RunState) => void;
 }

@@ -1,6 +1,6 @@
 // What is checked after each control-plane node of a kubernetes phase: the API server's version
 // (`/version`), its readiness (`/readyz`) and the node's kubelet version, as gate records that fail closed.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { Clock } from '../lib/clock.ts';
 import { parseVersion } from '../upgrade/version.ts';
@@ -9,7 +9,7 @@ import type { GateResult } from './events.ts';
 const POLL_MS = 5_000;
 
 export interface ControlPlaneCheck {
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly clock: Clock;
   readonly node: string;
   /** The version the phase installs. */
@@ -32,7 +32,7 @@ export async function checkControlPlane(c: ControlPlaneCheck): Promise<GateResul
 }
 
 /** The API server's gitVersion from `/version`, or an error that says why it could not be read. */
-export async function serverVersion(cluster: ClusterPort, signal: AbortSignal): Promise<string> {
+export async function serverVersion(cluster: Cluster, signal: AbortSignal): Promise<string> {
   if (!cluster.raw) throw new Error(`cluster ${cluster.name} cannot read /version through this adapter`);
   const r = await cluster.raw('GET', '/version', undefined, signal);
   if (r.status !== 200) throw new Error(`GET /version answered ${r.status}`);
@@ -60,7 +60,7 @@ async function apiserverVersion(c: ControlPlaneCheck): Promise<GateResult> {
 async function readyz(c: ControlPlaneCheck): Promise<GateResult> {
   const gate = 'apiserver-readyz';
   try {
-    const r = await (c.cluster.raw as NonNullable<ClusterPort['raw']>)('GET', '/readyz', undefined, c.signal);
+    const r = await (c.cluster.raw as NonNullable<Cluster['raw']>)('GET', '/readyz', undefined, c.signal);
     const passed = r.status === 200;
     return { gate, type: 'control-plane', passed, value: r.status, threshold: '200', message: passed ? '/readyz answers 200' : `/readyz answers ${r.status}: ${r.body.slice(0, 300)}` };
   } catch (e: unknown) {
@@ -71,7 +71,7 @@ async function readyz(c: ControlPlaneCheck): Promise<GateResult> {
 
 async function kubeletVersion(c: ControlPlaneCheck): Promise<GateResult> {
   const gate = 'kubelet-version';
-  const n = await c.cluster.getNode(c.node, c.signal);
+  const n = await c.cluster.nodes.get(c.node, c.signal);
   const v = n?.kubeletVersion;
   const passed = v !== undefined && sameRelease(v, c.to) && n?.ready === true;
   const message = !n ? `node ${c.node} is gone` : passed ? `node ${c.node} runs kubelet ${v} and is Ready` : `node ${c.node} runs kubelet ${v}${n.ready ? '' : ' and is NotReady'}, expected ${c.to}`;

@@ -1,7 +1,7 @@
 // The Velero backup a platform component asks for before its upgrade: the Backup object its steps describe,
 // journaled, created and read until status.phase is Completed. A failed phase, an unreadable API or the
 // timeout fail closed; a resumed run finds the same Backup by its deterministic name.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import type { PreStep } from '../platform/index.ts';
 import type { RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
@@ -12,7 +12,7 @@ export interface ComponentBackupRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
   readonly record: (e: RunEvent) => void;
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly phase: { readonly name: string };
   readonly signal: AbortSignal;
 }

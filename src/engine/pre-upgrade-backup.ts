@@ -1,6 +1,6 @@
 // The backup a kubernetes phase takes before it touches a node: a Velero `Backup` object created and
 // waited for until its phase is Completed, or a command that must exit 0. Journaled before it is asked.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { renderTemplate } from '../lib/template.ts';
 import type { BackupPolicy, KubernetesPhase } from '../plan/schema.ts';
@@ -16,7 +16,7 @@ export interface BackupRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
   readonly record: (e: RunEvent) => void;
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly phase: KubernetesPhase;
   readonly signal: AbortSignal;
 }

@@ -1,6 +1,6 @@
 // A Velero Backup read until it ends, for the kubernetes and platform phases: Completed, a phase after
 // which it never will be, or the timeout; the callers say what each means for their run.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { Clock } from '../lib/clock.ts';
 
@@ -9,7 +9,7 @@ const POLL_MS = 5_000;
 /** Velero phases after which a backup will not become Completed. */
 const FAILED = new Set(['Failed', 'PartiallyFailed', 'FailedValidation']);
 
-export type Raw = NonNullable<ClusterPort['raw']>;
+export type Raw = NonNullable<Cluster['raw']>;
 
 export type BackupEnd =
   | { readonly kind: 'completed'; readonly status: Record<string, unknown> }

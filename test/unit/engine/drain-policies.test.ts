@@ -8,7 +8,8 @@ import type { RunEvent } from '../../../src/engine/events.ts';
 import type { NodeContext } from '../../../src/engine/node-context.ts';
 import { maintainNode, NodeFailure } from '../../../src/engine/node-pipeline.ts';
 import { SharedReads } from '../../../src/engine/shared-reads.ts';
-import type { ClusterPort, NodeView, PodView } from '../../../src/kube/types.ts';
+import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import type { NodeView, PodView } from '../../../src/engine/ports/cluster-views.ts';
 import { nodeView, workloadView } from '../checks/fakes.ts';
 import { barePod, daemonPod, pdb, phaseOf, plan, pod } from '../preflight/fixtures.ts';
 import { manualClock, NOW } from './regional-fakes.ts';
@@ -44,7 +45,7 @@ function fakeNode(drain: Record<string, unknown>, opensAt = DEADLINE + 1, extra:
   const open = () => clock.now() >= opensAt;
   const present = (uid: string) => pods.some((p) => p.uid === uid);
   const remove = (uid: string) => (pods = pods.filter((p) => p.uid !== uid));
-  const cluster: Partial<ClusterPort> = {
+  const cluster: Partial<Cluster> = {
     name: 'eu-central',
     cordon: async (_n, runId) => {
       calls.push('cordon');
@@ -91,7 +92,7 @@ function fakeNode(drain: Record<string, unknown>, opensAt = DEADLINE + 1, extra:
     workloads: async () => [workloadView('Deployment', 'web', 2)],
   };
   const phase = phaseOf(plan({ phase: { drain: { timeout: '2m', ...drain }, action: { type: 'agent', operation: 'reboot' } } }));
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase, clock, record: (e) => events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
+  const ctx: NodeContext = { cluster: cluster as Cluster, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase, clock, record: (e) => events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as Cluster) };
   return { ctx, events, calls, evictedAt, pods: () => pods, node: () => node, types: () => events.map((e) => e.type) };
 }
 
@@ -213,7 +214,7 @@ test('onTimeout: force after a drain the filter refused deletes what it may, nev
 test('a pod in a namespace being deleted is deleted instead of evicted, as kubectl drain does, and the run says so', async () => {
   // Given an API server that answers every eviction with 403 NamespaceTerminating (the namespace is being deleted)
   const f = fakeNode({ onTimeout: 'fail' });
-  const cluster = f.ctx.cluster as { evict: ClusterPort['evict'] };
+  const cluster = f.ctx.cluster as { evict: Cluster['evict'] };
   cluster.evict = async (p) => {
     f.calls.push(`evict ${p.namespace}/${p.name}`);
     return { kind: 'namespace-terminating', message: `pods "${p.name}" is forbidden: unable to create new content in namespace shop because it is being terminated` };
@@ -235,17 +236,17 @@ test('a pod in a namespace being deleted is deleted instead of evicted, as kubec
 test('after the reboot, a DaemonSet pod whose DaemonSet is gone (orphaned) is not waited for; one whose DaemonSet exists is', async () => {
   // Given the reboot takes the node-exporter pod and nothing recreates it
   const orphaned = fakeNode({ onTimeout: 'fail' }, NOW);
-  const cluster = orphaned.ctx.cluster as { requestNodeAction: ClusterPort['requestNodeAction'] };
+  const cluster = orphaned.ctx.cluster as { requestNodeAction: Cluster['requestNodeAction'] };
   let pods: () => PodView[] = orphaned.pods;
-  const dropDaemonPods = (f: FakeNode, c: { requestNodeAction: ClusterPort['requestNodeAction'] }) => {
+  const dropDaemonPods = (f: FakeNode, c: { requestNodeAction: Cluster['requestNodeAction'] }) => {
     const before = c.requestNodeAction;
     c.requestNodeAction = async (n, a, s) => {
       await before(n, a, s);
       // the fake keeps pods in a closure; a node without its DaemonSet pod is what the next reads see
       const left = f.pods().filter((p) => p.controller?.kind !== 'DaemonSet');
       pods = () => left;
-      (f.ctx.cluster as { podsOnNode: ClusterPort['podsOnNode'] }).podsOnNode = async () => [...left];
-      (f.ctx.cluster as { waitPodsOnNode: ClusterPort['waitPodsOnNode'] }).waitPodsOnNode = async (_n, done, timeoutMs) => {
+      (f.ctx.cluster as { podsOnNode: Cluster['podsOnNode'] }).podsOnNode = async () => [...left];
+      (f.ctx.cluster as { waitPodsOnNode: Cluster['waitPodsOnNode'] }).waitPodsOnNode = async (_n, done, timeoutMs) => {
         if (done(left)) return [...left];
         await f.ctx.clock.sleep(timeoutMs);
         return undefined;
@@ -259,7 +260,7 @@ test('after the reboot, a DaemonSet pod whose DaemonSet is gone (orphaned) is no
   assert.deepEqual(pods().map((p) => p.name), []);
   // When the DaemonSet does exist, its missing pod keeps the node from counting as back until ready.timeout
   const live = fakeNode({ onTimeout: 'fail' }, NOW);
-  (live.ctx.cluster as { workloads: ClusterPort['workloads'] }).workloads = async () => [workloadView('Deployment', 'web', 2), workloadView('DaemonSet', 'node-exporter', 1, { namespace: 'kube-system' })];
-  dropDaemonPods(live, live.ctx.cluster as { requestNodeAction: ClusterPort['requestNodeAction'] });
+  (live.ctx.cluster as { workloads: Cluster['workloads'] }).workloads = async () => [workloadView('Deployment', 'web', 2), workloadView('DaemonSet', 'node-exporter', 1, { namespace: 'kube-system' })];
+  dropDaemonPods(live, live.ctx.cluster as { requestNodeAction: Cluster['requestNodeAction'] });
   await assert.rejects(run(live), (e: unknown) => e instanceof NodeFailure && /DaemonSet kube-system\/node-exporter has no pod on the node yet/.test(e.message));
 });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import type { NodeContext } from '../../../src/engine/node-context.ts';
 import { performAction } from '../../../src/engine/node-action.ts';
 import type { SharedReads } from '../../../src/engine/shared-reads.ts';
-import type { ClusterPort, NodeView } from '../../../src/kube/types.ts';
+import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import type { NodeView } from '../../../src/engine/ports/cluster-views.ts';
 import type { CommandExec } from '../../../src/lib/command-exec.ts';
 import { HookSchema } from '../../../src/plan/hook-schema.ts';
 import { runHook } from '../../../src/notify/hooks.ts';
@@ -25,7 +26,7 @@ function node(bootId: string): NodeView {
 
 /** A node that reboots as soon as it is asked: the command's exit is all that decides. */
 function context(phase: NodesPhase): NodeContext {
-  const cluster: Partial<ClusterPort> = {
+  const cluster: Partial<Cluster> = {
     getNode: async () => node('boot-1'),
     waitForNode: async (_name, done) => {
       const back = node('boot-2');
@@ -33,7 +34,7 @@ function context(phase: NodesPhase): NodeContext {
     },
   };
   return {
-    cluster: cluster as ClusterPort,
+    cluster: cluster as Cluster,
     clusterName: 'eu-central',
     node: 'node-a1',
     runId: 'r-42',

@@ -13,7 +13,8 @@ import { SharedReads } from '../../../src/engine/shared-reads.ts';
 import { replay } from '../../../src/engine/state.ts';
 import type { JournalEntry } from '../../../src/engine/events.ts';
 import { ANNOTATIONS } from '../../../src/kube/types.ts';
-import type { ClusterPort, NodeActionRequest, NodeView } from '../../../src/kube/types.ts';
+import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import type { NodeActionRequest, NodeView } from '../../../src/engine/ports/cluster-views.ts';
 import { nodeView } from '../checks/fakes.ts';
 import { phaseOf, plan } from '../preflight/fixtures.ts';
 import { manualClock, NOW } from './regional-fakes.ts';
@@ -34,7 +35,7 @@ function fakeAgent(action: Record<string, unknown>, agent: (n: NodeView, r: Node
   const events: RunEvent[] = [];
   const requests: NodeActionRequest[] = [];
   let node = nodeView(NODE, { bootId: 'boot-1', kubeletVersion: 'v1.30.4', ...start });
-  const cluster: Partial<ClusterPort> = {
+  const cluster: Partial<Cluster> = {
     name: 'eu-central',
     getNode: async () => node,
     requestNodeAction: async (_n, r) => {
@@ -49,7 +50,7 @@ function fakeAgent(action: Record<string, unknown>, agent: (n: NodeView, r: Node
     },
   };
   const phase = phaseOf(plan({ phase: { action: { type: 'agent', ...action }, ready: { timeout: '10m' } } }));
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: RUN, phase, clock, record: (e) => events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
+  const ctx: NodeContext = { cluster: cluster as Cluster, clusterName: 'eu-central', node: NODE, runId: RUN, phase, clock, record: (e) => events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as Cluster) };
   return { ctx, events, requests, node: () => node };
 }
 
@@ -140,7 +141,7 @@ test('give-back leaves done nodes alone, never uncordons a cordon that is not it
     { type: 'node.cordon.requested', cluster: 'elsewhere', node: 'x-1' },
   ]));
   const uncordoned: string[] = [];
-  const cluster: Partial<ClusterPort> = {
+  const cluster: Partial<Cluster> = {
     name: C,
     getNode: async (name) => (name === 'theirs-1' ? nodeView(name, { unschedulable: true, cordonedBy: 'run-0' }) : name === 'gone-1' ? undefined : nodeView(name)),
     uncordon: async (name) => {
@@ -150,7 +151,7 @@ test('give-back leaves done nodes alone, never uncordons a cordon that is not it
   };
   const recorded: RunEvent[] = [];
   // When the run gives back what it holds
-  const r = await giveBackAll({ state, clusters: new Map([[C, cluster as ClusterPort]]), runId: RUN, outcome: 'failed', why: 'run failed', record: (e) => recorded.push(e), clock: manualClock(), readyDeadline: () => NOW });
+  const r = await giveBackAll({ state, clusters: new Map([[C, cluster as Cluster]]), runId: RUN, outcome: 'failed', why: 'run failed', record: (e) => recorded.push(e), clock: manualClock(), readyDeadline: () => NOW });
   // Then the other run's cordon is left in place, and that node is done for this run; the others are named as held
   assert.deepEqual(uncordoned, []);
   assert.deepEqual(r, { returned: [`${C}/theirs-1`], held: [`${C}/gone-1 (no longer exists)`, 'elsewhere/x-1 (cluster elsewhere is not in the plan)'] });

@@ -7,7 +7,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { NodeContext } from '../../../src/engine/node-context.ts';
 import { SharedReads } from '../../../src/engine/shared-reads.ts';
 import { waitWorkloadsBack } from '../../../src/engine/workloads-back.ts';
-import type { ClusterPort, NodePods, PodView } from '../../../src/kube/types.ts';
+import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import type { NodePods, PodView } from '../../../src/engine/ports/cluster-views.ts';
 import { podView } from '../../../src/kube/views.ts';
 import { parsePlan } from '../../../src/plan/load.ts';
 import type { NodesPhase } from '../../../src/plan/schema.ts';
@@ -44,7 +45,7 @@ function daemonPod(o: { created: number; readySince: number; started: number; re
  * is not satisfied now ends at its timeout.
  */
 function context(pods: readonly PodView[], bootId: string): NodeContext {
-  const cluster: Partial<ClusterPort> = {
+  const cluster: Partial<Cluster> = {
     name: 'eu-central',
     waitForNode: async (_n, done) => {
       const n = nodeView(NODE, { bootId });
@@ -53,7 +54,7 @@ function context(pods: readonly PodView[], bootId: string): NodeContext {
     podsOnNode: async () => [...pods],
   };
   const nodePods: NodePods = { pods: async () => [...pods], waitUntil: async (done) => done(pods), close: () => undefined };
-  return { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock: manualClock(NOW + 90_000), record: () => undefined, signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort), nodePods };
+  return { cluster: cluster as Cluster, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock: manualClock(NOW + 90_000), record: () => undefined, signal: new AbortController().signal, reads: new SharedReads(cluster as Cluster), nodePods };
 }
 
 const action = { requestedAt: REQUESTED, bootIdBefore: 'boot-1' };
