@@ -134,13 +134,14 @@ test('the budgets a forced deletion breaks: healthy pods deleted that take it be
 
 function failingUncordon(failures: number): { cluster: Cluster; calls: () => number } {
   let calls = 0;
-  const cluster: Cluster = {
-    ...fakeCluster(),
-    uncordon: () => {
-      calls++;
-      return calls <= failures ? Promise.reject(new Error('etcdserver: request timed out')) : Promise.resolve(true);
+  const cluster = fakeCluster({
+    nodes: {
+      uncordon: () => {
+        calls++;
+        return calls <= failures ? Promise.reject(new Error('etcdserver: request timed out')) : Promise.resolve(true);
+      },
     },
-  };
+  });
   return { cluster, calls: () => calls };
 }
 
@@ -164,7 +165,7 @@ test('an uncordon that keeps failing is given up after its attempts with the las
 test('an abort during the uncordon passes through', async () => {
   const ac = new AbortController();
   ac.abort();
-  const cluster: Cluster = { ...fakeCluster(), uncordon: () => Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' })) };
+  const cluster = fakeCluster({ nodes: { uncordon: () => Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' })) } });
   await assert.rejects(uncordonWithRetry({ cluster, node: 'n1', runId: RUN, clock: manualClock(), signal: ac.signal }), { name: 'AbortError' });
 });
 
@@ -178,16 +179,17 @@ function giveBackWorld(nodes: Record<string, Partial<NodeView>>, o: { uncordonFa
   const recorded: RunEvent[] = [];
   const waits: number[] = [];
   const view = (name: string) => nodeView(name, { cordonedBy: RUN, unschedulable: true, ...nodes[name] });
-  const cluster: Cluster = {
-    ...fakeCluster(),
-    getNode: (name) => Promise.resolve(view(name)),
-    waitForNode: (name, done, timeoutMs) => {
-      waits.push(timeoutMs);
-      const v = view(name);
-      return Promise.resolve(done(v) ? v : undefined);
+  const cluster = fakeCluster({
+    nodes: {
+      get: (name) => Promise.resolve(view(name)),
+      waitFor: (name, done, timeoutMs) => {
+        waits.push(timeoutMs);
+        const v = view(name);
+        return Promise.resolve(done(v) ? v : undefined);
+      },
+      uncordon: () => (o.uncordonFails ? Promise.reject(new Error('forbidden: nodes "n1" is forbidden')) : Promise.resolve(true)),
     },
-    uncordon: () => (o.uncordonFails ? Promise.reject(new Error('forbidden: nodes "n1" is forbidden')) : Promise.resolve(true)),
-  };
+  });
   return { recorded, waits, cluster };
 }
 

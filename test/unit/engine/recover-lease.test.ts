@@ -13,16 +13,18 @@ import { manualClock, NOW } from './regional-fakes.ts';
 function cluster(lease: (look: number) => LeaseHolder | undefined): Cluster & { uncordoned: string[] } {
   let looks = 0;
   const uncordoned: string[] = [];
-  return {
-    ...fakeCluster({ nodes: { list: async () => [nodeView('n1', { unschedulable: true, cordonedBy: 'run-a' })] } }),
-    readLease: async () => lease(looks++),
-    uncordon: async (node) => {
-      uncordoned.push(node);
-      return true;
+  const fake = fakeCluster({
+    nodes: {
+      list: async () => [nodeView('n1', { unschedulable: true, cordonedBy: 'run-a' })],
+      uncordon: async (node) => {
+        uncordoned.push(node);
+        return true;
+      },
     },
-    recordNodeEvent: async () => undefined,
-    uncordoned,
-  };
+    leases: { read: async () => lease(looks++) },
+    events: { onNode: async () => undefined },
+  });
+  return { ...fake, uncordoned };
 }
 
 // run-a's renewTime is 5 minutes behind our clock: stale, if our clock is right.
