@@ -169,7 +169,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       assert.equal(deployment?.readyReplicas, 4);
       assert.equal(deployment?.owned, false);
       assert.ok(s.workloads.some((w) => w.kind === 'ReplicaSet' && w.owned));
-      // And podsOnNode agrees with the snapshot for a node of web
+      // And pods.onNode agrees with the snapshot for a node of web
       const node = web[0]?.nodeName as string;
       assert.deepEqual((await cluster.pods.onNode(node)).map((p) => p.uid).sort(), s.pods.filter((p) => p.nodeName === node).map((p) => p.uid).sort());
     });
@@ -215,7 +215,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       ok(await ts.kubectl(['uncordon', node]), 'uncordon');
     });
 
-    test('recordNodeEvent shows in kubectl get events for the node', async () => {
+    test('events.onNode shows in kubectl get events for the node', async () => {
       const { ts, cluster } = f as Fixture;
       const node = 'eu-central-c-r1-n2';
       // Given a node
@@ -318,7 +318,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       await ts.until('the cache sees the uncordon', async () => (await cluster.nodes.get(node))?.unschedulable === false, 5_000);
     });
 
-    test('waitForNode resolves from the watch when the node changes, with no request of its own', async () => {
+    test('nodes.waitFor resolves from the watch when the node changes, with no request of its own', async () => {
       const { ts, cluster, requests } = f as Fixture;
       const node = (await cluster.nodes.list()).find((n) => !n.labels['node-role.kubernetes.io/control-plane'])?.name as string;
       const before = requests.count;
@@ -354,7 +354,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     }, { timeout: 5 * 60_000 });
     after(() => f?.cluster.close());
 
-    test('an eviction without a budget is accepted, and waitPodsGone sees the pods leave through one watch', async () => {
+    test('an eviction without a budget is accepted, and pods.waitGone sees the pods leave through one watch', async () => {
       const { cluster } = f as Fixture;
       // Given batch's pods, which no budget protects
       const pods = await podsOf(cluster, 'batch');
