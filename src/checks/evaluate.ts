@@ -3,7 +3,7 @@
 import type { Gate } from '../plan/schema.ts';
 import { checkCommand } from './command.ts';
 import { checkGitops, gitopsMeasurement } from './gitops.ts';
-import type { GitopsKind, RawCluster } from './gitops.ts';
+import type { GitopsKind } from './gitops.ts';
 import { checkHttp } from './http.ts';
 import { checkKube } from './kube.ts';
 import { checkPrometheus } from './prometheus.ts';
@@ -38,11 +38,10 @@ function measure(gate: Gate, ctx: GateContext): Promise<Measurement> {
   }
 }
 
-/** GitOps objects are custom resources: the adapter's raw GET reads them; a cluster without it fails closed. */
+/** GitOps objects are custom resources: the GET the wiring bound reads them; a cluster without it fails closed. */
 async function checkGitopsGate(tool: GitopsKind, ctx: GateContext): Promise<Measurement> {
-  const cluster = ctx.cluster as Partial<RawCluster> & { name: string };
-  if (typeof cluster.raw !== 'function') return { passed: false, message: `${ctx.cluster.name} cannot be read for custom resources here, so the gate fails closed` };
-  return gitopsMeasurement(await checkGitops(tool, cluster as RawCluster, ctx.signal));
+  if (!ctx.customResources) return { passed: false, message: `${ctx.cluster.name} cannot be read for custom resources here, so the gate fails closed` };
+  return gitopsMeasurement(await checkGitops(tool, ctx.customResources, ctx.signal));
 }
 
 /** The name people see: the gate's own, else its type and what it looks at. */

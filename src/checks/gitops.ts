@@ -6,7 +6,7 @@ import type { Measurement } from './types.ts';
 
 export type GitopsKind = 'argocd' | 'flux';
 
-/** What the gates need of a cluster: a counted, authenticated GET (KubeCluster.raw has it). */
+/** What the gates need of a cluster: a counted, authenticated GET (the wiring binds KubeCluster.raw). */
 export interface RawCluster {
   readonly name: string;
   raw(method: 'GET', path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: string }>;

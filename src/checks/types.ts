@@ -1,6 +1,7 @@
 // What a gate evaluation yields and needs: results are data (a measurement with value, threshold and
 // message) that the journal, the CLI and the report show as they are.
 import type { Cluster } from '../engine/ports/cluster.ts';
+import type { RawCluster } from './gitops.ts';
 
 export interface GateResult {
   /** Display name: the gate's own `name`, else "kube nodes-ready", "http <url>", ... */
@@ -31,6 +32,8 @@ import type { CommandExec } from '../lib/command-exec.ts';
 
 export interface GateContext {
   readonly cluster: Cluster;
+  /** Custom resources (GitOps objects) of the same cluster: a GET the wiring binds from the adapter; without it gitops gates fail closed. */
+  readonly customResources?: RawCluster;
   readonly runId: string;
   readonly clock: { now(): number };
   readonly signal?: AbortSignal;

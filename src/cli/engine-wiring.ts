@@ -1,13 +1,16 @@
-// Wires the engine's ports to the real parts: the planner for waves, the gates, the window calendar and
-// the shell. One place, so `run`, `resume` and the demo run the same engine.
+// Wires the engine's ports to the real parts: the planner for waves, the gates, Velero and the control-plane
+// probe over each cluster's API, the window calendar and the shell. One place, so `run`, `resume` and the demo run the same engine.
 import { evaluateGate } from '../checks/index.ts';
 import type { EngineDeps, PhaseWaves, RegionalDeps, Silencer, WindowPort } from '../engine/ports.ts';
 import { AlertmanagerSilences } from '../notify/silences.ts';
 import { runHook } from '../notify/hooks.ts';
 import type { GateResult, JournalEntry } from '../engine/events.ts';
 import type { RunState } from '../engine/state.ts';
-import type { Cluster } from '../engine/ports/cluster.ts';
+import type { KubeCluster } from '../kube/adapter.ts';
+import { ApiServerProbe } from '../kube/control-plane.ts';
+import type { ApiCall } from '../kube/control-plane.ts';
 import type { ClusterSnapshot } from '../kube/types.ts';
+import { VeleroBackups } from '../kube/velero.ts';
 import type { Clock } from '../lib/clock.ts';
 import { shellExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
@@ -46,7 +49,8 @@ export interface WiringInput {
   readonly regional?: RegionalDeps;
   readonly runId: string;
   readonly plan: LoadedPlan;
-  readonly clusters: ReadonlyMap<string, Cluster>;
+  /** The adapters: the engine sees each as its ports; their API caller also backs Velero, the control-plane probe and the gitops gates. */
+  readonly clusters: ReadonlyMap<string, KubeCluster>;
   readonly clock: Clock;
   readonly emit: (entry: JournalEntry, state: RunState) => void;
 }
@@ -60,12 +64,15 @@ export function engineDeps(w: WiringInput): EngineDeps {
     planPhase: planWaves,
     evaluateGates: async (gates, cluster, signal) => {
       const out: GateResult[] = [];
+      const adapter = w.clusters.get(cluster.name);
       for (const g of gates) {
-        const r = await evaluateGate(g, { cluster, runId: w.runId, clock: w.clock, signal });
+        const r = await evaluateGate(g, { cluster, ...(adapter ? { customResources: adapter } : {}), runId: w.runId, clock: w.clock, signal });
         out.push({ gate: r.gate, type: r.type, passed: r.passed, ...(r.value !== undefined ? { value: r.value } : {}), ...(r.threshold ? { threshold: r.threshold } : {}), message: r.message });
       }
       return out;
     },
+    backups: perCluster(w.clusters, (c) => new VeleroBackups({ cluster: c.name, call: apiCall(c) })),
+    controlPlane: perCluster(w.clusters, (c) => new ApiServerProbe(apiCall(c))),
     windows,
     exec: shellExec,
     emit: w.emit,
@@ -73,6 +80,15 @@ export function engineDeps(w: WiringInput): EngineDeps {
     ...(w.plan.plan.spec.silences ? { silencer: silencer(w.plan.plan.spec.silences) } : {}),
     runHook: (hook, vars, signal) => runHook(hook, { vars, signal, now: () => new Date(w.clock.now()) }),
   };
+}
+
+function perCluster<T>(clusters: ReadonlyMap<string, KubeCluster>, make: (c: KubeCluster) => T): ReadonlyMap<string, T> {
+  return new Map([...clusters].map(([name, c]) => [name, make(c)]));
+}
+
+/** The adapter's counted, authenticated request, for the ports that speak to the API server's own paths. */
+function apiCall(c: KubeCluster): ApiCall {
+  return (method, path, body, signal) => c.raw(method, path, body, signal);
 }
 
 /** Silences with a component's own matchers in the plan's Alertmanager, for as long as spec.silences.duration at most. */

@@ -1,15 +1,18 @@
-// What is checked after each control-plane node of a kubernetes phase: the API server's version
-// (`/version`), its readiness (`/readyz`) and the node's kubelet version, as gate records that fail closed.
+// What is checked after each control-plane node of a kubernetes phase: the API server's version and its
+// readiness (through the ControlPlaneProbe: `/version`, `/readyz` behind it) and the node's kubelet
+// version, as gate records that fail closed.
 import type { Cluster } from './ports/cluster.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { Clock } from '../lib/clock.ts';
-import { parseVersion } from '../upgrade/version.ts';
+import { parseVersion } from '../lib/kube-version.ts';
 import type { GateResult } from './events.ts';
+import type { ControlPlaneProbe } from './ports/control-plane.ts';
 
 const POLL_MS = 5_000;
 
 export interface ControlPlaneCheck {
   readonly cluster: Cluster;
+  readonly probe: ControlPlaneProbe;
   readonly clock: Clock;
   readonly node: string;
   /** The version the phase installs. */
@@ -31,24 +34,14 @@ export async function checkControlPlane(c: ControlPlaneCheck): Promise<GateResul
   }
 }
 
-/** The API server's gitVersion from `/version`, or an error that says why it could not be read. */
-export async function serverVersion(cluster: Cluster, signal: AbortSignal): Promise<string> {
-  if (!cluster.raw) throw new Error(`cluster ${cluster.name} cannot read /version through this adapter`);
-  const r = await cluster.raw('GET', '/version', undefined, signal);
-  if (r.status !== 200) throw new Error(`GET /version answered ${r.status}`);
-  const v = (JSON.parse(r.body) as { gitVersion?: unknown }).gitVersion;
-  if (typeof v !== 'string') throw new Error('GET /version has no gitVersion');
-  return v;
-}
-
 async function apiserverVersion(c: ControlPlaneCheck): Promise<GateResult> {
   const gate = 'apiserver-version';
   try {
-    const v = await serverVersion(c.cluster, c.signal);
+    const got = await c.probe.version(c.signal);
+    const v = got.text;
     const target = parseVersion(c.to);
-    const got = parseVersion(v);
     // While other control-plane nodes are still old, the API server may answer from one of them (one minor behind).
-    const passed = c.last ? sameRelease(v, c.to) : got !== undefined && target !== undefined && target.minor - got.minor <= 1 && got.minor <= target.minor;
+    const passed = c.last ? sameRelease(v, c.to) : target !== undefined && target.minor - got.minor <= 1 && got.minor <= target.minor;
     const threshold = c.last ? c.to : `${c.to} or one minor below`;
     return { gate, type: 'control-plane', passed, value: v, threshold, message: passed ? `kube-apiserver serves ${v}` : `kube-apiserver serves ${v}, expected ${threshold}; check the API server static pods on the control-plane nodes` };
   } catch (e: unknown) {
@@ -60,12 +53,13 @@ async function apiserverVersion(c: ControlPlaneCheck): Promise<GateResult> {
 async function readyz(c: ControlPlaneCheck): Promise<GateResult> {
   const gate = 'apiserver-readyz';
   try {
-    const r = await (c.cluster.raw as NonNullable<Cluster['raw']>)('GET', '/readyz', undefined, c.signal);
-    const passed = r.status === 200;
-    return { gate, type: 'control-plane', passed, value: r.status, threshold: '200', message: passed ? '/readyz answers 200' : `/readyz answers ${r.status}: ${r.body.slice(0, 300)}` };
+    const r = await c.probe.readiness(c.signal);
+    if (r.ready) return { gate, type: 'control-plane', passed: true, value: 'ready', threshold: 'ready', message: 'the API server is ready' };
+    const named = r.failing.length > 0 ? `checks failing: ${r.failing.join(', ')}` : 'no check named';
+    return { gate, type: 'control-plane', passed: false, value: r.failing.length > 0 ? r.failing.join(',') : 'not ready', threshold: 'ready', message: `the API server is not ready (${named}): ${r.detail}` };
   } catch (e: unknown) {
     if (e instanceof Error && e.name === 'AbortError') throw e;
-    return { gate, type: 'control-plane', passed: false, threshold: '200', message: `/readyz could not be read: ${e instanceof Error ? e.message : String(e)}` };
+    return { gate, type: 'control-plane', passed: false, threshold: 'ready', message: `/readyz could not be read: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 

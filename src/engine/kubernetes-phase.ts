@@ -8,13 +8,14 @@ import { controlPlanePhase, workersPhase } from '../plan/kubernetes-phase.ts';
 import type { KubernetesPhase } from '../plan/schema.ts';
 import { planPath } from '../upgrade/path.ts';
 import { BudgetQueue } from './budget-queue.ts';
-import { checkControlPlane, serverVersion } from './control-plane-checks.ts';
+import { checkControlPlane } from './control-plane-checks.ts';
 import type { RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import type { NodeContext } from './node-context.ts';
 import { maintainNode } from './node-pipeline.ts';
 import { runPhase, RunFailure } from './phase-runner.ts';
 import type { EngineDeps } from './ports.ts';
+import type { ControlPlaneProbe } from './ports/control-plane.ts';
 import { backupBeforeUpgrade } from './pre-upgrade-backup.ts';
 import { SharedReads } from './shared-reads.ts';
 import { nodeKey } from './state.ts';
@@ -32,10 +33,11 @@ export interface KubernetesRun {
 }
 
 export async function runKubernetesPhase(k: KubernetesRun): Promise<void> {
-  if (!k.cluster.raw) throw new RunFailure(`cluster ${k.cluster.name} cannot read /version through this adapter, so phase ${k.phase.name} cannot check the control plane; use a kubeconfig connection`);
-  await checkPath(k);
+  const probe = k.deps.controlPlane?.get(k.cluster.name);
+  if (!probe) throw new RunFailure(`cluster ${k.cluster.name} cannot read /version through this adapter, so phase ${k.phase.name} cannot check the control plane; use a kubeconfig connection`);
+  await checkPath(k, probe);
   await backupBeforeUpgrade(k);
-  await controlPlane(k);
+  await controlPlane(k, probe);
   const workers = workersPhase(k.phase);
   if (!completed(k, workers.name)) await runPhase({ ...k, phase: workers });
   k.record({ type: 'phase.completed', cluster: k.cluster.name, phase: k.phase.name });
@@ -49,10 +51,10 @@ function completed(k: KubernetesRun, phase: string): boolean {
  * Refuses the phase when the control plane is more than one minor below `to` (one phase per minor), when a
  * kubelet would fall outside the skew policy, or when the cluster is already outside it. Checked once.
  */
-async function checkPath(k: KubernetesRun): Promise<void> {
+async function checkPath(k: KubernetesRun, probe: ControlPlaneProbe): Promise<void> {
   const done = k.journal.entries.some((e) => e.event.type === 'kubernetes.path.checked' && e.event.cluster === k.cluster.name && e.event.phase === k.phase.name && e.event.passed);
   if (done) return;
-  const apiserver = await serverVersion(k.cluster, k.signal).catch((e: unknown) => {
+  const apiserver = await probe.version(k.signal).then((v) => v.text, (e: unknown) => {
     if (e instanceof Error && e.name === 'AbortError') throw e;
     throw new RunFailure(`phase ${k.phase.name} on ${k.cluster.name}: ${e instanceof Error ? e.message : String(e)}; the control plane's version must be known before an upgrade`);
   });
@@ -75,7 +77,7 @@ async function checkPath(k: KubernetesRun): Promise<void> {
 }
 
 /** The control-plane nodes one at a time, each a wave of one, each checked before the next. */
-async function controlPlane(k: KubernetesRun): Promise<void> {
+async function controlPlane(k: KubernetesRun, probe: ControlPlaneProbe): Promise<void> {
   const cp = controlPlanePhase(k.phase);
   if (completed(k, cp.name)) return;
   const planned = await planControlPlane(k);
@@ -84,7 +86,7 @@ async function controlPlane(k: KubernetesRun): Promise<void> {
   try {
     for (let i = planned.wavesDone; i < planned.waves.length; i++) {
       const node = planned.waves[i]?.nodes[0] as string;
-      await upgradeControlPlaneNode(k, { node, index: i, last: i === planned.waves.length - 1, reads, budgets });
+      await upgradeControlPlaneNode(k, { node, index: i, last: i === planned.waves.length - 1, reads, budgets, probe });
     }
   } finally {
     budgets.close();
@@ -112,6 +114,7 @@ interface CpNode {
   readonly last: boolean;
   readonly reads: SharedReads;
   readonly budgets: BudgetQueue;
+  readonly probe: ControlPlaneProbe;
 }
 
 async function upgradeControlPlaneNode(k: KubernetesRun, o: CpNode): Promise<void> {
@@ -123,7 +126,7 @@ async function upgradeControlPlaneNode(k: KubernetesRun, o: CpNode): Promise<voi
   if (outcome !== 'maintained') throw new RunFailure(`control-plane node ${o.node} on ${k.cluster.name} was ${outcome}, not upgraded: the control plane must reach ${k.phase.to} before the workers; repair the node and start the run again`);
   const checked = k.journal.entries.some((e) => e.event.type === 'control-plane.checked' && e.event.cluster === k.cluster.name && e.event.node === o.node && e.event.phase === k.phase.name && e.event.passed);
   if (!checked) {
-    const results = await checkControlPlane({ cluster: k.cluster, clock: k.deps.clock, node: o.node, to: k.phase.to, last: o.last, settleMs: k.phase.controlPlane.ready.timeout.ms, signal: k.signal });
+    const results = await checkControlPlane({ cluster: k.cluster, probe: o.probe, clock: k.deps.clock, node: o.node, to: k.phase.to, last: o.last, settleMs: k.phase.controlPlane.ready.timeout.ms, signal: k.signal });
     const passed = results.every((r) => r.passed);
     k.record({ type: 'control-plane.checked', cluster: k.cluster.name, phase: k.phase.name, node: o.node, passed, results });
     if (!passed) throw new RunFailure(`control plane of ${k.cluster.name} after ${o.node}: ${results.filter((r) => !r.passed).map((r) => `${r.gate}: ${r.message}`).join('; ')}`);

@@ -13,6 +13,8 @@ import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/typ
 import type { Finding } from '../preflight/types.ts';
 import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
+import type { BackupPort } from './ports/backups.ts';
+import type { ControlPlaneProbe } from './ports/control-plane.ts';
 
 export interface PhaseWaves {
   readonly budget: number;
@@ -69,6 +71,10 @@ export interface EngineDeps {
   readonly silencer?: Silencer;
   /** Regional phases: the balancer and its checks; absent when the plan has none. */
   readonly regional?: RegionalDeps;
+  /** Each cluster's backups (Velero behind them), by cluster name; a cluster without one cannot take Velero backups. */
+  readonly backups?: ReadonlyMap<string, BackupPort>;
+  /** Each cluster's control-plane probe (`/version`, `/readyz` behind it), by cluster name; kubernetes phases need it. */
+  readonly controlPlane?: ReadonlyMap<string, ControlPlaneProbe>;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */
   readonly runHook?: (hook: Hook, vars: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<HookResult>;
 }

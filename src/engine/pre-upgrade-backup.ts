@@ -1,5 +1,5 @@
-// The backup a kubernetes phase takes before it touches a node: a Velero `Backup` object created and
-// waited for until its phase is Completed, or a command that must exit 0. Journaled before it is asked.
+// The backup a kubernetes phase takes before it touches a node: a Velero backup (behind the BackupPort)
+// started and waited for until it completes, or a command that must exit 0. Journaled before it is asked.
 import type { Cluster } from './ports/cluster.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { renderTemplate } from '../lib/template.ts';
@@ -9,8 +9,7 @@ import type { RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import { RunFailure } from './phase-runner.ts';
 import type { EngineDeps } from './ports.ts';
-import { apiMessage, waitVeleroBackup } from './velero-backup.ts';
-import type { Raw } from './velero-backup.ts';
+import { waitBackup } from './velero-backup.ts';
 
 export interface BackupRun {
   readonly deps: EngineDeps;
@@ -61,35 +60,27 @@ async function commandBackup(b: BackupRun, policy: Extract<BackupPolicy, { type:
 }
 
 async function veleroBackup(b: BackupRun, policy: Extract<BackupPolicy, { type: 'velero' }>): Promise<void> {
-  const raw = b.cluster.raw?.bind(b.cluster);
-  if (!raw) throw new RunFailure(`cluster ${b.cluster.name} cannot create Velero Backups through this adapter; use backup: {type: command, run: ...}`);
+  const backups = b.deps.backups?.get(b.cluster.name);
+  if (!backups) throw new RunFailure(`cluster ${b.cluster.name} cannot create Velero Backups through this adapter; use backup: {type: command, run: ...}`);
   const name = backupName(b.deps.runId, b.cluster.name);
-  const path = `/apis/velero.io/v1/namespaces/${policy.namespace}/backups`;
+  const ref = { store: policy.namespace, name };
   const started = b.deps.clock.now();
-  const existing = journaled(b, 'backup.requested') ? await raw('GET', `${path}/${name}`, undefined, b.signal) : undefined;
-  if (existing?.status !== 200) {
+  const existing = journaled(b, 'backup.requested') ? await backups.read(ref, b.signal) : undefined;
+  if (!existing || existing.kind === 'absent' || existing.kind === 'not-installed') {
     b.record({ type: 'backup.requested', cluster: b.cluster.name, phase: b.phase.name, backup: 'velero', name, namespace: policy.namespace });
-    const body = {
-      apiVersion: 'velero.io/v1',
-      kind: 'Backup',
-      metadata: { name, namespace: policy.namespace, labels: { 'app.kubernetes.io/managed-by': 'daylight' }, annotations: { 'daylight.dev/run': b.deps.runId, 'daylight.dev/phase': b.phase.name } },
-      spec: { includedNamespaces: policy.includedNamespaces, ttl: policy.ttl.toString() },
+    const request = {
+      ...ref,
+      namespaces: policy.includedNamespaces,
+      ttl: policy.ttl.toString(),
+      labels: { 'app.kubernetes.io/managed-by': 'daylight' },
+      annotations: { 'daylight.dev/run': b.deps.runId, 'daylight.dev/phase': b.phase.name },
     };
-    const r = await raw('POST', path, body, b.signal);
-    if (r.status === 404) fail(b, `cluster ${b.cluster.name} does not serve velero.io/v1 Backups in namespace ${policy.namespace} (${apiMessage(r.body)}); install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`, name);
-    if (r.status >= 300 && r.status !== 409) fail(b, `creating Velero Backup ${policy.namespace}/${name} answered ${r.status}: ${apiMessage(r.body)}`, name);
+    const r = await backups.start(request, b.signal);
+    if (r.kind === 'not-installed') fail(b, `${r.reason}; install Velero, set backup.namespace to where it runs, or use backup: {type: command, ...}`, name);
+    if (r.kind === 'refused') fail(b, r.reason, name);
   }
-  const status = await waitForBackup(b, { path: `${path}/${name}`, name, timeoutMs: policy.timeout.ms, raw });
-  b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status });
-}
-
-/** Reads the Backup until its phase is Completed; fails at a failed phase or at the timeout. */
-async function waitForBackup(b: BackupRun, o: { path: string; name: string; timeoutMs: number; raw: Raw }): Promise<Record<string, unknown>> {
-  const end = await waitVeleroBackup({ raw: o.raw, path: o.path, clock: b.deps.clock, untilMs: b.deps.clock.now() + o.timeoutMs, signal: b.signal });
-  if (end.kind === 'completed') return end.status;
-  if (end.kind === 'failed') {
-    const why = [end.status.failureReason, end.status.errors !== undefined ? `${String(end.status.errors)} error(s)` : undefined].filter((x) => x !== undefined).join(', ');
-    fail(b, `Velero Backup ${o.name} ended ${end.phase}${why ? ` (${why})` : ''}; see velero backup describe ${o.name} --details, fix the cause and start the run again`, o.name);
-  }
-  fail(b, `Velero Backup ${o.name} was not Completed within ${Math.round(o.timeoutMs / 60_000)}m (${end.last}); check that Velero runs, or raise backup.timeout`, o.name);
+  const end = await waitBackup({ backups, ref, clock: b.deps.clock, untilMs: b.deps.clock.now() + policy.timeout.ms, signal: b.signal });
+  if (end.kind === 'failed') fail(b, `Velero Backup ${name} ${end.reason}; see velero backup describe ${name} --details, fix the cause and start the run again`, name);
+  if (end.kind === 'timeout') fail(b, `Velero Backup ${name} was not Completed within ${Math.round(policy.timeout.ms / 60_000)}m (${end.last}); check that Velero runs, or raise backup.timeout`, name);
+  b.record({ type: 'backup.completed', cluster: b.cluster.name, phase: b.phase.name, name, ms: b.deps.clock.now() - started, status: end.details });
 }

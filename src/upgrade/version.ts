@@ -1,24 +1,11 @@
 // Kubernetes versions as the upgrade planner reads them: "v1.31.2", "1.31", "v1.30.4-eks-1a2b" or
 // "v1.29.3+k3s1" become a minor number to count skew with, and back into text.
 
-/** A parsed version of Kubernetes 1.x: `minor` is what skew is counted in. */
-export interface KubeVersion {
-  readonly minor: number;
-  readonly patch?: number;
-  /** As written, for messages. */
-  readonly text: string;
-}
+import { parseVersion } from '../lib/kube-version.ts';
 
-const VERSION = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]*)?$/;
-
-/** The version in `text`, or undefined when it is not one or not Kubernetes 1.x. */
-export function parseVersion(text: string): KubeVersion | undefined {
-  const m = VERSION.exec(text.trim());
-  if (!m || m[1] !== '1') return undefined;
-  const minor = Number(m[2]);
-  const patch = m[3] === undefined ? undefined : Number(m[3]);
-  return patch === undefined ? { minor, text } : { minor, patch, text };
-}
+// The parser is shared with the engine's control-plane checks, so it lives in lib/.
+export { parseVersion };
+export type { KubeVersion } from '../lib/kube-version.ts';
 
 /** "1.31" */
 export function minorName(minor: number): string {

@@ -2,7 +2,9 @@
 // ServiceAccount whose ClusterRole lacks a permission and a token from the TokenRequest API, fails the node
 // at once and names who lacked what (on both engines: the simulated one answers RBAC as kube-apiserver does);
 // and idle watches that the upstream kube-apiserver keeps closing (a small timeoutSeconds, so the test need
-// not sit for minutes) are resumed with WATCH, never relisted, as its own request metrics count.
+// not sit for minutes) are resumed with WATCH, never relisted, as its own request metrics count. The
+// backup and control-plane adapters read its answers as the engine's states: Velero not installed until its
+// CRD is served, then a Backup started, in progress and absent by name; /version parsed, /readyz ready.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -13,7 +15,9 @@ import { SharedReads } from '../../src/engine/shared-reads.ts';
 import { KubeCluster } from '../../src/kube/adapter.ts';
 import { PermissionDenied } from '../../src/engine/ports/errors.ts';
 import { KubeApi } from '../../src/kube/api.ts';
+import { ApiServerProbe } from '../../src/kube/control-plane.ts';
 import { pdbCache } from '../../src/kube/object-cache.ts';
+import { VeleroBackups } from '../../src/kube/velero.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { RequestTally } from '../../src/lib/request-tally.ts';
 import { parsePlan } from '../../src/plan/load.ts';
@@ -170,6 +174,47 @@ for (const engine of ENGINES) {
       // Then the API server's refusal names the verb, the resource and the identity, with no namespace
       assert.ok(e instanceof PermissionDenied, String(e));
       assert.deepEqual({ ...e.denial, message: undefined }, { user: identityOf('daylight-read-nodes'), verb: 'patch', resource: 'nodes', message: undefined });
+    });
+
+    test('Velero backups and the control-plane probe read this API server\'s answers as the engine\'s states', { timeout: 120_000 }, async () => {
+      const admin = lab.admin as KubeApi;
+      const call = (m: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal) => admin.raw(m, path, body, signal);
+      const signal = new AbortController().signal;
+      const backups = new VeleroBackups({ cluster: REGION, call });
+      const request = { name: 'daylight-probe', store: 'velero', namespaces: ['shop'], ttl: '24h0m0s', labels: { 'app.kubernetes.io/managed-by': 'daylight' } };
+      // Given no Velero: starting and reading a backup say it is not installed, with the server's words
+      const before = await backups.start(request, signal);
+      assert.equal(before.kind, 'not-installed', JSON.stringify(before));
+      assert.equal((await backups.read({ store: 'velero', name: 'daylight-probe' }, signal)).kind, 'not-installed');
+      // When Velero's Backup CRD is served in namespace velero
+      await lab.ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero' } });
+      await lab.ok('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'backups.velero.io' },
+        spec: {
+          group: 'velero.io',
+          scope: 'Namespaced',
+          names: { plural: 'backups', singular: 'backup', kind: 'Backup', listKind: 'BackupList' },
+          versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        },
+      });
+      await until('backups.velero.io served', async () => ((await admin.raw('GET', '/apis/velero.io/v1/namespaces/velero/backups', undefined)).status === 200 ? true : undefined), 60_000);
+      // Then a backup of another name is absent, not "not installed"
+      assert.deepEqual(await backups.read({ store: 'velero', name: 'never-asked' }, signal), { kind: 'absent' });
+      // and the backup starts (twice: the second is the same object, as a resumed run finds it), and is in progress until Velero writes a phase
+      assert.deepEqual(await backups.start(request, signal), { kind: 'started' });
+      assert.deepEqual(await backups.start(request, signal), { kind: 'started' });
+      assert.deepEqual(await backups.read({ store: 'velero', name: 'daylight-probe' }, signal), { kind: 'in-progress', progress: 'no status yet' });
+      const stored = await lab.ok('GET', '/apis/velero.io/v1/namespaces/velero/backups/daylight-probe');
+      assert.deepEqual(stored.spec, { includedNamespaces: ['shop'], ttl: '24h0m0s' });
+      // And the probe reads the served version, parsed, and a ready API server
+      const probe = new ApiServerProbe(call);
+      const served = (await lab.ok('GET', '/version')).gitVersion as string;
+      const v = await probe.version(signal);
+      assert.equal(v.text, served);
+      assert.equal(v.minor, Number(/^v1\.(\d+)/.exec(served)?.[1]));
+      assert.deepEqual(await probe.readiness(signal), { ready: true });
     });
 
     // The upstream kube-apiserver counts its own requests in /metrics; the simulated engine has no such count.

@@ -105,7 +105,7 @@ describe('platform post-checks on a live cluster', () => {
     assert.equal(m.value, 2);
     assert.match(m.message, /^2 of 3 not in sync: Application argocd\/new-app: no sync or health status yet/);
     // and as a plan's gate, evaluated the way every gate is, it fails with the same words
-    const gate = await evaluateGate(GateSchema.parse({ type: 'gitops', tool: 'argocd' }), { cluster: fx().cluster, runId: 'r', clock: { now: () => 0 } });
+    const gate = await evaluateGate(GateSchema.parse({ type: 'gitops', tool: 'argocd' }), { cluster: fx().cluster, customResources: fx().cluster, runId: 'r', clock: { now: () => 0 } });
     assert.deepEqual([gate.gate, gate.passed, gate.message], ['gitops argocd', false, m.message]);
   });
 
@@ -116,7 +116,7 @@ describe('platform post-checks on a live cluster', () => {
     }
     const m = gitopsMeasurement(await checkGitops('argocd', fx().cluster));
     assert.deepEqual(m, { passed: true, value: 0, threshold: '0', message: 'all 3 in sync: Application argocd/guestbook, Application argocd/new-app, Application argocd/shop' });
-    const gate = await evaluateGate(GateSchema.parse({ type: 'gitops', tool: 'argocd' }), { cluster: fx().cluster, runId: 'r', clock: { now: () => 0 } });
+    const gate = await evaluateGate(GateSchema.parse({ type: 'gitops', tool: 'argocd' }), { cluster: fx().cluster, customResources: fx().cluster, runId: 'r', clock: { now: () => 0 } });
     assert.equal(gate.passed, true, gate.message);
   });
 

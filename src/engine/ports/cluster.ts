@@ -89,9 +89,4 @@ export interface Cluster {
   readonly workloads: WorkloadsPort;
   readonly leases: LeasePort;
   readonly events: EventsPort;
-  /**
-   * One request to any API path (`/version`, `/readyz`, custom resources such as Velero Backups), answered
-   * with its status and body as they are; optional (a cluster without it cannot run kubernetes phases).
-   */
-  raw?(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: string }>;
 }
