@@ -8,18 +8,8 @@ import { checkPrometheus } from './prometheus.ts';
 import { describeError, rethrowIfAborted } from './signals.ts';
 import type { GateContext } from './types.ts';
 
-export type Verdict = 'success' | 'failure' | 'inconclusive';
-
-export interface AnalysisRecord {
-  readonly analysis: string;
-  readonly type: Analysis['type'];
-  readonly verdict: Verdict;
-  readonly value?: number | string;
-  readonly threshold?: string;
-  readonly message: string;
-  /** Epoch ms on the engine's clock. */
-  readonly measuredAt: number;
-}
+export type { AnalysisRecord, Verdict } from '../engine/ports/gates.ts';
+import type { AnalysisRecord, Verdict } from '../engine/ports/gates.ts';
 
 export interface AnalysisContext extends Omit<GateContext, 'cluster' | 'runId'> {
   readonly region: string;

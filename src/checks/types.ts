@@ -3,18 +3,8 @@
 import type { Cluster } from '../engine/ports/cluster.ts';
 import type { RawCluster } from './gitops.ts';
 
-export interface GateResult {
-  /** Display name: the gate's own `name`, else "kube nodes-ready", "http <url>", ... */
-  readonly gate: string;
-  readonly type: string;
-  readonly passed: boolean;
-  /** What was measured: a count, an HTTP status, a metric value. */
-  readonly value?: number | string;
-  /** What the value was held against, as people read it: "<= 0.01", "= 200", "0". */
-  readonly threshold?: string;
-  /** What was seen and, when failed, why; with live numbers. */
-  readonly message: string;
-}
+/** The engine's gate result (src/engine/ports/gates.ts): what every gate yields. */
+export type { GateResult } from '../engine/ports/gates.ts';
 
 /** A gate's own verdict, before evaluateGate adds the name, the type and the time. */
 export interface Measurement {
@@ -25,7 +15,6 @@ export interface Measurement {
   /** Nothing to judge (no series, NaN, no answer): a gate fails; an analysis counts it as no data. */
   readonly inconclusive?: boolean;
 }
-
 
 export type { CommandExec, CommandOutcome } from '../lib/command-exec.ts';
 import type { CommandExec } from '../lib/command-exec.ts';

@@ -4,6 +4,7 @@ import { evaluateGate } from '../checks/index.ts';
 import type { EngineDeps, PhaseWaves, RegionalDeps, Silencer, WindowPort } from '../engine/ports.ts';
 import { AlertmanagerSilences } from '../notify/silences.ts';
 import { runHook } from '../notify/hooks.ts';
+import { platformPort } from '../platform/platform-port.ts';
 import type { GateResult, JournalEntry } from '../engine/events.ts';
 import type { RunState } from '../engine/state.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
@@ -16,6 +17,7 @@ import { shellExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import { fitsInWindow, planPhase, windowCalendar } from '../planner/index.ts';
+import { upgradePlanner } from '../upgrade/path.ts';
 
 export function planWaves(snapshot: ClusterSnapshot, phase: NodesPhase): PhaseWaves {
   const p = planPhase({ snapshot, phase });
@@ -74,6 +76,8 @@ export function engineDeps(w: WiringInput): EngineDeps {
     backups: perCluster(w.clusters, (c) => new VeleroBackups({ cluster: c.name, call: apiCall(c) })),
     controlPlane: perCluster(w.clusters, (c) => new ApiServerProbe(apiCall(c))),
     windows,
+    platform: platformPort(w.clusters),
+    upgrades: upgradePlanner,
     exec: shellExec,
     emit: w.emit,
     ...(w.regional ? { regional: w.regional } : {}),

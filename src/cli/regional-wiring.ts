@@ -1,8 +1,7 @@
 // Wires regional phases: the plan's traffic provider to its adapter, capacity and analysis to the
 // checks, silences to Alertmanager. The manual provider asks through the run's control file, answered
 // by `daylight confirm RUN`.
-import { measureAnalysis } from '../checks/analysis.ts';
-import { checkCapacity } from '../checks/capacity.ts';
+import { regionChecks } from '../checks/region-checks.ts';
 import type { RegionalDeps, SilencePort } from '../engine/ports.ts';
 import { ControlReader } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
@@ -16,7 +15,7 @@ import { HaproxyTraffic } from '../traffic/haproxy.ts';
 import { ManualTraffic } from '../traffic/manual.ts';
 import type { Confirm } from '../traffic/manual.ts';
 import { SandboxTraffic } from '../traffic/sandbox.ts';
-import type { TrafficPort } from '../traffic/types.ts';
+import type { TrafficPort } from '../engine/ports/traffic.ts';
 import { GatewayApiTraffic } from '../traffic/gateway-api.ts';
 
 export interface RegionalWiring {
@@ -37,11 +36,7 @@ export function regionalDeps(w: RegionalWiring): RegionalDeps | undefined {
   return {
     traffic,
     policy,
-    capacity: async (region, snapshot, signal) => {
-      const capacity = policy.capacity ?? { type: 'sandbox' as const, headroom: 1 };
-      return await checkCapacity(capacity, region, snapshot, { signal });
-    },
-    analyse: (a, ctx) => measureAnalysis(a, { ...ctx, clock: w.clock }),
+    ...regionChecks({ capacity: policy.capacity, clock: w.clock }),
     ...(w.plan.spec.silences ? { silences: silencePort(w) } : {}),
   };
 }

@@ -6,7 +6,6 @@ import type { Cluster } from './ports/cluster.ts';
 import { parseLabelSelector } from '../lib/selectors.ts';
 import { controlPlanePhase, workersPhase } from '../plan/kubernetes-phase.ts';
 import type { KubernetesPhase } from '../plan/schema.ts';
-import { planPath } from '../upgrade/path.ts';
 import { BudgetQueue } from './budget-queue.ts';
 import { checkControlPlane } from './control-plane-checks.ts';
 import type { RunEvent } from './events.ts';
@@ -16,6 +15,7 @@ import { maintainNode } from './node-pipeline.ts';
 import { runPhase, RunFailure } from './phase-runner.ts';
 import type { EngineDeps } from './ports.ts';
 import type { ControlPlaneProbe } from './ports/control-plane.ts';
+import type { UpgradePlanner } from './ports/upgrade.ts';
 import { backupBeforeUpgrade } from './pre-upgrade-backup.ts';
 import { SharedReads } from './shared-reads.ts';
 import { nodeKey } from './state.ts';
@@ -43,6 +43,11 @@ export async function runKubernetesPhase(k: KubernetesRun): Promise<void> {
   k.record({ type: 'phase.completed', cluster: k.cluster.name, phase: k.phase.name });
 }
 
+function upgradePlanner(k: KubernetesRun): UpgradePlanner {
+  if (!k.deps.upgrades) throw new Error(`phase ${k.phase.name}: the engine was given no upgrade planner (EngineDeps.upgrades); the CLI wires one`);
+  return k.deps.upgrades;
+}
+
 function completed(k: KubernetesRun, phase: string): boolean {
   return k.state().phases.some((p) => p.cluster === k.cluster.name && p.phase === phase && p.completed);
 }
@@ -60,7 +65,7 @@ async function checkPath(k: KubernetesRun, probe: ControlPlaneProbe): Promise<vo
   });
   const isControlPlane = parseLabelSelector(k.phase.controlPlane.selector);
   const nodes = (await k.cluster.nodes.list(k.signal)).map((n) => ({ name: n.name, kubeletVersion: n.kubeletVersion, controlPlane: isControlPlane(n.labels) }));
-  const path = planPath({ apiservers: [apiserver], nodes, target: k.phase.to, now: k.deps.clock.now() });
+  const path = upgradePlanner(k).planPath({ apiservers: [apiserver], nodes, target: k.phase.to, now: k.deps.clock.now() });
   const errors = path.problems.filter((p) => p.severity === 'error').map((p) => p.message);
   const steps = path.steps.filter((s) => s.kind === 'control-plane');
   if (steps.length > 1) {

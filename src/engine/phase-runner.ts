@@ -38,6 +38,8 @@ export interface PhaseRun {
 
 export async function runPhase(p: PhaseRun): Promise<void> {
   const phase = await planOnce(p);
+  // A run paused or stopped while it soaked waits what is left of that soak before the next wave.
+  if (phase.wavesDone > 0) await soak(p, phase.wavesDone - 1);
   for (let wave = phase.wavesDone; wave < phase.waves.length; wave++) {
     await runWave(p, phase.waves[wave] as PlannedWave & { estimateMs?: number });
   }
@@ -66,10 +68,18 @@ async function runWave(p: PhaseRun, wave: PlannedWave & { estimateMs?: number })
   }
   await maintainWithinBudget(p, wave);
   p.record({ type: 'wave.completed', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index });
-  if (p.phase.soak.ms > 0) {
-    await p.deps.clock.sleep(p.phase.soak.ms, p.signal);
-    p.record({ type: 'wave.soaked', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, ms: p.phase.soak.ms });
-  }
+  await soak(p, wave.index);
+}
+
+/** The plan's soak after a wave, counted from the wave's completion in the journal, so a resume never cuts it short. */
+async function soak(p: PhaseRun, wave: number): Promise<void> {
+  const ms = p.phase.soak.ms;
+  if (ms <= 0) return;
+  const of = (type: 'wave.completed' | 'wave.soaked') => p.journal.entries.findLast((x) => x.event.type === type && x.event.cluster === p.cluster.name && x.event.phase === p.phase.name && x.event.wave === wave);
+  if (of('wave.soaked')) return;
+  const left = (of('wave.completed')?.at ?? p.deps.clock.now()) + ms - p.deps.clock.now();
+  if (left > 0) await p.deps.clock.sleep(left, p.signal);
+  p.record({ type: 'wave.soaked', cluster: p.cluster.name, phase: p.phase.name, wave, ms });
 }
 
 /**

@@ -2,7 +2,7 @@
 // journaled, started through the BackupPort and read until it completes. A failed backup, a cluster without
 // Velero or the timeout fail closed; a resumed run finds the same backup by its deterministic name.
 import type { Cluster } from './ports/cluster.ts';
-import type { PreStep } from '../platform/index.ts';
+import type { PreStep } from './ports/platform.ts';
 import type { RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import type { EngineDeps } from './ports.ts';

@@ -8,8 +8,7 @@ import type { Cluster } from './ports/cluster.ts';
 import { Duration } from '../lib/duration.ts';
 import { UserError } from '../lib/errors.ts';
 import type { PlatformPhase } from '../plan/schema.ts';
-import { checkDeployments, deploymentsMeasurement, diffWorkspaces, loadWorkspaceFile, platformSteps, readChangelogs } from '../platform/index.ts';
-import type { ComponentStep, LoadedWorkspace, PostStep, UpgradeStep, WorkspaceDiff } from '../platform/index.ts';
+import type { ComponentStep, PlatformChange, PlatformPort, PostStep, UpgradeStep, WorkspaceFile } from './ports/platform.ts';
 import type { ComponentCommand, GateResult, RunEvent } from './events.ts';
 import { veleroComponentBackup } from './platform-backup.ts';
 import type { Journal } from './journal.ts';
@@ -33,13 +32,12 @@ export interface PlatformRun {
   readonly signal: AbortSignal;
 }
 
-type Steps = ReturnType<typeof platformSteps>[number];
+type Steps = PlatformChange['components'][number];
 
 export async function runPlatformPhase(p: PlatformRun): Promise<void> {
-  const { diff, from, to } = await readWorkspaces(p);
-  const components = platformSteps(diff, { cluster: p.cluster.name, runId: p.deps.runId, rollback: p.phase.rollback, ...prometheus(p, to) });
-  journalDiff(p, diff, { from, to });
-  for (const c of components) {
+  const { change, from, to } = await readWorkspaces(p, platformPort(p));
+  journalDiff(p, change, { from, to });
+  for (const c of change.components) {
     if (upgraded(p, c.component)) continue;
     if (p.signal.aborted) throw new DOMException('the operation was aborted', 'AbortError');
     await upgradeComponent(p, c);
@@ -51,19 +49,19 @@ function where(p: PlatformRun) {
   return { cluster: p.cluster.name, phase: p.phase.name };
 }
 
-function prometheus(p: PlatformRun, to: LoadedWorkspace): { prometheusUrl?: string } {
-  const url = p.phase.prometheus ?? to.workspace.spec.prometheus?.url;
-  return url === undefined ? {} : { prometheusUrl: url };
+function platformPort(p: PlatformRun): PlatformPort {
+  if (!p.deps.platform) throw new Error(`phase ${p.phase.name}: the engine was given no platform port (EngineDeps.platform); the CLI wires one`);
+  return p.deps.platform;
 }
 
-/** Both workspace files, relative to the plan's folder; a bad file fails the run at its file:line:column. */
-async function readWorkspaces(p: PlatformRun): Promise<{ diff: WorkspaceDiff; from: LoadedWorkspace; to: LoadedWorkspace }> {
+/** Both workspace files, relative to the plan's folder, and the change between them; a bad file fails the run at its file:line:column. */
+async function readWorkspaces(p: PlatformRun, platform: PlatformPort): Promise<{ change: PlatformChange; from: WorkspaceFile; to: WorkspaceFile }> {
   const base = dirname(resolve(p.deps.plan.path));
   try {
-    const from = await loadWorkspaceFile(resolve(base, p.phase.workspace.from));
-    const to = await loadWorkspaceFile(resolve(base, p.phase.workspace.to));
-    refuseChangedFiles(p, from, to);
-    return { diff: await readChangelogs(diffWorkspaces(from.workspace, to.workspace), to), from, to };
+    const files = await platform.read(resolve(base, p.phase.workspace.from), resolve(base, p.phase.workspace.to));
+    refuseChangedFiles(p, files.from, files.to);
+    const change = await files.change({ cluster: p.cluster.name, runId: p.deps.runId, rollback: p.phase.rollback, ...(p.phase.prometheus !== undefined ? { prometheus: p.phase.prometheus } : {}) });
+    return { change, from: files.from, to: files.to };
   } catch (e: unknown) {
     if (!(e instanceof UserError)) throw e;
     throw new RunFailure(`phase ${p.phase.name} on ${p.cluster.name}: ${e.message}\nfix the workspace file and start a new run; no component was touched by this step`);
@@ -71,7 +69,7 @@ async function readWorkspaces(p: PlatformRun): Promise<{ diff: WorkspaceDiff; fr
 }
 
 /** A resumed run upgrades what it diffed at its start, not what the files say now. */
-function refuseChangedFiles(p: PlatformRun, from: LoadedWorkspace, to: LoadedWorkspace): void {
+function refuseChangedFiles(p: PlatformRun, from: WorkspaceFile, to: WorkspaceFile): void {
   const first = p.journal.entries.find((e) => e.event.type === 'platform.diffed' && e.event.cluster === p.cluster.name && e.event.phase === p.phase.name)?.event;
   if (first?.type !== 'platform.diffed') return;
   for (const [was, now] of [[first.from, from], [first.to, to]] as const) {
@@ -79,18 +77,18 @@ function refuseChangedFiles(p: PlatformRun, from: LoadedWorkspace, to: LoadedWor
   }
 }
 
-function journalDiff(p: PlatformRun, diff: WorkspaceDiff, files: { from: LoadedWorkspace; to: LoadedWorkspace }): void {
+function journalDiff(p: PlatformRun, change: PlatformChange, files: { from: WorkspaceFile; to: WorkspaceFile }): void {
   if (p.journal.entries.some((e) => e.event.type === 'platform.diffed' && e.event.cluster === p.cluster.name && e.event.phase === p.phase.name)) return;
-  const ref = (w: LoadedWorkspace) => ({ path: w.path, sha256: w.sha256 });
+  const ref = (w: WorkspaceFile) => ({ path: w.path, sha256: w.sha256 });
   p.record({ type: 'phase.planned', cluster: p.cluster.name, phase: p.phase.name, budget: 1, waves: [], excluded: [] });
   p.record({
     type: 'platform.diffed',
     ...where(p),
     from: ref(files.from),
     to: ref(files.to),
-    order: diff.order.map((o) => o.name),
-    removed: diff.removed.map((r) => r.name),
-    downgrades: diff.upgraded.filter((u) => u.direction === 'downgrade').map((u) => `${u.name} ${u.from} → ${u.to}`),
+    order: change.order,
+    removed: change.removed,
+    downgrades: change.downgrades,
   });
 }
 
@@ -192,7 +190,7 @@ async function postChecks(p: PlatformRun, up: UpgradeStep, steps: readonly PostS
   const results: GateResult[] = [];
   for (const s of steps) {
     if (s.kind === 'gate') results.push(...(await p.deps.evaluateGates([s.gate], p.cluster, p.signal)));
-    else results.push({ gate: `${s.component}: deployments`, type: 'deployments', ...deploymentsMeasurement(await checkDeployments(s.expect, p.cluster, p.signal)) });
+    else results.push({ gate: `${s.component}: deployments`, type: 'deployments', ...(await platformPort(p).checkDeployments(p.cluster.name, s.expect, p.signal)) });
   }
   const passed = results.every((r) => r.passed);
   p.record({ type: 'component.checked', ...where(p), component: up.component, passed, results });

@@ -4,12 +4,17 @@ import type { Cluster } from './ports/cluster.ts';
 import type { ClusterSnapshot } from './ports/cluster-views.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
-import type { Gate, MaintenanceWindow, NodesPhase } from '../plan/schema.ts';
+import type { Gate, NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
-import type { AnalysisRecord } from '../checks/analysis.ts';
 import type { HookResult } from './events.ts';
-import type { Analysis, Hook, Traffic } from '../plan/schema.ts';
-import type { RegionTraffic, TrafficPort, TrafficSnapshot } from '../traffic/types.ts';
+import type { Hook, Traffic } from '../plan/schema.ts';
+import type { TrafficPort } from './ports/traffic.ts';
+import type { RegionChecks } from './ports/gates.ts';
+import type { PlatformPort } from './ports/platform.ts';
+import type { UpgradePlanner } from './ports/upgrade.ts';
+import type { SilencePort, Silencer } from './ports/silences.ts';
+import type { WindowPort } from './ports/windows.ts';
+export type { SilencePort, Silencer, WindowPort };
 import type { Finding } from '../preflight/types.ts';
 import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
@@ -24,33 +29,10 @@ export interface PhaseWaves {
   readonly blockers: readonly string[];
 }
 
-export interface WindowPort {
-  /** When a piece of work of `durationMs` may start, at or after `fromMs`. */
-  nextStart(window: MaintenanceWindow, fromMs: number, durationMs: number): number;
-}
-
-/** Silences for a region under maintenance, in one Alertmanager. */
-export interface SilencePort {
-  readonly alertmanager: string;
-  /** Creates the region's silence; `marker` goes into its comment so recovery can find it. */
-  create(region: string, marker: string, signal: AbortSignal): Promise<string>;
-  expire(id: string, signal: AbortSignal): Promise<void>;
-}
-
-/** Silences with matchers of their own (a platform component's), in the plan's Alertmanager. */
-export interface Silencer {
-  readonly alertmanager: string;
-  create(matchers: readonly { readonly name: string; readonly value: string; readonly isRegex: boolean }[], comment: string, signal: AbortSignal): Promise<string>;
-  expire(id: string, signal: AbortSignal): Promise<void>;
-}
-
-/** What regional phases need: the balancer, and how to judge capacity and a restore step. */
-export interface RegionalDeps {
+/** What regional phases need: the balancer, and how to judge capacity and a restore step (ports/gates.ts). */
+export interface RegionalDeps extends RegionChecks {
   readonly traffic: TrafficPort;
   readonly policy: Traffic;
-  /** Whether the regions other than `region` can carry all the load; fails closed. */
-  readonly capacity: (region: string, snapshot: TrafficSnapshot, signal: AbortSignal) => Promise<GateResult>;
-  readonly analyse: (a: Analysis, ctx: { readonly region: string; readonly since?: RegionTraffic; readonly now?: RegionTraffic; readonly signal: AbortSignal }) => Promise<AnalysisRecord>;
   readonly silences?: SilencePort;
 }
 
@@ -62,6 +44,10 @@ export interface EngineDeps {
   readonly planPhase: (snapshot: ClusterSnapshot, phase: NodesPhase) => PhaseWaves;
   readonly evaluateGates: (gates: readonly Gate[], cluster: Cluster, signal: AbortSignal) => Promise<GateResult[]>;
   readonly windows?: WindowPort;
+  /** Platform phases: workspace files, their steps and the Deployments check (src/platform/ implements it); a platform phase fails without it. */
+  readonly platform?: PlatformPort;
+  /** Kubernetes phases: the upgrade path under the skew policy (src/upgrade/ implements it); a kubernetes phase fails without it. */
+  readonly upgrades?: UpgradePlanner;
   readonly exec: CommandExec;
   /** Every journal entry as it is written, with the run's state after it, for the terminal, `-o json` and notifications. */
   readonly emit: (entry: JournalEntry, state: RunState) => void;

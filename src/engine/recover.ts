@@ -4,7 +4,7 @@
 import type { Cluster } from './ports/cluster.ts';
 import type { Clock } from '../lib/clock.ts';
 import { isAbortError } from '../lib/errors.ts';
-import type { TrafficPort } from '../traffic/types.ts';
+import type { TrafficPort } from './ports/traffic.ts';
 import type { RunEvent } from './events.ts';
 import { LEASE_NAME } from './lease-keeper.ts';
 import { silenceMarker } from './region.ts';

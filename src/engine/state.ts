@@ -1,6 +1,6 @@
 // The state of a run as a typed reducer over its journal: replaying the same entries always gives the
 // same state, which is how a run resumes after a crash and how `status` reads a run it does not own.
-import type { RegionTraffic } from '../traffic/types.ts';
+import type { RegionTraffic } from './ports/traffic.ts';
 import type { BudgetBreach, ExcludedNode, GateResult, JournalEntry, NodeOutcome, PlannedWave, RunEvent } from './events.ts';
 
 export type RunStatus = 'running' | 'paused' | 'succeeded' | 'degraded' | 'failed' | 'aborted';

@@ -4,16 +4,9 @@
 import { compareVersions, parseVersion } from './semver.ts';
 import type { Version } from './semver.ts';
 
-export interface ChangelogEntry {
-  /** The version as its heading writes it. */
-  readonly version: string;
-  /** 1-based line of the `##` heading in the file. */
-  readonly line: number;
-  /** The entry's content lines, trimmed, blank lines left out; sub-headings kept ("### Fixes"). */
-  readonly lines: readonly string[];
-  /** The lines among them that are breaking changes, without their list marker ("- ", "* "). */
-  readonly breaking: readonly string[];
-}
+/** The entry type is the engine's (a changelog step carries them): src/engine/ports/platform.ts. */
+export type { ChangelogEntry } from '../engine/ports/platform.ts';
+import type { ChangelogEntry } from '../engine/ports/platform.ts';
 
 const ENTRY_HEADING = /^##\s+(.+?)\s*#*\s*$/;
 const SUB_HEADING = /^#{3,6}\s+(.+?)\s*#*\s*$/;

@@ -8,9 +8,12 @@ import { renderTemplate } from '../lib/template.ts';
 import type { TemplateQuoting } from '../lib/template.ts';
 import type { Gate } from '../plan/schema.ts';
 import { BUILTIN_CHECKS } from './builtin-checks.ts';
-import type { ChangelogEntry } from './changelog.ts';
 import type { AddedComponent, UpgradedComponent, WorkspaceDiff } from './diff.ts';
 import type { Component, VeleroBackupSpec } from './schema.ts';
+import type { ComponentStep, PostCheck, PostStep, PreStep, UpgradeStep, VeleroBackupObject } from '../engine/ports/platform.ts';
+
+/** The step types are the engine's (it executes them): src/engine/ports/platform.ts. */
+export type { ComponentStep, DeploymentExpectation, PostCheck, PostStep, PreStep, UpgradeStep, VeleroBackupObject } from '../engine/ports/platform.ts';
 
 /** What a component's templates may refer to: {{name}}, {{version}}, {{from}} (upgrades only), {{cluster}}. */
 export interface StepVars {
@@ -31,67 +34,6 @@ export function renderCommand(template: string, vars: StepVars, quoting: Templat
   if (vars.from !== undefined) known.from = vars.from;
   return renderTemplate(template, known, quoting);
 }
-
-interface StepBase {
-  /** Stable within a run: "<component>/<what>[/<n>]", for the journal and for resume. */
-  readonly id: string;
-  readonly component: string;
-  /** One line for people: what the step does, with its live parameters. */
-  readonly title: string;
-}
-
-/** A Velero Backup object as the engine creates it (reference §7.6), waited for until status.phase is Completed. */
-export interface VeleroBackupObject {
-  readonly apiVersion: 'velero.io/v1';
-  readonly kind: 'Backup';
-  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
-  readonly spec: {
-    readonly includedNamespaces: readonly string[];
-    readonly ttl: string;
-    readonly storageLocation?: string;
-    readonly snapshotVolumes?: boolean;
-    readonly includeClusterResources?: boolean;
-  };
-}
-
-export type PreStep =
-  | (StepBase & { readonly phase: 'pre'; readonly kind: 'backup-velero'; readonly backup: VeleroBackupObject; readonly waitFor: 'Completed'; readonly timeout: Duration })
-  | (StepBase & { readonly phase: 'pre'; readonly kind: 'backup-command'; readonly run: string; readonly timeout: Duration })
-  | (StepBase & {
-      readonly phase: 'pre';
-      readonly kind: 'changelog';
-      readonly file: string;
-      readonly entries: readonly ChangelogEntry[];
-      readonly breaking: readonly { readonly version: string; readonly text: string }[];
-      readonly missingTarget: boolean;
-    })
-  | (StepBase & { readonly phase: 'pre'; readonly kind: 'silence'; readonly matchers: readonly { readonly name: string; readonly value: string; readonly isRegex: boolean }[] });
-
-export interface UpgradeStep extends StepBase {
-  readonly phase: 'upgrade';
-  readonly kind: 'upgrade';
-  readonly from?: string;
-  readonly to: string;
-  readonly run: string;
-  /** Present only when the plan asks for rollback on failure and the component has a rollback command. */
-  readonly rollback?: string;
-}
-
-/** Which post-check a gate step is, for grouping in reports. */
-export type PostCheck = 'pods-healthy' | 'endpoint' | 'command' | 'prometheus' | 'builtin';
-
-export interface DeploymentExpectation {
-  readonly namespace: string;
-  readonly name: string;
-  /** The image tag a container must run; a leading "v" on either side is ignored. */
-  readonly tag: string;
-}
-
-export type PostStep =
-  | (StepBase & { readonly phase: 'post'; readonly kind: 'gate'; readonly check: PostCheck; readonly gate: Gate })
-  | (StepBase & { readonly phase: 'post'; readonly kind: 'deployments'; readonly expect: readonly DeploymentExpectation[] });
-
-export type ComponentStep = PreStep | UpgradeStep | PostStep;
 
 export interface StepContext {
   /** The cluster (region) the component is upgraded in: {{cluster}}. */

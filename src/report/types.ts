@@ -2,7 +2,7 @@
 // rendering shows, and what a server or dashboard can reuse. Every time carries the wall clock and the
 // cluster clock, and the journal entry (seq) it comes from.
 import type { GateResult } from '../engine/events.ts';
-import type { AnalysisRecord } from '../checks/analysis.ts';
+import type { AnalysisRecord } from '../engine/ports/gates.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { ChainResult } from './integrity.ts';
 

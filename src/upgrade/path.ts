@@ -2,6 +2,7 @@
 // and the fewest kubelet upgrades that keep every kubelet inside the version-skew policy on the way.
 import { RELEASES } from './data/releases.ts';
 import type { Release } from './data/releases.ts';
+import type { UpgradePlanner } from '../engine/ports/upgrade.ts';
 import { beyondUpgradeOrderText, kubeletMaxSkew, tooFarBehind } from './skew.ts';
 import { supportOf } from './support.ts';
 import type { SupportCheck } from './support.ts';
@@ -313,3 +314,6 @@ export function nodeList(names: readonly string[], shown = 5): string {
   const more = sorted.length > shown ? ` and ${sorted.length - shown} more` : '';
   return `${sorted.length === 1 ? 'node' : 'nodes'} ${head}${more}`;
 }
+
+/** The planner as the engine's kubernetes phase asks for it (src/engine/ports/upgrade.ts); the CLI wires it. */
+export const upgradePlanner: UpgradePlanner = { planPath };

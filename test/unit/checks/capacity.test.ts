@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCapacity } from '../../../src/checks/capacity.ts';
+import { regionChecks } from '../../../src/checks/region-checks.ts';
 import { Duration } from '../../../src/lib/duration.ts';
 import type { Capacity } from '../../../src/plan/schema.ts';
-import type { RegionTraffic, TrafficSnapshot } from '../../../src/traffic/types.ts';
+import type { RegionTraffic, TrafficSnapshot } from '../../../src/engine/ports/traffic.ts';
 import { fakePrometheus, refused, vector } from './fake-prometheus.ts';
 
 const REGION = 'eu-central';
@@ -89,4 +90,17 @@ test('prometheus: no answer fails closed', async () => {
     const r = await checkCapacity(fromPrometheus(), REGION, snapshot({}), { fetch: fakePrometheus(answer).fetch });
     assert.equal(r.passed, false);
   }
+});
+
+// ---------------------------------------------------------------------------------------- the gates port
+
+test('as the gates port: a plan without traffic.capacity is judged on the balancer readings, with no headroom', async () => {
+  // Given the checks wired for a plan with no traffic.capacity
+  const checks = regionChecks({ capacity: undefined, clock: { now: () => 1_700_000_000_000 } });
+  // When eu-central is to leave and eu-west can serve exactly the whole demand, then a little less
+  const exact = await checks.capacity(REGION, snapshot({ [REGION]: loaded(300, 600), 'eu-west': loaded(200, 500) }), new AbortController().signal);
+  const short = await checks.capacity(REGION, snapshot({ [REGION]: loaded(300, 600), 'eu-west': loaded(200, 400) }), new AbortController().signal);
+  // Then 1× the demand passes and less fails, both held against 1×
+  assert.deepEqual([exact.passed, exact.threshold], [true, '>= 1× the demand']);
+  assert.deepEqual([short.passed, short.value, short.threshold], [false, 0.8, '>= 1× the demand']);
 });

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AnalysisRecord, Verdict } from '../../../src/checks/analysis.ts';
+import type { AnalysisRecord, Verdict } from '../../../src/engine/ports/gates.ts';
 import type { GateResult, RunEvent } from '../../../src/engine/events.ts';
 import { Journal } from '../../../src/engine/journal.ts';
 import type { EngineDeps, RegionalDeps, SilencePort } from '../../../src/engine/ports.ts';
@@ -16,7 +16,7 @@ import type { Clock } from '../../../src/lib/clock.ts';
 import type { HookResult } from '../../../src/engine/events.ts';
 import { PlanSchema } from '../../../src/plan/schema.ts';
 import type { Gate, Hook } from '../../../src/plan/schema.ts';
-import type { DrainOptions, DrainResult, RegionTraffic, TrafficPort, TrafficSnapshot } from '../../../src/traffic/types.ts';
+import type { DrainOptions, DrainResult, RegionTraffic, TrafficPort, TrafficSnapshot } from '../../../src/engine/ports/traffic.ts';
 import { fakeCluster } from '../checks/fakes.ts';
 
 export const NOW = 1_700_000_000_000;
