@@ -23,6 +23,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSession } from '../src/cli/run-session.ts';
+import { RequestTally } from '../src/lib/request-tally.ts';
 import { journalSigner } from '../src/engine/ports/journal-signing.ts';
 import { parsePlan } from '../src/plan/load.ts';
 import { parseFleet } from '../src/sandbox/fleet-load.ts';
@@ -263,6 +264,7 @@ try {
   };
   const refereeBefore = await judged();
   const d0 = await scrape(admin);
+  const requests = new RequestTally();
   const end = await runSession({
     plan: parsePlan('bench-plan.yaml', planYaml({ name: 'bench-roll', group: 'daylight', maxUnavailable: Math.max(1, Math.floor(MAINTAIN / 2)), soak: SOAK })),
     stateDir: join(dir, 'state'),
@@ -270,6 +272,7 @@ try {
     view: 'json',
     write: () => undefined,
     signer,
+    onRequest: requests.observe,
   });
   const d1 = await scrape(admin);
   if (end.status !== 'succeeded') throw new Error(`the Daylight run ended ${end.status}${end.status === 'refused' ? '' : `: ${end.reason ?? ''}`}`);
@@ -349,7 +352,7 @@ try {
     const label = v === 'eviction' ? 'create pods/eviction' : v === 'create' ? 'create (other)' : v === 'discovery' ? 'discovery (not counted above)' : v;
     console.log(`  ${label.padEnd(29)} ${(a / Math.max(1, daylight.evicted)).toFixed(2).padStart(6)}  ${(b / Math.max(1, drain.evicted)).toFixed(2).padStart(6)}   (${a} and ${b})`);
   }
-  console.log(`Daylight's own count of its requests: ${end.requests} (${(end.requests / Math.max(1, daylight.evicted)).toFixed(2)}/pod)`);
+  console.log(`Daylight's own count of its requests: ${requests.count} (${(requests.count / Math.max(1, daylight.evicted)).toFixed(2)}/pod)`);
   const top = (w: Window) => [...w.byKey].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => `${k} ${n}`).join('; ');
   const all = (w: Window) => [...w.byKey.values()].reduce((a, b) => a + b, 0);
   console.log(`whole window, every client and the cluster's reaction (apiserver_request_total less ${restRate.toFixed(1)} requests/s at rest):`);

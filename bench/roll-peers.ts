@@ -1,7 +1,8 @@
 // The procedures Daylight is compared with, run on the same sandbox through the same adapter: the runbook
 // (one node at a time: drain as kubectl does, reboot, wait Ready, uncordon) and kured's default
 // (concurrency 1, a lock taken at each node's own --period tick), the latter as a model over measured steps.
-import type { ClusterPort, PodView } from '../src/kube/types.ts';
+import type { Cluster } from '../src/engine/ports/cluster.ts';
+import type { PodView } from '../src/kube/types.ts';
 import type { Clock } from '../src/lib/clock.ts';
 import { seededRng } from '../src/sandbox/sim/random.ts';
 
@@ -13,28 +14,28 @@ export interface NodeTiming {
 }
 
 /** kubectl drain's way: every pod evicted at once, a 429 retried after 5 s, each pod polled every second until gone. */
-export async function runbookNode(cluster: ClusterPort, clock: Clock, node: string): Promise<NodeTiming> {
+export async function runbookNode(cluster: Cluster, clock: Clock, node: string): Promise<NodeTiming> {
   const t0 = clock.now();
-  await cluster.cordon(node, 'runbook');
-  const pods = (await cluster.podsOnNode(node)).filter((p) => p.controller?.kind !== 'DaemonSet' && !p.mirror && !p.terminating);
+  await cluster.nodes.cordon(node, 'runbook');
+  const pods = (await cluster.pods.onNode(node)).filter((p) => p.controller?.kind !== 'DaemonSet' && !p.mirror && !p.terminating);
   await Promise.all(pods.map((p) => evictLikeKubectl(cluster, clock, p)));
   const t1 = clock.now();
-  const before = await cluster.getNode(node);
-  await cluster.requestNodeAction(node, { id: `runbook/${node}/${t1}`, operation: 'reboot' });
-  await cluster.waitForNode(node, (n) => n.ready && n.bootId !== before?.bootId, 30 * 60_000);
+  const before = await cluster.nodes.get(node);
+  await cluster.nodes.requestAction(node, { id: `runbook/${node}/${t1}`, operation: 'reboot' });
+  await cluster.nodes.waitFor(node, (n) => n.ready && n.bootId !== before?.bootId, 30 * 60_000);
   const t2 = clock.now();
-  await cluster.waitForNode(node, (n) => n.ready, 60_000);
-  await cluster.uncordon(node, 'runbook');
+  await cluster.nodes.waitFor(node, (n) => n.ready, 60_000);
+  await cluster.nodes.uncordon(node, 'runbook');
   return { node, drainMs: t1 - t0, rebootMs: t2 - t1, readyMs: clock.now() - t2 };
 }
 
-async function evictLikeKubectl(cluster: ClusterPort, clock: Clock, pod: PodView): Promise<void> {
+async function evictLikeKubectl(cluster: Cluster, clock: Clock, pod: PodView): Promise<void> {
   for (let i = 0; i < 1000; i++) {
-    const a = await cluster.evict(pod, undefined);
+    const a = await cluster.pods.evict(pod, undefined);
     if (a.kind === 'evicted' || a.kind === 'gone') break;
     await clock.sleep(5000);
   }
-  await cluster.waitPodsGone(pod.nodeName ?? '', [pod.uid], 10 * 60_000);
+  await cluster.pods.waitGone(pod.nodeName ?? '', [pod.uid], 10 * 60_000);
 }
 
 /**

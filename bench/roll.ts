@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSession } from '../src/cli/run-session.ts';
+import { RequestTally } from '../src/lib/request-tally.ts';
 import type { JournalEntry } from '../src/engine/events.ts';
 import { journalSigner } from '../src/engine/ports/journal-signing.ts';
 import { connect } from '../src/kube/client.ts';
@@ -52,7 +53,8 @@ try {
 
   progress(`Daylight: ${workers.length} workers with ${values.plan}`);
   const events: JournalEntry[] = [];
-  const end = await runSession({ plan, stateDir: join(dir, 'state'), kubeconfig: sandbox.kubeconfig, view: 'json', write: () => undefined, skipPreflight: false, signer: journalSigner(generateKeyPairSync('ed25519').privateKey) });
+  const requests = new RequestTally();
+  const end = await runSession({ plan, stateDir: join(dir, 'state'), kubeconfig: sandbox.kubeconfig, view: 'json', write: () => undefined, skipPreflight: false, signer: journalSigner(generateKeyPairSync('ed25519').privateKey), onRequest: requests.observe });
   if (end.status === 'refused') throw new Error('preflight refused the plan');
   events.push(...JSON.parse(`[${(await readFile(end.paths.journal, 'utf8')).trim().split('\n').join(',')}]`) as JournalEntry[]);
   const started = events.find((e) => e.event.type === 'run.started')?.at ?? 0;
@@ -83,7 +85,7 @@ try {
   await cluster.close();
 
   const daylightMs = end.status === 'succeeded' ? ended - started : NaN;
-  const perPod = end.requests / Math.max(1, evicted);
+  const perPod = requests.count / Math.max(1, evicted);
   const kubectlPerPod = kubectl.requests / Math.max(1, kubectl.evicted);
   const rows: [string, string, string, string, string][] = [
     ['Daylight makespan (simulated)', `${minutes(daylightMs)} (${hours(daylightMs)})`, `${waves} waves of up to ${perWave} nodes, run ${end.status}`, '', ''],
@@ -93,14 +95,14 @@ try {
     ['runbook makespan', `${minutes(runbookMs)} (${hours(runbookMs)})`, `${workers.length} × ${minutes(runbookNodeMs)} measured on ${SAMPLE} nodes`, '', ''],
     ['speed-up over the runbook', `${(runbookMs / daylightMs).toFixed(1)}×`, 'runbook ÷ Daylight', '≥ 10×', runbookMs / daylightMs >= 10 ? 'yes' : 'NO'],
     ["kured's default (concurrency 1, 1h period)", `${minutes(kuredMs)} (${hours(kuredMs)})`, `${(kuredMs / daylightMs).toFixed(1)}× Daylight; steps measured, lock ticks modelled`, '', ''],
-    ['API requests per evicted pod', perPod.toFixed(2), `Daylight's whole run: ${end.requests} requests (snapshots, gates, lease, cordons, evictions, reboots, events), ${evicted} pods evicted`, '', ''],
+    ['API requests per evicted pod', perPod.toFixed(2), `Daylight's whole run: ${requests.count} requests (snapshots, gates, lease, cordons, evictions, reboots, events), ${evicted} pods evicted`, '', ''],
     ['  against kubectl drain', `${(perPod / kubectlPerPod).toFixed(2)}×`, `kubectl drain alone: ${kubectlPerPod.toFixed(2)} (${kubectl.requests} requests, ${kubectl.evicted} pods on ${SAMPLE} nodes)`, '≤ 0.5×', perPod / kubectlPerPod <= 0.5 ? 'yes' : 'NO'],
     ['referee during Daylight', `${referee.podsKilledWithoutEviction} killed, ${referee.pdbBreaches} breaches`, `max unavailable at once: ${JSON.stringify(referee.maxConcurrentUnavailableNodes)}`, '0, 0', referee.podsKilledWithoutEviction === 0 && referee.pdbBreaches === 0 ? 'yes' : 'NO'],
   ];
   const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
   console.log(`roll benchmark: ${values.fleet}, ${workers.length} workers, sandbox at ${SPEED}×, node ${process.version}`);
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] as number)).join('  '));
-  const kinds = [...end.requestKinds].sort((a, b) => b[1] - a[1]);
+  const kinds = [...requests.kinds].sort((a, b) => b[1] - a[1]);
   console.log(`Daylight's requests by kind: ${kinds.map(([k, n]) => `${k} ${n} (${(n / Math.max(1, evicted)).toFixed(2)}/pod)`).join('; ')}`);
 } finally {
   sandbox.child.kill('SIGTERM');

@@ -1,7 +1,7 @@
-// Kube gates: the cluster's own view of health, read through the ClusterPort. Each names the nodes or
+// Kube gates: the cluster's own view of health, read through its nodes and workloads ports. Each names the nodes or
 // workloads that hold it back, with their numbers.
 import type { Gate } from '../plan/schema.ts';
-import type { NodeView, WorkloadView } from '../kube/types.ts';
+import type { NodeView, WorkloadView } from '../engine/ports/cluster-views.ts';
 import type { GateContext, Measurement } from './types.ts';
 
 type KubeGate = Extract<Gate, { type: 'kube' }>;
@@ -22,7 +22,7 @@ export async function checkKube(gate: KubeGate, ctx: GateContext): Promise<Measu
 
 async function listNodes(ctx: GateContext): Promise<NodeView[]> {
   try {
-    return await ctx.cluster.listNodes(ctx.signal);
+    return await ctx.cluster.nodes.list(ctx.signal);
   } catch (e: unknown) {
     throw new Error(`could not list the nodes of ${ctx.cluster.name}`, { cause: e });
   }
@@ -30,7 +30,7 @@ async function listNodes(ctx: GateContext): Promise<NodeView[]> {
 
 async function listWorkloads(ctx: GateContext): Promise<WorkloadView[]> {
   try {
-    return await ctx.cluster.workloads(ctx.signal);
+    return await ctx.cluster.workloads.list(ctx.signal);
   } catch (e: unknown) {
     throw new Error(`could not list the workloads of ${ctx.cluster.name}`, { cause: e });
   }

@@ -1,6 +1,6 @@
 // What a gate evaluation yields and needs: results are data (a measurement with value, threshold and
 // message) that the journal, the CLI and the report show as they are.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from '../engine/ports/cluster.ts';
 import type { RawCluster } from './gitops.ts';
 
 /** The engine's gate result (src/engine/ports/gates.ts): what every gate yields. */
@@ -20,7 +20,7 @@ export type { CommandExec, CommandOutcome } from '../lib/command-exec.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 
 export interface GateContext {
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   /** Custom resources (GitOps objects) of the same cluster: a GET the wiring binds from the adapter; without it gitops gates fail closed. */
   readonly customResources?: RawCluster;
   readonly runId: string;

@@ -4,6 +4,7 @@ import { connect } from '../kube/client.ts';
 import type { KubeCluster } from '../kube/adapter.ts';
 import type { Plan } from '../plan/schema.ts';
 import { mapLimit } from '../lib/concurrency.ts';
+import type { RequestObserver } from '../lib/request-tally.ts';
 
 export const KUBECONFIG_OPTION = { kubeconfig: { type: 'string' as const } };
 
@@ -12,9 +13,10 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-export async function connectClusters(plan: Plan, o: { kubeconfig?: string; signal?: AbortSignal }): Promise<Connected> {
+/** `onRequest` is told of every API request to any of the clusters (benchmarks and tests count them). */
+export async function connectClusters(plan: Plan, o: { kubeconfig?: string; signal?: AbortSignal; onRequest?: RequestObserver }): Promise<Connected> {
   const list = await mapLimit(plan.spec.clusters, 4, (c) =>
-    connect({ name: c.name, kubeconfig: o.kubeconfig ?? c.kubeconfig, context: c.context, env: process.env, signal: o.signal }),
+    connect({ name: c.name, kubeconfig: o.kubeconfig ?? c.kubeconfig, context: c.context, env: process.env, signal: o.signal, ...(o.onRequest ? { onRequest: o.onRequest } : {}) }),
   );
   const clusters = new Map(list.map((c) => [c.name, c]));
   return { clusters, close: async () => void (await Promise.all(list.map((c) => c.close()))) };

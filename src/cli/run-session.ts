@@ -11,8 +11,9 @@ import { isFinished, replay } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
 import type { JournalEntry, RunEvent } from '../engine/events.ts';
 import { Notifier } from '../notify/notifier.ts';
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from '../engine/ports/cluster.ts';
 import { UserError } from '../lib/errors.ts';
+import type { RequestObserver } from '../lib/request-tally.ts';
 import { nodePhases } from '../plan/kubernetes-phase.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { renderFindings, runPreflight, summarise } from '../preflight/index.ts';
@@ -38,12 +39,14 @@ export interface SessionOptions {
   readonly interrupt?: AbortSignal;
   /** Signs the journal's entries and its anchored head: the CLI loads the key from the config directory, tests pass their own. */
   readonly signer: JournalSigner;
+  /** Told of every API request the session makes (benchmarks and tests count them with a RequestTally). */
+  readonly onRequest?: RequestObserver;
 }
 
-export type SessionEnd = (RunEnd & { readonly runId: string; readonly paths: RunPaths; /** API requests this session made, for benchmarks. */ readonly requests: number; /** The same by method and resource. */ readonly requestKinds: ReadonlyMap<string, number> }) | { readonly status: 'refused'; readonly findings: readonly Finding[]; readonly runId?: undefined };
+export type SessionEnd = (RunEnd & { readonly runId: string; readonly paths: RunPaths }) | { readonly status: 'refused'; readonly findings: readonly Finding[]; readonly runId?: undefined };
 
 export async function runSession(o: SessionOptions): Promise<SessionEnd> {
-  const connected = await connectClusters(o.plan.plan, { kubeconfig: o.kubeconfig, signal: o.interrupt });
+  const connected = await connectClusters(o.plan.plan, { kubeconfig: o.kubeconfig, signal: o.interrupt, ...(o.onRequest ? { onRequest: o.onRequest } : {}) });
   try {
     const first = connected.clusters.values().next().value;
     if (!first) throw new UserError('the plan names no cluster');
@@ -72,10 +75,7 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
       const deps = { ...engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit, ...(regional ? { regional } : {}) }), ...(findings ? { preflight: findings } : {}) };
       const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths) });
       await notifier.flush();
-      const requests = [...connected.clusters.values()].reduce((n, c) => n + c.requestCount, 0);
-      const requestKinds = new Map<string, number>();
-      for (const c of connected.clusters.values()) for (const [k, n] of c.requestKinds) requestKinds.set(k, (requestKinds.get(k) ?? 0) + n);
-      return { ...end, runId: paths.runId, paths, requests, requestKinds };
+      return { ...end, runId: paths.runId, paths };
     } finally {
       // The final head goes to the clusters before the session ends: a cut tail shows against it.
       await anchored.close();
@@ -96,7 +96,7 @@ function anchorWarning(o: SessionOptions): (f: AnchorFailure) => void {
   };
 }
 
-async function preflight(plan: LoadedPlan, clusters: ReadonlyMap<string, ClusterPort>): Promise<Finding[]> {
+async function preflight(plan: LoadedPlan, clusters: ReadonlyMap<string, Cluster>): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const cluster of clusters.values()) {
     const snapshot = await cluster.snapshot();

@@ -2,7 +2,7 @@
 // keeps them, an eviction is sent when its budget allows a disruption, and when a budget frees room only
 // as many waiters as it allows are woken, in the order they came. The API server still decides; this
 // only spares it evictions it would refuse, and a pod waits for the budget's change, not a backoff.
-import type { BudgetFeed, PdbView, PodView } from '../kube/types.ts';
+import type { BudgetFeed, PdbView, PodView } from './ports/cluster-views.ts';
 import { abortError } from '../lib/clock.ts';
 import type { Clock } from '../lib/clock.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';

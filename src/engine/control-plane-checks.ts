@@ -1,7 +1,7 @@
 // What is checked after each control-plane node of a kubernetes phase: the API server's version and its
 // readiness (through the ControlPlaneProbe: `/version`, `/readyz` behind it) and the node's kubelet
 // version, as gate records that fail closed.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { Clock } from '../lib/clock.ts';
 import { parseVersion } from '../lib/kube-version.ts';
@@ -11,7 +11,7 @@ import type { ControlPlaneProbe } from './ports/control-plane.ts';
 const POLL_MS = 5_000;
 
 export interface ControlPlaneCheck {
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly probe: ControlPlaneProbe;
   readonly clock: Clock;
   readonly node: string;
@@ -65,7 +65,7 @@ async function readyz(c: ControlPlaneCheck): Promise<GateResult> {
 
 async function kubeletVersion(c: ControlPlaneCheck): Promise<GateResult> {
   const gate = 'kubelet-version';
-  const n = await c.cluster.getNode(c.node, c.signal);
+  const n = await c.cluster.nodes.get(c.node, c.signal);
   const v = n?.kubeletVersion;
   const passed = v !== undefined && sameRelease(v, c.to) && n?.ready === true;
   const message = !n ? `node ${c.node} is gone` : passed ? `node ${c.node} runs kubelet ${v} and is Ready` : `node ${c.node} runs kubelet ${v}${n.ready ? '' : ' and is NotReady'}, expected ${c.to}`;

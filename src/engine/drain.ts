@@ -6,11 +6,11 @@ import { backoffDelay } from '../lib/backoff.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { mapLimit } from '../lib/concurrency.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
-import type { Denial, EvictionAnswer, PodView } from '../kube/types.ts';
+import type { Denial, EvictionAnswer, PodView } from './ports/cluster-views.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { DrainPolicy } from '../plan/schema.ts';
 import type { PodDecision } from './events.ts';
-import type { NodeContext } from './node-context.ts';
+import type { NodeContext, WatchedNode } from './node-context.ts';
 
 export type DrainOutcome =
   | { readonly kind: 'drained'; readonly evicted: number; readonly ms: number; readonly workloads: readonly string[] }
@@ -45,7 +45,7 @@ export function workloadsToWaitFor(decisions: readonly PodDecision[]): string[] 
   return [...new Set(decisions.filter((d) => waited(d) && d.workload).map((d) => d.workload as string))];
 }
 
-export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
+export async function drainNode(ctx: WatchedNode): Promise<DrainOutcome> {
   const started = ctx.clock.now();
   const policy = ctx.phase.drain;
   const pods = await podsNow(ctx);
@@ -87,13 +87,12 @@ export async function drainNode(ctx: NodeContext): Promise<DrainOutcome> {
   return { kind: 'timeout', remaining, blockers: await diagnose(ctx, remaining), workloads };
 }
 
-function podsNow(ctx: NodeContext): Promise<PodView[]> {
-  return ctx.nodePods ? ctx.nodePods.pods(ctx.signal) : ctx.cluster.podsOnNode(ctx.node, ctx.signal);
+function podsNow(ctx: WatchedNode): Promise<PodView[]> {
+  return ctx.nodePods.pods(ctx.signal);
 }
 
 /** The UIDs still on the node after `waitMs` of cluster time, or none once they are all gone. */
-async function waitGone(ctx: NodeContext, uids: readonly string[], waitMs: number): Promise<string[]> {
-  if (!ctx.nodePods) return ctx.cluster.waitPodsGone(ctx.node, uids, waitMs, ctx.signal);
+async function waitGone(ctx: WatchedNode, uids: readonly string[], waitMs: number): Promise<string[]> {
   const wanted = new Set(uids);
   let left: string[] = [...uids];
   await ctx.nodePods.waitUntil((pods) => (left = pods.filter((p) => wanted.has(p.uid)).map((p) => p.uid)).length === 0, waitMs, ctx.signal);
@@ -108,21 +107,21 @@ async function evictUntil(ctx: NodeContext, pod: PodView, o: { deadline: number;
   if (pod.terminating) return true;
   let reported = '';
   for (let attempt = 0; ; attempt++) {
-    // With the budgets watched, an eviction waits for its budget's room instead of being refused.
+    // An eviction waits for its budget's room instead of being refused.
     const wait = Math.max(0, Math.min(o.deadline - ctx.clock.now(), backoffDelay(BACKOFF, attempt + 2)));
-    const release = ctx.budgets ? await ctx.budgets.turn(pod, { clock: ctx.clock, maxMs: wait, signal: ctx.signal }) : undefined;
+    const release = await ctx.budgets.turn(pod, { clock: ctx.clock, maxMs: wait, signal: ctx.signal });
     let answer: EvictionAnswer;
     try {
-      answer = await ctx.cluster.evict(pod, o.grace, ctx.signal);
+      answer = await ctx.cluster.pods.evict(pod, o.grace, ctx.signal);
     } finally {
-      release?.();
+      release();
     }
     if (answer.kind === 'evicted' || answer.kind === 'gone') return true;
     if (answer.kind === 'forbidden') return answer.denial;
     if (answer.kind === 'namespace-terminating') {
       // As kubectl drain does: the server evicts nothing in a namespace being deleted, whose deletion takes
       // the pod anyway; a DELETE (guarded by its UID, with the plan's grace) lets the drain finish.
-      await ctx.cluster.deletePod(pod, o.grace, ctx.signal);
+      await ctx.cluster.pods.delete(pod, o.grace, ctx.signal);
       await ctx.record({ type: 'warning', cluster: ctx.clusterName, message: `${ctx.node}: pod ${pod.namespace}/${pod.name} deleted instead of evicted: its namespace is being deleted, and the API server evicts nothing there` });
       return true;
     }
@@ -165,8 +164,8 @@ async function readOr<T>(read: () => Promise<T>, what: string): Promise<T | stri
 /** Why each remaining pod is still there, with the live numbers of its budgets. */
 async function diagnose(ctx: NodeContext, remaining: readonly PodView[]): Promise<string[]> {
   // The diagnosis reads live numbers; a read that fails still names each pod, and says what it could not read.
-  const pdbs = await readOr(() => ctx.cluster.pdbs(ctx.signal), 'the disruption budgets');
-  const now = await readOr(() => ctx.cluster.podsOnNode(ctx.node, ctx.signal), `the pods on ${ctx.node}`);
+  const pdbs = await readOr(() => ctx.cluster.budgets.list(ctx.signal), 'the disruption budgets');
+  const now = await readOr(() => ctx.cluster.pods.onNode(ctx.node, ctx.signal), `the pods on ${ctx.node}`);
   if (typeof pdbs === 'string' || typeof now === 'string') {
     const unread = [pdbs, now].filter((x): x is string => typeof x === 'string').join('; ');
     return remaining.map((p) => `${p.namespace}/${p.name} was not evicted in time (${unread})`);

@@ -1,7 +1,7 @@
 // The journal's vocabulary: every event a run records, as a typed union. The state of a run is what
 // these events say, replayed in order (state.ts); the audit report reads the same events.
 import type { AnalysisRecord, GateResult } from './ports/gates.ts';
-import type { EvictionAnswer } from '../kube/types.ts';
+import type { EvictionAnswer } from './ports/cluster-views.ts';
 import type { Finding } from '../preflight/types.ts';
 import type { Hook, HookEvent } from '../plan/hook-schema.ts';
 import type { DrainResult, RegionTraffic } from './ports/traffic.ts';

@@ -1,8 +1,8 @@
 // Giving nodes back: an uncordon retried with backoff (kured's "hold the lock and retry uncordon"), and,
 // when a run fails or is aborted, every node it still holds back to service if it is Ready; a node that
 // is not Ready, or that cannot be uncordoned, stays cordoned and is named, for a person or `daylight recover`.
-import { PermissionDenied } from '../kube/api-error.ts';
-import type { ClusterPort } from '../kube/types.ts';
+import { PermissionDenied } from './ports/errors.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { backoffDelay } from '../lib/backoff.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -18,7 +18,7 @@ const UNCORDON_BACKOFF = { baseMs: 1000, capMs: 8000 };
 export type UncordonResult = { readonly kind: 'uncordoned'; readonly changed: boolean } | { readonly kind: 'failed'; readonly message: string };
 
 export interface UncordonRequest {
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly node: string;
   readonly runId: string;
   readonly clock: Clock;
@@ -31,7 +31,7 @@ export async function uncordonWithRetry(r: UncordonRequest): Promise<UncordonRes
   for (let attempt = 0; attempt < UNCORDON_ATTEMPTS; attempt++) {
     if (attempt > 0) await r.clock.sleep(atLeastReal(r.clock, backoffDelay(UNCORDON_BACKOFF, attempt - 1), 50), r.signal);
     try {
-      return { kind: 'uncordoned', changed: await r.cluster.uncordon(r.node, r.runId, r.signal) };
+      return { kind: 'uncordoned', changed: await r.cluster.nodes.uncordon(r.node, r.runId, r.signal) };
     } catch (e: unknown) {
       if (isAbortError(e)) throw e;
       // A missing permission stays missing: said at once, not after every retry.
@@ -50,7 +50,7 @@ export interface GiveBackResult {
 
 export interface GiveBackOptions {
   readonly state: RunState;
-  readonly clusters: ReadonlyMap<string, ClusterPort>;
+  readonly clusters: ReadonlyMap<string, Cluster>;
   readonly runId: string;
   readonly outcome: NodeOutcome;
   readonly why: string;
@@ -85,10 +85,10 @@ async function giveBackOne(o: GiveBackOptions, n: NodeState): Promise<string | u
   if (!cluster) return `cluster ${n.cluster} is not in the plan`;
   let node;
   try {
-    node = await cluster.getNode(n.node);
+    node = await cluster.nodes.get(n.node);
     if (node && !node.ready && node.cordonedBy === o.runId && (n.step === 'acting' || n.step === 'back')) {
       const waitMs = Math.max(0, o.readyDeadline(n) - o.clock.now());
-      node = (await cluster.waitForNode(n.node, (v) => v.ready, waitMs)) ?? node;
+      node = (await cluster.nodes.waitFor(n.node, (v) => v.ready, waitMs)) ?? node;
     }
   } catch (e: unknown) {
     return `cannot be read: ${errorMessage(e)}`;

@@ -2,7 +2,7 @@
 // control-plane nodes one at a time (each checked through /version, /readyz and its kubelet), then the
 // workers rolled as a nodes phase with the `upgrade` action. Every step is journaled; a resumed run
 // skips what the journal says is done.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { parseLabelSelector } from '../lib/selectors.ts';
 import { controlPlanePhase, workersPhase } from '../plan/kubernetes-phase.ts';
 import type { KubernetesPhase } from '../plan/schema.ts';
@@ -27,7 +27,7 @@ export interface KubernetesRun {
   readonly journal: Journal;
   readonly record: (e: RunEvent) => Promise<void>;
   readonly state: () => RunState;
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly phase: KubernetesPhase;
   readonly signal: AbortSignal;
 }
@@ -64,7 +64,7 @@ async function checkPath(k: KubernetesRun, probe: ControlPlaneProbe): Promise<vo
     throw new RunFailure(`phase ${k.phase.name} on ${k.cluster.name}: ${e instanceof Error ? e.message : String(e)}; the control plane's version must be known before an upgrade`);
   });
   const isControlPlane = parseLabelSelector(k.phase.controlPlane.selector);
-  const nodes = (await k.cluster.listNodes(k.signal)).map((n) => ({ name: n.name, kubeletVersion: n.kubeletVersion, controlPlane: isControlPlane(n.labels) }));
+  const nodes = (await k.cluster.nodes.list(k.signal)).map((n) => ({ name: n.name, kubeletVersion: n.kubeletVersion, controlPlane: isControlPlane(n.labels) }));
   const path = upgradePlanner(k).planPath({ apiservers: [apiserver], nodes, target: k.phase.to, now: k.deps.clock.now() });
   const errors = path.problems.filter((p) => p.severity === 'error').map((p) => p.message);
   const steps = path.steps.filter((s) => s.kind === 'control-plane');
@@ -87,15 +87,14 @@ async function controlPlane(k: KubernetesRun, probe: ControlPlaneProbe): Promise
   if (completed(k, cp.name)) return;
   const planned = await planControlPlane(k);
   const reads = new SharedReads(k.cluster, 250, { clusterAgeMs: 4000, speed: k.deps.clock.speed });
-  const feed = await k.cluster.budgetFeed?.(k.signal);
-  const budgets = feed ? new BudgetQueue(feed) : undefined;
+  const budgets = new BudgetQueue(await k.cluster.budgets.feed(k.signal));
   try {
     for (let i = planned.wavesDone; i < planned.waves.length; i++) {
       const node = planned.waves[i]?.nodes[0] as string;
       await upgradeControlPlaneNode(k, { node, index: i, last: i === planned.waves.length - 1, reads, budgets, probe });
     }
   } finally {
-    budgets?.close();
+    budgets.close();
   }
   await k.record({ type: 'phase.completed', cluster: k.cluster.name, phase: cp.name });
 }
@@ -119,7 +118,7 @@ interface CpNode {
   readonly index: number;
   readonly last: boolean;
   readonly reads: SharedReads;
-  readonly budgets: BudgetQueue | undefined;
+  readonly budgets: BudgetQueue;
   readonly probe: ControlPlaneProbe;
 }
 
@@ -127,7 +126,7 @@ async function upgradeControlPlaneNode(k: KubernetesRun, o: CpNode): Promise<voi
   const phase = controlPlanePhase(k.phase, { first: o.index === 0 });
   const state = k.state().nodes[nodeKey(k.cluster.name, o.node)];
   if (!state) await k.record({ type: 'wave.started', cluster: k.cluster.name, phase: phase.name, wave: o.index, nodes: [o.node] });
-  const ctx: NodeContext = { cluster: k.cluster, clusterName: k.cluster.name, node: o.node, runId: k.deps.runId, phase, clock: k.deps.clock, record: k.record, signal: k.signal, reads: o.reads, ...(o.budgets ? { budgets: o.budgets } : {}) };
+  const ctx: NodeContext = { cluster: k.cluster, clusterName: k.cluster.name, node: o.node, runId: k.deps.runId, phase, clock: k.deps.clock, record: k.record, signal: k.signal, reads: o.reads, budgets: o.budgets };
   const outcome = await maintainNode({ ctx, state, evictedWorkloads: evictedWorkloads(k, o.node), exec: k.deps.exec });
   if (outcome !== 'maintained') throw new RunFailure(`control-plane node ${o.node} on ${k.cluster.name} was ${outcome}, not upgraded: the control plane must reach ${k.phase.to} before the workers; repair the node and start the run again`);
   const checked = k.journal.entries.some((e) => e.event.type === 'control-plane.checked' && e.event.cluster === k.cluster.name && e.event.node === o.node && e.event.phase === k.phase.name && e.event.passed);

@@ -1,6 +1,7 @@
 // One run per cluster at a time: a Kubernetes Lease held by the run, renewed in the background, whose
 // loss stops every mutation at once.
-import type { ClusterPort, LeaseHolder } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
+import type { LeaseHolder } from './ports/cluster-views.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage } from '../lib/errors.ts';
 
@@ -34,10 +35,10 @@ export interface HeldLease {
  * on this process's clock, its holder is gone and the lease is taken. A crashed run's lease thus costs
  * one lease duration of waiting, whatever the clocks of the two hosts say.
  */
-async function acquire(o: { cluster: ClusterPort; holder: string; clock: Clock; signal?: AbortSignal | undefined }, seconds: number): Promise<void> {
+async function acquire(o: { cluster: Cluster; holder: string; clock: Clock; signal?: AbortSignal | undefined }, seconds: number): Promise<void> {
   let firstSeen: number | undefined;
   for (;;) {
-    const r = await o.cluster.acquireLease(LEASE_NAME, o.holder, seconds, o.signal);
+    const r = await o.cluster.leases.acquire(LEASE_NAME, o.holder, seconds, o.signal);
     if (r.acquired) return;
     const { observedAt, expiresAt } = r.heldBy;
     firstSeen ??= observedAt;
@@ -48,7 +49,7 @@ async function acquire(o: { cluster: ClusterPort; holder: string; clock: Clock; 
 }
 
 /** Acquires the lease and renews it until released; `onLost` runs once if a renewal fails. */
-export async function holdLease(o: { cluster: ClusterPort; holder: string; clock: Clock; onLost: (reason: string) => void; signal?: AbortSignal }): Promise<HeldLease> {
+export async function holdLease(o: { cluster: Cluster; holder: string; clock: Clock; onLost: (reason: string) => void; signal?: AbortSignal }): Promise<HeldLease> {
   const seconds = leaseSeconds(o.clock);
   await acquire(o, seconds);
   const stop = new AbortController();
@@ -56,7 +57,7 @@ export async function holdLease(o: { cluster: ClusterPort; holder: string; clock
     while (!stop.signal.aborted) {
       try {
         await o.clock.sleep((seconds * 1000) / 3, stop.signal);
-        if (!(await o.cluster.renewLease(LEASE_NAME, o.holder, stop.signal))) {
+        if (!(await o.cluster.leases.renew(LEASE_NAME, o.holder, stop.signal))) {
           o.onLost(`the lease on cluster ${o.cluster.name} was taken over`);
           return;
         }
@@ -72,7 +73,7 @@ export async function holdLease(o: { cluster: ClusterPort; holder: string; clock
       stop.abort();
       await renewing;
       try {
-        await o.cluster.releaseLease(LEASE_NAME, o.holder);
+        await o.cluster.leases.release(LEASE_NAME, o.holder);
         return undefined;
       } catch (e: unknown) {
         return `the lease on cluster ${o.cluster.name} could not be released (${errorMessage(e)}); it expires ${seconds}s after its last renewal`;

@@ -1,7 +1,7 @@
 // The node action (DESIGN.md section 6) and its independent confirmation: the request is journaled with
 // the node's boot id before it is made, so a resumed run waits for that reboot instead of asking again.
-import type { NodeView } from '../kube/types.ts';
-import { ANNOTATIONS } from '../kube/types.ts';
+import type { NodeView } from './ports/cluster-views.ts';
+import { ANNOTATIONS } from './ports/cluster-views.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import { renderTemplate } from '../lib/template.ts';
@@ -25,7 +25,7 @@ export async function performAction(ctx: NodeContext, exec: CommandExec, resumed
   if ('kind' in requested) return requested;
   const timeout = ctx.phase.ready.timeout.ms;
   let failure: string | undefined;
-  const node = await ctx.cluster.waitForNode(ctx.node, (n) => {
+  const node = await ctx.cluster.nodes.waitFor(ctx.node, (n) => {
     failure = agentFailure(n, requested.id);
     return failure !== undefined || confirmed(n, requested);
   }, timeout, ctx.signal);
@@ -35,14 +35,14 @@ export async function performAction(ctx: NodeContext, exec: CommandExec, resumed
 }
 
 async function request(ctx: NodeContext, exec: CommandExec): Promise<Requested | ActionOutcome> {
-  const node = await ctx.cluster.getNode(ctx.node, ctx.signal);
+  const node = await ctx.cluster.nodes.get(ctx.node, ctx.signal);
   if (!node) return { kind: 'failed', message: `node ${ctx.node} no longer exists` };
   const a = ctx.phase.action;
   const attempt = 1 + Number(/\/(\d+)$/.exec(readAgentId(node) ?? '')?.[1] ?? 0);
   const id = `${ctx.runId}/${ctx.node}/${attempt}`;
   const r: Requested = { id, operation: a.operation, version: a.version, bootIdBefore: node.bootId, kubeletBefore: node.kubeletVersion };
   await ctx.record({ type: 'node.action.requested', cluster: ctx.clusterName, node: ctx.node, ...r });
-  if (a.type === 'agent') await ctx.cluster.requestNodeAction(ctx.node, { id, operation: a.operation, ...(a.version ? { version: a.version } : {}) }, ctx.signal);
+  if (a.type === 'agent') await ctx.cluster.nodes.requestAction(ctx.node, { id, operation: a.operation, ...(a.version ? { version: a.version } : {}) }, ctx.signal);
   if (a.type === 'command') {
     // The plan loader refused names outside NODE_COMMAND_NAMES; values are shell-quoted where they need it.
     const vars: Record<(typeof NODE_COMMAND_NAMES)[number], string> = { 'node.name': ctx.node, cluster: ctx.clusterName, version: a.version ?? '', operation: a.operation, 'run.id': ctx.runId };
@@ -65,9 +65,9 @@ async function request(ctx: NodeContext, exec: CommandExec): Promise<Requested |
  */
 async function rerequestIfLost(ctx: NodeContext, r: Requested): Promise<void> {
   if (ctx.phase.action.type !== 'agent') return;
-  const node = await ctx.cluster.getNode(ctx.node, ctx.signal);
+  const node = await ctx.cluster.nodes.get(ctx.node, ctx.signal);
   if (!node || readAgentId(node) === r.id || node.bootId !== r.bootIdBefore) return;
-  await ctx.cluster.requestNodeAction(ctx.node, { id: r.id, operation: r.operation, ...(r.version ? { version: r.version } : {}) }, ctx.signal);
+  await ctx.cluster.nodes.requestAction(ctx.node, { id: r.id, operation: r.operation, ...(r.version ? { version: r.version } : {}) }, ctx.signal);
 }
 
 /** Back, by the node's own word: Ready, and a new boot (reboot, patch) or the asked kubelet version (upgrade). */
@@ -100,7 +100,7 @@ async function notBackMessage(ctx: NodeContext, r: Requested, timeoutMs: number)
   const what = r.operation === 'upgrade' ? `kubelet ${r.version ?? 'upgrade'}` : 'a new boot';
   let n;
   try {
-    n = await ctx.cluster.getNode(ctx.node, ctx.signal);
+    n = await ctx.cluster.nodes.get(ctx.node, ctx.signal);
   } catch (e: unknown) {
     if (isAbortError(e)) throw e;
     return `node ${ctx.node} did not come back with ${what} within ${Math.round(timeoutMs / 1000)}s; it could not be read (${errorMessage(e)})`;

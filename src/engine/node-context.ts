@@ -1,6 +1,7 @@
 // What every step of one node's maintenance works with: the cluster, the phase's policies, the clock,
 // the recorder that journals each step before the next, and the signal that pauses or aborts it.
-import type { ClusterPort, NodePods } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
+import type { NodePods } from './ports/cluster-views.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { RunEvent } from './events.ts';
@@ -10,7 +11,7 @@ import type { SharedReads } from './shared-reads.ts';
 export type Record = (event: RunEvent) => Promise<void>;
 
 export interface NodeContext {
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly clusterName: string;
   readonly node: string;
   readonly runId: string;
@@ -20,8 +21,11 @@ export interface NodeContext {
   readonly signal: AbortSignal;
   /** Reads shared by the nodes of a wave. */
   readonly reads: SharedReads;
-  /** Where evictions wait for their budget's room, when the cluster's budgets are watched. */
-  readonly budgets?: BudgetQueue;
-  /** The node's pods as one watch keeps them from the drain until its DaemonSet pods are back. */
-  readonly nodePods?: NodePods;
+  /** Where evictions wait for their budget's room. */
+  readonly budgets: BudgetQueue;
+}
+
+/** A node from its drain until its DaemonSet pods are back: one watch keeps its pods for all of it. */
+export interface WatchedNode extends NodeContext {
+  readonly nodePods: NodePods;
 }

@@ -1,12 +1,12 @@
 // One node's maintenance from where its journal left it: cordon, drain, act, confirm, wait until its
 // workloads are whole, uncordon. Each step is journaled before the next; every wait ends in its policy.
-import { PermissionDenied } from '../kube/api-error.ts';
-import type { PdbView, PodView } from '../kube/types.ts';
+import { PermissionDenied } from './ports/errors.ts';
+import type { PdbView, PodView } from './ports/cluster-views.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { drainNode } from './drain.ts';
 import type { DrainOutcome } from './drain.ts';
 import { performAction } from './node-action.ts';
-import type { NodeContext } from './node-context.ts';
+import type { NodeContext, WatchedNode } from './node-context.ts';
 import { compileLabelSelector } from '../lib/selectors.ts';
 import type { BudgetBreach, NodeOutcome } from './events.ts';
 import { uncordonWithRetry } from './give-back.ts';
@@ -55,16 +55,17 @@ async function maintainSteps(p: PipelineInput): Promise<NodeOutcome> {
     const taken = await cordon(p.ctx);
     if (taken) return taken;
   }
+  if (!atOrBefore(step, 'back')) return giveBack(p.ctx, 'maintained');
   // One watch of the node's pods serves the drain and the wait for its DaemonSet pods after the action.
-  const nodePods = atOrBefore(step, 'back') ? await p.ctx.cluster.watchNodePods?.(p.ctx.node, p.ctx.signal) : undefined;
+  const nodePods = await p.ctx.cluster.pods.watchNode(p.ctx.node, p.ctx.signal);
   try {
-    return await afterCordon({ ...p, ctx: nodePods ? { ...p.ctx, nodePods } : p.ctx }, step);
+    return await afterCordon({ ...p, ctx: { ...p.ctx, nodePods } }, step);
   } finally {
-    nodePods?.close();
+    nodePods.close();
   }
 }
 
-async function afterCordon(p: PipelineInput, step: NodeStep): Promise<NodeOutcome> {
+async function afterCordon(p: PipelineInput & { readonly ctx: WatchedNode }, step: NodeStep): Promise<NodeOutcome> {
   const { ctx } = p;
   let workloads = p.evictedWorkloads;
   if (atOrBefore(step, 'draining')) {
@@ -89,7 +90,7 @@ async function afterCordon(p: PipelineInput, step: NodeStep): Promise<NodeOutcom
 /** Cordons, unless someone else holds a cordon on it: then the node is not ours to touch. */
 async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
   await ctx.record({ type: 'node.cordon.requested', cluster: ctx.clusterName, node: ctx.node });
-  const r = await ctx.cluster.cordon(ctx.node, ctx.runId, ctx.signal);
+  const r = await ctx.cluster.nodes.cordon(ctx.node, ctx.runId, ctx.signal);
   if (r.previousOwner !== undefined && r.previousOwner !== ctx.runId) {
     const message = `cordoned by ${r.previousOwner === 'unknown' ? 'someone else' : `run ${r.previousOwner}`} before this run reached it; left alone`;
     await ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'skipped', message });
@@ -102,7 +103,7 @@ async function cordon(ctx: NodeContext): Promise<NodeOutcome | undefined> {
 }
 
 /** Drains; returns the workloads that lost pods, or the node's outcome when the drain policy ended it. */
-async function drain(ctx: NodeContext): Promise<string[] | NodeOutcome> {
+async function drain(ctx: WatchedNode): Promise<string[] | NodeOutcome> {
   const outcome = await drainNode(ctx);
   if (outcome.kind === 'forbidden') {
     const message = refusedText(`eviction of ${outcome.pod} from node ${ctx.node}`, outcome.denial);
@@ -128,7 +129,7 @@ async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, {
     await ctx.record({ type: 'node.done', cluster: ctx.clusterName, node: ctx.node, outcome: 'quarantined', message: summary });
     return 'quarantined';
   }
-  await forceDelete(ctx, outcome.kind === 'timeout' ? outcome.remaining : await ctx.cluster.podsOnNode(ctx.node, ctx.signal));
+  await forceDelete(ctx, outcome.kind === 'timeout' ? outcome.remaining : await ctx.cluster.pods.onNode(ctx.node, ctx.signal));
   return [...outcome.workloads];
 }
 
@@ -139,11 +140,11 @@ async function onDrainTimeout(ctx: NodeContext, outcome: Exclude<DrainOutcome, {
  */
 async function forceDelete(ctx: NodeContext, pods: readonly PodView[]): Promise<void> {
   const victims = pods.filter((p) => p.controller?.kind !== 'DaemonSet' && !p.mirror && p.phase !== 'Succeeded' && p.phase !== 'Failed');
-  const budgets = breaches(victims, await ctx.cluster.pdbs(ctx.signal));
+  const budgets = breaches(victims, await ctx.cluster.budgets.list(ctx.signal));
   await ctx.record({ type: 'node.pods.deleted', cluster: ctx.clusterName, node: ctx.node, pods: victims.map((p) => `${p.namespace}/${p.name}`), budgets });
-  for (const pod of victims) await ctx.cluster.deletePod(pod, 0, ctx.signal);
+  for (const pod of victims) await ctx.cluster.pods.delete(pod, 0, ctx.signal);
   // Bounded by the plan's drain timeout: deleted with no grace period, they should go at once.
-  const left = await ctx.cluster.waitPodsGone(ctx.node, victims.map((p) => p.uid), ctx.phase.drain.timeout.ms, ctx.signal);
+  const left = await ctx.cluster.pods.waitGone(ctx.node, victims.map((p) => p.uid), ctx.phase.drain.timeout.ms, ctx.signal);
   if (left.length > 0) {
     const names = victims.filter((p) => left.includes(p.uid)).map((p) => `${p.namespace}/${p.name}`);
     await ctx.record({ type: 'warning', cluster: ctx.clusterName, message: `${ctx.node}: ${names.length} force-deleted pod(s) still on the node after ${ctx.phase.drain.timeout.toString()}: ${names.join(', ')}` });
@@ -209,7 +210,7 @@ export async function giveBack(ctx: NodeContext, outcome: NodeOutcome, message?:
 /** Events are for people; failing to write one never stops maintenance. */
 async function event(ctx: NodeContext, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): Promise<void> {
   try {
-    await ctx.cluster.recordNodeEvent(ctx.node, { reason, message, type }, ctx.signal);
+    await ctx.cluster.events.onNode(ctx.node, { reason, message, type }, ctx.signal);
   } catch (e: unknown) {
     if (e instanceof Error && e.name === 'AbortError') throw e;
   }

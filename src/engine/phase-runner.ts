@@ -1,6 +1,6 @@
 // One phase on one cluster: plan its waves once (journaled, so a resumed run follows the same waves),
 // then per wave: window, gates, every node of the wave in parallel, soak.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import { resolveIntOrPercent } from '../plan/values.ts';
@@ -31,7 +31,7 @@ export interface PhaseRun {
   readonly record: (e: RunEvent) => Promise<void>;
   /** The run's live state, kept current with every recorded event. */
   readonly state: () => RunState;
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly phase: NodesPhase;
   readonly signal: AbortSignal;
 }
@@ -97,8 +97,7 @@ async function maintainWithinBudget(p: PhaseRun, wave: PlannedWave): Promise<voi
   // Nodes a resumed run already holds go first; finished ones count as whatever they are now.
   const pending = wave.nodes.filter((n) => step(n) !== 'done').sort((a, b) => Number(step(b) !== undefined) - Number(step(a) !== undefined));
   const reads = new SharedReads(p.cluster, 250, { clusterAgeMs: WORKLOADS_AGE_MS, speed: p.deps.clock.speed });
-  const feed = await p.cluster.budgetFeed?.(p.signal);
-  const budgets = feed ? new BudgetQueue(feed) : undefined;
+  const budgets = new BudgetQueue(await p.cluster.budgets.feed(p.signal));
   const running = new Map<string, Promise<unknown>>();
   let failure: unknown;
   try {
@@ -113,7 +112,7 @@ async function maintainWithinBudget(p: PhaseRun, wave: PlannedWave): Promise<voi
       if (running.size > 0) await Promise.race(running.values());
     }
   } finally {
-    budgets?.close();
+    budgets.close();
   }
   if (failure !== undefined) throw failure;
 }
@@ -139,9 +138,9 @@ async function roomFor(p: PhaseRun, o: Pool): Promise<number> {
   return Math.max(0, room);
 }
 
-async function maintain(p: PhaseRun, node: string, shared: { reads: SharedReads; budgets: BudgetQueue | undefined }): Promise<void> {
+async function maintain(p: PhaseRun, node: string, shared: { reads: SharedReads; budgets: BudgetQueue }): Promise<void> {
   const s = p.state();
-  const ctx: NodeContext = { cluster: p.cluster, clusterName: p.cluster.name, node, runId: p.deps.runId, phase: p.phase, clock: p.deps.clock, record: p.record, signal: p.signal, reads: shared.reads, ...(shared.budgets ? { budgets: shared.budgets } : {}) };
+  const ctx: NodeContext = { cluster: p.cluster, clusterName: p.cluster.name, node, runId: p.deps.runId, phase: p.phase, clock: p.deps.clock, record: p.record, signal: p.signal, reads: shared.reads, budgets: shared.budgets };
   await maintainNode({ ctx, state: s.nodes[nodeKey(p.cluster.name, node)], evictedWorkloads: evictedWorkloads(p, node), exec: p.deps.exec });
 }
 

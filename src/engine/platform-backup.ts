@@ -1,7 +1,7 @@
 // The Velero backup a platform component asks for before its upgrade: the backup its steps describe,
 // journaled, started through the BackupPort and read until it completes. A failed backup, a cluster without
 // Velero or the timeout fail closed; a resumed run finds the same backup by its deterministic name.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import type { PreStep } from './ports/platform.ts';
 import type { RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
@@ -13,7 +13,7 @@ export interface ComponentBackupRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
   readonly record: (e: RunEvent) => Promise<void>;
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly phase: { readonly name: string };
   readonly signal: AbortSignal;
 }

@@ -4,7 +4,7 @@
 // rollback command when the plan asks for one. A resumed run skips the components the journal says are upgraded.
 import { expireSilences } from './expire-silences.ts';
 import { dirname, resolve } from 'node:path';
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { Duration } from '../lib/duration.ts';
 import { UserError } from '../lib/errors.ts';
 import type { PlatformPhase } from '../plan/schema.ts';
@@ -27,7 +27,7 @@ export interface PlatformRun {
   readonly journal: Journal;
   readonly record: (e: RunEvent) => Promise<void>;
   readonly state: () => RunState;
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly phase: PlatformPhase;
   readonly signal: AbortSignal;
 }

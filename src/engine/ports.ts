@@ -1,6 +1,7 @@
 // What the engine is given rather than imports: the clusters, the clock, the planner, the gates and the
 // command runner. The CLI wires real adapters; tests wire the sandbox or fakes.
-import type { ClusterPort, ClusterSnapshot } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
+import type { ClusterSnapshot } from './ports/cluster-views.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { Gate, NodesPhase } from '../plan/schema.ts';
@@ -38,10 +39,10 @@ export interface RegionalDeps extends RegionChecks {
 export interface EngineDeps {
   readonly runId: string;
   readonly plan: LoadedPlan;
-  readonly clusters: ReadonlyMap<string, ClusterPort>;
+  readonly clusters: ReadonlyMap<string, Cluster>;
   readonly clock: Clock;
   readonly planPhase: (snapshot: ClusterSnapshot, phase: NodesPhase) => PhaseWaves;
-  readonly evaluateGates: (gates: readonly Gate[], cluster: ClusterPort, signal: AbortSignal) => Promise<GateResult[]>;
+  readonly evaluateGates: (gates: readonly Gate[], cluster: Cluster, signal: AbortSignal) => Promise<GateResult[]>;
   readonly windows?: WindowPort;
   /** Platform phases: workspace files, their steps and the Deployments check (src/platform/ implements it); a platform phase fails without it. */
   readonly platform?: PlatformPort;

@@ -1,6 +1,6 @@
 // The backup a kubernetes phase takes before it touches a node: a Velero backup (behind the BackupPort)
 // started and waited for until it completes, or a command that must exit 0. Journaled before it is asked.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { renderTemplate } from '../lib/template.ts';
 import type { BackupPolicy, KubernetesPhase } from '../plan/schema.ts';
@@ -15,7 +15,7 @@ export interface BackupRun {
   readonly deps: EngineDeps;
   readonly journal: Journal;
   readonly record: (e: RunEvent) => Promise<void>;
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly phase: KubernetesPhase;
   readonly signal: AbortSignal;
 }

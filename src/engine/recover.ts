@@ -1,7 +1,7 @@
 // `daylight recover`: give back what runs that are no longer active left behind. A node is uncordoned
 // only if it carries the cordoned-by annotation of such a run; a run is active while its process lives
 // or while it holds the cluster's lease.
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import type { Clock } from '../lib/clock.ts';
 import { isAbortError } from '../lib/errors.ts';
 import type { TrafficPort } from './ports/traffic.ts';
@@ -18,7 +18,7 @@ export interface RecoveredNode {
 }
 
 export interface RecoverOptions {
-  readonly clusters: readonly ClusterPort[];
+  readonly clusters: readonly Cluster[];
   readonly clock: Clock;
   /** Whether a process on this machine runs `runId` now (from the state directory). */
   readonly runAlive: (runId: string) => boolean;
@@ -32,7 +32,7 @@ export async function recover(o: RecoverOptions): Promise<RecoveredNode[]> {
   const out: RecoveredNode[] = [];
   for (const cluster of o.clusters) {
     const holder = await activeLeaseHolder(cluster, o.clock, o.signal);
-    for (const node of await cluster.listNodes(o.signal)) {
+    for (const node of await cluster.nodes.list(o.signal)) {
       const runId = node.cordonedBy;
       if (!runId) continue;
       const entry = { cluster: cluster.name, node: node.name, runId };
@@ -44,7 +44,7 @@ export async function recover(o: RecoverOptions): Promise<RecoveredNode[]> {
         out.push({ ...entry, action: 'would uncordon (dry run)' });
         continue;
       }
-      await cluster.uncordon(node.name, runId, o.signal);
+      await cluster.nodes.uncordon(node.name, runId, o.signal);
       await tellPeople(cluster, node.name, `uncordoned by daylight recover: run ${runId} is no longer active`, o.signal);
       const done: RecoveredNode = { ...entry, action: 'uncordoned' };
       await o.onRecovered?.(done);
@@ -55,9 +55,9 @@ export async function recover(o: RecoverOptions): Promise<RecoveredNode[]> {
 }
 
 /** Events are for people: one that cannot be written never stops a recovery; an abort still does. */
-async function tellPeople(cluster: ClusterPort, node: string, message: string, signal?: AbortSignal): Promise<void> {
+async function tellPeople(cluster: Cluster, node: string, message: string, signal?: AbortSignal): Promise<void> {
   try {
-    await cluster.recordNodeEvent(node, { reason: 'DaylightRecovered', message }, signal);
+    await cluster.events.onNode(node, { reason: 'DaylightRecovered', message }, signal);
   } catch (e: unknown) {
     if (isAbortError(e)) throw e;
   }
@@ -69,15 +69,15 @@ async function tellPeople(cluster: ClusterPort, node: string, message: string, s
  * client-go's leader election believes it: after this process watched the Lease unchanged for a whole
  * lease duration on its own clock, since our clock may run ahead of the holder's.
  */
-async function activeLeaseHolder(cluster: ClusterPort, clock: Clock, signal?: AbortSignal): Promise<string | undefined> {
-  const lease = await cluster.readLease(LEASE_NAME, signal);
+async function activeLeaseHolder(cluster: Cluster, clock: Clock, signal?: AbortSignal): Promise<string | undefined> {
+  const lease = await cluster.leases.read(LEASE_NAME, signal);
   if (!lease?.holder) return undefined;
   const durationMs = (lease.durationSeconds ?? 0) * 1000;
   if ((lease.renewedAt ?? 0) + durationMs > clock.now()) return lease.holder;
   const until = clock.now() + durationMs;
   while (clock.now() < until) {
     await clock.sleep(Math.max(1, Math.min(until - clock.now(), durationMs / 5)), signal);
-    const now = await cluster.readLease(LEASE_NAME, signal);
+    const now = await cluster.leases.read(LEASE_NAME, signal);
     if (now?.holder !== lease.holder) return now?.holder;
     if (now.renewedAt !== lease.renewedAt || now.durationSeconds !== lease.durationSeconds) return now.holder;
   }

@@ -1,7 +1,7 @@
 // A permission the API server refused, in the run's words: what Daylight was doing, and who may not do
 // what, where (the verb, the resource with its subresource, the identity), so a person knows what to grant.
-import { denialText } from '../kube/api-error.ts';
-import type { Denial } from '../kube/types.ts';
+import { denialText } from './ports/errors.ts';
+import type { Denial } from './ports/cluster-views.ts';
 
 /** `cordon node a refused by the API server: system:serviceaccount:ops:daylight may not patch nodes (HTTP 403 Forbidden); grant ...`. */
 export function refusedText(what: string, d: Denial): string {

@@ -4,7 +4,7 @@
 // the balancer's state from before the first change is kept so recovery can put it back.
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 import { expireSilences } from './expire-silences.ts';
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from './ports/cluster.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import type { AnalysisRecord } from './ports/gates.ts';
 import type { HookEvent } from '../plan/hook-schema.ts';
@@ -18,7 +18,7 @@ export interface RegionRun {
   readonly deps: EngineDeps;
   readonly record: (e: RunEvent) => Promise<void>;
   readonly state: () => RunState;
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
   readonly signal: AbortSignal;
 }
 

@@ -2,10 +2,10 @@
 // drain is whole again, so the next wave never starts on a thinner platform. After a reboot, a pod counts
 // only on evidence from after the action: a real node keeps its last Ready for the node-monitor grace
 // period, so a Ready from before the reboot can still be on show when the node is back.
-import type { PodView, WorkloadView } from '../kube/types.ts';
+import type { PodView, WorkloadView } from './ports/cluster-views.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
-import type { NodeContext } from './node-context.ts';
+import type { NodeContext, WatchedNode } from './node-context.ts';
 
 const CHECK_EVERY_MS = 2000;
 const CLOCK_TOLERANCE_MS = 2000;
@@ -24,18 +24,18 @@ export interface ActionMark {
  * `action`, when the node was acted on, makes a DaemonSet pod count only with evidence from after it,
  * once the node rebooted.
  */
-export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly string[], timeoutMs: number, action?: ActionMark): Promise<BackOutcome> {
+export async function waitWorkloadsBack(ctx: WatchedNode, workloads: readonly string[], timeoutMs: number, action?: ActionMark): Promise<BackOutcome> {
   const started = ctx.clock.now();
   const left = () => timeoutMs - (ctx.clock.now() - started);
   const timeout = (what: string): BackOutcome => ({ kind: 'timeout', message: `not whole again within ${Math.round(timeoutMs / 1000)}s: ${what}` });
   // The node and its DaemonSet pods through watches (the node cache, one watch of the node's pods): no polling.
-  const node = await ctx.cluster.waitForNode(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
+  const node = await ctx.cluster.nodes.waitFor(ctx.node, (n) => n.ready, Math.max(0, left()), ctx.signal);
   if (!node) return timeout(`node ${ctx.node} is not Ready`);
   const daemonSets = await existingDaemonSets(ctx, workloads.filter((w) => w.startsWith(DAEMON_SET)).map((w) => w.slice(DAEMON_SET.length)));
   // An upgrade that restarted only the kubelet leaves containers running: their Ready from before is still true.
   const since = action && node.bootId !== action.bootIdBefore ? action.requestedAt - clockTolerance(ctx) : undefined;
   const settled = (ps: readonly PodView[]) => daemonsNotBack(ps, daemonSets, since).length === 0;
-  const back = ctx.nodePods ? await ctx.nodePods.waitUntil(settled, Math.max(0, left()), ctx.signal) : (await ctx.cluster.waitPodsOnNode(ctx.node, settled, Math.max(0, left()), ctx.signal)) !== undefined;
+  const back = await ctx.nodePods.waitUntil(settled, Math.max(0, left()), ctx.signal);
   if (!back) {
     return timeout(`DaemonSet pods not Ready on the node since its ${since !== undefined ? 'reboot' : 'action'}: ${await notReadyDaemons(ctx, daemonSets, since)}`);
   }
@@ -52,7 +52,7 @@ export async function waitWorkloadsBack(ctx: NodeContext, workloads: readonly st
 /** The DaemonSet pods still not Ready or not there, for the timeout's message; a failed read is said as such. */
 async function notReadyDaemons(ctx: NodeContext, daemonSets: readonly string[], since: number | undefined): Promise<string> {
   try {
-    return daemonsNotBack(await ctx.cluster.podsOnNode(ctx.node, ctx.signal), daemonSets, since).join(', ') || 'none left (they were just Ready)';
+    return daemonsNotBack(await ctx.cluster.pods.onNode(ctx.node, ctx.signal), daemonSets, since).join(', ') || 'none left (they were just Ready)';
   } catch (e: unknown) {
     if (isAbortError(e)) throw e;
     return `which ones could not be read (${errorMessage(e)})`;

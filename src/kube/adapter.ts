@@ -1,11 +1,11 @@
-// The Kubernetes adapter: the ClusterPort over @kubernetes/client-node, one instance per cluster
-// context. Each operation lives in its own module; this class holds the shared parts and the clock.
+// The Kubernetes adapter: the engine's cluster ports (src/engine/ports/cluster.ts) over
+// @kubernetes/client-node, one instance per cluster context. Each operation lives in its own module; this
+// class holds the shared parts and the clock.
 import type { Clock } from '../lib/clock.ts';
 import type { KubeApi } from './api.ts';
 import { cordon, uncordon } from './cordon.ts';
 import { deletePod, evict } from './eviction.ts';
 import { recordNodeEvent } from './events.ts';
-import type { NodeEvent } from './events.ts';
 import { acquireLease, LeaseObservations, readLease, releaseLease, renewLease } from './lease.ts';
 import { requestNodeAction } from './node-action.ts';
 import { openNodePods } from './node-pods.ts';
@@ -13,24 +13,10 @@ import { nodeCache, pdbCache } from './object-cache.ts';
 import type { NodeCache, PdbCache } from './object-cache.ts';
 import { listPdbs, listWorkloads, podsOnNode, readNode, takeSnapshot } from './reads.ts';
 import { ReplicaSetOwners } from './replica-set-owners.ts';
-import type {
-  BudgetFeed,
-  NodePods,
-  ClusterPort,
-  ClusterSnapshot,
-  CordonResult,
-  EvictionAnswer,
-  LeaseHolder,
-  LeaseResult,
-  NodeActionRequest,
-  NodeView,
-  PdbView,
-  PodRef,
-  PodView,
-  WorkloadView,
-} from './types.ts';
+import type { BudgetsPort, Cluster, EventsPort, LeasePort, NodesPort, PodsPort, WorkloadsPort } from '../engine/ports/cluster.ts';
+import type { ClusterSnapshot, NodeView } from '../engine/ports/cluster-views.ts';
 import { nodeView, pdbView, podView } from './views.ts';
-import { waitForCachedNode, waitPodsGone, waitPodsOnNode } from './waits.ts';
+import { waitForCachedNode, waitPodsGone } from './waits.ts';
 
 export interface KubeClusterOptions {
   /** The cluster's name in the plan. */
@@ -41,12 +27,18 @@ export interface KubeClusterOptions {
   readonly clock: Clock;
 }
 
-export class KubeCluster implements ClusterPort {
+export class KubeCluster implements Cluster {
   readonly name: string;
   readonly clock: Clock;
   readonly api: KubeApi;
   /** What this process saw of each Lease and when: expiry is judged by it (see lease.ts). */
-  readonly leases = new LeaseObservations();
+  readonly leaseObservations = new LeaseObservations();
+  readonly nodes: NodesPort;
+  readonly pods: PodsPort;
+  readonly budgets: BudgetsPort;
+  readonly workloads: WorkloadsPort;
+  readonly leases: LeasePort;
+  readonly events: EventsPort;
   private readonly owners = new ReplicaSetOwners();
   private readonly nodeCache: NodeCache;
   private readonly pdbCache: PdbCache;
@@ -59,14 +51,57 @@ export class KubeCluster implements ClusterPort {
     this.api = o.api;
     this.nodeCache = nodeCache(o.api);
     this.pdbCache = pdbCache(o.api);
-  }
-
-  get requestCount(): number {
-    return this.api.requestCount;
-  }
-
-  get requestKinds(): ReadonlyMap<string, number> {
-    return this.api.requestKinds;
+    const api = o.api;
+    const cache = this.nodeCache;
+    const waits = { api, clock: o.clock };
+    const podOf = (p: Parameters<typeof podView>[0]) => podView(p, this.owners.lookup);
+    this.nodes = {
+      get: (name, signal) => this.getNode(name, signal),
+      list: async (signal) => {
+        await cache.ready(signal);
+        return this.remember(cache.all().map(nodeView));
+      },
+      cordon: async (node, runId, signal) => {
+        await cache.ready(signal);
+        return cordon(api, node, runId, signal, cache);
+      },
+      uncordon: async (node, runId, signal) => {
+        await cache.ready(signal);
+        return uncordon(api, node, runId, signal, cache);
+      },
+      requestAction: (node, action, signal) => requestNodeAction(api, node, action, signal, cache),
+      waitFor: (name, done, timeoutMs, signal) => waitForCachedNode({ cache, clock: o.clock }, name, done, timeoutMs, signal),
+    };
+    this.pods = {
+      onNode: (node, signal) => podsOnNode(api, this.owners, node, signal),
+      watchNode: (node, signal) => openNodePods({ api, clock: o.clock, node, view: podOf, learn: (pods, s) => this.owners.learn(api, pods, s) }, signal),
+      evict: (pod, grace, signal) => evict(api, pod, grace, signal),
+      delete: (pod, grace, signal) => deletePod(api, pod, grace, signal),
+      waitGone: (node, uids, timeoutMs, signal) => waitPodsGone(waits, node, uids, timeoutMs, signal),
+    };
+    const pdbs = this.pdbCache;
+    this.budgets = {
+      list: (signal) => listPdbs(api, signal),
+      feed: async (signal) => {
+        await pdbs.ready(signal);
+        return { all: () => pdbs.all().map(pdbView), subscribe: (fn) => pdbs.subscribe(() => fn()) };
+      },
+    };
+    this.workloads = { list: (signal) => listWorkloads(api, this.owners, signal) };
+    const leases = { api, clock: o.clock, leases: this.leaseObservations };
+    this.leases = {
+      acquire: (name, holder, durationSeconds, signal) => acquireLease(leases, { name, holder, durationSeconds }, signal),
+      renew: (name, holder, signal) => renewLease(leases, name, holder, signal),
+      release: (name, holder, signal) => releaseLease(leases, name, holder, signal),
+      read: (name, signal) => readLease(leases, name, signal),
+    };
+    this.events = {
+      onNode: async (node, e, signal) => {
+        const uid = this.nodeUids.get(node) ?? (await this.getNode(node, signal))?.uid;
+        if (uid === undefined) throw new Error(`record event ${e.reason} on node ${node}: node "${node}" not found in the cluster`);
+        await recordNodeEvent(waits, { name: node, uid }, e, signal);
+      },
+    };
   }
 
   /** The API server's URL. */
@@ -98,91 +133,10 @@ export class KubeCluster implements ClusterPort {
   }
 
   /** From the node cache; a node it does not hold (created a moment ago?) is read from the API server. */
-  async getNode(name: string, signal?: AbortSignal): Promise<NodeView | undefined> {
+  private async getNode(name: string, signal?: AbortSignal): Promise<NodeView | undefined> {
     await this.nodeCache.ready(signal);
     const n = this.nodeCache.get(name) ?? (await readNode(this.api, name, signal));
     return n ? this.remember([nodeView(n)])[0] : undefined;
-  }
-
-  async listNodes(signal?: AbortSignal): Promise<NodeView[]> {
-    await this.nodeCache.ready(signal);
-    return this.remember(this.nodeCache.all().map(nodeView));
-  }
-
-  podsOnNode(node: string, signal?: AbortSignal): Promise<PodView[]> {
-    return podsOnNode(this.api, this.owners, node, signal);
-  }
-
-  cordon(node: string, runId: string, signal?: AbortSignal): Promise<CordonResult> {
-    return this.nodeCache.ready(signal).then(() => cordon(this.api, node, runId, signal, this.nodeCache));
-  }
-
-  uncordon(node: string, runId: string, signal?: AbortSignal): Promise<boolean> {
-    return this.nodeCache.ready(signal).then(() => uncordon(this.api, node, runId, signal, this.nodeCache));
-  }
-
-  evict(pod: PodRef, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<EvictionAnswer> {
-    return evict(this.api, pod, gracePeriodSeconds, signal);
-  }
-
-  deletePod(pod: PodRef, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<void> {
-    return deletePod(this.api, pod, gracePeriodSeconds, signal);
-  }
-
-  waitPodsGone(node: string, uids: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
-    return waitPodsGone(this, node, uids, timeoutMs, signal);
-  }
-
-  watchNodePods(node: string, signal?: AbortSignal): Promise<NodePods> {
-    return openNodePods({ api: this.api, clock: this.clock, node, view: (p) => podView(p, this.owners.lookup), learn: (pods, s) => this.owners.learn(this.api, pods, s) }, signal);
-  }
-
-  waitPodsOnNode(node: string, done: (pods: readonly PodView[]) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<PodView[] | undefined> {
-    return waitPodsOnNode(this, node, { view: (p) => podView(p, this.owners.lookup), done }, timeoutMs, signal);
-  }
-
-  requestNodeAction(node: string, action: NodeActionRequest, signal?: AbortSignal): Promise<void> {
-    return requestNodeAction(this.api, node, action, signal, this.nodeCache);
-  }
-
-  waitForNode(name: string, done: (n: NodeView) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<NodeView | undefined> {
-    return waitForCachedNode({ cache: this.nodeCache, clock: this.clock }, name, done, timeoutMs, signal);
-  }
-
-  pdbs(signal?: AbortSignal): Promise<PdbView[]> {
-    return listPdbs(this.api, signal);
-  }
-
-  async budgetFeed(signal?: AbortSignal): Promise<BudgetFeed> {
-    await this.pdbCache.ready(signal);
-    const cache = this.pdbCache;
-    return { all: () => cache.all().map(pdbView), subscribe: (fn) => cache.subscribe(() => fn()) };
-  }
-
-  workloads(signal?: AbortSignal): Promise<WorkloadView[]> {
-    return listWorkloads(this.api, this.owners, signal);
-  }
-
-  async recordNodeEvent(node: string, e: NodeEvent, signal?: AbortSignal): Promise<void> {
-    const uid = this.nodeUids.get(node) ?? (await this.getNode(node, signal))?.uid;
-    if (uid === undefined) throw new Error(`record event ${e.reason} on node ${node}: node "${node}" not found in the cluster`);
-    await recordNodeEvent(this, { name: node, uid }, e, signal);
-  }
-
-  acquireLease(name: string, holder: string, durationSeconds: number, signal?: AbortSignal): Promise<LeaseResult> {
-    return acquireLease(this, { name, holder, durationSeconds }, signal);
-  }
-
-  renewLease(name: string, holder: string, signal?: AbortSignal): Promise<boolean> {
-    return renewLease(this, name, holder, signal);
-  }
-
-  releaseLease(name: string, holder: string, signal?: AbortSignal): Promise<void> {
-    return releaseLease(this, name, holder, signal);
-  }
-
-  readLease(name: string, signal?: AbortSignal): Promise<LeaseHolder | undefined> {
-    return readLease(this, name, signal);
   }
 
   private remember(nodes: readonly NodeView[]): NodeView[] {

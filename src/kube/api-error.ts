@@ -1,7 +1,10 @@
 // The API server's error answers read once: status code, reason, message and causes from the Status
 // body that client-node leaves as a raw JSON string in ApiException, and our own error for the rest.
 import { ApiException } from '@kubernetes/client-node';
-import type { Denial } from './types.ts';
+import { PermissionDenied } from '../engine/ports/errors.ts';
+import type { Denial } from '../engine/ports/cluster-views.ts';
+
+export { denialText, PermissionDenied } from '../engine/ports/errors.ts';
 
 export interface ApiStatus {
   readonly code: number;
@@ -22,7 +25,7 @@ export class KubeApiError extends Error {
   readonly what: string;
 
   constructor(what: string, status: ApiStatus, cause: unknown) {
-    super(`${what}: ${status.message} (HTTP ${status.code}${status.reason ? ` ${status.reason}` : ''})`, { cause });
+    super(apiErrorMessage(what, status), { cause });
     this.status = status;
     this.what = what;
   }
@@ -32,20 +35,30 @@ export class KubeApiError extends Error {
   }
 }
 
-/** An API call the server refused for want of a permission (HTTP 403 from RBAC or another authorizer). */
-export class PermissionDenied extends KubeApiError {
-  override name = 'PermissionDenied';
-  readonly denial: Denial;
+/**
+ * The engine's PermissionDenied with the Status the server sent: what the adapter throws for a 403 that
+ * names a missing permission, worded as every other API error is.
+ */
+export class KubePermissionDenied extends PermissionDenied {
+  readonly status: ApiStatus;
 
   constructor(what: string, denial: Denial, status: ApiStatus, cause: unknown) {
-    super(what, status, cause);
-    this.denial = denial;
+    super(what, denial, { message: apiErrorMessage(what, status), cause });
+    this.status = status;
   }
+
+  get code(): number {
+    return this.status.code;
+  }
+}
+
+function apiErrorMessage(what: string, status: ApiStatus): string {
+  return `${what}: ${status.message} (HTTP ${status.code}${status.reason ? ` ${status.reason}` : ''})`;
 }
 
 /** The Status of an API error answer; undefined for anything that is not one (transport failures). */
 export function apiStatus(e: unknown): ApiStatus | undefined {
-  if (e instanceof KubeApiError) return e.status;
+  if (e instanceof KubeApiError || e instanceof KubePermissionDenied) return e.status;
   if (!(e instanceof ApiException)) return undefined;
   const code = typeof e.code === 'number' ? e.code : 0;
   const body = parseBody(e.body);
@@ -94,17 +107,6 @@ export function denial(e: unknown): Denial | undefined {
   return { verb: '', resource: status.kind ?? '', user: '', message: status.message };
 }
 
-/**
- * One line naming a denial: `system:serviceaccount:ops:daylight may not create pods/eviction in namespace
- * shop`, or the server's own message when it did not say who lacked what.
- */
-export function denialText(d: Denial): string {
-  if (!d.user) return `"${d.message}"`;
-  const where = d.namespace ? ` in namespace ${d.namespace}` : '';
-  const group = d.group ? ` (API group ${d.group})` : '';
-  return `${d.user} may not ${d.verb} ${d.resource}${group}${where}`;
-}
-
 /** Retry-After in whole seconds, as the API server sends it; undefined when absent or not a number of seconds. */
 export function retryAfterSeconds(status: ApiStatus): number | undefined {
   const raw = status.retryAfter?.trim();
@@ -118,11 +120,11 @@ export function statusCode(e: unknown): number | undefined {
 
 /** Wraps an API error answer into a KubeApiError saying what was being done; other errors pass unchanged. */
 export function describeApiError(what: string, e: unknown): unknown {
-  if (e instanceof KubeApiError) return e;
+  if (e instanceof KubeApiError || e instanceof KubePermissionDenied) return e;
   const status = apiStatus(e);
   if (!status) return e;
   const refused = denial(e);
-  return refused ? new PermissionDenied(what, refused, status, e) : new KubeApiError(what, status, e);
+  return refused ? new KubePermissionDenied(what, refused, status, e) : new KubeApiError(what, status, e);
 }
 
 function readCause(c: Record<string, unknown>): { reason?: string; message?: string } {

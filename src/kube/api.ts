@@ -18,6 +18,7 @@ import type { ConfigurationOptions, HttpLibrary, Observable, ResponseContext, Se
 import { Agent } from 'undici';
 import { abortError } from '../lib/clock.ts';
 import { isAbortError } from '../lib/errors.ts';
+import type { RequestObserver } from '../lib/request-tally.ts';
 import { describeApiError } from './api-error.ts';
 import { messageWithCauses, retrying } from './retry.ts';
 import type { RetryOptions } from './retry.ts';
@@ -60,13 +61,13 @@ export class KubeApi {
   private readonly watchTiming: WatchTiming;
   private readonly http = new IsomorphicFetchHttpLibrary();
   private dispatcher: Dispatcher | undefined;
-  private requests = 0;
-  private readonly kinds = new Map<string, number>();
+  private readonly onRequest: RequestObserver | undefined;
 
-  constructor(kubeConfig: KubeConfig, o: { watch?: WatchTiming } = {}) {
+  constructor(kubeConfig: KubeConfig, o: { watch?: WatchTiming; onRequest?: RequestObserver } = {}) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error(`the kubeconfig context "${kubeConfig.getCurrentContext()}" names no cluster`);
     this.kubeConfig = kubeConfig;
+    this.onRequest = o.onRequest;
     this.server = cluster.server.replace(/\/+$/, '');
     const httpApi: HttpLibrary = { send: (ctx) => this.send(ctx, {}) };
     const config = createConfiguration({ baseServer: new ServerConfiguration(this.server, {}), authMethods: { default: this.auth() }, httpApi });
@@ -106,20 +107,9 @@ export class KubeApi {
     };
   }
 
-  /** HTTP requests made so far, watches and raw requests included. */
-  get requestCount(): number {
-    return this.requests;
-  }
-
-  /** Requests so far by method and path with names elided ("POST pods/eviction"), for benchmarks. */
-  get requestKinds(): ReadonlyMap<string, number> {
-    return this.kinds;
-  }
-
+  /** Tells the observer given at construction (benchmarks, tests) of one request, watches and raw ones included. */
   private count(method: string, url: string): void {
-    this.requests++;
-    const key = `${method} ${requestKind(url)}`;
-    this.kinds.set(key, (this.kinds.get(key) ?? 0) + 1);
+    this.onRequest?.(`${method} ${requestKind(url)}`);
   }
 
   /**

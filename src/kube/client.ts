@@ -6,6 +6,7 @@ import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, UserError } from '../lib/errors.ts';
+import type { RequestObserver } from '../lib/request-tally.ts';
 import { KubeCluster } from './adapter.ts';
 import { KubeApi } from './api.ts';
 import { detectClock } from './clock-probe.ts';
@@ -26,12 +27,14 @@ export interface ConnectOptions {
   /** The cluster's clock; detected (sandbox or system clock) when omitted. */
   readonly clock?: Clock;
   readonly signal?: AbortSignal;
+  /** Told of every API request (benchmarks and tests count them; see RequestTally). */
+  readonly onRequest?: RequestObserver;
 }
 
 export async function connect(o: ConnectOptions): Promise<KubeCluster> {
   const kc = loadKubeConfig(o);
   if (o.kubeconfig !== IN_CLUSTER) selectContext(kc, o.context);
-  const api = new KubeApi(kc);
+  const api = new KubeApi(kc, o.onRequest ? { onRequest: o.onRequest } : {});
   try {
     const clock = o.clock ?? (await detectClock(api, o.signal));
     return new KubeCluster({ name: o.name, api, clock });

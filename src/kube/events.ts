@@ -2,6 +2,7 @@
 // `kubectl get events` tell the story next to the kubelet's own events.
 import { randomBytes } from 'node:crypto';
 import type { CoreV1Event } from '@kubernetes/client-node';
+import type { NodeEvent } from '../engine/ports/cluster.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { KubeApi } from './api.ts';
 import { statusCode } from './api-error.ts';
@@ -9,11 +10,6 @@ import { statusCode } from './api-error.ts';
 export const EVENT_NAMESPACE = 'default';
 export const COMPONENT = 'daylight';
 
-export interface NodeEvent {
-  readonly reason: string;
-  readonly message: string;
-  readonly type?: 'Normal' | 'Warning';
-}
 
 export async function recordNodeEvent(c: { api: KubeApi; clock: Clock }, node: { name: string; uid: string }, e: NodeEvent, signal?: AbortSignal): Promise<void> {
   const now = new Date(c.clock.now());

@@ -89,35 +89,3 @@ export async function waitForCachedNode(c: { cache: NodeCache; clock: Clock }, n
   return finished ? reached : undefined;
 }
 
-/**
- * Waits, through one list and one watch of the node's pods, until `done` holds for them; returns them then,
- * or undefined at the timeout. `view` turns the API's pods into the caller's views, synchronously.
- */
-export async function waitPodsOnNode<T>(c: WaitContext, node: string, o: { view: (pod: V1Pod) => T; done: (pods: readonly T[]) => boolean }, timeoutMs: number, signal?: AbortSignal): Promise<T[] | undefined> {
-  const pods = new Map<string, V1Pod>();
-  let reached: T[] | undefined;
-  const judge = (): boolean => {
-    const views = [...pods.values()].map(o.view);
-    if (!o.done(views)) return false;
-    reached = views;
-    return true;
-  };
-  const fieldSelector = `spec.nodeName=${node}`;
-  const spec: WatchSpec<V1Pod> = {
-    path: '/api/v1/pods',
-    fieldSelector,
-    list: (s) => listPodObjects(c.api, s, fieldSelector),
-    onList: (items) => {
-      pods.clear();
-      for (const p of items) pods.set(uidOf(p), p);
-      return judge();
-    },
-    onEvent: (type, p) => {
-      if (type === 'DELETED') pods.delete(uidOf(p));
-      else pods.set(uidOf(p), p);
-      return judge();
-    },
-  };
-  const finished = await withClusterTimeout(c.clock, timeoutMs, signal, (s) => watchUntil(c.api, spec, s));
-  return finished ? reached : undefined;
-}

@@ -1,10 +1,11 @@
 // Post-check "new versions deployed": each Deployment a component names has finished rolling out (every
 // replica updated and available, its generation observed) and a container of its pod template runs the
-// image tag asked for. Read through the ClusterPort; one result per Deployment, as data.
+// image tag asked for. Read through the cluster's workloads port; one result per Deployment, as data.
 import { isAbortError } from '../lib/errors.ts';
 import { describeError } from '../checks/signals.ts';
 import type { Measurement } from '../checks/types.ts';
-import type { ClusterPort, WorkloadView } from '../kube/types.ts';
+import type { Cluster } from '../engine/ports/cluster.ts';
+import type { WorkloadView } from '../engine/ports/cluster-views.ts';
 import { sameVersionText } from './semver.ts';
 import type { DeploymentExpectation } from './steps.ts';
 
@@ -17,10 +18,10 @@ export interface DeploymentResult {
 }
 
 /** Fails closed: when the workloads cannot be read, every Deployment fails with the reason. The caller's abort passes through. */
-export async function checkDeployments(expect: readonly DeploymentExpectation[], cluster: Pick<ClusterPort, 'name' | 'workloads'>, signal?: AbortSignal): Promise<DeploymentResult[]> {
+export async function checkDeployments(expect: readonly DeploymentExpectation[], cluster: Pick<Cluster, 'name' | 'workloads'>, signal?: AbortSignal): Promise<DeploymentResult[]> {
   let workloads: WorkloadView[];
   try {
-    workloads = await cluster.workloads(signal);
+    workloads = await cluster.workloads.list(signal);
   } catch (e: unknown) {
     if (signal?.aborted || isAbortError(e)) throw e;
     const reason = `could not list the workloads of ${cluster.name}, so it counts as failed: ${describeError(e)}`;

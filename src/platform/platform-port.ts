@@ -2,7 +2,7 @@
 // and diffed, changelogs attached, each changed component's steps laid out, and the Deployments
 // post-check read through the cluster the phase runs on. The CLI wires it; the engine runs what it returns.
 import type { PlatformChange, PlatformPort, StepsFor, WorkspacePair } from '../engine/ports/platform.ts';
-import type { ClusterPort } from '../kube/types.ts';
+import type { Cluster } from '../engine/ports/cluster.ts';
 import { readChangelogs } from './changelog-read.ts';
 import { checkDeployments, deploymentsMeasurement } from './deployments-check.ts';
 import { diffWorkspaces } from './diff.ts';
@@ -11,7 +11,7 @@ import type { LoadedWorkspace } from './load.ts';
 import { platformSteps } from './steps.ts';
 
 /** `clusters`: the run's connected clusters by plan name, for the Deployments post-check. */
-export function platformPort(clusters: ReadonlyMap<string, Pick<ClusterPort, 'name' | 'workloads'>>): PlatformPort {
+export function platformPort(clusters: ReadonlyMap<string, Pick<Cluster, 'name' | 'workloads'>>): PlatformPort {
   return {
     async read(fromPath, toPath) {
       const from = await loadWorkspaceFile(fromPath);

@@ -12,6 +12,7 @@ import type { PodView } from '../../src/kube/types.ts';
 import { ANNOTATIONS } from '../../src/kube/types.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { UserError } from '../../src/lib/errors.ts';
+import { RequestTally } from '../../src/lib/request-tally.ts';
 import { ok, tableRows, WAIT_MS } from '../e2e/helpers.ts';
 import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineName, EngineSandbox } from '../support/engine-sandbox.ts';
@@ -45,11 +46,14 @@ const FLEET: SmallFleet = {
 interface Fixture {
   readonly ts: SandboxClient;
   readonly cluster: KubeCluster;
+  /** Every API request the adapter made, told by the observer it was connected with. */
+  readonly requests: RequestTally;
 }
 
 async function connectTo(ts: SandboxClient): Promise<Fixture> {
-  const cluster = await connect({ name: 'eu', kubeconfig: ts.kubeconfigPath, context: REGION });
-  return { ts, cluster };
+  const requests = new RequestTally();
+  const cluster = await connect({ name: 'eu', kubeconfig: ts.kubeconfigPath, context: REGION, onRequest: requests.observe });
+  return { ts, cluster, requests };
 }
 
 async function start(fleet: SmallFleet): Promise<Fixture & { ts: TestSandbox }> {
@@ -165,9 +169,9 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       assert.equal(deployment?.readyReplicas, 4);
       assert.equal(deployment?.owned, false);
       assert.ok(s.workloads.some((w) => w.kind === 'ReplicaSet' && w.owned));
-      // And podsOnNode agrees with the snapshot for a node of web
+      // And pods.onNode agrees with the snapshot for a node of web
       const node = web[0]?.nodeName as string;
-      assert.deepEqual((await cluster.podsOnNode(node)).map((p) => p.uid).sort(), s.pods.filter((p) => p.nodeName === node).map((p) => p.uid).sort());
+      assert.deepEqual((await cluster.pods.onNode(node)).map((p) => p.uid).sort(), s.pods.filter((p) => p.nodeName === node).map((p) => p.uid).sort());
     });
 
     test('a cordon belongs to the run that made it: another run can neither take it over nor lift it', async () => {
@@ -175,19 +179,19 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       const node = 'eu-central-a-r1-n1';
       // Given a schedulable node
       // When run-a cordons it
-      assert.deepEqual(await cluster.cordon(node, 'run-a'), { changed: true });
+      assert.deepEqual(await cluster.nodes.cordon(node, 'run-a'), { changed: true });
       // Then kubectl sees it unschedulable with run-a as the owner
       const cordoned = await nodeJson(ts, node);
       assert.equal(cordoned.spec.unschedulable, true);
       assert.equal(cordoned.metadata.annotations?.[ANNOTATIONS.cordonedBy], 'run-a');
       // When run-a cordons again, or run-b tries
-      assert.deepEqual(await cluster.cordon(node, 'run-a'), { changed: false });
-      assert.deepEqual(await cluster.cordon(node, 'run-b'), { changed: false, previousOwner: 'run-a' });
+      assert.deepEqual(await cluster.nodes.cordon(node, 'run-a'), { changed: false });
+      assert.deepEqual(await cluster.nodes.cordon(node, 'run-b'), { changed: false, previousOwner: 'run-a' });
       // Then run-b's uncordon does nothing and the owner stays run-a
-      assert.equal(await cluster.uncordon(node, 'run-b'), false);
-      assert.equal((await cluster.getNode(node))?.cordonedBy, 'run-a');
+      assert.equal(await cluster.nodes.uncordon(node, 'run-b'), false);
+      assert.equal((await cluster.nodes.get(node))?.cordonedBy, 'run-a');
       // When run-a uncordons
-      assert.equal(await cluster.uncordon(node, 'run-a'), true);
+      assert.equal(await cluster.nodes.uncordon(node, 'run-a'), true);
       // Then the node is schedulable and carries no owner
       const lifted = await nodeJson(ts, node);
       assert.notEqual(lifted.spec.unschedulable, true);
@@ -200,23 +204,23 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       // Given a node a person cordoned with kubectl
       ok(await ts.kubectl(['cordon', node]), 'cordon');
       // When a run cordons and then uncordons it
-      const result = await cluster.cordon(node, 'run-a');
-      const lifted = await cluster.uncordon(node, 'run-a');
+      const result = await cluster.nodes.cordon(node, 'run-a');
+      const lifted = await cluster.nodes.uncordon(node, 'run-a');
       // Then the run took nothing over and the node stays cordoned, without an owner
       assert.deepEqual(result, { changed: false, previousOwner: 'unknown' });
       assert.equal(lifted, false);
-      const n = await cluster.getNode(node);
+      const n = await cluster.nodes.get(node);
       assert.equal(n?.unschedulable, true);
       assert.equal(n?.cordonedBy, undefined);
       ok(await ts.kubectl(['uncordon', node]), 'uncordon');
     });
 
-    test('recordNodeEvent shows in kubectl get events for the node', async () => {
+    test('events.onNode shows in kubectl get events for the node', async () => {
       const { ts, cluster } = f as Fixture;
       const node = 'eu-central-c-r1-n2';
       // Given a node
       // When Daylight records a transition on it
-      await cluster.recordNodeEvent(node, { reason: 'DaylightDrained', message: `Daylight drained ${node} for run r-1` });
+      await cluster.events.onNode(node, { reason: 'DaylightDrained', message: `Daylight drained ${node} for run r-1` });
       // Then kubectl lists the event against the node, from daylight
       const out = ok(await ts.kubectl(['get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${node},reason=DaylightDrained`, '-o', 'json']), 'get events');
       const events = (JSON.parse(out) as { items: { message: string; type: string; source: { component: string }; involvedObject: { kind: string; uid: string } }[] }).items;
@@ -225,7 +229,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       assert.equal(events[0]?.type, 'Normal');
       assert.equal(events[0]?.source.component, 'daylight');
       assert.equal(events[0]?.involvedObject.kind, 'Node');
-      assert.equal(events[0]?.involvedObject.uid, (await cluster.getNode(node))?.uid);
+      assert.equal(events[0]?.involvedObject.uid, (await cluster.nodes.get(node))?.uid);
       assert.match(ok(await ts.kubectl(['get', 'events', '-n', 'default']), 'get events table'), /DaylightDrained/);
     });
 
@@ -233,57 +237,57 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       const { cluster } = f as Fixture;
       const node = 'eu-central-c-r1-n1';
       // Given a Ready node and its boot id
-      const before = await cluster.getNode(node);
+      const before = await cluster.nodes.get(node);
       assert.ok(before?.ready);
       // When a reboot is requested
-      await cluster.requestNodeAction(node, { id: 'run-1/node/1', operation: 'reboot' });
+      await cluster.nodes.requestAction(node, { id: 'run-1/node/1', operation: 'reboot' });
       // Then waiting for a new boot id and Ready resolves with the rebooted node
-      const back = await cluster.waitForNode(node, (n) => n.ready && n.bootId !== before.bootId, TEN_MINUTES);
+      const back = await cluster.nodes.waitFor(node, (n) => n.ready && n.bootId !== before.bootId, TEN_MINUTES);
       assert.ok(back, 'the node came back before the timeout');
       assert.notEqual(back.bootId, before.bootId);
       assert.ok(back.ready);
       // And the node agent reports the action done (its own answer, which may follow the node's status: DESIGN.md section 6)
-      const answered = await cluster.waitForNode(node, (n) => /"phase":"done"/.test(n.annotations[ANNOTATIONS.actionStatus] ?? ''), TEN_MINUTES);
+      const answered = await cluster.nodes.waitFor(node, (n) => /"phase":"done"/.test(n.annotations[ANNOTATIONS.actionStatus] ?? ''), TEN_MINUTES);
       assert.match(answered?.annotations[ANNOTATIONS.actionStatus] ?? '', /"id":"run-1\/node\/1".*"phase":"done"/);
       // And a wait for a state that never comes ends at its timeout with undefined
-      assert.equal(await cluster.waitForNode(node, (n) => n.kubeletVersion === 'v9.9.9', shortWait(engine)), undefined);
+      assert.equal(await cluster.nodes.waitFor(node, (n) => n.kubeletVersion === 'v9.9.9', shortWait(engine)), undefined);
     });
 
     test('a lease is held by one run at a time, renewed by its holder, and taken by the next after release or expiry', async () => {
       const { cluster } = f as Fixture;
       const name = `daylight-lock-${randomUUID().slice(0, 8)}`;
       // Given no lease
-      assert.equal(await cluster.readLease(name), undefined);
+      assert.equal(await cluster.leases.read(name), undefined);
       // When run A acquires it for an hour
-      assert.deepEqual(await cluster.acquireLease(name, 'run-a', 3600), { acquired: true });
+      assert.deepEqual(await cluster.leases.acquire(name, 'run-a', 3600), { acquired: true });
       // Then run B is refused and told who holds it
-      const refused = await cluster.acquireLease(name, 'run-b', 3600);
+      const refused = await cluster.leases.acquire(name, 'run-b', 3600);
       assert.equal(refused.acquired, false);
       assert.equal(!refused.acquired && refused.heldBy.holder, 'run-a');
       assert.equal(!refused.acquired && refused.heldBy.durationSeconds, 3600);
       // And A renews it while B cannot
-      assert.equal(await cluster.renewLease(name, 'run-a'), true);
-      assert.equal(await cluster.renewLease(name, 'run-b'), false);
-      assert.equal((await cluster.readLease(name))?.holder, 'run-a');
+      assert.equal(await cluster.leases.renew(name, 'run-a'), true);
+      assert.equal(await cluster.leases.renew(name, 'run-b'), false);
+      assert.equal((await cluster.leases.read(name))?.holder, 'run-a');
       // When A releases it
-      await cluster.releaseLease(name, 'run-a');
+      await cluster.leases.release(name, 'run-a');
       // Then B acquires it
-      assert.equal(await cluster.readLease(name), undefined);
-      assert.deepEqual(await cluster.acquireLease(name, 'run-b', 5), { acquired: true });
+      assert.equal(await cluster.leases.read(name), undefined);
+      assert.deepEqual(await cluster.leases.acquire(name, 'run-b', 5), { acquired: true });
       // And once B's five seconds of cluster time passed without renewal, C takes it over
       await cluster.clock.sleep(10_000);
-      assert.deepEqual(await cluster.acquireLease(name, 'run-c', 5), { acquired: true });
-      assert.equal((await cluster.readLease(name))?.holder, 'run-c');
+      assert.deepEqual(await cluster.leases.acquire(name, 'run-c', 5), { acquired: true });
+      assert.equal((await cluster.leases.read(name))?.holder, 'run-c');
     });
 
-    test('requestCount counts every request the adapter makes', async () => {
-      const { cluster } = f as Fixture;
+    test('the request observer is told of every request the adapter makes', async () => {
+      const { cluster, requests } = f as Fixture;
       // Given the count so far
-      const before = cluster.requestCount;
+      const before = requests.count;
       // When a snapshot is taken (version, nodes, pods, budgets and four workload kinds)
       await cluster.snapshot();
       // Then it grew by those eight requests
-      assert.equal(cluster.requestCount - before, 8);
+      assert.equal(requests.count - before, 8);
     });
   });
 
@@ -295,45 +299,45 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     after(() => f?.cluster.close());
 
     test('nodes come from one list and one watch: reads cost no request, and a change made by kubectl shows up', async () => {
-      const { ts, cluster } = f as Fixture;
+      const { ts, cluster, requests } = f as Fixture;
       // Given the cache started by a first read
-      const first = await cluster.listNodes();
+      const first = await cluster.nodes.list();
       const node = first.find((n) => !n.labels['node-role.kubernetes.io/control-plane'])?.name as string;
       // When nodes are read many times
-      const before = cluster.requestCount;
+      const before = requests.count;
       for (let i = 0; i < 20; i++) {
-        await cluster.listNodes();
-        await cluster.getNode(node);
+        await cluster.nodes.list();
+        await cluster.nodes.get(node);
       }
       // Then no request was made for them
-      assert.equal(cluster.requestCount - before, 0);
+      assert.equal(requests.count - before, 0);
       // And when kubectl cordons the node, the cache sees it through its watch
       ok(await ts.kubectl(['cordon', node]), 'kubectl cordon');
-      await ts.until('the cache sees the cordon', async () => (await cluster.getNode(node))?.unschedulable === true, 5_000);
+      await ts.until('the cache sees the cordon', async () => (await cluster.nodes.get(node))?.unschedulable === true, 5_000);
       ok(await ts.kubectl(['uncordon', node]), 'kubectl uncordon');
-      await ts.until('the cache sees the uncordon', async () => (await cluster.getNode(node))?.unschedulable === false, 5_000);
+      await ts.until('the cache sees the uncordon', async () => (await cluster.nodes.get(node))?.unschedulable === false, 5_000);
     });
 
-    test('waitForNode resolves from the watch when the node changes, with no request of its own', async () => {
-      const { ts, cluster } = f as Fixture;
-      const node = (await cluster.listNodes()).find((n) => !n.labels['node-role.kubernetes.io/control-plane'])?.name as string;
-      const before = cluster.requestCount;
+    test('nodes.waitFor resolves from the watch when the node changes, with no request of its own', async () => {
+      const { ts, cluster, requests } = f as Fixture;
+      const node = (await cluster.nodes.list()).find((n) => !n.labels['node-role.kubernetes.io/control-plane'])?.name as string;
+      const before = requests.count;
       // Given a wait for the node to carry a label
-      const wait = cluster.waitForNode(node, (n) => n.labels['example.com/patched'] === 'yes', TEN_MINUTES);
+      const wait = cluster.nodes.waitFor(node, (n) => n.labels['example.com/patched'] === 'yes', TEN_MINUTES);
       // When kubectl labels it
       ok(await ts.kubectl(['label', 'node', node, 'example.com/patched=yes']), 'kubectl label');
       // Then the wait ends with the labelled node, without a request from the adapter
       assert.equal((await wait)?.labels['example.com/patched'], 'yes');
-      assert.equal(cluster.requestCount - before, 0);
+      assert.equal(requests.count - before, 0);
     });
 
     test('a cordon whose cached node is stale conflicts, reads fresh, and does not take over a cordon made meanwhile', async () => {
       const { ts, cluster } = f as Fixture;
-      const node = (await cluster.listNodes()).filter((n) => !n.labels['node-role.kubernetes.io/control-plane'])[1]?.name as string;
-      await cluster.getNode(node);
+      const node = (await cluster.nodes.list()).filter((n) => !n.labels['node-role.kubernetes.io/control-plane'])[1]?.name as string;
+      await cluster.nodes.get(node);
       // Given someone cordons the node, and the adapter is asked to cordon it at once, maybe before its watch saw it
       ok(await ts.kubectl(['cordon', node]), 'kubectl cordon');
-      const r = await cluster.cordon(node, 'run-stale');
+      const r = await cluster.nodes.cordon(node, 'run-stale');
       // Then the cordon is not taken over
       assert.deepEqual(r, { changed: false, previousOwner: 'unknown' });
       assert.equal((await nodeJson(ts, node)).metadata.annotations?.[ANNOTATIONS.cordonedBy], undefined);
@@ -350,54 +354,54 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     }, { timeout: 5 * 60_000 });
     after(() => f?.cluster.close());
 
-    test('an eviction without a budget is accepted, and waitPodsGone sees the pods leave through one watch', async () => {
+    test('an eviction without a budget is accepted, and pods.waitGone sees the pods leave through one watch', async () => {
       const { cluster } = f as Fixture;
       // Given batch's pods, which no budget protects
       const pods = await podsOf(cluster, 'batch');
       const node = pods[0]?.nodeName as string;
       const onNode = pods.filter((p) => p.nodeName === node);
       // When they are evicted
-      for (const p of onNode) assert.deepEqual(await cluster.evict(p, 0), { kind: 'evicted' });
+      for (const p of onNode) assert.deepEqual(await cluster.pods.evict(p, 0), { kind: 'evicted' });
       // Then waiting for them returns no pod left, and they are gone from the node
-      assert.deepEqual(await cluster.waitPodsGone(node, onNode.map((p) => p.uid), TEN_MINUTES), []);
-      const left = (await cluster.podsOnNode(node)).map((p) => p.uid);
+      assert.deepEqual(await cluster.pods.waitGone(node, onNode.map((p) => p.uid), TEN_MINUTES), []);
+      const left = (await cluster.pods.onNode(node)).map((p) => p.uid);
       assert.ok(onNode.every((p) => !left.includes(p.uid)));
     });
 
     test('one watch of a node\'s pods serves the drain\'s read and the wait until evicted pods are gone', async () => {
-      const { cluster } = f as Fixture;
+      const { cluster, requests } = f as Fixture;
       // Given batch's pods on one node, and the node's pods watched
       const node = (await podsOf(cluster, 'batch'))[0]?.nodeName as string;
-      const before = cluster.requestCount;
-      const watched = await cluster.watchNodePods(node);
+      const before = requests.count;
+      const watched = await cluster.pods.watchNode(node);
       try {
         const onNode = (await watched.pods()).filter((p) => p.workload?.name === 'batch' && !p.terminating);
         assert.ok(onNode.length > 0);
         // When they are evicted
-        for (const p of onNode) assert.deepEqual(await cluster.evict(p, 0), { kind: 'evicted' });
+        for (const p of onNode) assert.deepEqual(await cluster.pods.evict(p, 0), { kind: 'evicted' });
         // Then the watch sees them leave, and the reads cost one list and one watch besides the evictions
         const uids = new Set(onNode.map((p) => p.uid));
         assert.equal(await watched.waitUntil((pods) => !pods.some((p) => uids.has(p.uid)), TEN_MINUTES), true);
         assert.ok((await watched.pods()).every((p) => !uids.has(p.uid)));
-        assert.equal(cluster.requestCount - before - onNode.length, 2);
+        assert.equal(requests.count - before - onNode.length, 2);
       } finally {
         watched.close();
       }
     });
 
     test('an eviction a budget forbids is blocked with the budget\'s numbers, and the wait times out with the pod', async () => {
-      const { cluster } = f as Fixture;
+      const { cluster, requests } = f as Fixture;
       // Given guarded: three pods and minAvailable 3
       const pod = (await podsOf(cluster, 'guarded'))[0] as PodView;
       // When one is evicted
-      const answer = await cluster.evict(pod, undefined);
+      const answer = await cluster.pods.evict(pod, undefined);
       // Then the eviction is blocked and says why
       assert.equal(answer.kind, 'blocked');
       assert.match(answer.kind === 'blocked' ? answer.message : '', /Cannot evict pod as it would violate the pod's disruption budget\. The disruption budget guarded needs 3 healthy pods and has 3 currently/);
       // And a short wait returns the pod as still there, after one list and one watch rather than a poll per pod
-      const before = cluster.requestCount;
-      assert.deepEqual(await cluster.waitPodsGone(pod.nodeName as string, [pod.uid], shortWait(engine)), [pod.uid]);
-      assert.ok(cluster.requestCount - before <= 2, `${cluster.requestCount - before} requests in ${shortWait(engine) / 1000} s of cluster time`);
+      const before = requests.count;
+      assert.deepEqual(await cluster.pods.waitGone(pod.nodeName as string, [pod.uid], shortWait(engine)), [pod.uid]);
+      assert.ok(requests.count - before <= 2, `${requests.count - before} requests in ${shortWait(engine) / 1000} s of cluster time`);
     });
 
     test('an eviction of a pod that is gone, or whose name now has another UID, answers gone and touches nothing', async () => {
@@ -406,8 +410,8 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       const pod = (await podsOf(cluster, 'api'))[0] as PodView;
       const stale = { ...pod, uid: randomUUID() };
       // When the stale UID is evicted, and a pod that does not exist
-      const staleAnswer = await cluster.evict(stale, undefined);
-      const missingAnswer = await cluster.evict({ namespace: 'shop', name: 'no-such-pod', uid: randomUUID() }, undefined);
+      const staleAnswer = await cluster.pods.evict(stale, undefined);
+      const missingAnswer = await cluster.pods.evict({ namespace: 'shop', name: 'no-such-pod', uid: randomUUID() }, undefined);
       // Then both answers are gone
       assert.deepEqual(staleAnswer, { kind: 'gone' });
       assert.deepEqual(missingAnswer, { kind: 'gone' });
@@ -415,7 +419,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       const uid = ok(await ts.kubectl(['get', 'pod', pod.name, '-n', 'shop', '-o', 'jsonpath={.metadata.uid}']), 'get pod');
       assert.equal(uid, pod.uid);
       // And a DELETE with the stale UID leaves it alone too
-      await cluster.deletePod(stale, 0);
+      await cluster.pods.delete(stale, 0);
       assert.equal(ok(await ts.kubectl(['get', 'pod', pod.name, '-n', 'shop', '-o', 'jsonpath={.metadata.uid}']), 'get pod'), pod.uid);
     });
 
@@ -427,7 +431,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       try {
         const pod = (await podsOf(cluster, 'api'))[0] as PodView;
         // When one of api's pods is evicted
-        const answer = await cluster.evict(pod, undefined);
+        const answer = await cluster.pods.evict(pod, undefined);
         // Then the answer is misconfigured, with the API's reason
         assert.equal(answer.kind, 'misconfigured');
         assert.match(answer.kind === 'misconfigured' ? answer.message : '', /more than one PodDisruptionBudget/);
@@ -445,7 +449,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       const pod = (await podsOf(cluster, 'guarded'))[0] as PodView;
       const abort = new AbortController();
       const started = Date.now();
-      const wait = cluster.waitPodsGone(pod.nodeName as string, [pod.uid], TEN_MINUTES * 100, abort.signal);
+      const wait = cluster.pods.waitGone(pod.nodeName as string, [pod.uid], TEN_MINUTES * 100, abort.signal);
       // When the caller aborts
       setTimeout(() => abort.abort(), 100);
       // Then the wait rejects with an AbortError right away
@@ -473,8 +477,8 @@ describe('an API server that fails 5% of requests', () => {
     // When a snapshot is taken and the node is cordoned and uncordoned 20 times
     const s = await cluster.snapshot();
     for (let i = 0; i < 20; i++) {
-      assert.deepEqual(await cluster.cordon(node, 'run-faults'), { changed: true }, `cordon round ${i + 1}`);
-      assert.equal(await cluster.uncordon(node, 'run-faults'), true, `uncordon round ${i + 1}`);
+      assert.deepEqual(await cluster.nodes.cordon(node, 'run-faults'), { changed: true }, `cordon round ${i + 1}`);
+      assert.equal(await cluster.nodes.uncordon(node, 'run-faults'), true, `uncordon round ${i + 1}`);
     }
     // Then all succeeded, and the node ends schedulable without an owner
     assert.equal(s.nodes.length, 7);
@@ -493,11 +497,11 @@ describe('an API server that fails 5% of requests', () => {
     const { cluster } = f as Fixture;
     // Given a Ready node behind the failing API server
     const node = 'eu-central-b-r1-n1';
-    const before = await cluster.getNode(node);
+    const before = await cluster.nodes.get(node);
     assert.ok(before?.ready);
     // When it is rebooted and awaited
-    await cluster.requestNodeAction(node, { id: 'run-faults/node/1', operation: 'reboot' });
-    const back = await cluster.waitForNode(node, (n) => n.ready && n.bootId !== before.bootId, TEN_MINUTES);
+    await cluster.nodes.requestAction(node, { id: 'run-faults/node/1', operation: 'reboot' });
+    const back = await cluster.nodes.waitFor(node, (n) => n.ready && n.bootId !== before.bootId, TEN_MINUTES);
     // Then the wait ends with the node back
     assert.ok(back && back.bootId !== before.bootId);
   });

@@ -8,16 +8,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
+import { BudgetQueue } from '../../src/engine/budget-queue.ts';
 import type { NodeContext } from '../../src/engine/node-context.ts';
 import { maintainNode, NodeFailure } from '../../src/engine/node-pipeline.ts';
 import { SharedReads } from '../../src/engine/shared-reads.ts';
 import { KubeCluster } from '../../src/kube/adapter.ts';
-import { PermissionDenied } from '../../src/kube/api-error.ts';
+import { PermissionDenied } from '../../src/engine/ports/errors.ts';
 import { KubeApi } from '../../src/kube/api.ts';
 import { ApiServerProbe } from '../../src/kube/control-plane.ts';
 import { pdbCache } from '../../src/kube/object-cache.ts';
 import { VeleroBackups } from '../../src/kube/velero.ts';
 import { systemClock } from '../../src/lib/clock.ts';
+import { RequestTally } from '../../src/lib/request-tally.ts';
 import { parsePlan } from '../../src/plan/load.ts';
 import type { NodesPhase } from '../../src/plan/schema.ts';
 import { ENGINES, START_TIMEOUT_MS, startEngineSandbox } from '../support/engine-sandbox.ts';
@@ -148,7 +150,7 @@ for (const engine of ENGINES) {
       });
       const node = pod.spec.nodeName as string;
       // When Daylight maintains that node with this identity (a drain timeout of 10 minutes)
-      const ctx: NodeContext = { cluster, clusterName: REGION, node, runId: 'run-rbac', phase: phase(), clock: systemClock, record: () => Promise.resolve(), signal: new AbortController().signal, reads: new SharedReads(cluster) };
+      const ctx: NodeContext = { cluster, clusterName: REGION, node, runId: 'run-rbac', phase: phase(), clock: systemClock, record: () => Promise.resolve(), signal: new AbortController().signal, reads: new SharedReads(cluster), budgets: new BudgetQueue(await cluster.budgets.feed()) };
       const started = Date.now();
       const e = await maintainNode({ ctx, state: undefined, evictedWorkloads: [], exec: async () => ({ exitCode: 0, signal: null, timedOut: false, output: '', durationMs: 0 }) }).then(() => undefined, (err: unknown) => err);
       const ms = Date.now() - started;
@@ -159,16 +161,16 @@ for (const engine of ENGINES) {
       assert.ok(ms < 30_000, `failed after ${ms} ms, not after the drain's 10 minutes`);
       // And the pod is still there, its node cordoned by the run (the run's give-back uncordons it)
       assert.ok((await lab.ok('GET', `/api/v1/namespaces/shop/pods/${pod.metadata.name}`)).metadata);
-      assert.equal(await cluster.uncordon(node, 'run-rbac'), true);
+      assert.equal(await cluster.nodes.uncordon(node, 'run-rbac'), true);
     });
 
     test('an identity that may not patch nodes is refused its cordon, named as "patch nodes" at the cluster scope', { timeout: 120_000 }, async () => {
       // Given a ServiceAccount that may only read nodes
       const cluster = await lab.identity('daylight-read-nodes', [{ apiGroups: [''], resources: ['nodes'], verbs: READ }]);
-      const node = (await cluster.listNodes()).find((n) => !n.labels['node-role.kubernetes.io/control-plane'])?.name;
+      const node = (await cluster.nodes.list()).find((n) => !n.labels['node-role.kubernetes.io/control-plane'])?.name;
       assert.ok(node);
       // When Daylight cordons a node with it
-      const e = await cluster.cordon(node, 'run-rbac').then(() => undefined, (err: unknown) => err);
+      const e = await cluster.nodes.cordon(node, 'run-rbac').then(() => undefined, (err: unknown) => err);
       // Then the API server's refusal names the verb, the resource and the identity, with no namespace
       assert.ok(e instanceof PermissionDenied, String(e));
       assert.deepEqual({ ...e.denial, message: undefined }, { user: identityOf('daylight-read-nodes'), verb: 'patch', resource: 'nodes', message: undefined });
@@ -219,16 +221,17 @@ for (const engine of ENGINES) {
     if (engine === 'kubernetes') {
       test('an idle watch the server keeps closing is resumed with WATCH, never relisted, by the API server\'s own count', { timeout: 180_000 }, async (t) => {
         // Given Daylight's cache of disruption budgets, over watches the server closes every 2 seconds
-        const api = new KubeApi(lab.kubeConfig(lab.adminToken), { watch: { timeoutSeconds: () => 2, idleMs: 150_000 } });
+        const tally = new RequestTally();
+        const api = new KubeApi(lab.kubeConfig(lab.adminToken), { watch: { timeoutSeconds: () => 2, idleMs: 150_000 }, onRequest: tally.observe });
         lab.closers.push(() => api.close());
         const cache = pdbCache(api);
         lab.closers.push(async () => cache.close());
         await cache.ready();
         assert.ok(cache.all().some((b) => b.metadata?.name === 'web'), 'the cache holds the fleet\'s budget');
         const before = await requests(lab, 'poddisruptionbudgets');
-        const watchesBefore = api.requestKinds.get('WATCH poddisruptionbudgets') ?? 0;
+        const watchesBefore = tally.kinds.get('WATCH poddisruptionbudgets') ?? 0;
         // When nothing changes while the server closes its watch four times
-        await until('four more watches', async () => ((api.requestKinds.get('WATCH poddisruptionbudgets') ?? 0) >= watchesBefore + 4 ? true : undefined), 60_000);
+        await until('four more watches', async () => ((tally.kinds.get('WATCH poddisruptionbudgets') ?? 0) >= watchesBefore + 4 ? true : undefined), 60_000);
         await systemClock.sleep(500);
         const now = await requests(lab, 'poddisruptionbudgets');
         t.diagnostic(`apiserver_request_total for poddisruptionbudgets over the window: WATCH +${(now.WATCH ?? 0) - (before.WATCH ?? 0)}, LIST +${(now.LIST ?? 0) - (before.LIST ?? 0)}`);

@@ -92,7 +92,7 @@ function playVelero(cluster: KubeCluster, phase: 'Completed' | 'Failed'): { stop
 }
 
 async function kubelets(cluster: KubeCluster): Promise<Record<string, string>> {
-  return Object.fromEntries((await cluster.listNodes()).map((n) => [n.name, n.kubeletVersion]));
+  return Object.fromEntries((await cluster.nodes.list()).map((n) => [n.name, n.kubeletVersion]));
 }
 
 async function served(cluster: KubeCluster): Promise<string> {
@@ -144,7 +144,7 @@ describe('a kubernetes phase from v1.30 to v1.31 in the sandbox', () => {
     const firstNode = r.entries.findIndex((e) => e.event.type.startsWith('node.'));
     assert.ok(r.entries.findIndex((e) => e.event.type === 'backup.completed') < firstNode);
     // And the control-plane node was upgraded and checked before any worker was cordoned
-    const cpNodes = (await c().listNodes()).filter((n) => 'node-role.kubernetes.io/control-plane' in n.labels).map((n) => n.name);
+    const cpNodes = (await c().nodes.list()).filter((n) => 'node-role.kubernetes.io/control-plane' in n.labels).map((n) => n.name);
     const checks = eventsOf(r, 'control-plane.checked');
     assert.deepEqual(checks.map((e) => e.event.node), cpNodes);
     assert.ok(checks.every((e) => e.event.passed && e.event.results.map((x) => x.gate).join() === 'apiserver-version,apiserver-readyz,kubelet-version'));
@@ -217,7 +217,7 @@ describe('a kubernetes phase interrupted while its workers roll', () => {
     assert.equal(count('backup.requested'), 1);
     assert.equal(count('kubernetes.path.checked'), 1);
     assert.equal(count('control-plane.checked'), 1);
-    const cp = (await c.listNodes()).filter((n) => 'node-role.kubernetes.io/control-plane' in n.labels).map((n) => n.name);
+    const cp = (await c.nodes.list()).filter((n) => 'node-role.kubernetes.io/control-plane' in n.labels).map((n) => n.name);
     assert.equal(entries.filter((e) => e.event.type === 'node.action.requested' && cp.includes(e.event.node)).length, cp.length);
     assert.deepEqual(new Set(Object.values(await kubelets(c))), new Set([TARGET]));
     assert.equal(await served(c), TARGET);

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSession } from '../../../src/cli/run-session.ts';
+import { RequestTally } from '../../../src/lib/request-tally.ts';
 import type { SessionEnd } from '../../../src/cli/run-session.ts';
 import type { JournalEntry, RunEvent, RunEventType } from '../../../src/engine/events.ts';
 import { verifyChain } from '../../../src/journal/file-journal.ts';
@@ -126,6 +127,8 @@ export interface Roll {
   /** What the run printed (`-o json` lines). */
   readonly output: string;
   readonly realMs: number;
+  /** API requests the run made, counted by the observer the roll installs when it connects. */
+  readonly requests: number;
 }
 
 /** Runs `plan` against the sandbox in this process, with a fresh state dir, and reads its journal. */
@@ -134,12 +137,14 @@ export async function roll(ts: Pick<RollTarget, 'kubeconfigPath'>, plan: LoadedP
   try {
     let output = '';
     const started = Date.now();
-    const end = await runSession({ plan, stateDir, kubeconfig: ts.kubeconfigPath, view: 'json', write: (t) => void (output += t), skipPreflight: o.skipPreflight, signer: testSigner() });
+    const tally = new RequestTally();
+    const end = await runSession({ plan, stateDir, kubeconfig: ts.kubeconfigPath, view: 'json', write: (t) => void (output += t), skipPreflight: o.skipPreflight, signer: testSigner(), onRequest: tally.observe });
     const realMs = Date.now() - started;
-    if (end.status === 'refused') return { end, status: end.status, runId: '', entries: [], chain: { ok: true, entries: 0 }, output, realMs };
+    const requests = tally.count;
+    if (end.status === 'refused') return { end, status: end.status, runId: '', entries: [], chain: { ok: true, entries: 0 }, output, realMs, requests };
     const text = await readFile(end.paths.journal, 'utf8');
     const entries = text.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as JournalEntry);
-    return { end, status: end.status, runId: end.runId, entries, chain: verifyChain(text), output, realMs };
+    return { end, status: end.status, runId: end.runId, entries, chain: verifyChain(text), output, realMs, requests };
   } finally {
     await rm(stateDir, { recursive: true, force: true });
   }

@@ -13,7 +13,7 @@ test('display names say what each gate looks at', () => {
 });
 
 test('a check that throws something that is not an Error still fails closed with a reason', async () => {
-  const cluster = fakeCluster({ workloads: async () => Promise.reject('the API server said no') });
+  const cluster = fakeCluster({ workloads: { list: async () => Promise.reject('the API server said no') } });
   const r = await evaluateGate(gate({ type: 'kube', check: 'workloads-available' }), context({ cluster }));
   assert.equal(r.passed, false);
   assert.equal(r.type, 'kube');
@@ -22,7 +22,7 @@ test('a check that throws something that is not an Error still fails closed with
 
 test('an already aborted signal rejects with an AbortError before anything is asked', async () => {
   let asked = false;
-  const cluster = fakeCluster({ nodes: async () => { asked = true; return []; } });
+  const cluster = fakeCluster({ nodes: { list: async () => { asked = true; return []; } } });
   await assert.rejects(evaluateGate(gate({ type: 'kube', check: 'nodes-ready' }), context({ cluster, signal: AbortSignal.abort() })), { name: 'AbortError' });
   assert.equal(asked, false);
 });
@@ -30,16 +30,16 @@ test('an already aborted signal rejects with an AbortError before anything is as
 test('an abort while the check runs is not turned into a failed result', async () => {
   const controller = new AbortController();
   const cluster = fakeCluster({
-    nodes: async () => {
+    nodes: { list: async () => {
       controller.abort();
       throw new Error('watch closed');
-    },
+    } },
   });
   await assert.rejects(evaluateGate(gate({ type: 'kube', check: 'nodes-ready' }), context({ cluster, signal: controller.signal })), { name: 'AbortError' });
 });
 
 test('an empty cluster does not pass nodes-ready', async () => {
-  const r = await evaluateGate(gate({ type: 'kube', check: 'nodes-ready' }), context({ cluster: fakeCluster({ nodes: async () => [] }) }));
+  const r = await evaluateGate(gate({ type: 'kube', check: 'nodes-ready' }), context({ cluster: fakeCluster({ nodes: { list: async () => [] } }) }));
   assert.equal(r.passed, false);
   assert.equal(r.message, 'the cluster lists no nodes');
 });

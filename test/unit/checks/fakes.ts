@@ -1,10 +1,14 @@
-// Fakes for gate tests: a ClusterPort that answers only what the kube gates ask (nodes, workloads) and
-// throws for the rest, a fixed clock, gates parsed through the plan schema, and a local HTTP server.
+// Fakes for gate and engine tests: a cluster that answers only what a test gives it and throws for the
+// rest, a node's pods watched on an injected clock, a fixed clock, gates parsed through the plan schema,
+// and a local HTTP server.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GateContext } from '../../../src/checks/types.ts';
-import type { ClusterPort, NodeView, WorkloadView } from '../../../src/kube/types.ts';
+import { BudgetQueue } from '../../../src/engine/budget-queue.ts';
+import type { BudgetsPort, Cluster, EventsPort, LeasePort, NodesPort, PodsPort, WorkloadsPort } from '../../../src/engine/ports/cluster.ts';
+import type { NodePods, NodeView, PodView, WorkloadView } from '../../../src/engine/ports/cluster-views.ts';
+import type { Clock } from '../../../src/lib/clock.ts';
 import { GateSchema } from '../../../src/plan/schema.ts';
 import type { Gate } from '../../../src/plan/schema.ts';
 
@@ -12,34 +16,61 @@ export const NOW = 1_700_000_000_000;
 
 function unused(method: string): () => never {
   return () => {
-    throw new Error(`the kube gates should not call ${method}`);
+    throw new Error(`the test should not call ${method}`);
   };
 }
 
-export function fakeCluster(o: { nodes?: () => Promise<NodeView[]>; workloads?: () => Promise<WorkloadView[]> } = {}): ClusterPort {
+/** Each port's members the test gives; the others throw when called. */
+export interface FakeParts {
+  readonly name?: string;
+  readonly snapshot?: Cluster['snapshot'];
+  readonly nodes?: Partial<NodesPort>;
+  readonly pods?: Partial<PodsPort>;
+  readonly budgets?: Partial<BudgetsPort>;
+  readonly workloads?: Partial<WorkloadsPort>;
+  readonly leases?: Partial<LeasePort>;
+  readonly events?: Partial<EventsPort>;
+}
+
+/**
+ * A cluster in memory: the members `o` gives, and for the rest a throw naming the member, except the
+ * budget feed, which by default keeps no budgets (evictions then go to the API, as they would to a
+ * cluster without budgets).
+ */
+export function fakeCluster(o: FakeParts = {}): Cluster {
+  const stub = <T extends object>(port: string, names: readonly (keyof T & string)[], given: Partial<T> = {}): T =>
+    Object.fromEntries(names.map((n) => [n, given[n] ?? unused(`${port}.${n}`)])) as T;
   return {
-    name: 'eu-central',
-    requestCount: 0,
-    requestKinds: new Map(),
-    listNodes: o.nodes ?? unused('listNodes'),
-    workloads: o.workloads ?? unused('workloads'),
-    snapshot: unused('snapshot'),
-    getNode: unused('getNode'),
-    podsOnNode: unused('podsOnNode'),
-    cordon: unused('cordon'),
-    uncordon: unused('uncordon'),
-    evict: unused('evict'),
-    deletePod: unused('deletePod'),
-    waitPodsGone: unused('waitPodsGone'),
-    waitPodsOnNode: unused('waitPodsOnNode'),
-    requestNodeAction: unused('requestNodeAction'),
-    waitForNode: unused('waitForNode'),
-    pdbs: unused('pdbs'),
-    recordNodeEvent: unused('recordNodeEvent'),
-    acquireLease: unused('acquireLease'),
-    renewLease: unused('renewLease'),
-    releaseLease: unused('releaseLease'),
-    readLease: unused('readLease'),
+    name: o.name ?? 'eu-central',
+    snapshot: o.snapshot ?? unused('snapshot'),
+    nodes: stub<NodesPort>('nodes', ['get', 'list', 'cordon', 'uncordon', 'requestAction', 'waitFor'], o.nodes),
+    pods: stub<PodsPort>('pods', ['onNode', 'watchNode', 'evict', 'delete', 'waitGone'], o.pods),
+    budgets: stub<BudgetsPort>('budgets', ['list', 'feed'], { feed: async () => ({ all: () => [], subscribe: () => () => undefined }), ...o.budgets }),
+    workloads: stub<WorkloadsPort>('workloads', ['list'], o.workloads),
+    leases: stub<LeasePort>('leases', ['acquire', 'renew', 'release', 'read'], o.leases),
+    events: stub<EventsPort>('events', ['onNode'], o.events),
+  };
+}
+
+/** Where evictions wait for their budget's room, over a feed that keeps no budgets: none waits. */
+export function noBudgets(): BudgetQueue {
+  return new BudgetQueue({ all: () => [], subscribe: () => () => undefined });
+}
+
+/**
+ * A node's pods as `list` gives them, watched on an injected clock: a wait whose condition does not hold
+ * now sleeps its whole timeout of cluster time and looks once more (the fakes change pods only when the
+ * engine asks them to, so nothing would wake it earlier).
+ */
+export function nodePodsOver(list: () => readonly PodView[], clock: Pick<Clock, 'sleep'>): NodePods {
+  return {
+    pods: async () => [...list()],
+    waitUntil: async (done, timeoutMs, signal) => {
+      if (done(list())) return true;
+      await clock.sleep(timeoutMs, signal);
+      return done(list());
+    },
+    close: () => undefined,
   };
 }
 

@@ -7,10 +7,11 @@ import type { RunEvent } from '../../../src/engine/events.ts';
 import type { NodeContext } from '../../../src/engine/node-context.ts';
 import { maintainNode, NodeFailure } from '../../../src/engine/node-pipeline.ts';
 import { SharedReads } from '../../../src/engine/shared-reads.ts';
-import { PermissionDenied } from '../../../src/kube/api-error.ts';
-import type { ClusterPort, Denial, EvictionAnswer, PodRef, PodView } from '../../../src/kube/types.ts';
+import { PermissionDenied } from '../../../src/engine/ports/errors.ts';
+import type { Denial, EvictionAnswer, PodRef, PodView } from '../../../src/engine/ports/cluster-views.ts';
 import { parsePlan } from '../../../src/plan/load.ts';
 import type { NodesPhase } from '../../../src/plan/schema.ts';
+import { fakeCluster, noBudgets, nodePodsOver } from '../checks/fakes.ts';
 import { manualClock } from './regional-fakes.ts';
 
 const SA = 'system:serviceaccount:ops:daylight';
@@ -43,21 +44,23 @@ function fake(o: { answer: (pod: PodRef, attempt: number) => EvictionAnswer; cor
   const events: RunEvent[] = [];
   const evictions: string[] = [];
   const clock = manualClock();
-  const pods = [pod('web-1'), pod('web-2'), pod('web-3')];
-  const cluster: Partial<ClusterPort> = {
-    name: 'eu-central',
-    cordon: o.cordon ?? (async () => ({ changed: true })),
-    uncordon: async () => true,
-    recordNodeEvent: async () => undefined,
-    podsOnNode: async () => pods,
-    evict: async (p) => {
-      evictions.push(p.name);
-      return o.answer(p, evictions.filter((n) => n === p.name).length);
+  let pods = [pod('web-1'), pod('web-2'), pod('web-3')];
+  const cluster = fakeCluster({
+    nodes: { cordon: o.cordon ?? (async () => ({ changed: true })), uncordon: async () => true },
+    events: { onNode: async () => undefined },
+    pods: {
+      onNode: async () => pods,
+      watchNode: async () => nodePodsOver(() => pods, clock),
+      evict: async (p) => {
+        evictions.push(p.name);
+        const answer = o.answer(p, evictions.filter((n) => n === p.name).length);
+        if (answer.kind === 'evicted') pods = pods.filter((x) => x.uid !== p.uid);
+        return answer;
+      },
     },
-    waitPodsGone: async () => [],
-    pdbs: async () => [],
-  };
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
+    budgets: { list: async () => [] },
+  });
+  const ctx: NodeContext = { cluster, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster), budgets: noBudgets() };
   return { ctx, events, evictions, clock };
 }
 
@@ -81,7 +84,7 @@ test('an eviction refused for want of a permission fails the node at once, namin
 test('a cordon refused for want of a permission fails the node at once, naming patch on nodes and the identity', async () => {
   // Given an API server that refuses the cordon's patch
   const denial: Denial = { user: SA, verb: 'patch', resource: 'nodes', message: `nodes "${NODE}" is forbidden: User "${SA}" cannot patch resource "nodes" in API group "" at the cluster scope` };
-  const refused = new PermissionDenied(`cordon node ${NODE}`, denial, { code: 403, reason: 'Forbidden', message: denial.message, causes: [] }, undefined);
+  const refused = new PermissionDenied(`cordon node ${NODE}`, denial);
   const f = fake({ answer: () => ({ kind: 'evicted' }), cordon: () => { throw refused; } });
   // When the node is maintained
   const e = await maintainNode({ ctx: f.ctx, state: undefined, evictedWorkloads: [], exec: async () => ({ exitCode: 0, signal: null, timedOut: false, output: '', durationMs: 0 }) }).then(() => undefined, (err: unknown) => err);

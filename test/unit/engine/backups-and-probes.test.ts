@@ -212,7 +212,7 @@ function cpNode(kubeletVersion: string): NodeView {
 
 function check(p: ControlPlaneProbe, o: { last: boolean; settleMs: number; node?: NodeView }) {
   const clock = manualClock();
-  const cluster = { ...fakeCluster(), getNode: () => Promise.resolve(o.node ?? cpNode('v1.31.2')) };
+  const cluster = fakeCluster({ nodes: { get: () => Promise.resolve(o.node ?? cpNode('v1.31.2')) } });
   return { clock, results: checkControlPlane({ cluster, probe: p, clock, node: 'cp-1', to: 'v1.31.2', last: o.last, settleMs: o.settleMs, signal: new AbortController().signal }) };
 }
 

@@ -8,8 +8,9 @@ import type { RunEvent } from '../../../src/engine/events.ts';
 import type { NodeContext } from '../../../src/engine/node-context.ts';
 import { maintainNode, NodeFailure } from '../../../src/engine/node-pipeline.ts';
 import { SharedReads } from '../../../src/engine/shared-reads.ts';
-import type { ClusterPort, NodeView, PodView } from '../../../src/kube/types.ts';
-import { nodeView, workloadView } from '../checks/fakes.ts';
+import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import type { NodeView, PodView } from '../../../src/engine/ports/cluster-views.ts';
+import { fakeCluster, noBudgets, nodePodsOver, nodeView, workloadView } from '../checks/fakes.ts';
 import { barePod, daemonPod, pdb, phaseOf, plan, pod } from '../preflight/fixtures.ts';
 import { manualClock, NOW } from './regional-fakes.ts';
 
@@ -19,6 +20,10 @@ const DEADLINE = NOW + TIMEOUT_MS;
 
 interface FakeNode {
   readonly ctx: NodeContext;
+  /** The fake cluster, whose members a test may replace. */
+  readonly cluster: Cluster;
+  /** Replaces the node's pods (what the next reads and the watch see). */
+  setPods(next: readonly PodView[]): void;
   readonly events: RunEvent[];
   /** What was asked of the cluster, in order: `cordon`, `evict shop/web-1`, `delete shop/web-1 grace 0`, `action reboot`, `uncordon`. */
   readonly calls: string[];
@@ -44,55 +49,58 @@ function fakeNode(drain: Record<string, unknown>, opensAt = DEADLINE + 1, extra:
   const open = () => clock.now() >= opensAt;
   const present = (uid: string) => pods.some((p) => p.uid === uid);
   const remove = (uid: string) => (pods = pods.filter((p) => p.uid !== uid));
-  const cluster: Partial<ClusterPort> = {
-    name: 'eu-central',
-    cordon: async (_n, runId) => {
-      calls.push('cordon');
-      node = { ...node, unschedulable: true, cordonedBy: runId };
-      return { changed: true };
+  const cluster = fakeCluster({
+    nodes: {
+      cordon: async (_n, runId) => {
+        calls.push('cordon');
+        node = { ...node, unschedulable: true, cordonedBy: runId };
+        return { changed: true };
+      },
+      uncordon: async () => {
+        calls.push('uncordon');
+        node = { ...node, unschedulable: false, cordonedBy: undefined };
+        return true;
+      },
+      get: async () => node,
+      requestAction: async (_n, a) => {
+        calls.push(`action ${a.operation}`);
+        node = { ...node, bootId: 'boot-2' };
+        pods = pods.map((p) => (p.controller?.kind === 'DaemonSet' ? { ...p, uid: `${p.uid}-2`, lastAlive: clock.now() } : p));
+      },
+      waitFor: async (_n, done, timeoutMs) => {
+        if (done(node)) return node;
+        await clock.sleep(timeoutMs);
+        return undefined;
+      },
     },
-    uncordon: async () => {
-      calls.push('uncordon');
-      node = { ...node, unschedulable: false, cordonedBy: undefined };
-      return true;
+    events: { onNode: async () => undefined },
+    pods: {
+      onNode: async () => [...pods],
+      // Pods that are still there stay there: a wait that does not hold lasts its whole timeout of cluster time.
+      watchNode: async () => nodePodsOver(() => pods, clock),
+      evict: async (p) => {
+        calls.push(`evict ${p.namespace}/${p.name}`);
+        evictedAt.push(clock.now());
+        if (!present(p.uid)) return { kind: 'gone' };
+        if (!open()) return { kind: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." };
+        remove(p.uid);
+        return { kind: 'evicted' };
+      },
+      delete: async (p, grace) => {
+        calls.push(`delete ${p.namespace}/${p.name} grace ${grace}`);
+        remove(p.uid);
+      },
+      waitGone: async (_n, uids, timeoutMs) => {
+        if (uids.some(present)) await clock.sleep(timeoutMs);
+        return uids.filter(present);
+      },
     },
-    recordNodeEvent: async () => undefined,
-    podsOnNode: async () => [...pods],
-    pdbs: async () => [pdb('web', 'web', { currentHealthy: 2, desiredHealthy: 2, expectedPods: 2, disruptionsAllowed: open() ? 1 : 0 })],
-    evict: async (p) => {
-      calls.push(`evict ${p.namespace}/${p.name}`);
-      evictedAt.push(clock.now());
-      if (!present(p.uid)) return { kind: 'gone' };
-      if (!open()) return { kind: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." };
-      remove(p.uid);
-      return { kind: 'evicted' };
-    },
-    deletePod: async (p, grace) => {
-      calls.push(`delete ${p.namespace}/${p.name} grace ${grace}`);
-      remove(p.uid);
-    },
-    // Pods that are still there stay there: the wait lasts its whole timeout of cluster time.
-    waitPodsGone: async (_n, uids, timeoutMs) => {
-      if (uids.some(present)) await clock.sleep(timeoutMs);
-      return uids.filter(present);
-    },
-    waitPodsOnNode: async (_n, done) => (done(pods) ? [...pods] : undefined),
-    getNode: async () => node,
-    requestNodeAction: async (_n, a) => {
-      calls.push(`action ${a.operation}`);
-      node = { ...node, bootId: 'boot-2' };
-      pods = pods.map((p) => (p.controller?.kind === 'DaemonSet' ? { ...p, uid: `${p.uid}-2`, lastAlive: clock.now() } : p));
-    },
-    waitForNode: async (_n, done, timeoutMs) => {
-      if (done(node)) return node;
-      await clock.sleep(timeoutMs);
-      return undefined;
-    },
-    workloads: async () => [workloadView('Deployment', 'web', 2)],
-  };
+    budgets: { list: async () => [pdb('web', 'web', { currentHealthy: 2, desiredHealthy: 2, expectedPods: 2, disruptionsAllowed: open() ? 1 : 0 })] },
+    workloads: { list: async () => [workloadView('Deployment', 'web', 2)] },
+  });
   const phase = phaseOf(plan({ phase: { drain: { timeout: '2m', ...drain }, action: { type: 'agent', operation: 'reboot' } } }));
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase, clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
-  return { ctx, events, calls, evictedAt, pods: () => pods, node: () => node, types: () => events.map((e) => e.type) };
+  const ctx: NodeContext = { cluster, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase, clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster), budgets: noBudgets() };
+  return { ctx, cluster, setPods: (next) => (pods = [...next]), events, calls, evictedAt, pods: () => pods, node: () => node, types: () => events.map((e) => e.type) };
 }
 
 function run(f: FakeNode): ReturnType<typeof maintainNode> {
@@ -213,8 +221,7 @@ test('onTimeout: force after a drain the filter refused deletes what it may, nev
 test('a pod in a namespace being deleted is deleted instead of evicted, as kubectl drain does, and the run says so', async () => {
   // Given an API server that answers every eviction with 403 NamespaceTerminating (the namespace is being deleted)
   const f = fakeNode({ onTimeout: 'fail' });
-  const cluster = f.ctx.cluster as { evict: ClusterPort['evict'] };
-  cluster.evict = async (p) => {
+  f.cluster.pods.evict = async (p) => {
     f.calls.push(`evict ${p.namespace}/${p.name}`);
     return { kind: 'namespace-terminating', message: `pods "${p.name}" is forbidden: unable to create new content in namespace shop because it is being terminated` };
   };
@@ -235,31 +242,22 @@ test('a pod in a namespace being deleted is deleted instead of evicted, as kubec
 test('after the reboot, a DaemonSet pod whose DaemonSet is gone (orphaned) is not waited for; one whose DaemonSet exists is', async () => {
   // Given the reboot takes the node-exporter pod and nothing recreates it
   const orphaned = fakeNode({ onTimeout: 'fail' }, NOW);
-  const cluster = orphaned.ctx.cluster as { requestNodeAction: ClusterPort['requestNodeAction'] };
-  let pods: () => PodView[] = orphaned.pods;
-  const dropDaemonPods = (f: FakeNode, c: { requestNodeAction: ClusterPort['requestNodeAction'] }) => {
-    const before = c.requestNodeAction;
-    c.requestNodeAction = async (n, a, s) => {
+  const dropDaemonPods = (f: FakeNode) => {
+    const before = f.cluster.nodes.requestAction;
+    f.cluster.nodes.requestAction = async (n, a, s) => {
       await before(n, a, s);
-      // the fake keeps pods in a closure; a node without its DaemonSet pod is what the next reads see
-      const left = f.pods().filter((p) => p.controller?.kind !== 'DaemonSet');
-      pods = () => left;
-      (f.ctx.cluster as { podsOnNode: ClusterPort['podsOnNode'] }).podsOnNode = async () => [...left];
-      (f.ctx.cluster as { waitPodsOnNode: ClusterPort['waitPodsOnNode'] }).waitPodsOnNode = async (_n, done, timeoutMs) => {
-        if (done(left)) return [...left];
-        await f.ctx.clock.sleep(timeoutMs);
-        return undefined;
-      };
+      // a node without its DaemonSet pod is what the next reads and the watch see
+      f.setPods(f.pods().filter((p) => p.controller?.kind !== 'DaemonSet'));
     };
   };
-  dropDaemonPods(orphaned, cluster);
+  dropDaemonPods(orphaned);
   // When its DaemonSet no longer exists (the fake cluster lists only Deployment shop/web)
   // Then the node is maintained without waiting for a pod that will never come
   assert.equal(await run(orphaned), 'maintained');
-  assert.deepEqual(pods().map((p) => p.name), []);
+  assert.deepEqual(orphaned.pods().map((p) => p.name), []);
   // When the DaemonSet does exist, its missing pod keeps the node from counting as back until ready.timeout
   const live = fakeNode({ onTimeout: 'fail' }, NOW);
-  (live.ctx.cluster as { workloads: ClusterPort['workloads'] }).workloads = async () => [workloadView('Deployment', 'web', 2), workloadView('DaemonSet', 'node-exporter', 1, { namespace: 'kube-system' })];
-  dropDaemonPods(live, live.ctx.cluster as { requestNodeAction: ClusterPort['requestNodeAction'] });
+  live.cluster.workloads.list = async () => [workloadView('Deployment', 'web', 2), workloadView('DaemonSet', 'node-exporter', 1, { namespace: 'kube-system' })];
+  dropDaemonPods(live);
   await assert.rejects(run(live), (e: unknown) => e instanceof NodeFailure && /DaemonSet kube-system\/node-exporter has no pod on the node yet/.test(e.message));
 });

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import type { NodeContext } from '../../../src/engine/node-context.ts';
 import { performAction } from '../../../src/engine/node-action.ts';
 import type { SharedReads } from '../../../src/engine/shared-reads.ts';
-import type { ClusterPort, NodeView } from '../../../src/kube/types.ts';
+import { fakeCluster, noBudgets } from '../checks/fakes.ts';
+import type { NodeView } from '../../../src/engine/ports/cluster-views.ts';
 import type { CommandExec } from '../../../src/lib/command-exec.ts';
 import { HookSchema } from '../../../src/plan/hook-schema.ts';
 import { runHook } from '../../../src/notify/hooks.ts';
@@ -25,15 +26,17 @@ function node(bootId: string): NodeView {
 
 /** A node that reboots as soon as it is asked: the command's exit is all that decides. */
 function context(phase: NodesPhase): NodeContext {
-  const cluster: Partial<ClusterPort> = {
-    getNode: async () => node('boot-1'),
-    waitForNode: async (_name, done) => {
-      const back = node('boot-2');
-      return done(back) ? back : undefined;
+  const cluster = fakeCluster({
+    nodes: {
+      get: async () => node('boot-1'),
+      waitFor: async (_name, done) => {
+        const back = node('boot-2');
+        return done(back) ? back : undefined;
+      },
     },
-  };
+  });
   return {
-    cluster: cluster as ClusterPort,
+    cluster,
     clusterName: 'eu-central',
     node: 'node-a1',
     runId: 'r-42',
@@ -42,6 +45,7 @@ function context(phase: NodesPhase): NodeContext {
     record: () => Promise.resolve(),
     signal: new AbortController().signal,
     reads: {} as SharedReads,
+    budgets: noBudgets(),
   };
 }
 

@@ -13,8 +13,8 @@ import { SharedReads } from '../../../src/engine/shared-reads.ts';
 import { replay } from '../../../src/engine/state.ts';
 import type { JournalEntry } from '../../../src/engine/events.ts';
 import { ANNOTATIONS } from '../../../src/kube/types.ts';
-import type { ClusterPort, NodeActionRequest, NodeView } from '../../../src/kube/types.ts';
-import { nodeView } from '../checks/fakes.ts';
+import type { NodeActionRequest, NodeView } from '../../../src/engine/ports/cluster-views.ts';
+import { fakeCluster, noBudgets, nodeView } from '../checks/fakes.ts';
 import { phaseOf, plan } from '../preflight/fixtures.ts';
 import { manualClock, NOW } from './regional-fakes.ts';
 
@@ -34,22 +34,23 @@ function fakeAgent(action: Record<string, unknown>, agent: (n: NodeView, r: Node
   const events: RunEvent[] = [];
   const requests: NodeActionRequest[] = [];
   let node = nodeView(NODE, { bootId: 'boot-1', kubeletVersion: 'v1.30.4', ...start });
-  const cluster: Partial<ClusterPort> = {
-    name: 'eu-central',
-    getNode: async () => node,
-    requestNodeAction: async (_n, r) => {
-      requests.push(r);
-      node = agent({ ...node, annotations: { ...node.annotations, [ANNOTATIONS.action]: JSON.stringify(r) } }, r);
+  const cluster = fakeCluster({
+    nodes: {
+      get: async () => node,
+      requestAction: async (_n, r) => {
+        requests.push(r);
+        node = agent({ ...node, annotations: { ...node.annotations, [ANNOTATIONS.action]: JSON.stringify(r) } }, r);
+      },
+      // The node does not change while waited for: a wait not satisfied now lasts its whole timeout.
+      waitFor: async (_n, done, timeoutMs) => {
+        if (done(node)) return node;
+        await clock.sleep(timeoutMs);
+        return undefined;
+      },
     },
-    // The node does not change while waited for: a wait not satisfied now lasts its whole timeout.
-    waitForNode: async (_n, done, timeoutMs) => {
-      if (done(node)) return node;
-      await clock.sleep(timeoutMs);
-      return undefined;
-    },
-  };
+  });
   const phase = phaseOf(plan({ phase: { action: { type: 'agent', ...action }, ready: { timeout: '10m' } } }));
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: RUN, phase, clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
+  const ctx: NodeContext = { cluster, clusterName: 'eu-central', node: NODE, runId: RUN, phase, clock, record: async (e) => void events.push(e), signal: new AbortController().signal, reads: new SharedReads(cluster), budgets: noBudgets() };
   return { ctx, events, requests, node: () => node };
 }
 
@@ -140,17 +141,19 @@ test('give-back leaves done nodes alone, never uncordons a cordon that is not it
     { type: 'node.cordon.requested', cluster: 'elsewhere', node: 'x-1' },
   ]));
   const uncordoned: string[] = [];
-  const cluster: Partial<ClusterPort> = {
+  const cluster = fakeCluster({
     name: C,
-    getNode: async (name) => (name === 'theirs-1' ? nodeView(name, { unschedulable: true, cordonedBy: 'run-0' }) : name === 'gone-1' ? undefined : nodeView(name)),
-    uncordon: async (name) => {
-      uncordoned.push(name);
-      return true;
+    nodes: {
+      get: async (name) => (name === 'theirs-1' ? nodeView(name, { unschedulable: true, cordonedBy: 'run-0' }) : name === 'gone-1' ? undefined : nodeView(name)),
+      uncordon: async (name) => {
+        uncordoned.push(name);
+        return true;
+      },
     },
-  };
+  });
   const recorded: RunEvent[] = [];
   // When the run gives back what it holds
-  const r = await giveBackAll({ state, clusters: new Map([[C, cluster as ClusterPort]]), runId: RUN, outcome: 'failed', why: 'run failed', record: async (e) => void recorded.push(e), clock: manualClock(), readyDeadline: () => NOW });
+  const r = await giveBackAll({ state, clusters: new Map([[C, cluster]]), runId: RUN, outcome: 'failed', why: 'run failed', record: async (e) => void recorded.push(e), clock: manualClock(), readyDeadline: () => NOW });
   // Then the other run's cordon is left in place, and that node is done for this run; the others are named as held
   assert.deepEqual(uncordoned, []);
   assert.deepEqual(r, { returned: [`${C}/theirs-1`], held: [`${C}/gone-1 (no longer exists)`, 'elsewhere/x-1 (cluster elsewhere is not in the plan)'] });

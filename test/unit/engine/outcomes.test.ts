@@ -3,7 +3,8 @@
 // and silences that cannot be expired reported instead of swallowed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ClusterPort, NodeView } from '../../../src/kube/types.ts';
+import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import type { NodeView } from '../../../src/engine/ports/cluster-views.ts';
 import type { JournalEntry, RunEvent } from '../../../src/engine/events.ts';
 import { expireSilences } from '../../../src/engine/expire-silences.ts';
 import { giveBackAll, uncordonWithRetry } from '../../../src/engine/give-back.ts';
@@ -131,15 +132,16 @@ test('the budgets a forced deletion breaks: healthy pods deleted that take it be
 
 // --------------------------------------------------------------------------------------------- give-back
 
-function failingUncordon(failures: number): { cluster: ClusterPort; calls: () => number } {
+function failingUncordon(failures: number): { cluster: Cluster; calls: () => number } {
   let calls = 0;
-  const cluster: ClusterPort = {
-    ...fakeCluster(),
-    uncordon: () => {
-      calls++;
-      return calls <= failures ? Promise.reject(new Error('etcdserver: request timed out')) : Promise.resolve(true);
+  const cluster = fakeCluster({
+    nodes: {
+      uncordon: () => {
+        calls++;
+        return calls <= failures ? Promise.reject(new Error('etcdserver: request timed out')) : Promise.resolve(true);
+      },
     },
-  };
+  });
   return { cluster, calls: () => calls };
 }
 
@@ -163,30 +165,31 @@ test('an uncordon that keeps failing is given up after its attempts with the las
 test('an abort during the uncordon passes through', async () => {
   const ac = new AbortController();
   ac.abort();
-  const cluster: ClusterPort = { ...fakeCluster(), uncordon: () => Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' })) };
+  const cluster = fakeCluster({ nodes: { uncordon: () => Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' })) } });
   await assert.rejects(uncordonWithRetry({ cluster, node: 'n1', runId: RUN, clock: manualClock(), signal: ac.signal }), { name: 'AbortError' });
 });
 
 interface GiveBackWorld {
   readonly recorded: RunEvent[];
   readonly waits: number[];
-  readonly cluster: ClusterPort;
+  readonly cluster: Cluster;
 }
 
 function giveBackWorld(nodes: Record<string, Partial<NodeView>>, o: { uncordonFails?: boolean } = {}): GiveBackWorld {
   const recorded: RunEvent[] = [];
   const waits: number[] = [];
   const view = (name: string) => nodeView(name, { cordonedBy: RUN, unschedulable: true, ...nodes[name] });
-  const cluster: ClusterPort = {
-    ...fakeCluster(),
-    getNode: (name) => Promise.resolve(view(name)),
-    waitForNode: (name, done, timeoutMs) => {
-      waits.push(timeoutMs);
-      const v = view(name);
-      return Promise.resolve(done(v) ? v : undefined);
+  const cluster = fakeCluster({
+    nodes: {
+      get: (name) => Promise.resolve(view(name)),
+      waitFor: (name, done, timeoutMs) => {
+        waits.push(timeoutMs);
+        const v = view(name);
+        return Promise.resolve(done(v) ? v : undefined);
+      },
+      uncordon: () => (o.uncordonFails ? Promise.reject(new Error('forbidden: nodes "n1" is forbidden')) : Promise.resolve(true)),
     },
-    uncordon: () => (o.uncordonFails ? Promise.reject(new Error('forbidden: nodes "n1" is forbidden')) : Promise.resolve(true)),
-  };
+  });
   return { recorded, waits, cluster };
 }
 

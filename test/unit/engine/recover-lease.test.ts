@@ -4,24 +4,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { recover } from '../../../src/engine/recover.ts';
-import type { ClusterPort, LeaseHolder } from '../../../src/kube/types.ts';
+import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import type { LeaseHolder } from '../../../src/engine/ports/cluster-views.ts';
 import { fakeCluster, nodeView } from '../checks/fakes.ts';
 import { manualClock, NOW } from './regional-fakes.ts';
 
 /** A cluster with one node cordoned by run-a, whose Lease `lease` reads on each look. */
-function cluster(lease: (look: number) => LeaseHolder | undefined): ClusterPort & { uncordoned: string[] } {
+function cluster(lease: (look: number) => LeaseHolder | undefined): Cluster & { uncordoned: string[] } {
   let looks = 0;
   const uncordoned: string[] = [];
-  return {
-    ...fakeCluster({ nodes: async () => [nodeView('n1', { unschedulable: true, cordonedBy: 'run-a' })] }),
-    readLease: async () => lease(looks++),
-    uncordon: async (node) => {
-      uncordoned.push(node);
-      return true;
+  const fake = fakeCluster({
+    nodes: {
+      list: async () => [nodeView('n1', { unschedulable: true, cordonedBy: 'run-a' })],
+      uncordon: async (node) => {
+        uncordoned.push(node);
+        return true;
+      },
     },
-    recordNodeEvent: async () => undefined,
-    uncordoned,
-  };
+    leases: { read: async () => lease(looks++) },
+    events: { onNode: async () => undefined },
+  });
+  return { ...fake, uncordoned };
 }
 
 // run-a's renewTime is 5 minutes behind our clock: stale, if our clock is right.

@@ -13,7 +13,8 @@ import { executeRun } from '../../../src/engine/runner.ts';
 import type { RunEnd } from '../../../src/engine/runner.ts';
 import type { ControlCommand } from '../../../src/engine/run-dir.ts';
 import type { RunState } from '../../../src/engine/state.ts';
-import type { ClusterPort, NodeView, PdbView, PodView, WorkloadView } from '../../../src/kube/types.ts';
+import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import type { NodeView, PdbView, PodView, WorkloadView } from '../../../src/engine/ports/cluster-views.ts';
 import { abortError } from '../../../src/lib/clock.ts';
 import type { Clock } from '../../../src/lib/clock.ts';
 import { PlanSchema } from '../../../src/plan/schema.ts';
@@ -143,7 +144,7 @@ export interface FleetOptions {
  * `rebootMs` of cluster time. It counts unavailable nodes (cordoned or NotReady) at every change.
  */
 export class FakeFleet {
-  readonly port: ClusterPort;
+  readonly port: Cluster;
   /** What was asked, in order: `cordon node-a1`, `evict node-a1 shop/web-node-a1`, `reboot node-a1`, `uncordon node-a1`, `delete ...`. */
   readonly calls: string[] = [];
   /** Kubernetes Events written on nodes, as `node-a1 DaylightDrainBlocked`. */
@@ -167,76 +168,87 @@ export class FakeFleet {
       this.pods.push(pod(`web-${n}`, n, { app: 'web' }), daemonPod(`node-exporter-${n}`, n, 'node-exporter', { lastAlive: NOW - 3_600_000 }));
       if (o.ledgerOn?.includes(n)) this.pods.push(pod(`ledger-${n}`, n, { namespace: 'pay', app: 'ledger' }));
     }
-    const listNodes = async () => [...this.nodes.values()];
-    const workloads = async () => this.workloads();
-    this.port = {
-      ...fakeCluster({ nodes: listNodes, workloads }),
+    const onNode = (n: string) => this.pods.filter((p) => p.nodeName === n);
+    this.port = fakeCluster({
       name: CLUSTER,
       snapshot: async () => ({ cluster: CLUSTER, takenAt: clock.now(), version: 'v1.30.4', nodes: [...this.nodes.values()], pods: [...this.pods], pdbs: this.budgets(), workloads: this.workloads() }),
-      getNode: async (n) => this.nodes.get(n),
-      podsOnNode: async (n) => this.pods.filter((p) => p.nodeName === n),
-      cordon: async (n, runId) => {
-        this.calls.push(`cordon ${n}`);
-        const before = this.node(n);
-        this.set(n, { unschedulable: true, cordonedBy: runId });
-        return { changed: !before.unschedulable, ...(before.unschedulable ? { previousOwner: before.cordonedBy ?? 'unknown' } : {}) };
+      nodes: {
+        list: async () => [...this.nodes.values()],
+        get: async (n) => this.nodes.get(n),
+        cordon: async (n, runId) => {
+          this.calls.push(`cordon ${n}`);
+          const before = this.node(n);
+          this.set(n, { unschedulable: true, cordonedBy: runId });
+          return { changed: !before.unschedulable, ...(before.unschedulable ? { previousOwner: before.cordonedBy ?? 'unknown' } : {}) };
+        },
+        uncordon: async (n, runId) => {
+          if (this.node(n).cordonedBy !== runId) return false;
+          this.calls.push(`uncordon ${n}`);
+          this.set(n, { unschedulable: false, cordonedBy: undefined });
+          return true;
+        },
+        requestAction: async (n, a) => {
+          this.calls.push(`${a.operation} ${n}`);
+          this.set(n, { ready: false, readyMessage: 'kubelet stopped posting node status' });
+          this.pods = this.pods.filter((p) => !(p.nodeName === n && p.controller?.kind === 'DaemonSet'));
+          if (this.o.neverBack?.includes(n)) return;
+          const ms = typeof o.rebootMs === 'function' ? o.rebootMs(n) : (o.rebootMs ?? 60_000);
+          void clock.sleep(ms).then(() => {
+            this.set(n, { ready: true, readyMessage: undefined, bootId: `boot-${n}-2` });
+            this.pods.push(daemonPod(`node-exporter-${n}-2`, n, 'node-exporter', { lastAlive: clock.now() }));
+            this.changed();
+          });
+        },
+        waitFor: async (n, done, timeoutMs, signal) => ((await this.until(() => done(this.node(n)), timeoutMs, signal)) ? this.node(n) : undefined),
       },
-      uncordon: async (n, runId) => {
-        if (this.node(n).cordonedBy !== runId) return false;
-        this.calls.push(`uncordon ${n}`);
-        this.set(n, { unschedulable: false, cordonedBy: undefined });
-        return true;
-      },
-      evict: async (p) => {
-        this.calls.push(`evict ${p.namespace}/${p.name}`);
-        if (!this.pods.some((x) => x.uid === p.uid)) return { kind: 'gone' };
-        if (p.namespace === 'pay') return { kind: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." };
-        this.pods = this.pods.filter((x) => x.uid !== p.uid);
-        this.changed();
-        return { kind: 'evicted' };
-      },
-      deletePod: async (p, grace) => {
-        this.calls.push(`delete ${p.namespace}/${p.name} grace ${grace}`);
-        this.pods = this.pods.filter((x) => x.uid !== p.uid);
-        this.changed();
-      },
-      waitPodsGone: async (n, uids, timeoutMs, signal) => {
-        const left = () => uids.filter((u) => this.pods.some((p) => p.uid === u && p.nodeName === n));
-        await this.until(() => left().length === 0, timeoutMs, signal);
-        return left();
-      },
-      waitPodsOnNode: async (n, done, timeoutMs, signal) => {
-        const on = () => this.pods.filter((p) => p.nodeName === n);
-        return (await this.until(() => done(on()), timeoutMs, signal)) ? on() : undefined;
-      },
-      requestNodeAction: async (n, a) => {
-        this.calls.push(`${a.operation} ${n}`);
-        this.set(n, { ready: false, readyMessage: 'kubelet stopped posting node status' });
-        this.pods = this.pods.filter((p) => !(p.nodeName === n && p.controller?.kind === 'DaemonSet'));
-        if (this.o.neverBack?.includes(n)) return;
-        const ms = typeof o.rebootMs === 'function' ? o.rebootMs(n) : (o.rebootMs ?? 60_000);
-        void clock.sleep(ms).then(() => {
-          this.set(n, { ready: true, readyMessage: undefined, bootId: `boot-${n}-2` });
-          this.pods.push(daemonPod(`node-exporter-${n}-2`, n, 'node-exporter', { lastAlive: clock.now() }));
+      pods: {
+        onNode: async (n) => onNode(n),
+        // The fleet's pods as a watch keeps them: a wait ends when a change makes it hold, or at its timeout.
+        watchNode: async (n) => ({
+          pods: async () => onNode(n),
+          waitUntil: (done, timeoutMs, signal) => this.until(() => done(onNode(n)), timeoutMs, signal),
+          close: () => undefined,
+        }),
+        evict: async (p) => {
+          this.calls.push(`evict ${p.namespace}/${p.name}`);
+          if (!this.pods.some((x) => x.uid === p.uid)) return { kind: 'gone' };
+          if (p.namespace === 'pay') return { kind: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." };
+          this.pods = this.pods.filter((x) => x.uid !== p.uid);
           this.changed();
-        });
+          return { kind: 'evicted' };
+        },
+        delete: async (p, grace) => {
+          this.calls.push(`delete ${p.namespace}/${p.name} grace ${grace}`);
+          this.pods = this.pods.filter((x) => x.uid !== p.uid);
+          this.changed();
+        },
+        waitGone: async (n, uids, timeoutMs, signal) => {
+          const left = () => uids.filter((u) => this.pods.some((p) => p.uid === u && p.nodeName === n));
+          await this.until(() => left().length === 0, timeoutMs, signal);
+          return left();
+        },
       },
-      waitForNode: async (n, done, timeoutMs, signal) => ((await this.until(() => done(this.node(n)), timeoutMs, signal)) ? this.node(n) : undefined),
-      pdbs: async () => this.budgets(),
-      recordNodeEvent: async (n, e) => {
-        this.nodeEvents.push(`${n} ${e.reason}`);
+      // The budgets answer at the eviction, as the API server does; the feed keeps none, so no eviction waits in line.
+      budgets: { list: async () => this.budgets() },
+      workloads: { list: async () => this.workloads() },
+      events: {
+        onNode: async (n, e) => {
+          this.nodeEvents.push(`${n} ${e.reason}`);
+        },
       },
-      acquireLease: async (_name, holder) => {
-        if (this.lease !== undefined && this.lease !== holder) return { acquired: false, heldBy: { holder: this.lease } };
-        this.lease = holder;
-        return { acquired: true };
+      leases: {
+        acquire: async (_name, holder) => {
+          if (this.lease !== undefined && this.lease !== holder) return { acquired: false, heldBy: { holder: this.lease } };
+          this.lease = holder;
+          return { acquired: true };
+        },
+        renew: async (_name, holder) => this.lease === holder,
+        release: async (_name, holder) => {
+          if (this.lease === holder) this.lease = undefined;
+        },
+        read: async () => (this.lease ? { holder: this.lease } : undefined),
       },
-      renewLease: async (_name, holder) => this.lease === holder,
-      releaseLease: async (_name, holder) => {
-        if (this.lease === holder) this.lease = undefined;
-      },
-      readLease: async () => (this.lease ? { holder: this.lease } : undefined),
-    };
+    });
   }
 
   node(n: string): NodeView {

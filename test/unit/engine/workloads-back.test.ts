@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { NodeContext } from '../../../src/engine/node-context.ts';
+import type { WatchedNode } from '../../../src/engine/node-context.ts';
 import { SharedReads } from '../../../src/engine/shared-reads.ts';
 import { waitWorkloadsBack } from '../../../src/engine/workloads-back.ts';
-import type { ClusterPort, NodePods, PodView } from '../../../src/kube/types.ts';
+import type { NodePods, PodView } from '../../../src/engine/ports/cluster-views.ts';
 import { podView } from '../../../src/kube/views.ts';
 import { parsePlan } from '../../../src/plan/load.ts';
 import type { NodesPhase } from '../../../src/plan/schema.ts';
-import { nodeView } from '../checks/fakes.ts';
+import { fakeCluster, noBudgets, nodeView } from '../checks/fakes.ts';
 import { manualClock, NOW } from './regional-fakes.ts';
 
 const NODE = 'node-a1';
@@ -43,17 +43,18 @@ function daemonPod(o: { created: number; readySince: number; started: number; re
  * The node back Ready with `bootId`, and its pods as one watch would show them, unchanging: a wait that
  * is not satisfied now ends at its timeout.
  */
-function context(pods: readonly PodView[], bootId: string): NodeContext {
-  const cluster: Partial<ClusterPort> = {
-    name: 'eu-central',
-    waitForNode: async (_n, done) => {
-      const n = nodeView(NODE, { bootId });
-      return done(n) ? n : undefined;
+function context(pods: readonly PodView[], bootId: string): WatchedNode {
+  const cluster = fakeCluster({
+    nodes: {
+      waitFor: async (_n, done) => {
+        const n = nodeView(NODE, { bootId });
+        return done(n) ? n : undefined;
+      },
     },
-    podsOnNode: async () => [...pods],
-  };
+    pods: { onNode: async () => [...pods] },
+  });
   const nodePods: NodePods = { pods: async () => [...pods], waitUntil: async (done) => done(pods), close: () => undefined };
-  return { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock: manualClock(NOW + 90_000), record: () => Promise.resolve(), signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort), nodePods };
+  return { cluster, clusterName: 'eu-central', node: NODE, runId: 'run-1', phase: phase(), clock: manualClock(NOW + 90_000), record: () => Promise.resolve(), signal: new AbortController().signal, reads: new SharedReads(cluster), budgets: noBudgets(), nodePods };
 }
 
 const action = { requestedAt: REQUESTED, bootIdBefore: 'boot-1' };

@@ -10,7 +10,7 @@ import { maintainNode } from '../../../src/engine/node-pipeline.ts';
 import { takeOutOfTraffic } from '../../../src/engine/region.ts';
 import { SharedReads } from '../../../src/engine/shared-reads.ts';
 import { LiveState } from '../../../src/engine/state.ts';
-import type { ClusterPort } from '../../../src/kube/types.ts';
+import { fakeCluster, noBudgets } from '../checks/fakes.ts';
 import { MemoryJournal } from '../../support/memory-journal.ts';
 import { phaseOf, plan } from '../preflight/fixtures.ts';
 import { harness, manualClock, REGION, RUN_ID } from './regional-fakes.ts';
@@ -28,16 +28,17 @@ const refusedWrite = new Error('the journal ConfigMap changed under this write (
 test('a node is not cordoned when the journal refuses the cordon\'s intent, and is once the journal keeps it', async () => {
   // Given a node whose cordon is counted (and stops the pipeline right there, the rest is not this test's)
   const cordons: string[] = [];
-  const cluster: Partial<ClusterPort> = {
-    name: 'eu-central',
-    cordon: async (node) => {
-      cordons.push(node);
-      throw new Error('cordon reached');
+  const cluster = fakeCluster({
+    nodes: {
+      cordon: async (node) => {
+        cordons.push(node);
+        throw new Error('cordon reached');
+      },
     },
-  };
+  });
   const journal = new MemoryJournal<RunEvent>({ runId: RUN_ID });
   const { record } = recorder(journal);
-  const ctx: NodeContext = { cluster: cluster as ClusterPort, clusterName: 'eu-central', node: NODE, runId: RUN_ID, phase: phaseOf(plan()), clock: manualClock(), record, signal: new AbortController().signal, reads: new SharedReads(cluster as ClusterPort) };
+  const ctx: NodeContext = { cluster, clusterName: 'eu-central', node: NODE, runId: RUN_ID, phase: phaseOf(plan()), clock: manualClock(), record, signal: new AbortController().signal, reads: new SharedReads(cluster), budgets: noBudgets() };
   // And a journal that refuses the cordon's intent
   journal.refuseWhen((e) => (e.type === 'node.cordon.requested' ? refusedWrite : undefined));
   // When the node is maintained

@@ -69,7 +69,7 @@ test('a missing workspace file is a UserError that names it', async () => {
 
 test('the Deployments post-check reads the named cluster, and fails closed for a cluster the run does not know', async () => {
   // Given one connected cluster running grafana 11.4.0
-  const port = platformPort(new Map([['eu-central', { name: 'eu-central', workloads: () => Promise.resolve([deployment('grafana/grafana:11.4.0')]) }]]));
+  const port = platformPort(new Map([['eu-central', { name: 'eu-central', workloads: { list: () => Promise.resolve([deployment('grafana/grafana:11.4.0')]) } }]]));
   const expect = [{ namespace: 'monitoring', name: 'grafana', tag: '11.4.0' }];
   const signal = new AbortController().signal;
   // When the check asks for 11.4.0 there, and on a cluster that is not connected

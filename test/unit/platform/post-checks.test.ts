@@ -12,7 +12,7 @@ function deployment(name: string, o: Partial<WorkloadView> = {}): WorkloadView {
   return { kind: 'Deployment', namespace: 'monitoring', name, replicas: 2, readyReplicas: 2, availableReplicas: 2, updatedReplicas: 2, observedGeneration: 3, generation: 3, owned: false, containers: [{ name, image: `registry.example/${name}:11.4.0` }], ...o };
 }
 
-const cluster = (workloads: () => Promise<WorkloadView[]>) => ({ name: 'eu-central', workloads });
+const cluster = (list: () => Promise<WorkloadView[]>) => ({ name: 'eu-central', workloads: { list } });
 
 test('image tags are read past registry ports and digests; an untagged image is latest', () => {
   assert.equal(imageTag('registry.example:5000/grafana/grafana:11.4.0@sha256:abc'), '11.4.0');
