@@ -99,18 +99,25 @@ async function sample(line: string): Promise<number | undefined> {
 }
 
 test('the ingress answers 200 from a ready endpoint of the real EndpointSlices, with the faults the extras server sets, counted in /metrics', { timeout: 150_000 }, async () => {
-  // Given the sandbox up, with both web pods Ready
-  await until('the ingress answers 200', async () => (await httpRequest(`${ingressUrl()}/`)).status === 200, 120_000);
+  // Given the sandbox up, with both web pods Ready in the real EndpointSlice (the endpoints controller
+  // may list the second a moment after the first) and in the ingress's own view of them
+  const readyEndpoints = async () => {
+    const slices = JSON.parse((await apiCallOk(admin(), 'GET', '/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb')).body) as {
+      items: { endpoints?: { targetRef?: { name: string }; nodeName?: string; conditions?: { ready?: boolean } }[] }[];
+    };
+    return new Set(slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => `shop/${e.targetRef?.name}`)));
+  };
+  await until('the EndpointSlice lists both web pods as ready', async () => (await readyEndpoints()).size === 2, 120_000);
+  await until('the ingress knows both endpoints', async () => {
+    const st = (await (await fetch(`${running().extrasUrl}/sandbox/v1/status`)).json()) as { ingress: Record<string, { readyEndpoints: number }> };
+    return st.ingress[REGION]?.readyEndpoints === 2;
+  }, 120_000);
+  const readyPods = await readyEndpoints();
 
   // When requests reach the region's ingress
   const answers = await Promise.all([1, 2, 3, 4].map(() => httpRequest(`${ingressUrl()}/any/path`)));
 
   // Then each is answered 200 by a web pod of the Service, round-robin over both, naming its node
-  const slices = JSON.parse((await apiCallOk(admin(), 'GET', '/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb')).body) as {
-    items: { endpoints?: { targetRef?: { name: string }; nodeName?: string; conditions?: { ready?: boolean } }[] }[];
-  };
-  const readyPods = new Set(slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => `shop/${e.targetRef?.name}`)));
-  assert.equal(readyPods.size, 2, 'the real EndpointSlice lists both web pods as ready');
   const served = answers.map((a) => {
     assert.equal(a.status, 200, a.body);
     assert.equal(a.headers['x-daylight-region'], REGION);
