@@ -155,7 +155,7 @@ test('the ingress answers 200 from a ready endpoint of the real EndpointSlices, 
   assert.match(((await wrong.json()) as { message: string }).message, /"us-east" is not a region of this fleet; write one of eu-central/);
 
   // And /metrics counts the answers by code, and the status shows the ingress
-  assert.ok(((await sample(`daylight_sandbox_ingress_requests_total{region="${REGION}",code="200"}`)) ?? 0) >= 6);
+  assert.ok(((await sample(`daylight_sandbox_ingress_requests_total{region="${REGION}",code="200"}`)) ?? 0) >= 5, "the four answers and the slow one counted");
   assert.equal(await sample(`daylight_sandbox_ingress_requests_total{region="${REGION}",code="500"}`), before500 + 1);
   const status = (await (await fetch(`${running().extrasUrl}/sandbox/v1/status`)).json()) as { engine: string; ingress: Record<string, { readyEndpoints: number; url: string }> };
   assert.equal(status.engine, 'kubernetes');
