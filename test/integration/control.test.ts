@@ -118,7 +118,7 @@ test('pause from another terminal stops the run where it is; status shows it; re
     assert.equal(paused.code, 0, paused.stderr);
     assert.match(paused.stdout, /pause sent to run/);
     // Then the run records the pause, and status says it is paused in a live process
-    await s.ts.until('the run paused', () => journal(s, runId).some((e) => e.event.type === 'run.paused'), 10_000);
+    await s.ts.until('the run paused', () => journal(s, runId).some((e) => e.event.type === 'run.paused'), 60_000);
     const status = JSON.parse(daylight(s, ['status', runId, '-o', 'json']).stdout) as { status: string; live: boolean };
     assert.deepEqual({ status: status.status, live: status.live }, { status: 'paused', live: true });
     // And nothing happens while paused: once the cluster's clock has gone past the soak and a reboot (what the
