@@ -48,23 +48,40 @@ async function acquire(o: { cluster: Cluster; holder: string; clock: Clock; sign
   }
 }
 
-/** Acquires the lease and renews it until released; `onLost` runs once if a renewal fails. */
+/**
+ * Acquires the lease and renews it until released; `onLost` runs once when another holder took it, or when
+ * renewals kept failing until the renew deadline. As client-go's leader election (lease 15 s, renew
+ * deadline 10 s, retry 2 s), a renewal that fails (a timeout, a 429, a 500) is retried every fifteenth of
+ * the duration until two thirds of it have passed since the last renewal that succeeded: one transient
+ * error does not stop a run, and the run stops well before another process may take the lease.
+ */
 export async function holdLease(o: { cluster: Cluster; holder: string; clock: Clock; onLost: (reason: string) => void; signal?: AbortSignal }): Promise<HeldLease> {
   const seconds = leaseSeconds(o.clock);
   await acquire(o, seconds);
   const stop = new AbortController();
+  const period = (seconds * 1000) / 3;
+  const retry = (seconds * 1000) / 15;
+  const deadline = (seconds * 1000 * 2) / 3;
   const renewing = (async () => {
+    let renewedAt = o.clock.now();
+    let wait = period;
     while (!stop.signal.aborted) {
       try {
-        await o.clock.sleep((seconds * 1000) / 3, stop.signal);
+        await o.clock.sleep(wait, stop.signal);
         if (!(await o.cluster.leases.renew(LEASE_NAME, o.holder, stop.signal))) {
           o.onLost(`the lease on cluster ${o.cluster.name} was taken over`);
           return;
         }
+        renewedAt = o.clock.now();
+        wait = period;
       } catch (e: unknown) {
         if (e instanceof Error && e.name === 'AbortError') return;
-        o.onLost(`renewing the lease on cluster ${o.cluster.name} failed: ${e instanceof Error ? e.message : String(e)}`);
-        return;
+        if (o.clock.now() - renewedAt + retry >= deadline) {
+          const since = Math.round((o.clock.now() - renewedAt) / 1000);
+          o.onLost(`renewing the lease on cluster ${o.cluster.name} failed for ${since}s (the renew deadline is ${Math.round(deadline / 1000)}s): ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
+        wait = retry;
       }
     }
   })();

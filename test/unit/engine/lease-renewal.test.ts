@@ -1,0 +1,77 @@
+// Renewing the run's lease as client-go's leader election does: a renewal that fails is retried until the
+// renew deadline (two thirds of the lease duration since the last renewal that succeeded), so one transient
+// error (a timeout, a 429) does not stop a run; renewals that keep failing stop it before another process
+// may take the lease; a Lease another holder took stops it at once. Over a fake cluster and a clock whose
+// sleeps pass at once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { holdLease, leaseSeconds } from '../../../src/engine/lease-keeper.ts';
+import { fakeCluster } from '../checks/fakes.ts';
+import { manualClock, NOW } from './regional-fakes.ts';
+
+/** A cluster whose n-th renewal (from 1) answers as `renew(n)` says; every renewal's time is kept. */
+function leases(renew: (n: number) => boolean | Error) {
+  const clock = manualClock();
+  const renewals: number[] = [];
+  const cluster = fakeCluster({
+    leases: {
+      acquire: async () => ({ acquired: true }),
+      release: async () => undefined,
+      renew: async () => {
+        // a request takes a turn of the event loop, as a real one does (the clock's sleeps pass at once)
+        await new Promise((r) => setImmediate(r));
+        renewals.push(clock.now() - NOW);
+        const r = renew(renewals.length);
+        if (r instanceof Error) throw r;
+        return r;
+      },
+    },
+  });
+  return { clock, cluster, renewals };
+}
+
+/** Holds the lease until it is lost or `renewals` renewals were made; resolves with the reason, if lost. */
+async function hold(l: ReturnType<typeof leases>, renewals: number): Promise<string | undefined> {
+  let lost: string | undefined;
+  const held = await holdLease({ cluster: l.cluster, holder: 'run-1', clock: l.clock, onLost: (why) => (lost = why) });
+  while (lost === undefined && l.renewals.length < renewals) await new Promise((r) => setImmediate(r));
+  await held.release();
+  return lost;
+}
+
+const DURATION = leaseSeconds(manualClock()) * 1000;
+const timeout = () => new Error('the request timed out');
+
+test('one renewal that fails is retried and the lease kept: the run goes on', async () => {
+  // Given a cluster whose second renewal times out and whose others succeed
+  const l = leases((n) => (n === 2 ? timeout() : true));
+  // When the run holds its lease for five renewals
+  const lost = await hold(l, 5);
+  // Then the lease was never lost, and the failed renewal was retried a fifteenth of the duration later
+  assert.equal(lost, undefined);
+  const third = DURATION / 3;
+  assert.deepEqual(l.renewals.slice(0, 4), [third, 2 * third, 2 * third + DURATION / 15, 3 * third + DURATION / 15]);
+});
+
+test('renewals that keep failing stop the run before two thirds of the duration have passed since the last one that held', async () => {
+  // Given a cluster whose renewals all fail after the first
+  const l = leases((n) => (n === 1 ? true : timeout()));
+  // When the run holds its lease
+  const lost = await hold(l, 100);
+  // Then it is lost with the error and the deadline named, and no renewal was tried past the deadline
+  assert.match(lost ?? '', /^renewing the lease on cluster eu-central failed for \d+s \(the renew deadline is \d+s\): the request timed out$/);
+  const lastGood = (l.renewals[0] ?? 0);
+  const last = l.renewals.at(-1) ?? 0;
+  assert.ok(last - lastGood < (DURATION * 2) / 3, `retried until ${last - lastGood} ms after the last renewal, past the deadline`);
+  assert.ok(l.renewals.length >= 4, `only ${l.renewals.length} renewals: the failures were not retried`);
+});
+
+test('a Lease another holder took stops the run at the first renewal that finds it', async () => {
+  // Given a cluster whose second renewal finds the Lease held by someone else
+  const l = leases((n) => n !== 2);
+  // When the run holds its lease
+  const lost = await hold(l, 100);
+  // Then it is lost at once, without retries
+  assert.equal(lost, 'the lease on cluster eu-central was taken over');
+  assert.equal(l.renewals.length, 2);
+});
