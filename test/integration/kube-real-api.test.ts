@@ -25,6 +25,7 @@ import type { NodesPhase } from '../../src/plan/schema.ts';
 import { ENGINES, START_TIMEOUT_MS, startEngineSandbox } from '../support/engine-sandbox.ts';
 import type { EngineName, EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
+import { VELERO_BACKUP_CRD, VELERO_NAMESPACE } from '../support/velero.ts';
 
 const REGION = 'eu-central';
 const NS = 'daylight-rbac';
@@ -187,18 +188,8 @@ for (const engine of ENGINES) {
       assert.equal(before.kind, 'not-installed', JSON.stringify(before));
       assert.equal((await backups.read({ store: 'velero', name: 'daylight-probe' }, signal)).kind, 'not-installed');
       // When Velero's Backup CRD is served in namespace velero
-      await lab.ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero' } });
-      await lab.ok('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name: 'backups.velero.io' },
-        spec: {
-          group: 'velero.io',
-          scope: 'Namespaced',
-          names: { plural: 'backups', singular: 'backup', kind: 'Backup', listKind: 'BackupList' },
-          versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-        },
-      });
+      await lab.ok('POST', '/api/v1/namespaces', VELERO_NAMESPACE);
+      await lab.ok('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', VELERO_BACKUP_CRD);
       await until('backups.velero.io served', async () => ((await admin.raw('GET', '/apis/velero.io/v1/namespaces/velero/backups', undefined)).status === 200 ? true : undefined), 60_000);
       // Then a backup of another name is absent, not "not installed"
       assert.deepEqual(await backups.read({ store: 'velero', name: 'never-asked' }, signal), { kind: 'absent' });

@@ -17,6 +17,7 @@ import type { LoadedPlan } from '../../src/plan/load.ts';
 import { eventsOf, referee, REGION, roll, upFleet } from './roll/fixtures.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
 import { testSigner } from '../helpers/journal-key.ts';
+import { VELERO_BACKUP_CRD, VELERO_NAMESPACE } from '../support/velero.ts';
 
 const TARGET = 'v1.31.2';
 const SPEED = 600;
@@ -51,18 +52,8 @@ async function call(cluster: KubeCluster, method: 'GET' | 'POST' | 'PUT', path: 
 
 /** Velero's Backup CRD (with a status subresource) and its namespace, as a Velero install leaves them. */
 async function installVelero(ts: TestSandbox, cluster: KubeCluster): Promise<void> {
-  await call(cluster, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'velero' } });
-  await call(cluster, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'backups.velero.io' },
-    spec: {
-      group: 'velero.io',
-      scope: 'Namespaced',
-      names: { plural: 'backups', singular: 'backup', kind: 'Backup', listKind: 'BackupList' },
-      versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-    },
-  });
+  await call(cluster, 'POST', '/api/v1/namespaces', VELERO_NAMESPACE);
+  await call(cluster, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', VELERO_BACKUP_CRD);
   await ts.until('backups.velero.io is served', async () => (await cluster.raw('GET', BACKUPS)).status === 200, 10_000);
 }
 
