@@ -1,0 +1,121 @@
+// `npm test`: the type check, the lint and every test file, run side by side so the machine's cores are busy.
+// Most of the suite's files wait on real time (an upstream control plane's controllers, a sandbox's reboots,
+// child processes), so the files run several at a time, the slowest first: the durations of the last run on
+// this machine are kept outside the repo (as Jest keeps its timings), and a fresh machine starts with the
+// upstream and end-to-end files, which are the slow ones. The last lines are node's own test summary.
+//
+//   node scripts/test.ts                      type check, lint, every test file
+//   node scripts/test.ts test/unit/plan       only these files or directories (no type check, no lint)
+//   DAYLIGHT_TEST_CONCURRENCY=2               files at a time (default: twice the cores, at least 2)
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { glob } from 'node:fs/promises';
+import { availableParallelism, homedir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const TIMINGS = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'daylight', 'test-durations.json');
+
+/** Where a file with no recorded duration goes in the queue: the upstream control plane's files first, then end to end, then the rest. */
+function guessSeconds(file: string): number {
+  if (/kubernetes|kubectl|differential|kube-adapter|kube-real-api|crash-resume/.test(file)) return 60;
+  if (/^test\/(e2e|integration)\//.test(file)) return 20;
+  return 1;
+}
+
+function readTimings(): Record<string, number> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(TIMINGS, 'utf8'));
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, number>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The files `patterns` name: a file, a directory (its *.test.ts files) or a glob; one that names nothing is an error. */
+async function testFiles(patterns: readonly string[]): Promise<string[]> {
+  const files = new Set<string>();
+  for (const pattern of patterns) {
+    const path = join(ROOT, pattern);
+    const found: string[] = [];
+    if (existsSync(path) && !statSync(path).isDirectory()) found.push(relative(ROOT, path));
+    else for await (const f of glob(existsSync(path) ? join(pattern, '**/*.test.ts') : pattern, { cwd: ROOT })) found.push(f);
+    if (found.length === 0) {
+      process.stderr.write(`daylight test: no test file matches ${pattern}\n`);
+      process.exit(2);
+    }
+    for (const f of found) files.add(f);
+  }
+  return [...files];
+}
+
+interface Check {
+  readonly name: string;
+  readonly done: Promise<{ ok: boolean; output: string }>;
+}
+
+/** A command run beside the tests, its output kept until it ends. */
+function check(name: string, command: string, args: readonly string[]): Check {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const done = new Promise<{ ok: boolean; output: string }>((done) => {
+    child.once('error', (e) => done({ ok: false, output: `${name}: could not start ${command}: ${e.message}` }));
+    child.once('close', (code) => done({ ok: code === 0, output }));
+  });
+  return { name, done };
+}
+
+const patterns = process.argv.slice(2);
+const whole = patterns.length === 0;
+const files = await testFiles(whole ? ['src/**/*.test.ts', 'test/**/*.test.ts'] : patterns);
+const timings = readTimings();
+const weight = (f: string) => timings[f] ?? guessSeconds(f);
+files.sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+
+const concurrency = Number(process.env.DAYLIGHT_TEST_CONCURRENCY) || Math.max(2, 2 * availableParallelism());
+const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
+const checks = whole ? [check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']), check('lint', bin('eslint'), ['.'])] : [];
+let summaryPrinted = false;
+let late = false;
+const checked = checks.map((c) =>
+  c.done.then((r) => {
+    process.stdout.write(`${r.ok ? '✔' : '✖'} ${c.name}${r.ok ? '' : ' failed:'}\n${r.ok ? '' : r.output}`);
+    late ||= summaryPrinted;
+    return r;
+  }),
+);
+
+// Each file's wall time, from its first event to its summary (its hooks and sandboxes included).
+const startedAt = new Map<string, number>();
+const seconds: Record<string, number> = {};
+let counts: { passed: number; failed: number } | undefined;
+let success = false;
+const stream = run({ files: files.map((f) => join(ROOT, f)), concurrency, cwd: ROOT });
+stream.on('test:dequeue', (data: { file?: string }) => {
+  if (data.file && !startedAt.has(data.file)) startedAt.set(data.file, Date.now());
+});
+stream.on('test:summary', (data: { file?: string; success: boolean; counts: { passed: number; failed: number } }) => {
+  if (data.file === undefined) {
+    success = data.success;
+    counts = data.counts;
+  } else {
+    seconds[relative(ROOT, data.file)] = (Date.now() - (startedAt.get(data.file) ?? Date.now())) / 1000;
+  }
+});
+const report = stream.compose(spec);
+report.on('data', (chunk: string | Buffer) => process.stdout.write(chunk));
+await new Promise<void>((done) => report.once('end', done));
+summaryPrinted = true;
+const results = await Promise.all(checked);
+if (whole && success) {
+  mkdirSync(dirname(TIMINGS), { recursive: true });
+  writeFileSync(TIMINGS, JSON.stringify({ ...timings, ...seconds }, null, 1));
+}
+const ok = success && results.every((r) => r.ok);
+// A check that ended after the summary was printed: say the counts again so the last line is still the summary.
+if (late && counts) process.stdout.write(`${counts.passed} passed, ${counts.failed} failed\n`);
+process.exitCode = ok ? 0 : 1;
