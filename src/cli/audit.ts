@@ -56,7 +56,6 @@ const planClusters: AnchorSource = async (o) => {
 export function makeAuditCommand(deps: AuditDeps): Command {
   return {
     name: 'audit',
-    summary: 'verify a run journal\'s chain, signatures and anchor (audit verify RUN), print the journal key (audit key)',
     help: HELP,
     async run(argv, io) {
       const p = parse('audit', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...KUBECONFIG_OPTION, key: { type: 'string' }, file: { type: 'string', short: 'f' }, 'no-anchor': { type: 'boolean' } });

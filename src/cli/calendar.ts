@@ -32,7 +32,6 @@ const DAY_MS = 86_400_000;
 
 export const calendarCommand: Command = {
   name: 'calendar',
-  summary: 'planned runs and change freezes as iCalendar, with notices before each run',
   help: HELP,
   async run(argv, io) {
     const p = parse('calendar', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...KUBECONFIG_OPTION, file: { type: 'string', short: 'f' }, from: { type: 'string' }, days: { type: 'string' }, out: { type: 'string' }, eta: { type: 'boolean' } });

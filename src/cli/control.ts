@@ -35,7 +35,6 @@ Without RUN: the runs in the state directory. With RUN: its status, waves and no
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'show a run (or list the runs) from the journal',
   help: STATUS_HELP,
   async run(argv, io) {
     const p = parse('status', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION });
@@ -60,10 +59,9 @@ export const statusCommand: Command = {
   },
 };
 
-function controlCommand(command: ControlCommand, summary: string, help: string, local: (io: Io, paths: RunPaths, p: ReturnType<typeof parse>) => Promise<number>): Command {
+function controlCommand(command: ControlCommand, help: string, local: (io: Io, paths: RunPaths, p: ReturnType<typeof parse>) => Promise<number>): Command {
   return {
     name: command,
-    summary,
     help,
     async run(argv, io) {
       const p = parse(command, argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...KUBECONFIG_OPTION, file: { type: 'string', short: 'f' } });
@@ -83,7 +81,7 @@ function controlCommand(command: ControlCommand, summary: string, help: string, 
   };
 }
 
-export const pauseCommand = controlCommand('pause', 'pause a running run at once (cordoned nodes stay with it)', `Usage: daylight pause RUN [--state-dir DIR]
+export const pauseCommand = controlCommand('pause', `Usage: daylight pause RUN [--state-dir DIR]
 
 Tells the process running RUN to stop its in-flight waits and wait for daylight resume or abort.`, async (io, paths) => {
   const s = readState(paths);
@@ -91,7 +89,7 @@ Tells the process running RUN to stop its in-flight waits and wait for daylight 
   return 0;
 });
 
-export const resumeCommand = controlCommand('resume', 'resume a paused run (in this process if none runs it)', `Usage: daylight resume RUN [-f plan.yaml] [--kubeconfig FILE] [--state-dir DIR] [-o json]
+export const resumeCommand = controlCommand('resume', `Usage: daylight resume RUN [-f plan.yaml] [--kubeconfig FILE] [--state-dir DIR] [-o json]
 
 Tells the process running RUN to go on; if no process runs it, resumes it here, with the plan file it
 started with (or -f).`, async (io, paths, p) => {
@@ -102,7 +100,7 @@ started with (or -f).`, async (io, paths, p) => {
   return runAndReport(io, { plan, stateDir: stateDir(p), kubeconfig: stringFlag(p, 'kubeconfig'), resume: paths.runId, json: outputFlag(p) === 'json' });
 });
 
-export const abortCommand = controlCommand('abort', 'abort a run and give back every node it holds', `Usage: daylight abort RUN [-f plan.yaml] [--kubeconfig FILE] [--state-dir DIR]
+export const abortCommand = controlCommand('abort', `Usage: daylight abort RUN [-f plan.yaml] [--kubeconfig FILE] [--state-dir DIR]
 
 Stops RUN for good: every node it cordoned goes back to service if it is Ready. If no process runs it,
 the nodes are given back from here.`, async (io, paths, p) => {
@@ -133,7 +131,7 @@ the nodes are given back from here.`, async (io, paths, p) => {
   }
 });
 
-export const confirmCommand = controlCommand('confirm', 'confirm a traffic change the manual provider asked for', `Usage: daylight confirm RUN [--state-dir DIR]
+export const confirmCommand = controlCommand('confirm', `Usage: daylight confirm RUN [--state-dir DIR]
 
 With traffic provider manual, a run asks a person to change the global load balancer and waits. Make the
 change, check the balancer's statistics as the question says, then confirm here.`, async (io, paths) => {

@@ -32,7 +32,6 @@ Exit codes: 0 the run succeeded with 0 pods killed without eviction and 0 budget
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'the main job on the embedded sandbox: a full zero-downtime maintenance of two regions',
   help: HELP,
   async run(argv, io) {
     const p = parse('demo', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, plan: { type: 'string' }, speed: { type: 'string' }, keep: { type: 'boolean' }, serve: { type: 'boolean' }, ...SERVE_OPTIONS, 'state-dir': { type: 'string' } });

@@ -16,7 +16,6 @@ Exit codes: 0 the plan can run; 1 something blocks it; 2 bad input.`;
 
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'the schedule: phases, waves, ETA, lower bound, blockers',
   help: HELP,
   async run(argv, io) {
     const p = parse('plan', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...KUBECONFIG_OPTION, file: { type: 'string', short: 'f' } });

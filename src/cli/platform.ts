@@ -21,7 +21,6 @@ See docs/platform.md for the workspace file.`;
 
 export const platformCommand: Command = {
   name: 'platform',
-  summary: 'platform-stack upgrades: diff two workspace files (components, order, changelogs)',
   help: HELP,
   async run(argv, io) {
     const p = parse('platform', argv, { ...HELP_OPTION, ...OUTPUT_OPTION });

@@ -18,7 +18,6 @@ Exit codes: 0 nothing blocks; 1 a blocking finding; 2 bad input.`;
 
 export const preflightCommand: Command = {
   name: 'preflight',
-  summary: 'what would break zero downtime, before anything is touched',
   help: HELP,
   async run(argv, io) {
     const p = parse('preflight', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...KUBECONFIG_OPTION, file: { type: 'string', short: 'f' } });

@@ -38,7 +38,6 @@ Clusters: those of the plan (-f), else the given contexts, else the current cont
 
 export const recoverCommand: Command = {
   name: 'recover',
-  summary: 'put back what an interrupted run left (cordons)',
   help: HELP,
   async run(argv, io) {
     const p = parse('recover', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...KUBECONFIG_OPTION, ...STATE_DIR_OPTION, file: { type: 'string', short: 'f' }, context: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, 'include-failed': { type: 'boolean' } });

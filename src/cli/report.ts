@@ -24,7 +24,6 @@ Exit codes: 0 written; 1 written, but the journal's hash chain is broken; 2 bad 
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'audit trail and compliance evidence for one run (HTML or JSON)',
   help: HELP,
   async run(argv, io) {
     const p = parse('report', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...FORMAT_OPTION, out: { type: 'string' }, preflight: { type: 'string' } });

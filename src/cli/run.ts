@@ -29,7 +29,6 @@ Exit codes: 0 the run succeeded; 1 it failed, was aborted or paused, or prefligh
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'execute a plan, journaled; resumable after any crash',
   help: HELP,
   async run(argv, io) {
     const p = parse('run', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...KUBECONFIG_OPTION, ...STATE_DIR_OPTION, file: { type: 'string', short: 'f' }, resume: { type: 'string' }, 'skip-preflight': { type: 'boolean' } });

@@ -46,7 +46,6 @@ Flags:
 
 export const sandboxCommand: Command = {
   name: 'sandbox',
-  summary: 'serve a simulated Kubernetes fleet (one API server per region)',
   help: HELP,
   async run(argv, io) {
     const p = parse('sandbox', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, port: { type: 'string' }, 'ingress-port': { type: 'string' }, kubeconfig: { type: 'string' }, endpoints: { type: 'string' }, speed: { type: 'string' }, engine: { type: 'string' } });

@@ -33,7 +33,6 @@ export const SERVE_OPTIONS = { port: { type: 'string' as const }, host: { type: 
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'web dashboard and API of the runs: live fleet, traffic, timeline, gates; pause, resume, abort',
   help: HELP,
   async run(argv, io) {
     const p = parse('serve', argv, { ...HELP_OPTION, ...STATE_DIR_OPTION, ...SERVE_OPTIONS });

@@ -31,7 +31,6 @@ Exit codes: 0 written; 2 bad input.`;
 
 export const statusPageCommand: Command = {
   name: 'status-page',
-  summary: 'a status page: maintenance in progress, recent and planned (HTML or JSON)',
   help: HELP,
   async run(argv, io) {
     const p = parse('status-page', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...FORMAT_OPTION, ...KUBECONFIG_OPTION, file: { type: 'string', short: 'f' }, days: { type: 'string' }, eta: { type: 'boolean' }, out: { type: 'string' }, title: { type: 'string' } });

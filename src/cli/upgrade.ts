@@ -63,7 +63,6 @@ const PLAN_OPTIONS = {
 
 export const upgradeCommand: Command = {
   name: 'upgrade',
-  summary: 'Kubernetes upgrades: the path within the skew policy, end of life, removed APIs in use',
   help: HELP,
   async run(argv, io) {
     if (argv[0] === 'help') {
