@@ -4,7 +4,7 @@
 // this machine are kept outside the repo (as Jest keeps its timings), and a fresh machine starts with the
 // upstream and end-to-end files, which are the slow ones. The last lines are node's own test summary.
 //
-//   node scripts/test.ts                      type check, lint, every test file
+//   node scripts/test.ts                      type check, lint, the unit tests in one process, every other test file in its own
 //   node scripts/test.ts test/unit/plan       only these files or directories (no type check, no lint)
 //   DAYLIGHT_TEST_CONCURRENCY=2               files at a time (default: twice the cores, at least 2)
 import { spawn } from 'node:child_process';
@@ -20,6 +20,7 @@ const TIMINGS = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'd
 
 /** Where a file with no recorded duration goes in the queue: the upstream control plane's files first, then end to end, then the rest. */
 function guessSeconds(file: string): number {
+  if (file === 'test/unit/index.ts') return 60;
   if (/kubernetes|kubectl|differential|kube-adapter|kube-real-api|crash-resume/.test(file)) return 60;
   if (/^test\/(e2e|integration)\//.test(file)) return 20;
   return 1;
@@ -71,7 +72,8 @@ function check(name: string, command: string, args: readonly string[]): Check {
 
 const patterns = process.argv.slice(2);
 const whole = patterns.length === 0;
-const files = await testFiles(whole ? ['src/**/*.test.ts', 'test/**/*.test.ts'] : patterns);
+// The unit tests run as one file (test/unit/index.ts loads them all in one process); every other file in its own.
+const files = whole ? ['test/unit/index.ts', ...(await testFiles(['test/**/*.test.ts'])).filter((f) => !f.startsWith('test/unit/'))] : await testFiles(patterns);
 const timings = readTimings();
 const weight = (f: string) => timings[f] ?? guessSeconds(f);
 files.sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
