@@ -91,21 +91,26 @@ const checked = checks.map((c) =>
   }),
 );
 
-// Each file's wall time, from its first event to its summary (its hooks and sandboxes included).
-const startedAt = new Map<string, number>();
+// Each file's time: the sum of its top-level tests' durations (its hooks are not counted). Events of files that
+// run side by side reach this process file by file, so their arrival times say nothing of a file's own time.
 const seconds: Record<string, number> = {};
 let counts: { passed: number; failed: number } | undefined;
 let success = false;
 const stream = run({ files: files.map((f) => join(ROOT, f)), concurrency, cwd: ROOT });
-stream.on('test:dequeue', (data: { file?: string }) => {
-  if (data.file && !startedAt.has(data.file)) startedAt.set(data.file, Date.now());
-});
+const listed = new Set(files);
+const tally = (data: { nesting: number; file?: string; details: { duration_ms: number } }) => {
+  if (data.nesting === 0 && data.file) {
+    // (a unit test's file is one test/unit/index.ts loaded)
+    const file = listed.has(relative(ROOT, data.file)) ? relative(ROOT, data.file) : 'test/unit/index.ts';
+    seconds[file] = (seconds[file] ?? 0) + data.details.duration_ms / 1000;
+  }
+};
+stream.on('test:pass', tally);
+stream.on('test:fail', tally);
 stream.on('test:summary', (data: { file?: string; success: boolean; counts: { passed: number; failed: number } }) => {
   if (data.file === undefined) {
     success = data.success;
     counts = data.counts;
-  } else {
-    seconds[relative(ROOT, data.file)] = (Date.now() - (startedAt.get(data.file) ?? Date.now())) / 1000;
   }
 });
 const report = stream.compose(spec);
