@@ -115,3 +115,17 @@ test('holdLease takes a Lease its holder left behind after one lease duration on
   assert.equal(store.lease?.spec.holderIdentity, undefined, 'released after');
   assert.ok(store.rv >= 7, 'taken, then released');
 });
+
+test('a Lease a crashed run left with a short plan lease is taken after that duration, and the new hold writes its own', async () => {
+  // Given a Lease of 15 seconds that a crashed run-a left (its plan said spec.lease.duration: 15s)
+  const store = heldBy('run-a', '2000-01-01T00:00:00.000000Z', 15);
+  const clock = manualClock();
+  let taken: { at: number; seconds: unknown } | undefined;
+  const f = await leaseServer(store, undefined, () => (taken ??= store.lease?.spec.holderIdentity === 'run-b' ? { at: clock.now(), seconds: store.lease.spec.leaseDurationSeconds } : undefined));
+  const cluster = new KubeCluster({ name: 'eu-central', api: f.api, clock });
+  // When run-b, with the same plan, takes it
+  const held = await holdLease({ cluster, holder: 'run-b', clock, durationSeconds: 15, onLost: () => undefined });
+  await held.release();
+  // Then it waited 15 seconds on its own clock, not a minute, and its Lease says 15 seconds
+  assert.deepEqual(taken, { at: NOW + 15_000, seconds: 15 });
+});
