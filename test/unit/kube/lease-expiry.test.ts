@@ -129,3 +129,17 @@ test('a Lease a crashed run left with a short plan lease is taken after that dur
   // Then it waited 15 seconds on its own clock, not a minute, and its Lease says 15 seconds
   assert.deepEqual(taken, { at: NOW + 15_000, seconds: 15 });
 });
+
+test('a run resumed under its own run id takes its Lease back at once, however fresh: a resume never waits a lease duration', async () => {
+  // Given a Lease of a minute that run-a's killed process renewed a moment ago (by our clock)
+  const clock = manualClock();
+  const store = heldBy('run-a', new Date(NOW - 1000).toISOString().replace('Z', '000Z'));
+  let taken: { at: number; seconds: unknown } | undefined;
+  const f = await leaseServer(store, undefined, () => (taken ??= { at: clock.now(), seconds: store.lease?.spec.leaseDurationSeconds }));
+  const cluster = new KubeCluster({ name: 'eu-central', api: f.api, clock });
+  // When run-a is resumed in a new process (a new adapter: it has seen nothing of the Lease) and holds its lease
+  const held = await holdLease({ cluster, holder: 'run-a', clock, durationSeconds: 15, onLost: () => undefined });
+  await held.release();
+  // Then it took the Lease without waiting, for the duration it asked for
+  assert.deepEqual(taken, { at: NOW, seconds: 15 });
+});
