@@ -59,9 +59,7 @@ async function acquire(o: { cluster: Cluster; holder: string; clock: Clock; sign
  * renewals kept failing until the renew deadline. As client-go's leader election (lease 15 s, renew
  * deadline 10 s, retry 2 s), a renewal that fails (a timeout, a 429, a 500) is retried every fifteenth of
  * the duration until two thirds of it have passed since the last renewal that succeeded: one transient
- * error does not stop a run, and the run stops well before another process may take the lease. A renewal
- * (with the API client's own retries) that has no answer by the renew deadline is given up there, as
- * client-go bounds each attempt: a request that hangs never keeps a run going past its lease.
+ * error does not stop a run, and the run stops well before another process may take the lease.
  */
 export async function holdLease(o: { cluster: Cluster; holder: string; clock: Clock; onLost: (reason: string) => void; signal?: AbortSignal; durationSeconds?: number }): Promise<HeldLease> {
   const seconds = leaseSeconds(o.clock, o.durationSeconds);
@@ -70,37 +68,20 @@ export async function holdLease(o: { cluster: Cluster; holder: string; clock: Cl
   const period = (seconds * 1000) / 3;
   const retry = (seconds * 1000) / 15;
   const deadline = (seconds * 1000 * 2) / 3;
-  /** One renewal, given up at cluster time `by`. */
-  const renewBy = async (by: number): Promise<boolean> => {
-    const cut = new AbortController();
-    const renewal = o.cluster.leases.renew(LEASE_NAME, o.holder, AbortSignal.any([stop.signal, cut.signal]));
-    renewal.catch(() => undefined);
-    const timer = new AbortController();
-    const late = o.clock.sleep(Math.max(0, by - o.clock.now()), AbortSignal.any([stop.signal, timer.signal])).then(() => {
-      cut.abort();
-      throw new Error('no answer by the renew deadline');
-    });
-    late.catch(() => undefined);
-    try {
-      return await Promise.race([renewal, late]);
-    } finally {
-      timer.abort();
-    }
-  };
   const renewing = (async () => {
     let renewedAt = o.clock.now();
     let wait = period;
     while (!stop.signal.aborted) {
       try {
         await o.clock.sleep(wait, stop.signal);
-        if (!(await renewBy(renewedAt + deadline))) {
+        if (!(await o.cluster.leases.renew(LEASE_NAME, o.holder, stop.signal))) {
           o.onLost(`the lease on cluster ${o.cluster.name} was taken over`);
           return;
         }
         renewedAt = o.clock.now();
         wait = period;
       } catch (e: unknown) {
-        if (stop.signal.aborted || (e instanceof Error && e.name === 'AbortError')) return;
+        if (e instanceof Error && e.name === 'AbortError') return;
         if (o.clock.now() - renewedAt + retry >= deadline) {
           const since = Math.round((o.clock.now() - renewedAt) / 1000);
           o.onLost(`renewing the lease on cluster ${o.cluster.name} failed for ${since}s (the renew deadline is ${Math.round(deadline / 1000)}s): ${e instanceof Error ? e.message : String(e)}`);
