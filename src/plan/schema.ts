@@ -282,8 +282,8 @@ const TrafficSchema = z.strictObject({
 });
 
 /** Shortest and longest run lease: renewals come every third of it, retries every fifteenth (client-go's default leader-election lease is 15s). */
-export const LEASE_MIN_SECONDS = 10;
-export const LEASE_MAX_SECONDS = 3600;
+const LEASE_MIN_SECONDS = 10;
+const LEASE_MAX_SECONDS = 3600;
 const leaseRange = `write whole seconds from ${LEASE_MIN_SECONDS}s to ${Duration.ofSeconds(LEASE_MAX_SECONDS).toString()}, such as 15s or 1m`;
 
 /**
