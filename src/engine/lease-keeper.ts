@@ -7,9 +7,15 @@ import { errorMessage } from '../lib/errors.ts';
 
 export const LEASE_NAME = 'daylight-maintenance';
 
-/** Cluster seconds a lease lasts: a minute, or ten real seconds on a fast sandbox. */
-export function leaseSeconds(clock: Clock): number {
-  return Math.max(60, Math.ceil(10 * clock.speed));
+/** The plan's lease when it says none (`spec.lease.duration`). */
+export const DEFAULT_LEASE_SECONDS = 60;
+
+/**
+ * Cluster seconds a lease lasts: the plan's duration (a minute unless it says otherwise), but never less
+ * than ten real seconds, so renewals keep up on a sandbox whose clock runs fast.
+ */
+export function leaseSeconds(clock: Clock, planSeconds: number = DEFAULT_LEASE_SECONDS): number {
+  return Math.max(planSeconds, Math.ceil(10 * clock.speed));
 }
 
 export class LeaseBusy extends Error {
@@ -55,8 +61,8 @@ async function acquire(o: { cluster: Cluster; holder: string; clock: Clock; sign
  * the duration until two thirds of it have passed since the last renewal that succeeded: one transient
  * error does not stop a run, and the run stops well before another process may take the lease.
  */
-export async function holdLease(o: { cluster: Cluster; holder: string; clock: Clock; onLost: (reason: string) => void; signal?: AbortSignal }): Promise<HeldLease> {
-  const seconds = leaseSeconds(o.clock);
+export async function holdLease(o: { cluster: Cluster; holder: string; clock: Clock; onLost: (reason: string) => void; signal?: AbortSignal; durationSeconds?: number }): Promise<HeldLease> {
+  const seconds = leaseSeconds(o.clock, o.durationSeconds);
   await acquire(o, seconds);
   const stop = new AbortController();
   const period = (seconds * 1000) / 3;

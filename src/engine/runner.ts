@@ -131,7 +131,7 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
     const region = { deps: o.deps, record, state: () => live.state, cluster, signal: w.signal };
     const regionDone = !phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live.state, name).stage);
     if (phases.every((ph) => completed(ph.name)) && regionDone) continue;
-    const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, onLost: () => w.lost(), signal: w.signal });
+    const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, durationSeconds: o.deps.plan.plan.spec.lease.duration.seconds, onLost: () => w.lost(), signal: w.signal });
     w.leases.push(lease);
     await record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
     for (const [i, phase] of phases.entries()) {

@@ -281,6 +281,25 @@ const TrafficSchema = z.strictObject({
   });
 });
 
+/** Shortest and longest run lease: renewals come every third of it, retries every fifteenth (client-go's default leader-election lease is 15s). */
+const LEASE_MIN_SECONDS = 10;
+const LEASE_MAX_SECONDS = 3600;
+const leaseRange = `write whole seconds from ${LEASE_MIN_SECONDS}s to ${Duration.ofSeconds(LEASE_MAX_SECONDS).toString()}, such as 15s or 1m`;
+
+/**
+ * The run's Lease on each cluster. `duration` is how long a run that stopped renewing (a crash, a lost
+ * network) keeps others out: a resumed run or another run waits that long, `daylight recover` too. Renewals
+ * come every third of it, a failed one is retried every fifteenth, and a run that could not renew for two
+ * thirds of it stops.
+ */
+const LeaseSchema = z.strictObject({
+  duration: duration('1m').superRefine((d, ctx) => {
+    if (d.seconds < LEASE_MIN_SECONDS) ctx.addIssue({ code: 'custom', message: `${d.toString()} is too short to renew in time (every third of it, retried every fifteenth); ${leaseRange}` });
+    else if (d.seconds > LEASE_MAX_SECONDS) ctx.addIssue({ code: 'custom', message: `${d.toString()} would keep every other run out that long after a crash; ${leaseRange}` });
+    else if (!Number.isInteger(d.seconds)) ctx.addIssue({ code: 'custom', message: `${d.toString()} is not a whole number of seconds (a Lease counts whole seconds); ${leaseRange}` });
+  }).default(Duration.parse('1m')),
+});
+
 const SilencesSchema = z.strictObject({
   alertmanager: z.url(),
   /** How long a silence lasts if nothing expires it first (a crash); the run expires it after the restore. */
@@ -302,6 +321,7 @@ export const PlanSchema = z.strictObject({
       /** How long gates that fail before a wave are evaluated again before the run fails. */
       gateRetry: duration('2m').default(Duration.parse('2m')),
       silences: SilencesSchema.optional(),
+      lease: LeaseSchema.default({ duration: Duration.parse('1m') }),
       hooks: z.array(HookSchema).superRefine(hookNames).default([]),
       /** Webhooks (Slack-compatible JSON) told when a run starts, a region leaves traffic, a run fails and when it completes. */
       notify: z.strictObject({ webhooks: z.array(z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'write an http or https URL, such as https://hooks.slack.com/services/...' }) })).min(1) }).optional(),

@@ -53,3 +53,14 @@ test('a Lease stale by our clock and unchanged for a lease duration seen from he
   assert.deepEqual(c.uncordoned, ['n1']);
   assert.equal(clock.now() - NOW, 60_000);
 });
+
+test('a Lease of a short plan lease, stale and unchanged for its own duration, gives its run\'s nodes back after that duration', async () => {
+  // Given run-a dead, its Lease of 15 seconds (its plan's spec.lease.duration) unchanged
+  const clock = manualClock();
+  const c = cluster(() => ({ ...stale, durationSeconds: 15 }));
+  // When recover runs
+  const out = await recover({ clusters: [c], clock, runAlive: () => false });
+  // Then it gave the node back after watching the Lease for 15 seconds, not a minute
+  assert.deepEqual(out.map((x) => x.action), ['uncordoned']);
+  assert.equal(clock.now() - NOW, 15_000);
+});

@@ -153,6 +153,9 @@ export class FakeFleet {
   maxUnavailable = 0;
   readonly outAt: Record<string, number> = {};
   readonly backAt: Record<string, number> = {};
+  /** The duration each acquire of the Lease asked for, and the cluster times of its renewals. */
+  readonly leaseAsked: number[] = [];
+  readonly leaseRenewedAt: number[] = [];
   private readonly nodes = new Map<string, NodeView>();
   private pods: PodView[] = [];
   private readonly clock: VirtualClock;
@@ -237,12 +240,16 @@ export class FakeFleet {
         },
       },
       leases: {
-        acquire: async (_name, holder) => {
+        acquire: async (_name, holder, durationSeconds) => {
+          this.leaseAsked.push(durationSeconds);
           if (this.lease !== undefined && this.lease !== holder) return { acquired: false, heldBy: { holder: this.lease } };
           this.lease = holder;
           return { acquired: true };
         },
-        renew: async (_name, holder) => this.lease === holder,
+        renew: async (_name, holder) => {
+          this.leaseRenewedAt.push(clock.now());
+          return this.lease === holder;
+        },
         release: async (_name, holder) => {
           if (this.lease === holder) this.lease = undefined;
         },
@@ -332,6 +339,8 @@ export interface RunnerOptions extends Omit<FleetOptions, 'nodes'> {
   readonly phase?: Record<string, unknown>;
   readonly gates?: readonly Record<string, unknown>[];
   readonly gateRetry?: string;
+  /** The plan's spec.lease. */
+  readonly lease?: Record<string, unknown>;
   readonly window?: Record<string, unknown>;
   readonly windows?: WindowPort;
   /** Whether the gates pass at their n-th evaluation (0-based, counted over the run); default: always. */
@@ -374,6 +383,7 @@ export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHar
       phases: [{ name: 'os-patch', type: 'nodes', action: { type: 'agent', operation: 'reboot' }, ready: { timeout: '5m' }, drain: { timeout: '2m' }, ...o.phase }],
       gates: o.gates ?? [],
       ...(o.gateRetry ? { gateRetry: o.gateRetry } : {}),
+      ...(o.lease ? { lease: o.lease } : {}),
     },
   });
   const gateEvaluations: number[] = [];

@@ -115,3 +115,31 @@ test('holdLease takes a Lease its holder left behind after one lease duration on
   assert.equal(store.lease?.spec.holderIdentity, undefined, 'released after');
   assert.ok(store.rv >= 7, 'taken, then released');
 });
+
+test('a Lease a crashed run left with a short plan lease is taken after that duration, and the new hold writes its own', async () => {
+  // Given a Lease of 15 seconds that a crashed run-a left (its plan said spec.lease.duration: 15s)
+  const store = heldBy('run-a', '2000-01-01T00:00:00.000000Z', 15);
+  const clock = manualClock();
+  let taken: { at: number; seconds: unknown } | undefined;
+  const f = await leaseServer(store, undefined, () => (taken ??= store.lease?.spec.holderIdentity === 'run-b' ? { at: clock.now(), seconds: store.lease.spec.leaseDurationSeconds } : undefined));
+  const cluster = new KubeCluster({ name: 'eu-central', api: f.api, clock });
+  // When run-b, with the same plan, takes it
+  const held = await holdLease({ cluster, holder: 'run-b', clock, durationSeconds: 15, onLost: () => undefined });
+  await held.release();
+  // Then it waited 15 seconds on its own clock, not a minute, and its Lease says 15 seconds
+  assert.deepEqual(taken, { at: NOW + 15_000, seconds: 15 });
+});
+
+test('a run resumed under its own run id takes its Lease back at once, however fresh: a resume never waits a lease duration', async () => {
+  // Given a Lease of a minute that run-a's killed process renewed a moment ago (by our clock)
+  const clock = manualClock();
+  const store = heldBy('run-a', new Date(NOW - 1000).toISOString().replace('Z', '000Z'));
+  let taken: { at: number; seconds: unknown } | undefined;
+  const f = await leaseServer(store, undefined, () => (taken ??= { at: clock.now(), seconds: store.lease?.spec.leaseDurationSeconds }));
+  const cluster = new KubeCluster({ name: 'eu-central', api: f.api, clock });
+  // When run-a is resumed in a new process (a new adapter: it has seen nothing of the Lease) and holds its lease
+  const held = await holdLease({ cluster, holder: 'run-a', clock, durationSeconds: 15, onLost: () => undefined });
+  await held.release();
+  // Then it took the Lease without waiting, for the duration it asked for
+  assert.deepEqual(taken, { at: NOW, seconds: 15 });
+});

@@ -80,6 +80,8 @@ test('the base plan is accepted and a phase gets the safe defaults for everythin
   assert.equal(plan.spec.silences, undefined);
   assert.deepEqual(plan.spec.gates, [{ type: 'kube', check: 'nodes-ready' }]);
   assert.deepEqual(plan.spec.requirements, {});
+  // And the run's Lease lasts a minute
+  assert.equal(plan.spec.lease.duration.toString(), '1m');
 });
 
 test('maxUnavailable defaults to one node, and an omitted drain gets the default drain', () => {
@@ -255,6 +257,21 @@ test('every problem in a file is reported at once, each on its own line', () => 
     'plans/weekly.yaml:15:18: spec.phases[0].drain.timeout: 10 has no unit; write a duration such as "10m" (units: ms, s, m, h)',
     'plans/weekly.yaml:18:13: spec.gates[0].type: "kubectl" is not allowed; write one of "kube", "http", "prometheus", "command", "gitops"',
   ]);
+});
+
+test('the run\'s lease duration is whole seconds from 10s to 1h; anything else says what to write', () => {
+  // Given a plan asking for a 15-second lease, as client-go's leader election defaults to, and the bounds
+  assert.equal(accepted({ 20: '  lease: {duration: 15s}' }).plan.spec.lease.duration.ms, 15_000);
+  assert.equal(accepted({ 20: '  lease: {duration: 10s}' }).plan.spec.lease.duration.ms, 10_000);
+  assert.equal(accepted({ 20: '  lease: {duration: 1h}' }).plan.spec.lease.duration.ms, 3_600_000);
+  assert.equal(accepted({ 20: '  lease: {}' }).plan.spec.lease.duration.toString(), '1m');
+  // Then too short to renew, too long after a crash, a fraction of a second, no unit or another field are refused at the field
+  const range = 'write whole seconds from 10s to 1h, such as 15s or 1m';
+  assert.deepEqual(problems({ 20: '  lease: {duration: 5s}' }), [`plans/weekly.yaml:20:21: spec.lease.duration: 5s is too short to renew in time (every third of it, retried every fifteenth); ${range}`]);
+  assert.deepEqual(problems({ 20: '  lease: {duration: 61m}' }), [`plans/weekly.yaml:20:21: spec.lease.duration: 1h1m would keep every other run out that long after a crash; ${range}`]);
+  assert.deepEqual(problems({ 20: '  lease: {duration: 15500ms}' }), [`plans/weekly.yaml:20:21: spec.lease.duration: 15.5s is not a whole number of seconds (a Lease counts whole seconds); ${range}`]);
+  assert.deepEqual(problems({ 20: '  lease: {duration: 15}' }), ['plans/weekly.yaml:20:21: spec.lease.duration: 15 has no unit; write a duration such as "1m" (units: ms, s, m, h)']);
+  assert.deepEqual(problems({ 20: '  lease: {durationSeconds: 15}' }), ['plans/weekly.yaml:20:11: spec.lease.durationSeconds: unknown field; remove it (fields here: duration)']);
 });
 
 // -------------------------------------------------------------------------------------- YAML mistakes
