@@ -3,7 +3,7 @@
 // by the Lease, naming the run that holds it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -67,9 +67,9 @@ function startRun(s: Setup, planFile: string): ChildProcess {
   return spawn(process.execPath, [ENTRY, 'run', '-f', planFile, '--kubeconfig', s.ts.kubeconfigPath, '--state-dir', s.state, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function daylight(s: Setup, args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [ENTRY, ...args, '--state-dir', s.state], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** A daylight command on the run's state dir, run without blocking this process, which serves the sandbox. */
+function daylight(s: Setup, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return daylightAsync([...args, '--state-dir', s.state]);
 }
 
 function journal(s: Setup, runId: string): JournalEntry[] {
@@ -114,12 +114,12 @@ test('pause from another terminal stops the run where it is; status shows it; re
     }, 60_000);
     const runId = onlyRun(s) as string;
     // When an operator pauses it
-    const paused = daylight(s, ['pause', runId]);
+    const paused = await daylight(s, ['pause', runId]);
     assert.equal(paused.code, 0, paused.stderr);
     assert.match(paused.stdout, /pause sent to run/);
     // Then the run records the pause, and status says it is paused in a live process
     await s.ts.until('the run paused', () => journal(s, runId).some((e) => e.event.type === 'run.paused'), 60_000);
-    const status = JSON.parse(daylight(s, ['status', runId, '-o', 'json']).stdout) as { status: string; live: boolean };
+    const status = JSON.parse((await daylight(s, ['status', runId, '-o', 'json'])).stdout) as { status: string; live: boolean };
     assert.deepEqual({ status: status.status, live: status.live }, { status: 'paused', live: true });
     // And nothing happens while paused: once the cluster's clock has gone past the soak and a reboot (what the
     // run would have done next), a confirm sent to the paused process comes back recorded, proving it went
@@ -158,7 +158,7 @@ test('abort from another terminal stops the run and gives every node back', { ti
     assert.equal(await exited(child), 1);
     assert.equal(journal(s, runId).at(-1)?.event.type, 'run.aborted');
     await s.ts.until('every node is schedulable again', async () => (await cordoned(s)).length === 0, 30_000);
-    const status = JSON.parse(daylight(s, ['status', runId, '-o', 'json']).stdout) as { status: string };
+    const status = JSON.parse((await daylight(s, ['status', runId, '-o', 'json'])).stdout) as { status: string };
     assert.equal(status.status, 'aborted');
   } finally {
     child.kill('SIGKILL');
