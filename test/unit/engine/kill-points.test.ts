@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GateResult, RunEvent } from '../../../src/engine/events.ts';
 import type { Journal } from '../../../src/engine/journal.ts';
-import { leaseSeconds } from '../../../src/engine/lease-keeper.ts';
+import { LEASE_NAME, leaseSeconds } from '../../../src/engine/lease-keeper.ts';
 import type { EngineDeps } from '../../../src/engine/ports.ts';
 import type { Cluster } from '../../../src/engine/ports/cluster.ts';
 import { chainBreak, headOf, sealEntry } from '../../../src/engine/ports/journal-chain.ts';
@@ -288,7 +288,7 @@ async function play(c: Case): Promise<Played> {
 }
 
 /** The outcome a user wants after any number of crashes. */
-function assertCompleted(p: Played, crashes: number): void {
+async function assertCompleted(p: Played, crashes: number): Promise<void> {
   const why = `${p.said}\n${p.entries.map((e) => `${e.seq} ${e.event.type} ${'node' in e.event ? e.event.node : ''}`).join('\n')}`;
   const { fleet } = p.w;
   const state = replay(RUN_ID, p.entries);
@@ -301,6 +301,7 @@ function assertCompleted(p: Played, crashes: number): void {
   assert.ok(fleet.webLowest >= NODES.length - 1, `the budget of shop/web held (lowest ${fleet.webLowest})\n${why}`);
   assert.ok(fleet.maxUnavailable <= MAX_UNAVAILABLE, `never more than ${MAX_UNAVAILABLE} nodes out (saw ${fleet.maxUnavailable})\n${why}`);
   assert.equal(chainBreak(p.entries), undefined, 'the journal chain is intact');
+  assert.equal(await fleet.port.leases.read(LEASE_NAME), undefined, `the lease is free again\n${why}`);
   assert.deepEqual(NODES.map((n) => state.nodes[`${CLUSTER}/${n}`]?.outcome), NODES.map(() => 'maintained'), why);
   assert.equal(p.entries.filter((e) => e.event.type === 'run.started').length, 1);
   const over = state.status === 'succeeded' && p.end === undefined;
@@ -311,7 +312,7 @@ test('a run that is never killed: the plan reboots every node once, and its budg
   // Given the plan and the fleet every kill point starts from; When it runs to its end
   const p = await play({ crashes: [] });
   // Then it succeeded cleanly, and the budget of shop/web refused some evictions on the way
-  assertCompleted(p, 0);
+  await assertCompleted(p, 0);
   assert.ok(p.entries.some((e) => e.event.type === 'node.pod.blocked'), 'some eviction was turned away');
   assert.ok(p.entries.length > 60, `a long enough run (${p.entries.length} entries)`);
 });
@@ -329,7 +330,7 @@ for (const mode of ['kept', 'asking'] as const) {
         // (past the last entry the run ends before it can be killed: every kill point is covered)
         if (!p.died) break;
         // Then it completes as if never killed
-        assertCompleted(p, 1);
+        await assertCompleted(p, 1);
       }
       assert.ok(k > 60, `killed at ${k - 1} points`);
     } finally {
@@ -349,7 +350,7 @@ test('killed, then killed again while resuming a few entries later, then resumed
       cases++;
       // Then the third process completes it as if never killed
       const resumes = p.entries.filter((e) => e.event.type === 'run.resumed').length;
-      assertCompleted(p, resumes);
+      await assertCompleted(p, resumes);
       assert.ok(resumes >= 1 && resumes <= 2);
     }
   }
