@@ -6,10 +6,11 @@
 // complete and every call it makes to the cluster, the gates or the clock hangs forever. Then a new
 // process resumes from the k entries (some from a journal file whose last line the crash tore), at once
 // or once the dead holder's lease has expired, and some die again while resuming. Each time: the run
-// succeeds, every node rebooted exactly once, nothing left cordoned, no pod killed without an eviction,
-// the budget and maxUnavailable never breached, the journal chain intact, and every node maintained by
-// the replayed state. The process-level test (test/integration/crash-resume.test.ts) keeps a few real
-// SIGKILLs for the wiring: signals, torn lines on disk, the lease of a dead process.
+// succeeds, every node rebooted exactly once and only while cordoned, nothing left cordoned, no pod killed
+// without an eviction, the budget and maxUnavailable never breached, the lease free again, the journal
+// chain intact, and every node maintained by the replayed state. The process-level test
+// (test/integration/crash-resume.test.ts) keeps a few real SIGKILLs for the wiring: signals, torn lines on
+// disk, the lease of a dead process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -300,6 +301,7 @@ async function assertCompleted(p: Played, crashes: number): Promise<void> {
   assert.deepEqual(fleet.cordoned(), [], `nothing left cordoned\n${why}`);
   assert.deepEqual(NODES.filter((n) => fleet.node(n).cordonedBy !== undefined), [], 'no cordon owner left');
   assert.deepEqual(fleet.killedWithoutEviction, [], `no pod killed without an eviction\n${why}`);
+  assert.deepEqual(fleet.actedUncordoned, [], `every node cordoned when its reboot was asked\n${why}`);
   assert.ok(fleet.webLowest >= NODES.length - 1, `the budget of shop/web held (lowest ${fleet.webLowest})\n${why}`);
   assert.ok(fleet.maxUnavailable <= MAX_UNAVAILABLE, `never more than ${MAX_UNAVAILABLE} nodes out (saw ${fleet.maxUnavailable})\n${why}`);
   assert.equal(chainBreak(p.entries), undefined, 'the journal chain is intact');

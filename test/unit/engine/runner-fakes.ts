@@ -162,6 +162,8 @@ export class FakeFleet {
   readonly backAt: Record<string, number> = {};
   /** Pods other than DaemonSet pods still on a node when its reboot was asked: a reboot kills them without an eviction. */
   readonly killedWithoutEviction: string[] = [];
+  /** Nodes whose action was asked while they were schedulable: pods could land on them as they went down. */
+  readonly actedUncordoned: string[] = [];
   /** With `webBudget`: the fewest web pods Ready at once (its budget wants all but one). */
   webLowest: number;
   /** When the lease was last taken or renewed (cluster time); its holder's claim lasts the lease's duration from then. */
@@ -204,6 +206,7 @@ export class FakeFleet {
         },
         requestAction: async (n, a) => {
           this.calls.push(`${a.operation} ${n}`);
+          if (!this.node(n).unschedulable) this.actedUncordoned.push(n);
           // As the node agent's request is kept: an annotation with its id, which a resumed run reads back.
           this.set(n, { ready: false, readyMessage: 'kubelet stopped posting node status', annotations: { ...this.node(n).annotations, [ANNOTATIONS.action]: JSON.stringify({ id: a.id, operation: a.operation }) } });
           const killed = this.pods.filter((p) => p.nodeName === n && p.controller?.kind !== 'DaemonSet');
