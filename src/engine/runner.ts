@@ -9,12 +9,14 @@ import { runProblems } from './verdict.ts';
 import type { Journal } from './journal.ts';
 import { runKubernetesPhase } from './kubernetes-phase.ts';
 import { runPlatformPhase } from './platform-phase.ts';
-import { holdLease, LeaseBusy } from './lease-keeper.ts';
+import { holdLease, LEASE_NAME, LeaseBusy } from './lease-keeper.ts';
 import type { HeldLease } from './lease-keeper.ts';
 import { NodeFailure } from './node-pipeline.ts';
 import { runPhase, RunFailure } from './phase-runner.ts';
 import { bringBack, regionState, runHooks, takeOutOfTraffic } from './region.ts';
 import type { EngineDeps } from './ports.ts';
+import type { Cluster } from './ports/cluster.ts';
+import { errorMessage, isAbortError } from '../lib/errors.ts';
 import type { ControlCommand } from './run-dir.ts';
 import { isFinished, LiveState } from './state.ts';
 import type { RunState, RunStatus } from './state.ts';
@@ -130,7 +132,12 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
     const completed = (phase: string) => live.state.phases.some((x) => x.cluster === name && x.phase === phase && x.completed);
     const region = { deps: o.deps, record, state: () => live.state, cluster, signal: w.signal };
     const regionDone = !phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live.state, name).stage);
-    if (phases.every((ph) => completed(ph.name)) && regionDone) continue;
+    if (phases.every((ph) => completed(ph.name)) && regionDone) {
+      // A process that died after the cluster's last phase, before it gave the lease back: give it back now,
+      // or the cluster stays locked for the lease's duration and the run reads as still holding it.
+      if (live.state.leases[name] !== undefined) await giveBackLease(cluster, o.deps.runId, record, w.signal);
+      continue;
+    }
     const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, durationSeconds: o.deps.plan.plan.spec.lease.duration.seconds, onLost: () => w.lost(), signal: w.signal });
     w.leases.push(lease);
     await record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
@@ -152,6 +159,18 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
     if (problem) await record({ type: 'warning', cluster: name, message: problem });
     else await record({ type: 'lease.released', cluster: name });
   }
+}
+
+/** Releases the cluster's lease if this run still holds it (the port leaves another holder's alone). */
+async function giveBackLease(cluster: Cluster, holder: string, record: (e: RunEvent) => Promise<void>, signal: AbortSignal): Promise<void> {
+  try {
+    await cluster.leases.release(LEASE_NAME, holder, signal);
+  } catch (e: unknown) {
+    if (isAbortError(e)) throw e;
+    await record({ type: 'warning', cluster: cluster.name, message: `the lease on cluster ${cluster.name} could not be released (${errorMessage(e)}); it expires on its own` });
+    return;
+  }
+  await record({ type: 'lease.released', cluster: cluster.name });
 }
 
 async function stopped(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => Promise<void>, s: { error: unknown; reason: StopReason | undefined }): Promise<StopReason> {

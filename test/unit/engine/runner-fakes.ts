@@ -14,11 +14,12 @@ import type { RunEnd } from '../../../src/engine/runner.ts';
 import type { ControlCommand } from '../../../src/engine/run-dir.ts';
 import type { RunState } from '../../../src/engine/state.ts';
 import type { Cluster } from '../../../src/engine/ports/cluster.ts';
+import { ANNOTATIONS } from '../../../src/engine/ports/cluster-views.ts';
 import type { NodeView, PdbView, PodView, WorkloadView } from '../../../src/engine/ports/cluster-views.ts';
 import { abortError } from '../../../src/lib/clock.ts';
 import type { Clock } from '../../../src/lib/clock.ts';
 import { PlanSchema } from '../../../src/plan/schema.ts';
-import type { Gate } from '../../../src/plan/schema.ts';
+import type { Gate, Plan } from '../../../src/plan/schema.ts';
 import { fakeCluster, nodeView, workloadView } from '../checks/fakes.ts';
 import { daemonPod, pdb, pod } from '../preflight/fixtures.ts';
 
@@ -136,6 +137,12 @@ export interface FleetOptions {
   readonly ledgerOn?: readonly string[];
   /** Until this cluster time, Deployment shop/web lacks one available pod, as with a pod that never gets Ready. */
   readonly webShortUntil?: number;
+  /**
+   * Deployment shop/web under a budget of one disruption (minAvailable: all its pods but one): an evicted or
+   * killed pod is replaced on a schedulable Ready node `replaceMs` later, and until then the budget refuses
+   * the next eviction of a web pod, as the API server does.
+   */
+  readonly webBudget?: { readonly replaceMs: number };
 }
 
 /**
@@ -156,6 +163,15 @@ export class FakeFleet {
   /** The duration each acquire of the Lease asked for, and the cluster times of its renewals. */
   readonly leaseAsked: number[] = [];
   readonly leaseRenewedAt: number[] = [];
+  /** Pods other than DaemonSet pods still on a node when its reboot was asked: a reboot kills them without an eviction. */
+  readonly killedWithoutEviction: string[] = [];
+  /** Nodes whose action was asked while they were schedulable: pods could land on them as they went down. */
+  readonly actedUncordoned: string[] = [];
+  /** With `webBudget`: the fewest web pods Ready at once (its budget wants all but one). */
+  webLowest: number;
+  /** When the lease was last taken or renewed (cluster time); its holder's claim lasts the lease's duration from then. */
+  leaseTakenOrRenewedAt: number | undefined;
+  private replacements = 0;
   private readonly nodes = new Map<string, NodeView>();
   private pods: PodView[] = [];
   private readonly clock: VirtualClock;
@@ -166,6 +182,7 @@ export class FakeFleet {
   constructor(clock: VirtualClock, o: FleetOptions) {
     this.clock = clock;
     this.o = o;
+    this.webLowest = o.nodes.length;
     for (const n of o.nodes) {
       this.nodes.set(n, nodeView(n, { bootId: `boot-${n}-1`, labels: { 'topology.kubernetes.io/zone': `zone-${n.slice(-2, -1)}` } }));
       this.pods.push(pod(`web-${n}`, n, { app: 'web' }), daemonPod(`node-exporter-${n}`, n, 'node-exporter', { lastAlive: NOW - 3_600_000 }));
@@ -192,8 +209,13 @@ export class FakeFleet {
         },
         requestAction: async (n, a) => {
           this.calls.push(`${a.operation} ${n}`);
-          this.set(n, { ready: false, readyMessage: 'kubelet stopped posting node status' });
+          if (!this.node(n).unschedulable) this.actedUncordoned.push(n);
+          // As the node agent's request is kept: an annotation with its id, which a resumed run reads back.
+          this.set(n, { ready: false, readyMessage: 'kubelet stopped posting node status', annotations: { ...this.node(n).annotations, [ANNOTATIONS.action]: JSON.stringify({ id: a.id, operation: a.operation }) } });
+          const killed = this.pods.filter((p) => p.nodeName === n && p.controller?.kind !== 'DaemonSet');
+          this.killedWithoutEviction.push(...killed.map((p) => `${p.namespace}/${p.name}`));
           this.pods = this.pods.filter((p) => !(p.nodeName === n && p.controller?.kind === 'DaemonSet'));
+          if (o.webBudget) for (const p of killed.filter(isWeb)) this.remove(p);
           if (this.o.neverBack?.includes(n)) return;
           const ms = typeof o.rebootMs === 'function' ? o.rebootMs(n) : (o.rebootMs ?? 60_000);
           void clock.sleep(ms).then(() => {
@@ -216,6 +238,12 @@ export class FakeFleet {
           this.calls.push(`evict ${p.namespace}/${p.name}`);
           if (!this.pods.some((x) => x.uid === p.uid)) return { kind: 'gone' };
           if (p.namespace === 'pay') return { kind: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." };
+          const evicted = this.pods.find((x) => x.uid === p.uid);
+          if (o.webBudget && evicted && isWeb(evicted)) {
+            if (this.webAllowed() <= 0) return { kind: 'blocked', message: "Cannot evict pod as it would violate the pod's disruption budget." };
+            this.remove(evicted);
+            return { kind: 'evicted' };
+          }
           this.pods = this.pods.filter((x) => x.uid !== p.uid);
           this.changed();
           return { kind: 'evicted' };
@@ -244,11 +272,14 @@ export class FakeFleet {
           this.leaseAsked.push(durationSeconds);
           if (this.lease !== undefined && this.lease !== holder) return { acquired: false, heldBy: { holder: this.lease } };
           this.lease = holder;
+          this.leaseTakenOrRenewedAt = clock.now();
           return { acquired: true };
         },
         renew: async (_name, holder) => {
+          if (this.lease !== holder) return false;
           this.leaseRenewedAt.push(clock.now());
-          return this.lease === holder;
+          this.leaseTakenOrRenewedAt = clock.now();
+          return true;
         },
         release: async (_name, holder) => {
           if (this.lease === holder) this.lease = undefined;
@@ -292,12 +323,39 @@ export class FakeFleet {
 
   private budgets(): PdbView[] {
     const ledger = this.pods.filter((p) => p.namespace === 'pay').length;
-    return ledger > 0 ? [pdb('ledger', 'ledger', { namespace: 'pay', currentHealthy: ledger, desiredHealthy: ledger, expectedPods: ledger, disruptionsAllowed: 0 })] : [];
+    const n = this.o.nodes.length;
+    const web = this.pods.filter(isWeb).length;
+    return [
+      ...(ledger > 0 ? [pdb('ledger', 'ledger', { namespace: 'pay', currentHealthy: ledger, desiredHealthy: ledger, expectedPods: ledger, disruptionsAllowed: 0 })] : []),
+      ...(this.o.webBudget ? [pdb('web', 'web', { currentHealthy: web, desiredHealthy: n - 1, expectedPods: n, disruptionsAllowed: this.webAllowed() })] : []),
+    ];
   }
 
   private workloads(): WorkloadView[] {
     const n = this.o.nodes.length;
-    return [workloadView('Deployment', 'web', n, { availableReplicas: this.clock.now() < (this.o.webShortUntil ?? 0) ? n - 1 : n }), workloadView('DaemonSet', 'node-exporter', n, { namespace: 'kube-system' })];
+    const available = this.o.webBudget ? this.pods.filter(isWeb).length : this.clock.now() < (this.o.webShortUntil ?? 0) ? n - 1 : n;
+    return [workloadView('Deployment', 'web', n, { availableReplicas: available }), workloadView('DaemonSet', 'node-exporter', n, { namespace: 'kube-system' })];
+  }
+
+  /** With `webBudget`: how many web pods the budget lets go now. */
+  private webAllowed(): number {
+    return Math.max(0, this.pods.filter(isWeb).length - (this.o.nodes.length - 1));
+  }
+
+  /** With `webBudget`: a web pod goes, and its ReplicaSet's replacement is Ready on a schedulable node `replaceMs` later. */
+  private remove(p: PodView): void {
+    this.pods = this.pods.filter((x) => x.uid !== p.uid);
+    this.webLowest = Math.min(this.webLowest, this.pods.filter(isWeb).length);
+    this.changed();
+    const place = () => {
+      const to = [...this.nodes.values()].filter((v) => v.ready && !v.unschedulable).map((v) => v.name).sort()[0];
+      if (to === undefined) return later();
+      this.pods.push(pod(`web-${to}-r${++this.replacements}`, to, { app: 'web' }));
+      this.changed();
+    };
+    // (past the clock's horizon the cluster stops too: the run's own waits say so)
+    const later = () => void this.clock.sleep(this.o.webBudget?.replaceMs ?? 0).then(place, () => undefined);
+    later();
   }
 
   /** Waits until `done` holds after a change of the fleet; false once `timeoutMs` of cluster time passed. */
@@ -329,6 +387,10 @@ export class FakeFleet {
   private changed(): void {
     for (const check of [...this.waiters]) check();
   }
+}
+
+function isWeb(p: PodView): boolean {
+  return p.namespace === 'shop' && p.labels.app === 'web';
 }
 
 export interface RunnerOptions extends Omit<FleetOptions, 'nodes'> {
@@ -365,15 +427,9 @@ export interface RunnerHarness {
   done(): void;
 }
 
-/** `signal`: the test's own (aborted when it times out), which interrupts the run and lets the clock go. */
-export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHarness {
-  const dir = mkdtempSync(join(tmpdir(), 'daylight-runner-'));
-  const clock = new VirtualClock();
-  signal?.addEventListener('abort', () => clock.release(), { once: true });
-  const journal = FileJournal.open<RunEvent>(join(dir, 'journal.jsonl'), RUN_ID, () => clock.now());
-  const nodes = o.waves.flat();
-  const fleet = new FakeFleet(clock, { ...o, nodes });
-  const plan = PlanSchema.parse({
+/** A plan of one reboot phase on CLUSTER, parsed through the schema, with the settings `o` gives. */
+export function rebootPlan(o: Pick<RunnerOptions, 'phase' | 'gates' | 'gateRetry' | 'window' | 'lease'>): Plan {
+  return PlanSchema.parse({
     apiVersion: 'daylight.dev/v1alpha1',
     kind: 'MaintenancePlan',
     metadata: { name: 'weekly-os-patch' },
@@ -386,6 +442,17 @@ export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHar
       ...(o.lease ? { lease: o.lease } : {}),
     },
   });
+}
+
+/** `signal`: the test's own (aborted when it times out), which interrupts the run and lets the clock go. */
+export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHarness {
+  const dir = mkdtempSync(join(tmpdir(), 'daylight-runner-'));
+  const clock = new VirtualClock();
+  signal?.addEventListener('abort', () => clock.release(), { once: true });
+  const journal = FileJournal.open<RunEvent>(join(dir, 'journal.jsonl'), RUN_ID, () => clock.now());
+  const nodes = o.waves.flat();
+  const fleet = new FakeFleet(clock, { ...o, nodes });
+  const plan = rebootPlan(o);
   const gateEvaluations: number[] = [];
   const listeners: ((e: JournalEntry, s: RunState) => void)[] = [];
   const control: ControlCommand[] = [];
