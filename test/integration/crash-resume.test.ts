@@ -60,8 +60,11 @@ function crashFleet() {
   });
 }
 
-/** Reboot every worker, two at a time, zone by zone, a canary first; waits long enough never to time out. */
-function planYaml(): string {
+/**
+ * Reboot every worker, two at a time, zone by zone, a canary first; waits long enough never to time out.
+ * `lease`: the plan's lease duration in cluster time (unset: 1m, which a fast sandbox stretches to 10 real seconds).
+ */
+function planYaml(lease?: string): string {
   return [
     'apiVersion: daylight.dev/v1alpha1',
     'kind: MaintenancePlan',
@@ -81,6 +84,7 @@ function planYaml(): string {
     '  gates:',
     '    - {type: kube, check: nodes-ready}',
     '    - {type: kube, check: workloads-available}',
+    ...(lease ? [`  lease: {duration: ${lease}}`] : []),
     '',
   ].join('\n');
 }
@@ -94,13 +98,13 @@ interface World {
 }
 
 /** A fresh sandbox with every pod Ready (so referee counts start at 0), a plan file and an empty state dir. */
-async function world(): Promise<World> {
+async function world(o: { lease?: string } = {}): Promise<World> {
   const ts = await startTestSandbox(crashFleet(), { speed: SPEED });
   const dir = await mkdtemp(join(tmpdir(), 'daylight-crash-'));
   try {
     await ts.until('every pod of the fleet is Ready', () => allPodsReady(ts.sandbox), 20_000);
     const plan = join(dir, 'plan.yaml');
-    await writeFile(plan, planYaml());
+    await writeFile(plan, planYaml(o.lease));
     return {
       ts,
       dir,
@@ -397,7 +401,8 @@ describe('daylight run killed and resumed', () => {
   });
 
   test('daylight recover uncordons exactly the dead run\'s nodes once its lease expired, leaves a kubectl cordon alone, --dry-run changes nothing, and --resume maintains what recover gave back', { timeout: 180_000 }, async () => {
-    const w = await world();
+    // A 40-minute lease, 20 real seconds at this speed: the first recover, a process started on a loaded machine, comes while it is fresh
+    const w = await world({ lease: '40m' });
     const children: Child[] = [];
     const recover = async (...extra: string[]) => {
       const c = daylight(['recover', '--kubeconfig', w.ts.kubeconfigPath, '--context', REGION, '--state-dir', w.stateDir, ...extra]);
@@ -426,8 +431,8 @@ describe('daylight run killed and resumed', () => {
       assert.equal(early.code, 0, early.stderr);
       for (const n of zoneB) assert.match(early.stdout, new RegExp(`${REGION}/${n} \\(run ${run.runId}\\): left: run still active`));
       assert.deepEqual(await nodes(w.ts), cordonedBefore);
-      // When the Lease has expired (it lasts 10 real seconds on a fast sandbox) and recover runs with --dry-run
-      await w.ts.until('the dead run\'s Lease expired', () => leaseExpired(w.ts), 30_000);
+      // When the Lease has expired (20 real seconds after its last renewal) and recover runs with --dry-run
+      await w.ts.until('the dead run\'s Lease expired', () => leaseExpired(w.ts), 60_000);
       const dry = await recover('--dry-run');
       // Then it names the dead run's nodes and changes nothing
       assert.equal(dry.code, 0, dry.stderr);
