@@ -289,7 +289,9 @@ async function assertCompletedCleanly(w: World, runId: string, final: Exit | und
 
 // ------------------------------------------------------------------------------------------------- tests
 
-describe('daylight run killed and resumed', () => {
+// Each test has its own sandbox, state dir and processes, so they run side by side: most of their time is
+// waiting on child processes and on a dead run's lease.
+describe('daylight run killed and resumed', { concurrency: true }, () => {
   test('killed with SIGKILL at points fast-check chooses (and again while resuming), then resumed, it completes with no node rebooted twice and no cordon left behind', { timeout: 60_000 + RUNS * 60_000 }, async (t: TestContext) => {
     const seed = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
     t.diagnostic(`fast-check seed ${seed} (rerun with FC_SEED=${seed})`);
