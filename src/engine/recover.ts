@@ -31,6 +31,8 @@ export interface RecoverOptions {
 export async function recover(o: RecoverOptions): Promise<RecoveredNode[]> {
   const out: RecoveredNode[] = [];
   for (const cluster of o.clusters) {
+    // No node carries a run's cordon: nothing to give back, and no need to watch a stale Lease for a duration.
+    if (!(await cluster.nodes.list(o.signal)).some((n) => n.cordonedBy)) continue;
     const holder = await activeLeaseHolder(cluster, o.clock, o.signal);
     for (const node of await cluster.nodes.list(o.signal)) {
       const runId = node.cordonedBy;

@@ -403,8 +403,9 @@ describe('daylight run killed and resumed', { concurrency: true }, () => {
   });
 
   test('daylight recover uncordons exactly the dead run\'s nodes once its lease expired, leaves a kubectl cordon alone, --dry-run changes nothing, and --resume maintains what recover gave back', { timeout: 180_000 }, async () => {
-    // A 40-minute lease, 20 real seconds at this speed: the first recover, a process started on a loaded machine, comes while it is fresh
-    const w = await world({ lease: '40m' });
+    // A 30-minute lease, 15 real seconds at this speed: the first recover, a process started on a loaded machine,
+    // comes while it is fresh (each recover that finds it stale then watches it that long before believing it)
+    const w = await world({ lease: '30m' });
     const children: Child[] = [];
     const recover = async (...extra: string[]) => {
       const c = daylight(['recover', '--kubeconfig', w.ts.kubeconfigPath, '--context', REGION, '--state-dir', w.stateDir, ...extra]);
@@ -433,7 +434,7 @@ describe('daylight run killed and resumed', { concurrency: true }, () => {
       assert.equal(early.code, 0, early.stderr);
       for (const n of zoneB) assert.match(early.stdout, new RegExp(`${REGION}/${n} \\(run ${run.runId}\\): left: run still active`));
       assert.deepEqual(await nodes(w.ts), cordonedBefore);
-      // When the Lease has expired (20 real seconds after its last renewal) and recover runs with --dry-run
+      // When the Lease has expired (15 real seconds after its last renewal) and recover runs with --dry-run
       await w.ts.until('the dead run\'s Lease expired', () => leaseExpired(w.ts), 60_000);
       const dry = await recover('--dry-run');
       // Then it names the dead run's nodes and changes nothing

@@ -9,13 +9,13 @@ import type { LeaseHolder } from '../../../src/engine/ports/cluster-views.ts';
 import { fakeCluster, nodeView } from '../checks/fakes.ts';
 import { manualClock, NOW } from './regional-fakes.ts';
 
-/** A cluster with one node cordoned by run-a, whose Lease `lease` reads on each look. */
-function cluster(lease: (look: number) => LeaseHolder | undefined): Cluster & { uncordoned: string[] } {
+/** A cluster with one node cordoned by run-a (or, with `cordonedBy: ''`, by a person), whose Lease `lease` reads on each look. */
+function cluster(lease: (look: number) => LeaseHolder | undefined, cordonedBy = 'run-a'): Cluster & { uncordoned: string[] } {
   let looks = 0;
   const uncordoned: string[] = [];
   const fake = fakeCluster({
     nodes: {
-      list: async () => [nodeView('n1', { unschedulable: true, cordonedBy: 'run-a' })],
+      list: async () => [nodeView('n1', { unschedulable: true, ...(cordonedBy ? { cordonedBy } : {}) })],
       uncordon: async (node) => {
         uncordoned.push(node);
         return true;
@@ -63,4 +63,16 @@ test('a Lease of a short plan lease, stale and unchanged for its own duration, g
   // Then it gave the node back after watching the Lease for 15 seconds, not a minute
   assert.deepEqual(out.map((x) => x.action), ['uncordoned']);
   assert.equal(clock.now() - NOW, 15_000);
+});
+
+test('no node carries a run\'s cordon: recover answers at once, without watching a stale Lease for its duration', async () => {
+  // Given run-a dead, its Lease stale, and the only cordoned node cordoned by a person
+  const clock = manualClock();
+  const c = cluster(() => stale, '');
+  // When recover runs
+  const out = await recover({ clusters: [c], clock, runAlive: () => false });
+  // Then it has nothing to do, and took no time on its clock
+  assert.deepEqual(out, []);
+  assert.deepEqual(c.uncordoned, []);
+  assert.equal(clock.now() - NOW, 0);
 });
