@@ -30,8 +30,11 @@ const REBOOT_SECONDS = 3;
  * marked Unknown within the grace period and a second of its last heartbeat.
  */
 const MONITOR_PERIOD_SECONDS = 1;
-/** The drain's timeout, real time: long enough for the other pods' evictions on a loaded machine. */
-const DRAIN_TIMEOUT_S = 20;
+/**
+ * The drain's timeout, real time: long enough for the other pods' evictions on a loaded machine (a node
+ * holds at most a web pod or two; the second waits for the first's replacement, Ready 2 s after it starts).
+ */
+const DRAIN_TIMEOUT_S = 12;
 /** Seconds a drain may take past its timeout on a loaded machine: its last API calls. */
 const SLACK_S = 15;
 
@@ -39,15 +42,15 @@ const HELD = 'eu-central-a-r1-n1';
 const ZONE_C = ['eu-central-c-r1-n1', 'eu-central-c-r1-n2'];
 /** Keeps its kubelet down after its first reboot; only the last test reboots it. */
 const DEAD = 'eu-central-b-r1-n1';
-const WEB = '{name: web, namespace: shop, kind: Deployment, replicas: 4, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {minAvailable: 3}, spread: zone}';
+const WEB = '{name: web, namespace: shop, kind: Deployment, replicas: 4, cpu: 250m, memory: 256Mi, startupSeconds: 1, readinessSeconds: 1, pdb: {minAvailable: 3}, spread: zone}';
 /** Both ledger pods on the first worker, under a budget that needs both: no eviction is ever allowed. */
-const LEDGER = `{name: ledger, namespace: pay, kind: Deployment, replicas: 2, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {minAvailable: 2}, nodeSelector: {kubernetes.io/hostname: ${HELD}}}`;
+const LEDGER = `{name: ledger, namespace: pay, kind: Deployment, replicas: 2, cpu: 250m, memory: 256Mi, startupSeconds: 1, readinessSeconds: 1, pdb: {minAvailable: 2}, nodeSelector: {kubernetes.io/hostname: ${HELD}}}`;
 const BLOCKER = /pay\/ledger-[a-z0-9-]+: PDB pay\/ledger needs 2 healthy, has 2 \(allows 0 disruptions\)/;
 /**
  * One vault pod in zone c under a budget that allows no disruption: `force` deletes it, and its replacement
  * can run on the other node of the zone (the ledger, pinned to its node, would wait there for the uncordon).
  */
-const VAULT = '{name: vault, namespace: pay, kind: Deployment, replicas: 1, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {maxUnavailable: 0}, nodeSelector: {topology.kubernetes.io/zone: eu-central-c}}';
+const VAULT = '{name: vault, namespace: pay, kind: Deployment, replicas: 1, cpu: 250m, memory: 256Mi, startupSeconds: 1, readinessSeconds: 1, pdb: {maxUnavailable: 0}, nodeSelector: {topology.kubernetes.io/zone: eu-central-c}}';
 const VAULT_BLOCKER = /pay\/vault-[a-z0-9-]+: PDB pay\/vault needs 1 healthy, has 1 \(allows 0 disruptions\)/;
 
 let k: KubernetesFleet | undefined;
@@ -228,8 +231,12 @@ test('pods that never get Ready under a budget: the real eviction handler refuse
   }
 });
 
-/** The ready timeout of the node that never returns, real time: the healthy worker's 3 s reboot comes back well inside it. */
-const READY_S = 25;
+/**
+ * The ready timeout of the node that never returns, real time: the healthy worker's 3 s reboot comes back
+ * well inside it, and the dead node is marked Unknown about 11 s after its last heartbeat (the grace period
+ * and a monitor period), so the run's diagnosis at the timeout reads it NotReady.
+ */
+const READY_S = 20;
 
 test('a node that never comes back, under ready.onTimeout fail: the run fails naming it, it stays cordoned, the zone after it is never touched', { timeout: 150_000 }, async () => {
   const { k, before } = await given();

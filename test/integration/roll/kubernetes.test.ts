@@ -51,7 +51,7 @@ test('a full roll through an API that fails 10% of requests reboots every worker
   assert.ok(faultsBefore, 'the region has a fault proxy');
   // When a plan with maxUnavailable 50% (2 nodes), zone then rack, a canary of 1, runs through a real session
   // (only the run uses the kubeconfig, so only it goes through the proxy; the test reads the API server directly)
-  const r = await roll(k, rollPlan({ maxUnavailable: '50%', soak: '2s', ready: '{timeout: 5m}', drain: '{timeout: 5m, onTimeout: fail, ignoreDaemonSets: true, deleteEmptyDirData: true}' }));
+  const r = await roll(k, rollPlan({ maxUnavailable: '50%', soak: '1s', ready: '{timeout: 5m}', drain: '{timeout: 5m, onTimeout: fail, ignoreDaemonSets: true, deleteEmptyDirData: true}' }));
   const faultsAfter = k.sandbox.apiFaultCounts(REGION);
   assert.ok(faultsAfter);
   const injected = faultsAfter.injected - faultsBefore.injected;
