@@ -21,8 +21,8 @@ import { fleetWhole, since, upKubernetesFleet } from './kubernetes-fixtures.ts';
 import type { KubernetesFleet } from './kubernetes-fixtures.ts';
 
 /**
- * Well inside the node-monitor grace period (10 s, kubernetes-fixtures.ts's GRACE_SECONDS; a heartbeat every 2.5 to 3 s): the
- * node never goes Unknown, so only its new bootID says it rebooted.
+ * Well inside the node-monitor grace period (10 s, kubernetes-fixtures.ts's GRACE_SECONDS; a heartbeat
+ * every 2.5 to 3 s): the node never goes Unknown, so only its new bootID says it rebooted.
  */
 const REBOOT_SECONDS = 3;
 /**
