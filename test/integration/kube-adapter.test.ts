@@ -1,7 +1,7 @@
 // The Kubernetes adapter against a running sandbox through client-node: connecting, the clock, snapshots,
 // owned cordons, classified evictions, watch-based waits, node actions, events and leases on both engines
 // (one sandbox per engine, a fresh adapter per section), and API faults on the simulated engine (the
-// kubernetes engine's are met by the roll in roll/kubernetes-faults.test.ts).
+// kubernetes engine's are met by the roll in roll/kubernetes.test.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -462,7 +462,7 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
 });
 
 // Simulated only: the kubernetes engine plays API faults too, but the roll under them in
-// roll/kubernetes-faults.test.ts already shows the adapter's retries there (docs/sandbox-kubernetes-engine.md).
+// roll/kubernetes.test.ts already shows the adapter's retries there (docs/sandbox-kubernetes-engine.md).
 describe('an API server that fails 5% of requests', () => {
   let f: Fixture | undefined;
   before(async () => {

@@ -48,6 +48,13 @@ export interface KubernetesSandboxOptions {
    * nodes' heartbeat follows it at a quarter.
    */
   readonly nodeGracePeriodSeconds?: number;
+  /**
+   * kube-controller-manager's --node-monitor-period: how often the node-lifecycle controller checks each
+   * node's last heartbeat against the grace period; its default (5 s) when absent. A node goes Unknown
+   * between the grace period and the grace period plus this after its last heartbeat, so tests with a short
+   * grace period shorten it too.
+   */
+  readonly nodeMonitorPeriodSeconds?: number;
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -101,7 +108,10 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
     for (const agent of agents) await agent.stop();
     for (const plane of [...regions.values()].reverse()) await plane.stop();
   };
-  const controllerManagerArgs = o.nodeGracePeriodSeconds === undefined ? [] : [`--node-monitor-grace-period=${o.nodeGracePeriodSeconds}s`];
+  const controllerManagerArgs = [
+    ...(o.nodeGracePeriodSeconds === undefined ? [] : [`--node-monitor-grace-period=${o.nodeGracePeriodSeconds}s`]),
+    ...(o.nodeMonitorPeriodSeconds === undefined ? [] : [`--node-monitor-period=${o.nodeMonitorPeriodSeconds}s`]),
+  ];
   try {
     // One region after the other: each start is CPU-bound, and a small machine starts one faster alone.
     for (const [i, region] of o.fleet.spec.regions.entries()) {

@@ -23,6 +23,14 @@ import type { RollTarget } from './fixtures.ts';
  * period) is seen Unknown, as a real one is; the real 50 s would make every reboot a minute long.
  */
 export const GRACE_SECONDS = 10;
+
+/**
+ * A node-lifecycle controller that sees a silent node sooner, for fleets whose reboots must be seen Unknown
+ * (reboots longer than {@link QUICK_NODE_MONITOR}'s grace plus its period, 7 s, not 15 s): a grace period of
+ * 6 s checked every second. The nodes' heartbeat follows the grace at a quarter (1.5 to 1.8 s, see
+ * kwok-stages.ts), so a node must miss three in a row to go Unknown, as a kubelet (10 s against 40 s) must.
+ */
+export const QUICK_NODE_MONITOR = { graceSeconds: 6, monitorPeriodSeconds: 1 } as const;
 /** Real-time limit for the fleet to come up: every workload whole, every DaemonSet on every node. */
 const UP_MS = 120_000;
 
@@ -46,7 +54,10 @@ interface Workloads {
 }
 
 /** `fleet` on the kubernetes engine, every Deployment and StatefulSet whole and every DaemonSet Ready on every node. */
-export async function upKubernetesFleet(fleet: SmallFleet, o: { log?: (line: string) => void } = {}): Promise<KubernetesFleet> {
+export async function upKubernetesFleet(
+  fleet: SmallFleet,
+  o: { log?: (line: string) => void; /** The node-monitor grace period; {@link GRACE_SECONDS} when absent. */ graceSeconds?: number; /** The node-monitor period; kube-controller-manager's 5 s when absent. */ monitorPeriodSeconds?: number } = {},
+): Promise<KubernetesFleet> {
   const build = await buildUpstream({ cacheRoot: process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), log: (line) => o.log?.(`lab:build ${line}`) });
   const dir = await mkdtemp(join(tmpdir(), 'daylight-k8s-roll-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
@@ -56,7 +67,7 @@ export async function upKubernetesFleet(fleet: SmallFleet, o: { log?: (line: str
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    sandbox = await startKubernetesSandbox({ fleet: smallFleet(fleet), binaries: build.binaries, dir: join(dir, 'run'), kubeconfigPath, nodeGracePeriodSeconds: GRACE_SECONDS, log: o.log });
+    sandbox = await startKubernetesSandbox({ fleet: smallFleet(fleet), binaries: build.binaries, dir: join(dir, 'run'), kubeconfigPath, nodeGracePeriodSeconds: o.graceSeconds ?? GRACE_SECONDS, nodeMonitorPeriodSeconds: o.monitorPeriodSeconds, log: o.log });
     const running = sandbox;
     const api = async (region: string, path: string): Promise<unknown> => {
       const plane = running.regions.get(region);

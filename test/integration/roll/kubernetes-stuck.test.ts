@@ -2,9 +2,12 @@
 // the real disruption controller and eviction handler refuse, and the run must end as stuck.test.ts says
 // it does on the simulated engine (fail: failed and given back; skip: skipped and given back, the rest
 // maintained; force: the pod deleted, each deletion a kill the referee counts from the audit log), and pods
-// that never get Ready under a budget, refused by the real eviction handler. A node that never returns is
-// in kubernetes-faults.test.ts; only the first pods of a workload never Ready stay simulated-only (this
-// engine refuses pod faults): see docs/sandbox-kubernetes-engine.md.
+// that never get Ready under a budget, refused by the real eviction handler; and a node that never comes back
+// after its reboot (the node agent keeps its kubelet down; the real node-lifecycle controller marks it
+// Unknown) under ready.onTimeout fail, last, since the dead node stays dead. All on one sandbox: each test
+// reads the referee's counts since the test before, and each plan selects the workers its case needs. Only
+// the first pods of a workload never Ready stay simulated-only (this engine refuses pod faults): see
+// docs/sandbox-kubernetes-engine.md.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,36 +15,53 @@ import { summariseRun } from '../../../src/engine/run-summary.ts';
 import { KWOK_DELAY } from '../../../src/sandbox/kubernetes/kwok-stages.ts';
 import { replay } from '../../../src/engine/state.ts';
 import type { RefereeReport } from '../../../src/sandbox/referee.ts';
-import { cordonedNodes, eventsOf, nodesOfWorkload, outcomes, REGION, roll, rollPlan } from './fixtures.ts';
+import { cordonedNodes, eventsOf, nodesOfWorkload, notReadyNodes, outcomes, REGION, roll, rollPlan } from './fixtures.ts';
 import type { Roll } from './fixtures.ts';
 import { fleetWhole, since, upKubernetesFleet } from './kubernetes-fixtures.ts';
 import type { KubernetesFleet } from './kubernetes-fixtures.ts';
 
-/** Shorter than the node-monitor grace period: the node never goes Unknown, so only its new bootID says it rebooted. */
-const REBOOT_SECONDS = 6;
-/** The drain's timeout, real time: long enough for the other pods' evictions on a loaded machine. */
-const DRAIN_TIMEOUT_S = 20;
+/**
+ * Well inside the node-monitor grace period (10 s, kubernetes-fixtures.ts's GRACE_SECONDS; a heartbeat
+ * every 2.5 to 3 s): the node never goes Unknown, so only its new bootID says it rebooted.
+ */
+const REBOOT_SECONDS = 3;
+/**
+ * The node-lifecycle controller checks every second (not every 5 s), so the node that never returns is
+ * marked Unknown within the grace period and a second of its last heartbeat.
+ */
+const MONITOR_PERIOD_SECONDS = 1;
+/**
+ * The drain's timeout, real time: long enough for the other pods' evictions on a loaded machine (a node
+ * holds at most a web pod or two; the second waits for the first's replacement, Ready 2 s after it starts).
+ */
+const DRAIN_TIMEOUT_S = 12;
 /** Seconds a drain may take past its timeout on a loaded machine: its last API calls. */
 const SLACK_S = 15;
 
 const HELD = 'eu-central-a-r1-n1';
-const ZONE_B = ['eu-central-b-r1-n1', 'eu-central-b-r1-n2'];
-const WEB = '{name: web, namespace: shop, kind: Deployment, replicas: 4, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {minAvailable: 3}, spread: zone}';
+const ZONE_C = ['eu-central-c-r1-n1', 'eu-central-c-r1-n2'];
+/** Keeps its kubelet down after its first reboot; only the last test reboots it. */
+const DEAD = 'eu-central-b-r1-n1';
+const WEB = '{name: web, namespace: shop, kind: Deployment, replicas: 4, cpu: 250m, memory: 256Mi, startupSeconds: 1, readinessSeconds: 1, pdb: {minAvailable: 3}, spread: zone}';
 /** Both ledger pods on the first worker, under a budget that needs both: no eviction is ever allowed. */
-const LEDGER = `{name: ledger, namespace: pay, kind: Deployment, replicas: 2, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {minAvailable: 2}, nodeSelector: {kubernetes.io/hostname: ${HELD}}}`;
+const LEDGER = `{name: ledger, namespace: pay, kind: Deployment, replicas: 2, cpu: 250m, memory: 256Mi, startupSeconds: 1, readinessSeconds: 1, pdb: {minAvailable: 2}, nodeSelector: {kubernetes.io/hostname: ${HELD}}}`;
 const BLOCKER = /pay\/ledger-[a-z0-9-]+: PDB pay\/ledger needs 2 healthy, has 2 \(allows 0 disruptions\)/;
 /**
- * One vault pod in zone b under a budget that allows no disruption: `force` deletes it, and its replacement
+ * One vault pod in zone c under a budget that allows no disruption: `force` deletes it, and its replacement
  * can run on the other node of the zone (the ledger, pinned to its node, would wait there for the uncordon).
  */
-const VAULT = '{name: vault, namespace: pay, kind: Deployment, replicas: 1, cpu: 250m, memory: 256Mi, startupSeconds: 2, readinessSeconds: 2, pdb: {maxUnavailable: 0}, nodeSelector: {topology.kubernetes.io/zone: eu-central-b}}';
+const VAULT = '{name: vault, namespace: pay, kind: Deployment, replicas: 1, cpu: 250m, memory: 256Mi, startupSeconds: 1, readinessSeconds: 1, pdb: {maxUnavailable: 0}, nodeSelector: {topology.kubernetes.io/zone: eu-central-c}}';
 const VAULT_BLOCKER = /pay\/vault-[a-z0-9-]+: PDB pay\/vault needs 1 healthy, has 1 \(allows 0 disruptions\)/;
 
 let k: KubernetesFleet | undefined;
 
 before(async () => {
-  // 2 zones × 1 rack × 2 workers, a budgeted web Deployment, the ledger on the first worker, the vault in zone b
-  k = await upKubernetesFleet({ zones: 2, racks: 1, nodesPerRack: 2, rebootSeconds: REBOOT_SECONDS, workloads: [WEB, LEDGER, VAULT] });
+  // 3 zones × 1 rack × 2 workers, a budgeted web Deployment, the ledger on the first worker, the vault in
+  // zone c, and the first worker of zone b to stay down after its next reboot
+  k = await upKubernetesFleet(
+    { zones: 3, racks: 1, nodesPerRack: 2, rebootSeconds: REBOOT_SECONDS, workloads: [WEB, LEDGER, VAULT], faults: `{nodes: {${DEAD}: {neverReturns: true}}}` },
+    { monitorPeriodSeconds: MONITOR_PERIOD_SECONDS },
+  );
 }, { timeout: 180_000 });
 
 after(async () => {
@@ -125,14 +145,14 @@ test('skip: the held node is skipped and uncordoned, the other node of its zone 
 
 test('force: the vault pod is deleted after the timeout, both nodes of its zone maintained, and the referee counts exactly the pods the journal names', { timeout: 180_000 }, async () => {
   const { k, before } = await given();
-  // Given the vault's one pod on a node of zone b, under a budget that allows no disruption
+  // Given the vault's one pod on a node of zone c, under a budget that allows no disruption
   const [first, ...more] = await nodesOfWorkload(k, 'pay', 'vault');
-  assert.ok(first && more.length === 0 && ZONE_B.includes(first), `one vault pod in zone b: ${[first, ...more].join()}`);
-  // When a plan over zone b runs with drain.onTimeout force
-  const r = await roll(k, plan('force', 'eu-central-b'), { skipPreflight: true });
-  // Then both nodes of zone b are maintained, but the run is degraded, not succeeded
+  assert.ok(first && more.length === 0 && ZONE_C.includes(first), `one vault pod in zone c: ${[first, ...more].join()}`);
+  // When a plan over zone c runs with drain.onTimeout force
+  const r = await roll(k, plan('force', 'eu-central-c'), { skipPreflight: true });
+  // Then both nodes of zone c are maintained, but the run is degraded, not succeeded
   assert.equal(r.status, 'degraded', reasonOf(r));
-  assert.deepEqual(outcomes(r), Object.fromEntries(ZONE_B.map((n) => [n, 'maintained'])));
+  assert.deepEqual(outcomes(r), Object.fromEntries(ZONE_C.map((n) => [n, 'maintained'])));
   // And the drain of the vault's node ended at its timeout, naming the budget, and the vault pod was deleted
   // (on each node of the zone it was on when drained: its replacement may land on the other one first)
   assertDrainTimedOut(r, 'force', { node: first, pods: 1, blocker: VAULT_BLOCKER, needs: 1 });
@@ -152,7 +172,7 @@ test('force: the vault pod is deleted after the timeout, both nodes of its zone 
   for (const p of pods) assert.ok(problems.includes(p), `${p} is named: ${problems}`);
   assert.match(problems, /deleted outside the Eviction API \(drain\.onTimeout: force\)/);
   assert.match(problems, /PDB pay\/vault went below its minimum/);
-  assert.deepEqual(d.reboots, Object.fromEntries(ZONE_B.map((n) => [n, 1])));
+  assert.deepEqual(d.reboots, Object.fromEntries(ZONE_C.map((n) => [n, 1])));
   assert.deepEqual(await cordonedNodes(k), []);
 });
 
@@ -187,23 +207,77 @@ test('pods that never get Ready under a budget: the real eviction handler refuse
   const kubectl = (args: readonly string[], input?: string) => run('kubectl', ['--kubeconfig', k.kubeconfigPath, ...args], input);
   await kubectl(['create', 'namespace', 'jobs']);
   await kubectl(['apply', '-f', '-'], QUEUE_YAML);
-  await k.until('the queue pods run unready and the disruption controller counts them', async () => {
-    const pdb = (await k.api(REGION, '/apis/policy/v1/namespaces/jobs/poddisruptionbudgets/queue')) as { status?: { expectedPods?: number; currentHealthy?: number; desiredHealthy?: number } };
-    const pods = (await k.api(REGION, '/api/v1/namespaces/jobs/pods')) as { items: { status?: { phase?: string } }[] };
-    return pods.items.length === 2 && pods.items.every((p) => p.status?.phase === 'Running') && pdb.status?.expectedPods === 2 && pdb.status.desiredHealthy === 1 && pdb.status.currentHealthy === 0;
-  }, 60_000);
-  assert.deepEqual(await nodesOfWorkload(k, 'jobs', 'queue'), [QUEUE_NODE]);
-  // When a plan over that node runs with drain.onTimeout fail
-  const r = await roll(k, rollPlan({ selector: `kubernetes.io/hostname=${QUEUE_NODE}`, maxUnavailable: 1, soak: '0s', gates: ['{type: kube, check: nodes-ready}'], drain: `{timeout: ${DRAIN_TIMEOUT_S}s, onTimeout: fail}` }), { skipPreflight: true });
-  // Then the run failed at the drain timeout, naming the unhealthy budget
+  try {
+    await k.until('the queue pods run unready and the disruption controller counts them', async () => {
+      const pdb = (await k.api(REGION, '/apis/policy/v1/namespaces/jobs/poddisruptionbudgets/queue')) as { status?: { expectedPods?: number; currentHealthy?: number; desiredHealthy?: number } };
+      const pods = (await k.api(REGION, '/api/v1/namespaces/jobs/pods')) as { items: { status?: { phase?: string } }[] };
+      return pods.items.length === 2 && pods.items.every((p) => p.status?.phase === 'Running') && pdb.status?.expectedPods === 2 && pdb.status.desiredHealthy === 1 && pdb.status.currentHealthy === 0;
+    }, 60_000);
+    assert.deepEqual(await nodesOfWorkload(k, 'jobs', 'queue'), [QUEUE_NODE]);
+    // When a plan over that node runs with drain.onTimeout fail
+    const r = await roll(k, rollPlan({ selector: `kubernetes.io/hostname=${QUEUE_NODE}`, maxUnavailable: 1, soak: '0s', gates: ['{type: kube, check: nodes-ready}'], drain: `{timeout: ${DRAIN_TIMEOUT_S}s, onTimeout: fail}` }), { skipPreflight: true });
+    // Then the run failed at the drain timeout, naming the unhealthy budget
+    assert.equal(r.status, 'failed', reasonOf(r));
+    assert.match(reasonOf(r), QUEUE_BLOCKER);
+    assertDrainTimedOut(r, 'fail', { node: QUEUE_NODE, pods: 2, blocker: QUEUE_BLOCKER, needs: 1, has: 0 });
+    // And the node is given back, nothing rebooted, no pod killed
+    assert.deepEqual(outcomes(r), { [QUEUE_NODE]: 'failed' });
+    assert.deepEqual(await cordonedNodes(k), []);
+    const d = since(await k.referee.report(), before);
+    assert.deepEqual({ killed: d.killed, reboots: d.reboots }, { killed: 0, reboots: {} });
+  } finally {
+    // (the queue and its budget go, so the test after can drain the node)
+    await kubectl(['delete', '--namespace', 'jobs', 'deployment/queue', 'poddisruptionbudget/queue']);
+  }
+});
+
+/**
+ * The ready timeout of the node that never returns, real time: the healthy worker's 3 s reboot comes back
+ * well inside it, and the dead node is marked Unknown about 11 s after its last heartbeat (the grace period
+ * and a monitor period), so the run's diagnosis at the timeout reads it NotReady.
+ */
+const READY_S = 20;
+
+test('a node that never comes back, under ready.onTimeout fail: the run fails naming it, it stays cordoned, the zone after it is never touched', { timeout: 150_000 }, async () => {
+  const { k, before } = await given();
+  await k.until('the queue pods are gone', async () => ((await k.api(REGION, '/api/v1/namespaces/jobs/pods')) as { items: unknown[] }).items.length === 0, 60_000);
+  // Given one worker of each zone (not the ledger's, whose budget allows no eviction), the one of zone b
+  // keeping its kubelet down after its next reboot
+  const selected = ['eu-central-a-r1-n2', DEAD, 'eu-central-c-r1-n1'];
+  // When the plan, zone after zone with maxUnavailable 1, runs with ready.onTimeout fail and no gates (the ready policy decides)
+  const r = await roll(k, rollPlan({ selector: `kubernetes.io/hostname in (${selected.join(',')})`, maxUnavailable: 1, soak: '0s', gates: [], ready: `{timeout: ${READY_S}s, onTimeout: fail}` }), { skipPreflight: true });
+  console.log(`the run took ${(r.realMs / 1000).toFixed(1)} s: ${reasonOf(r)}`);
+  // Then the run failed at the ready timeout, with the node's state in the reason: not back, same boot id
   assert.equal(r.status, 'failed', reasonOf(r));
-  assert.match(reasonOf(r), QUEUE_BLOCKER);
-  assertDrainTimedOut(r, 'fail', { node: QUEUE_NODE, pods: 2, blocker: QUEUE_BLOCKER, needs: 1, has: 0 });
-  // And the node is given back, nothing rebooted, no pod killed
-  assert.deepEqual(outcomes(r), { [QUEUE_NODE]: 'failed' });
-  assert.deepEqual(await cordonedNodes(k), []);
+  const notBack = new RegExp(`^node ${DEAD} did not come back with a new boot within ${READY_S}s: it is NotReady \\(.+\\), same boot id as before, kubelet v\\S+$`);
+  const [why, held] = reasonOf(r).split('; left cordoned for a person or daylight recover: ');
+  assert.match(why ?? '', notBack);
+  // and the reason names the node left cordoned
+  assert.match(held ?? '', new RegExp(`^${REGION}/${DEAD} \\(not back: NotReady \\(.+\\), left cordoned\\)$`));
+  const timeout = eventsOf(r, 'node.ready.timeout').find((e) => e.event.node === DEAD);
+  assert.equal(timeout?.event.policy, 'fail');
+  assert.match(timeout?.event.message ?? '', notBack);
+  const requested = eventsOf(r, 'node.action.requested').find((e) => e.event.node === DEAD)?.at ?? 0;
+  const waited = ((timeout?.at ?? 0) - requested) / 1000;
+  assert.ok(waited >= READY_S - 1 && waited <= READY_S + 15, `the wait for ${DEAD} took ${waited}s; its timeout is ${READY_S}s`);
+  // and the run ended there: the give-back does not wait for the dead node again
+  const ended = r.entries.at(-1)?.at ?? 0;
+  assert.ok((ended - (timeout?.at ?? 0)) / 1000 <= 15, `the run ended ${(ended - (timeout?.at ?? 0)) / 1000}s after the ready timeout`);
+  // And the summary says where the node was left, never "in progress"
+  const summary = summariseRun(replay(r.runId, r.entries));
+  assert.ok(summary.problems.some((p) => new RegExp(`^${REGION}/${DEAD}: not back: NotReady`).test(p)), JSON.stringify(summary.problems));
+  assert.ok(!Object.keys(summary.nodes).some((n) => /in progress/.test(n)), JSON.stringify(summary.nodes));
+  // And the first zone's worker was maintained, the dead node held for a person, the zone after it never touched
+  assert.deepEqual(outcomes(r), { 'eu-central-a-r1-n2': 'maintained' });
+  assert.ok(eventsOf(r, 'node.held').some((e) => e.event.node === DEAD), 'the journal holds the dead node');
+  assert.ok(!r.entries.some((e) => 'node' in e.event && e.event.node.startsWith('eu-central-c-')), 'the third zone is not in the journal');
+  // And only the dead node is left cordoned, and it is the one NotReady
+  assert.deepEqual(await cordonedNodes(k), [DEAD]);
+  assert.deepEqual(await notReadyNodes(k), [DEAD]);
+  // And the referee (bootIDs, audit log, budget watches) saw only the first worker reboot (the dead one never
+  // came back with a new bootID), no pod killed, no budget breached
   const d = since(await k.referee.report(), before);
-  assert.deepEqual({ killed: d.killed, reboots: d.reboots }, { killed: 0, reboots: {} });
+  assert.deepEqual({ killed: d.killed, breaches: d.breaches, reboots: d.reboots }, { killed: 0, breaches: 0, reboots: { 'eu-central-a-r1-n2': 1 } });
 });
 
 /** Runs a command; throws with its output unless it exits 0. */

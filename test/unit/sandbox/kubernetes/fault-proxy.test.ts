@@ -19,6 +19,8 @@ let upstream: Server;
 let upstreamUrl: string;
 /** Ends the stand-in's open watch: the test's proof that an event came through before the stream ended. */
 let endWatch: (() => void) | undefined;
+/** Every request the stand-in received, as `METHOD path`: what reached the API server. */
+const received: string[] = [];
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'daylight-fault-proxy-'));
@@ -26,6 +28,7 @@ before(async () => {
   await writeFile(join(dir, 'tls.crt'), tls.certPem);
   await writeFile(join(dir, 'tls.key'), tls.keyPem);
   upstream = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+    received.push(`${req.method ?? '?'} ${req.url ?? ''}`);
     if (req.url?.includes('watch=true')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } })}\n`);
@@ -45,10 +48,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function get(url: string, onFirstChunk?: (chunk: string) => void): Promise<{ status: number; body: string; ms: number }> {
+function get(url: string, onFirstChunk?: (chunk: string) => void, method = 'GET'): Promise<{ status: number; body: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca: tls.caPem, headers: { authorization: 'Bearer t0k3n' } }, (res) => {
+    const req = request(url, { method, ca: tls.caPem, headers: { authorization: 'Bearer t0k3n' } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -73,17 +76,23 @@ test('resource paths are the REST API proper; discovery, health and metrics are 
 test('with errorRate 1 a resource request gets the simulated engine\'s injected 500; discovery passes through', async () => {
   // Given a proxy that fails every resource request
   const p = await proxy({ errorRate: 1, latencyMs: 0 }, () => 0.5);
+  received.length = 0;
   try {
     // Then a resource request is answered 500 naming the fault, and the stand-in never sees it
     const failed = await get(`${p.url}/api/v1/nodes`);
     assert.equal(failed.status, 500);
     assert.deepEqual(JSON.parse(failed.body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'injected fault: the API server failed this request (faults.api.errorRate)', reason: 'InternalError', code: 500 });
+    // nor a failed eviction: the proxy fails a request before forwarding it, so the API server's audit log
+    // never records an eviction the client was told failed (the roll tests compare it with the journal)
+    const eviction = await get(`${p.url}/api/v1/namespaces/shop/pods/web-1/eviction`, undefined, 'POST');
+    assert.equal(eviction.status, 500);
     // And discovery reaches the API server with the client's own credentials
     const discovery = await get(`${p.url}/apis/apps/v1`);
     assert.equal(discovery.status, 200);
     assert.deepEqual(JSON.parse(discovery.body), { path: '/apis/apps/v1', authorization: 'Bearer t0k3n' });
-    // And the proxy counts the injected failure, and not the discovery request
-    assert.deepEqual(p.counts(), { injected: 1, forwarded: 0 });
+    // And only discovery reached the API server, and the proxy counts the injected failures, not discovery
+    assert.deepEqual(received, ['GET /apis/apps/v1']);
+    assert.deepEqual(p.counts(), { injected: 2, forwarded: 0 });
   } finally {
     await p.stop();
   }
