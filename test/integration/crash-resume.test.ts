@@ -60,11 +60,8 @@ function crashFleet() {
   });
 }
 
-/**
- * Reboot every worker, two at a time, zone by zone, a canary first; waits long enough never to time out.
- * `lease`: the plan's lease duration in cluster time (unset: 1m, which a fast sandbox stretches to 10 real seconds).
- */
-function planYaml(lease?: string): string {
+/** Reboot every worker, two at a time, zone by zone, a canary first; waits long enough never to time out. */
+function planYaml(): string {
   return [
     'apiVersion: daylight.dev/v1alpha1',
     'kind: MaintenancePlan',
@@ -84,7 +81,6 @@ function planYaml(lease?: string): string {
     '  gates:',
     '    - {type: kube, check: nodes-ready}',
     '    - {type: kube, check: workloads-available}',
-    ...(lease ? [`  lease: {duration: ${lease}}`] : []),
     '',
   ].join('\n');
 }
@@ -98,13 +94,13 @@ interface World {
 }
 
 /** A fresh sandbox with every pod Ready (so referee counts start at 0), a plan file and an empty state dir. */
-async function world(o: { lease?: string } = {}): Promise<World> {
+async function world(): Promise<World> {
   const ts = await startTestSandbox(crashFleet(), { speed: SPEED });
   const dir = await mkdtemp(join(tmpdir(), 'daylight-crash-'));
   try {
     await ts.until('every pod of the fleet is Ready', () => allPodsReady(ts.sandbox), 20_000);
     const plan = join(dir, 'plan.yaml');
-    await writeFile(plan, planYaml(o.lease));
+    await writeFile(plan, planYaml());
     return {
       ts,
       dir,
@@ -403,9 +399,7 @@ describe('daylight run killed and resumed', { concurrency: true }, () => {
   });
 
   test('daylight recover uncordons exactly the dead run\'s nodes once its lease expired, leaves a kubectl cordon alone, --dry-run changes nothing, and --resume maintains what recover gave back', { timeout: 180_000 }, async () => {
-    // A 30-minute lease, 15 real seconds at this speed: the first recover, a process started on a loaded machine,
-    // comes while it is fresh (each recover that finds it stale then watches it that long before believing it)
-    const w = await world({ lease: '30m' });
+    const w = await world();
     const children: Child[] = [];
     const recover = async (...extra: string[]) => {
       const c = daylight(['recover', '--kubeconfig', w.ts.kubeconfigPath, '--context', REGION, '--state-dir', w.stateDir, ...extra]);
@@ -428,13 +422,16 @@ describe('daylight run killed and resumed', { concurrency: true }, () => {
       const manual = 'eu-central-c-r1-n1';
       ok(await w.ts.kubectl(['--context', REGION, 'cordon', manual]), 'kubectl cordon');
       const cordonedBefore = await nodes(w.ts);
-      // When recover runs while the dead run's Lease is still fresh
-      const early = await recover();
+      // When recover runs while the dead run's Lease is still fresh (renewed each second in its holder's name,
+      // as a holder still alive on another host would: however long the recover process takes to start)
+      const fresh = keepLeaseFresh(w.ts);
+      const early = await recover().finally(fresh.stop);
       // Then it leaves everything, saying the run is still active
       assert.equal(early.code, 0, early.stderr);
       for (const n of zoneB) assert.match(early.stdout, new RegExp(`${REGION}/${n} \\(run ${run.runId}\\): left: run still active`));
+      assert.ok((await fresh.stopped) > 0, 'the Lease was renewed while recover ran');
       assert.deepEqual(await nodes(w.ts), cordonedBefore);
-      // When the Lease has expired (15 real seconds after its last renewal) and recover runs with --dry-run
+      // When the Lease has expired (10 real seconds after its last renewal on this fast sandbox) and recover runs with --dry-run
       await w.ts.until('the dead run\'s Lease expired', () => leaseExpired(w.ts), 60_000);
       const dry = await recover('--dry-run');
       // Then it names the dead run's nodes and changes nothing
@@ -517,6 +514,25 @@ describe('daylight run: an outcome that is not a full success is never reported 
 
 interface LeaseObject {
   readonly spec?: { readonly holderIdentity?: string; readonly renewTime?: string; readonly leaseDurationSeconds?: number };
+}
+
+/**
+ * Renews the maintenance Lease every real second by the sandbox's clock, keeping its holder, as a holder
+ * that is still alive would; `stop` ends it, and `stopped` gives how many renewals were written.
+ */
+function keepLeaseFresh(ts: TestSandbox): { stop: () => void; stopped: Promise<number> } {
+  let going = true;
+  const stopped = (async () => {
+    let renewals = 0;
+    while (going) {
+      const renewTime = new Date(ts.sandbox.fleet.clock.nowMs()).toISOString().replace('Z', '000Z');
+      ok(await ts.kubectl(['--context', REGION, '-n', 'kube-system', 'patch', 'lease', 'daylight-maintenance', '--type=merge', '-p', JSON.stringify({ spec: { renewTime } })]), 'renew the Lease');
+      renewals++;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return renewals;
+  })();
+  return { stop: () => void (going = false), stopped };
 }
 
 /** The maintenance Lease's renewTime + duration lies behind the sandbox's clock. */
