@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import { backoffDelay } from '../../lib/backoff.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { mapLimit } from '../../lib/concurrency.ts';
+import { apiCall } from './api-request.ts';
 import type { FleetObject } from '../build.ts';
 
 export interface ApiTarget {
@@ -85,3 +86,22 @@ function post(target: ApiTarget, path: string, body: string): Promise<CreateOutc
     req.end(body);
   });
 }
+
+/**
+ * Until every node in `names` is Ready (kwok registers each as it sees it): workloads created before that
+ * would all be scheduled on the first nodes kwok got to, where a real cluster's nodes are up before its
+ * applications are deployed.
+ */
+export async function waitNodesReady(target: ApiTarget, names: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    const answer = await apiCall(target, 'GET', '/api/v1/nodes').catch(() => undefined);
+    const items = answer?.status === 200 ? ((JSON.parse(answer.body) as { items?: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] }).items ?? []) : [];
+    const ready = new Set(items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata.name));
+    const waiting = names.filter((n) => !ready.has(n));
+    if (waiting.length === 0) return;
+    if (Date.now() >= deadline) throw new Error(`nodes not Ready ${timeoutMs / 1000} s after they were created on ${target.url}: ${waiting.join(', ')}`);
+    await systemClock.sleep(backoffDelay({ baseMs: 100, capMs: 500 }, attempt), signal);
+  }
+}
+

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fleet as FleetFile } from '../fleet-schema.ts';
 import { kubeconfigYamlPerRegion } from '../kubeconfig.ts';
-import { createAll } from './api-create.ts';
+import { createAll, waitNodesReady } from './api-create.ts';
 import { startControlPlane } from './control-plane.ts';
 import type { ControlPlane } from './control-plane.ts';
 import { regionObjects } from './fleet-objects.ts';
@@ -28,6 +28,9 @@ import { KubernetesIngress } from './kubernetes-ingress.ts';
 import { apiFaultFor } from '../faults.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import type { FaultCounts, FaultProxy } from './fault-proxy.ts';
+
+/** Real-time limit for kwok to make every node of a region Ready after it was created. */
+const NODES_READY_MS = 60_000;
 
 export interface KubernetesSandboxOptions {
   readonly fleet: FleetFile;
@@ -137,7 +140,13 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
         log: (line) => log(`${region.name}: ${line}`),
       }));
       const objects = regionObjects(o.fleet.spec, region, i);
-      await createAll({ url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.admin.token }, objects, o.signal);
+      const admin = { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.admin.token };
+      // Namespaces and nodes first, and the nodes Ready, before any workload is scheduled.
+      const workloadsFrom = objects.findIndex((x) => x.resource !== 'namespaces' && x.resource !== 'nodes');
+      const base = workloadsFrom < 0 ? objects : objects.slice(0, workloadsFrom);
+      await createAll(admin, base, o.signal);
+      await waitNodesReady(admin, base.filter((x) => x.resource === 'nodes').map((x) => x.object.metadata.name), NODES_READY_MS, o.signal);
+      await createAll(admin, objects.slice(base.length), o.signal);
       agents.push(startNodeAgent({
         target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.kwok.token },
         log: (line) => log(`${region.name}: ${line}`),
