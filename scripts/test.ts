@@ -6,7 +6,7 @@
 //
 //   node scripts/test.ts                      type check, lint, the unit tests in one process, every other test file in its own
 //   node scripts/test.ts test/unit/plan       only these files or directories (no type check, no lint)
-//   DAYLIGHT_TEST_CONCURRENCY=2               files at a time (default: twice the cores, at least 2)
+//   DAYLIGHT_TEST_CONCURRENCY=2               files at a time (default: three times the cores, at least 2)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { glob } from 'node:fs/promises';
@@ -78,7 +78,7 @@ const timings = readTimings();
 const weight = (f: string) => timings[f] ?? guessSeconds(f);
 files.sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
 
-const concurrency = Number(process.env.DAYLIGHT_TEST_CONCURRENCY) || Math.max(2, 2 * availableParallelism());
+const concurrency = Number(process.env.DAYLIGHT_TEST_CONCURRENCY) || Math.max(2, 3 * availableParallelism());
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
 const checks = whole ? [check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']), check('lint', bin('eslint'), ['.'])] : [];
 let summaryPrinted = false;
