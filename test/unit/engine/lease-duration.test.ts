@@ -3,23 +3,11 @@
 // plan may trade a longer wait after a crash for fewer renewals. Over the runner's in-memory fleet and
 // virtual clock.
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { runnerHarness } from './runner-fakes.ts';
-import type { RunnerHarness, RunnerOptions } from './runner-fakes.ts';
+import { withRun } from './runner-fakes.ts';
 
 /** Generous: a loaded machine; each case takes milliseconds. */
 const TEST = { timeout: 20_000 };
-
-async function withRun(t: TestContext, o: RunnerOptions, f: (h: RunnerHarness) => Promise<void>): Promise<void> {
-  const h = runnerHarness(o, t.signal);
-  try {
-    await f(h);
-  } finally {
-    h.clock.release();
-    h.done();
-  }
-}
 
 /** Cluster ms between one renewal and the next. */
 const gaps = (times: readonly number[]) => times.slice(1).map((at, i) => at - (times[i] as number));

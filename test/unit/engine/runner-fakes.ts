@@ -3,6 +3,7 @@
 // virtual clock on which every wait of the engine (reboots, soaks, gate retries, windows, leases) passes
 // in no real time; and a harness that wires them, a plan parsed through the schema and a real journal in
 // a temporary folder. All ClusterPort-shaped code of the runner tests is here, in one place.
+import type { TestContext } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -495,4 +496,15 @@ export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHar
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs `f` over a fresh harness tied to the test's signal, then lets the clock go and ends the run. */
+export async function withRun(t: TestContext, o: RunnerOptions, f: (h: RunnerHarness) => Promise<void>): Promise<void> {
+  const h = runnerHarness(o, t.signal);
+  try {
+    await f(h);
+  } finally {
+    h.clock.release();
+    h.done();
+  }
 }

@@ -3,27 +3,16 @@
 // out at once, gates before each wave retried within gateRetry, the soak and the window waited on the
 // clock, and pause, resume and abort between waves. A run of hours of cluster time takes milliseconds.
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/engine/events.ts';
 import type { WindowPort } from '../../../src/engine/ports.ts';
-import { NOW, runnerHarness } from './runner-fakes.ts';
-import type { RunnerHarness, RunnerOptions } from './runner-fakes.ts';
+import { NOW, withRun } from './runner-fakes.ts';
+import type { RunnerHarness } from './runner-fakes.ts';
 
 /** Generous: a loaded machine; each case takes milliseconds. */
 const TEST = { timeout: 20_000 };
 const ZONES = [['node-a1', 'node-a2'], ['node-b1', 'node-b2'], ['node-c1', 'node-c2']];
 const NODES_READY = { type: 'kube', check: 'nodes-ready', name: 'nodes-ready' };
-
-async function withRun(t: TestContext, o: RunnerOptions, f: (h: RunnerHarness) => Promise<void>): Promise<void> {
-  const h = runnerHarness(o, t.signal);
-  try {
-    await f(h);
-  } finally {
-    h.clock.release();
-    h.done();
-  }
-}
 
 /** The journal's place of the first event matching `pred`. */
 function seqOf(h: RunnerHarness, pred: (e: RunEvent) => boolean): number {
