@@ -103,7 +103,8 @@ const listed = new Set(files);
 const tally = (data: { nesting: number; file?: string; details: { duration_ms: number } }) => {
   if (data.nesting === 0 && data.file) {
     // (a unit test's file is one test/unit/index.ts loaded)
-    const file = listed.has(relative(ROOT, data.file)) ? relative(ROOT, data.file) : 'test/unit/index.ts';
+    const path = relative(ROOT, data.file);
+    const file = listed.has(path) ? path : 'test/unit/index.ts';
     seconds[file] = (seconds[file] ?? 0) + data.details.duration_ms / 1000;
   }
 };
@@ -124,7 +125,11 @@ if (whole && success) {
   mkdirSync(dirname(TIMINGS), { recursive: true });
   writeFileSync(TIMINGS, JSON.stringify({ ...timings, ...seconds }, null, 1));
 }
-const ok = success && results.every((r) => r.ok);
-// A check that ended after the summary was printed: say the counts again so the last line is still the summary.
-if (late && counts) process.stdout.write(`${counts.passed} passed, ${counts.failed} failed\n`);
-process.exitCode = ok ? 0 : 1;
+const failedChecks = checks.filter((_, i) => !results[i]?.ok).map((c) => c.name);
+// A check that failed, or ended after node's summary: the last line counts it with the tests, so a run whose
+// type check or lint failed never ends on a summary that says nothing failed.
+if (counts && (late || failedChecks.length > 0)) {
+  const why = failedChecks.length > 0 ? ` (${failedChecks.join(' and ')} failed)` : '';
+  process.stdout.write(`${counts.passed} passed, ${counts.failed + failedChecks.length} failed${why}\n`);
+}
+process.exitCode = success && failedChecks.length === 0 ? 0 : 1;
