@@ -161,7 +161,7 @@ describe('the dashboard in a browser, given a two-region sandbox and daylight se
 
   it('when the run ends, then every node shows done, both regions have traffic points, and a screenshot is kept', async () => {
     const end = await run;
-    assert.equal(end.status, 'succeeded', `the run ended ${end.status}: ${'reason' in end ? (end.reason ?? 'no reason given') : JSON.stringify(end.findings)}`);
+    assert.equal(end.status, 'succeeded', `the run ended ${end.status}: ${end.status === 'refused' ? JSON.stringify(end.findings) : (end.reason ?? 'no reason given')}`);
     await page.waitForSelector('#run-status[data-status="succeeded"]', { timeout: 10_000 });
     await until('all 8 workers show done', async () => {
       const now = Object.values(await steps(page));
