@@ -1,24 +1,20 @@
 // End-to-end: `kubectl get pods -w` against the sandbox keeps its watch open and prints a line for every pod
 // that changes while it runs, as it does against a real API server; the same on both engines.
-import { after, before, describe, test } from 'node:test';
+// Registered by kubectl.test.ts on the sandbox it shares with the other kubectl groups.
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
-import type { EngineSandbox } from '../support/engine-sandbox.ts';
-import { smallFleet } from '../support/fleets.ts';
+import { waitMs } from '../support/engine-sandbox.ts';
+import type { EngineName, EngineSandbox } from '../support/engine-sandbox.ts';
 import { ok, tableRows } from './helpers.ts';
 
-for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
+export function kubectlWatchTests(sandbox: () => EngineSandbox, engine: EngineName): void {
   let ts: EngineSandbox;
   const WAIT_MS = waitMs(engine);
 
   before(async () => {
-    ts = await startEngineSandbox(smallFleet(), { engine });
+    ts = sandbox();
     await ts.until('every pod is Ready', () => ts.settled(), WAIT_MS);
-  }, { timeout: START_TIMEOUT_MS });
-
-  after(async () => {
-    await ts?.stop();
   });
 
   /** A running `kubectl get pods -w`: what it printed so far, and a way to end it. */
@@ -82,4 +78,4 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     }
     assert.equal(watch.running, false);
   });
-});
+}

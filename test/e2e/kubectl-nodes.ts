@@ -1,25 +1,21 @@
 // End-to-end: the real kubectl reads nodes and pods from the sandbox and changes nodes (cordon, patch in its
 // three flavours, label, annotate), and sees what it would see on a real cluster: the same on both engines.
-import { after, before, describe, test } from 'node:test';
+// Registered by kubectl.test.ts on the sandbox it shares with the other kubectl groups.
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
-import type { EngineSandbox } from '../support/engine-sandbox.ts';
-import { smallFleet } from '../support/fleets.ts';
+import { waitMs } from '../support/engine-sandbox.ts';
+import type { EngineName, EngineSandbox } from '../support/engine-sandbox.ts';
 import { ok, tableHeader, tableRows } from './helpers.ts';
 
 const WORKERS = ['a', 'b', 'c'].flatMap((z) => [1, 2].map((n) => `eu-central-${z}-r1-n${n}`));
 const CONTROL_PLANE = 'eu-central-cp-1';
 
-for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
+export function kubectlNodeTests(sandbox: () => EngineSandbox, engine: EngineName): void {
   let ts: EngineSandbox;
 
   before(async () => {
-    ts = await startEngineSandbox(smallFleet(), { engine });
+    ts = sandbox();
     await ts.until('every pod is Ready', () => ts.settled(), waitMs(engine));
-  }, { timeout: START_TIMEOUT_MS });
-
-  after(async () => {
-    await ts?.stop();
   });
 
   test('kubectl get nodes lists every node Ready, with the control-plane node in the control-plane role', async () => {
@@ -130,4 +126,4 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     assert.equal(annotations['daylight.dev/note'], undefined);
     assert.equal(labels['kubernetes.io/hostname'], node);
   });
-});
+}

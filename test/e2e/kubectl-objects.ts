@@ -1,11 +1,11 @@
 // End-to-end: the real kubectl creates and deletes objects from a manifest file, and meets the sandbox's
 // errors as a real API server sends them: 401 without a token, NotFound, AlreadyExists, 409 Conflict on a
 // stale resourceVersion and 422 Invalid on a bad name; the same on both engines.
-import { after, before, describe, test } from 'node:test';
+// Registered by kubectl.test.ts on the sandbox it shares with the other kubectl groups.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES, START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
-import type { EngineSandbox } from '../support/engine-sandbox.ts';
-import { smallFleet } from '../support/fleets.ts';
+import { waitMs } from '../support/engine-sandbox.ts';
+import type { EngineName, EngineSandbox } from '../support/engine-sandbox.ts';
 import { manifestDir, ok, rawRequest, tableRows } from './helpers.ts';
 
 const HELLO = `apiVersion: v1
@@ -37,19 +37,18 @@ interface StatusBody {
   message?: string;
 }
 
-for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
+export function kubectlObjectTests(sandbox: () => EngineSandbox, engine: EngineName): void {
   let ts: EngineSandbox;
   let files: Awaited<ReturnType<typeof manifestDir>>;
   const WAIT_MS = waitMs(engine);
 
   before(async () => {
-    ts = await startEngineSandbox(smallFleet(), { engine });
+    ts = sandbox();
     files = await manifestDir();
     await ts.until('every pod is Ready', () => ts.settled(), WAIT_MS);
-  }, { timeout: START_TIMEOUT_MS });
+  });
 
   after(async () => {
-    await ts?.stop();
     await files?.remove();
   });
 
@@ -160,4 +159,4 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
     // and nothing was created
     assert.match((await ts.kubectl(['get', 'pod', 'Bad_Name', '-n', 'shop'])).stderr, /NotFound/);
   });
-});
+}
