@@ -15,6 +15,8 @@ import { availableParallelism, homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
+import { pathToFileURL } from 'node:url';
+import { buildClientNodeBundle } from '../src/cli/client-node-bundle.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TIMINGS = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'daylight', 'test-durations.json');
@@ -109,8 +111,17 @@ const checked = checks.map((c) =>
 const seconds: Record<string, number> = {};
 let counts: { passed: number; failed: number } | undefined;
 let success = false;
-// Each test process keeps its stripped and compiled modules in Node's compile cache, as the CLI does.
+// Each test process keeps its stripped and compiled modules in Node's compile cache, and loads the Kubernetes
+// client as one bundled module, as the CLI does (built here once, so the files that start together do not
+// each build it; a process that finds no bundle loads the package as it is).
 process.env.NODE_COMPILE_CACHE ??= join(dirname(TIMINGS), 'node-compile-cache');
+try {
+  buildClientNodeBundle();
+  const preload = `--import=${pathToFileURL(join(ROOT, 'src', 'cli', 'client-node-preload.ts')).href}`;
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ');
+} catch (e: unknown) {
+  process.stderr.write(`daylight test: the Kubernetes client is loaded unbundled (${e instanceof Error ? e.message : String(e)})\n`);
+}
 const stream = run({ files: files.map((f) => join(ROOT, f)), concurrency, cwd: ROOT });
 const listed = new Set(files);
 const tally = (data: { nesting: number; file?: string; details: { duration_ms: number } }) => {
