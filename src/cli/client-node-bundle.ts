@@ -5,7 +5,7 @@
 // it imports stay packages, resolved from the project's node_modules as before), it loads in about 0.4.
 // A resolve hook sends every import of the package to the bundle. When the bundle is missing and cannot be
 // built, the package loads as it is: slower, and the same code.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire, registerHooks } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,8 +26,10 @@ export function clientNodeBundlePath(): string {
 /** Builds the bundle unless it is there; written under a temporary name and renamed, so a reader never sees half of it. */
 export function buildClientNodeBundle(out = clientNodeBundlePath()): string {
   if (existsSync(out)) return out;
-  const esbuild = require('esbuild') as typeof Esbuild;
   mkdirSync(dirname(out), { recursive: true });
+  // A read-only install (an image's node_modules) is found out here, before a second of building.
+  accessSync(dirname(out), constants.W_OK);
+  const esbuild = require('esbuild') as typeof Esbuild;
   const partial = `${out}.${process.pid}.partial`;
   try {
     esbuild.buildSync({
