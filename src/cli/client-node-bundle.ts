@@ -15,12 +15,23 @@ const PACKAGE = '@kubernetes/client-node';
 const require = createRequire(import.meta.url);
 let registered = false;
 
+function manifest(): { path: string; version: string; main: string } {
+  const path = require.resolve(`${PACKAGE}/package.json`);
+  const { version, main } = JSON.parse(readFileSync(path, 'utf8')) as { version: string; main: string };
+  return { path, version, main };
+}
+
+/** The installed package's own entry module, read from its package.json (the bare name may already lead to the bundle). */
+export function clientNodeEntry(): string {
+  const m = manifest();
+  return join(dirname(m.path), m.main);
+}
+
 /** Where the bundle of the installed client-node lives: beside the packages it imports, named by its version. */
 export function clientNodeBundlePath(): string {
-  const manifest = require.resolve(`${PACKAGE}/package.json`);
-  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-  const nodeModules = dirname(dirname(dirname(manifest)));
-  return join(nodeModules, '.cache', 'daylight', `client-node-${version}.mjs`);
+  const m = manifest();
+  const nodeModules = dirname(dirname(dirname(m.path)));
+  return join(nodeModules, '.cache', 'daylight', `client-node-${m.version}.mjs`);
 }
 
 /** Builds the bundle unless it is there; written under a temporary name and renamed, so a reader never sees half of it. */
@@ -33,7 +44,7 @@ export function buildClientNodeBundle(out = clientNodeBundlePath()): string {
   const partial = `${out}.${process.pid}.partial`;
   try {
     esbuild.buildSync({
-      entryPoints: [require.resolve(PACKAGE)],
+      entryPoints: [clientNodeEntry()],
       bundle: true,
       packages: 'external',
       platform: 'node',

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync }
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildClientNodeBundle, clientNodeBundlePath } from '../../../src/cli/client-node-bundle.ts';
+import { buildClientNodeBundle, clientNodeBundlePath, clientNodeEntry } from '../../../src/cli/client-node-bundle.ts';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -30,7 +30,8 @@ test('a bundle built afresh exports every name the package exports, with the sam
     assert.deepEqual(readdirSync(join(ROOT, 'node_modules', '.cache', 'daylight')).filter((f) => f.startsWith(`test-${process.pid}.mjs.`)), []);
     const bundled = (await import(pathToFileURL(out).href)) as Record<string, unknown>;
     // (by file, not by name: the name may already be sent to the bundle in this process)
-    const original = (await import(pathToFileURL(require.resolve('@kubernetes/client-node')).href)) as Record<string, unknown>;
+    assert.match(clientNodeEntry(), /\/node_modules\/@kubernetes\/client-node\/dist\/index\.js$/);
+    const original = (await import(pathToFileURL(clientNodeEntry()).href)) as Record<string, unknown>;
     assert.ok(Object.keys(original).length > 500, 'the package exports its API classes and models');
     assert.deepEqual(Object.keys(bundled).sort(), Object.keys(original).sort());
     for (const name of Object.keys(original)) assert.equal(typeof bundled[name], typeof original[name], name);
@@ -52,5 +53,5 @@ test('a process started with the preload imports client-node from the bundle, an
     return r.stdout;
   };
   assert.equal(resolve(['--import', './src/cli/client-node-preload.ts']), pathToFileURL(clientNodeBundlePath()).href);
-  assert.equal(resolve([]), pathToFileURL(require.resolve('@kubernetes/client-node')).href);
+  assert.equal(resolve([]), pathToFileURL(clientNodeEntry()).href);
 });
