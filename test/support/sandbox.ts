@@ -1,6 +1,7 @@
 // A running sandbox for end-to-end tests, with a kubeconfig on disk and a helper that runs the real kubectl
 // against it; everything is torn down after the test.
 import { execFile } from 'node:child_process';
+import { Agent, request } from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,11 +71,19 @@ export function sandboxClient(dir: string, kubeconfigPath: string, target: (regi
       });
       if (o.input !== undefined) child.stdin?.end(o.input);
     });
-  const api = async (region: string, path: string) => {
-    const t = target(region);
-    const { request } = await import('node:https');
-    return new Promise<unknown>((resolve, reject) => {
-      const req = request(`${t.url}${path}`, { ca: t.caPem, headers: { authorization: `Bearer ${t.token}` } }, (res) => {
+  // One keep-alive connection pool per API server and CA: a wait that polls reads over the same connections
+  // instead of paying a TLS handshake (and a new secure context) on both sides for every read. Idle
+  // connections do not hold the process open.
+  const agents = new Map<string, Agent>();
+  const agentFor = (t: ApiTarget) => {
+    const key = `${t.url}\n${t.caPem}`;
+    const agent = agents.get(key) ?? new Agent({ ca: t.caPem, keepAlive: true, maxSockets: 8 });
+    agents.set(key, agent);
+    return agent;
+  };
+  const get = (t: ApiTarget, path: string) =>
+    new Promise<unknown>((resolve, reject) => {
+      const req = request(`${t.url}${path}`, { agent: agentFor(t), headers: { authorization: `Bearer ${t.token}` } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -89,6 +98,16 @@ export function sandboxClient(dir: string, kubeconfigPath: string, target: (regi
       req.on('error', reject);
       req.end();
     });
+  // A GET on a pooled connection the server closed as idle at that moment fails before any answer: it is
+  // sent again once, on a new connection.
+  const api = async (region: string, path: string) => {
+    const t = target(region);
+    try {
+      return await get(t, path);
+    } catch (e: unknown) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') throw e;
+      return get(t, path);
+    }
   };
   const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => {
     const end = Date.now() + timeoutMs;
