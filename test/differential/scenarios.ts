@@ -73,11 +73,11 @@ const daemonSet = (ns: string, name: string) => ({
   spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: pod(ns, name, {}).spec } },
 });
 
-const statefulSet = (ns: string, name: string, replicas: number) => ({
+const statefulSet = (ns: string, name: string, replicas: number, o: { finalizers?: string[] } = {}) => ({
   apiVersion: 'apps/v1',
   kind: 'StatefulSet',
   metadata: { name, namespace: ns },
-  spec: { replicas, serviceName: name, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: pod(ns, name, {}).spec } },
+  spec: { replicas, serviceName: name, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name }, ...(o.finalizers ? { finalizers: o.finalizers } : {}) }, spec: pod(ns, name, {}).spec } },
 });
 
 /** Two Ready pods and one that never gets Ready, under `budgetSpec` (selector added). */
@@ -310,11 +310,15 @@ export const scenarios: readonly Scenario[] = [
     name: "budget status over a StatefulSet's pods: expectedPods from its scale",
     namespace: 'diff-pdb-sts',
     steps: [
-      create('/apis/apps/v1/namespaces/diff-pdb-sts/statefulsets', statefulSet('diff-pdb-sts', 'db', 2)),
+      // The pods carry a finalizer, so the evicted one stays terminating and its StatefulSet cannot replace it
+      // before the second eviction (a replacement Ready in between would rightly let that one through too).
+      create('/apis/apps/v1/namespaces/diff-pdb-sts/statefulsets', statefulSet('diff-pdb-sts', 'db', 2, { finalizers: ['example.com/hold'] })),
       createBudget('diff-pdb-sts', 'db', { maxUnavailable: 1, selector: { matchLabels: { app: 'db' } } }),
       budgetStatus('diff-pdb-sts', 'db', { currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, disruptionsAllowed: 1, 'conditions.0.reason': 'SufficientPods' }, 60_000),
       { send: evict('diff-pdb-sts', 'db-0'), expect: { status: 201 } },
       { send: evict('diff-pdb-sts', 'db-1'), expect: { status: 429, fields: { reason: 'TooManyRequests', 'details.causes.0.reason': 'DisruptionBudget' } } },
+      { send: { method: 'PATCH', path: '/api/v1/namespaces/diff-pdb-sts/pods/db-0', body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' }, expect: { status: 200 } },
+      { send: { method: 'PATCH', path: '/api/v1/namespaces/diff-pdb-sts/pods/db-1', body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' }, expect: { status: 200 } },
     ],
   },
   {
