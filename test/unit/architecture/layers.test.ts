@@ -26,6 +26,8 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   // the journal port's local adapter (the JSONL file), its read functions and the head anchor
   journal: ['engine/ports', 'lib'],
   sandbox: ['lib'],
+  // the node agent (`daylight agent`, one per node): it talks to its own Node and its host, not to the engine
+  agent: ['lib'],
   preflight: ['engine/ports', 'plan', 'kube', 'lib'],
   planner: ['engine/ports', 'plan', 'preflight', 'kube', 'lib'],
   checks: ['engine/ports', 'plan', 'kube', 'lib'],
@@ -37,7 +39,7 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   notify: ['engine', 'engine/ports', 'planner', 'plan', 'lib'],
   report: ['engine', 'engine/ports', 'journal', 'preflight', 'plan', 'lib'],
   server: ['engine', 'engine/ports', 'journal', 'report', 'preflight', 'plan', 'lib'],
-  cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'lib'],
+  cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'agent', 'lib'],
 };
 
 interface Edge {
