@@ -1,0 +1,122 @@
+// The node agent's loop over fakes of its own Node and its host, on a virtual clock: `running` is written
+// before the host is asked, a reboot is answered by the next life of the agent on the new boot, a failed
+// patch reports its exit code and output, a patch reboots only when needed, an upgrade is done when the
+// kubelet reports the version, and reboot-required is published when it changes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runAgent } from '../../../src/agent/agent.ts';
+import type { OwnNodePort } from '../../../src/agent/agent.ts';
+import type { AgentStatus } from '../../../src/agent/decide.ts';
+import { parseStatus } from '../../../src/agent/decide.ts';
+import type { CommandResult, HostPort } from '../../../src/agent/host.ts';
+import { VirtualClock } from '../engine/runner-fakes.ts';
+
+interface Fakes {
+  readonly node: OwnNodePort;
+  readonly host: HostPort;
+  readonly events: string[];
+  readonly state: { action?: string; status?: string; bootId: string; kubeletVersion: string; rebootRequired: boolean; labels: boolean[] };
+}
+
+function fakes(clock: VirtualClock, o: { action?: string; patch?: CommandResult; needsReboot?: boolean; versionAfterMs?: number; onReboot?: () => void; onStatus?: (s: AgentStatus) => void }): Fakes {
+  const events: string[] = [];
+  const state: Fakes['state'] = { action: o.action, bootId: 'boot-a', kubeletVersion: 'v1.30.4', rebootRequired: o.needsReboot ?? false, labels: [] };
+  const node: OwnNodePort = {
+    read: async () => ({ action: state.action, status: state.status, bootId: state.bootId, kubeletVersion: state.kubeletVersion }),
+    writeStatus: async (s) => {
+      state.status = JSON.stringify(s);
+      events.push(`status ${s.phase}${s.rebooting ? ' rebooting' : ''}${s.bootId ? ` on ${s.bootId}` : ''}: ${s.message}`);
+      o.onStatus?.(s);
+    },
+    publishRebootRequired: async (required) => void state.labels.push(required),
+    changed: (ms, signal) => clock.sleep(Math.min(ms, 1_000), signal),
+  };
+  const host: HostPort = {
+    reboot: async () => {
+      events.push('host reboot');
+      o.onReboot?.();
+    },
+    patch: async () => {
+      events.push('host patch');
+      return o.patch ?? { code: 0, outputTail: '' };
+    },
+    upgrade: async (version) => {
+      events.push(`host upgrade ${version}`);
+      if (o.versionAfterMs !== undefined) void clock.sleep(o.versionAfterMs).then(() => (state.kubeletVersion = version));
+      return { code: 0, outputTail: '' };
+    },
+    rebootRequired: async () => state.rebootRequired,
+  };
+  return { node, host, events, state };
+}
+
+const OPTIONS = { confirmGraceMs: 300_000, sentinelPeriodMs: 60_000, rebootAfterPatch: 'needed' as const };
+const REBOOT = JSON.stringify({ id: 'run-1/n1/1', operation: 'reboot' });
+
+test('a reboot: running with the boot id is written before the host is asked; the agent of the next boot answers done', async () => {
+  const clock = new VirtualClock();
+  const life = new AbortController();
+  const f = fakes(clock, { action: REBOOT, onReboot: () => life.abort() });
+  // Given the action, when the agent runs until the host reboots (which ends it)
+  await runAgent({ ...OPTIONS, node: f.node, host: f.host, clock }, life.signal);
+  // Then it recorded before it asked
+  assert.deepEqual(f.events, ['status running rebooting on boot-a: rebooting', 'host reboot']);
+  // When the node comes back on a new boot and the agent starts again
+  f.state.bootId = 'boot-b';
+  const next = new AbortController();
+  const g = { ...f, node: { ...f.node, writeStatus: async (s: AgentStatus) => (await f.node.writeStatus(s), next.abort()) } };
+  await runAgent({ ...OPTIONS, node: g.node, host: f.host, clock }, next.signal);
+  // Then it answers done, and the host was asked once
+  assert.deepEqual(parseStatus(f.state.status), { id: 'run-1/n1/1', phase: 'done', message: 'rebooted, boot id boot-b' });
+  assert.deepEqual(f.events.filter((e) => e === 'host reboot'), ['host reboot']);
+});
+
+test('a patch that fails is answered failed with its exit code and output tail, and nothing reboots', async () => {
+  const clock = new VirtualClock();
+  const stop = new AbortController();
+  const f = fakes(clock, { action: JSON.stringify({ id: 'p/1', operation: 'patch' }), patch: { code: 100, outputTail: 'E: Could not get lock /var/lib/dpkg/lock-frontend' }, needsReboot: true, onStatus: (s) => s.phase !== 'running' && stop.abort() });
+  await runAgent({ ...OPTIONS, node: f.node, host: f.host, clock }, stop.signal);
+  assert.deepEqual(parseStatus(f.state.status), { id: 'p/1', phase: 'failed', message: 'the patch command exited with 100: E: Could not get lock /var/lib/dpkg/lock-frontend' });
+  assert.ok(!f.events.includes('host reboot'), f.events.join('\n'));
+});
+
+test('a patch reboots only when the host needs it (or the plan says always), recording that it reboots first', async () => {
+  for (const [needsReboot, rebootAfterPatch, expected] of [
+    [false, 'needed', ['status running on boot-a: installing patches', 'host patch', 'status done: patched; no reboot needed']],
+    [true, 'needed', ['status running on boot-a: installing patches', 'host patch', 'status running rebooting on boot-a: patched; rebooting', 'host reboot']],
+    [false, 'always', ['status running on boot-a: installing patches', 'host patch', 'status running rebooting on boot-a: patched; rebooting', 'host reboot']],
+  ] as const) {
+    const clock = new VirtualClock();
+    const stop = new AbortController();
+    const f = fakes(clock, { action: JSON.stringify({ id: 'p/1', operation: 'patch' }), needsReboot, onReboot: () => stop.abort(), onStatus: (s) => s.phase === 'done' && stop.abort() });
+    await runAgent({ ...OPTIONS, rebootAfterPatch, node: f.node, host: f.host, clock }, stop.signal);
+    assert.deepEqual(f.events, expected, `needsReboot ${needsReboot}, rebootAfter ${rebootAfterPatch}`);
+  }
+});
+
+test('an upgrade is done when the kubelet reports the version, and failed when it does not within the grace', async () => {
+  for (const [versionAfterMs, phase, message] of [
+    [20_000, 'done', /^kubelet at v1\.31\.2$/],
+    [undefined, 'failed', /the upgrade commands ended, but the kubelet reports v1\.30\.4, not v1\.31\.2, 300 s later/],
+  ] as const) {
+    const clock = new VirtualClock();
+    const stop = new AbortController();
+    const f = fakes(clock, { action: JSON.stringify({ id: 'u/1', operation: 'upgrade', version: 'v1.31.2' }), versionAfterMs, onStatus: (s) => s.phase !== 'running' && stop.abort() });
+    await runAgent({ ...OPTIONS, node: f.node, host: f.host, clock }, stop.signal);
+    const s = parseStatus(f.state.status);
+    assert.equal(s?.phase, phase);
+    assert.match(s?.message ?? '', message);
+  }
+});
+
+test('reboot-required is published when it changes, checked on its period, with no action to carry out', async () => {
+  const clock = new VirtualClock();
+  const stop = new AbortController();
+  const f = fakes(clock, {});
+  void clock.sleep(150_000).then(() => (f.state.rebootRequired = true));
+  void clock.sleep(400_000).then(() => stop.abort());
+  await runAgent({ ...OPTIONS, node: f.node, host: f.host, clock }, stop.signal);
+  // false at the start, true at the first check after the sentinel appeared (180 s), not again after
+  assert.deepEqual(f.state.labels, [false, true]);
+  assert.deepEqual(f.events, []);
+});
