@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { KubeCluster } from '../../src/kube/adapter.ts';
 import { detectClock } from '../../src/kube/clock-probe.ts';
-import { connect } from '../../src/kube/client.ts';
+import { connect, loadKubeConfig } from '../../src/kube/client.ts';
+import { KubeApi } from '../../src/kube/api.ts';
+import { kubeOwnNode } from '../../src/agent/kube-node.ts';
+import type { KubeOwnNode } from '../../src/agent/kube-node.ts';
+import { parseStatus } from '../../src/agent/decide.ts';
 import type { PodView } from '../../src/kube/types.ts';
 import { ANNOTATIONS } from '../../src/kube/types.ts';
 import { systemClock } from '../../src/lib/clock.ts';
@@ -291,6 +295,59 @@ for (const engine of ENGINES) describe(`on the ${engine} engine`, () => {
       await cluster.snapshot();
       // Then it grew by those eight requests
       assert.equal(requests.count - before, 8);
+    });
+  });
+
+  describe("the node agent's own node", () => {
+    let api: KubeApi | undefined;
+    let own: KubeOwnNode | undefined;
+    const NODE = 'eu-central-c-r1-n2';
+    before(() => {
+      const kc = loadKubeConfig({ kubeconfig: sandbox.kubeconfigPath });
+      kc.setCurrentContext(REGION);
+      api = new KubeApi(kc);
+      own = kubeOwnNode(api, NODE);
+    });
+    after(async () => {
+      own?.close();
+      await api?.close();
+    });
+
+    test('it reads its boot id and kubelet version, and its answer is what kubectl then shows', async () => {
+      const node = own as KubeOwnNode;
+      const before = await node.read();
+      const shown = JSON.parse(ok(await sandbox.kubectl(['get', 'node', NODE, '-o', 'json']), 'get node')) as { status: { nodeInfo: { bootID: string; kubeletVersion: string } } };
+      assert.deepEqual({ bootId: before.bootId, kubeletVersion: before.kubeletVersion }, { bootId: shown.status.nodeInfo.bootID, kubeletVersion: shown.status.nodeInfo.kubeletVersion });
+      assert.ok(before.bootId.length > 0);
+      // When it answers an action
+      const answer = { id: 'run-x/eu-central-c-r1-n2/1', phase: 'failed' as const, message: 'the patch command exited with 100: E: dpkg was interrupted' };
+      await node.writeStatus(answer);
+      // Then it reads it back, and kubectl shows it under daylight.dev/action-status
+      assert.deepEqual(parseStatus((await node.read()).status), answer);
+      assert.deepEqual(JSON.parse(ok(await sandbox.kubectl(['get', 'node', NODE, '-o', 'jsonpath={.metadata.annotations.daylight\\.dev/action-status}']), 'jsonpath')), answer);
+    });
+
+    test('reboot-required is a label a selector finds and a condition beside the kubelet\'s own', async () => {
+      const node = own as KubeOwnNode;
+      const conditions = async () => (JSON.parse(ok(await sandbox.kubectl(['get', 'node', NODE, '-o', 'json']), 'get node')) as { status: { conditions: { type: string; status: string }[] } }).status.conditions;
+      await node.publishRebootRequired(true);
+      assert.equal(ok(await sandbox.kubectl(['get', 'nodes', '-l', 'daylight.dev/reboot-required=true', '-o', 'name']), 'get -l').trim(), `node/${NODE}`);
+      assert.equal((await conditions()).find((c) => c.type === 'daylight.dev/RebootRequired')?.status, 'True');
+      await node.publishRebootRequired(false);
+      assert.equal(ok(await sandbox.kubectl(['get', 'nodes', '-l', 'daylight.dev/reboot-required=true', '-o', 'name']), 'get -l').trim(), '');
+      const after = await conditions();
+      assert.equal(after.find((c) => c.type === 'daylight.dev/RebootRequired')?.status, 'False');
+      assert.equal(after.find((c) => c.type === 'Ready')?.status, 'True', 'the kubelet\'s Ready condition stays');
+    });
+
+    test('a change to the node ends its wait through the watch, long before the wait\'s own end', { timeout: 60_000 }, async () => {
+      const node = own as KubeOwnNode;
+      // The first wait sees the watch's initial event; after it, a wait lasts until the node changes
+      await node.changed(600_000);
+      const wait = node.changed(600_000);
+      ok(await sandbox.kubectl(['label', 'node', NODE, 'example.com/agent-test=yes']), 'kubectl label');
+      await wait;
+      ok(await sandbox.kubectl(['label', 'node', NODE, 'example.com/agent-test-']), 'kubectl unlabel');
     });
   });
 

@@ -27,7 +27,7 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   journal: ['engine/ports', 'lib'],
   sandbox: ['lib'],
   // the node agent (`daylight agent`, one per node): it talks to its own Node and its host, not to the engine
-  agent: ['lib'],
+  agent: ['engine/ports', 'kube', 'lib'],
   preflight: ['engine/ports', 'plan', 'kube', 'lib'],
   planner: ['engine/ports', 'plan', 'preflight', 'kube', 'lib'],
   checks: ['engine/ports', 'plan', 'kube', 'lib'],
