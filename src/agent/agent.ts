@@ -4,7 +4,8 @@
 // whether the host needs a reboot and publishes it on the Node.
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
-import { decide } from './decide.ts';
+import { decide, parseAction, parseStatus } from './decide.ts';
+import type { AgentMetrics } from './metrics.ts';
 import type { AgentAction, AgentStatus } from './decide.ts';
 import type { CommandResult, HostPort } from './host.ts';
 
@@ -29,6 +30,8 @@ export interface AgentOptions {
   /** After a patch: reboot when the host says it needs one, or always. */
   readonly rebootAfterPatch: 'needed' | 'always';
   readonly log?: (line: string) => void;
+  /** Told of reboot-required, each action's start and each answer. */
+  readonly metrics?: AgentMetrics;
 }
 
 export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<void> {
@@ -40,16 +43,23 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
       if (o.clock.now() >= nextSentinel) {
         const required = await o.host.rebootRequired();
         if (required !== published) await o.node.publishRebootRequired(required, signal);
+        o.metrics?.rebootRequired(required);
         published = required;
         nextSentinel = o.clock.now() + o.sentinelPeriodMs;
       }
       const facts = await o.node.read(signal);
       const step = decide({ action: facts.action, status: facts.status, bootId: facts.bootId, kubeletVersion: facts.kubeletVersion, nowMs: o.clock.now() }, { rebootGraceMs: o.confirmGraceMs });
       if (step.kind === 'answer') {
+        // An action this agent (or its last life, before a reboot) started: its start is the recorded one
+        const prior = parseStatus(facts.status);
+        const action = facts.action === undefined ? undefined : parseAction(facts.action);
+        if (prior?.phase === 'running' && prior.id === step.status.id && prior.startedAt && action && 'operation' in action) o.metrics?.actionStarted(prior.id, action.operation, Date.parse(prior.startedAt));
         await o.node.writeStatus(step.status, signal);
+        o.metrics?.answered(step.status, o.clock.now());
         log(`action ${step.status.id || '(none)'}: ${step.status.phase}: ${step.status.message}`);
       } else if (step.kind === 'start') {
         await o.node.writeStatus(step.status, signal);
+        o.metrics?.actionStarted(step.action.id, step.action.operation, o.clock.now());
         log(`action ${step.action.id}: ${step.status.message}`);
         await carryOut(o, step.action, step.status, signal);
       } else {
@@ -65,7 +75,11 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
 }
 
 async function carryOut(o: AgentOptions, action: AgentAction, running: AgentStatus, signal: AbortSignal): Promise<void> {
-  const answer = (phase: 'done' | 'failed', message: string) => o.node.writeStatus({ id: action.id, phase, message }, signal);
+  const answer = async (phase: 'done' | 'failed', message: string) => {
+    const status: AgentStatus = { id: action.id, phase, message };
+    await o.node.writeStatus(status, signal);
+    o.metrics?.answered(status, o.clock.now());
+  };
   const failedCommand = (what: string, r: CommandResult) => answer('failed', `${what} exited with ${r.code ?? 'a signal'}: ${r.outputTail}`);
   try {
     if (action.operation === 'reboot') {

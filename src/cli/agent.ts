@@ -3,17 +3,22 @@
 // through the host (src/agent/), answers it, and publishes whether the host needs a reboot. Commands are
 // given as JSON argv arrays, never as shell strings.
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runAgent } from '../agent/agent.ts';
 import { argvExec } from '../agent/exec.ts';
 import { DEFAULT_SENTINEL_FILE, linuxHost } from '../agent/host.ts';
 import type { LinuxHostOptions, RebootMethod } from '../agent/host.ts';
 import { kubeOwnNode } from '../agent/kube-node.ts';
+import { agentMetrics } from '../agent/metrics.ts';
+import type { AgentMetrics } from '../agent/metrics.ts';
 import { KubeApi } from '../kube/api.ts';
 import { IN_CLUSTER, loadKubeConfig } from '../kube/client.ts';
 import { systemClock } from '../lib/clock.ts';
 import { Duration } from '../lib/duration.ts';
 import { UserError } from '../lib/errors.ts';
-import { HELP_OPTION, parse, stringFlag } from './args.ts';
+import { HELP_OPTION, numberFlag, parse, stringFlag } from './args.ts';
 import type { Parsed } from './args.ts';
 import type { Command } from './command.ts';
 
@@ -37,7 +42,9 @@ label daylight.dev/reboot-required (true or false) and the condition daylight.de
   --sentinel-file PATH    the host's reboot-required file as the agent sees it (default ${DEFAULT_SENTINEL_FILE})
   --sentinel-command JSON a command instead: exit code 0 means a reboot is needed
   --sentinel-period       how often the sentinel is checked (default 1m)
-  --confirm-grace         how long a reboot or an upgrade has to show on the node (default 10m)`;
+  --confirm-grace         how long a reboot or an upgrade has to show on the node (default 10m)
+  --metrics-port N        serve Prometheus metrics on /metrics (0: any free port, named in the log)
+  --metrics-host ADDR     the address to serve them on (default 0.0.0.0, for the cluster's Prometheus)`;
 
 export const AGENT_OPTIONS = {
   ...HELP_OPTION,
@@ -53,6 +60,8 @@ export const AGENT_OPTIONS = {
   'sentinel-command': { type: 'string' },
   'sentinel-period': { type: 'string' },
   'confirm-grace': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
 } as const;
 
 export interface AgentSettings {
@@ -63,6 +72,7 @@ export interface AgentSettings {
   readonly rebootAfterPatch: 'needed' | 'always';
   readonly sentinelPeriodMs: number;
   readonly confirmGraceMs: number;
+  readonly metrics?: { readonly port: number; readonly host: string };
 }
 
 /** A command flag: a non-empty JSON array of strings, or a UserError naming the flag and what it got. */
@@ -108,7 +118,10 @@ export function agentSettings(p: Parsed, env: Readonly<Record<string, string | u
   const upgrades = ((p.values['upgrade-command'] as string[] | undefined) ?? []).map((raw) => argvFlag(p, 'upgrade-command', raw) as string[]);
   const patchCommand = argvFlag(p, 'patch-command');
   const context = stringFlag(p, 'context');
+  const metricsPort = numberFlag(p, 'metrics-port', { min: 0, max: 65_535, integer: true });
+  if (metricsPort === undefined && stringFlag(p, 'metrics-host') !== undefined) throw new UserError('--metrics-host needs --metrics-port');
   return {
+    ...(metricsPort !== undefined ? { metrics: { port: metricsPort, host: stringFlag(p, 'metrics-host') ?? '0.0.0.0' } } : {}),
     node,
     kubeconfig: stringFlag(p, 'kubeconfig') ?? (env.KUBERNETES_SERVICE_HOST ? IN_CLUSTER : env.KUBECONFIG ?? ''),
     ...(context ? { context } : {}),
@@ -123,6 +136,23 @@ export function agentSettings(p: Parsed, env: Readonly<Record<string, string | u
     sentinelPeriodMs: durationFlag(p, 'sentinel-period', '1m'),
     confirmGraceMs: durationFlag(p, 'confirm-grace', '10m'),
   };
+}
+
+/** /metrics in Prometheus' text format; anything else is 404. */
+function serveMetrics(metrics: AgentMetrics, at: { port: number; host: string }): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(metrics.text());
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found: the agent serves /metrics\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (e) => reject(new UserError(`--metrics-port ${at.port}: cannot listen on ${at.host}: ${e.message}`)));
+    server.listen(at.port, at.host, () => resolve(server));
+  });
 }
 
 export const agentCommand: Command = {
@@ -142,18 +172,22 @@ export const agentCommand: Command = {
     const log = (line: string) => io.err(JSON.stringify({ time: new Date().toISOString(), node: s.node, msg: line }));
     const own = kubeOwnNode(api, s.node, { log });
     const host = linuxHost({ ...s.host, exec: argvExec, kill: (pid, signal) => process.kill(pid, signal), exists: existsSync });
+    const metrics = agentMetrics(s.node);
+    const server = s.metrics ? await serveMetrics(metrics, s.metrics) : undefined;
+    if (server) log(`metrics on http://${s.metrics?.host}:${(server.address() as AddressInfo).port}/metrics`);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     log(`looking after node ${s.node} (reboot by ${s.host.reboot.method})`);
     try {
-      await runAgent({ node: own, host, clock: systemClock, confirmGraceMs: s.confirmGraceMs, sentinelPeriodMs: s.sentinelPeriodMs, rebootAfterPatch: s.rebootAfterPatch, log }, stop.signal);
+      await runAgent({ node: own, host, clock: systemClock, confirmGraceMs: s.confirmGraceMs, sentinelPeriodMs: s.sentinelPeriodMs, rebootAfterPatch: s.rebootAfterPatch, log, metrics }, stop.signal);
     } finally {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       own.close();
       await api.close();
+      await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
     }
     log('stopped');
     return 0;

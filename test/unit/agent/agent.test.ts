@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runAgent } from '../../../src/agent/agent.ts';
+import { agentMetrics } from '../../../src/agent/metrics.ts';
 import type { OwnNodePort } from '../../../src/agent/agent.ts';
 import type { AgentStatus } from '../../../src/agent/decide.ts';
 import { parseStatus } from '../../../src/agent/decide.ts';
@@ -119,4 +120,27 @@ test('reboot-required is published when it changes, checked on its period, with 
   // false at the start, true at the first check after the sentinel appeared (180 s), not again after
   assert.deepEqual(f.state.labels, [false, true]);
   assert.deepEqual(f.events, []);
+});
+
+test('the metrics follow reboot-required, the action in progress, and the last action\'s result and duration', async () => {
+  const clock = new VirtualClock();
+  const stop = new AbortController();
+  const metrics = agentMetrics('n1');
+  const f = fakes(clock, { action: JSON.stringify({ id: 'u/1', operation: 'upgrade', version: 'v1.31.2' }), versionAfterMs: 20_000, needsReboot: true });
+  let during = '';
+  const node = { ...f.node, writeStatus: async (s: AgentStatus) => {
+    await f.node.writeStatus(s);
+    if (s.phase !== 'running') stop.abort();
+  } };
+  // While the host upgrades, the action is in progress
+  const host = { ...f.host, upgrade: async (version: string) => ((during = metrics.text()), f.host.upgrade(version)) };
+  await runAgent({ ...OPTIONS, node, host, clock, metrics }, stop.signal);
+  assert.match(during, /^daylight_agent_action_in_progress\{node="n1"\} 1$/m);
+  const text = metrics.text();
+  assert.match(text, /^daylight_agent_reboot_required\{node="n1"\} 1$/m);
+  assert.match(text, /^daylight_agent_action_in_progress\{node="n1"\} 0$/m);
+  // The kubelet reported the version 20 s after the upgrade commands; the first look after that answers done
+  assert.match(text, /^daylight_agent_last_action_duration_seconds\{node="n1",operation="upgrade",result="done"\} (\d+)$/m);
+  const seconds = Number(/result="done"\} (\d+)/.exec(text)?.[1]);
+  assert.ok(seconds >= 20 && seconds <= 22, `${seconds} s`);
 });
