@@ -4,6 +4,7 @@
 // *before* it acts, so after any restart of its own, or the node's reboot, it finishes the action by
 // comparing what it recorded with what the node reports, and never acts on the same id twice. A pure
 // function: the agent's loop reads the node, asks this, writes the status it returns, then acts.
+import { isExactVersion } from '../lib/kube-version.ts';
 
 export type AgentOperation = 'reboot' | 'patch' | 'upgrade';
 
@@ -52,7 +53,6 @@ export type Step =
   /** A reboot was asked for on this boot and may still be under way: look again at `untilMs`. */
   | { readonly kind: 'wait'; readonly untilMs: number };
 
-const VERSION = /^v\d+\.\d+\.\d+$/;
 const OPERATIONS: readonly string[] = ['reboot', 'patch', 'upgrade'];
 
 /** The action annotation read strictly: a problem is answered as `failed`, never guessed at. */
@@ -67,7 +67,7 @@ export function parseAction(raw: string): AgentAction | { readonly error: string
   const a = value as Record<string, unknown>;
   if (typeof a.id !== 'string' || a.id === '') return { error: 'daylight.dev/action has no "id"' };
   if (typeof a.operation !== 'string' || !OPERATIONS.includes(a.operation)) return { error: `daylight.dev/action ${a.id}: unknown operation ${JSON.stringify(a.operation)}; use reboot, patch or upgrade` };
-  if (a.operation === 'upgrade' && (typeof a.version !== 'string' || !VERSION.test(a.version))) {
+  if (a.operation === 'upgrade' && (typeof a.version !== 'string' || !isExactVersion(a.version))) {
     return { error: `daylight.dev/action ${a.id}: upgrade needs "version" like "v1.31.2", got ${JSON.stringify(a.version)}` };
   }
   return { id: a.id, operation: a.operation as AgentOperation, ...(typeof a.version === 'string' ? { version: a.version } : {}) };

@@ -4,6 +4,7 @@
 // never a string a shell would read). The reboot is kured's: SIGRTMIN+5 to the host's PID 1 (systemd
 // reboots on it; needs `hostPID` and `CAP_KILL` only), or `systemctl reboot` entered into the host's
 // namespaces with nsenter (needs `hostPID` and privilege).
+import { isExactVersion } from '../lib/kube-version.ts';
 
 /** A command's end: its exit code (null when a signal ended it) and the tail of what it printed. */
 export interface CommandResult {
@@ -51,13 +52,12 @@ export const SIGRTMIN_PLUS_5 = 39;
 export const NSENTER = ['nsenter', '--target', '1', '--mount', '--uts', '--ipc', '--net', '--pid', '--'] as const;
 export const DEFAULT_REBOOT_COMMAND = [...NSENTER, 'systemctl', 'reboot'] as const;
 export const DEFAULT_SENTINEL_FILE = '/var/run/reboot-required';
-const VERSION = /^v\d+\.\d+\.\d+$/;
 
 export class HostConfigError extends Error {}
 
 /** One upgrade step with the version placed: only inside whole argv elements, and only a checked version. */
 export function withVersion(argv: readonly string[], version: string): string[] {
-  if (!VERSION.test(version)) throw new HostConfigError(`the upgrade version must look like v1.31.2, got ${JSON.stringify(version)}`);
+  if (!isExactVersion(version)) throw new HostConfigError(`the upgrade version must look like v1.31.2, got ${JSON.stringify(version)}`);
   return argv.map((a) => a.replaceAll('{{version}}', version));
 }
 

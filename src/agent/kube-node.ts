@@ -18,8 +18,7 @@ export interface KubeOwnNode extends OwnNodePort {
   close(): void;
 }
 
-export function kubeOwnNode(api: KubeApi, name: string, o: { readonly log?: (line: string) => void; readonly clockNow?: () => number } = {}): KubeOwnNode {
-  const now = o.clockNow ?? Date.now;
+export function kubeOwnNode(api: KubeApi, name: string, o: { readonly log?: (line: string) => void } = {}): KubeOwnNode {
   let waiters: (() => void)[] = [];
   let watch: AbortController | undefined;
   let closed = false;
@@ -60,7 +59,7 @@ export function kubeOwnNode(api: KubeApi, name: string, o: { readonly log?: (lin
     },
     async publishRebootRequired(required, signal) {
       await patch('publish reboot-required', { metadata: { labels: { [REBOOT_REQUIRED_LABEL]: String(required) } } }, signal);
-      const at = new Date(now()).toISOString().replace(/\.\d+Z$/, 'Z');
+      const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
       const condition = {
         type: REBOOT_REQUIRED_CONDITION,
         status: required ? 'True' : 'False',

@@ -20,3 +20,13 @@ export function parseVersion(text: string): KubeVersion | undefined {
   const patch = m[3] === undefined ? undefined : Number(m[3]);
   return patch === undefined ? { minor, text } : { minor, patch, text };
 }
+
+const EXACT = /^v\d+\.\d+\.\d+$/;
+
+/**
+ * Whether `text` is a kubelet version exactly as the node action protocol carries it ("v1.31.2": no
+ * suffix, nothing a shell or a flag could read): what an `upgrade` action must name.
+ */
+export function isExactVersion(text: string | undefined): text is string {
+  return text !== undefined && EXACT.test(text);
+}

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { backoffDelay } from '../../lib/backoff.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { mapLimit } from '../../lib/concurrency.ts';
+import { isExactVersion } from '../../lib/kube-version.ts';
 import { errorMessage, isAbortError } from '../../lib/errors.ts';
 import type { Node, Pod } from '../k8s-types.ts';
 import { NODE_TIMING } from '../sim/node-actions.ts';
@@ -20,7 +21,6 @@ import { KUBELET_STOPPED_ANNOTATION } from './kwok-stages.ts';
 
 const MERGE = 'application/merge-patch+json';
 const STRATEGIC = 'application/strategic-merge-patch+json';
-const VERSION = /^v\d+\.\d+\.\d+$/;
 const RELIST = { baseMs: 500, capMs: 5000 };
 const PARALLEL_POD_WRITES = 8;
 
@@ -101,7 +101,7 @@ export function startNodeAgent(o: NodeAgentOptions): NodeAgent {
       await down(node, action, action.operation === 'patch' ? 'installing patches, then rebooting' : 'rebooting', true);
       later(name, numberAnnotation(node, NODE_TIMING.rebootSeconds, 120) * 1000, () => up(name, action, true));
     } else if (action.operation === 'upgrade') {
-      if (!action.version || !VERSION.test(action.version)) {
+      if (!isExactVersion(action.version)) {
         await setAnnotations(name, { [ACTION_STATUS_ANNOTATION]: status({ id: action.id, phase: 'failed', message: `upgrade needs "version" like "v1.31.2", got ${JSON.stringify(action.version)}` }) });
         return;
       }

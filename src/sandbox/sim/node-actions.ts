@@ -1,6 +1,7 @@
 // The node agent protocol of DESIGN.md section 6, as the simulated kubelet carries it out: an action in
 // `daylight.dev/action`, progress and outcome in `daylight.dev/action-status`.
 import { randomUUID } from 'node:crypto';
+import { isExactVersion } from '../../lib/kube-version.ts';
 import type { Node } from '../k8s-types.ts';
 import type { Change } from '../store.ts';
 import type { Controller, SimContext } from './context.ts';
@@ -21,7 +22,6 @@ export interface NodeHooks {
   nodeUp(node: string): void;
 }
 
-const VERSION = /^v\d+\.\d+\.\d+$/;
 
 export class NodeActions implements Pick<Controller, 'reconcile'> {
   private readonly ctx: SimContext;
@@ -77,7 +77,7 @@ export class NodeActions implements Pick<Controller, 'reconcile'> {
       this.ctx.referee.reboot(this.ctx.region, name);
       this.later(name, numberAnnotation(node, NODE_TIMING.rebootSeconds, 120), () => this.up(name, action, true));
     } else if (action.operation === 'upgrade') {
-      if (!action.version || !VERSION.test(action.version)) {
+      if (!isExactVersion(action.version)) {
         this.setStatus(name, { id: action.id, phase: 'failed', message: `upgrade needs "version" like "v1.31.2", got ${JSON.stringify(action.version)}` });
         return;
       }
