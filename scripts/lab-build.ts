@@ -1,6 +1,7 @@
 // `npm run lab:build`: builds the upstream control plane the kubernetes engine runs (etcd,
-// kube-apiserver, kube-controller-manager, kube-scheduler, kwok) from lab/ into the user's cache and
-// prints how long each binary took; binaries already built from the same module files are kept.
+// kube-apiserver, kube-controller-manager, kube-scheduler, kwok) and Helm, the charts' renderer, from
+// lab/ into the user's cache and prints how long each binary took; binaries already built from the same
+// module files are kept.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

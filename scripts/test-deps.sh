@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite needs beyond npm packages, installed when missing: Prometheus, Alertmanager, HAProxy,
 # Chromium and python3-kubernetes (the differential suite's second client) from Debian's packages, kubectl,
-# and the upstream control plane built from Go modules. Run by `npm test` before the tests (npm's pretest).
+# and the upstream control plane and Helm built from Go modules. Run by `npm test` before the tests (npm's pretest).
 set -euo pipefail
 
 missing=()
@@ -23,8 +23,9 @@ fi
 
 command -v kubectl >/dev/null 2>&1 || { echo "test dependencies: kubectl is required for the end-to-end tests; install it from your distribution or from the Kubernetes packages" >&2; exit 1; }
 
-# The upstream control plane the kubernetes engine's tests run: built from the Go module proxy into the
-# user's cache (the first build takes 20-40 minutes on 2 cores; later runs find it built in under a second).
+# The upstream control plane the kubernetes engine's tests run, and Helm, the renderer the chart's tests run:
+# built from the Go module proxy into the user's cache (the first build takes 20-40 minutes on 2 cores;
+# later runs find it built in under a second).
 if ! command -v go >/dev/null 2>&1; then
   if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; else
     echo "test dependencies: Go 1.26 or newer is needed to build the upstream control plane (npm run lab:build); install it and put go on PATH" >&2

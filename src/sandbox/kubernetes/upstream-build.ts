@@ -1,6 +1,6 @@
 // Builds the upstream control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
-// kwok) from the Go modules under lab/ into a cache outside git; a binary already built from the same
-// module files is kept, so a second call costs a hash and a few stat calls.
+// kwok) and Helm (the charts' renderer) from the Go modules under lab/ into a cache outside git; a binary
+// already built from the same module files is kept, so a second call costs a hash and a few stat calls.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -206,7 +206,7 @@ export interface FoundUpstream {
   readonly version: string;
   readonly binDir: string;
   readonly binaries: Readonly<Record<UpstreamName, string>>;
-  /** Binaries not in the cache: the engine cannot start until `npm run lab:build` has built them. */
+  /** The engine's binaries not in the cache: it cannot start until `npm run lab:build` has built them (a missing tool, Helm, is not counted). */
   readonly missing: readonly UpstreamName[];
 }
 
@@ -218,6 +218,6 @@ export async function findUpstream(cacheRoot: string, labDir: string = LAB_DIR):
   const binDir = join(cacheRoot, 'daylight', 'kubernetes', version, 'bin');
   const binaries = Object.fromEntries(all.map((b) => [b.name, join(binDir, b.name)])) as Record<UpstreamName, string>;
   const missing: UpstreamName[] = [];
-  for (const b of all) if (!(await isFile(binaries[b.name]))) missing.push(b.name);
+  for (const b of all) if (b.role === 'engine' && !(await isFile(binaries[b.name]))) missing.push(b.name);
   return { version, binDir, binaries, missing };
 }

@@ -1,11 +1,12 @@
-// Which upstream binaries the kubernetes engine runs and which Go module under lab/ builds each, with
-// the pinned versions read from those go.mod files, so the build and its cache key have one source.
+// Which upstream binaries the kubernetes engine runs (and the tools tests run beside it, such as Helm) and
+// which Go module under lab/ builds each, with the pinned versions read from those go.mod files, so the
+// build and its cache key have one source.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type UpstreamName = 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kwok';
+export type UpstreamName = 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'kwok' | 'helm';
 
 export interface UpstreamBinary {
   readonly name: UpstreamName;
@@ -15,6 +16,11 @@ export interface UpstreamBinary {
   readonly upstreamModule: string;
   /** The main package passed to `go build`. */
   readonly mainPackage: string;
+  /**
+   * engine: a component the kubernetes engine starts; tool: a command run to completion (Helm renders the
+   * charts), never started as a server, and not needed to start the engine.
+   */
+  readonly role: 'engine' | 'tool';
 }
 
 export interface PinnedBinary extends UpstreamBinary {
@@ -27,15 +33,17 @@ export interface PinnedBinary extends UpstreamBinary {
 export const LAB_DIR = fileURLToPath(new URL('../../../lab/', import.meta.url));
 
 export const UPSTREAM_BINARIES: readonly UpstreamBinary[] = [
-  { name: 'etcd', moduleDir: 'etcd', upstreamModule: 'go.etcd.io/etcd/server/v3', mainPackage: 'go.etcd.io/etcd/server/v3' },
+  { name: 'etcd', moduleDir: 'etcd', upstreamModule: 'go.etcd.io/etcd/server/v3', mainPackage: 'go.etcd.io/etcd/server/v3', role: 'engine' },
   kubernetesCommand('kube-apiserver'),
   kubernetesCommand('kube-controller-manager'),
   kubernetesCommand('kube-scheduler'),
-  { name: 'kwok', moduleDir: 'kwok', upstreamModule: 'sigs.k8s.io/kwok', mainPackage: 'sigs.k8s.io/kwok/cmd/kwok' },
+  { name: 'kwok', moduleDir: 'kwok', upstreamModule: 'sigs.k8s.io/kwok', mainPackage: 'sigs.k8s.io/kwok/cmd/kwok', role: 'engine' },
+  // The renderer of charts/daylight-agent: `helm template` and `helm lint`, run by tests and `npm run chart:render`
+  { name: 'helm', moduleDir: 'helm', upstreamModule: 'helm.sh/helm/v4', mainPackage: 'helm.sh/helm/v4/cmd/helm', role: 'tool' },
 ];
 
 function kubernetesCommand(name: UpstreamName): UpstreamBinary {
-  return { name, moduleDir: '.', upstreamModule: 'k8s.io/kubernetes', mainPackage: `k8s.io/kubernetes/cmd/${name}` };
+  return { name, moduleDir: '.', upstreamModule: 'k8s.io/kubernetes', mainPackage: `k8s.io/kubernetes/cmd/${name}`, role: 'engine' };
 }
 
 /** Reads each binary's pinned version and module hash from its go.mod and go.sum under `labDir`. */

@@ -1,10 +1,12 @@
 // The pins under lab/ hold together: the staging modules at the Kubernetes release's own v0.N.P, etcd
-// at the minor whose client that release requires, and a binary's cache key moving with its go.sum.
+// at the minor whose client that release requires, and a binary's cache key moving with its go.sum; Helm
+// is built beside them as a tool the engine does not need to start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findUpstream } from '../../../../src/sandbox/kubernetes/upstream-build.ts';
 import { LAB_DIR, pinUpstreamBinaries, requiredVersion } from '../../../../src/sandbox/kubernetes/upstream-modules.ts';
 
 test('requiredVersion reads one-line requires and require blocks, and ignores replace lines', () => {
@@ -51,5 +53,30 @@ test('a binary is keyed by its own module files: changing kwok/go.sum changes on
     assert.deepEqual(changed, ['kwok']);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('Helm is built from lab/helm as a tool: it is pinned like the rest, and a missing Helm does not stop the engine from starting', async () => {
+  const pinned = await pinUpstreamBinaries();
+  const helm = pinned.find((b) => b.name === 'helm');
+  assert.ok(helm, 'helm is among the upstream binaries');
+  assert.deepEqual([helm.moduleDir, helm.upstreamModule, helm.mainPackage, helm.role], ['helm', 'helm.sh/helm/v4', 'helm.sh/helm/v4/cmd/helm', 'tool']);
+  assert.match(helm.upstreamVersion, /^v4\.\d+\.\d+$/);
+  assert.deepEqual(pinned.filter((b) => b.role === 'engine').map((b) => b.name).sort(), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
+  // Given a cache holding every engine binary but not Helm
+  const cacheRoot = await mkdtemp(join(tmpdir(), 'daylight-cache-'));
+  try {
+    const { binDir, binaries } = await findUpstream(cacheRoot);
+    await mkdir(binDir, { recursive: true });
+    for (const b of pinned) if (b.role === 'engine') await writeFile(binaries[b.name], '');
+    // Then nothing the engine needs is missing, and Helm's path is where the build puts it
+    const found = await findUpstream(cacheRoot);
+    assert.deepEqual(found.missing, []);
+    assert.equal(found.binaries.helm, join(binDir, 'helm'));
+    // And an engine binary taken away is named
+    await rm(binaries.kwok);
+    assert.deepEqual((await findUpstream(cacheRoot)).missing, ['kwok']);
+  } finally {
+    await rm(cacheRoot, { recursive: true, force: true });
   }
 });
