@@ -38,6 +38,8 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
   const log = o.log ?? (() => {});
   let nextSentinel = 0;
   let published: boolean | undefined;
+  /** Reboots this life of the agent asked for: asked again at most once after a restart (see decide.ts). */
+  const asked = new Set<string>();
   while (!signal.aborted) {
     try {
       if (o.clock.now() >= nextSentinel) {
@@ -61,7 +63,11 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
         await o.node.writeStatus(step.status, signal);
         o.metrics?.actionStarted(step.action.id, step.action.operation, o.clock.now());
         log(`action ${step.action.id}: ${step.status.message}`);
-        await carryOut(o, step.action, step.status, signal);
+        await carryOut(o, step.action, step.status, () => (asked.add(step.action.id), o.host.reboot()), signal);
+      } else if (step.kind === 'wait' && !asked.has(step.id)) {
+        asked.add(step.id);
+        log(`action ${step.id}: still on boot ${facts.bootId} after a restart; asking the host to reboot again (the same reboot, not a second one)`);
+        await o.host.reboot();
       } else {
         const until = step.kind === 'wait' ? step.untilMs : nextSentinel;
         await o.node.changed(Math.max(0, until - o.clock.now()), signal);
@@ -74,7 +80,7 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
   }
 }
 
-async function carryOut(o: AgentOptions, action: AgentAction, running: AgentStatus, signal: AbortSignal): Promise<void> {
+async function carryOut(o: AgentOptions, action: AgentAction, running: AgentStatus, reboot: () => Promise<void>, signal: AbortSignal): Promise<void> {
   const answer = async (phase: 'done' | 'failed', message: string) => {
     const status: AgentStatus = { id: action.id, phase, message };
     await o.node.writeStatus(status, signal);
@@ -83,7 +89,7 @@ async function carryOut(o: AgentOptions, action: AgentAction, running: AgentStat
   const failedCommand = (what: string, r: CommandResult) => answer('failed', `${what} exited with ${r.code ?? 'a signal'}: ${r.outputTail}`);
   try {
     if (action.operation === 'reboot') {
-      await o.host.reboot();
+      await reboot();
       return; // the reboot ends this process; decide() confirms it by the boot id, or fails it after the grace
     }
     if (action.operation === 'patch') {
@@ -92,7 +98,7 @@ async function carryOut(o: AgentOptions, action: AgentAction, running: AgentStat
       if (o.rebootAfterPatch === 'always' || (await o.host.rebootRequired())) {
         // Recorded before the host is asked, so a restart from here on waits for the new boot id
         await o.node.writeStatus({ ...running, message: 'patched; rebooting', rebooting: true, startedAt: new Date(o.clock.now()).toISOString() }, signal);
-        await o.host.reboot();
+        await reboot();
         return;
       }
       return void (await answer('done', 'patched; no reboot needed'));

@@ -50,8 +50,13 @@ export type Step =
   | { readonly kind: 'answer'; readonly status: AgentStatus }
   /** Write `status` (running, with the boot id), and only once it is written, carry out `action`. */
   | { readonly kind: 'start'; readonly action: AgentAction; readonly status: AgentStatus }
-  /** A reboot was asked for on this boot and may still be under way: look again at `untilMs`. */
-  | { readonly kind: 'wait'; readonly untilMs: number };
+  /**
+   * The reboot of action `id` was asked for on this boot and has not happened yet: ask the host again (once
+   * per life of the agent), then look again at `untilMs`. Until the boot id changes, asking again is the
+   * same reboot, not a second one (a host already going down ignores it), and an agent killed between
+   * recording `rebooting` and asking would otherwise wait out its grace for a reboot nobody asked for.
+   */
+  | { readonly kind: 'wait'; readonly id: string; readonly untilMs: number };
 
 const OPERATIONS: readonly string[] = ['reboot', 'patch', 'upgrade'];
 
@@ -121,7 +126,7 @@ function resume(action: AgentAction, status: AgentStatus, facts: NodeFacts, o: D
     if (rebooted) return done(`rebooted, boot id ${facts.bootId}`);
     const asked = Date.parse(status.startedAt ?? '');
     const until = (Number.isFinite(asked) ? asked : facts.nowMs) + o.rebootGraceMs;
-    if (facts.nowMs < until) return { kind: 'wait', untilMs: until };
+    if (facts.nowMs < until) return { kind: 'wait', id: action.id, untilMs: until };
     return failed(`asked the host to reboot at ${status.startedAt ?? 'an unknown time'}, and the node is still on boot id ${facts.bootId} ${Math.round(o.rebootGraceMs / 1000)} s later`);
   }
   // A patch whose command had not ended when the agent (or the node) went away: its outcome is unknown.

@@ -144,3 +144,17 @@ test('the metrics follow reboot-required, the action in progress, and the last a
   const seconds = Number(/result="done"\} (\d+)/.exec(text)?.[1]);
   assert.ok(seconds >= 20 && seconds <= 22, `${seconds} s`);
 });
+
+test('restarted on the same boot after recording a reboot, the agent asks the host again once in that life, then waits for the new boot', async () => {
+  const clock = new VirtualClock();
+  const stop = new AbortController();
+  const f = fakes(clock, { action: REBOOT });
+  // Given a life that recorded `rebooting` and was killed before the host heard of it
+  f.state.status = JSON.stringify({ id: 'run-1/n1/1', phase: 'running', message: 'rebooting', bootId: 'boot-a', startedAt: new Date(clock.now()).toISOString(), rebooting: true });
+  // When the next life runs on the same boot for a minute, with the host slow to go down
+  void clock.sleep(60_000).then(() => stop.abort());
+  await runAgent({ ...OPTIONS, node: f.node, host: f.host, clock }, stop.signal);
+  // Then it asked the host once, wrote nothing, and the action is still running (the grace is 5 minutes)
+  assert.deepEqual(f.events, ['host reboot']);
+  assert.equal(parseStatus(f.state.status)?.phase, 'running');
+});
