@@ -17,6 +17,8 @@ export interface OwnNodePort {
   publishRebootRequired(required: boolean, signal?: AbortSignal): Promise<void>;
   /** Resolves when the Node changed, or after `ms`, whichever is first. */
   changed(ms: number, signal?: AbortSignal): Promise<void>;
+  /** A Kubernetes Event on the Node, reported by the agent (`kubectl describe node` shows it). */
+  event(e: { readonly reason: string; readonly message: string; readonly type: 'Normal' | 'Warning' }, signal?: AbortSignal): Promise<void>;
 }
 
 export interface AgentOptions {
@@ -33,6 +35,19 @@ export interface AgentOptions {
   /** Told of reboot-required, each action's start and each answer. */
   readonly metrics?: AgentMetrics;
 }
+
+/** An Event on the Node; one that cannot be recorded is logged, never a reason to stop an action. */
+async function tell(o: AgentOptions, e: Parameters<OwnNodePort['event']>[0], signal: AbortSignal): Promise<void> {
+  try {
+    await o.node.event(e, signal);
+  } catch (err: unknown) {
+    if (isAbortError(err) || signal.aborted) throw err;
+    o.log?.(`node agent: could not record the event ${e.reason}: ${errorMessage(err)}`);
+  }
+}
+
+/** The Event for an answer: done is Normal, failed a Warning. */
+const answered = (s: AgentStatus) => ({ reason: s.phase === 'done' ? 'DaylightActionDone' : 'DaylightActionFailed', message: `${s.id || 'daylight.dev/action'}: ${s.message}`, type: s.phase === 'done' ? 'Normal' : 'Warning' }) as const;
 
 export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<void> {
   const log = o.log ?? (() => {});
@@ -59,14 +74,22 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
         await o.node.writeStatus(step.status, signal);
         o.metrics?.answered(step.status, o.clock.now());
         log(`action ${step.status.id || '(none)'}: ${step.status.phase}: ${step.status.message}`);
+        await tell(o, answered(step.status), signal);
       } else if (step.kind === 'start') {
         await o.node.writeStatus(step.status, signal);
         o.metrics?.actionStarted(step.action.id, step.action.operation, o.clock.now());
         log(`action ${step.action.id}: ${step.status.message}`);
-        await carryOut(o, step.action, step.status, () => (asked.add(step.action.id), o.host.reboot()), signal);
+        await tell(o, { reason: 'DaylightActionStarted', message: `${step.action.id}: ${step.action.operation}${step.action.version ? ` to ${step.action.version}` : ''} on boot ${facts.bootId}`, type: 'Normal' }, signal);
+        const reboot = async (why: string) => {
+          asked.add(step.action.id);
+          await tell(o, { reason: 'DaylightRebooting', message: `${step.action.id}: ${why}`, type: 'Normal' }, signal);
+          await o.host.reboot();
+        };
+        await carryOut(o, step.action, step.status, reboot, signal);
       } else if (step.kind === 'wait' && !asked.has(step.id)) {
         asked.add(step.id);
         log(`action ${step.id}: still on boot ${facts.bootId} after a restart; asking the host to reboot again (the same reboot, not a second one)`);
+        await tell(o, { reason: 'DaylightRebooting', message: `${step.id}: the agent restarted on boot ${facts.bootId} before the reboot; asking the host again (the same reboot)`, type: 'Normal' }, signal);
         await o.host.reboot();
       } else {
         const until = step.kind === 'wait' ? step.untilMs : nextSentinel;
@@ -80,25 +103,28 @@ export async function runAgent(o: AgentOptions, signal: AbortSignal): Promise<vo
   }
 }
 
-async function carryOut(o: AgentOptions, action: AgentAction, running: AgentStatus, reboot: () => Promise<void>, signal: AbortSignal): Promise<void> {
+async function carryOut(o: AgentOptions, action: AgentAction, running: AgentStatus, reboot: (why: string) => Promise<void>, signal: AbortSignal): Promise<void> {
   const answer = async (phase: 'done' | 'failed', message: string) => {
     const status: AgentStatus = { id: action.id, phase, message };
     await o.node.writeStatus(status, signal);
     o.metrics?.answered(status, o.clock.now());
+    o.log?.(`action ${action.id}: ${phase}: ${message}`);
+    await tell(o, answered(status), signal);
   };
   const failedCommand = (what: string, r: CommandResult) => answer('failed', `${what} exited with ${r.code ?? 'a signal'}: ${r.outputTail}`);
   try {
     if (action.operation === 'reboot') {
-      await reboot();
+      await reboot('asking the host to reboot');
       return; // the reboot ends this process; decide() confirms it by the boot id, or fails it after the grace
     }
     if (action.operation === 'patch') {
       const r = await o.host.patch();
       if (r.code !== 0) return void (await failedCommand('the patch command', r));
-      if (o.rebootAfterPatch === 'always' || (await o.host.rebootRequired())) {
+      const always = (action.rebootAfter ?? o.rebootAfterPatch) === 'always';
+      if (always || (await o.host.rebootRequired())) {
         // Recorded before the host is asked, so a restart from here on waits for the new boot id
         await o.node.writeStatus({ ...running, message: 'patched; rebooting', rebooting: true, startedAt: new Date(o.clock.now()).toISOString() }, signal);
-        await reboot();
+        await reboot(always ? 'patched; the plan reboots after every patch: asking the host to reboot' : 'patched; the host needs a reboot: asking it to reboot');
         return;
       }
       return void (await answer('done', 'patched; no reboot needed'));

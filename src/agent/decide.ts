@@ -13,6 +13,8 @@ export interface AgentAction {
   readonly operation: AgentOperation;
   /** For `upgrade`: the kubelet version to reach, like v1.31.2. */
   readonly version?: string;
+  /** For `patch`: reboot after it when the host needs it, or always (the plan's `rebootAfter`); the agent's own setting when absent. */
+  readonly rebootAfter?: 'needed' | 'always';
 }
 
 export interface AgentStatus {
@@ -75,7 +77,15 @@ export function parseAction(raw: string): AgentAction | { readonly error: string
   if (a.operation === 'upgrade' && (typeof a.version !== 'string' || !isExactVersion(a.version))) {
     return { error: `daylight.dev/action ${a.id}: upgrade needs "version" like "v1.31.2", got ${JSON.stringify(a.version)}` };
   }
-  return { id: a.id, operation: a.operation as AgentOperation, ...(typeof a.version === 'string' ? { version: a.version } : {}) };
+  if (a.rebootAfter !== undefined && a.rebootAfter !== 'needed' && a.rebootAfter !== 'always') {
+    return { error: `daylight.dev/action ${a.id}: "rebootAfter" must be needed or always, got ${JSON.stringify(a.rebootAfter)}` };
+  }
+  return {
+    id: a.id,
+    operation: a.operation as AgentOperation,
+    ...(typeof a.version === 'string' ? { version: a.version } : {}),
+    ...(a.rebootAfter !== undefined ? { rebootAfter: a.rebootAfter } : {}),
+  };
 }
 
 /** The status annotation as the agent wrote it; anything else reads as no status. */

@@ -1,12 +1,14 @@
 // The agent's own Node through the Kubernetes API: read it, answer in `daylight.dev/action-status`, publish
 // reboot-required as a label a plan can select on and a condition, and learn of changes through one watch
-// of this Node alone (fieldSelector metadata.name), never by polling. It touches only its own Node, and
-// only those fields: what the agent's ServiceAccount and admission policy allow.
+// of this Node alone (fieldSelector metadata.name), never by polling; and record Events about it. It
+// touches only its own Node, and only those fields: what the agent's ServiceAccount and admission policy allow.
 import { PatchStrategy } from '@kubernetes/client-node';
 import type { V1Node } from '@kubernetes/client-node';
 import { ANNOTATIONS } from '../engine/ports/cluster-views.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { KubeApi } from '../kube/api.ts';
+import { recordNodeEvent } from '../kube/events.ts';
+import { systemClock } from '../lib/clock.ts';
 import type { OwnNodePort } from './agent.ts';
 import type { AgentStatus } from './decide.ts';
 
@@ -40,12 +42,14 @@ export function kubeOwnNode(api: KubeApi, name: string, o: { readonly log?: (lin
       o.log?.(`node agent: cannot watch node ${name}: ${errorMessage(e)}`);
     }
   };
+  let uid: string | undefined;
   const patch = (what: string, body: unknown, signal?: AbortSignal) =>
     api.call(`${what} on node ${name}`, (opts) => api.core.patchNode({ name, body }, opts), { signal, contentType: PatchStrategy.MergePatch });
 
   return {
     async read(signal) {
       const n: V1Node = await api.call(`read node ${name}`, (opts) => api.core.readNode({ name }, opts), { signal });
+      uid = n.metadata?.uid;
       const annotations = n.metadata?.annotations ?? {};
       return {
         action: annotations[ANNOTATIONS.action],
@@ -85,6 +89,11 @@ export function kubeOwnNode(api: KubeApi, name: string, o: { readonly log?: (lin
       });
       await startWatch();
       await waited;
+    },
+    async event(e, signal) {
+      if (uid === undefined) await this.read(signal);
+      // Reported from its node by the agent, as the kubelet reports its own (core/v1, in `default`, beside Daylight's)
+      await recordNodeEvent({ api, clock: systemClock }, { name, uid: uid ?? '' }, e, signal, { component: 'daylight-agent', instance: name });
     },
     close() {
       closed = true;

@@ -11,7 +11,11 @@ export const EVENT_NAMESPACE = 'default';
 export const COMPONENT = 'daylight';
 
 
-export async function recordNodeEvent(c: { api: KubeApi; clock: Clock }, node: { name: string; uid: string }, e: NodeEvent, signal?: AbortSignal): Promise<void> {
+/**
+ * `reporter`: who reports it: Daylight (the default), or the node agent, which reports as
+ * `daylight-agent` from its node, as the kubelet reports as `kubelet` from its own.
+ */
+export async function recordNodeEvent(c: { api: KubeApi; clock: Clock }, node: { name: string; uid: string }, e: NodeEvent, signal?: AbortSignal, reporter: { component: string; instance: string } = { component: COMPONENT, instance: COMPONENT }): Promise<void> {
   const now = new Date(c.clock.now());
   const body: CoreV1Event = {
     apiVersion: 'v1',
@@ -21,9 +25,9 @@ export async function recordNodeEvent(c: { api: KubeApi; clock: Clock }, node: {
     reason: e.reason,
     message: e.message,
     type: e.type ?? 'Normal',
-    source: { component: COMPONENT },
-    reportingComponent: COMPONENT,
-    reportingInstance: COMPONENT,
+    source: { component: reporter.component, ...(reporter.instance !== reporter.component ? { host: reporter.instance } : {}) },
+    reportingComponent: reporter.component,
+    reportingInstance: reporter.instance,
     firstTimestamp: now,
     lastTimestamp: now,
     count: 1,

@@ -31,6 +31,7 @@ function fakes(clock: VirtualClock, o: { action?: string; patch?: CommandResult;
     },
     publishRebootRequired: async (required) => void state.labels.push(required),
     changed: (ms, signal) => clock.sleep(Math.min(ms, 1_000), signal),
+    event: async (e) => void events.push(`event ${e.type} ${e.reason}: ${e.message}`),
   };
   const host: HostPort = {
     reboot: async () => {
@@ -61,14 +62,15 @@ test('a reboot: running with the boot id is written before the host is asked; th
   // Given the action, when the agent runs until the host reboots (which ends it)
   await runAgent({ ...OPTIONS, node: f.node, host: f.host, clock }, life.signal);
   // Then it recorded before it asked
-  assert.deepEqual(f.events, ['status running rebooting on boot-a: rebooting', 'host reboot']);
+  assert.deepEqual(f.events, ['status running rebooting on boot-a: rebooting', 'event Normal DaylightActionStarted: run-1/n1/1: reboot on boot boot-a', 'event Normal DaylightRebooting: run-1/n1/1: asking the host to reboot', 'host reboot']);
   // When the node comes back on a new boot and the agent starts again
   f.state.bootId = 'boot-b';
   const next = new AbortController();
   const g = { ...f, node: { ...f.node, writeStatus: async (s: AgentStatus) => (await f.node.writeStatus(s), next.abort()) } };
   await runAgent({ ...OPTIONS, node: g.node, host: f.host, clock }, next.signal);
-  // Then it answers done, and the host was asked once
+  // Then it answers done, with an Event on the node, and the host was asked once
   assert.deepEqual(parseStatus(f.state.status), { id: 'run-1/n1/1', phase: 'done', message: 'rebooted, boot id boot-b' });
+  assert.equal(f.events.at(-1), 'event Normal DaylightActionDone: run-1/n1/1: rebooted, boot id boot-b');
   assert.deepEqual(f.events.filter((e) => e === 'host reboot'), ['host reboot']);
 });
 
@@ -79,19 +81,20 @@ test('a patch that fails is answered failed with its exit code and output tail, 
   await runAgent({ ...OPTIONS, node: f.node, host: f.host, clock }, stop.signal);
   assert.deepEqual(parseStatus(f.state.status), { id: 'p/1', phase: 'failed', message: 'the patch command exited with 100: E: Could not get lock /var/lib/dpkg/lock-frontend' });
   assert.ok(!f.events.includes('host reboot'), f.events.join('\n'));
+  assert.equal(f.events.at(-1), 'event Warning DaylightActionFailed: p/1: the patch command exited with 100: E: Could not get lock /var/lib/dpkg/lock-frontend');
 });
 
 test('a patch reboots only when the host needs it (or the plan says always), recording that it reboots first', async () => {
   for (const [needsReboot, rebootAfterPatch, expected] of [
-    [false, 'needed', ['status running on boot-a: installing patches', 'host patch', 'status done: patched; no reboot needed']],
-    [true, 'needed', ['status running on boot-a: installing patches', 'host patch', 'status running rebooting on boot-a: patched; rebooting', 'host reboot']],
-    [false, 'always', ['status running on boot-a: installing patches', 'host patch', 'status running rebooting on boot-a: patched; rebooting', 'host reboot']],
+    [false, 'needed', ['host patch', 'status done: patched; no reboot needed', 'event Normal DaylightActionDone: p/1: patched; no reboot needed']],
+    [true, 'needed', ['host patch', 'status running rebooting on boot-a: patched; rebooting', 'event Normal DaylightRebooting: p/1: patched; the host needs a reboot: asking it to reboot', 'host reboot']],
+    [false, 'always', ['host patch', 'status running rebooting on boot-a: patched; rebooting', 'event Normal DaylightRebooting: p/1: patched; the plan reboots after every patch: asking the host to reboot', 'host reboot']],
   ] as const) {
     const clock = new VirtualClock();
     const stop = new AbortController();
     const f = fakes(clock, { action: JSON.stringify({ id: 'p/1', operation: 'patch' }), needsReboot, onReboot: () => stop.abort(), onStatus: (s) => s.phase === 'done' && stop.abort() });
     await runAgent({ ...OPTIONS, rebootAfterPatch, node: f.node, host: f.host, clock }, stop.signal);
-    assert.deepEqual(f.events, expected, `needsReboot ${needsReboot}, rebootAfter ${rebootAfterPatch}`);
+    assert.deepEqual(f.events, ['status running on boot-a: installing patches', 'event Normal DaylightActionStarted: p/1: patch on boot boot-a', ...expected], `needsReboot ${needsReboot}, rebootAfter ${rebootAfterPatch}`);
   }
 });
 
@@ -155,6 +158,19 @@ test('restarted on the same boot after recording a reboot, the agent asks the ho
   void clock.sleep(60_000).then(() => stop.abort());
   await runAgent({ ...OPTIONS, node: f.node, host: f.host, clock }, stop.signal);
   // Then it asked the host once, wrote nothing, and the action is still running (the grace is 5 minutes)
-  assert.deepEqual(f.events, ['host reboot']);
+  assert.deepEqual(f.events, ['event Normal DaylightRebooting: run-1/n1/1: the agent restarted on boot boot-a before the reboot; asking the host again (the same reboot)', 'host reboot']);
   assert.equal(parseStatus(f.state.status)?.phase, 'running');
+});
+
+test('the plan\'s rebootAfter in the action overrides the agent\'s own setting, and an Event that cannot be recorded stops nothing', async () => {
+  const clock = new VirtualClock();
+  const stop = new AbortController();
+  const f = fakes(clock, { action: JSON.stringify({ id: 'p/2', operation: 'patch', rebootAfter: 'always' }), needsReboot: false, onReboot: () => stop.abort() });
+  const node = { ...f.node, event: async () => Promise.reject(new Error('events are forbidden')) };
+  const lines: string[] = [];
+  // Given an agent set to reboot after a patch only when needed, a host that needs none, and Events refused
+  await runAgent({ ...OPTIONS, rebootAfterPatch: 'needed', node, host: f.host, clock, log: (l) => lines.push(l) }, stop.signal);
+  // Then the action's `always` reboots it all the same, and the refused Events are logged
+  assert.deepEqual(f.events, ['status running on boot-a: installing patches', 'host patch', 'status running rebooting on boot-a: patched; rebooting', 'host reboot']);
+  assert.ok(lines.some((l) => /could not record the event DaylightActionStarted: events are forbidden/.test(l)), lines.join('\n'));
 });

@@ -162,3 +162,10 @@ test('killed at any step, and restarted until it settles, the agent carries out 
     { numRuns: 300, seed: 20261206 },
   );
 });
+
+test('the action\'s rebootAfter is read as needed or always, and anything else is answered failed', () => {
+  const start = decide(facts({ action: JSON.stringify({ id: 'p/1', operation: 'patch', rebootAfter: 'always' }) }), GRACE);
+  assert.deepEqual(start.kind === 'start' && start.action, { id: 'p/1', operation: 'patch', rebootAfter: 'always' });
+  const bad = decide(facts({ action: JSON.stringify({ id: 'p/1', operation: 'patch', rebootAfter: 'sometimes' }) }), GRACE);
+  assert.match(bad.kind === 'answer' ? bad.status.message : '', /p\/1: "rebootAfter" must be needed or always, got "sometimes"/);
+});
