@@ -146,6 +146,8 @@ function ldflags(binary: PinnedBinary): string {
     flags.push(`-X ${pkg}.gitVersion=${binary.upstreamVersion}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`);
     flags.push(`-X ${pkg}.gitTreeState=clean`);
   }
+  // Helm's Makefile sets its version the same way; without it `helm version` says only the minor (v4.3)
+  if (binary.upstreamModule === 'helm.sh/helm/v4') flags.push(`-X helm.sh/helm/v4/internal/version.version=${binary.upstreamVersion}`);
   return flags.join(' ');
 }
 
