@@ -1,6 +1,6 @@
 // The node action (DESIGN.md section 6) and its independent confirmation: the request is journaled with
 // the node's boot id before it is made, so a resumed run waits for that reboot instead of asking again.
-import type { NodeView } from './ports/cluster-views.ts';
+import type { NodeActionRequest, NodeView } from './ports/cluster-views.ts';
 import { ANNOTATIONS } from './ports/cluster-views.ts';
 import type { CommandExec } from '../lib/command-exec.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
@@ -25,9 +25,10 @@ export async function performAction(ctx: NodeContext, exec: CommandExec, resumed
   if ('kind' in requested) return requested;
   const timeout = ctx.phase.ready.timeout.ms;
   let failure: string | undefined;
+  const patchMayStayUp = ctx.phase.action.type === 'agent' && requested.operation === 'patch' && ctx.phase.action.rebootAfter !== 'always';
   const node = await ctx.cluster.nodes.waitFor(ctx.node, (n) => {
     failure = agentFailure(n, requested.id);
-    return failure !== undefined || confirmed(n, requested);
+    return failure !== undefined || confirmed(n, requested) || (patchMayStayUp && n.ready && agentDone(n, requested.id));
   }, timeout, ctx.signal);
   if (failure) return { kind: 'failed', message: `the node agent reports: ${failure}` };
   if (!node) return { kind: 'timeout', message: await notBackMessage(ctx, requested, timeout) };
@@ -42,7 +43,7 @@ async function request(ctx: NodeContext, exec: CommandExec): Promise<Requested |
   const id = `${ctx.runId}/${ctx.node}/${attempt}`;
   const r: Requested = { id, operation: a.operation, version: a.version, bootIdBefore: node.bootId, kubeletBefore: node.kubeletVersion };
   await ctx.record({ type: 'node.action.requested', cluster: ctx.clusterName, node: ctx.node, ...r });
-  if (a.type === 'agent') await ctx.cluster.nodes.requestAction(ctx.node, { id, operation: a.operation, ...(a.version ? { version: a.version } : {}) }, ctx.signal);
+  if (a.type === 'agent') await ctx.cluster.nodes.requestAction(ctx.node, agentRequest(ctx, r), ctx.signal);
   if (a.type === 'command') {
     // The plan loader refused names outside NODE_COMMAND_NAMES; values are shell-quoted where they need it.
     const vars: Record<(typeof NODE_COMMAND_NAMES)[number], string> = { 'node.name': ctx.node, cluster: ctx.clusterName, version: a.version ?? '', operation: a.operation, 'run.id': ctx.runId };
@@ -67,7 +68,14 @@ async function rerequestIfLost(ctx: NodeContext, r: Requested): Promise<void> {
   if (ctx.phase.action.type !== 'agent') return;
   const node = await ctx.cluster.nodes.get(ctx.node, ctx.signal);
   if (!node || readAgentId(node) === r.id || node.bootId !== r.bootIdBefore) return;
-  await ctx.cluster.nodes.requestAction(ctx.node, { id: r.id, operation: r.operation, ...(r.version ? { version: r.version } : {}) }, ctx.signal);
+  await ctx.cluster.nodes.requestAction(ctx.node, agentRequest(ctx, r), ctx.signal);
+}
+
+/** The agent's action for what was journaled, with the plan's `rebootAfter` for a patch. */
+function agentRequest(ctx: NodeContext, r: Requested): NodeActionRequest {
+  const a = ctx.phase.action;
+  const rebootAfter = a.type === 'agent' ? a.rebootAfter : undefined;
+  return { id: r.id, operation: r.operation, ...(r.version ? { version: r.version } : {}), ...(rebootAfter ? { rebootAfter } : {}) };
 }
 
 /** Back, by the node's own word: Ready, and a new boot (reboot, patch) or the asked kubelet version (upgrade). */
@@ -75,6 +83,19 @@ function confirmed(n: NodeView, r: Requested): boolean {
   if (!n.ready) return false;
   if (r.operation === 'upgrade') return r.version ? n.kubeletVersion === r.version : n.kubeletVersion !== r.kubeletBefore;
   return n.bootId !== r.bootIdBefore;
+}
+
+/**
+ * The agent answered done: for a patch that needed no reboot, the only word there is (the boot id stays);
+ * the patch's packages are the host's to show, not the API's.
+ */
+function agentDone(n: NodeView, id: string): boolean {
+  try {
+    const s = JSON.parse(n.annotations[ANNOTATIONS.actionStatus] ?? '{}') as { id?: string; phase?: string };
+    return s.id === id && s.phase === 'done';
+  } catch {
+    return false;
+  }
 }
 
 function agentFailure(n: NodeView, id: string): string | undefined {

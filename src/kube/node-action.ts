@@ -7,7 +7,7 @@ import type { NodeActionRequest } from './types.ts';
 import { ANNOTATIONS } from './types.ts';
 
 export function actionAnnotation(a: NodeActionRequest): string {
-  return JSON.stringify({ id: a.id, operation: a.operation, ...(a.version !== undefined ? { version: a.version } : {}) });
+  return JSON.stringify({ id: a.id, operation: a.operation, ...(a.version !== undefined ? { version: a.version } : {}), ...(a.rebootAfter !== undefined ? { rebootAfter: a.rebootAfter } : {}) });
 }
 
 export async function requestNodeAction(api: KubeApi, node: string, action: NodeActionRequest, signal?: AbortSignal, cache?: NodeSource): Promise<void> {

@@ -36,7 +36,15 @@ const DrainSchema = z.strictObject({
 });
 
 const ActionSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('agent'), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional() }),
+  z
+    .strictObject({
+      type: z.literal('agent'),
+      operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'),
+      version: z.string().optional(),
+      /** After a patch: reboot only when the node says it needs one (its reboot-required sentinel), or always; the agent's own setting when absent. */
+      rebootAfter: z.enum(['needed', 'always']).optional(),
+    })
+    .refine((a) => a.rebootAfter === undefined || a.operation === 'patch', { message: 'rebootAfter is for operation: patch (a reboot always reboots, an upgrade restarts the kubelet)', path: ['rebootAfter'] }),
   z.strictObject({ type: z.literal('command'), run: templated(NODE_COMMAND_NAMES), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional(), timeout: duration('5m').default(Duration.parse('5m')) }),
   z.strictObject({ type: z.literal('external'), operation: z.enum(['reboot', 'patch', 'upgrade']).default('reboot'), version: z.string().optional() }),
 ]);

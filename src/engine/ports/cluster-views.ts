@@ -199,4 +199,6 @@ export interface NodeActionRequest {
   readonly id: string;
   readonly operation: string;
   readonly version?: string;
+  /** For a patch: reboot only when the node needs it, or always (the plan's `rebootAfter`). */
+  readonly rebootAfter?: 'needed' | 'always';
 }

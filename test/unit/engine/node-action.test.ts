@@ -159,3 +159,21 @@ test('give-back leaves done nodes alone, never uncordons a cordon that is not it
   assert.deepEqual(r, { returned: [`${C}/theirs-1`], held: [`${C}/gone-1 (no longer exists)`, 'elsewhere/x-1 (cluster elsewhere is not in the plan)'] });
   assert.deepEqual(recorded.map((e) => `${e.type} ${'node' in e ? e.node : ''}`), ['node.uncordoned theirs-1', 'node.done theirs-1', 'node.held gone-1', 'node.held x-1']);
 });
+
+test('a patch that needed no reboot is confirmed by the agent\'s done on the same boot; with rebootAfter: always only a new boot confirms it', async () => {
+  const patchedOnly = (n: NodeView, r: NodeActionRequest): NodeView => ({ ...n, annotations: { ...n.annotations, [ANNOTATIONS.actionStatus]: JSON.stringify({ id: r.id, phase: 'done', message: 'patched; no reboot needed' }) } });
+  // Given an agent that patches and answers done without a reboot
+  const needed = fakeAgent({ operation: 'patch' }, patchedOnly);
+  // Then the patch is confirmed on the same boot
+  const outcome = await performAction(needed.ctx, exec);
+  assert.equal(outcome.kind, 'confirmed');
+  assert.equal(outcome.kind === 'confirmed' && outcome.node.bootId, 'boot-1');
+  // And a plan that reboots after every patch passes rebootAfter in the action, and waits for a new boot
+  const always = fakeAgent({ operation: 'patch', rebootAfter: 'always' }, patchedOnly);
+  const late = await performAction(always.ctx, exec);
+  assert.deepEqual(always.requests, [{ id: `${RUN}/${NODE}/1`, operation: 'patch', rebootAfter: 'always' }]);
+  assert.equal(late.kind, 'timeout');
+  // And a reboot is never confirmed by the agent's word alone
+  const reboot = fakeAgent({ operation: 'reboot' }, patchedOnly);
+  assert.equal((await performAction(reboot.ctx, exec)).kind, 'timeout');
+});

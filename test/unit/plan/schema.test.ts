@@ -313,3 +313,10 @@ test('an empty file says every top-level field is missing', () => {
     ]);
   }
 });
+
+test('rebootAfter belongs to an agent\'s patch: needed or always there, and refused on a reboot with where and why', () => {
+  const phase = accepted({ 16: '      action: {type: agent, operation: patch, rebootAfter: always}' }).plan.spec.phases[0];
+  assert.deepEqual(phase?.type === 'nodes' && phase.action, { type: 'agent', operation: 'patch', rebootAfter: 'always' });
+  assert.deepEqual(problems({ 16: '      action: {type: agent, operation: reboot, rebootAfter: always}' }), ['plans/weekly.yaml:16:61: spec.phases[0].action.rebootAfter: rebootAfter is for operation: patch (a reboot always reboots, an upgrade restarts the kubelet) (got {"type":"agent","operation":"reboot","rebootAfter":"always"})']);
+  assert.match(problems({ 16: '      action: {type: agent, operation: patch, rebootAfter: sometimes}' })[0] ?? '', /spec\.phases\[0\]\.action\.rebootAfter: .*needed.*always/);
+});
