@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { runAgent } from '../agent/agent.ts';
 import { argvExec } from '../agent/exec.ts';
 import { DEFAULT_SENTINEL_FILE, linuxHost } from '../agent/host.ts';
+import { labHost } from '../agent/lab-host.ts';
 import type { LinuxHostOptions, RebootMethod } from '../agent/host.ts';
 import { kubeOwnNode } from '../agent/kube-node.ts';
 import { agentMetrics } from '../agent/metrics.ts';
@@ -44,7 +45,9 @@ label daylight.dev/reboot-required (true or false) and the condition daylight.de
   --sentinel-period       how often the sentinel is checked (default 1m)
   --confirm-grace         how long a reboot or an upgrade has to show on the node (default 10m)
   --metrics-port N        serve Prometheus metrics on /metrics (0: any free port, named in the log)
-  --metrics-host ADDR     the address to serve them on (default 0.0.0.0, for the cluster's Prometheus)`;
+  --metrics-host ADDR     the address to serve them on (default 0.0.0.0, for the cluster's Prometheus)
+  --lab-host URL          for the sandbox's kubernetes engine only: the host is the sandbox's lab host at URL
+                          (daylight sandbox up --engine kubernetes --node-agents processes starts the agents with it)`;
 
 export const AGENT_OPTIONS = {
   ...HELP_OPTION,
@@ -62,6 +65,7 @@ export const AGENT_OPTIONS = {
   'confirm-grace': { type: 'string' },
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
+  'lab-host': { type: 'string' },
 } as const;
 
 export interface AgentSettings {
@@ -73,6 +77,8 @@ export interface AgentSettings {
   readonly sentinelPeriodMs: number;
   readonly confirmGraceMs: number;
   readonly metrics?: { readonly port: number; readonly host: string };
+  /** The sandbox's lab host instead of this machine (see src/agent/lab-host.ts). */
+  readonly labHost?: string;
 }
 
 /** A command flag: a non-empty JSON array of strings, or a UserError naming the flag and what it got. */
@@ -120,7 +126,12 @@ export function agentSettings(p: Parsed, env: Readonly<Record<string, string | u
   const context = stringFlag(p, 'context');
   const metricsPort = numberFlag(p, 'metrics-port', { min: 0, max: 65_535, integer: true });
   if (metricsPort === undefined && stringFlag(p, 'metrics-host') !== undefined) throw new UserError('--metrics-host needs --metrics-port');
+  const lab = stringFlag(p, 'lab-host');
+  if (lab !== undefined && !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(lab)) throw new UserError(`--lab-host ${lab}: expected the sandbox's lab host on this machine, like http://127.0.0.1:PORT/lab/v1/nodes/NODE`);
+  const hostFlags = ['reboot-method', 'reboot-command', 'patch-command', 'upgrade-command', 'sentinel-file', 'sentinel-command'].filter((f) => p.values[f] !== undefined);
+  if (lab !== undefined && hostFlags.length) throw new UserError(`--lab-host excludes --${hostFlags[0]}: the lab host reboots, patches, upgrades and keeps the sentinel itself`);
   return {
+    ...(lab !== undefined ? { labHost: lab } : {}),
     ...(metricsPort !== undefined ? { metrics: { port: metricsPort, host: stringFlag(p, 'metrics-host') ?? '0.0.0.0' } } : {}),
     node,
     kubeconfig: stringFlag(p, 'kubeconfig') ?? (env.KUBERNETES_SERVICE_HOST ? IN_CLUSTER : env.KUBECONFIG ?? ''),
@@ -171,7 +182,7 @@ export const agentCommand: Command = {
     const api = new KubeApi(kc);
     const log = (line: string) => io.err(JSON.stringify({ time: new Date().toISOString(), node: s.node, msg: line }));
     const own = kubeOwnNode(api, s.node, { log });
-    const host = linuxHost({ ...s.host, exec: argvExec, kill: (pid, signal) => process.kill(pid, signal), exists: existsSync });
+    const host = s.labHost ? labHost(s.labHost) : linuxHost({ ...s.host, exec: argvExec, kill: (pid, signal) => process.kill(pid, signal), exists: existsSync });
     const metrics = agentMetrics(s.node);
     const server = s.metrics ? await serveMetrics(metrics, s.metrics) : undefined;
     if (server) log(`metrics on http://${s.metrics?.host}:${(server.address() as AddressInfo).port}/metrics`);
@@ -179,7 +190,7 @@ export const agentCommand: Command = {
     const onSignal = () => stop.abort();
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
-    log(`looking after node ${s.node} (reboot by ${s.host.reboot.method})`);
+    log(`looking after node ${s.node} (${s.labHost ? `the sandbox's lab host at ${s.labHost}` : `reboot by ${s.host.reboot.method}`})`);
     try {
       await runAgent({ node: own, host, clock: systemClock, confirmGraceMs: s.confirmGraceMs, sentinelPeriodMs: s.sentinelPeriodMs, rebootAfterPatch: s.rebootAfterPatch, log, metrics }, stop.signal);
     } finally {

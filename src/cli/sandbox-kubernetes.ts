@@ -24,6 +24,8 @@ export async function runKubernetesEngine(p: Parsed, fleet: Fleet, io: Io): Prom
   const endpointsPath = stringFlag(p, 'endpoints');
   const kubeconfigPath = stringFlag(p, 'kubeconfig') ?? 'sandbox.kubeconfig';
   const output = outputFlag(p);
+  const nodeAgents = stringFlag(p, 'node-agents') ?? 'built-in';
+  if (nodeAgents !== 'built-in' && nodeAgents !== 'processes') throw new UserError(`--node-agents ${nodeAgents}: expected built-in or processes`);
   const cacheRoot = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   const upstream = await findUpstream(cacheRoot);
   if (upstream.missing.length > 0) {
@@ -48,6 +50,7 @@ export async function runKubernetesEngine(p: Parsed, fleet: Fleet, io: Io): Prom
       port,
       ingressPort,
       kubeconfigPath,
+      nodeAgents,
       signal: abort.signal,
       log: (line) => {
         if (output === 'text') io.out(line);

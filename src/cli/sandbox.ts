@@ -12,7 +12,7 @@ import { describeSandbox } from './sandbox-view.ts';
 
 export const DEMO_FLEET = fileURLToPath(new URL('../../examples/fleets/demo.yaml', import.meta.url));
 
-const HELP = `Usage: daylight sandbox up [--fleet FILE] [--engine simulated|kubernetes] [--port N] [--ingress-port N] [--kubeconfig OUT] [--endpoints OUT.json] [--speed X] [-o json]
+const HELP = `Usage: daylight sandbox up [--fleet FILE] [--engine simulated|kubernetes] [--port N] [--ingress-port N] [--kubeconfig OUT] [--endpoints OUT.json] [--speed X] [--node-agents built-in|processes] [-o json]
 
 Serves a simulated Kubernetes fleet on 127.0.0.1: one HTTPS API server per region, with the sandbox's
 own certificate authority and a bearer token, both written into a kubeconfig with one context per
@@ -42,13 +42,17 @@ Flags:
   --endpoints OUT.json  once everything listens, write every region's URLs there:
                         {"regions": {"<region>": {"api": "https://...", "ingress": "http://...", "metrics": "https://.../metrics"}}}
   --speed X             simulated seconds per real second (default: the fleet file's spec.speed)
+  --node-agents HOW     with --engine kubernetes: built-in (default) answers node actions in-process;
+                        processes runs one real \`daylight agent\` per node on the sandbox's lab hosts, which
+                        reboot the node under it and start it again (hosts/<node>/reboot-required is each
+                        host's sentinel, in the run directory the log names)
   -o json               print one JSON line with the endpoints once everything listens`;
 
 export const sandboxCommand: Command = {
   name: 'sandbox',
   help: HELP,
   async run(argv, io) {
-    const p = parse('sandbox', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, port: { type: 'string' }, 'ingress-port': { type: 'string' }, kubeconfig: { type: 'string' }, endpoints: { type: 'string' }, speed: { type: 'string' }, engine: { type: 'string' } });
+    const p = parse('sandbox', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, fleet: { type: 'string' }, port: { type: 'string' }, 'ingress-port': { type: 'string' }, kubeconfig: { type: 'string' }, endpoints: { type: 'string' }, speed: { type: 'string' }, engine: { type: 'string' }, 'node-agents': { type: 'string' } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
@@ -60,6 +64,7 @@ export const sandboxCommand: Command = {
     if (engine !== 'simulated' && engine !== 'kubernetes') throw new UserError(`--engine ${engine} is not an engine; use --engine simulated or --engine kubernetes`);
     const fleet = await loadFleetFile(stringFlag(p, 'fleet') ?? DEMO_FLEET);
     if (engine === 'kubernetes') return runKubernetesEngine(p, fleet, io);
+    if (stringFlag(p, 'node-agents') !== undefined) throw new UserError('--node-agents is for --engine kubernetes: the simulated engine answers node actions with its simulated kubelets');
     const port = numberFlag(p, 'port', { min: 0, max: 65535, integer: true }) ?? 6443;
     const ingressPort = numberFlag(p, 'ingress-port', { min: 0, max: 65535, integer: true }) ?? 0;
     checkPortRanges(port, ingressPort, fleet.spec.regions.length);

@@ -1,6 +1,6 @@
 // The files a real control plane needs to trust its clients and sign service-account tokens: the
 // serving certificate from the sandbox's own CA, a static token per client (the admin the kubeconfig
-// carries, the controller manager, the scheduler) and the service-account signing key pair.
+// carries, the controller manager, the scheduler, kwok, the node agents) and the service-account signing key pair.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,6 +27,11 @@ export interface ControlPlaneCredentials {
   readonly scheduler: ClientIdentity;
   /** The kubelets kwok plays: its own name, so the referee tells a kubelet's pod delete from a client's. */
   readonly kwok: ClientIdentity;
+  /**
+   * The node agents' user when the engine runs real `daylight agent` processes (lab-hosts.ts): bound only to
+   * the `daylight-agent` ClusterRole the engine creates for it (what the chart's ServiceAccount may do).
+   */
+  readonly agent: ClientIdentity;
 }
 
 /** First address of the default service range: the `kubernetes` Service, so in-cluster clients verify it too. */
@@ -45,6 +50,7 @@ export async function writeCredentials(dir: string): Promise<ControlPlaneCredent
   const controllerManager = identity('system:kube-controller-manager');
   const scheduler = identity('system:kube-scheduler');
   const kwok = identity('kwok');
+  const agent = identity('daylight-agent');
   const files = {
     caFile: join(dir, 'ca.crt'),
     servingCertFile: join(dir, 'apiserver.crt'),
@@ -60,6 +66,7 @@ export async function writeCredentials(dir: string): Promise<ControlPlaneCredent
     // kwok updates any node's and pod's status and finishes pod deletion for many nodes at once, which
     // the Node authorizer's one-node kubelet identities cannot; it runs as an administrator.
     `${kwok.token},${kwok.user},${kwok.user},"system:masters"`,
+    `${agent.token},${agent.user},${agent.user}`,
   ];
   await writeFile(files.caFile, tls.caPem);
   await writeFile(files.servingCertFile, tls.certPem);
@@ -67,7 +74,7 @@ export async function writeCredentials(dir: string): Promise<ControlPlaneCredent
   await writeFile(files.tokenFile, `${tokens.join('\n')}\n`, { mode: 0o600 });
   await writeFile(files.serviceAccountPublicKeyFile, serviceAccount.publicKey);
   await writeFile(files.serviceAccountPrivateKeyFile, serviceAccount.privateKey, { mode: 0o600 });
-  return { caPem: tls.caPem, ...files, admin, controllerManager, scheduler, kwok };
+  return { caPem: tls.caPem, ...files, admin, controllerManager, scheduler, kwok, agent };
 }
 
 function identity(user: string): ClientIdentity {

@@ -14,6 +14,11 @@ import type { ControlPlane } from './control-plane.ts';
 import { regionObjects } from './fleet-objects.ts';
 import { kwokStagesYaml } from './kwok-stages.ts';
 import { startNodeAgent } from './node-agent.ts';
+import { startLabHosts } from './lab-hosts.ts';
+import type { LabHosts } from './lab-hosts.ts';
+import { apiCallOk } from './api-request.ts';
+import type { FleetObject } from '../build.ts';
+import { fileURLToPath } from 'node:url';
 import type { NodeAgent } from './node-agent.ts';
 import { Referee } from '../referee.ts';
 import { startExtrasServer } from './extras-server.ts';
@@ -58,6 +63,17 @@ export interface KubernetesSandboxOptions {
    * grace period shorten it too.
    */
   readonly nodeMonitorPeriodSeconds?: number;
+  /**
+   * Who answers the node agent protocol: `built-in` (the default) plays it in-process for every node
+   * (node-agent.ts); `processes` runs one real `daylight agent` per node, whose host is the lab's
+   * (lab-hosts.ts), as the DaemonSet would on a real cluster.
+   */
+  readonly nodeAgents?: 'built-in' | 'processes';
+  /**
+   * How `processes` starts an agent (the lab adds --node's kubeconfig, --context and --lab-host); this
+   * repository's CLI on this Node.js when absent.
+   */
+  readonly agentCommand?: { readonly command: string; readonly args: readonly string[]; readonly env?: Readonly<Record<string, string>> };
   readonly log?: (line: string) => void;
   readonly signal?: AbortSignal;
 }
@@ -86,6 +102,8 @@ export interface RunningKubernetesSandbox {
   readonly ingress: ReadonlyMap<string, IngressServer>;
   /** The ingress faults now; the same ones PUT /sandbox/v1/faults on the extras server changes. */
   readonly ingressFaults: IngressFaults;
+  /** With `nodeAgents: 'processes'`: the hosts under the nodes and their agent processes. */
+  readonly labHosts?: LabHosts;
   stop(): Promise<void>;
 }
 
@@ -102,8 +120,10 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
   const referee = new Referee(o.fleet.spec.regions.map((r) => r.name));
   let extras: ExtrasServer | undefined;
   let ingress: KubernetesIngress | undefined;
+  let labHosts: LabHosts | undefined;
   const proxies: FaultProxy[] = [];
   const stop = async (): Promise<void> => {
+    await labHosts?.stop();
     await extras?.stop();
     await ingress?.close();
     for (const p of proxies) await p.stop();
@@ -147,13 +167,15 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
       await createAll(admin, base, o.signal);
       await waitNodesReady(admin, base.filter((x) => x.resource === 'nodes').map((x) => x.object.metadata.name), NODES_READY_MS, o.signal);
       await createAll(admin, objects.slice(base.length), o.signal);
-      agents.push(startNodeAgent({
+      if (o.nodeAgents === 'processes') await createAll(admin, agentRbac(plane.credentials.agent.user), o.signal);
+      else agents.push(startNodeAgent({
         target: { url: plane.url, caPem: plane.credentials.caPem, token: plane.credentials.kwok.token },
         log: (line) => log(`${region.name}: ${line}`),
         faults: (node) => o.fleet.spec.faults.nodes[node],
       }));
       log(`${region.name}: control plane at ${plane.url}, ${objects.length} objects created, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
+    if (o.nodeAgents === 'processes') labHosts = await startAgentProcesses(o, regions, log);
     const apiUrls = new Map<string, string>();
     const faultProxies = new Map<string, FaultProxy>();
     for (const p of regions.values()) {
@@ -193,9 +215,66 @@ export async function startKubernetesSandbox(o: KubernetesSandboxOptions): Promi
       },
     });
     const apiFaultCounts = (region: string) => faultProxies.get(region)?.counts();
-    return { fleet: o.fleet, regions, apiUrls, apiFaultCounts, kubeconfig, extrasUrl: extras.url, ingress: running.servers, ingressFaults: running.faults, stop };
+    return { fleet: o.fleet, regions, apiUrls, apiFaultCounts, kubeconfig, extrasUrl: extras.url, ingress: running.servers, ingressFaults: running.faults, ...(labHosts ? { labHosts } : {}), stop };
   } catch (e: unknown) {
     await stop();
     throw e;
   }
+}
+
+/** This repository's CLI, on the Node.js running the sandbox. */
+const CLI_ENTRY = fileURLToPath(new URL('../../cli/entry.ts', import.meta.url));
+
+/**
+ * One `daylight agent` per node of every region, as the agents' own user (credentials.ts), which may do only
+ * what the chart's ServiceAccount may; the API server straight, as a DaemonSet reaches it in the cluster.
+ */
+async function startAgentProcesses(o: KubernetesSandboxOptions, regions: ReadonlyMap<string, ControlPlane>, log: (line: string) => void): Promise<LabHosts> {
+  const planes = [...regions.values()];
+  const kubeconfigPath = join(o.dir, 'agents.kubeconfig');
+  await writeFile(kubeconfigPath, kubeconfigYamlPerRegion(planes.map((p) => ({ name: p.region, server: p.url, caPem: p.credentials.caPem, token: p.credentials.agent.token }))), { mode: 0o600 });
+  const command = o.agentCommand ?? { command: process.execPath, args: [CLI_ENTRY, 'agent'] };
+  return startLabHosts({
+    dir: join(o.dir, 'hosts'),
+    regions: await Promise.all(planes.map(async (p) => ({
+      name: p.region,
+      target: { url: p.url, caPem: p.credentials.caPem, token: p.credentials.kwok.token },
+      nodes: await listNodeNames({ url: p.url, caPem: p.credentials.caPem, token: p.credentials.admin.token }, p.region),
+    }))),
+    agent: (_node, region) => ({ command: command.command, args: [...command.args, '--kubeconfig', kubeconfigPath, '--context', region, '--sentinel-period', '2s'], ...(command.env ? { env: command.env } : {}) }),
+    faults: (node) => o.fleet.spec.faults.nodes[node],
+    log,
+  });
+}
+
+async function listNodeNames(target: { url: string; caPem: string; token: string }, region: string): Promise<string[]> {
+  const answer = await apiCallOk(target, 'GET', '/api/v1/nodes');
+  const names = (JSON.parse(answer.body) as { items: { metadata: { name: string } }[] }).items.map((n) => n.metadata.name);
+  if (names.length === 0) throw new Error(`${region}: no nodes to start agents on`);
+  return names;
+}
+
+/** What the agents' user may do: read Nodes, patch them and their status, record Events (the chart's ClusterRole). */
+function agentRbac(user: string): FleetObject[] {
+  const role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'daylight-agent' },
+    rules: [
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'] },
+      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    ],
+  };
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'daylight-agent' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'daylight-agent' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+  };
+  return [
+    { resource: 'clusterroles.rbac.authorization.k8s.io', object: role },
+    { resource: 'clusterrolebindings.rbac.authorization.k8s.io', object: binding },
+  ];
 }

@@ -2,13 +2,11 @@
 // through it: on a reboot its heartbeats stop (the real node-lifecycle controller marks the node Unknown
 // after its grace period), its pods stay with their last status, and when it comes back they are gone, the
 // node posts Ready with a new bootID and the agent answers done. One agent per region, as kwok's identity.
-import { randomUUID } from 'node:crypto';
 import { backoffDelay } from '../../lib/backoff.ts';
 import { systemClock } from '../../lib/clock.ts';
-import { mapLimit } from '../../lib/concurrency.ts';
 import { isExactVersion } from '../../lib/kube-version.ts';
 import { errorMessage, isAbortError } from '../../lib/errors.ts';
-import type { Node, Pod } from '../k8s-types.ts';
+import type { Node } from '../k8s-types.ts';
 import { NODE_TIMING } from '../sim/node-actions.ts';
 import type { NodeFault } from '../sim/context.ts';
 import type { NodeAction, NodeActionStatus } from '../sim/node-status.ts';
@@ -17,12 +15,10 @@ import { numberAnnotation } from '../sim/objects.ts';
 import type { ApiTarget } from './api-create.ts';
 import { apiCallOk, watchOnce } from './api-request.ts';
 import type { WatchEvent } from './api-request.ts';
-import { KUBELET_STOPPED_ANNOTATION } from './kwok-stages.ts';
+import { labKubelet } from './lab-kubelet.ts';
 
 const MERGE = 'application/merge-patch+json';
-const STRATEGIC = 'application/strategic-merge-patch+json';
 const RELIST = { baseMs: 500, capMs: 5000 };
-const PARALLEL_POD_WRITES = 8;
 
 export interface NodeAgentOptions {
   /** kwok's identity: the agent plays the nodes' kubelets with it, so the audit log tells it from clients. */
@@ -50,9 +46,6 @@ export function startNodeAgent(o: NodeAgentOptions): NodeAgent {
   const setAnnotations = (node: string, annotations: Record<string, string | null>) =>
     api('PATCH', `/api/v1/nodes/${node}`, { contentType: MERGE, json: { metadata: { annotations } } });
   const status = (s: NodeActionStatus) => JSON.stringify(s);
-  const podsOn = async (node: string): Promise<Pod[]> =>
-    (JSON.parse((await api('GET', `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`)).body) as { items: Pod[] }).items;
-  const podPath = (p: Pod) => `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`;
 
   const later = (node: string, ms: number, f: () => Promise<void>) => {
     if (o.faults?.(node)?.neverReturns) return void log(`node agent: ${node} never comes back (faults.nodes.${node}.neverReturns)`);
@@ -63,36 +56,18 @@ export function startNodeAgent(o: NodeAgentOptions): NodeAgent {
     timers.add(timer);
   };
 
+  const kubelet = labKubelet(o.target);
+  const statusOf = (action: NodeAction, phase: NodeActionStatus['phase'], message: string) => ({ [ACTION_STATUS_ANNOTATION]: status({ id: action.id, phase, message }) });
+
   /** The kubelet goes down: no heartbeats, and nobody runs, readies or finishes the node's pods. */
-  async function down(node: Node, action: NodeAction, message: string, podsDie: boolean): Promise<void> {
-    const name = node.metadata.name;
-    await setAnnotations(name, { [KUBELET_STOPPED_ANNOTATION]: action.id, [ACTION_STATUS_ANNOTATION]: status({ id: action.id, phase: 'running', message }) });
-    if (!podsDie) return;
-    const pods = await podsOn(name);
-    await mapLimit(pods, PARALLEL_POD_WRITES, (p) => api('PATCH', podPath(p), { contentType: MERGE, json: { metadata: { annotations: { [KUBELET_STOPPED_ANNOTATION]: action.id } } } }, [404]));
-  }
+  const down = (node: Node, action: NodeAction, message: string, podsDie: boolean) => kubelet.down(node.metadata.name, action.id, podsDie, statusOf(action, 'running', message));
 
   /** The kubelet is back: the pods it lost are deleted, it posts Ready (a new bootID after a reboot), then answers done. */
   async function up(name: string, action: NodeAction, reboot: boolean): Promise<void> {
-    if (reboot) {
-      const pods = await podsOn(name);
-      await mapLimit(pods, PARALLEL_POD_WRITES, (p) => api('DELETE', `${podPath(p)}?gracePeriodSeconds=0`, undefined, [404]));
-    }
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const condition = (type: string, value: string, reason: string, message: string) => ({ type, status: value, reason, message, lastHeartbeatTime: now, lastTransitionTime: now });
-    const nodeInfo: Record<string, string> = {};
-    if (reboot) nodeInfo.bootID = randomUUID();
-    if (action.operation === 'upgrade' && action.version) Object.assign(nodeInfo, { kubeletVersion: action.version, kubeProxyVersion: action.version });
-    const conditions = [
-      condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-      condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-      condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-      condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-    ];
-    await api('PATCH', `/api/v1/nodes/${name}/status`, { contentType: STRATEGIC, json: { status: { conditions, nodeInfo } } });
-    const message = reboot ? `rebooted, boot id ${nodeInfo.bootID}` : `kubelet upgraded to ${action.version}`;
-    await setAnnotations(name, { [KUBELET_STOPPED_ANNOTATION]: null, [ACTION_STATUS_ANNOTATION]: status({ id: action.id, phase: 'done', message }) });
-    log(`node agent: ${name} ${message}`);
+    const upgraded = action.operation === 'upgrade' && action.version ? action.version : undefined;
+    const message = (bootId: string | undefined) => (reboot ? `rebooted, boot id ${bootId ?? '?'}` : `kubelet upgraded to ${action.version}`);
+    const bootId = await kubelet.up(name, { reboot, kubeletVersion: upgraded, annotations: (id) => statusOf(action, 'done', message(id)) });
+    log(`node agent: ${name} ${message(bootId)}`);
   }
 
   async function carryOut(node: Node, action: NodeAction): Promise<void> {

@@ -59,6 +59,8 @@ export interface PlanOptions {
   readonly soak?: string;
   /** YAML list items of `gates`. */
   readonly gates?: readonly string[];
+  /** YAML of `action`; an agent's reboot when omitted. */
+  readonly action?: string;
 }
 
 export const ZONE_THEN_RACK = '{key: topology.kubernetes.io/zone, serial: true, then: {key: topology.daylight.dev/rack}}';
@@ -81,7 +83,7 @@ export function rollPlanYaml(o: PlanOptions = {}): string {
     ...(topology === null ? [] : [`      topology: ${topology}`]),
     `      canary: ${o.canary ?? 1}`,
     `      drain: ${o.drain ?? '{timeout: 10m, onTimeout: fail, ignoreDaemonSets: true, deleteEmptyDirData: true}'}`,
-    '      action: {type: agent, operation: reboot}',
+    `      action: ${o.action ?? '{type: agent, operation: reboot}'}`,
     `      ready: ${o.ready ?? '{timeout: 10m}'}`,
     `      soak: ${o.soak ?? '10s'}`,
     ...(o.rolling ? ['      rolling: true'] : []),

@@ -56,7 +56,7 @@ interface Workloads {
 /** `fleet` on the kubernetes engine, every Deployment and StatefulSet whole and every DaemonSet Ready on every node. */
 export async function upKubernetesFleet(
   fleet: SmallFleet,
-  o: { log?: (line: string) => void; /** The node-monitor grace period; {@link GRACE_SECONDS} when absent. */ graceSeconds?: number; /** The node-monitor period; kube-controller-manager's 5 s when absent. */ monitorPeriodSeconds?: number } = {},
+  o: { log?: (line: string) => void; /** The node-monitor grace period; {@link GRACE_SECONDS} when absent. */ graceSeconds?: number; /** The node-monitor period; kube-controller-manager's 5 s when absent. */ monitorPeriodSeconds?: number; /** Real `daylight agent` processes instead of the engine's built-in agent. */ nodeAgents?: 'built-in' | 'processes' } = {},
 ): Promise<KubernetesFleet> {
   const build = await buildUpstream({ cacheRoot: process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), log: (line) => o.log?.(`lab:build ${line}`) });
   const dir = await mkdtemp(join(tmpdir(), 'daylight-k8s-roll-'));
@@ -67,7 +67,7 @@ export async function upKubernetesFleet(
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    sandbox = await startKubernetesSandbox({ fleet: smallFleet(fleet), binaries: build.binaries, dir: join(dir, 'run'), kubeconfigPath, nodeGracePeriodSeconds: o.graceSeconds ?? GRACE_SECONDS, nodeMonitorPeriodSeconds: o.monitorPeriodSeconds, log: o.log });
+    sandbox = await startKubernetesSandbox({ fleet: smallFleet(fleet), binaries: build.binaries, dir: join(dir, 'run'), kubeconfigPath, nodeGracePeriodSeconds: o.graceSeconds ?? GRACE_SECONDS, nodeMonitorPeriodSeconds: o.monitorPeriodSeconds, nodeAgents: o.nodeAgents, log: o.log });
     const running = sandbox;
     const api = async (region: string, path: string): Promise<unknown> => {
       const plane = running.regions.get(region);

@@ -56,3 +56,9 @@ test('each mistake is a UserError that names its flag and what to write', () => 
   ];
   for (const [argv, env, message] of cases) assert.throws(() => settings(argv, env), (e: unknown) => e instanceof UserError && message.test(e.message), argv.join(' '));
 });
+
+test('--lab-host is the sandbox\'s, on this machine, and excludes the real host\'s flags', () => {
+  assert.equal(settings(['--node', 'n1', '--lab-host', 'http://127.0.0.1:4000/lab/v1/nodes/n1']).labHost, 'http://127.0.0.1:4000/lab/v1/nodes/n1');
+  assert.throws(() => settings(['--node', 'n1', '--lab-host', 'http://10.0.0.1:4000/lab/v1/nodes/n1']), (e: unknown) => e instanceof UserError && /--lab-host http:\/\/10\.0\.0\.1:4000\/lab\/v1\/nodes\/n1: expected the sandbox's lab host on this machine/.test(e.message));
+  assert.throws(() => settings(['--node', 'n1', '--lab-host', 'http://127.0.0.1:4000/lab/v1/nodes/n1', '--patch-command', '["apt-get","upgrade"]']), (e: unknown) => e instanceof UserError && /--lab-host excludes --patch-command/.test(e.message));
+});

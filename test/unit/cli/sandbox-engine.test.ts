@@ -66,3 +66,12 @@ test('a fleet with pod faults exits 2 on the kubernetes engine, naming each fiel
     await rm(cache, { recursive: true, force: true });
   }
 });
+
+test('--node-agents takes built-in or processes, and only with the kubernetes engine', async () => {
+  const simulated = await daylight(['sandbox', 'up', '--node-agents', 'processes']);
+  assert.equal(simulated.code, 2);
+  assert.match(simulated.err, /--node-agents is for --engine kubernetes/);
+  const bad = await daylight(['sandbox', 'up', '--engine', 'kubernetes', '--node-agents', 'kured']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--node-agents kured: expected built-in or processes/);
+});
