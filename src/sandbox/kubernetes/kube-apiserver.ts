@@ -47,6 +47,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     // served as system:anonymous (and then 403 Forbidden), a hardened cluster's setting.
     '--anonymous-auth=false',
     '--authorization-mode=Node,RBAC',
+    // As kubeadm and the managed offerings set it: privileged containers (a node agent that enters the host's namespaces) are allowed
+    '--allow-privileged=true',
     `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
     `--service-account-key-file=${c.serviceAccountPublicKeyFile}`,
     `--service-account-signing-key-file=${c.serviceAccountPrivateKeyFile}`,
