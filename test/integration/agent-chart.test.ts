@@ -203,7 +203,7 @@ describe('charts/daylight-agent', () => {
         await writeFile(agentKubeconfig, kubeconfigYamlPerRegion([{ name: REGION, server: server.url, caPem: server.caPem, token: podToken }]), { mode: 0o600 });
       });
 
-      test('the pod-bound token names the pod\'s node, and RBAC alone would let it patch any Node', async () => {
+      test('the pod-bound token names the pod\'s node, RBAC alone would let it patch any Node, and Events go to default only', async () => {
         const claims = JSON.parse(Buffer.from(podToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string; 'kubernetes.io': { node?: { name: string } } };
         assert.equal(claims.sub, `system:serviceaccount:${AGENT_NAMESPACE}:${SA}`);
         assert.equal(claims['kubernetes.io'].node?.name, NODE_A);
@@ -212,6 +212,9 @@ describe('charts/daylight-agent', () => {
         assert.deepEqual((JSON.parse(whoami) as { status: { userInfo: { extra: Record<string, string[]> } } }).status.userInfo.extra['authentication.kubernetes.io/node-name'], [NODE_A]);
         // RBAC cannot name "its own node": it answers yes for node B, and only the policy says no (below)
         assert.equal(ok(await sandbox.kubectl(['--kubeconfig', agentKubeconfig, 'auth', 'can-i', 'patch', `nodes/${NODE_B}`]), 'can-i').trim(), 'yes');
+        // And it may record Events where the kubelet records a Node's, and nowhere else
+        assert.equal(ok(await sandbox.kubectl(['--kubeconfig', agentKubeconfig, 'auth', 'can-i', 'create', 'events.events.k8s.io', '-n', 'default']), 'can-i events').trim(), 'yes');
+        assert.equal((await sandbox.kubectl(['--kubeconfig', agentKubeconfig, 'auth', 'can-i', 'create', 'events', '-n', 'kube-system'])).stdout.trim(), 'no');
         const noName = JSON.parse(Buffer.from(plainToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { 'kubernetes.io': { node?: unknown } };
         assert.equal(noName['kubernetes.io'].node, undefined);
       });
