@@ -30,7 +30,7 @@ let lab: LabHosts | undefined;
 before(async () => {
   // 2 zones × 2 racks × 1 worker and a control-plane node, the demo's workloads with short delays, and a
   // `daylight agent` process on every node in place of the engine's built-in agent
-  k = await upKubernetesFleet(rollFleet({ zones: 2, racks: 2, nodesPerRack: 1, rebootSeconds: REBOOT_SECONDS, workloads: demoWorkloads({ startupSeconds: 1, readinessSeconds: 1 }) }), { ...QUICK_NODE_MONITOR, nodeAgents: 'processes' });
+  k = await upKubernetesFleet(rollFleet({ zones: 2, racks: 2, nodesPerRack: 1, rebootSeconds: REBOOT_SECONDS, upgradeSeconds: 3, workloads: demoWorkloads({ startupSeconds: 1, readinessSeconds: 1 }) }), { ...QUICK_NODE_MONITOR, nodeAgents: 'processes' });
   lab = k.sandbox.labHosts;
 }, { timeout: 180_000 });
 
@@ -179,6 +179,35 @@ test('a patch whose command fails is answered failed with its exit code and outp
   } finally {
     await rm(lab.patchFailsPath(bad), { force: true });
   }
+});
+
+test('an upgrade through the agent is done when the kubelet reports the version, without a reboot; one asking for no real version is answered failed and nothing runs', { timeout: 120_000 }, async () => {
+  assert.ok(k && lab);
+  const [n, other] = await workers(k);
+  assert.ok(n && other);
+  const ks = k;
+  const kubelet = async (name: string) => ((await node(name)).status.nodeInfo as { kubeletVersion?: string }).kubeletVersion;
+  const before = await kubelet(n);
+  const rebootsBefore = lab.record(n).reboots;
+  const setAction = (name: string, action: unknown) => apiCallOk(admin(), 'PATCH', `/api/v1/nodes/${name}`, { contentType: 'application/merge-patch+json', json: { metadata: { annotations: { 'daylight.dev/action': JSON.stringify(action) } } } });
+  // When the agent is asked to upgrade its kubelet (the lab's kubeadm and packages, then a kubelet restart)
+  await setAction(n, { id: 'upgrade-1/n/1', operation: 'upgrade', version: 'v1.37.3' });
+  await ks.until('the upgrade is answered', async () => { const s = await statusOf(n); return s.id === 'upgrade-1/n/1' && s.phase !== 'running'; }, 60_000);
+  // Then it is done on the kubelet's word, with no reboot, the host asked once for that version
+  assert.deepEqual(await statusOf(n), { id: 'upgrade-1/n/1', phase: 'done', message: 'kubelet at v1.37.3' });
+  assert.notEqual(before, 'v1.37.3');
+  assert.equal(await kubelet(n), 'v1.37.3');
+  assert.equal(lab.record(n).reboots, rebootsBefore);
+  assert.deepEqual(lab.record(n).upgrades.at(-1), 'v1.37.3');
+  // And an upgrade to something that is not a version, on another node, is answered failed before the host is asked
+  const otherBefore = await kubelet(other);
+  await setAction(other, { id: 'upgrade-2/n/1', operation: 'upgrade', version: 'v1.38' });
+  await ks.until('the bad upgrade is answered', async () => { const s = await statusOf(other); return s.id === '' && s.phase === 'failed' && (s.message ?? '').includes('upgrade-2/n/1'); }, 30_000);
+  const bad = await statusOf(other);
+  assert.equal(bad.phase, 'failed');
+  assert.match(bad.message ?? '', /upgrade needs "version" like "v1\.31\.2", got "v1\.38"/);
+  assert.equal(await kubelet(other), otherBefore);
+  assert.deepEqual(lab.record(other).upgrades, []);
 });
 
 type KillPoint = 'before-it-records' | 'after-it-records' | 'during-the-reboot' | 'after-it-answers';

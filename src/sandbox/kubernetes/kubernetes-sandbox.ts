@@ -254,7 +254,7 @@ async function listNodeNames(target: { url: string; caPem: string; token: string
   return names;
 }
 
-/** What the agents' user may do: read Nodes, patch them and their status, record Events (the chart's ClusterRole). */
+/** What the agents' user may do, as the chart's ServiceAccount: read Nodes, patch them and their status; record Events in `default`. */
 function agentRbac(user: string): FleetObject[] {
   const role = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -263,8 +263,20 @@ function agentRbac(user: string): FleetObject[] {
     rules: [
       { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'] },
-      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     ],
+  };
+  const events = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'daylight-agent-events', namespace: 'default' },
+    rules: [{ apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] }],
+  };
+  const eventsBinding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'daylight-agent-events', namespace: 'default' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'daylight-agent-events' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
   };
   const binding = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -276,5 +288,7 @@ function agentRbac(user: string): FleetObject[] {
   return [
     { resource: 'clusterroles.rbac.authorization.k8s.io', object: role },
     { resource: 'clusterrolebindings.rbac.authorization.k8s.io', object: binding },
+    { resource: 'roles.rbac.authorization.k8s.io', object: events },
+    { resource: 'rolebindings.rbac.authorization.k8s.io', object: eventsBinding },
   ];
 }
