@@ -3,6 +3,9 @@
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
 
+/** What `Duration.parse` accepts, as a regular expression in the syntax JSON Schema and Go's RE2 share (for generated schemas). */
+export const DURATION_PATTERN = '^(0|(([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))+)$';
+
 /**
  * The longest wait a file may write: 24 days (576h). Node fires a timer set beyond 2^31 ms (about 24.8 days)
  * at once, so a longer timeout would not wait at all (`99999999999999999999h` would end every wait at

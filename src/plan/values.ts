@@ -1,8 +1,15 @@
 // zod building blocks for plan files: durations, int-or-percent, label selectors and clock times, each
 // checked with a message that says what to write instead.
 import { z } from 'zod';
-import { Duration } from '../lib/duration.ts';
+import { Duration, DURATION_PATTERN } from '../lib/duration.ts';
 import { parseLabelSelector, SelectorError } from '../lib/selectors.ts';
+
+/**
+ * Metadata key of the blocks whose checks JSON Schema cannot read (transforms, refinements): how the value is
+ * written, as JSON Schema, for the schemas generated from the plan's (the CRDs, src/crd/). It is kept beside
+ * each check so the two change together.
+ */
+export const WRITTEN_AS = 'writtenAs';
 
 /** A Go-style duration up to `maxMs` (default: the longest wait a timer can hold, 576h). */
 export const duration = (example: string, maxMs?: number) =>
@@ -17,7 +24,7 @@ export const duration = (example: string, maxMs?: number) =>
       ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
       return z.NEVER;
     }
-  });
+  }).meta({ [WRITTEN_AS]: { type: 'string', pattern: DURATION_PATTERN } });
 
 /** More nodes than any cluster has (Kubernetes is tested to 5,000; the largest managed ones stop at 65,000). */
 export const MAX_NODES = 100_000;
@@ -29,7 +36,7 @@ export function count(min: number, max: number) {
     if (!Number.isInteger(v)) ctx.addIssue({ code: 'custom', message: `${v} is not a whole number; ${range}` });
     else if (v < min) ctx.addIssue({ code: 'custom', message: `${v} is below ${min.toLocaleString('en-US')}; ${range}` });
     else if (v > max) ctx.addIssue({ code: 'custom', message: `${v} is over ${max.toLocaleString('en-US')}; ${range}` });
-  });
+  }).meta({ [WRITTEN_AS]: { type: 'integer', minimum: min, maximum: max } });
 }
 
 /** An integer number of nodes, or a percentage up to 100% as a string: "25%". */
@@ -43,7 +50,7 @@ export const intOrPercent = z.union([z.number(), z.string()]).superRefine((v, ct
   const m = /^(\d+)%$/.exec(v);
   if (!m) ctx.addIssue({ code: 'custom', message: `"${v}" is neither an integer nor a percentage; use an integer or a percentage such as "25%"` });
   else if (Number(m[1]) > 100) ctx.addIssue({ code: 'custom', message: `"${v}" is over 100%; use an integer or a percentage up to 100%` });
-});
+}).meta({ [WRITTEN_AS]: { anyOf: [{ type: 'integer', minimum: 0, maximum: MAX_NODES }, { type: 'string', pattern: '^(100|[1-9]?[0-9])%$' }] } });
 
 export type IntOrPercent = number | string;
 
@@ -80,4 +87,4 @@ export const isoDate = z.union([z.string(), z.date()]).transform((v, ctx) => {
     return z.NEVER;
   }
   return text;
-});
+}).meta({ [WRITTEN_AS]: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } });

@@ -39,6 +39,8 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   notify: ['engine', 'engine/ports', 'planner', 'plan', 'lib'],
   report: ['engine', 'engine/ports', 'journal', 'preflight', 'plan', 'lib'],
   server: ['engine', 'engine/ports', 'journal', 'report', 'preflight', 'plan', 'lib'],
+  // the CustomResourceDefinitions, generated from the plan's zod schema and the run's
+  crd: ['plan', 'lib'],
   cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'agent', 'lib'],
 };
 
