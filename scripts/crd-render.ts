@@ -28,7 +28,7 @@ function crdYaml(crd: CustomResourceDefinition): string {
   return [
     `# The ${crd.metadata.name} CustomResourceDefinition, generated from its zod schemas (src/crd/) by \`npm run crd:render\`.`,
     '# Do not edit: change the schema and render again (a test fails when this file and the schema differ).',
-    stringify(crd, { lineWidth: 0 }).trimEnd(),
+    stringify(crd, { lineWidth: 0, version: '1.1' }).trimEnd(),
     '',
   ].join('\n');
 }

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { crdFiles } from '../../../scripts/crd-render.ts';
 import type { Schema } from '../../../src/crd/structural.ts';
 import { structuralProblems } from './structural-rules.ts';
@@ -15,6 +16,13 @@ test('deploy/crds/ holds the CRDs as npm run crd:render writes them from the sch
   for (const file of crdFiles()) {
     // Then each file is the fresh rendering: a schema change without a render fails here
     assert.equal(await readFile(file.path, 'utf8'), file.text, `${file.path} differs from the schemas: run npm run crd:render`);
+  }
+});
+
+test('kubectl reads the files as the CRDs: words YAML 1.1 takes for booleans (the hooks\' field "on") are quoted', () => {
+  for (const file of crdFiles()) {
+    // kubectl's YAML is 1.1, where an unquoted on, yes or off is a boolean: a field named on would become true
+    assert.deepEqual(parse(file.text, { version: '1.1' }), JSON.parse(JSON.stringify(file.crd)), file.path);
   }
 });
 
