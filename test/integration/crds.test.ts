@@ -69,11 +69,19 @@ describe('deploy/crds/ on the kubernetes engine', () => {
     }
   });
 
-  test('schedule, suspend and a window with dates written as YAML dates are accepted', async () => {
+  test('fields no example uses are accepted: schedule, suspend, hooks (a field named on) and a window with YAML dates', async () => {
     const plan = await demoPlan('scheduled');
     for (const schedule of [{ recurrence: 'every Tuesday 09:00 Europe/Berlin' }, { manual: true }]) {
       ok(await dryRun({ ...plan, spec: { ...plan.spec, schedule, suspend: true } }), JSON.stringify(schedule));
     }
+    const hooks = [{ on: 'run-start', type: 'command', run: 'echo {{run}}' }, { on: 'run-end', type: 'webhook', url: 'https://hooks.example.com/daylight', headers: { 'x-team': 'platform' } }];
+    const withHooks = { ...plan, spec: { ...plan.spec, hooks } };
+    // kubectl reads YAML 1.1, where an unquoted on is the boolean true: written as YAML 1.1 writes it, "on" is quoted
+    const stored = JSON.parse(ok(await sandbox.kubectl(['create', '--dry-run=server', '-n', 'default', '-o', 'json', '-f', '-'], { input: stringify(withHooks, { version: '1.1' }) }), 'hooks')) as PlanObject;
+    assert.deepEqual(stored.spec.hooks, hooks);
+    // and left unquoted it is refused, under the name kubectl turned it into
+    const unquoted = await dryRun(stringify(withHooks));
+    assert.match(unquoted.stderr, /unknown field "spec\.hooks\[0\]\.true"/);
     const windowed = `${stringify({ ...plan, spec: { ...plan.spec, schedule: { windows: true } } })}  window:\n    timezone: Europe/Berlin\n    allow: [{days: [Tue], start: "09:00", end: "12:00"}]\n    exclude: [{from: 2026-12-24, to: 2027-01-02, reason: holidays}]\n`;
     ok(await dryRun(windowed), 'a window with excluded dates');
   });
