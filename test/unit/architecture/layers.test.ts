@@ -41,7 +41,9 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   server: ['engine', 'engine/ports', 'journal', 'report', 'preflight', 'plan', 'lib'],
   // the CustomResourceDefinitions, generated from the plan's zod schema and the run's
   crd: ['plan', 'lib'],
-  cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'agent', 'lib'],
+  // the in-cluster controller's parts: leader election over the Lease port
+  controller: ['engine/ports', 'lib'],
+  cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'agent', 'controller', 'lib'],
 };
 
 interface Edge {
