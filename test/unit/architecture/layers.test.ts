@@ -23,8 +23,9 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   'engine/ports': ['plan', 'lib'],
   kube: ['engine/ports', 'lib'],
   traffic: ['engine/ports', 'lib'],
-  // the journal port's local adapter (the JSONL file), its read functions and the head anchor
-  journal: ['engine/ports', 'lib'],
+  // the journal port's adapters (the JSONL file; ConfigMaps in the API server, through kube), their read
+  // functions and the head anchor
+  journal: ['engine/ports', 'kube', 'lib'],
   sandbox: ['lib'],
   // the node agent (`daylight agent`, one per node): it talks to its own Node and its host, not to the engine
   agent: ['engine/ports', 'kube', 'lib'],
@@ -41,8 +42,8 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   server: ['engine', 'engine/ports', 'journal', 'report', 'preflight', 'plan', 'lib'],
   // the CustomResourceDefinitions, generated from the plan's zod schema and the run's
   crd: ['plan', 'lib'],
-  // the in-cluster controller's parts: leader election over the Lease port
-  controller: ['engine/ports', 'lib'],
+  // the in-cluster controller's parts: leader election over the Lease port, plans' schedules
+  controller: ['engine/ports', 'planner', 'plan', 'lib'],
   cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'agent', 'controller', 'lib'],
 };
 
