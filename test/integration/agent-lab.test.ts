@@ -140,6 +140,8 @@ test('a full roll by daylight run: every worker rebooted once by its host at its
     // And each host rebooted once, asked once, and its agent was stopped with it and started on the new boot
     assert.deepEqual([now.reboots - (was?.reboots ?? 0), now.rebootRequests - (was?.rebootRequests ?? 0), now.agentStarts - (was?.agentStarts ?? 0)], [1, 1, 1], `${n}: ${lab.agentLog(n).join('\n')}`);
     // And the answer is the agent's: done, on the boot id the node reports now, recorded with the boot it started on
+    // (Daylight confirmed the reboot by the boot id and the node Ready; the agent, started again, answers soon after)
+    await k.until(`${n}'s agent answers`, async () => (await statusOf(n)).phase !== 'running', 30_000);
     const s = await statusOf(n);
     const bootNow = (await node(n)).status.nodeInfo.bootID;
     assert.equal(s.phase, 'done', JSON.stringify(s));
@@ -178,7 +180,8 @@ test('a patch whose command fails is answered failed with its exit code and outp
     // And the failed host never rebooted; the good one installed its kernel and rebooted for it, once
     const d = since(await k.referee.report(), before);
     assert.deepEqual(d.reboots, { [good]: 1 });
-    assert.equal(JSON.stringify(await statusOf(good)).includes('"phase":"done"'), true);
+    // (the run confirmed the reboot by the boot id; the agent, started again on the new boot, answers soon after)
+    await k.until(`${good}'s agent answers done`, async () => (await statusOf(good)).phase === 'done', 30_000);
     assert.deepEqual(await cordonedNodes(k), []);
   } finally {
     await rm(lab.patchFailsPath(bad), { force: true });
