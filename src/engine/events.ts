@@ -78,6 +78,20 @@ export interface WorkspaceRef {
 export type ComponentCommand = 'backup' | 'upgrade' | 'rollback';
 type AtNode = Where & { readonly node: string };
 
+/** Who answered an approval and how: the answer as the channel carried it (`daylight approve`, the dashboard, an annotation). */
+export interface ApprovalAnswerRecord {
+  readonly step: string;
+  /** The person (`--as`, the OS user, the dashboard token's name), or `daylight (timeout)` when the timeout answered. */
+  readonly by: string;
+  /** cli, dashboard, annotation, timeout. */
+  readonly via: string;
+  /** When the person answered, ISO 8601 wall clock (the entry's own time is when the run took the answer). */
+  readonly answeredAt: string;
+  readonly comment?: string;
+  /** The answer's id in its channel, so a resumed run never takes the same answer twice. */
+  readonly answer?: string;
+}
+
 export type RunEvent =
   | { readonly type: 'run.started'; readonly plan: { readonly name: string; readonly path: string; readonly sha256: string }; readonly clusters: readonly string[]; readonly holder: string }
   | { readonly type: 'run.resumed'; readonly holder: string }
@@ -138,6 +152,9 @@ export type RunEvent =
   | ({ readonly type: 'traffic.cut'; readonly reason: string; readonly ms: number; readonly weight: number } & Where)
   | ({ readonly type: 'traffic.restored'; readonly weight: number } & Where)
   | ({ readonly type: 'traffic.put-back'; readonly weight: number; readonly by: string } & Where)
+  | ({ readonly type: 'approval.requested'; readonly step: string; readonly phase: string; readonly name?: string; readonly message?: string; readonly deadline?: number; readonly onTimeout: 'reject' | 'approve'; readonly wave?: number } & Partial<Where>)
+  | ({ readonly type: 'approval.granted' } & ApprovalAnswerRecord)
+  | ({ readonly type: 'approval.rejected' } & ApprovalAnswerRecord)
   | { readonly type: 'control.received'; readonly command: 'pause' | 'resume' | 'abort' | 'confirm' }
   | { readonly type: 'run.paused'; readonly reason: string }
   | { readonly type: 'run.aborted'; readonly reason: string }

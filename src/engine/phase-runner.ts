@@ -8,6 +8,7 @@ import type { GateResult, PlannedWave, RunEvent } from './events.ts';
 import type { Journal } from './journal.ts';
 import type { NodeContext } from './node-context.ts';
 import { maintainNode } from './node-pipeline.ts';
+import { awaitApproval, waveStep } from './approvals.ts';
 import { BudgetQueue } from './budget-queue.ts';
 import { SharedReads } from './shared-reads.ts';
 import type { EngineDeps, PhaseWaves } from './ports.ts';
@@ -18,12 +19,8 @@ import { workloadsToWaitFor } from './drain.ts';
 /** How stale (cluster time) the workloads may be when a node waits for its workloads to be whole. */
 const WORKLOADS_AGE_MS = 4000;
 
-export class RunFailure extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RunFailure';
-  }
-}
+import { RunFailure } from './run-failure.ts';
+export { RunFailure };
 
 export interface PhaseRun {
   readonly deps: EngineDeps;
@@ -62,6 +59,8 @@ async function runWave(p: PhaseRun, wave: PlannedWave & { estimateMs?: number })
   const s = p.state();
   const fresh = wave.nodes.every((n) => !s.nodes[nodeKey(p.cluster.name, n)]);
   if (fresh) {
+    const approval = p.phase.beforeEachWave?.[0];
+    if (approval) await awaitApproval(p, { step: waveStep(p.phase.name, wave.index, p.cluster.name, p.deps.clusters.size), phase: p.phase.name, cluster: p.cluster.name, wave: wave.index, gate: approval });
     await waitForWindow(p, wave);
     await gates(p, 'before-wave', wave.index);
     await p.record({ type: 'wave.started', cluster: p.cluster.name, phase: p.phase.name, wave: wave.index, nodes: wave.nodes });

@@ -20,6 +20,7 @@ import type { RunState } from './state.ts';
 import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './events.ts';
 import type { BackupPort } from './ports/backups.ts';
 import type { ControlPlaneProbe } from './ports/control-plane.ts';
+import type { ApprovalInbox } from './ports/approvals.ts';
 
 export interface PhaseWaves {
   readonly budget: number;
@@ -61,6 +62,8 @@ export interface EngineDeps {
   readonly backups?: ReadonlyMap<string, BackupPort>;
   /** Each cluster's control-plane probe (`/version`, `/readyz` behind it), by cluster name; kubernetes phases need it. */
   readonly controlPlane?: ReadonlyMap<string, ControlPlaneProbe>;
+  /** Where answers to the plan's approval gates arrive; without it an approval without timeout fails closed. */
+  readonly approvals?: ApprovalInbox;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */
   readonly runHook?: (hook: Hook, vars: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<HookResult>;
 }

@@ -1,9 +1,10 @@
 // Where a run lives on disk: <state-dir>/runs/<run-id>/ with journal.jsonl, owner.json (which process
-// runs it) and control.jsonl (pause, resume, abort from other terminals).
+// runs it) and control.jsonl (pause, resume, abort, and answers to approval gates, from other terminals).
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { ApprovalAnswer, ApprovalInbox } from './ports/approvals.ts';
 
 export interface RunPaths {
   readonly runId: string;
@@ -106,5 +107,51 @@ export class ControlReader {
       }
     }
     return out;
+  }
+}
+
+/** Appends an answer to an approval gate: `daylight approve|reject RUN` and the dashboard write it, the run's inbox reads it. */
+export function sendApproval(p: RunPaths, answer: Omit<ApprovalAnswer, 'id'>): ApprovalAnswer {
+  const full: ApprovalAnswer = { id: randomBytes(8).toString('hex'), ...answer };
+  appendFileSync(p.control, `${JSON.stringify({ command: full.decision, ...full })}\n`);
+  return full;
+}
+
+/**
+ * The approvals inbox over the control file. It reads the file from its start: an answer written while no
+ * process ran the run is taken when it resumes, and one the journal already holds is skipped by its id.
+ */
+export class ApprovalReader implements ApprovalInbox {
+  private readonly path: string;
+  private offset = 0;
+
+  constructor(p: RunPaths) {
+    this.path = p.control;
+  }
+
+  poll(): ApprovalAnswer[] {
+    if (!existsSync(this.path)) return [];
+    const size = statSync(this.path).size;
+    if (size <= this.offset) return [];
+    const buf = Buffer.alloc(size - this.offset);
+    const fd = openSync(this.path, 'r');
+    readSync(fd, buf, 0, buf.length, this.offset);
+    closeSync(fd);
+    // up to the last whole line: a line being written is read once it is complete
+    const text = buf.toString('utf8');
+    const end = text.lastIndexOf('\n') + 1;
+    this.offset += Buffer.byteLength(text.slice(0, end));
+    return text.slice(0, end).split('\n').flatMap((line) => answerOf(line));
+  }
+}
+
+function answerOf(line: string): ApprovalAnswer[] {
+  if (!line.trim()) return [];
+  try {
+    const a = JSON.parse(line) as Partial<ApprovalAnswer> & { command?: string };
+    if ((a.command !== 'approve' && a.command !== 'reject') || typeof a.id !== 'string' || typeof a.step !== 'string' || typeof a.by !== 'string') return [];
+    return [{ id: a.id, step: a.step, decision: a.command, by: a.by, via: typeof a.via === 'string' ? a.via : 'cli', at: typeof a.at === 'string' ? a.at : '', ...(typeof a.comment === 'string' ? { comment: a.comment } : {}) }];
+  } catch {
+    return [];
   }
 }

@@ -1,7 +1,10 @@
 // A run from start (or from its journal) to its end: clusters in plan order, each under its lease,
 // phases one after another; pause, resume and abort from the terminal or other processes; on failure
 // or abort every node this run holds is given back.
+import { awaitApproval, phaseStep, regionStep } from './approvals.ts';
+import type { ApprovalWait } from './approvals.ts';
 import type { RunEvent } from './events.ts';
+import type { Phase } from '../plan/schema.ts';
 import { giveBackAll } from './give-back.ts';
 import type { GiveBackOptions } from './give-back.ts';
 import { readyDeadline } from './deadlines.ts';
@@ -145,8 +148,9 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
       // A restore that a crash interrupted ends before any phase outside the region's drain.
       if (!phase.regional) await bringBack(region);
       if (completed(phase.name)) continue;
-      if (phase.regional) await takeOutOfTraffic(region);
       const run = { deps: o.deps, journal: o.journal, record, state: () => live.state, cluster, signal: w.signal };
+      await approvalsBefore(run, phase);
+      if (phase.regional) await takeOutOfTraffic(region);
       if (phase.type === 'kubernetes') await runKubernetesPhase({ ...run, phase });
       else if (phase.type === 'platform') await runPlatformPhase({ ...run, phase });
       else await runPhase({ ...run, phase });
@@ -159,6 +163,14 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
     if (problem) await record({ type: 'warning', cluster: name, message: problem });
     else await record({ type: 'lease.released', cluster: name });
   }
+}
+
+/** The phase's approvals before it starts on a cluster: once for the phase, then for the region before it leaves traffic. */
+async function approvalsBefore(run: ApprovalWait & { readonly cluster: Cluster }, phase: Phase): Promise<void> {
+  const before = phase.before?.[0];
+  if (before) await awaitApproval(run, { step: phaseStep(phase.name), phase: phase.name, gate: before });
+  const region = phase.type === 'platform' ? undefined : phase.beforeEachRegion?.[0];
+  if (region && phase.regional) await awaitApproval(run, { step: regionStep(phase.name, run.cluster.name), phase: phase.name, cluster: run.cluster.name, gate: region });
 }
 
 /** Releases the cluster's lease if this run still holds it (the port leaves another holder's alone). */

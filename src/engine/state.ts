@@ -62,6 +62,25 @@ export interface RegionState {
   readonly silences: Readonly<Record<string, string>>;
 }
 
+/** An approval the run asked for: waiting, or answered (by whom, when, with what comment). */
+export interface ApprovalState {
+  readonly step: string;
+  readonly phase: string;
+  readonly cluster?: string;
+  readonly name?: string;
+  readonly message?: string;
+  readonly requestedAt: number;
+  /** Cluster time when the timeout answers; absent: it waits until someone answers. */
+  readonly deadline?: number;
+  readonly onTimeout: 'reject' | 'approve';
+  readonly status: 'waiting' | 'granted' | 'rejected';
+  readonly by?: string;
+  readonly via?: string;
+  readonly answeredAt?: string;
+  readonly comment?: string;
+  readonly answer?: string;
+}
+
 export interface RunState {
   readonly runId: string;
   readonly status: RunStatus;
@@ -79,6 +98,8 @@ export interface RunState {
   readonly warnings: readonly string[];
   /** What kept a finished run from `succeeded`, each naming a node or region and why. */
   readonly problems?: readonly string[];
+  /** The approvals asked for, by step id (`phase/os-patch`, `phase/os-patch/region/eu-west`, `phase/os-patch/wave/2`). */
+  readonly approvals: Readonly<Record<string, ApprovalState>>;
 }
 
 export function nodeKey(cluster: string, node: string): string {
@@ -108,10 +129,11 @@ interface Draft {
   regions: Record<string, RegionState>;
   warnings: string[];
   problems?: readonly string[];
+  approvals: Record<string, ApprovalState>;
 }
 
 function emptyDraft(runId: string): Draft {
-  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [] };
+  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [], approvals: {} };
 }
 
 /** The state after `entries`, built in one pass on a state it owns (each event costs O(1), so long journals replay fast). */
@@ -127,7 +149,7 @@ export function replay(runId: string, entries: readonly JournalEntry[]): RunStat
  * event, so a run's live state costs one copy of that table per node event.
  */
 export function apply(s: RunState, entry: JournalEntry): RunState {
-  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
+  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], approvals: { ...s.approvals }, nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
   step(d, entry);
   return d;
 }
@@ -197,6 +219,17 @@ function applyRun(s: Draft, entry: JournalEntry, e: RunEvent): void {
     case 'lease.acquired':
       s.leases[e.cluster] = e.holder;
       return;
+    case 'approval.requested':
+      // asked again after a resume: the first request's time and deadline stand
+      s.approvals[e.step] ??= { step: e.step, phase: e.phase, ...(e.cluster ? { cluster: e.cluster } : {}), ...(e.name ? { name: e.name } : {}), ...(e.message ? { message: e.message } : {}), requestedAt: entry.at, ...(e.deadline !== undefined ? { deadline: e.deadline } : {}), onTimeout: e.onTimeout, status: 'waiting' };
+      return;
+    case 'approval.granted':
+    case 'approval.rejected': {
+      const asked = s.approvals[e.step];
+      if (!asked || asked.status !== 'waiting') return;
+      s.approvals[e.step] = { ...asked, status: e.type === 'approval.granted' ? 'granted' : 'rejected', by: e.by, via: e.via, answeredAt: e.answeredAt, ...(e.comment !== undefined ? { comment: e.comment } : {}), ...(e.answer !== undefined ? { answer: e.answer } : {}) };
+      return;
+    }
     case 'lease.released':
     case 'lease.lost':
       delete s.leases[e.cluster];
@@ -312,6 +345,12 @@ const STEPS: readonly NodeStep[] = ['pending', 'cordoning', 'cordoned', 'drainin
 
 export function atOrBefore(step: NodeStep, limit: NodeStep): boolean {
   return STEPS.indexOf(step) <= STEPS.indexOf(limit);
+}
+
+/** The approvals the run waits for now (a stopped run waits for them again when it resumes). */
+export function waitingApprovals(s: RunState): ApprovalState[] {
+  if (isFinished(s.status)) return [];
+  return Object.values(s.approvals).filter((a) => a.status === 'waiting');
 }
 
 /** Nodes of the run that are not done, in journal order of first appearance. */

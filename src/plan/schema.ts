@@ -65,6 +65,27 @@ const TopologySchema = z.strictObject({
   then: z.strictObject({ key: z.string(), maxPerDomain: intOrPercent.optional() }).optional(),
 });
 
+/**
+ * A person's go-ahead: the run stops at this point (journaled, announced) until someone approves or rejects it
+ * (`daylight approve|reject RUN`, the dashboard). `timeout` bounds the wait; then `onTimeout` answers.
+ */
+export const ApprovalGateSchema = z.strictObject({
+  type: z.literal('approval'),
+  /** A name people recognise in the notification and the report ("change board"). */
+  name: z.string().min(1).optional(),
+  /** How long to wait for an answer; without it the run waits until someone answers (or aborts it). */
+  timeout: duration('4h').optional(),
+  /** What the run does when the timeout passes without an answer: reject (end failed) or approve (go on). */
+  onTimeout: z.enum(['reject', 'approve']).default('reject'),
+  /** Said to the people asked: what to check before they approve. */
+  message: z.string().min(1).optional(),
+}).superRefine((g, ctx) => {
+  if (g.onTimeout === 'approve' && g.timeout === undefined) ctx.addIssue({ code: 'custom', path: ['onTimeout'], message: 'onTimeout: approve needs a timeout to act on; add timeout (such as "4h"), or remove onTimeout' });
+});
+
+/** The gates at one point of a phase: today one approval at most (other gate types may follow). */
+const approvalPoint = z.array(z.discriminatedUnion('type', [ApprovalGateSchema])).max(1, { message: 'one approval per point: name everyone who must agree in its message' }).optional();
+
 const NodesPhaseBase = z.strictObject({
   name,
   type: z.literal('nodes'),
@@ -91,9 +112,16 @@ const NodesPhaseBase = z.strictObject({
   rolling: z.boolean().default(false),
   /** Rough durations for the ETA until earlier runs of this plan have measured them. */
   estimates: z.strictObject({ drain: duration('1m').optional(), action: duration('3m').optional(), ready: duration('1m').optional() }).default({}),
+  /** Asked once before the phase starts (on its first cluster). */
+  before: approvalPoint,
+  /** Regional phases: asked before each region leaves traffic for this phase. */
+  beforeEachRegion: approvalPoint,
+  /** Asked before each wave starts. */
+  beforeEachWave: approvalPoint,
 });
 
 const NodesPhaseSchema = NodesPhaseBase.superRefine((phase, ctx) => {
+  regionApprovalNeedsRegional(phase, ctx);
   if (phase.rolling && (phase.topology?.maxPerDomain !== undefined || phase.topology?.then?.maxPerDomain !== undefined)) {
     ctx.addIssue({ code: 'custom', path: ['rolling'], message: 'a rolling phase keeps maxUnavailable nodes busy in one domain at a time and does not apply topology maxPerDomain caps; remove maxPerDomain, or set rolling: false' });
   }
@@ -169,7 +197,16 @@ const KubernetesPhaseSchema = z.strictObject({
   controlPlane: ControlPlaneSchema.default(ControlPlaneSchema.parse({})),
   workers: WorkersSchema.default(WorkersSchema.parse({})),
   backup: BackupSchema.optional(),
-});
+  /** Asked once before the phase starts (on its first cluster). */
+  before: approvalPoint,
+  /** Regional phases: asked before each region leaves traffic for this phase. */
+  beforeEachRegion: approvalPoint,
+}).superRefine(regionApprovalNeedsRegional);
+
+/** beforeEachRegion is asked where a region leaves traffic: only regional phases do that. */
+function regionApprovalNeedsRegional(phase: { regional: boolean; beforeEachRegion?: readonly unknown[] | undefined }, ctx: z.RefinementCtx): void {
+  if (phase.beforeEachRegion !== undefined && !phase.regional) ctx.addIssue({ code: 'custom', path: ['beforeEachRegion'], message: 'beforeEachRegion is asked before a region leaves traffic, and this phase is not regional; set regional: true, or use before (once before the phase)' });
+}
 
 /**
  * The platform stack moved from one workspace file to another: every component that changed upgraded in
@@ -195,6 +232,8 @@ const PlatformPhaseSchema = z.strictObject({
     ctx.addIssue({ code: 'custom', message: 'a platform phase cannot be regional; remove regional, or put the nodes work in a regional nodes phase' });
     return z.NEVER;
   }).default(false),
+  /** Asked once before the phase starts. */
+  before: approvalPoint,
 });
 
 /** `type` picks the phase: nodes (reboot, patch or upgrade nodes), kubernetes (the control plane, then the workers) or platform (workspace components). */
@@ -391,3 +430,4 @@ export type Analysis = Traffic['analysis'][number];
 export type Capacity = NonNullable<Traffic['capacity']>;
 export type RestorePolicy = Traffic['restore'];
 export type Hook = PlanSpec['hooks'][number];
+export type ApprovalGate = z.output<typeof ApprovalGateSchema>;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { GateResult, JournalEntry, RunEvent, RunEventType } from '../../../src/engine/events.ts';
 import { nodeKey, replay } from '../../../src/engine/state.ts';
-import type { NodeState, RegionState, RunState } from '../../../src/engine/state.ts';
+import type { ApprovalState, NodeState, RegionState, RunState } from '../../../src/engine/state.ts';
 import { NOW, regionTraffic } from './regional-fakes.ts';
 
 const RUN = 'run-1';
@@ -59,6 +59,7 @@ function withRegion(s: RunState, patch: Partial<RegionState>): RunState {
 function withPhase(s: RunState, patch: Partial<RunState['phases'][number]>): RunState {
   return { ...s, phases: s.phases.map((p) => (p.phase === PHASE ? { ...p, ...patch } : p)) };
 }
+const APPROVAL_ASKED: RunEvent = { type: 'approval.requested', step: 'phase/os-patch', phase: PHASE, onTimeout: 'reject' };
 const ACTION = { id: `${RUN}/${N}/1`, operation: 'reboot', version: undefined, bootIdBefore: 'boot-1', kubeletBefore: 'v1.30.4' };
 
 /** One case per event type: the mapped type makes a missing one a type error. */
@@ -132,6 +133,21 @@ const CASES: { readonly [T in RunEventType]: Case & { readonly event: Extract<Ru
   'traffic.cut': { event: { type: 'traffic.cut', cluster: R, reason: 'error rate 0.31', ms: 20, weight: 0 }, then: (s) => withRegion(s, { stage: 'cut', reason: 'error rate 0.31' }) },
   'traffic.restored': { event: { type: 'traffic.restored', cluster: R, weight: 100 }, then: (s) => withRegion(s, { stage: 'restored', weight: 100 }) },
   'traffic.put-back': { event: { type: 'traffic.put-back', cluster: R, weight: 80, by: 'daylight recover' }, then: (s) => withRegion(s, { stage: 'restored', weight: 80 }) },
+  'approval.requested': {
+    event: { type: 'approval.requested', step: 'phase/os-patch', phase: PHASE, name: 'change board', message: 'CAB-1234 approved?', deadline: NOW + 3_600_000, onTimeout: 'reject' },
+    then: (s, t) => ({ ...s, approvals: { 'phase/os-patch': { step: 'phase/os-patch', phase: PHASE, name: 'change board', message: 'CAB-1234 approved?', requestedAt: t, deadline: NOW + 3_600_000, onTimeout: 'reject', status: 'waiting' } } }),
+  },
+  'approval.granted': {
+    given: [APPROVAL_ASKED],
+    event: { type: 'approval.granted', step: 'phase/os-patch', by: 'alice', via: 'cli', answeredAt: '2023-11-14T22:20:00.000Z', comment: 'CAB-1234', answer: 'a-1' },
+    then: (s) => ({ ...s, approvals: { 'phase/os-patch': { ...(s.approvals['phase/os-patch'] as ApprovalState), status: 'granted', by: 'alice', via: 'cli', answeredAt: '2023-11-14T22:20:00.000Z', comment: 'CAB-1234', answer: 'a-1' } } }),
+  },
+  // A second answer to an answered step changes nothing: the first one counts
+  'approval.rejected': {
+    given: [APPROVAL_ASKED, { type: 'approval.granted', step: 'phase/os-patch', by: 'alice', via: 'cli', answeredAt: '2023-11-14T22:20:00.000Z' }],
+    event: { type: 'approval.rejected', step: 'phase/os-patch', by: 'bob', via: 'dashboard', answeredAt: '2023-11-14T22:21:00.000Z', comment: 'no' },
+    then: same,
+  },
   'control.received': { event: { type: 'control.received', command: 'pause' }, then: same },
   'run.paused': { event: { type: 'run.paused', reason: 'paused by daylight pause' }, then: (s) => ({ ...s, status: 'paused', reason: 'paused by daylight pause' }) },
   'run.aborted': { event: { type: 'run.aborted', reason: 'aborted' }, then: (s, t) => ({ ...s, status: 'aborted', reason: 'aborted', endedAt: t }) },
@@ -186,4 +202,21 @@ test('a node recovered after its action keeps its step, and an uncordon after it
   // And a node cordoned twice keeps the first cordon's answer and start time
   const twice = replay(RUN, journal([...BASE, { type: 'node.cordon.requested', cluster: C, node: N }, { type: 'node.cordoned', cluster: C, node: N, changed: false }])).nodes[key];
   assert.deepEqual([twice?.cordonChanged, twice?.startedAt], [true, at(3)]);
+});
+
+test('an approval asked again after a resume keeps its first time and deadline; a rejection is kept with who, when and why', () => {
+  // Given an approval asked with a deadline, then asked again by a resumed run (a later deadline)
+  const asked: RunEvent = { type: 'approval.requested', step: 'phase/os-patch/wave/2', phase: PHASE, cluster: C, wave: 1, deadline: NOW + 60_000, onTimeout: 'approve' };
+  const again: RunEvent = { ...asked, deadline: NOW + 999_000 };
+  const waiting = replay(RUN, journal([...BASE, asked, { type: 'run.paused', reason: 'interrupted' }, { type: 'run.resumed', holder: 'h' }, again]));
+  // Then it waits, with the first request's time and deadline
+  const a = waiting.approvals['phase/os-patch/wave/2'];
+  assert.deepEqual([a?.status, a?.requestedAt, a?.deadline, a?.onTimeout, a?.cluster], ['waiting', at(BASE.length), NOW + 60_000, 'approve', C]);
+  // When it is rejected
+  const rejected = replay(RUN, journal([...BASE, asked, { type: 'approval.rejected', step: 'phase/os-patch/wave/2', by: 'bob', via: 'dashboard', answeredAt: '2023-11-14T22:21:00.000Z', comment: 'freeze' }]));
+  // Then the state holds who, how, when and why
+  const r = rejected.approvals['phase/os-patch/wave/2'];
+  assert.deepEqual([r?.status, r?.by, r?.via, r?.answeredAt, r?.comment], ['rejected', 'bob', 'dashboard', '2023-11-14T22:21:00.000Z', 'freeze']);
+  // And an answer to a step never asked for is not an approval
+  assert.deepEqual(replay(RUN, journal([...BASE, { type: 'approval.granted', step: 'phase/other', by: 'eve', via: 'cli', answeredAt: 'x' }])).approvals, {});
 });

@@ -13,6 +13,7 @@ import type { EngineDeps, WindowPort } from '../../../src/engine/ports.ts';
 import { executeRun } from '../../../src/engine/runner.ts';
 import type { RunEnd } from '../../../src/engine/runner.ts';
 import type { ControlCommand } from '../../../src/engine/run-dir.ts';
+import type { ApprovalAnswer } from '../../../src/engine/ports/approvals.ts';
 import type { RunState } from '../../../src/engine/state.ts';
 import type { Cluster } from '../../../src/engine/ports/cluster.ts';
 import { ANNOTATIONS } from '../../../src/engine/ports/cluster-views.ts';
@@ -418,9 +419,12 @@ export interface RunnerHarness {
   readonly gateEvaluations: number[];
   /** Commands `daylight pause|resume|abort` would leave for the run; it reads them every 250 ms. */
   readonly control: ControlCommand[];
+  /** Answers to approval gates (`daylight approve|reject`) for the run's inbox; it reads them while it waits. */
+  readonly inbox: ApprovalAnswer[];
   /** Calls `f` with every entry as the run records it, before the run goes on. */
   onEntry(f: (e: JournalEntry, state: RunState) => void): void;
-  run(): Promise<RunEnd>;
+  /** `interrupt`: a Ctrl-C of this run only (default: the test's signal). */
+  run(interrupt?: AbortSignal): Promise<RunEnd>;
   types(): string[];
   events<T extends RunEvent['type']>(type: T): Extract<RunEvent, { type: T }>[];
   /** The cluster time of the first entry matching `pred`. */
@@ -457,6 +461,7 @@ export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHar
   const gateEvaluations: number[] = [];
   const listeners: ((e: JournalEntry, s: RunState) => void)[] = [];
   const control: ControlCommand[] = [];
+  const inbox: ApprovalAnswer[] = [];
   const waves: (PlannedWave & { estimateMs?: number })[] = o.waves.map((w, index) => ({ index, nodes: w, ...(o.estimateMs !== undefined ? { estimateMs: o.estimateMs } : {}) }));
   const deps: EngineDeps = {
     runId: RUN_ID,
@@ -471,6 +476,7 @@ export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHar
     },
     ...(o.windows ? { windows: o.windows } : {}),
     exec: () => Promise.reject(new Error('an agent action runs no command')),
+    approvals: { poll: () => inbox.splice(0) },
     emit: (entry, state) => {
       for (const f of listeners) f(entry, state);
     },
@@ -482,8 +488,9 @@ export function runnerHarness(o: RunnerOptions, signal?: AbortSignal): RunnerHar
     journal,
     gateEvaluations,
     control,
+    inbox,
     onEntry: (f) => listeners.push(f),
-    run: () => executeRun({ deps, journal, control: { poll: () => control.splice(0) }, ...(signal ? { interrupt: signal } : {}) }),
+    run: (interrupt) => executeRun({ deps, journal, control: { poll: () => control.splice(0) }, ...((interrupt ?? signal) ? { interrupt: interrupt ?? signal } : {}) }),
     types: () => journal.entries.map((x) => x.event.type),
     events,
     at: (pred) => {

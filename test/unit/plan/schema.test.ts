@@ -320,3 +320,30 @@ test('rebootAfter belongs to an agent\'s patch: needed or always there, and refu
   assert.deepEqual(problems({ 16: '      action: {type: agent, operation: reboot, rebootAfter: always}' }), ['plans/weekly.yaml:16:61: spec.phases[0].action.rebootAfter: rebootAfter is for operation: patch (a reboot always reboots, an upgrade restarts the kubelet) (got {"type":"agent","operation":"reboot","rebootAfter":"always"})']);
   assert.match(problems({ 16: '      action: {type: agent, operation: patch, rebootAfter: sometimes}' })[0] ?? '', /spec\.phases\[0\]\.action\.rebootAfter: .*needed.*always/);
 });
+
+// ------------------------------------------------------------------------------------------------ approvals
+
+test('approval gates: before a phase, before each region of a regional phase, before each wave; onTimeout defaults to reject', () => {
+  // Given a phase with an approval at each of its three points
+  const { plan } = accepted({ 16: '      regional: true\n      before: [{type: approval, name: change board, timeout: 4h, message: "CAB ticket approved?"}]\n      beforeEachRegion: [{type: approval}]\n      beforeEachWave: [{type: approval, timeout: 30m, onTimeout: approve}]', 9: '    - name: eu-west', 20: '  traffic: {provider: sandbox}' });
+  const phase = plan.spec.phases[0];
+  assert.ok(phase?.type === 'nodes');
+  // Then each is kept as written, with the default answer at timeout
+  assert.deepEqual(phase.before?.map((g) => ({ ...g, timeout: g.timeout?.toString() })), [{ type: 'approval', name: 'change board', timeout: '4h', onTimeout: 'reject', message: 'CAB ticket approved?' }]);
+  assert.deepEqual(phase.beforeEachRegion, [{ type: 'approval', onTimeout: 'reject' }]);
+  assert.deepEqual(phase.beforeEachWave?.map((g) => ({ ...g, timeout: g.timeout?.toString() })), [{ type: 'approval', timeout: '30m', onTimeout: 'approve' }]);
+  // And a phase without them has none (nothing is filled in)
+  const plain = accepted().plan.spec.phases[0];
+  assert.equal(plain?.type === 'nodes' ? plain.before : 'not a nodes phase', undefined);
+});
+
+test('approval gates refuse unknown fields, other gate types, a bad timeout, and points that do not fit the phase, each with its path', () => {
+  assert.deepEqual(problems({ 16: '      before: [{type: approval, timout: 1h}]' }), ['plans/weekly.yaml:16:33: spec.phases[0].before[0].timout: unknown field; did you mean "timeout"?']);
+  assert.deepEqual(problems({ 16: '      before: [{type: approval, onTimeout: ignore, timeout: 1h}]' }), ['plans/weekly.yaml:16:44: spec.phases[0].before[0].onTimeout: "ignore" is not allowed; write one of "reject", "approve"']);
+  assert.deepEqual(problems({ 16: '      before: [{type: approval, onTimeout: approve}]' }), ['plans/weekly.yaml:16:44: spec.phases[0].before[0].onTimeout: onTimeout: approve needs a timeout to act on; add timeout (such as "4h"), or remove onTimeout']);
+  assert.deepEqual(problems({ 16: '      before: [{type: approval, timeout: 30}]' }), ['plans/weekly.yaml:16:42: spec.phases[0].before[0].timeout: 30 has no unit; write a duration such as "4h" (units: ms, s, m, h)']);
+  assert.deepEqual(problems({ 16: '      before: [{type: kube, check: nodes-ready}]' }), ['plans/weekly.yaml:16:23: spec.phases[0].before[0].type: "kube" is not allowed; write one of "approval"']);
+  assert.deepEqual(problems({ 16: '      beforeEachRegion: [{type: approval}]' }), ['plans/weekly.yaml:16:25: spec.phases[0].beforeEachRegion: beforeEachRegion is asked before a region leaves traffic, and this phase is not regional; set regional: true, or use before (once before the phase)']);
+  assert.deepEqual(problems({ 16: '      before: [{type: approval}, {type: approval}]' }), ['plans/weekly.yaml:16:15: spec.phases[0].before: one approval per point: name everyone who must agree in its message (got [{"type":"approval"},{"type":"approval"}])']);
+  assert.deepEqual(problems({ 16: '      beforeEachWaves: [{type: approval}]' }), ['plans/weekly.yaml:16:7: spec.phases[0].beforeEachWaves: unknown field; did you mean "beforeEachWave"?']);
+});
