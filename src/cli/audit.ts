@@ -11,6 +11,8 @@ import { loadPlanFile } from '../plan/load.ts';
 import { describeVerdict, verdictOf, verifyJournal } from '../report/integrity.ts';
 import type { VerifyOptions } from '../report/integrity.ts';
 import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
+import type { Parsed } from './args.ts';
+import { FROM_CLUSTER_HELP, FROM_CLUSTER_OPTIONS, lineInCluster, missingChunkText, readClusterJournal } from './cluster-journal.ts';
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
 import { clusterHeadStores } from './journal-anchors.ts';
@@ -19,6 +21,7 @@ import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 import { readJournalText } from '../journal/file-journal.ts';
 
 const HELP = `Usage: daylight audit verify RUN [--key PUBKEY_FILE] [-f plan.yaml] [--kubeconfig FILE] [--no-anchor] [--state-dir DIR] [-o json]
+       daylight audit verify --from-cluster RUN [--kubeconfig FILE] [--context C] [--namespace N] [--key PUBKEY_FILE] [-f plan.yaml] [--no-anchor] [-o json]
        daylight audit key [-o json]
 
 verify: checks RUN's journal three ways, and names the first bad entry (its seq, its line, what is wrong):
@@ -29,6 +32,9 @@ verify: checks RUN's journal three ways, and names the first bad entry (its seq,
   - the anchor: the signed head (last seq and hash) the run kept in its clusters (ConfigMap
     kube-system/daylight-journal-RUN), read from the plan's clusters (the plan the run recorded, or -f),
     catches a journal cut short or rolled back.
+${FROM_CLUSTER_HELP}
+                      The same checks; the trusted key is then the one in the Secret daylight-journal-key of
+                      that namespace (or --key), and a bad entry is named with its ConfigMap and line there.
 key: prints the public key of the local journal key (made if there is none), to verify elsewhere with --key.
 
 Exit codes: 0 intact, signed by the trusted key and matching the anchor; 1 broken, unsigned ("cannot rule
@@ -58,7 +64,7 @@ export function makeAuditCommand(deps: AuditDeps): Command {
     name: 'audit',
     help: HELP,
     async run(argv, io) {
-      const p = parse('audit', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...KUBECONFIG_OPTION, key: { type: 'string' }, file: { type: 'string', short: 'f' }, 'no-anchor': { type: 'boolean' } });
+      const p = parse('audit', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...KUBECONFIG_OPTION, ...FROM_CLUSTER_OPTIONS, key: { type: 'string' }, file: { type: 'string', short: 'f' }, 'no-anchor': { type: 'boolean' } });
       if (p.values.help) {
         io.out(HELP);
         return 0;
@@ -74,9 +80,14 @@ export function makeAuditCommand(deps: AuditDeps): Command {
       }
       if (sub !== 'verify') throw new UserError(`${sub === undefined ? 'missing the subcommand' : `unknown subcommand "${sub}"`}; use: daylight audit verify RUN, or daylight audit key`);
       if (extra.length > 0) throw new UserError(`unexpected argument "${extra[0]}"; use: daylight audit verify RUN`);
-      const paths = existingRun(stateDir(p, deps.env), runId, 'audit verify');
-      const text = readJournalText(paths.journal);
-      const trust = { ...trustedKey(stringFlag(p, 'key'), deps.env), runId: paths.runId };
+      const source = await journalSource(p, runId, deps.env);
+      if (source.broken !== undefined) {
+        if (outputFlag(p) === 'json') io.out(JSON.stringify({ journal: source.where, verdict: 'broken', ok: false, message: source.broken }));
+        else io.err(`${source.where}: ${source.broken}`);
+        return 1;
+      }
+      const { paths, text } = source;
+      const trust = { ...source.trust, runId: paths.runId };
       const noAnchor = p.values['no-anchor'] === true;
       let result = verifyJournal(text, trust);
       // An unsigned journal is checked against the anchor too: a run that anchored signed heads wrote it signed.
@@ -87,8 +98,9 @@ export function makeAuditCommand(deps: AuditDeps): Command {
       }
       const { chain } = result;
       const verdict = verdictOf(chain, { requireAnchor: !noAnchor });
-      const line = describeVerdict(chain, verdict);
-      if (outputFlag(p) === 'json') io.out(JSON.stringify({ runId: paths.runId, journal: paths.journal, verdict, ...chain }));
+      const at = chain.break ? source.locate(chain.break.line) : undefined;
+      const line = `${describeVerdict(chain, verdict)}${at ? `; line ${chain.break?.line ?? '?'} is ${at}` : ''}`;
+      if (outputFlag(p) === 'json') io.out(JSON.stringify({ runId: paths.runId, journal: paths.journal, verdict, ...chain, ...(at ? { breakAt: at } : {}) }));
       else if (verdict === 'intact') io.out(`${paths.runId}: ${line}`);
       else io.err(`${paths.journal}: ${line}`);
       return verdict === 'intact' ? 0 : 1;
@@ -97,6 +109,24 @@ export function makeAuditCommand(deps: AuditDeps): Command {
 }
 
 export const auditCommand: Command = makeAuditCommand({ env: process.env, anchors: planClusters });
+
+/** The journal to verify and the key to trust: a run's file in the state directory, or its ConfigMaps (--from-cluster). */
+type JournalSource =
+  | { readonly broken?: undefined; readonly paths: { readonly runId: string; readonly journal: string }; readonly text: string; readonly trust: Pick<VerifyOptions, 'trustedKey' | 'noKeyReason'>; locate(line: number): string | undefined }
+  | { readonly broken: string; readonly where: string };
+
+async function journalSource(p: Parsed, runId: string | undefined, env: NodeJS.ProcessEnv): Promise<JournalSource> {
+  const keyFile = stringFlag(p, 'key');
+  if (stringFlag(p, 'from-cluster') === undefined) {
+    const paths = existingRun(stateDir(p, env), runId, 'audit verify');
+    return { paths, text: readJournalText(paths.journal), trust: trustedKey(keyFile, env), locate: () => undefined };
+  }
+  if (runId !== undefined) throw new UserError(`unexpected argument "${runId}" with --from-cluster; use: daylight audit verify --from-cluster RUN`);
+  const j = await readClusterJournal(p, env);
+  if (j.missing !== undefined) return { broken: missingChunkText(j, j.missing), where: j.where };
+  const trust = keyFile !== undefined ? trustedKey(keyFile, env) : 'key' in j.secretKey ? { trustedKey: j.secretKey.key } : { noKeyReason: j.secretKey.problem };
+  return { paths: { runId: j.runId, journal: j.where }, text: j.text, trust, locate: (line) => lineInCluster(j, line) };
+}
 
 /** The key trusted to have signed: --key, else the local key file; never the key the journal names. */
 function trustedKey(file: string | undefined, env: NodeJS.ProcessEnv): Pick<VerifyOptions, 'trustedKey' | 'noKeyReason'> {

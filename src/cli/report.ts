@@ -4,12 +4,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { errnoCode, UserError } from '../lib/errors.ts';
 import type { Finding } from '../preflight/types.ts';
 import { buildReport, readRunFiles, renderReportHtml } from '../report/index.ts';
+import type { RunFiles } from '../report/index.ts';
 import { HELP_OPTION, OUTPUT_OPTION, parse, stringFlag } from './args.ts';
+import type { Parsed } from './args.ts';
+import { FROM_CLUSTER_HELP, FROM_CLUSTER_OPTIONS, readClusterJournal } from './cluster-journal.ts';
 import type { Command } from './command.ts';
 import { documentFormat, FORMAT_OPTION } from './document-format.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 
 const HELP = `Usage: daylight report RUN [--format html|json] [--out FILE] [--preflight FILE] [--state-dir DIR]
+       daylight report --from-cluster RUN [--kubeconfig FILE] [--context C] [--namespace N] [--format html|json] [--out FILE] [--preflight FILE]
 
 The audit trail and compliance evidence of RUN, from its journal: summary, timeline of phases, waves,
 nodes and regions, every action with actor, time, target and result, gates and analysis with their
@@ -20,13 +24,14 @@ A.8.32, NIS2 2024/2690 §6.4 and §6.6 and BSI OPS.1.1.3 to the evidence.
   --out FILE          write to FILE instead of standard output
   --preflight FILE    attach the output of daylight preflight -f plan.yaml -o json (the journal holds no
                       preflight findings)
+${FROM_CLUSTER_HELP}
 Exit codes: 0 written; 1 written, but the journal's hash chain is broken; 2 bad input.`;
 
 export const reportCommand: Command = {
   name: 'report',
   help: HELP,
   async run(argv, io) {
-    const p = parse('report', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...FORMAT_OPTION, out: { type: 'string' }, preflight: { type: 'string' } });
+    const p = parse('report', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, ...FORMAT_OPTION, ...FROM_CLUSTER_OPTIONS, out: { type: 'string' }, preflight: { type: 'string' } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
@@ -34,9 +39,9 @@ export const reportCommand: Command = {
     const format = documentFormat(p);
     const [runId, ...extra] = p.positionals;
     if (extra.length > 0) throw new UserError(`unexpected argument "${extra[0]}"; use: daylight report RUN`);
-    const paths = existingRun(stateDir(p), runId, 'report');
+    const run = await runSource(p, runId);
     const preflightFile = stringFlag(p, 'preflight');
-    const report = buildReport({ ...readRunFiles(paths), ...(preflightFile ? { preflight: { findings: readFindings(preflightFile), from: preflightFile } } : {}) });
+    const report = buildReport({ ...run.files, ...(preflightFile ? { preflight: { findings: readFindings(preflightFile), from: preflightFile } } : {}) });
     const text = format === 'json' ? JSON.stringify(report, null, 2) : renderReportHtml(report);
     const out = stringFlag(p, 'out');
     if (out) {
@@ -45,10 +50,22 @@ export const reportCommand: Command = {
     } else {
       io.out(text);
     }
-    if (!report.integrity.ok) io.err(`daylight: ${paths.journal}: ${report.integrity.text}`);
+    if (!report.integrity.ok) io.err(`daylight: ${run.where}: ${report.integrity.text}`);
     return report.integrity.ok ? 0 : 1;
   },
 };
+
+/** The run's journal (and owner record) from the state directory, or its ConfigMaps with --from-cluster. */
+async function runSource(p: Parsed, runId: string | undefined): Promise<{ files: RunFiles; where: string }> {
+  if (stringFlag(p, 'from-cluster') === undefined) {
+    const paths = existingRun(stateDir(p), runId, 'report');
+    return { files: readRunFiles(paths), where: paths.journal };
+  }
+  if (runId !== undefined) throw new UserError(`unexpected argument "${runId}" with --from-cluster; use: daylight report --from-cluster RUN`);
+  const j = await readClusterJournal(p, process.env);
+  // A missing chunk shows in the report as entries missing from the chain.
+  return { files: { runId: j.runId, journalText: j.text }, where: j.where };
+}
 
 function writeOut(path: string, text: string): void {
   try {

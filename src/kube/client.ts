@@ -44,6 +44,13 @@ export async function connect(o: ConnectOptions): Promise<KubeCluster> {
   }
 }
 
+/** The API of one cluster, for commands that read a few objects (no clock probe, no caches); close it after. */
+export function connectApi(o: Pick<ConnectOptions, 'kubeconfig' | 'context' | 'env' | 'home'>): KubeApi {
+  const kc = loadKubeConfig(o);
+  if (o.kubeconfig !== IN_CLUSTER) selectContext(kc, o.context);
+  return new KubeApi(kc);
+}
+
 /** The kubeconfig `o` points at, loaded; a missing or unreadable file is the user's to fix. */
 export function loadKubeConfig(o: Pick<ConnectOptions, 'kubeconfig' | 'env' | 'home'>): KubeConfig {
   const kc = new KubeConfig();
