@@ -1,8 +1,8 @@
 // The journal port's contract, run against every adapter the code has: the JSONL file (src/journal/) and
+// the ConfigMaps in the API server (src/journal/kube-journal.ts, over an in-memory fake of its API calls) and
 // the in-memory one the engine's unit tests use (test/support/). Appends made together are sealed in the
 // order made; the head is the last entry; what was appended reads back after reopening and the chain
-// carries on from it; and the entries pass the verifier `audit verify` uses, signatures included. The
-// journal kept in the API server (issue 14) joins the list of adapters here.
+// carries on from it; and the entries pass the verifier `audit verify` uses, signatures included.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,23 +13,25 @@ import { chainBreak, GENESIS, publicKeyOf } from '../../../src/engine/ports/jour
 import type { JournalPort, SealedEntry } from '../../../src/engine/ports/journal.ts';
 import type { JournalSigner } from '../../../src/engine/ports/journal-signing.ts';
 import { FileJournal } from '../../../src/journal/file-journal.ts';
+import { JOURNAL_NAMESPACE, journalTextOf, KubeJournal, readChunks } from '../../../src/journal/kube-journal.ts';
 import { verifyJournal } from '../../../src/report/integrity.ts';
 import { testSigner } from '../../helpers/journal-key.ts';
 import { MemoryJournal } from '../../support/memory-journal.ts';
+import { fakeConfigMaps } from './fake-namespaced-objects.ts';
 
 const RUN = 'weekly-20260901-090000-ab12';
 
 /** One adapter's journal for a test: the port, the same journal opened again, its entries as JSON lines, and cleanup. */
 interface Opened {
   readonly journal: JournalPort<RunEvent>;
-  reopen(): JournalPort<RunEvent>;
-  lines(): string;
+  reopen(): JournalPort<RunEvent> | Promise<JournalPort<RunEvent>>;
+  lines(): string | Promise<string>;
   done(): void;
 }
 
 interface Adapter {
   readonly name: string;
-  open(signer?: JournalSigner): Opened;
+  open(signer?: JournalSigner): Opened | Promise<Opened>;
 }
 
 let tick = 1_000;
@@ -60,6 +62,20 @@ const ADAPTERS: readonly Adapter[] = [
     },
   },
   {
+    name: 'ConfigMaps in the API server',
+    open: async (signer) => {
+      const configMaps = fakeConfigMaps();
+      // Small chunks, so that reading back crosses from one ConfigMap to the next.
+      const o = { configMaps, runId: RUN, clock, chunkBytes: 700, ...(signer ? { signer } : {}) };
+      return {
+        journal: await KubeJournal.open<RunEvent>(o),
+        reopen: () => KubeJournal.open<RunEvent>(o),
+        lines: async () => journalTextOf(await readChunks(configMaps, JOURNAL_NAMESPACE, RUN)),
+        done: () => undefined,
+      };
+    },
+  },
+  {
     name: 'memory',
     open: (signer) => {
       const journal = new MemoryJournal<RunEvent>({ runId: RUN, clock, ...(signer ? { signer } : {}) });
@@ -79,7 +95,7 @@ const cordon = (node: string): RunEvent => ({ type: 'node.cordon.requested', clu
 for (const adapter of ADAPTERS) {
   describe(`the journal port over ${adapter.name}`, () => {
     it('seals appends made together in the order they were made, and its head is the last entry', async () => {
-      const o = adapter.open();
+      const o = await adapter.open();
       try {
         // Given an empty journal, its head at the genesis hash
         assert.deepEqual(o.journal.head(), { seq: 0, hash: GENESIS });
@@ -97,13 +113,13 @@ for (const adapter of ADAPTERS) {
     });
 
     it('reads back what was appended after reopening, and the next append links to it', async () => {
-      const o = adapter.open();
+      const o = await adapter.open();
       try {
         // Given a journal a first session wrote three entries to
         for (const n of ['n1', 'n2', 'n3']) await o.journal.append(cordon(n));
         const written: readonly SealedEntry<RunEvent>[] = [...o.journal.entries];
         // When it is opened again, as a resumed run does
-        const again = o.reopen();
+        const again = await o.reopen();
         // Then it reads the same entries and head, and carries the chain on from there
         assert.deepEqual(again.entries, written);
         assert.deepEqual(again.head(), { seq: 3, hash: written[2]?.hash });
@@ -117,17 +133,17 @@ for (const adapter of ADAPTERS) {
 
     it('writes a chain that the verifier of audit verify passes, signed by the key', async () => {
       const signer = testSigner();
-      const o = adapter.open(signer);
+      const o = await adapter.open(signer);
       try {
         // Given a signed journal with entries from two sessions
         await o.journal.append({ type: 'run.started', plan: { name: 'weekly', path: 'weekly.yaml', sha256: 'x' }, clusters: ['eu-central'], holder: RUN });
         await o.journal.append(cordon('n1'));
-        const again = o.reopen();
+        const again = await o.reopen();
         await again.append({ type: 'run.resumed', holder: RUN });
         // When its entries are verified against the key, as daylight audit verify does
         const trustedKey = publicKeyOf(signer.key);
         assert.ok(trustedKey);
-        const { chain } = verifyJournal(o.lines(), { runId: RUN, trustedKey });
+        const { chain } = verifyJournal(await o.lines(), { runId: RUN, trustedKey });
         // Then every entry verifies, the key named in seq 1 only, and the head is the last entry
         assert.deepEqual([chain.ok, chain.verified, chain.signatures, chain.keyId], [true, 3, 'verified', signer.key.id]);
         assert.deepEqual(again.entries.map((e) => e.key?.id), [signer.key.id, undefined, undefined]);
