@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'resume', summary: 'resume a paused run (in this process if none runs it)', load: async () => (await import('./control.ts')).resumeCommand },
   { name: 'abort', summary: 'abort a run and give back every node it holds', load: async () => (await import('./control.ts')).abortCommand },
   { name: 'confirm', summary: 'confirm a traffic change the manual provider asked for', load: async () => (await import('./control.ts')).confirmCommand },
+  { name: 'controller', summary: 'Daylight in the cluster: runs MaintenanceRuns and scheduled plans, one leader among its replicas', load: async () => (await import('./controller.ts')).controllerCommand },
   { name: 'agent', summary: 'the node agent for one node: carries out reboot, patch and upgrade actions, publishes reboot-required', load: async () => (await import('./agent.ts')).agentCommand },
   { name: 'recover', summary: 'put back what an interrupted run left (cordons)', load: async () => (await import('./recover.ts')).recoverCommand },
   { name: 'platform', summary: 'platform-stack upgrades: diff two workspace files (components, order, changelogs)', load: async () => (await import('./platform.ts')).platformCommand },

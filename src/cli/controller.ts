@@ -1,0 +1,292 @@
+// `daylight controller`: Daylight in the cluster. Its replicas elect one leader through a Lease
+// (controller/leader.ts); the leader drives every unfinished MaintenanceRun of its namespace with the same
+// engine as `daylight run`, its journal kept in the API server (journal/kube-journal.ts), so a standby
+// that takes over resumes each run from its journal where the last leader stopped; a deposed leader's
+// appends are refused by the journal's resourceVersion preconditions. It starts runs when a
+// MaintenancePlan's schedule says (a MaintenanceRun named after the plan and the start, so two leaders
+// racing create it once), and writes each run's state to its status: phase, stage, node counts, conditions.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { nextScheduledStart } from '../controller/schedule.ts';
+import { CLIENT_GO_TIMING, runLeaderElection } from '../controller/leader.ts';
+import type { ElectionTiming } from '../controller/leader.ts';
+import type { RunEvent } from '../engine/events.ts';
+import type { JournalEntry } from '../engine/events.ts';
+import { executeRun } from '../engine/runner.ts';
+import type { ControlCommand } from '../engine/run-dir.ts';
+import type { RunState } from '../engine/state.ts';
+import { KubeJournal } from '../journal/kube-journal.ts';
+import { journalSignerInSecret } from '../journal/kube-journal-key.ts';
+import { KubeApi } from '../kube/api.ts';
+import { KubeCluster } from '../kube/adapter.ts';
+import { loadKubeConfig } from '../kube/client.ts';
+import { kubeConfigMaps, kubeSecrets } from '../kube/namespaced-objects.ts';
+import type { Clock } from '../lib/clock.ts';
+import { systemClock } from '../lib/clock.ts';
+import { errorMessage, isAbortError, UserError } from '../lib/errors.ts';
+import { parsePlan } from '../plan/load.ts';
+import type { LoadedPlan } from '../plan/load.ts';
+import { HELP_OPTION, parse, stringFlag } from './args.ts';
+import { connectClusters } from './clusters.ts';
+import type { Command } from './command.ts';
+import { engineDeps } from './engine-wiring.ts';
+
+const HELP = `Usage: daylight controller [--kubeconfig FILE] [--context CTX] [--namespace NS] [--identity ID]
+
+Daylight in the cluster: runs every MaintenanceRun of the namespace with the same engine as daylight run,
+starts runs when a MaintenancePlan's schedule says, and keeps each run's journal in the API server.
+Several replicas elect one leader through the Lease daylight-controller (lease 15 s, renew deadline
+10 s, retry 2 s, as client-go); a standby that takes over resumes each unfinished run from its journal.
+
+  --kubeconfig FILE   the cluster holding the MaintenancePlans and MaintenanceRuns, and the plans' clusters
+                      by their contexts (in a pod: the service account)
+  --context CTX       the context of the cluster holding them (default: the kubeconfig's current one)
+  --namespace NS      where the plans, runs, journals and the Lease are (default daylight-system)
+  --identity ID       this replica's name in the Lease (default: the host name and a random suffix)`;
+
+const GROUP = '/apis/daylight.dev/v1alpha1';
+const LEASE = 'daylight-controller';
+const POLL_MS = 2_000;
+
+interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly uid?: string;
+  readonly resourceVersion?: string;
+  readonly creationTimestamp?: string;
+  readonly labels?: Record<string, string>;
+}
+
+interface MaintenanceRun {
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly planRef: { readonly name: string }; readonly paused?: boolean; readonly abort?: boolean };
+  readonly status?: { readonly phase?: string };
+}
+
+interface MaintenancePlan {
+  readonly metadata: ObjectMeta;
+  readonly spec: Record<string, unknown> & { readonly schedule?: { readonly recurrence?: string; readonly windows?: boolean; readonly manual?: boolean }; readonly suspend?: boolean; readonly window?: unknown };
+}
+
+const FINISHED = new Set(['Succeeded', 'Degraded', 'Failed', 'Aborted']);
+
+export interface ControllerOptions {
+  /** The cluster holding the plans and runs. */
+  readonly api: KubeApi;
+  /** The kubeconfig the plans' clusters are reached through (by the contexts the plans name). */
+  readonly kubeconfig?: string;
+  readonly namespace: string;
+  readonly identity: string;
+  readonly clock: Clock;
+  readonly timing?: ElectionTiming;
+  readonly log: (line: string) => void;
+  /** Told when this replica starts and stops leading (tests measure the takeover with it). */
+  readonly onTransition?: (leading: boolean, atMs: number) => void;
+}
+
+export async function runController(o: ControllerOptions, signal: AbortSignal): Promise<void> {
+  const leases = new KubeCluster({ name: 'controller', api: o.api, clock: o.clock }).leases;
+  await runLeaderElection({ leases, name: LEASE, identity: o.identity, clock: o.clock, ...(o.timing ? { timing: o.timing } : {}), log: o.log, ...(o.onTransition ? { onTransition: o.onTransition } : {}) }, (leading) => lead(o, leading), signal);
+}
+
+/** The leader's work: every poll, start what the schedules say and drive every unfinished run. */
+async function lead(o: ControllerOptions, signal: AbortSignal): Promise<void> {
+  const driving = new Map<string, { readonly done: Promise<void>; spec: MaintenanceRun['spec'] }>();
+  while (!signal.aborted) {
+    try {
+      await startScheduledRuns(o, signal);
+      for (const run of await list<MaintenanceRun>(o, 'maintenanceruns', signal)) {
+        const name = run.metadata.name;
+        const current = driving.get(name);
+        if (current) {
+          current.spec = run.spec;
+          continue;
+        }
+        if (FINISHED.has(run.status?.phase ?? '')) continue;
+        const entry = { done: Promise.resolve(), spec: run.spec };
+        driving.set(name, entry);
+        entry.done = drive(o, run, () => entry.spec, signal)
+          .catch((e: unknown) => {
+            if (!isAbortError(e) && !signal.aborted) o.log(`run ${name}: ${errorMessage(e)}`);
+          })
+          .finally(() => driving.delete(name));
+      }
+    } catch (e: unknown) {
+      if (isAbortError(e) || signal.aborted) break;
+      o.log(`controller: ${errorMessage(e)}; trying again`);
+    }
+    await o.clock.sleep(POLL_MS, signal).catch(() => undefined);
+  }
+  await Promise.all([...driving.values()].map((d) => d.done));
+}
+
+/** A MaintenanceRun for each plan whose scheduled start has come since its last run (or its creation). */
+async function startScheduledRuns(o: ControllerOptions, signal: AbortSignal): Promise<void> {
+  const runs = await list<MaintenanceRun>(o, 'maintenanceruns', signal);
+  for (const plan of await list<MaintenancePlan>(o, 'maintenanceplans', signal)) {
+    const schedule = plan.spec.schedule;
+    if (plan.spec.suspend || !schedule || schedule.manual) continue;
+    const mine = runs.filter((r) => r.metadata.labels?.['daylight.dev/plan'] === plan.metadata.name && r.metadata.labels['daylight.dev/scheduled'] === 'true');
+    const since = Math.max(Date.parse(plan.metadata.creationTimestamp ?? '') || 0, ...mine.map((r) => Number(r.metadata.labels?.['daylight.dev/start']) || 0));
+    const next = nextScheduledStart(schedule, plan.spec.window as Parameters<typeof nextScheduledStart>[1], since);
+    if (next === undefined || next > o.clock.now()) continue;
+    const name = `${plan.metadata.name}-${new Date(next).toISOString().slice(0, 16).replace(/[-:T]/g, '').toLowerCase()}`.slice(0, 63);
+    const body = {
+      apiVersion: 'daylight.dev/v1alpha1',
+      kind: 'MaintenanceRun',
+      metadata: { name, namespace: o.namespace, labels: { 'daylight.dev/plan': plan.metadata.name, 'daylight.dev/scheduled': 'true', 'daylight.dev/start': String(next) } },
+      spec: { planRef: { name: plan.metadata.name } },
+    };
+    const r = await o.api.raw('POST', `${GROUP}/namespaces/${o.namespace}/maintenanceruns`, body, signal);
+    // 409: another leader (or this one, before a lost answer) created it first: the name is the start's
+    if (r.status !== 201 && r.status !== 409) throw new Error(`could not create MaintenanceRun ${name}: ${r.status} ${r.body.slice(0, 300)}`);
+    if (r.status === 201) o.log(`plan ${plan.metadata.name}: started run ${name}, scheduled for ${new Date(next).toISOString()}`);
+  }
+}
+
+/** Drives one run to its end, or until this replica stops leading. */
+async function drive(o: ControllerOptions, run: MaintenanceRun, spec: () => MaintenanceRun['spec'], signal: AbortSignal): Promise<void> {
+  const name = run.metadata.name;
+  const status = (s: Record<string, unknown>) => patchStatus(o, name, s, signal);
+  let plan: LoadedPlan;
+  try {
+    plan = await loadPlan(o, run.spec.planRef.name, signal);
+  } catch (e: unknown) {
+    if (isAbortError(e) || signal.aborted) throw e;
+    await status({ phase: 'Failed', conditions: [condition('Failed', 'True', 'PlanInvalid', errorMessage(e))] });
+    return;
+  }
+  const connected = await connectClusters(plan.plan, { ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), signal });
+  try {
+    const secrets = kubeSecrets(o.api);
+    const signer = await journalSignerInSecret(secrets, o.namespace, signal);
+    const first = connected.clusters.values().next().value;
+    const clock = first?.clock ?? o.clock;
+    const journal = await KubeJournal.open<RunEvent>({
+      configMaps: kubeConfigMaps(o.api),
+      runId: name,
+      namespace: o.namespace,
+      clock: () => clock.now(),
+      signer,
+      ...(run.metadata.uid ? { owner: { apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', name, uid: run.metadata.uid, controller: true } } : {}),
+    });
+    o.log(`run ${name}: ${journal.entries.length === 0 ? 'starting' : `resuming from entry ${journal.entries.length}`} (plan ${plan.plan.metadata.name})`);
+    await status({ phase: spec().paused ? 'Paused' : 'Running', conditions: [condition('Progressing', 'True', journal.entries.length === 0 ? 'Started' : 'Resumed', `driven by ${o.identity}`)] });
+    let last = 0;
+    const emit = (_e: JournalEntry, state: RunState) => {
+      // The status follows the journal, at most once a second
+      if (clock.now() - last < 1_000) return;
+      last = clock.now();
+      void status(stateStatus(state)).catch(() => undefined);
+    };
+    const end = await executeRun({
+      deps: engineDeps({ runId: name, plan, clusters: connected.clusters, clock, emit }),
+      journal,
+      interrupt: signal,
+      control: specControl(spec),
+    });
+    if (signal.aborted) return; // deposed or stopping: the next leader resumes it
+    const phase = { succeeded: 'Succeeded', degraded: 'Degraded', failed: 'Failed', aborted: 'Aborted', paused: 'Paused', running: 'Running' }[end.status];
+    const done = phase === 'Succeeded' || phase === 'Degraded';
+    await status({
+      ...stateStatus(end.state),
+      phase,
+      conditions: [
+        condition('Progressing', 'False', phase, end.reason ?? phase),
+        condition(done ? 'Succeeded' : 'Failed', 'True', phase, end.reason ?? `the run ended ${end.status}`),
+      ],
+    });
+    o.log(`run ${name}: ${end.status}${end.reason ? `: ${end.reason}` : ''}`);
+  } finally {
+    await connected.close();
+  }
+}
+
+/** The run's controls, from its spec as the last poll read it: pause, resume, abort. */
+function specControl(spec: () => MaintenanceRun['spec']): { poll(): ControlCommand[] } {
+  let paused = false;
+  let aborted = false;
+  return {
+    poll() {
+      const s = spec();
+      const out: ControlCommand[] = [];
+      if (s.abort && !aborted) {
+        aborted = true;
+        out.push('abort');
+      } else if (Boolean(s.paused) !== paused) {
+        paused = Boolean(s.paused);
+        out.push(paused ? 'pause' : 'resume');
+      }
+      return out;
+    },
+  };
+}
+
+function stateStatus(state: RunState): Record<string, unknown> {
+  const counts: Record<string, number> = {};
+  for (const n of Object.values(state.nodes)) {
+    const key = n.outcome ?? n.step ?? 'pending';
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return { nodeCounts: counts, ...(state.status === 'paused' ? { phase: 'Paused' } : { phase: 'Running' }) };
+}
+
+function condition(type: string, value: 'True' | 'False', reason: string, message: string) {
+  return { type, status: value, reason: reason.replace(/[^A-Za-z0-9_]/g, '') || 'Unknown', message: message.slice(0, 32_000), lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+}
+
+async function patchStatus(o: ControllerOptions, name: string, status: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+  const r = await o.api.raw('PATCH', `${GROUP}/namespaces/${o.namespace}/maintenanceruns/${name}/status`, { status }, signal);
+  if (r.status >= 300) throw new Error(`could not write the status of MaintenanceRun ${name}: ${r.status} ${r.body.slice(0, 300)}`);
+}
+
+async function list<T>(o: ControllerOptions, plural: string, signal: AbortSignal): Promise<T[]> {
+  const r = await o.api.raw('GET', `${GROUP}/namespaces/${o.namespace}/${plural}`, undefined, signal);
+  if (r.status !== 200) throw new Error(`could not list ${plural} in ${o.namespace}: ${r.status} ${r.body.slice(0, 300)}`);
+  return (JSON.parse(r.body) as { items: T[] }).items;
+}
+
+/** The MaintenancePlan as a plan file: its spec without schedule and suspend, read by the plan's own parser. */
+async function loadPlan(o: ControllerOptions, name: string, signal: AbortSignal): Promise<LoadedPlan> {
+  const r = await o.api.raw('GET', `${GROUP}/namespaces/${o.namespace}/maintenanceplans/${name}`, undefined, signal);
+  if (r.status === 404) throw new UserError(`MaintenancePlan ${o.namespace}/${name} does not exist`);
+  if (r.status !== 200) throw new Error(`could not read MaintenancePlan ${o.namespace}/${name}: ${r.status} ${r.body.slice(0, 300)}`);
+  const mp = JSON.parse(r.body) as MaintenancePlan;
+  const { schedule: _schedule, suspend: _suspend, ...spec } = mp.spec;
+  const text = JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: mp.metadata.name }, spec }, null, 2);
+  return parsePlan(`maintenanceplan/${o.namespace}/${name}`, text);
+}
+
+export const controllerCommand: Command = {
+  name: 'controller',
+  help: HELP,
+  async run(argv, io) {
+    const p = parse('controller', argv, { ...HELP_OPTION, kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string' }, identity: { type: 'string' } });
+    if (p.values.help) {
+      io.out(HELP);
+      return 0;
+    }
+    if (p.positionals.length) throw new UserError(`unexpected argument "${p.positionals[0]}"; see daylight controller --help`);
+    const kubeconfig = stringFlag(p, 'kubeconfig');
+    const kc = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), env: process.env });
+    const context = stringFlag(p, 'context');
+    if (context) kc.setCurrentContext(context);
+    const api = new KubeApi(kc);
+    const identity = stringFlag(p, 'identity') ?? `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
+    const log = (line: string) => io.err(JSON.stringify({ time: new Date().toISOString(), identity, msg: line }));
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    log(`controller ${identity} in namespace ${stringFlag(p, 'namespace') ?? 'daylight-system'}; campaigning for the Lease ${LEASE}`);
+    try {
+      await runController({ api, ...(kubeconfig ? { kubeconfig } : {}), namespace: stringFlag(p, 'namespace') ?? 'daylight-system', identity, clock: systemClock, timing: CLIENT_GO_TIMING, log }, stop.signal);
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      await api.close();
+    }
+    log('stopped');
+    return 0;
+  },
+};
