@@ -2,12 +2,12 @@
 // conditional writes: appends made together are sealed and kept in order; a full chunk is closed and the next
 // one created; a second writer fences the first (its append rejects with JournalFenced, and nothing of it is
 // kept), also when the first would have gone on in a new chunk; a retried write whose first answer was lost
-// is recognised as its own; a chunk edited by hand is refused on open, naming the chunk, line and entry; the
-// key in a Secret is made once and then reused.
+// is recognised as its own; a chunk edited by hand is refused on open, naming the chunk, line and entry; a
+// signed journal is carried on only with its key; the key in a Secret is made once and then reused.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/engine/events.ts';
-import { chainBreak, JournalCorrupt, publicKeyOf } from '../../../src/engine/ports/journal-chain.ts';
+import { chainBreak, JournalCorrupt, JournalKeyMismatch, publicKeyOf } from '../../../src/engine/ports/journal-chain.ts';
 import type { SealedEntry } from '../../../src/engine/ports/journal.ts';
 import { chunkName, journalTextOf, JournalFenced, KubeJournal, readChunks } from '../../../src/journal/kube-journal.ts';
 import type { KubeJournalOptions } from '../../../src/journal/kube-journal.ts';
@@ -176,6 +176,18 @@ describe('the journal in the API server', () => {
       assert.equal(e.message, `ConfigMap ${NS}/${second.name} (journal.jsonl):2: the journal's hash chain breaks here: entry seq ${victim.seq}: its content does not match its hash (edited)`);
       return true;
     });
+  });
+
+  it('refuses to carry on a signed journal with another key, or with none', async () => {
+    // Given a journal signed by one key
+    const configMaps = fakeConfigMaps();
+    const journal = await KubeJournal.open<RunEvent>(options(configMaps, { signer: testSigner() }));
+    await journal.append(cordon('n1'));
+    // Then a writer with another key is refused at open, and one with no key at its first append
+    await assert.rejects(KubeJournal.open<RunEvent>(options(configMaps, { signer: testSigner() })), JournalKeyMismatch);
+    const keyless = await KubeJournal.open<RunEvent>(options(configMaps));
+    await assert.rejects(keyless.append(cordon('n2')), /this journal is signed by key .*, and no key was given to sign the next entry/);
+    assert.deepEqual((await stored(configMaps)).map(nodeOf), ['n1']);
   });
 
   it('refuses to open a journal with a chunk deleted before the last', async () => {
