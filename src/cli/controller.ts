@@ -140,7 +140,7 @@ async function startScheduledRuns(o: ControllerOptions, signal: AbortSignal): Pr
     const r = await o.api.raw('POST', `${GROUP}/namespaces/${o.namespace}/maintenanceruns`, body, signal);
     // 409: another leader (or this one, before a lost answer) created it first: the name is the start's
     if (r.status !== 201 && r.status !== 409) throw new Error(`could not create MaintenanceRun ${name}: ${r.status} ${r.body.slice(0, 300)}`);
-    if (r.status === 201) o.log(`plan ${plan.metadata.name}: started run ${name}, scheduled for ${new Date(next).toISOString()}`);
+    if (r.status === 201) o.log(`plan ${plan.metadata.name}: started run ${name} at ${new Date(o.clock.now()).toISOString()}, scheduled for ${new Date(next).toISOString()}`);
   }
 }
 

@@ -15,6 +15,12 @@ import { cordonedNodes, REGION, rollFleet, rollPlanYaml, workers } from './roll/
 import { since, upKubernetesFleet } from './roll/kubernetes-fixtures.ts';
 import type { KubernetesFleet } from './roll/kubernetes-fixtures.ts';
 import { tempConfigHome } from '../helpers/journal-key.ts';
+import { runController } from '../../src/cli/controller.ts';
+import { nextRecurrence } from '../../src/controller/schedule.ts';
+import { KubeApi } from '../../src/kube/api.ts';
+import { loadKubeConfig } from '../../src/kube/client.ts';
+import type { Clock } from '../../src/lib/clock.ts';
+import { systemClock } from '../../src/lib/clock.ts';
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 const NS = 'daylight-system';
@@ -150,4 +156,50 @@ test('three controllers: the leader killed with SIGKILL where fast-check says, a
     }),
     { numRuns: 2, seed: 20261206, endOnFailure: true },
   );
+});
+
+test('a plan scheduled every day at a time runs when the injected clock reaches it, not before, and the run completes with the referee clean', { timeout: 300_000 }, async () => {
+  assert.ok(k);
+  const ks = k;
+  // Given no replica running (each gives the Lease up as it stops)
+  for (const r of replicas) r.child.kill('SIGTERM');
+  await Promise.all(replicas.map((r) => r.exited));
+  replicas.length = 0;
+  // And a plan scheduled every day at 03:00 UTC, and a controller whose clock reads 5 s before the next 03:00
+  const start = nextRecurrence('every day 03:00 UTC', Date.now());
+  const offset = start - 5_000 - Date.now();
+  const clock: Clock = { speed: 1, now: () => Date.now() + offset, sleep: (ms, signal) => systemClock.sleep(ms, signal) };
+  const planSpec = (parse(rollPlanYaml({ maxUnavailable: 2, topology: '{key: topology.kubernetes.io/zone, serial: true}', soak: '0s', ready: '{timeout: 10m}', drain: '{timeout: 10m, onTimeout: fail, ignoreDaemonSets: true}' })) as { spec: Record<string, unknown> }).spec;
+  await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'nightly' }, spec: { ...planSpec, schedule: { recurrence: 'every day 03:00 UTC' } } }));
+  const all = await workers(ks);
+  const before = await ks.referee.report();
+  const kc = loadKubeConfig({ kubeconfig: ks.kubeconfigPath, env: process.env });
+  kc.setCurrentContext(REGION);
+  const api = new KubeApi(kc);
+  const lines: string[] = [];
+  const stop = new AbortController();
+  const controller = runController({ api, kubeconfig: ks.kubeconfigPath, namespace: NS, identity: 'scheduled', clock, log: (l) => lines.push(l) }, stop.signal);
+  try {
+    // When the injected clock passes 03:00, then the run is created, named after its start, at or after it
+    await ks.until('the scheduled run exists', async () => lines.some((l) => l.includes('plan nightly: started run')), 60_000);
+    const started = lines.find((l) => l.includes('plan nightly: started run')) ?? '';
+    const m = /started run (\S+) at (\S+), scheduled for (\S+)/.exec(started);
+    assert.ok(m, started);
+    assert.equal(m[3], new Date(start).toISOString());
+    assert.ok(Date.parse(m[2] ?? '') >= start, `created at ${m[2]}, before its start ${m[3]}`);
+    const run = m[1] ?? '';
+    // And exactly one run for it, which completes with every worker rebooted once, no pod killed, nothing cordoned
+    await ks.until(`${run} succeeds`, async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus(run)).phase ?? ''), 240_000);
+    assert.equal((await runStatus(run)).phase, 'Succeeded', lines.slice(-10).join('\n'));
+    const runs = (await ks.api(REGION, `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns?labelSelector=${encodeURIComponent('daylight.dev/plan=nightly')}`)) as { items: unknown[] };
+    assert.equal(runs.items.length, 1);
+    const d = since(await ks.referee.report(), before);
+    assert.deepEqual(d.reboots, Object.fromEntries(all.map((n) => [n, 1])));
+    assert.deepEqual([d.killed, d.breaches], [0, 0], JSON.stringify(await ks.referee.details()));
+    assert.deepEqual(await cordonedNodes(ks), []);
+  } finally {
+    stop.abort();
+    await controller;
+    await api.close();
+  }
 });
