@@ -6,7 +6,8 @@ import type { RunEvent } from '../engine/events.ts';
 import { FileJournal } from '../journal/file-journal.ts';
 import { listRuns, ownerAlive, runPaths, sendControl } from '../engine/run-dir.ts';
 import type { ControlCommand, RunPaths } from '../engine/run-dir.ts';
-import { isFinished, LiveState, replay } from '../engine/state.ts';
+import { isFinished, LiveState, replay, waitingApprovals } from '../engine/state.ts';
+import { describeWaiting } from '../engine/approvals.ts';
 import type { RunState } from '../engine/state.ts';
 import { systemClock } from '../lib/clock.ts';
 import { UserError } from '../lib/errors.ts';
@@ -46,15 +47,19 @@ export const statusCommand: Command = {
     const json = outputFlag(p) === 'json';
     const [runId] = positionals(p, 1, 'daylight status [RUN]');
     if (!runId) {
-      const runs = listRuns(dir).map((id) => ({ ...summariseRun(readState(runPaths(dir, id))), live: ownerAlive(runPaths(dir, id)) !== undefined }));
-      io.out(json ? JSON.stringify(runs) : runs.length ? runs.map((r) => `${r.runId}  ${r.status}${r.live ? ' (live)' : ''}  ${Object.entries(r.nodes).map(([k, v]) => `${v} ${k}`).join(', ')}`).join('\n') : `no runs in ${dir}`);
+      const runs = listRuns(dir).map((id) => {
+        const s = readState(runPaths(dir, id));
+        return { ...summariseRun(s), live: ownerAlive(runPaths(dir, id)) !== undefined, waiting: !isFinished(s.status) && waitingApprovals(s).length > 0 };
+      });
+      io.out(json ? JSON.stringify(runs) : runs.length ? runs.map((r) => `${r.runId}  ${r.status}${r.waiting ? ' (waiting for approval)' : ''}${r.live ? ' (live)' : ''}  ${Object.entries(r.nodes).map(([k, v]) => `${v} ${k}`).join(', ')}`).join('\n') : `no runs in ${dir}`);
       return 0;
     }
     const paths = existingRun(dir, runId, 'status');
     const s = readState(paths);
     const owner = ownerAlive(paths);
-    if (json) io.out(JSON.stringify({ ...summariseRun(s), live: owner !== undefined, phases: s.phases, nodes: s.nodes }));
-    else io.out(`${renderSummary(summariseRun(s))}\n${owner ? `Running in process ${owner.pid} on ${owner.host}.` : 'No process runs it now.'}\n${s.phases.map((ph) => `${ph.cluster} · ${ph.phase}: ${ph.wavesDone}/${ph.waves.length} waves done${ph.completed ? ' (complete)' : ''}`).join('\n')}`);
+    const waiting = waitingApprovals(s);
+    if (json) io.out(JSON.stringify({ ...summariseRun(s), live: owner !== undefined, waitingForApproval: waiting.map((w) => w.step), approvals: s.approvals, phases: s.phases, nodes: s.nodes }));
+    else io.out(`${renderSummary(summariseRun(s))}\n${waiting.map((w) => `WaitingForApproval: ${describeWaiting(s.runId, w)}\n`).join('')}${owner ? `Running in process ${owner.pid} on ${owner.host}.` : 'No process runs it now.'}\n${s.phases.map((ph) => `${ph.cluster} · ${ph.phase}: ${ph.wavesDone}/${ph.waves.length} waves done${ph.completed ? ' (complete)' : ''}`).join('\n')}`);
     return 0;
   },
 };

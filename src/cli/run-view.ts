@@ -151,6 +151,11 @@ export class RunView {
         return `${e.cluster}/${e.node}: LEFT CORDONED: ${e.reason}`;
       case 'warning':
         return `warning: ${e.cluster ? `${e.cluster}: ` : ''}${e.message}`;
+      case 'approval.requested':
+        return `WAITING FOR APPROVAL of ${e.step}${e.name ? ` (${e.name})` : ''}${e.message ? `: ${e.message}` : ''}${e.deadline !== undefined ? `; ${e.onTimeout === 'approve' ? 'approved' : 'rejected'} by itself at ${new Date(e.deadline).toISOString()}` : ''}\n  → daylight approve ${entry.runId} --step ${e.step} [--comment TEXT]   or   daylight reject ${entry.runId} --step ${e.step} --comment TEXT`;
+      case 'approval.granted':
+      case 'approval.rejected':
+        return `${e.step} ${e.type === 'approval.granted' ? 'approved' : 'REJECTED'} by ${e.by}${e.comment ? `: ${e.comment}` : ''}`;
       default: {
         const text = STEP_TEXT[e.type];
         if (text && 'node' in e) {

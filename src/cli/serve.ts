@@ -11,7 +11,7 @@ import type { Command, Io } from './command.ts';
 import { untilSignal } from './sandbox.ts';
 import { STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 
-const HELP = `Usage: daylight serve [--state-dir DIR] [--port N] [--host 127.0.0.1] [--token-file F] [--max-streams N] [--max-streams-per-client N]
+const HELP = `Usage: daylight serve [--state-dir DIR] [--port N] [--host 127.0.0.1] [--token-file F] [--token-name NAME] [--max-streams N] [--max-streams-per-client N]
 
 A web dashboard of the runs in the state directory, live while they run: the fleet by region, zone and
 rack coloured by each node's step, the traffic split per region, the timeline of waves and nodes, gates
@@ -21,15 +21,18 @@ and analysis with their values, blockers with their reasons, and pause, resume a
                   (the browser asks for it: any user name, the token as password)
   --token-file F  read the token from F; when F does not exist, a new token is written to it (mode 0600)
                   and not printed
+  --token-name NAME  who answers approval gates with this token, in the journal and the report
+                  (default "dashboard"); give each team's server its own
   --max-streams N             live event streams the server holds at once (default 256); beyond it 429
   --max-streams-per-client N  live event streams one client address may hold (default 16); beyond it 429
 Without --token-file a new token is made at start and printed once, inside the dashboard's URL
 (#token=..., a part of the URL browsers never send to a server). Pause, resume and abort need it.
 API: GET /api/runs, GET /api/runs/RUN, GET /api/runs/RUN/events (server-sent events),
-GET /api/runs/RUN/report[?format=html], POST /api/runs/RUN/pause|resume|abort (Authorization: Bearer).
+GET /api/runs/RUN/report[?format=html], POST /api/runs/RUN/pause|resume|abort (Authorization: Bearer),
+POST /api/runs/RUN/approve|reject with {"step": STEP, "comment": TEXT} (the answer is the token name's).
 Ends with Ctrl-C.`;
 
-export const SERVE_OPTIONS = { port: { type: 'string' as const }, host: { type: 'string' as const }, 'token-file': { type: 'string' as const }, 'max-streams': { type: 'string' as const }, 'max-streams-per-client': { type: 'string' as const } };
+export const SERVE_OPTIONS = { port: { type: 'string' as const }, host: { type: 'string' as const }, 'token-file': { type: 'string' as const }, 'token-name': { type: 'string' as const }, 'max-streams': { type: 'string' as const }, 'max-streams-per-client': { type: 'string' as const } };
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -58,7 +61,7 @@ export async function serveFromFlags(io: Io, p: ReturnType<typeof parse>, dir: s
   const token = tokenFile ? tokenFrom(tokenFile) : { token: newToken(), written: false };
   let server: RunningServer;
   try {
-    server = await startServer({ stateDir: dir, host, port, token: token.token, streams, log: (r) => {
+    server = await startServer({ stateDir: dir, host, port, token: token.token, tokenName: stringFlag(p, 'token-name') ?? 'dashboard', streams, log: (r) => {
       // every refusal, so a person sees who knocked; successful reads would drown the run's output
       if (r.status >= 400) io.err(`daylight serve: ${r.method} ${r.path} ${r.status}`);
     } });

@@ -1,6 +1,6 @@
 // Webhook notifications in Slack's incoming-webhook format ({text, blocks}, which Mattermost, Rocket.Chat
-// and Teams' Slack-compatible endpoints accept too) at the four moments people want to hear about: a run
-// started, a region left traffic, a run failed (or was aborted), a run completed. And their delivery: a
+// and Teams' Slack-compatible endpoints accept too) at the moments people want to hear about: a run
+// started, a region left traffic, a run waits for approval (and its answer), a run failed (or was aborted), a run completed. And their delivery: a
 // POST with a time limit and a few retries with jittered backoff; a failed delivery is a result, not an
 // exception, so a chat outage never stops a maintenance.
 import { setTimeout as wait } from 'node:timers/promises';
@@ -38,6 +38,15 @@ export function notificationFor(entry: JournalEntry, state?: RunState): SlackMes
       return message(`Maintenance run ${run} completed${state?.plan ? ` (plan ${state.plan.name})` : ''}.`, entry, outcome(state));
     case 'run.degraded':
       return message(`Maintenance run ${run} finished DEGRADED: ${e.reason}`, entry, [...outcome(state), ...e.problems.slice(0, 10).map((p) => `• ${p}`), ...(e.problems.length > 10 ? [`• and ${e.problems.length - 10} more`] : []), `See: daylight status ${run}`]);
+    case 'approval.requested':
+      return message(`Maintenance run ${run} waits for approval of ${e.step}${e.name ? ` (${e.name})` : ''}${e.message ? `: ${e.message}` : ''}`, entry, [
+        ...(e.deadline !== undefined ? [`Without an answer it is ${e.onTimeout === 'approve' ? 'approved' : 'rejected'} at ${new Date(e.deadline).toISOString()}.`] : ['It waits until someone answers.']),
+        `Approve: daylight approve ${run} --step ${e.step} --comment "..."`,
+        `Reject: daylight reject ${run} --step ${e.step} --comment "why"`,
+      ]);
+    case 'approval.granted':
+    case 'approval.rejected':
+      return message(`${e.step} of maintenance run ${run} ${e.type === 'approval.granted' ? 'approved' : 'rejected'} by ${e.by}${e.comment ? `: ${e.comment}` : ''}`, entry);
     default:
       return undefined;
   }

@@ -175,6 +175,11 @@ function runAction(log: ActionLog, e: RunEvent, at: Stamp): void {
       return log.point(`hook ${e.result.on}`, `${e.result.type} ${e.result.target}`, at, { ok: e.result.ok, result: hookResult(e.result), ...(e.result.output ? { details: [tail(e.result.output)] } : {}) });
     case 'control.received':
       return log.point(`control: ${e.command}`, 'run', at, { ok: true, actor: `a person with daylight ${e.command} (user not recorded)`, result: 'received by the running process' });
+    case 'approval.requested':
+      return log.point('approval requested', e.step, at, { ok: true, result: `waiting${e.name ? ` for ${e.name}` : ''}${e.deadline !== undefined ? `; ${e.onTimeout === 'approve' ? 'approved' : 'rejected'} at ${new Date(e.deadline).toISOString()} without an answer` : ''}`, ...(e.message ? { details: [e.message] } : {}) });
+    case 'approval.granted':
+    case 'approval.rejected':
+      return log.point(e.type === 'approval.granted' ? 'approval granted' : 'approval rejected', e.step, at, { ok: e.type === 'approval.granted', actor: `${e.by} (${e.via})`, result: `${e.type === 'approval.granted' ? 'approved' : 'rejected'} at ${e.answeredAt}${e.comment ? `: ${e.comment}` : ''}` });
     case 'run.paused':
       return log.point('run paused', 'run', at, { ok: true, result: e.reason });
     case 'run.aborted':

@@ -4,6 +4,7 @@ import type { JournalEntry } from '../engine/events.ts';
 import type { Owner } from '../engine/run-dir.ts';
 import type { Finding } from '../preflight/types.ts';
 import { buildActions } from './actions.ts';
+import { buildApprovals } from './approvals.ts';
 import { buildCompliance } from './compliance.ts';
 import { buildAnalysis, buildGates } from './gates.ts';
 import { describeChain, verifyJournal } from './integrity.ts';
@@ -27,7 +28,7 @@ export interface ReportInput {
 /** What the journal does not hold, so the report says so instead of looking complete. */
 const GAPS = [
   'The OS user who started or steered the run is not recorded: the journal names the lease holder (the run id), owner.json the host and process.',
-  'Approvals, change type (standard, normal, emergency) and whether preflight was skipped are not recorded.',
+  'Approvals are recorded only where the plan has approval gates (phases[].before, beforeEachRegion, beforeEachWave); change type (standard, normal, emergency) is not recorded.',
   'Announcements (calendar notices, status page) and webhook notifications sent outside hooks are not journaled.',
 ];
 
@@ -38,6 +39,7 @@ export function buildReport(input: ReportInput): Report {
   const actions = buildActions(entries);
   const gates = buildGates(entries);
   const analysis = buildAnalysis(entries);
+  const approvals = buildApprovals(entries);
   const preflight = preflightSection(input.preflight, entries);
   const integrity = { ...chain, text: describeChain(chain) };
   return {
@@ -49,10 +51,11 @@ export function buildReport(input: ReportInput): Report {
     actions,
     gates,
     analysis,
+    approvals,
     traffic: buildTrafficChart(entries),
     preflight,
     integrity,
-    compliance: buildCompliance({ entries: entries.length, chain, summary, timeline, actions, gates, analysis, preflight }),
+    compliance: buildCompliance({ entries: entries.length, chain, summary, timeline, actions, gates, analysis, preflight, approvals }),
     gaps: GAPS,
   };
 }

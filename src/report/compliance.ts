@@ -2,7 +2,8 @@
 // NIS2 implementing regulation 2024/2690 §6.4 and §6.6, BSI OPS.1.1.3) linked to the evidence this run
 // holds, with counts. Wording and mapping follow the Daylight reference, upgrades-and-operations.md §12.
 import type { ChainResult } from './integrity.ts';
-import type { ActionRecord, AnalysisStep, ComplianceRow, EvidenceStatus, GateEvaluation, PreflightSection, ReportSummary, Timeline } from './types.ts';
+import { approvalText } from './approvals.ts';
+import type { ActionRecord, AnalysisStep, ApprovalRecord, ComplianceRow, EvidenceStatus, GateEvaluation, PreflightSection, ReportSummary, Timeline } from './types.ts';
 
 export interface ComplianceInput {
   readonly entries: number;
@@ -13,6 +14,7 @@ export interface ComplianceInput {
   readonly gates: readonly GateEvaluation[];
   readonly analysis: readonly AnalysisStep[];
   readonly preflight: PreflightSection;
+  readonly approvals: readonly ApprovalRecord[];
 }
 
 const ISO = 'ISO/IEC 27001:2022';
@@ -117,9 +119,20 @@ function isoRows(f: Facts, input: ComplianceInput): ComplianceRow[] {
     iso('A.8.32', 'Change management', 'records of changes', `${f.journal}; plan ${plan ? `${plan.name} sha256 ${plan.sha256}` : 'not recorded'}`, f.chainOk && plan ? 'evidenced' : 'partial'),
     iso('A.8.32', 'Change management', 'tests and test acceptance', `${t.text}; gates after phases passed ${f.afterPhase.passed} of ${f.afterPhase.total}`, t.status),
     iso('A.8.32', 'Change management', 'emergency and contingency procedures including fall-back', fb.text, fb.status),
-    iso('A.8.32', 'Change management', 'authorisation', `the journal records the lease holder (${input.summary.holders.join(', ') || 'none'}), not an approver; record the approval in the change ticket together with this run id and the journal's last hash`, 'not-recorded'),
+    authorisationRow(f, input),
     iso('A.8.32', 'Change management', 'communication to interested parties', `${f.hooks} hook(s) ran (webhooks and commands, with target and outcome), ${f.silences} alert silence(s); announcements (daylight calendar notices, status page) are not journaled`, f.hooks > 0 ? 'partial' : 'not-recorded'),
   ];
+}
+
+/**
+ * Who authorised the change: the run's approval gates with their answers. Evidenced when people approved
+ * every gate asked, in a verified journal; partial when a timeout answered or one is unanswered.
+ */
+function authorisationRow(f: Facts, input: ComplianceInput): ComplianceRow {
+  const a = input.approvals;
+  if (a.length === 0) return iso('A.8.32', 'Change management', 'authorisation', `the journal records the lease holder (${input.summary.holders.join(', ') || 'none'}), not an approver: the plan has no approval gate; record the approval in the change ticket together with this run id and the journal's last hash, or add an approval gate (phases[].before: [{type: approval}])`, 'not-recorded');
+  const byPeople = a.every((x) => x.status !== 'waiting' && x.via !== 'timeout');
+  return iso('A.8.32', 'Change management', 'authorisation', `${a.length} approval gate(s) in the journal: ${a.map(approvalText).join('; ')}`, byPeople && f.chainOk ? 'evidenced' : 'partial');
 }
 
 function impactRow(f: Facts, input: ComplianceInput): ComplianceRow {

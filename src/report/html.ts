@@ -34,11 +34,12 @@ export function renderReportHtml(r: Report): string {
 <header>
 <h1>Maintenance report: <span class="mono">${r.runId}</span></h1>
 <p class="muted">Generated ${timeText(r.generatedAt)} by daylight report from the run's journal. Times are wall clock; cluster-clock times are given where they differ.</p>
-<nav>${['summary', 'timeline', 'actions', 'gates', 'traffic', 'preflight', 'integrity', 'compliance'].map((id) => html`<a href="#${id}">${id}</a>`)}</nav>
+<nav>${['summary', 'timeline', 'approvals', 'actions', 'gates', 'traffic', 'preflight', 'integrity', 'compliance'].map((id) => html`<a href="#${id}">${id}</a>`)}</nav>
 </header>
 <main>
 ${summarySection(r)}
 ${timelineSection(r)}
+${approvalsSection(r)}
 ${actionsSection(r)}
 ${gatesSection(r)}
 ${trafficSection(r)}
@@ -97,6 +98,13 @@ ${t.nodes.map((n) => html`<tr><td>${n.cluster}/${n.node}</td><td>${n.phase ?? ''
 </tbody></table>`;
   const regions = t.regions.map((g) => html`<h3>Region ${g.cluster} <span class="muted">(${g.stage})</span></h3>${stepsList(g.steps)}`);
   return html`<section id="timeline"><h2>Timeline</h2>${phases.length ? phases : html`<p class="muted">No phase was planned.</p>`}<h3>Nodes</h3>${t.nodes.length ? nodes : html`<p class="muted">No node was touched.</p>`}${regions}</section>`;
+}
+
+function approvalsSection(r: Report): Html {
+  if (r.approvals.length === 0) return html`<section id="approvals"><h2>Approvals</h2><p class="muted">The plan has no approval gate: who authorised this run is not in its journal.</p></section>`;
+  return html`<section id="approvals"><h2>Approvals</h2><table><thead><tr><th>Step</th><th>Asked</th><th>Answer</th><th>By</th><th>Answered</th><th>Comment</th></tr></thead><tbody>
+${r.approvals.map((a) => html`<tr><td class="mono">${a.step}${a.name ? html`<br><span class="muted">${a.name}</span>` : ''}</td><td>${when(a.requested)}${a.message ? html`<br>${a.message}` : ''}</td><td>${a.status === 'waiting' ? html`<span class="partial">not answered</span>` : verdict(a.status === 'approved', a.status, a.status)}</td><td>${a.by ?? ''}${a.via ? html` <span class="muted">(${a.via})</span>` : ''}</td><td>${a.answeredAt ? timeText(a.answeredAt) : ''}</td><td>${a.comment ?? ''}</td></tr>`)}
+</tbody></table></section>`;
 }
 
 function actionsSection(r: Report): Html {

@@ -129,6 +129,27 @@ export interface GateEvaluation {
   readonly results: readonly GateResult[];
 }
 
+/** An approval gate of the run: asked for, and who answered it, when, how and with what comment. */
+export interface ApprovalRecord {
+  /** phase/os-patch, phase/os-patch/region/eu-west, phase/os-patch/wave/2. */
+  readonly step: string;
+  readonly phase: string;
+  readonly cluster?: string;
+  readonly name?: string;
+  readonly message?: string;
+  readonly requested: Stamp;
+  readonly status: 'waiting' | 'approved' | 'rejected';
+  /** The person (`--as`, the OS user, the dashboard token's name), or `daylight (timeout)`. */
+  readonly by?: string;
+  /** cli, dashboard, annotation, timeout. */
+  readonly via?: string;
+  /** When the person answered (ISO 8601 wall clock). */
+  readonly answeredAt?: string;
+  readonly comment?: string;
+  /** The entry where the run took the answer. */
+  readonly taken?: Stamp;
+}
+
 export interface AnalysisStep {
   readonly at: Stamp;
   readonly cluster: string;
@@ -191,6 +212,8 @@ export interface Report {
   readonly actions: readonly ActionRecord[];
   readonly gates: readonly GateEvaluation[];
   readonly analysis: readonly AnalysisStep[];
+  /** The approval gates asked for, with their answers. */
+  readonly approvals: readonly ApprovalRecord[];
   readonly traffic: TrafficChart;
   readonly preflight: PreflightSection;
   readonly integrity: ChainResult & { readonly text: string };

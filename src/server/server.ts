@@ -1,11 +1,13 @@
 // `daylight serve`'s HTTP server: the runs of one state directory as JSON, a run's journal as
-// server-sent events (capped per client and in total), its audit report, pause/resume/abort through the
-// run's control file, and the dashboard. Loopback by default; mutating calls need the bearer token, and
+// server-sent events (capped per client and in total), its audit report, pause/resume/abort and answers to
+// approval gates through the run's control file, and the dashboard. Loopback by default; mutating calls need the bearer token, and
 // every call does elsewhere.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ownerAlive, sendControl } from '../engine/run-dir.ts';
+import { ownerAlive, sendApproval, sendControl } from '../engine/run-dir.ts';
+import { judgeAnswer } from '../engine/approvals.ts';
+import type { ApprovalDecision } from '../engine/approvals.ts';
 import type { ControlCommand } from '../engine/run-dir.ts';
 import { isFinished, replay } from '../engine/state.ts';
 import { systemClock } from '../lib/clock.ts';
@@ -41,6 +43,8 @@ export interface ServeOptions {
   readonly stallMs?: number;
   /** What the event streams' polls and heartbeats wait on (the system clock). */
   readonly clock?: Clock;
+  /** Who answers an approval gate with this server's token: the journal's approver for dashboard answers ("dashboard"). */
+  readonly tokenName?: string;
 }
 
 export interface RequestLog {
@@ -145,8 +149,8 @@ function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: strin
   if (method === 'GET' && path === '/dashboard.js') return sendText(res, 'text/javascript', DASHBOARD_JS);
   if (method === 'GET' && path === '/dashboard.css') return sendText(res, 'text/css', DASHBOARD_CSS);
   if (method === 'GET' && path === '/api/runs') return send(res, 200, { runs: listRunSummaries(ctx.o.stateDir) });
-  const m = /^\/api\/runs\/([^/]+)(?:\/(events|report|pause|resume|abort))?$/.exec(path);
-  if (!m) return send(res, 404, { error: `no such path ${path}; the API is GET /api/runs, GET /api/runs/RUN[/events|/report], POST /api/runs/RUN/pause|resume|abort` });
+  const m = /^\/api\/runs\/([^/]+)(?:\/(events|report|pause|resume|abort|approve|reject))?$/.exec(path);
+  if (!m) return send(res, 404, { error: `no such path ${path}; the API is GET /api/runs, GET /api/runs/RUN[/events|/report], POST /api/runs/RUN/pause|resume|abort|approve|reject` });
   const [, encoded, what] = m as unknown as [string, string, string | undefined];
   const id = decoded(encoded);
   if (id === undefined) return send(res, 400, { error: `the run id in ${path} is not valid percent-encoding; GET /api/runs lists the runs` });
@@ -155,7 +159,11 @@ function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: strin
   const paths = findRun(ctx.o.stateDir, id);
   if (!paths) return send(res, 404, { error: `no run "${id}" in this server's state directory; GET /api/runs lists them` });
   if (method === 'POST' && what && (CONTROL as readonly string[]).includes(what)) return control(res, paths, what as ControlCommand);
-  if (method !== 'GET') return send(res, 405, { error: `${method} ${path}: use GET, or POST on /pause, /resume or /abort` }, { allow: 'GET' });
+  if (method === 'POST' && (what === 'approve' || what === 'reject')) {
+    answerGate(ctx, req, res, paths, what).catch((e: unknown) => (res.headersSent ? res.destroy() : send(res, 500, { error: `internal error: ${errorMessage(e)}` })));
+    return;
+  }
+  if (method !== 'GET') return send(res, 405, { error: `${method} ${path}: use GET, or POST on /pause, /resume, /abort, /approve or /reject` }, { allow: 'GET' });
   if (what === undefined) return send(res, 200, runDetail(paths));
   if (what === 'report') {
     const report = runReport(paths);
@@ -191,4 +199,43 @@ function control(res: ServerResponse, paths: Parameters<typeof sendControl>[0], 
   }
   sendControl(paths, command);
   send(res, 202, { runId: paths.runId, command, sent: true, note: `the process running ${paths.runId} acts on it at once; its journal records control.received` });
+}
+
+/** The largest body an approval answer may have: a step and a comment. */
+const ANSWER_BODY_LIMIT = 16 * 1024;
+
+/**
+ * POST /api/runs/RUN/approve|reject with {"step"?: STEP, "comment"?: TEXT}: judged against the journal as
+ * `daylight approve|reject` does, then appended to the run's control file, answered as the token's name.
+ */
+async function answerGate(ctx: Ctx, req: IncomingMessage, res: ServerResponse, paths: Parameters<typeof sendControl>[0], decision: ApprovalDecision): Promise<void> {
+  const body = await readJsonBody(req).catch((e: unknown) => ({ problem: errorMessage(e) }));
+  if ('problem' in body) return send(res, 400, { error: `${body.problem}; send {"step": "phase/NAME", "comment": "..."} (both optional for approve, a comment needed to reject)` });
+  const state = replay(paths.runId, readJournalEntries<RunEvent>(paths.journal));
+  const judged = judgeAnswer(state, { step: body.step, decision, by: ctx.o.tokenName ?? 'dashboard', via: 'dashboard', comment: body.comment, at: new Date().toISOString() });
+  if ('problem' in judged) return send(res, 409, { error: judged.problem });
+  const sent = sendApproval(paths, judged.answer);
+  const live = ownerAlive(paths) !== undefined;
+  send(res, 202, { runId: paths.runId, ...sent, live, note: live ? `the process running ${paths.runId} takes the answer at once; its journal records approval.${decision === 'approve' ? 'granted' : 'rejected'}` : `no process on this host runs ${paths.runId} now; the answer is taken when it resumes` });
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<{ step?: string; comment?: string }> {
+  let text = '';
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > ANSWER_BODY_LIMIT) throw new Error(`the body is over ${ANSWER_BODY_LIMIT} bytes`);
+  }
+  if (!text.trim()) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new Error('the body is not JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('the body is not a JSON object');
+  const o = v as Record<string, unknown>;
+  for (const k of ['step', 'comment'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'string') throw new Error(`${k} must be a string`);
+  }
+  return { ...(typeof o.step === 'string' ? { step: o.step } : {}), ...(typeof o.comment === 'string' ? { comment: o.comment } : {}) };
 }

@@ -31,6 +31,19 @@ test('the four moments have their texts; other entries send nothing', () => {
   }
 });
 
+test('an approval the run waits for is announced with the step, the deadline and how to answer; the answer with who and why', () => {
+  // Given a run that asks for approval of its phase, rejected by the timeout at 13:00
+  const asked = notificationFor(entry({ type: 'approval.requested', step: 'phase/os-patch', phase: 'os-patch', name: 'change board', message: 'CAB-1234 signed off?', deadline: Date.parse('2026-09-01T13:00:00Z'), onTimeout: 'reject' })) as SlackMessage;
+  // Then the message names the step and what to check, when the timeout answers, and both commands
+  assert.equal(asked.text, 'Maintenance run weekly-os-patch-20260901-090000-ab12 waits for approval of phase/os-patch (change board): CAB-1234 signed off?');
+  const body = asked.blocks[0]?.type === 'section' ? asked.blocks[0].text.text : '';
+  assert.match(body, /Without an answer it is rejected at 2026-09-01T13:00:00.000Z\./);
+  assert.match(body, /Approve: daylight approve weekly-os-patch-20260901-090000-ab12 --step phase\/os-patch/);
+  assert.match(body, /Reject: daylight reject weekly-os-patch-20260901-090000-ab12 --step phase\/os-patch --comment "why"/);
+  // And the answer is announced with who answered and the comment
+  assert.equal(notificationFor(entry({ type: 'approval.rejected', step: 'phase/os-patch', by: 'bob', via: 'cli', answeredAt: '2026-09-01T10:00:00.000Z', comment: 'freeze' }))?.text, 'phase/os-patch of maintenance run weekly-os-patch-20260901-090000-ab12 rejected by bob: freeze');
+});
+
 test('completion with the run\'s state tells how the nodes came out and how long it took; blocks carry the text escaped', () => {
   const events: RunEvent[] = [started, { type: 'node.done', cluster: 'eu-central', node: 'n1', outcome: 'maintained' }, { type: 'node.done', cluster: 'eu-central', node: '<n2>', outcome: 'skipped', message: 'held by someone else' }, { type: 'run.succeeded' }];
   const entries = events.map((e, i) => entry(e, i + 1));

@@ -228,3 +228,41 @@ test('preflight findings journaled at the start of the run are in the report, co
     t.done();
   }
 });
+
+test('approval gates fill the authorisation rows: who approved what, when, how and with what comment; a timeout answer is partial evidence', () => {
+  // Given the regional run with an approval before its phase, approved by alice with a comment, and one before its region answered by the timeout
+  const events = regionalRunEvents();
+  const at = events.findIndex((e) => e.type === 'lease.acquired') + 1;
+  const approvals: RunEvent[] = [
+    { type: 'approval.requested', step: 'phase/os-patch', phase: 'os-patch', name: 'change board', message: 'CAB-1234 signed off?', onTimeout: 'reject' },
+    { type: 'approval.granted', step: 'phase/os-patch', by: 'alice', via: 'cli', answeredAt: '2026-09-01T09:05:00.000Z', comment: 'CAB-1234 approved', answer: 'a1' },
+  ];
+  const timedOut: RunEvent[] = [
+    { type: 'approval.requested', step: 'phase/os-patch/region/eu-central', phase: 'os-patch', cluster: 'eu-central', deadline: START + 600_000, onTimeout: 'approve' },
+    { type: 'approval.granted', step: 'phase/os-patch/region/eu-central', by: 'daylight (timeout)', via: 'timeout', answeredAt: '2026-09-01T09:15:00.000Z', comment: 'no answer within 600 s; onTimeout: approve' },
+  ];
+  const t = tempState();
+  try {
+    const report = (list: RunEvent[]) => buildReport({ ...readRunFiles(writeRun(t.dir, `run-${list.length}`, [...events.slice(0, at), ...list, ...events.slice(at)])), now: new Date('2026-09-02T00:00:00Z') });
+    const r = report(approvals);
+    // Then the report lists the approval with its answer
+    assert.deepEqual(r.approvals.map((a) => [a.step, a.status, a.by, a.via, a.answeredAt, a.comment, a.name]), [['phase/os-patch', 'approved', 'alice', 'cli', '2026-09-01T09:05:00.000Z', 'CAB-1234 approved', 'change board']]);
+    // And the authorisation row says who approved what, when and why, evidenced by the verified journal
+    const row = r.compliance.find((c) => c.requirement === 'authorisation');
+    assert.equal(row?.evidence, '1 approval gate(s) in the journal: phase/os-patch approved by alice (cli) at 2026-09-01T09:05:00.000Z: CAB-1234 approved');
+    assert.equal(row?.status, 'evidenced');
+    // And the actions name alice as the actor of the approval
+    const granted = r.actions.find((a) => a.action === 'approval granted');
+    assert.deepEqual([granted?.actor, granted?.target, granted?.result], ['alice (cli)', 'phase/os-patch', 'approved at 2026-09-01T09:05:00.000Z: CAB-1234 approved']);
+    // And the HTML shows the approvals table
+    const page = renderReportHtml(r);
+    assert.match(page, /<section id="approvals"><h2>Approvals<\/h2><table>/);
+    assert.match(page, /CAB-1234 approved/);
+    // When a timeout answered one of them, the row is partial evidence
+    const partial = report([...approvals, ...timedOut]).compliance.find((c) => c.requirement === 'authorisation');
+    assert.equal(partial?.status, 'partial');
+    assert.match(partial?.evidence ?? '', /phase\/os-patch\/region\/eu-central approved by daylight \(timeout\) \(timeout\)/);
+  } finally {
+    t.done();
+  }
+});
