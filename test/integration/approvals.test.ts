@@ -2,7 +2,8 @@
 // at the approval before its phase with nothing cordoned, `daylight status` says what it waits for and how to
 // answer, `daylight approve` moves it on to success; another run approved for its first wave and rejected before
 // its second ends failed with the reason and no node cordoned. The journal and the report name who answered,
-// when and with what comment.
+// when and with what comment. And in a regional run, each region waits for its own approval before it
+// leaves traffic: the first approved goes out and comes back, the second rejected never leaves traffic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -17,7 +18,11 @@ import type { Report } from '../../src/report/index.ts';
 import { smallFleet } from '../support/fleets.ts';
 import { allPodsReady, startTestSandbox } from '../support/sandbox.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
-import { tempConfigHome } from '../helpers/journal-key.ts';
+import { tempConfigHome, testSigner } from '../helpers/journal-key.ts';
+import { runPaths, sendApproval } from '../../src/engine/run-dir.ts';
+import { runSession } from '../../src/cli/run-session.ts';
+import { parsePlan } from '../../src/plan/load.ts';
+import { upFleet } from './roll/fixtures.ts';
 
 // The CLIs this file starts make their journal key in a temporary config directory, not in the home.
 tempConfigHome();
@@ -188,5 +193,52 @@ test('a run approved for its first wave and rejected before its second ends fail
   } finally {
     child.kill('SIGKILL');
     await s.done();
+  }
+});
+
+test('a regional phase asks before each region leaves traffic: the first approved is maintained, the second rejected never leaves traffic', { timeout: 180_000 }, async () => {
+  // Given two regions behind the sandbox's balancer and a regional phase with an approval before each region
+  const ts = await upFleet({ regions: 2, zones: 2, nodesPerRack: 1, rebootSeconds: 30 }, 120);
+  const stateDir = await mkdtemp(join(tmpdir(), 'daylight-approvals-regional-'));
+  try {
+    const plan = parsePlan('regional.yaml', [
+      'apiVersion: daylight.dev/v1alpha1',
+      'kind: MaintenancePlan',
+      'metadata: {name: regional-approved}',
+      'spec:',
+      '  clusters: [{name: eu-central, context: eu-central}, {name: region-2, context: region-2}]',
+      '  traffic: {provider: sandbox, drain: {timeout: 30s}, restore: {steps: [50, 100], interval: 20s, every: 10s}}',
+      '  phases:',
+      '    - {name: os-patch, type: nodes, regional: true, maxUnavailable: 1, drain: {timeout: 5m}, beforeEachRegion: [{type: approval, message: "region lead agrees?"}]}',
+      '',
+    ].join('\n'));
+    // When the run asks, eu-central's lead approves it and region-2's lead rejects it (answers in the run's control file, as the CLI writes them)
+    const answer = (line: string) => {
+      const e = JSON.parse(line) as { runId: string; type: string; step?: string };
+      if (e.type !== 'approval.requested' || e.step === undefined) return;
+      const region2 = e.step.endsWith('/region-2');
+      sendApproval(runPaths(stateDir, e.runId), { step: e.step, decision: region2 ? 'reject' : 'approve', by: region2 ? 'lead-2' : 'lead-1', via: 'cli', at: new Date().toISOString(), ...(region2 ? { comment: 'region-2 has a launch today' } : {}) });
+    };
+    const end = await runSession({ plan, stateDir, kubeconfig: ts.kubeconfigPath, view: 'json', write: (t) => t.split('\n').filter(Boolean).forEach(answer), signer: testSigner() });
+    assert.ok(end.status !== 'refused');
+    // Then the run failed with region-2's rejection as its reason
+    assert.equal(end.status, 'failed');
+    assert.match(end.reason ?? '', /approval of phase\/os-patch\/region\/region-2 rejected by lead-2: region-2 has a launch today/);
+    const entries = readFileSync(end.paths.journal, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as JournalEntry).event);
+    const index = (pred: (e: JournalEntry['event']) => boolean) => entries.findIndex(pred);
+    // And eu-central left traffic only after its approval, was maintained and given its traffic back
+    const approved = index((e) => e.type === 'approval.granted' && e.step === 'phase/os-patch/region/eu-central');
+    assert.ok(approved >= 0 && approved < index((e) => e.type === 'traffic.drain.requested' && e.cluster === 'eu-central'));
+    assert.ok(entries.some((e) => e.type === 'traffic.restored' && e.cluster === 'eu-central'));
+    // And region-2 never left traffic, none of its nodes was touched, and no node anywhere is cordoned
+    assert.equal(index((e) => e.type === 'traffic.drain.requested' && e.cluster === 'region-2'), -1);
+    assert.equal(index((e) => e.type.startsWith('node.') && 'cluster' in e && e.cluster === 'region-2'), -1);
+    for (const region of ['eu-central', 'region-2']) {
+      const list = (await ts.api(region, '/api/v1/nodes')) as { items: { metadata: { name: string }; spec: { unschedulable?: boolean } }[] };
+      assert.deepEqual(list.items.filter((n) => n.spec.unschedulable === true).map((n) => n.metadata.name), [], `${region}: nothing cordoned`);
+    }
+  } finally {
+    await ts.stop();
+    await rm(stateDir, { recursive: true, force: true });
   }
 });
