@@ -1,8 +1,8 @@
 // `npm run crd:render`: deploy/crds/, the CustomResourceDefinitions generated from the plan's and the run's zod
-// schemas, for `kubectl apply --server-side -f deploy/crds/`. A test renders them again and compares, so the
-// files cannot drift from the schemas.
+// schemas, for `kubectl apply --server-side -f deploy/crds/`, and the same files in charts/daylight/crds/,
+// where Helm installs them from. A test renders them again and compares, so the files cannot drift from the schemas.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { CustomResourceDefinition } from '../src/crd/definition.ts';
 import { maintenancePlanCrd } from '../src/crd/plan-crd.ts';
@@ -10,6 +10,7 @@ import { maintenanceRunCrd } from '../src/crd/run-crd.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const CRD_DIR = join(ROOT, 'deploy', 'crds');
+export const CHART_CRD_DIR = join(ROOT, 'charts', 'daylight', 'crds');
 
 export interface CrdFile {
   readonly path: string;
@@ -35,8 +36,10 @@ function crdYaml(crd: CustomResourceDefinition): string {
 
 if (import.meta.main) {
   for (const file of crdFiles()) {
-    await mkdir(dirname(file.path), { recursive: true });
-    await writeFile(file.path, file.text);
-    console.log(`crd:render wrote ${relative(ROOT, file.path)}`);
+    for (const path of [file.path, join(CHART_CRD_DIR, basename(file.path))]) {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, file.text);
+      console.log(`crd:render wrote ${relative(ROOT, path)}`);
+    }
   }
 }

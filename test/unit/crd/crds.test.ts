@@ -1,22 +1,28 @@
-// The CRDs as an operator installs them: deploy/crds/ is what the zod schemas render to today, and every
-// schema in them is one the API server takes as structural (no $ref, no const, no additionalProperties:
-// false, a type on every node, unions only restricting fields declared outside them).
+// The CRDs as an operator installs them: deploy/crds/ and charts/daylight/crds/ are what the zod schemas
+// render to today, and every schema in them is one the API server takes as structural (no $ref, no const,
+// no additionalProperties: false, a type on every node, unions only restricting fields declared outside them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { crdFiles } from '../../../scripts/crd-render.ts';
+import { CHART_CRD_DIR, crdFiles } from '../../../scripts/crd-render.ts';
 import type { Schema } from '../../../src/crd/structural.ts';
 import { structuralProblems } from './structural-rules.ts';
 
 const openAPI = (crd: { spec: { versions: readonly Schema[] } }): Schema => ((crd.spec.versions[0] as Schema).schema as Schema).openAPIV3Schema as Schema;
 
-test('deploy/crds/ holds the CRDs as npm run crd:render writes them from the schemas', async () => {
+test('deploy/crds/ and the controller chart\'s crds/ hold the CRDs as npm run crd:render writes them from the schemas', async () => {
   // Given the committed files, When the CRDs are rendered again from the zod schemas
   for (const file of crdFiles()) {
     // Then each file is the fresh rendering: a schema change without a render fails here
     assert.equal(await readFile(file.path, 'utf8'), file.text, `${file.path} differs from the schemas: run npm run crd:render`);
+    // And Helm installs the same file from charts/daylight/crds/
+    const inChart = join(CHART_CRD_DIR, basename(file.path));
+    assert.equal(await readFile(inChart, 'utf8'), file.text, `${inChart} differs from the schemas: run npm run crd:render`);
   }
+  // And the chart holds no CRD the schemas do not render
+  assert.deepEqual((await readdir(CHART_CRD_DIR)).sort(), crdFiles().map((f) => basename(f.path)).sort());
 });
 
 test('kubectl reads the files as the CRDs: words YAML 1.1 takes for booleans (the hooks\' field "on") are quoted', () => {

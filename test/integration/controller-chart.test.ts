@@ -1,0 +1,188 @@
+// The controller's chart (charts/daylight) rendered by Helm built from lab/helm, and judged by the real API
+// server of the kubernetes engine: the CRDs are established, every other object it renders is accepted, the
+// two replicas run on different nodes with their budget, and RBAC gives the ServiceAccount what the
+// controller's code calls and nothing beside. One sandbox of one region, three workers in three zones.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { parseAllDocuments } from 'yaml';
+import { CONTROLLER_CHART, CONTROLLER_MANIFEST_PATH, CONTROLLER_NAMESPACE, controllerManifest, helmTemplate, labHelm } from '../../scripts/chart-render.ts';
+import { CHART_CRD_DIR, crdFiles } from '../../scripts/crd-render.ts';
+import { ok } from '../e2e/helpers.ts';
+import { START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
+import type { EngineSandbox } from '../support/engine-sandbox.ts';
+import { smallFleet } from '../support/fleets.ts';
+
+/** Three workers, one per zone, and the control-plane node (tainted NoSchedule by the fleet). */
+const FLEET = () => smallFleet({ workloads: [], nodesPerRack: 1 });
+const SA = `system:serviceaccount:${CONTROLLER_NAMESPACE}:daylight`;
+const MEMBERS = { set: ['context=management', 'service.enabled=false'], setJson: ['members=[{"name":"eu-west","kubeconfigSecret":"daylight-member-eu-west"},{"name":"us-east","kubeconfigSecret":"daylight-member-us-east","key":"config"}]'] };
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec?: { template?: { spec: PodSpec } };
+}
+
+interface PodSpec {
+  securityContext?: Record<string, unknown>;
+  containers: { args?: string[]; env?: { name: string; value?: string }[]; securityContext?: Record<string, unknown>; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+}
+
+function documents(yaml: string): Manifest[] {
+  return parseAllDocuments(yaml).map((d) => d.toJS() as Manifest | null).filter((d): d is Manifest => d !== null);
+}
+
+function deploymentPod(yaml: string): PodSpec {
+  const spec = documents(yaml).find((d) => d.kind === 'Deployment')?.spec?.template?.spec;
+  assert.ok(spec, 'a Deployment is rendered');
+  return spec;
+}
+
+/** What `kubectl apply --dry-run=server` prints for each object it would create. */
+function dryRunLine(m: Manifest): string {
+  const group = m.apiVersion.includes('/') ? `.${m.apiVersion.split('/')[0]}` : '';
+  return `${m.kind.toLowerCase()}${group}/${m.metadata.name} created (server dry run)`;
+}
+
+describe('charts/daylight', () => {
+  let helm: string;
+  before(async () => {
+    helm = await labHelm();
+  }, { timeout: START_TIMEOUT_MS });
+
+  test('deploy/daylight.yaml is the chart rendered with its default values and its CRDs, as npm run chart:render writes it', async () => {
+    // Given the committed manifest for kubectl apply
+    const committed = await readFile(CONTROLLER_MANIFEST_PATH, 'utf8');
+    // When the chart is rendered again by Helm
+    const fresh = controllerManifest(await helmTemplate(helm, { chart: { ...CONTROLLER_CHART, includeCrds: true } }));
+    // Then they are the same file: the manifest cannot drift from the chart
+    assert.equal(committed, fresh, 'deploy/daylight.yaml differs from the chart: run npm run chart:render');
+    // And it holds the namespace, then both CRDs, before anything that needs them
+    assert.deepEqual(documents(committed).slice(0, 3).map((d) => `${d.kind}/${d.metadata.name}`), ['Namespace/daylight-system', ...crdFiles().map((f) => `CustomResourceDefinition/${f.crd.metadata.name}`)]);
+  });
+
+  test('the pod runs as no root, read-only, without capabilities; members are mounted read-only and read through KUBECONFIG', async () => {
+    // Given the default values
+    const pod = deploymentPod(await helmTemplate(helm, { chart: CONTROLLER_CHART }));
+    assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(pod.containers[0]?.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(pod.containers[0]?.args, ['--namespace', CONTROLLER_NAMESPACE, '--kubeconfig', 'in-cluster']);
+    // Given two member clusters' kubeconfig Secrets
+    const members = deploymentPod(await helmTemplate(helm, { chart: CONTROLLER_CHART, ...MEMBERS }));
+    const c = members.containers[0];
+    // Then each is mounted read-only, the controller reads them together and reaches its own cluster by the context named
+    assert.deepEqual(c?.volumeMounts?.filter((m) => m.name.startsWith('member-')), [
+      { name: 'member-eu-west', mountPath: '/etc/daylight/members/eu-west', readOnly: true },
+      { name: 'member-us-east', mountPath: '/etc/daylight/members/us-east', readOnly: true },
+    ]);
+    assert.equal(c?.env?.find((e) => e.name === 'KUBECONFIG')?.value, '/etc/daylight/members/eu-west/kubeconfig:/etc/daylight/members/us-east/config');
+    assert.deepEqual(c?.args, ['--namespace', CONTROLLER_NAMESPACE, '--context', 'management']);
+    // And members without the context of the controller's own cluster are refused, saying what to set
+    await assert.rejects(helmTemplate(helm, { chart: CONTROLLER_CHART, setJson: MEMBERS.setJson }), /members: set context to the context/);
+  });
+
+  describe('on the kubernetes engine', () => {
+    let sandbox: EngineSandbox;
+    before(async () => {
+      sandbox = await startEngineSandbox(FLEET(), { engine: 'kubernetes' });
+      // The namespace as deploy/daylight.yaml makes it: a server dry run creates nothing, so it is there first
+      ok(await sandbox.kubectl(['apply', '-f', '-'], { input: documents(await readFile(CONTROLLER_MANIFEST_PATH, 'utf8')).filter((d) => d.kind === 'Namespace').map((d) => JSON.stringify(d)).join('\n') }), 'create the namespace');
+    }, { timeout: START_TIMEOUT_MS });
+    after(async () => {
+      await sandbox?.stop();
+    });
+
+    test('the API server establishes the chart\'s CRDs and accepts every other object it renders, with the default values and with members', async (t) => {
+      // Given the chart's crds/ applied for real, as helm install does before the templates
+      ok(await sandbox.kubectl(['apply', '--server-side', '-f', CHART_CRD_DIR]), 'apply the CRDs');
+      ok(await sandbox.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...crdFiles().map((f) => `crd/${f.crd.metadata.name}`)]), 'wait until established');
+      for (const variant of [
+        { name: 'default values', set: [], setJson: [], service: true },
+        { name: 'two members, no Service', ...MEMBERS, service: false },
+      ]) {
+        // Given the templates rendered by Helm
+        const rendered = await helmTemplate(helm, { chart: CONTROLLER_CHART, ...variant });
+        const objects = documents(rendered);
+        const kinds = ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'ServiceAccount'];
+        assert.deepEqual(objects.map((o) => o.kind).sort(), variant.service ? [...kinds, 'Service'].sort() : kinds);
+        // When the real API server validates it, admission included, without storing it
+        const out = ok(await sandbox.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: rendered }), `dry run of ${variant.name}`);
+        t.diagnostic(`${variant.name}:\n${out.trim()}`);
+        // Then every object is accepted, one line each
+        assert.deepEqual(out.trim().split('\n').sort(), objects.map(dryRunLine).sort());
+      }
+    });
+
+    test('applied with kubectl, the Deployment runs its two replicas Running on two nodes of two zones, under a budget of one', async () => {
+      // When the manifest is applied for real
+      ok(await sandbox.kubectl(['apply', '-f', CONTROLLER_MANIFEST_PATH]), 'apply');
+      // Then two pods run, each on its own node
+      const zones = new Map((JSON.parse(ok(await sandbox.kubectl(['get', 'nodes', '-o', 'json']), 'get nodes')) as { items: { metadata: { name: string; labels: Record<string, string> } }[] }).items.map((n) => [n.metadata.name, n.metadata.labels['topology.kubernetes.io/zone'] ?? '']));
+      const running = async () => {
+        const pods = JSON.parse(ok(await sandbox.kubectl(['get', 'pods', '-n', CONTROLLER_NAMESPACE, '-l', 'app.kubernetes.io/name=daylight', '-o', 'json']), 'get pods')) as { items: { spec: { nodeName?: string }; status: { phase?: string } }[] };
+        return pods.items.filter((p) => p.status.phase === 'Running').map((p) => p.spec.nodeName ?? '');
+      };
+      await sandbox.until('both replicas run', async () => (await running()).length === 2, waitMs('kubernetes'));
+      const nodes = await running();
+      assert.equal(new Set(nodes).size, 2, `two nodes: ${nodes.join(', ')}`);
+      assert.equal(new Set(nodes.map((n) => zones.get(n))).size, 2, `two zones: ${nodes.map((n) => `${n} in ${zones.get(n)}`).join(', ')}`);
+      // And the budget keeps one of them through a drain
+      const pdb = JSON.parse(ok(await sandbox.kubectl(['get', 'pdb', 'daylight', '-n', CONTROLLER_NAMESPACE, '-o', 'json']), 'get pdb')) as { spec: { minAvailable: number }; status: { expectedPods?: number; disruptionsAllowed?: number } };
+      assert.equal(pdb.spec.minAvailable, 1);
+      await sandbox.until('the budget counts both replicas', async () => {
+        const p = JSON.parse(ok(await sandbox.kubectl(['get', 'pdb', 'daylight', '-n', CONTROLLER_NAMESPACE, '-o', 'json']), 'get pdb')) as typeof pdb;
+        return p.status.expectedPods === 2 && p.status.disruptionsAllowed === 1;
+      }, waitMs('kubernetes'));
+    });
+
+    test('the ServiceAccount may do what the controller\'s code calls, and not more', async () => {
+      // Given the ServiceAccount of the applied manifest, asked of the API server's authorizer
+      const canI = async (...args: string[]) => {
+        const r = await sandbox.kubectl(['auth', 'can-i', `--as=${SA}`, ...args]);
+        assert.ok(r.stdout.trim() === 'yes' || r.stdout.trim() === 'no', `can-i ${args.join(' ')}: ${r.stdout} ${r.stderr}`);
+        return r.stdout.trim();
+      };
+      const ns = ['-n', CONTROLLER_NAMESPACE];
+      // Then it may do what the controller does in its namespace: plans and runs, the run's status, the journal and its key
+      const allowed = [
+        ['list', 'maintenanceruns.daylight.dev', ...ns],
+        ['create', 'maintenanceruns.daylight.dev', ...ns],
+        ['patch', 'maintenanceruns.daylight.dev', '--subresource=status', ...ns],
+        ['get', 'maintenanceplans.daylight.dev', ...ns],
+        ['update', 'configmaps', ...ns],
+        ['get', 'secrets/daylight-journal-key', ...ns],
+        // its Leases in kube-system
+        ['update', 'leases.coordination.k8s.io/daylight-controller', '-n', 'kube-system'],
+        ['update', 'leases.coordination.k8s.io/daylight-maintenance', '-n', 'kube-system'],
+        ['create', 'leases.coordination.k8s.io', '-n', 'kube-system'],
+        // and what a run does on the cluster: drain through the Eviction API, cordon, watch, a Node's events
+        ['create', 'pods', '--subresource=eviction', '-n', 'shop'],
+        ['patch', 'nodes'],
+        ['watch', 'poddisruptionbudgets.policy', '--all-namespaces'],
+        ['create', 'events', '-n', 'default'],
+      ];
+      for (const a of allowed) assert.equal(await canI(...a), 'yes', `may ${a.join(' ')}`);
+      // And nothing beside: no Node deleted, no other Secret, no other Lease, no change to a run's spec or to RBAC
+      const denied = [
+        ['delete', 'nodes'],
+        ['get', 'secrets', '-n', 'kube-system'],
+        ['get', 'secrets', '-n', 'default'],
+        ['get', 'secrets/other', ...ns],
+        ['list', 'secrets', ...ns],
+        ['update', 'leases.coordination.k8s.io/kube-scheduler', '-n', 'kube-system'],
+        ['update', 'configmaps', '-n', 'kube-system'],
+        ['update', 'maintenanceruns.daylight.dev', ...ns],
+        ['delete', 'maintenanceruns.daylight.dev', ...ns],
+        ['list', 'maintenanceruns.daylight.dev', '-n', 'default'],
+        ['create', 'clusterroles.rbac.authorization.k8s.io'],
+        ['create', 'rolebindings.rbac.authorization.k8s.io', ...ns],
+        ['create', 'pods', '-n', 'shop'],
+        ['patch', 'nodes', '--subresource=status'],
+        ['create', 'events', '-n', 'kube-system'],
+      ];
+      for (const a of denied) assert.equal(await canI(...a), 'no', `may not ${a.join(' ')}`);
+    });
+  });
+});
