@@ -1,5 +1,5 @@
 // The dashboard's HTML shell: the places the script fills (fleet, traffic chart, timeline, gates,
-// blockers) with stable ids for people and tests. No data and no secret is in it.
+// blockers, the approval banner) with stable ids for people and tests. No data and no secret is in it.
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -20,6 +20,12 @@ export const DASHBOARD_HTML = `<!doctype html>
     <button id="abort" data-testid="abort" type="button">Abort</button>
   </span>
   <span id="control-message" data-testid="control-message" role="status"></span>
+  <div id="approval" data-testid="approval" hidden>
+    <span id="approval-text" data-testid="approval-text"></span>
+    <input id="approval-comment" data-testid="approval-comment" type="text" placeholder="comment (needed to reject)" aria-label="comment">
+    <button id="approve" data-testid="approve" type="button">Approve</button>
+    <button id="reject" data-testid="reject" type="button">Reject</button>
+  </div>
   <a id="report-link" data-testid="report-link" href="#" target="_blank" rel="noopener">Report</a>
 </header>
 <main>

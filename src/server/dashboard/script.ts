@@ -1,7 +1,7 @@
 // The dashboard's script, plain browser JavaScript served as /dashboard.js: picks a run, follows its
 // journal over server-sent events and draws the fleet, the traffic split, the timeline, gates and
-// blockers; the pause/resume/abort buttons POST with the token read from the URL fragment (kept in
-// memory only, and taken out of the address bar).
+// blockers, and the approval the run waits for; the pause/resume/abort and approve/reject buttons POST with
+// the token read from the URL fragment (kept in memory only, and taken out of the address bar).
 export const DASHBOARD_JS = String.raw`'use strict';
 (function () {
   var token = readToken();
@@ -36,7 +36,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
   function clock(ms) { return new Date(ms).toISOString().slice(11, 19); }
 
   function emptyModel() {
-    return { status: '', clusters: [], nodes: {}, order: [], traffic: {}, timeline: [], gates: [], blockers: [] };
+    return { status: '', clusters: [], nodes: {}, order: [], traffic: {}, timeline: [], gates: [], blockers: [], approvals: {} };
   }
 
   function place(m, cluster, name, domain) {
@@ -60,6 +60,16 @@ export const DASHBOARD_JS = String.raw`'use strict';
     });
   }
 
+  function answered(m, e) {
+    var a = m.approvals[e.step];
+    if (a && a.status === 'waiting') { a.status = e.type === 'approval.granted' ? 'granted' : 'rejected'; a.by = e.by; a.comment = e.comment; }
+  }
+
+  function waiting(m) {
+    if (['succeeded', 'degraded', 'failed', 'aborted'].indexOf(m.status) >= 0) return [];
+    return Object.keys(m.approvals).map(function (k) { return m.approvals[k]; }).filter(function (a) { return a.status === 'waiting'; });
+  }
+
   function apply(m, entry) {
     var e = entry.event, at = entry.at, t = e.type;
     if (NODE_STEP[t] && e.node) {
@@ -77,6 +87,8 @@ export const DASHBOARD_JS = String.raw`'use strict';
       case 'warning': m.timeline.push({ kind: 'run', at: at, text: 'warning: ' + e.message }); return;
       case 'run.failed': case 'run.aborted': m.status = t.slice(4); m.timeline.push({ kind: 'run', at: at, text: m.status + ': ' + e.reason }); return;
       case 'control.received': m.timeline.push({ kind: 'control', at: at, text: 'control received: ' + e.command }); return;
+      case 'approval.requested': if (!m.approvals[e.step]) m.approvals[e.step] = { step: e.step, status: 'waiting', name: e.name, message: e.message, deadline: e.deadline, onTimeout: e.onTimeout }; m.timeline.push({ kind: 'approval', at: at, text: 'waiting for approval of ' + e.step + (e.message ? ': ' + e.message : '') }); return;
+      case 'approval.granted': case 'approval.rejected': answered(m, e); m.timeline.push({ kind: 'approval', at: at, text: e.step + (t === 'approval.granted' ? ' approved' : ' rejected') + ' by ' + e.by + (e.comment ? ': ' + e.comment : '') }); return;
       case 'phase.planned': (e.waves || []).forEach(function (w) { (w.nodes || []).forEach(function (name) { place(m, e.cluster, name, w.domain); }); }); return;
       case 'wave.started': m.timeline.push({ kind: 'wave', at: at, text: e.cluster + ' ' + e.phase + ' wave ' + (e.wave + 1) + ' started: ' + (e.nodes || []).join(', ') }); return;
       case 'wave.completed': m.timeline.push({ kind: 'wave', at: at, text: e.cluster + ' ' + e.phase + ' wave ' + (e.wave + 1) + ' completed' }); return;
@@ -177,6 +189,10 @@ export const DASHBOARD_JS = String.raw`'use strict';
       [clock(g.at) + ' ' + g.when, g.cluster, g.name, g.value === undefined ? '' : String(g.value), g.threshold || '', (g.verdict || (g.passed ? 'passed' : 'failed')) + (g.message ? ': ' + g.message : '')].forEach(function (c) { tr.appendChild(el('td', {}, c)); });
       body.appendChild(tr);
     });
+    var asked = waiting(m);
+    $('approval').hidden = asked.length === 0;
+    $('approval-text').textContent = asked.map(function (a) { return 'Waiting for approval of ' + a.step + (a.name ? ' (' + a.name + ')' : '') + (a.message ? ': ' + a.message : '') + (a.deadline ? '; ' + (a.onTimeout === 'approve' ? 'approved' : 'rejected') + ' by itself at ' + new Date(a.deadline).toISOString() : ''); }).join(' · ');
+    $('approval').setAttribute('data-step', asked.length === 1 ? asked[0].step : '');
     renderList('blockers', m.blockers, function (b) { return el('li', { 'data-node': b.node }, clock(b.at) + ' ' + b.node + ': ' + b.reason); });
     if (m.blockers.length === 0) $('blockers').appendChild(el('li', { 'class': 'none' }, 'none'));
   }
@@ -225,10 +241,25 @@ export const DASHBOARD_JS = String.raw`'use strict';
       .catch(function (err) { msg.textContent = command + ' failed: ' + err; });
   }
 
+  /** Answers the step shown (the one the run waits at) with the comment typed; the server names the token as the approver. */
+  function answer(decision) {
+    var msg = $('control-message');
+    if (!view.runId) { msg.textContent = 'no run selected'; return; }
+    var step = $('approval').getAttribute('data-step');
+    var body = { comment: $('approval-comment').value };
+    if (step) body.step = step;
+    var h = headers();
+    h['Content-Type'] = 'application/json';
+    fetch('/api/runs/' + encodeURIComponent(view.runId) + '/' + decision, { method: 'POST', headers: h, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (b) { msg.setAttribute('data-status', String(r.status)); msg.textContent = r.ok ? decision + ' sent for ' + b.step : decision + ' refused (' + r.status + '): ' + b.error; }); })
+      .catch(function (err) { msg.textContent = decision + ' failed: ' + err; });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     $('legend').textContent = 'Steps: ' + STEPS.join(' → ');
     $('run-picker').addEventListener('change', function (ev) { follow(ev.target.value); });
     ['pause', 'resume', 'abort'].forEach(function (c) { $(c).addEventListener('click', function () { control(c); }); });
+    ['approve', 'reject'].forEach(function (d) { $(d).addEventListener('click', function () { answer(d); }); });
     loadRuns();
     setInterval(loadRuns, 2000);
   });
