@@ -15,7 +15,7 @@ import type { JournalEntry } from '../engine/events.ts';
 import { executeRun } from '../engine/runner.ts';
 import type { ControlCommand } from '../engine/run-dir.ts';
 import type { RunState } from '../engine/state.ts';
-import { KubeJournal } from '../journal/kube-journal.ts';
+import { JournalFenced, KubeJournal } from '../journal/kube-journal.ts';
 import { journalSignerInSecret } from '../journal/kube-journal-key.ts';
 import { KubeApi } from '../kube/api.ts';
 import { KubeCluster } from '../kube/adapter.ts';
@@ -90,8 +90,11 @@ export async function runController(o: ControllerOptions, signal: AbortSignal): 
 }
 
 /** The leader's work: every poll, start what the schedules say and drive every unfinished run. */
-async function lead(o: ControllerOptions, signal: AbortSignal): Promise<void> {
+async function lead(o: ControllerOptions, leading: AbortSignal): Promise<void> {
   const driving = new Map<string, { readonly done: Promise<void>; spec: MaintenanceRun['spec'] }>();
+  // A write refused because another controller wrote first: this one is deposed, whatever its Lease says
+  const deposed = new AbortController();
+  const signal = AbortSignal.any([leading, deposed.signal]);
   while (!signal.aborted) {
     try {
       await startScheduledRuns(o, signal);
@@ -107,7 +110,10 @@ async function lead(o: ControllerOptions, signal: AbortSignal): Promise<void> {
         driving.set(name, entry);
         entry.done = drive(o, run, () => entry.spec, signal)
           .catch((e: unknown) => {
-            if (!isAbortError(e) && !signal.aborted) o.log(`run ${name}: ${errorMessage(e)}`);
+            if (e instanceof JournalFenced || e instanceof StatusFenced) {
+              o.log(`run ${name}: ${errorMessage(e)}; stepping down`);
+              deposed.abort(e);
+            } else if (!isAbortError(e) && !signal.aborted) o.log(`run ${name}: ${errorMessage(e)}`);
           })
           .finally(() => driving.delete(name));
       }
@@ -118,6 +124,7 @@ async function lead(o: ControllerOptions, signal: AbortSignal): Promise<void> {
     await o.clock.sleep(POLL_MS, signal).catch(() => undefined);
   }
   await Promise.all([...driving.values()].map((d) => d.done));
+  if (deposed.signal.aborted && !leading.aborted) throw deposed.signal.reason;
 }
 
 /** A MaintenanceRun for each plan whose scheduled start has come since its last run (or its creation). */
@@ -147,7 +154,7 @@ async function startScheduledRuns(o: ControllerOptions, signal: AbortSignal): Pr
 /** Drives one run to its end, or until this replica stops leading. */
 async function drive(o: ControllerOptions, run: MaintenanceRun, spec: () => MaintenanceRun['spec'], signal: AbortSignal): Promise<void> {
   const name = run.metadata.name;
-  const status = (s: Record<string, unknown>) => patchStatus(o, name, s, signal);
+  const status = statusWriter(o, name, run.metadata.resourceVersion ?? '', signal);
   let plan: LoadedPlan;
   try {
     plan = await loadPlan(o, run.spec.planRef.name, signal);
@@ -171,13 +178,13 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, spec: () => Main
       ...(run.metadata.uid ? { owner: { apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', name, uid: run.metadata.uid, controller: true } } : {}),
     });
     o.log(`run ${name}: ${journal.entries.length === 0 ? 'starting' : `resuming from entry ${journal.entries.length}`} (plan ${plan.plan.metadata.name})`);
-    await status({ phase: spec().paused ? 'Paused' : 'Running', conditions: [condition('Progressing', 'True', journal.entries.length === 0 ? 'Started' : 'Resumed', `driven by ${o.identity}`)] });
+    await status({ phase: spec().paused ? 'Paused' : 'Running', conditions: [condition('Progressing', 'True', journal.entries.length === 0 ? 'Started' : 'Resumed', drivenBy(o.identity))] });
     let last = 0;
     const emit = (_e: JournalEntry, state: RunState) => {
       // The status follows the journal, at most once a second
       if (clock.now() - last < 1_000) return;
       last = clock.now();
-      void status(stateStatus(state)).catch(() => undefined);
+      void status(stateStatus(state)).catch((e: unknown) => o.log(`run ${name}: ${errorMessage(e)}`));
     };
     const end = await executeRun({
       deps: engineDeps({ runId: name, plan, clusters: connected.clusters, clock, emit }),
@@ -235,9 +242,49 @@ function condition(type: string, value: 'True' | 'False', reason: string, messag
   return { type, status: value, reason: reason.replace(/[^A-Za-z0-9_]/g, '') || 'Unknown', message: message.slice(0, 32_000), lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
 }
 
-async function patchStatus(o: ControllerOptions, name: string, status: Record<string, unknown>, signal: AbortSignal): Promise<void> {
-  const r = await o.api.raw('PATCH', `${GROUP}/namespaces/${o.namespace}/maintenanceruns/${name}/status`, { status }, signal);
-  if (r.status >= 300) throw new Error(`could not write the status of MaintenanceRun ${name}: ${r.status} ${r.body.slice(0, 300)}`);
+/** The Progressing condition's message while a controller drives the run: whose status it is. */
+const drivenBy = (identity: string) => `driven by ${identity}`;
+
+/** A write of the run's status was refused: another controller wrote the run since this one read it. */
+export class StatusFenced extends Error {
+  override name = 'StatusFenced';
+}
+
+/**
+ * The run's status, written in order, each write conditional on the resourceVersion the last one returned
+ * (a merge patch carrying metadata.resourceVersion is refused with 409 when the object moved on): once a
+ * new leader has written the run, a deposed one can write it no more.
+ */
+function statusWriter(o: ControllerOptions, name: string, resourceVersion: string, signal: AbortSignal): (status: Record<string, unknown>) => Promise<void> {
+  let rv = resourceVersion;
+  let chain: Promise<void> = Promise.resolve();
+  let fenced: StatusFenced | undefined;
+  let claimed = false;
+  return (status) => {
+    const write = async () => {
+      if (fenced) throw fenced;
+      const r = await o.api.raw('PATCH', `${GROUP}/namespaces/${o.namespace}/maintenanceruns/${name}/status`, { metadata: { resourceVersion: rv }, status }, signal);
+      if (r.status === 409) {
+        // Moved on: a person's change to the spec (pause, abort) is no reason to stop; another controller's status is
+        const now = await o.api.raw('GET', `${GROUP}/namespaces/${o.namespace}/maintenanceruns/${name}`, undefined, signal);
+        const current = now.status === 200 ? (JSON.parse(now.body) as MaintenanceRun & { status?: { conditions?: { type: string; message?: string }[] } }) : undefined;
+        const driver = current?.status?.conditions?.find((c) => c.type === 'Progressing')?.message;
+        // Before this controller's first write (its claim, as the Lease's holder) the last driver may be a deposed one
+        if (current && (!claimed || driver === drivenBy(o.identity))) {
+          rv = current.metadata.resourceVersion ?? rv;
+          return write();
+        }
+        fenced = new StatusFenced(`MaintenanceRun ${o.namespace}/${name} was written by someone else since resourceVersion ${rv} (${driver ?? 'no driver named'}): another controller carries it on`);
+        throw fenced;
+      }
+      if (r.status >= 300) throw new Error(`could not write the status of MaintenanceRun ${name}: ${r.status} ${r.body.slice(0, 300)}`);
+      rv = (JSON.parse(r.body) as MaintenanceRun).metadata.resourceVersion ?? rv;
+      claimed = true;
+    };
+    const next = chain.then(write, write);
+    chain = next.catch(() => undefined);
+    return next;
+  };
 }
 
 async function list<T>(o: ControllerOptions, plural: string, signal: AbortSignal): Promise<T[]> {

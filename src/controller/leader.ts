@@ -72,7 +72,7 @@ export async function runLeaderElection(o: ElectionOptions, lead: (signal: Abort
     const stop = () => leading.abort(new LeadershipLost('the controller is stopping'));
     signal.addEventListener('abort', stop, { once: true });
     const work = lead(leading.signal).catch((e: unknown) => {
-      if (!leading.signal.aborted) log(`leader election: the leader's work ended: ${errorMessage(e)}`);
+      if (!leading.signal.aborted) log(`leader election: the leader's work ended: ${errorMessage(e)}; stepping down`);
     });
     let workEnded = false;
     void work.then(() => (workEnded = true));
@@ -99,9 +99,11 @@ export async function runLeaderElection(o: ElectionOptions, lead: (signal: Abort
     await work;
     o.onTransition?.(false, o.clock.now());
     log(`leader election: ${o.identity} stopped leading: ${reason}`);
-    // Deposed: campaign again. Stopping, or the work over: give the Lease up so a standby leads at once
+    // Deposed: campaign again. The work over (it found itself deposed, or failed): give the Lease up if it is
+    // still ours, so a standby leads at once, and campaign again. Stopping: give it up and end.
     if (lost) continue;
     await o.leases.release(o.name, o.identity).catch((e: unknown) => log(`leader election: could not release the Lease ${o.name}: ${errorMessage(e)}`));
-    break;
+    if (signal.aborted) break;
+    await o.clock.sleep(t.retryPeriodMs, signal).catch(() => undefined);
   }
 }

@@ -178,3 +178,27 @@ test('timings that would let two lead at once are refused', async () => {
     /retry period < renew deadline < lease duration/,
   );
 });
+
+test('a leader whose work ends on its own (it found itself deposed by a refused write) steps down, gives the Lease up, and campaigns again', async () => {
+  const clock = new VirtualClock();
+  const server = new LeaseServer(clock);
+  const stop = new AbortController();
+  const transitions: [boolean, number][] = [];
+  let lives = 0;
+  const done = runLeaderElection(
+    { leases: server.port('a'), name: 'daylight-controller', identity: 'a', clock, onTransition: (l, at) => transitions.push([l, at]) },
+    async () => {
+      lives++;
+      await clock.sleep(5_000);
+      if (lives === 1) throw new Error('the journal was written by someone else since this writer read it');
+      await clock.sleep(60_000);
+    },
+    stop.signal,
+  );
+  await clock.sleep(20_000);
+  // Then it stepped down 5 s in, released the Lease, and led again one retry period later
+  assert.deepEqual(transitions.map(([l]) => l), [true, false, true]);
+  assert.equal((transitions[2]?.[1] ?? 0) - (transitions[1]?.[1] ?? 0), CLIENT_GO_TIMING.retryPeriodMs);
+  stop.abort();
+  await done;
+});
