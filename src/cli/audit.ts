@@ -12,7 +12,7 @@ import { describeVerdict, verdictOf, verifyJournal } from '../report/integrity.t
 import type { VerifyOptions } from '../report/integrity.ts';
 import { HELP_OPTION, OUTPUT_OPTION, outputFlag, parse, stringFlag } from './args.ts';
 import type { Parsed } from './args.ts';
-import { FROM_CLUSTER_HELP, FROM_CLUSTER_OPTIONS, lineInCluster, missingChunkText, readClusterJournal } from './cluster-journal.ts';
+import { FROM_CLUSTER_HELP, FROM_CLUSTER_OPTIONS } from './cluster-journal-flags.ts';
 import { connectClusters, KUBECONFIG_OPTION } from './clusters.ts';
 import type { Command } from './command.ts';
 import { clusterHeadStores } from './journal-anchors.ts';
@@ -122,6 +122,8 @@ async function journalSource(p: Parsed, runId: string | undefined, env: NodeJS.P
     return { paths, text: readJournalText(paths.journal), trust: trustedKey(keyFile, env), locate: () => undefined };
   }
   if (runId !== undefined) throw new UserError(`unexpected argument "${runId}" with --from-cluster; use: daylight audit verify --from-cluster RUN`);
+  // Loaded only when used: audit --help and a journal file load no Kubernetes client
+  const { lineInCluster, missingChunkText, readClusterJournal } = await import('./cluster-journal.ts');
   const j = await readClusterJournal(p, env);
   if (j.missing !== undefined) return { broken: missingChunkText(j, j.missing), where: j.where };
   const trust = keyFile !== undefined ? trustedKey(keyFile, env) : 'key' in j.secretKey ? { trustedKey: j.secretKey.key } : { noKeyReason: j.secretKey.problem };

@@ -9,14 +9,10 @@ import { connectApi } from '../kube/client.ts';
 import { kubeConfigMaps, kubeSecrets } from '../kube/namespaced-objects.ts';
 import { errorMessage, UserError } from '../lib/errors.ts';
 import { stringFlag } from './args.ts';
-import type { Options, Parsed } from './args.ts';
+import type { Parsed } from './args.ts';
 import { checkedRunId } from './state-dir.ts';
 
-export const FROM_CLUSTER_OPTIONS: Options = { 'from-cluster': { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string' } };
 
-export const FROM_CLUSTER_HELP = `  --from-cluster RUN  read RUN's journal from the API server instead of the state directory: the ConfigMaps
-                      daylight-journal-RUN-0, -1, ... in --namespace (default ${JOURNAL_NAMESPACE}), through
-                      --kubeconfig (default $KUBECONFIG, ~/.kube/config) and --context`;
 
 /** How long reading the journal's ConfigMaps may take before the cluster counts as unreachable. */
 const READ_TIMEOUT_MS = 30_000;

@@ -7,7 +7,7 @@ import { buildReport, readRunFiles, renderReportHtml } from '../report/index.ts'
 import type { RunFiles } from '../report/index.ts';
 import { HELP_OPTION, OUTPUT_OPTION, parse, stringFlag } from './args.ts';
 import type { Parsed } from './args.ts';
-import { FROM_CLUSTER_HELP, FROM_CLUSTER_OPTIONS, readClusterJournal } from './cluster-journal.ts';
+import { FROM_CLUSTER_HELP, FROM_CLUSTER_OPTIONS } from './cluster-journal-flags.ts';
 import type { Command } from './command.ts';
 import { documentFormat, FORMAT_OPTION } from './document-format.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
@@ -62,6 +62,8 @@ async function runSource(p: Parsed, runId: string | undefined): Promise<{ files:
     return { files: readRunFiles(paths), where: paths.journal };
   }
   if (runId !== undefined) throw new UserError(`unexpected argument "${runId}" with --from-cluster; use: daylight report --from-cluster RUN`);
+  // Loaded only when used: report --help and a report from a state directory load no Kubernetes client
+  const { readClusterJournal } = await import('./cluster-journal.ts');
   const j = await readClusterJournal(p, process.env);
   // A missing chunk shows in the report as entries missing from the chain.
   return { files: { runId: j.runId, journalText: j.text }, where: j.where };
