@@ -1,20 +1,32 @@
 // The controller's chart (charts/daylight) rendered by Helm built from lab/helm, and judged by the real API
 // server of the kubernetes engine: the CRDs are established, every other object it renders is accepted, the
-// two replicas run on different nodes with their budget, and RBAC gives the ServiceAccount what the
-// controller's code calls and nothing beside. One sandbox of one region, three workers in three zones.
+// two replicas run on different nodes with their budget, RBAC gives the ServiceAccount what the
+// controller's code calls and nothing beside, and that is enough: the real `daylight controller` with the
+// ServiceAccount's token drives a MaintenanceRun through a roll of every worker to Succeeded. One sandbox of
+// one region, three workers in three zones.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, parseAllDocuments } from 'yaml';
+import { kubeconfigYamlPerRegion } from '../../src/sandbox/kubeconfig.ts';
 import { CONTROLLER_CHART, CONTROLLER_MANIFEST_PATH, CONTROLLER_NAMESPACE, controllerManifest, helmTemplate, labHelm } from '../../scripts/chart-render.ts';
 import { CHART_CRD_DIR, crdFiles } from '../../scripts/crd-render.ts';
 import { ok } from '../e2e/helpers.ts';
+import { tempConfigHome } from '../helpers/journal-key.ts';
+import { REGION, rollPlanYaml } from './roll/fixtures.ts';
 import { START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
 
-/** Three workers, one per zone, and the control-plane node (tainted NoSchedule by the fleet). */
-const FLEET = () => smallFleet({ workloads: [], nodesPerRack: 1 });
+const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
+/** Three workers, one per zone, and the control-plane node (tainted NoSchedule by the fleet); a reboot takes 6 s. */
+const FLEET = () => smallFleet({ workloads: [], nodesPerRack: 1, rebootSeconds: 6 });
+/** How long a rebooting node's kubelet may be silent before the node-lifecycle controller marks it: the roll's tests' 10 s. */
+const GRACE_SECONDS = 10;
 const SA = `system:serviceaccount:${CONTROLLER_NAMESPACE}:daylight`;
 const MEMBERS = { set: ['context=management', 'service.enabled=false'], setJson: ['members=[{"name":"eu-west","kubeconfigSecret":"daylight-member-eu-west"},{"name":"us-east","kubeconfigSecret":"daylight-member-us-east","key":"config"}]'] };
 
@@ -27,6 +39,7 @@ interface Manifest {
 
 interface PodSpec {
   securityContext?: Record<string, unknown>;
+  volumes?: unknown[];
   containers: { args?: string[]; env?: { name: string; value?: string }[]; securityContext?: Record<string, unknown>; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
 }
 
@@ -69,6 +82,8 @@ describe('charts/daylight', () => {
     assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     assert.deepEqual(pod.containers[0]?.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
     assert.deepEqual(pod.containers[0]?.args, ['--namespace', CONTROLLER_NAMESPACE, '--kubeconfig', 'in-cluster']);
+    // And no emptyDir, which a drain refuses to lose without deleteEmptyDirData: the pod moves like any stateless one
+    assert.equal(pod.volumes, undefined);
     // Given two member clusters' kubeconfig Secrets
     const members = deploymentPod(await helmTemplate(helm, { chart: CONTROLLER_CHART, ...MEMBERS }));
     const c = members.containers[0];
@@ -85,13 +100,16 @@ describe('charts/daylight', () => {
 
   describe('on the kubernetes engine', () => {
     let sandbox: EngineSandbox;
+    let dir: string;
     before(async () => {
-      sandbox = await startEngineSandbox(FLEET(), { engine: 'kubernetes' });
+      sandbox = await startEngineSandbox(FLEET(), { engine: 'kubernetes', nodeGracePeriodSeconds: GRACE_SECONDS });
+      dir = await mkdtemp(join(tmpdir(), 'daylight-controller-chart-'));
       // The namespace as deploy/daylight.yaml makes it: a server dry run creates nothing, so it is there first
       ok(await sandbox.kubectl(['apply', '-f', '-'], { input: documents(await readFile(CONTROLLER_MANIFEST_PATH, 'utf8')).filter((d) => d.kind === 'Namespace').map((d) => JSON.stringify(d)).join('\n') }), 'create the namespace');
     }, { timeout: START_TIMEOUT_MS });
     after(async () => {
       await sandbox?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
 
     test('the API server establishes the chart\'s CRDs and accepts every other object it renders, with the default values and with members', async (t) => {
@@ -183,6 +201,55 @@ describe('charts/daylight', () => {
         ['create', 'events', '-n', 'kube-system'],
       ];
       for (const a of denied) assert.equal(await canI(...a), 'no', `may not ${a.join(' ')}`);
+    });
+
+    test('the real `daylight controller` with only the ServiceAccount\'s rights drives a MaintenanceRun through a roll of every worker to Succeeded', { timeout: 600_000 }, async (t) => {
+      // Given the ServiceAccount's token in a kubeconfig, as the pod would have it
+      const token = ok(await sandbox.kubectl(['create', 'token', 'daylight', '-n', CONTROLLER_NAMESPACE, '--duration', '1h']), 'create token').trim();
+      const server = sandbox.target(REGION);
+      const kubeconfig = join(dir, 'controller.kubeconfig');
+      await writeFile(kubeconfig, kubeconfigYamlPerRegion([{ name: REGION, server: server.url, caPem: server.caPem, token }]), { mode: 0o600 });
+      // And a plan rebooting every worker, one at a time, zone by zone, where the controller's own replicas run under their budget
+      const spec = (parse(rollPlanYaml({ maxUnavailable: 1, topology: '{key: topology.kubernetes.io/zone, serial: true}', soak: '0s', drain: '{timeout: 5m, onTimeout: fail, ignoreDaemonSets: true}' })) as { spec: unknown }).spec;
+      ok(await sandbox.kubectl(['apply', '-n', CONTROLLER_NAMESPACE, '-f', '-'], { input: JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'roll' }, spec }) }), 'create the plan');
+      const bootIds = async () => {
+        const list = JSON.parse(ok(await sandbox.kubectl(['get', 'nodes', '-l', '!node-role.kubernetes.io/control-plane', '-o', 'json']), 'get nodes')) as { items: { metadata: { name: string }; spec: { unschedulable?: boolean }; status: { nodeInfo: { bootID: string } } }[] };
+        return list.items;
+      };
+      const before = new Map((await bootIds()).map((n) => [n.metadata.name, n.status.nodeInfo.bootID]));
+      assert.equal(before.size, 3);
+      const replicaPods = async () => ok(await sandbox.kubectl(['get', 'pods', '-n', CONTROLLER_NAMESPACE, '-l', 'app.kubernetes.io/name=daylight', '-o', 'jsonpath={.items[*].metadata.name}']), 'get pods').trim().split(' ').filter((p) => p !== '');
+      const replicasBefore = await replicaPods();
+      assert.equal(replicasBefore.length, 2);
+      // When the controller runs as that ServiceAccount and a MaintenanceRun is created
+      const child = spawn(process.execPath, [ENTRY, 'controller', '--kubeconfig', kubeconfig, '--namespace', CONTROLLER_NAMESPACE, '--identity', 'chart-test'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: tempConfigHome() } });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      const phase = async () => (JSON.parse(ok(await sandbox.kubectl(['get', 'maintenancerun', 'roll-1', '-n', CONTROLLER_NAMESPACE, '-o', 'json']), 'get run')) as { status?: { phase?: string } }).status?.phase ?? '';
+      try {
+        ok(await sandbox.kubectl(['apply', '-n', CONTROLLER_NAMESPACE, '-f', '-'], { input: JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'roll-1' }, spec: { planRef: { name: 'roll' } } }) }), 'create the run');
+        await sandbox.until('the run ends', async () => ['Succeeded', 'Degraded', 'Failed', 'Aborted'].includes(await phase()), 480_000);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0, stderr);
+      t.diagnostic(stderr.split('\n').slice(-8).join('\n'));
+      // Then the run succeeded, and no call of the controller was refused
+      assert.equal(await phase(), 'Succeeded', stderr);
+      assert.doesNotMatch(stderr, /forbidden|403/i);
+      // And every worker rebooted (a new boot id), none left cordoned
+      const after = await bootIds();
+      for (const n of after) assert.notEqual(n.status.nodeInfo.bootID, before.get(n.metadata.name), `${n.metadata.name} rebooted`);
+      assert.deepEqual(after.filter((n) => n.spec.unschedulable).map((n) => n.metadata.name), []);
+      // And its journal is in the namespace, signed with the key the controller made there
+      const journal = JSON.parse(ok(await sandbox.kubectl(['get', 'configmaps', '-n', CONTROLLER_NAMESPACE, '-l', 'daylight.dev/run=roll-1', '-o', 'json']), 'get journal')) as { items: unknown[] };
+      assert.ok(journal.items.length >= 1);
+      ok(await sandbox.kubectl(['get', 'secret', 'daylight-journal-key', '-n', CONTROLLER_NAMESPACE]), 'the key');
+      // And the replicas of the controller itself, each on a worker, were evicted under their budget (none is left
+      // of those before) and run again
+      assert.deepEqual((await replicaPods()).filter((p) => replicasBefore.includes(p)), []);
+      await sandbox.until('both replicas run again', async () => (JSON.parse(ok(await sandbox.kubectl(['get', 'deployment', 'daylight', '-n', CONTROLLER_NAMESPACE, '-o', 'json']), 'get deployment')) as { status: { readyReplicas?: number } }).status.readyReplicas === 2, waitMs('kubernetes'));
     });
   });
 });
