@@ -133,9 +133,15 @@ describe('charts/daylight', () => {
       }
     });
 
-    test('applied with kubectl, the Deployment runs its two replicas Running on two nodes of two zones, under a budget of one', async () => {
+    test('applied with kubectl, the Deployment runs its two replicas Running on two nodes of two zones, under a budget of one, at Pod Security\'s restricted level', async () => {
+      // Given the namespace enforcing the restricted level: a pod that asks for more is not created
+      ok(await sandbox.kubectl(['label', 'namespace', CONTROLLER_NAMESPACE, 'pod-security.kubernetes.io/enforce=restricted']), 'label the namespace');
       // When the manifest is applied for real
       ok(await sandbox.kubectl(['apply', '-f', CONTROLLER_MANIFEST_PATH]), 'apply');
+      // (and the level is enforced: a pod with the defaults, root among them, is refused)
+      const root = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'root', namespace: CONTROLLER_NAMESPACE }, spec: { serviceAccountName: 'daylight', containers: [{ name: 'c', image: 'busybox' }] } };
+      const refused = await sandbox.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: JSON.stringify(root) });
+      assert.match(refused.stderr, /violates PodSecurity "restricted/, refused.stderr);
       // Then two pods run, each on its own node
       const zones = new Map((JSON.parse(ok(await sandbox.kubectl(['get', 'nodes', '-o', 'json']), 'get nodes')) as { items: { metadata: { name: string; labels: Record<string, string> } }[] }).items.map((n) => [n.metadata.name, n.metadata.labels['topology.kubernetes.io/zone'] ?? '']));
       const running = async () => {
