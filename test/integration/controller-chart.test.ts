@@ -172,6 +172,7 @@ describe('charts/daylight', () => {
       // Then it may do what the controller does in its namespace: plans and runs, the run's status, the journal and its key
       const allowed = [
         ['list', 'maintenanceruns.daylight.dev', ...ns],
+        ['get', 'maintenanceruns.daylight.dev', ...ns],
         ['create', 'maintenanceruns.daylight.dev', ...ns],
         ['patch', 'maintenanceruns.daylight.dev', '--subresource=status', ...ns],
         ['get', 'maintenanceplans.daylight.dev', ...ns],
@@ -209,7 +210,7 @@ describe('charts/daylight', () => {
       for (const a of denied) assert.equal(await canI(...a), 'no', `may not ${a.join(' ')}`);
     });
 
-    test('the real `daylight controller` with only the ServiceAccount\'s rights drives a MaintenanceRun through a roll of every worker to Succeeded', { timeout: 600_000 }, async (t) => {
+    test('the real `daylight controller` with only the ServiceAccount\'s rights drives a MaintenanceRun, paused and resumed through its spec, through a roll of every worker to Succeeded', { timeout: 600_000 }, async (t) => {
       // Given the ServiceAccount's token in a kubeconfig, as the pod would have it
       const token = ok(await sandbox.kubectl(['create', 'token', 'daylight', '-n', CONTROLLER_NAMESPACE, '--duration', '1h']), 'create token').trim();
       const server = sandbox.target(REGION);
@@ -235,6 +236,13 @@ describe('charts/daylight', () => {
       const phase = async () => (JSON.parse(ok(await sandbox.kubectl(['get', 'maintenancerun', 'roll-1', '-n', CONTROLLER_NAMESPACE, '-o', 'json']), 'get run')) as { status?: { phase?: string } }).status?.phase ?? '';
       try {
         ok(await sandbox.kubectl(['apply', '-n', CONTROLLER_NAMESPACE, '-f', '-'], { input: JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'roll-1' }, spec: { planRef: { name: 'roll' } } }) }), 'create the run');
+        // And a person pauses it through its spec, then lets it go on: the controller's next status write meets a
+        // newer resourceVersion, and it reads the run to tell a person's change from another controller's
+        await sandbox.until('the run is Running', async () => (await phase()) === 'Running', waitMs('kubernetes'));
+        const setPaused = async (paused: boolean) => ok(await sandbox.kubectl(['patch', 'maintenancerun', 'roll-1', '-n', CONTROLLER_NAMESPACE, '--type', 'merge', '-p', JSON.stringify({ spec: { paused } })]), 'patch the run');
+        await setPaused(true);
+        await sandbox.until('the run is Paused', async () => (await phase()) === 'Paused', waitMs('kubernetes'));
+        await setPaused(false);
         await sandbox.until('the run ends', async () => ['Succeeded', 'Degraded', 'Failed', 'Aborted'].includes(await phase()), 480_000);
       } finally {
         child.kill('SIGTERM');
