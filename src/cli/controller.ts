@@ -6,14 +6,17 @@
 // MaintenancePlan's schedule says (a MaintenanceRun named after the plan and the start, so two leaders
 // racing create it once), and writes each run's state to its status: phase, stage, node counts, conditions.
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { nextScheduledStart } from '../controller/schedule.ts';
 import { CLIENT_GO_TIMING, runLeaderElection } from '../controller/leader.ts';
 import type { ElectionTiming } from '../controller/leader.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { JournalEntry } from '../engine/events.ts';
 import { executeRun } from '../engine/runner.ts';
+import { judgeAnswer } from '../engine/approvals.ts';
+import type { ApprovalInbox } from '../engine/approvals.ts';
 import type { ControlCommand } from '../engine/run-dir.ts';
+import { waitingApprovals } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
 import { JournalFenced, KubeJournal } from '../journal/kube-journal.ts';
 import { journalSignerInSecret } from '../journal/kube-journal-key.ts';
@@ -55,6 +58,7 @@ interface ObjectMeta {
   readonly resourceVersion?: string;
   readonly creationTimestamp?: string;
   readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
 }
 
 interface MaintenanceRun {
@@ -91,7 +95,7 @@ export async function runController(o: ControllerOptions, signal: AbortSignal): 
 
 /** The leader's work: every poll, start what the schedules say and drive every unfinished run. */
 async function lead(o: ControllerOptions, leading: AbortSignal): Promise<void> {
-  const driving = new Map<string, { readonly done: Promise<void>; spec: MaintenanceRun['spec'] }>();
+  const driving = new Map<string, { readonly done: Promise<void>; run: MaintenanceRun }>();
   // A write refused because another controller wrote first: this one is deposed, whatever its Lease says
   const deposed = new AbortController();
   const signal = AbortSignal.any([leading, deposed.signal]);
@@ -102,13 +106,13 @@ async function lead(o: ControllerOptions, leading: AbortSignal): Promise<void> {
         const name = run.metadata.name;
         const current = driving.get(name);
         if (current) {
-          current.spec = run.spec;
+          current.run = run;
           continue;
         }
         if (FINISHED.has(run.status?.phase ?? '')) continue;
-        const entry = { done: Promise.resolve(), spec: run.spec };
+        const entry = { done: Promise.resolve(), run };
         driving.set(name, entry);
-        entry.done = drive(o, run, () => entry.spec, signal)
+        entry.done = drive(o, run, () => entry.run, signal)
           .catch((e: unknown) => {
             if (e instanceof JournalFenced || e instanceof StatusFenced) {
               o.log(`run ${name}: ${errorMessage(e)}; stepping down`);
@@ -152,7 +156,8 @@ async function startScheduledRuns(o: ControllerOptions, signal: AbortSignal): Pr
 }
 
 /** Drives one run to its end, or until this replica stops leading. */
-async function drive(o: ControllerOptions, run: MaintenanceRun, spec: () => MaintenanceRun['spec'], signal: AbortSignal): Promise<void> {
+async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => MaintenanceRun, signal: AbortSignal): Promise<void> {
+  const spec = () => latest().spec;
   const name = run.metadata.name;
   const status = statusWriter(o, name, run.metadata.resourceVersion ?? '', signal);
   let plan: LoadedPlan;
@@ -180,19 +185,40 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, spec: () => Main
     o.log(`run ${name}: ${journal.entries.length === 0 ? 'starting' : `resuming from entry ${journal.entries.length}`} (plan ${plan.plan.metadata.name})`);
     await status({ phase: spec().paused ? 'Paused' : 'Running', conditions: [condition('Progressing', 'True', journal.entries.length === 0 ? 'Started' : 'Resumed', drivenBy(o.identity))] });
     let last = 0;
+    let now: RunState | undefined;
+    let lastPhase = '';
     const emit = (_e: JournalEntry, state: RunState) => {
-      // The status follows the journal, at most once a second
-      if (clock.now() - last < 1_000) return;
+      now = state;
+      // The status follows the journal, at most once a second, and at once when its phase changes
+      const next = stateStatus(state);
+      if (clock.now() - last < 1_000 && next.phase === lastPhase) return;
       last = clock.now();
-      void status(stateStatus(state)).catch((e: unknown) => o.log(`run ${name}: ${errorMessage(e)}`));
+      lastPhase = String(next.phase);
+      void status(next).catch((e: unknown) => o.log(`run ${name}: ${errorMessage(e)}`));
+    };
+    // A journal append refused because another controller wrote first: this one is deposed
+    let fenced: unknown;
+    const guarded = {
+      runId: journal.runId,
+      get entries() {
+        return journal.entries;
+      },
+      head: () => journal.head(),
+      append: (event: RunEvent) => journal.append(event).catch((e: unknown) => {
+        if (e instanceof JournalFenced) fenced = e;
+        throw e;
+      }),
     };
     const end = await executeRun({
-      deps: engineDeps({ runId: name, plan, clusters: connected.clusters, clock, emit }),
-      journal,
+      deps: { ...engineDeps({ runId: name, plan, clusters: connected.clusters, clock, emit }), approvals: annotationInbox(latest, () => now, (line) => o.log(`run ${name}: ${line}`)) },
+      journal: guarded,
       interrupt: signal,
+      // Deposed or stopping, it leaves the clusters' leases to the next leader, who holds them as the same run
+      keepLeases: () => signal.aborted || fenced !== undefined,
       control: specControl(spec),
     });
-    if (signal.aborted) return; // deposed or stopping: the next leader resumes it
+    if (fenced) throw fenced; // deposed: the leader steps down
+    if (signal.aborted) return; // stopping: the next leader resumes it
     const phase = { succeeded: 'Succeeded', degraded: 'Degraded', failed: 'Failed', aborted: 'Aborted', paused: 'Paused', running: 'Running' }[end.status];
     const done = phase === 'Succeeded' || phase === 'Degraded';
     await status({
@@ -207,6 +233,49 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, spec: () => Main
   } finally {
     await connected.close();
   }
+}
+
+/** The annotations a person (or a ticket system) sets on a MaintenanceRun to answer its approval gate. */
+export const APPROVAL_ANNOTATIONS = {
+  /** approve or reject */
+  decision: 'daylight.dev/approval',
+  /** The step answered, as the run's status names it (currentStage while WaitingForApproval). */
+  step: 'daylight.dev/approval-step',
+  comment: 'daylight.dev/approval-comment',
+  /** Who answers: the admission policy of the chart lets only that user write it (request.userInfo.username). */
+  by: 'daylight.dev/approval-by',
+} as const;
+
+/**
+ * Answers from the run's annotations, as the last poll read them, judged against the run's state as the
+ * engine last told it: the same judgement as daylight approve and the dashboard. An answer that cannot be
+ * taken is logged once and left; each answer has an id of its content, so it is taken once across leaders.
+ */
+function annotationInbox(latest: () => MaintenanceRun, state: () => RunState | undefined, log: (line: string) => void): ApprovalInbox {
+  const told = new Set<string>();
+  return {
+    poll() {
+      const a = latest().metadata.annotations ?? {};
+      const decision = a[APPROVAL_ANNOTATIONS.decision];
+      const s = state();
+      if ((decision !== 'approve' && decision !== 'reject') || !s) return [];
+      const by = a[APPROVAL_ANNOTATIONS.by] ?? '';
+      const step = a[APPROVAL_ANNOTATIONS.step] ?? '';
+      const comment = a[APPROVAL_ANNOTATIONS.comment];
+      const id = `annotation/${createHash('sha256').update(JSON.stringify([decision, step, by, comment ?? ''])).digest('hex').slice(0, 16)}`;
+      // An answer already taken stays on the run until the next: it is not news
+      if (s.approvals[step] && s.approvals[step]?.status !== 'waiting') return [];
+      // The step is named, never guessed: an answer left from the last gate must not answer the next
+      const problem = step ? undefined : `name the step in ${APPROVAL_ANNOTATIONS.step} (the run waits for ${waitingApprovals(s).map((w) => w.step).join(', ') || 'none'})`;
+      const judged = problem ? { problem } : judgeAnswer(s, { decision, step, by, via: 'annotation', at: new Date().toISOString(), ...(comment ? { comment } : {}) });
+      if ('problem' in judged) {
+        if (!told.has(id)) log(`the answer in the annotations is not taken: ${judged.problem}`);
+        told.add(id);
+        return [];
+      }
+      return [{ id, ...judged.answer }];
+    },
+  };
 }
 
 /** The run's controls, from its spec as the last poll read it: pause, resume, abort. */
@@ -235,7 +304,17 @@ function stateStatus(state: RunState): Record<string, unknown> {
     const key = n.outcome ?? n.step ?? 'pending';
     counts[key] = (counts[key] ?? 0) + 1;
   }
-  return { nodeCounts: counts, ...(state.status === 'paused' ? { phase: 'Paused' } : { phase: 'Running' }) };
+  const waiting = waitingApprovals(state).map((w) => w.step);
+  if (waiting.length) return { nodeCounts: counts, phase: 'WaitingForApproval', currentStage: `waiting for approval of ${waiting.join(', ')}` };
+  return { nodeCounts: counts, phase: state.status === 'paused' ? 'Paused' : 'Running', currentStage: currentStage(state) };
+}
+
+/** Where the run is, as people read it: its phase and the nodes it is working on. */
+function currentStage(state: RunState): string {
+  const busy = Object.entries(state.nodes).filter(([, n]) => n.outcome === undefined && n.step !== undefined).map(([k]) => k.split('/').at(-1));
+  const phase = state.phases.at(-1);
+  const where = phase ? `${phase.phase} ${phase.cluster} wave ${Math.min(phase.wavesDone + 1, phase.waves.length)} of ${phase.waves.length}` : '';
+  return [where, busy.length ? `nodes ${busy.join(', ')}` : ''].filter(Boolean).join(': ') || 'starting';
 }
 
 function condition(type: string, value: 'True' | 'False', reason: string, message: string) {

@@ -33,6 +33,8 @@ export class LeaseBusy extends Error {
 export interface HeldLease {
   /** Stops renewing and releases; returns why it could not be released (it then expires on its own). */
   release(): Promise<string | undefined>;
+  /** Stops renewing and leaves the lease as it is: for the next process of the same run, or to expire. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -92,6 +94,10 @@ export async function holdLease(o: { cluster: Cluster; holder: string; clock: Cl
     }
   })();
   return {
+    stop: async () => {
+      stop.abort();
+      await renewing;
+    },
     release: async () => {
       stop.abort();
       await renewing;

@@ -37,6 +37,13 @@ export interface ExecuteOptions {
   readonly interrupt?: AbortSignal;
   /** Commands from `daylight pause|resume|abort RUN`. */
   readonly control?: { poll(): ControlCommand[] };
+  /**
+   * When the run stops and this says so, its clusters' leases are kept instead of given back: the
+   * controller's, when it was deposed or is stopping, whose next leader carries the run on under the same
+   * holder (the run id) at once. A deposed leader that gave them back would free the clusters under the
+   * run that is still going.
+   */
+  readonly keepLeases?: () => boolean;
 }
 
 type StopReason = 'interrupt' | 'pause' | 'abort' | 'lease';
@@ -115,6 +122,10 @@ async function attempt(o: ExecuteOptions, live: LiveState, record: (e: RunEvent)
     await control.stop();
     o.interrupt?.removeEventListener('abort', onInterrupt);
     for (const l of leases) {
+      if (o.keepLeases?.()) {
+        await l.stop();
+        continue;
+      }
       const problem = await l.release();
       if (problem) await record({ type: 'warning', message: problem });
     }
