@@ -9,13 +9,13 @@ import { buildUpstream, formatDuration, UpstreamBuildError } from '../src/sandbo
 import { UPSTREAM_BINARIES } from '../src/sandbox/kubernetes/upstream-modules.ts';
 import type { UpstreamName } from '../src/sandbox/kubernetes/upstream-modules.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, jobs: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, engine: { type: 'boolean', default: false }, jobs: { type: 'string', default: '2' } } });
 const cacheRoot = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
 const names = UPSTREAM_BINARIES.map((b) => b.name as string);
 const unknown = (values.only ?? []).filter((n) => !names.includes(n));
 const jobs = Number(values.jobs);
-if (unknown.length > 0 || !Number.isInteger(jobs) || jobs < 1) {
-  console.error(`usage: npm run lab:build [-- --only NAME ...] [--jobs N]; NAME is one of ${names.join(', ')} and N a whole number of parallel compile jobs (default 2)`);
+if (unknown.length > 0 || !Number.isInteger(jobs) || jobs < 1 || (values.engine && values.only)) {
+  console.error(`usage: npm run lab:build [-- --only NAME ... | --engine] [--jobs N]; NAME is one of ${names.join(', ')}, --engine builds the engine's binaries and not the tools (Helm), and N is a whole number of parallel compile jobs (default 2)`);
   process.exit(2);
 }
 
@@ -23,7 +23,8 @@ try {
   const build = await buildUpstream({
     cacheRoot,
     parallelism: jobs,
-    only: values.only as UpstreamName[] | undefined,
+    // --engine: what the sandbox runs; the tests that need a tool (Helm) build it when they start, beside the others
+    only: values.engine ? UPSTREAM_BINARIES.filter((b) => b.role === 'engine').map((b) => b.name) : (values.only as UpstreamName[] | undefined),
     log: (line) => console.log(`lab:build ${line}`),
   });
   for (const r of build.results) {

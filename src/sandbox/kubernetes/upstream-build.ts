@@ -86,10 +86,69 @@ async function buildOne(binary: PinnedBinary, ctx: BuildOneContext): Promise<Bui
   const flags = ldflags(binary);
   const stamp = `${binary.upstreamModule} ${binary.upstreamVersion} modules:${binary.moduleHash} ${ctx.goVersion} ldflags:${flags}\n`;
   const base = { name: binary.name, path, upstreamModule: binary.upstreamModule, upstreamVersion: binary.upstreamVersion };
-  if ((await isFile(path)) && (await readFile(stampPath, 'utf8').catch(() => '')) === stamp) {
+  const built = async () => (await isFile(path)) && (await readFile(stampPath, 'utf8').catch(() => '')) === stamp;
+  if (await built()) {
     ctx.log(`${binary.name}: cached (${binary.upstreamModule} ${binary.upstreamVersion}) at ${path}`);
     return { ...base, outcome: 'cached', downloadMs: 0, durationMs: performance.now() - started };
   }
+  // One build of a binary at a time on this machine: two test files that need Helm at once wait for one build
+  const release = await buildLock(`${path}.lock`, built, ctx);
+  if (release === 'built') {
+    ctx.log(`${binary.name}: built by another process meanwhile, at ${path}`);
+    return { ...base, outcome: 'cached', downloadMs: 0, durationMs: performance.now() - started };
+  }
+  try {
+    return await compile(binary, ctx, { path, stampPath, stamp, flags, base });
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Takes `lock` (a file holding this process's pid), waiting while a live process holds it; a lock whose
+ * process is gone is taken over. Resolves to 'built' when the other process built the binary meanwhile.
+ */
+export async function buildLock(lock: string, built: () => Promise<boolean>, ctx: { readonly log: (line: string) => void; readonly signal?: AbortSignal; readonly pollMs?: number }): Promise<(() => Promise<void>) | 'built'> {
+  let told = false;
+  for (;;) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return () => rm(lock, { force: true });
+    } catch (e: unknown) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
+    if (!Number.isInteger(holder) || holder <= 0 || !alive(holder)) {
+      await rm(lock, { force: true });
+      continue;
+    }
+    if (!told) ctx.log(`waiting for process ${holder}, which is building ${lock.replace(/\.lock$/, '')}`);
+    told = true;
+    await new Promise((r) => setTimeout(r, ctx.pollMs ?? 1_000));
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    if (await built()) return 'built';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: unknown) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface CompileTarget {
+  readonly path: string;
+  readonly stampPath: string;
+  readonly stamp: string;
+  readonly flags: string;
+  readonly base: Omit<BuiltBinary, 'outcome' | 'downloadMs' | 'durationMs'>;
+}
+
+async function compile(binary: PinnedBinary, ctx: BuildOneContext, t: CompileTarget): Promise<BuiltBinary> {
+  const { path, stampPath, stamp, flags, base } = t;
   const moduleDir = join(ctx.labDir, binary.moduleDir);
   const downloadMs = await download(binary, moduleDir, ctx);
   const compileStarted = performance.now();
