@@ -1,0 +1,106 @@
+// `daylight controller` on the sandbox's kubernetes engine, for what a run does under it: an approval gate
+// answered by an annotation on the MaintenanceRun (approved: the run goes on; rejected: it ends failed with
+// the reason; both journaled with who answered), and a scheduled MaintenancePlan whose run starts when the
+// injected clock reaches its time. The takeovers are in controller.test.ts.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import { runController } from '../../src/cli/controller.ts';
+import { nextRecurrence } from '../../src/controller/schedule.ts';
+import { KubeApi } from '../../src/kube/api.ts';
+import { loadKubeConfig } from '../../src/kube/client.ts';
+import type { Clock } from '../../src/lib/clock.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { cordonedNodes, REGION, rollPlanYaml, workers } from './roll/fixtures.ts';
+import { since } from './roll/kubernetes-fixtures.ts';
+import { fleet, holder, journalEntries, kubectlOk, live, NS, replica, replicas, runStatus, setUp, tearDown } from './controller-fixtures.ts';
+
+before(setUp, { timeout: 240_000 });
+after(tearDown);
+
+test('a run waits at an approval gate; approved by annotation it goes on and succeeds, rejected by annotation it ends failed with the reason; both journaled with who answered', { timeout: 400_000 }, async () => {
+  const k = fleet();
+  const ks = k;
+  for (let i = live().length; i < 3; i++) replicas.push(replica(`a-${i}`));
+  await ks.until('a live replica leads', async () => { const h = await holder(); return live().some((r) => r.identity === h); }, 60_000);
+  // Given a plan whose phase waits for an approval
+  const planSpec = (parse(rollPlanYaml({ maxUnavailable: 2, topology: '{key: topology.kubernetes.io/zone, serial: true}', soak: '0s', ready: '{timeout: 10m}', drain: '{timeout: 10m, onTimeout: fail, ignoreDaemonSets: true}' })) as { spec: { phases: Record<string, unknown>[] } }).spec;
+  const gated = { ...planSpec, phases: planSpec.phases.map((p) => ({ ...p, before: [{ type: 'approval', name: 'change board', message: 'CAB approval for the weekly patch' }] })) };
+  await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'gated' }, spec: gated }));
+  const answer = async (run: string, decision: 'approve' | 'reject', comment: string) => {
+    await ks.until(`${run} waits for its approval`, async () => (await runStatus(run)).phase === 'WaitingForApproval', 120_000);
+    const stage = ((await ks.api(REGION, `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns/${run}`)) as { status?: { currentStage?: string } }).status?.currentStage;
+    assert.equal(stage, 'waiting for approval of phase/os-patch');
+    // Nothing is touched while it waits
+    assert.deepEqual(await cordonedNodes(ks), []);
+    await kubectlOk(['annotate', '-n', NS, `maintenancerun/${run}`, `daylight.dev/approval=${decision}`, 'daylight.dev/approval-step=phase/os-patch', `daylight.dev/approval-comment=${comment}`, 'daylight.dev/approval-by=daylight-admin']);
+  };
+  const before = await ks.referee.report();
+  const all = await workers(ks);
+  // When the first run is approved by annotation
+  await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'gated-1' }, spec: { planRef: { name: 'gated' } } }));
+  await answer('gated-1', 'approve', 'CHG-1234 approved by the CAB');
+  // Then it goes on and succeeds, every worker rebooted once, and the journal says who approved, how, with what comment
+  await ks.until('gated-1 ends', async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus('gated-1')).phase ?? ''), 300_000);
+  assert.equal((await runStatus('gated-1')).phase, 'Succeeded');
+  assert.deepEqual(since(await ks.referee.report(), before).reboots, Object.fromEntries(all.map((n) => [n, 1])));
+  const granted = (await journalEntries('gated-1')).filter((e) => e.event.type === 'approval.granted').map((e) => e.event as unknown as { step: string; by: string; via: string; comment?: string });
+  assert.deepEqual(granted.map((g) => [g.step, g.by, g.via, g.comment]), [['phase/os-patch', 'daylight-admin', 'annotation', 'CHG-1234 approved by the CAB']]);
+  // When a second run is rejected by annotation
+  await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'gated-2' }, spec: { planRef: { name: 'gated' } } }));
+  await answer('gated-2', 'reject', 'freeze: quarter-end close');
+  // Then it ends Failed with the reason, nothing cordoned, and the rejection journaled with who and why
+  await ks.until('gated-2 ends', async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus('gated-2')).phase ?? ''), 120_000);
+  const failed = await runStatus('gated-2');
+  assert.equal(failed.phase, 'Failed');
+  assert.match(failed.conditions?.find((c) => c.type === 'Failed')?.message ?? '', /freeze: quarter-end close/);
+  assert.deepEqual(await cordonedNodes(ks), []);
+  const rejected = (await journalEntries('gated-2')).filter((e) => e.event.type === 'approval.rejected').map((e) => e.event as unknown as { by: string; comment?: string });
+  assert.deepEqual(rejected.map((r) => [r.by, r.comment]), [['daylight-admin', 'freeze: quarter-end close']]);
+});
+
+test('a plan scheduled every day at a time runs when the injected clock reaches it, not before, and the run completes with the referee clean', { timeout: 300_000 }, async () => {
+  const k = fleet();
+  const ks = k;
+  // Given no replica running (each gives the Lease up as it stops)
+  for (const r of replicas) r.child.kill('SIGTERM');
+  await Promise.all(replicas.map((r) => r.exited));
+  replicas.length = 0;
+  // And a plan scheduled every day at 03:00 UTC, and a controller whose clock reads 5 s before the next 03:00
+  const start = nextRecurrence('every day 03:00 UTC', Date.now());
+  const offset = start - 5_000 - Date.now();
+  const clock: Clock = { speed: 1, now: () => Date.now() + offset, sleep: (ms, signal) => systemClock.sleep(ms, signal) };
+  const planSpec = (parse(rollPlanYaml({ maxUnavailable: 2, topology: '{key: topology.kubernetes.io/zone, serial: true}', soak: '0s', ready: '{timeout: 10m}', drain: '{timeout: 10m, onTimeout: fail, ignoreDaemonSets: true}' })) as { spec: Record<string, unknown> }).spec;
+  await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'nightly' }, spec: { ...planSpec, schedule: { recurrence: 'every day 03:00 UTC' } } }));
+  const all = await workers(ks);
+  const before = await ks.referee.report();
+  const kc = loadKubeConfig({ kubeconfig: ks.kubeconfigPath, env: process.env });
+  kc.setCurrentContext(REGION);
+  const api = new KubeApi(kc);
+  const lines: string[] = [];
+  const stop = new AbortController();
+  const controller = runController({ api, kubeconfig: ks.kubeconfigPath, namespace: NS, identity: 'scheduled', clock, log: (l) => lines.push(l) }, stop.signal);
+  try {
+    // When the injected clock passes 03:00, then the run is created, named after its start, at or after it
+    await ks.until('the scheduled run exists', async () => lines.some((l) => l.includes('plan nightly: started run')), 60_000);
+    const started = lines.find((l) => l.includes('plan nightly: started run')) ?? '';
+    const m = /started run (\S+) at (\S+), scheduled for (\S+)/.exec(started);
+    assert.ok(m, started);
+    assert.equal(m[3], new Date(start).toISOString());
+    assert.ok(Date.parse(m[2] ?? '') >= start, `created at ${m[2]}, before its start ${m[3]}`);
+    const run = m[1] ?? '';
+    // And exactly one run for it, which completes with every worker rebooted once, no pod killed, nothing cordoned
+    await ks.until(`${run} succeeds`, async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus(run)).phase ?? ''), 240_000);
+    assert.equal((await runStatus(run)).phase, 'Succeeded', lines.slice(-10).join('\n'));
+    const runs = (await ks.api(REGION, `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns?labelSelector=${encodeURIComponent('daylight.dev/plan=nightly')}`)) as { items: unknown[] };
+    assert.equal(runs.items.length, 1);
+    const d = since(await ks.referee.report(), before);
+    assert.deepEqual(d.reboots, Object.fromEntries(all.map((n) => [n, 1])));
+    assert.deepEqual([d.killed, d.breaches], [0, 0], JSON.stringify(await ks.referee.details()));
+    assert.deepEqual(await cordonedNodes(ks), []);
+  } finally {
+    stop.abort();
+    await controller;
+    await api.close();
+  }
+});
