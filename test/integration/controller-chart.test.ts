@@ -2,8 +2,9 @@
 // server of the kubernetes engine: the CRDs are established, every other object it renders is accepted, the
 // two replicas run on different nodes with their budget, RBAC gives the ServiceAccount what the
 // controller's code calls and nothing beside, and that is enough: the real `daylight controller` with the
-// ServiceAccount's token drives a MaintenanceRun through a roll of every worker to Succeeded. One sandbox of
-// one region, three workers in three zones.
+// ServiceAccount's token drives a MaintenanceRun through a roll of every worker to Succeeded; and the admission
+// policy lets an approval by annotation be written only in its writer's name. One sandbox of one region,
+// three workers in three zones.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -123,7 +124,7 @@ describe('charts/daylight', () => {
         // Given the templates rendered by Helm
         const rendered = await helmTemplate(helm, { chart: CONTROLLER_CHART, ...variant });
         const objects = documents(rendered);
-        const kinds = ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'ServiceAccount'];
+        const kinds = ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'ServiceAccount', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
         assert.deepEqual(objects.map((o) => o.kind).sort(), variant.service ? [...kinds, 'Service'].sort() : kinds);
         // When the real API server validates it, admission included, without storing it
         const out = ok(await sandbox.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: rendered }), `dry run of ${variant.name}`);
@@ -264,6 +265,32 @@ describe('charts/daylight', () => {
       // of those before) and run again
       assert.deepEqual((await replicaPods()).filter((p) => replicasBefore.includes(p)), []);
       await sandbox.until('both replicas run again', async () => (JSON.parse(ok(await sandbox.kubectl(['get', 'deployment', 'daylight', '-n', CONTROLLER_NAMESPACE, '-o', 'json']), 'get deployment')) as { status: { readyReplicas?: number } }).status.readyReplicas === 2, waitMs('kubernetes'));
+    });
+
+    test('the admission policy: an answer to an approval gate by annotation is written only in the name of who writes it', async () => {
+      // Given a MaintenanceRun, and two people allowed to write it
+      ok(await sandbox.kubectl(['apply', '-n', CONTROLLER_NAMESPACE, '-f', '-'], { input: JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'answers' }, spec: { planRef: { name: 'roll' } } }) }), 'create the run');
+      const annotate = (user: string, ...pairs: string[]) => sandbox.kubectl(['annotate', '--overwrite', `--as=${user}`, '--as-group=system:masters', 'maintenancerun', 'answers', '-n', CONTROLLER_NAMESPACE, ...pairs]);
+      const answer = (by: string, decision = 'approve') => [`daylight.dev/approval=${decision}`, 'daylight.dev/approval-step=phase/os-patch', `daylight.dev/approval-by=${by}`];
+      // When alice answers in bob's name, Then the API server refuses it, saying whose name it must be
+      await sandbox.until('the policy is in force', async () => (await annotate('alice', ...answer('bob'))).code !== 0, waitMs('kubernetes'));
+      const forged = await annotate('alice', ...answer('bob'));
+      assert.match(forged.stderr, /ValidatingAdmissionPolicy 'daylight-approval-by' with binding 'daylight-approval-by' denied request: an answer to an approval gate is given in the name of who writes it: set the annotation daylight\.dev\/approval-by to alice, not bob/);
+      // And with no name at all
+      assert.match((await annotate('alice', 'daylight.dev/approval=approve', 'daylight.dev/approval-step=phase/os-patch')).stderr, /set the annotation daylight\.dev\/approval-by to alice$/m);
+      // When bob answers in his own name, Then it is taken
+      ok(await annotate('bob', ...answer('bob')), 'bob answers');
+      // And alice may change what is not the answer, but not the answer's comment while it stays bob's
+      ok(await annotate('alice', 'example.com/ticket=CHG-1'), 'another annotation');
+      assert.notEqual((await annotate('alice', 'daylight.dev/approval-comment=looks fine')).code, 0);
+      // And she may answer in her own name (the answer then is hers), or take the answer away
+      ok(await annotate('alice', ...answer('alice', 'reject')), 'alice answers');
+      ok(await annotate('alice', 'daylight.dev/approval-', 'daylight.dev/approval-step-', 'daylight.dev/approval-by-'), 'alice clears the answer');
+      const annotations = (JSON.parse(ok(await sandbox.kubectl(['get', 'maintenancerun', 'answers', '-n', CONTROLLER_NAMESPACE, '-o', 'json']), 'get run')) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations ?? {};
+      assert.deepEqual(Object.keys(annotations).filter((k) => k.startsWith('daylight.dev/')).sort(), []);
+      // And a run created with an answer in someone else's name is refused too
+      const created = await sandbox.kubectl(['create', `--as=alice`, '--as-group=system:masters', '-n', CONTROLLER_NAMESPACE, '-f', '-'], { input: JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'forged', annotations: { 'daylight.dev/approval': 'approve', 'daylight.dev/approval-step': 'phase/os-patch', 'daylight.dev/approval-by': 'bob' } }, spec: { planRef: { name: 'roll' } } }) });
+      assert.match(created.stderr, /set the annotation daylight\.dev\/approval-by to alice, not bob/);
     });
   });
 });
