@@ -1,6 +1,7 @@
 // `npm run crd:render`: deploy/crds/, the CustomResourceDefinitions generated from the plan's and the run's zod
 // schemas, for `kubectl apply --server-side -f deploy/crds/`, and the same files in charts/daylight/crds/,
 // where Helm installs them from. A test renders them again and compares, so the files cannot drift from the schemas.
+// `npm run crd:render` runs chart:render after it: deploy/daylight.yaml carries the CRDs too.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
