@@ -5,7 +5,9 @@
 // appends are refused by the journal's resourceVersion preconditions. It starts runs when a
 // MaintenancePlan's schedule says (a MaintenanceRun named after the plan and the start, so two leaders
 // racing create it once), and writes each run's state to its status: phase, stage, node counts, conditions.
-import { hostname } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { nextScheduledStart } from '../controller/schedule.ts';
 import { CLIENT_GO_TIMING, runLeaderElection } from '../controller/leader.ts';
@@ -29,6 +31,7 @@ import { systemClock } from '../lib/clock.ts';
 import { errorMessage, isAbortError, UserError } from '../lib/errors.ts';
 import { parsePlan } from '../plan/load.ts';
 import type { LoadedPlan } from '../plan/load.ts';
+import type { Plan } from '../plan/schema.ts';
 import { HELP_OPTION, parse, stringFlag } from './args.ts';
 import { connectClusters } from './clusters.ts';
 import type { Command } from './command.ts';
@@ -161,14 +164,19 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
   const name = run.metadata.name;
   const status = statusWriter(o, name, run.metadata.resourceVersion ?? '', signal);
   let plan: LoadedPlan;
+  let members: Members;
   try {
     plan = await loadPlan(o, run.spec.planRef.name, signal);
+    members = await memberKubeconfigs(o, plan.plan, signal);
   } catch (e: unknown) {
     if (isAbortError(e) || signal.aborted) throw e;
     await status({ phase: 'Failed', conditions: [condition('Failed', 'True', 'PlanInvalid', errorMessage(e))] });
     return;
   }
-  const connected = await connectClusters(plan.plan, { ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), signal });
+  const connected = await connectClusters(members.plan, { signal }).catch(async (e: unknown) => {
+    await members.remove();
+    throw e;
+  });
   try {
     const secrets = kubeSecrets(o.api);
     const signer = await journalSignerInSecret(secrets, o.namespace, signal);
@@ -232,6 +240,49 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
     o.log(`run ${name}: ${end.status}${end.reason ? `: ${end.reason}` : ''}`);
   } finally {
     await connected.close();
+    await members.remove();
+  }
+}
+
+interface Members {
+  /** The plan with each cluster's kubeconfig a file: its Secret's, or the controller's own. */
+  readonly plan: Plan;
+  remove(): Promise<void>;
+}
+
+/**
+ * The member clusters' kubeconfigs: a cluster with `kubeconfigSecret` is reached through the kubeconfig in that
+ * Secret of the controller's namespace (written to a private file for the run, removed after it); the others
+ * through the controller's own kubeconfig.
+ */
+async function memberKubeconfigs(o: ControllerOptions, plan: Plan, signal: AbortSignal): Promise<Members> {
+  if (!plan.spec.clusters.some((c) => c.kubeconfigSecret)) {
+    return { plan: { ...plan, spec: { ...plan.spec, clusters: plan.spec.clusters.map((c) => ({ ...c, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}) })) } }, remove: async () => {} };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'daylight-members-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    const secrets = kubeSecrets(o.api);
+    const clusters = [];
+    for (const c of plan.spec.clusters) {
+      if (!c.kubeconfigSecret) {
+        clusters.push({ ...c, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}) });
+        continue;
+      }
+      const { name, key } = c.kubeconfigSecret;
+      const secret = await secrets.read(o.namespace, name, signal);
+      if (!secret) throw new UserError(`cluster ${c.name}: its kubeconfigSecret ${o.namespace}/${name} does not exist`);
+      const data = secret.data?.[key];
+      if (!data) throw new UserError(`cluster ${c.name}: Secret ${o.namespace}/${name} has no key "${key}" (it has ${Object.keys(secret.data ?? {}).join(', ') || 'none'})`);
+      const file = join(dir, `${c.name}.kubeconfig`);
+      await writeFile(file, Buffer.from(data, 'base64'), { mode: 0o600 });
+      const { kubeconfigSecret: _secret, ...rest } = c;
+      clusters.push({ ...rest, kubeconfig: file });
+    }
+    return { plan: { ...plan, spec: { ...plan.spec, clusters } }, remove };
+  } catch (e: unknown) {
+    await remove();
+    throw e;
   }
 }
 

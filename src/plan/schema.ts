@@ -10,11 +10,18 @@ import { clockTime, count, duration, intOrPercent, isoDate, labelSelector, MAX_N
 
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' }).max(63);
 
-const ClusterSchema = z.strictObject({
-  name,
-  kubeconfig: z.string().optional(),
-  context: z.string().optional(),
-});
+const ClusterSchema = z
+  .strictObject({
+    name,
+    kubeconfig: z.string().optional(),
+    context: z.string().optional(),
+    /**
+     * For the in-cluster controller: a Secret in its namespace holding the member cluster's kubeconfig
+     * (under `key`, default `kubeconfig`); `context` picks one of its contexts.
+     */
+    kubeconfigSecret: z.strictObject({ name: z.string().min(1), key: z.string().min(1).default('kubeconfig') }).optional(),
+  })
+  .refine((c) => !(c.kubeconfig && c.kubeconfigSecret), { message: 'kubeconfig (a file) and kubeconfigSecret (a Secret the controller reads) exclude each other; keep one', path: ['kubeconfigSecret'] });
 
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 
