@@ -4,7 +4,9 @@
 // injected clock reaches its time. The takeovers are in controller.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse } from 'yaml';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { runController } from '../../src/cli/controller.ts';
 import { nextRecurrence } from '../../src/controller/schedule.ts';
 import { KubeApi } from '../../src/kube/api.ts';
@@ -57,6 +59,42 @@ test('a run waits at an approval gate; approved by annotation it goes on and suc
   assert.deepEqual(await cordonedNodes(ks), []);
   const rejected = (await journalEntries('gated-2')).filter((e) => e.event.type === 'approval.rejected').map((e) => e.event as unknown as { by: string; comment?: string });
   assert.deepEqual(rejected.map((r) => [r.by, r.comment]), [['daylight-admin', 'freeze: quarter-end close']]);
+});
+
+test('a cluster reached through a kubeconfig Secret: the controller maintains it with the Secret\'s kubeconfig; a Secret that does not exist fails the run naming it', { timeout: 300_000 }, async () => {
+  const k = fleet();
+  const ks = k;
+  for (let i = live().length; i < 3; i++) replicas.push(replica(`m-${i}`));
+  await ks.until('a live replica leads', async () => { const h = await holder(); return live().some((r) => r.identity === h); }, 60_000);
+  // Given the region's kubeconfig in a Secret, under a context the controllers' own kubeconfig does not have
+  const kubeconfig = parse(await readFile(ks.kubeconfigPath, 'utf8')) as { contexts: { name: string }[]; 'current-context'?: string };
+  const member = { ...kubeconfig, contexts: kubeconfig.contexts.filter((c) => c.name === REGION).map((c) => ({ ...c, name: 'member-eu' })), 'current-context': 'member-eu' };
+  const file = join(ks.dir, 'member-eu.kubeconfig');
+  await writeFile(file, stringify(member), { mode: 0o600 });
+  await kubectlOk(['create', 'secret', 'generic', 'member-eu', '-n', NS, `--from-file=kubeconfig=${file}`]);
+  // And a plan for one worker of the cluster, named by that Secret and context
+  const [worker] = await workers(ks);
+  assert.ok(worker);
+  await kubectlOk(['label', 'node', worker, 'test.daylight.dev/member=yes']);
+  const planSpec = (parse(rollPlanYaml({ selector: 'test.daylight.dev/member=yes', maxUnavailable: 1, topology: null, soak: '0s', ready: '{timeout: 10m}', drain: '{timeout: 10m, onTimeout: fail, ignoreDaemonSets: true}' })) as { spec: Record<string, unknown> }).spec;
+  const plan = (name: string, secret: string) => JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name }, spec: { ...planSpec, clusters: [{ name: REGION, context: 'member-eu', kubeconfigSecret: { name: secret } }] } });
+  await kubectlOk(['apply', '-n', NS, '-f', '-'], plan('members', 'member-eu'));
+  await kubectlOk(['apply', '-n', NS, '-f', '-'], plan('members-missing', 'nope'));
+  const before = await ks.referee.report();
+  // When both are run
+  for (const [run, planName] of [['members-1', 'members'], ['members-2', 'members-missing']]) {
+    await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: run }, spec: { planRef: { name: planName } } }));
+  }
+  // Then the first maintains the worker through the Secret's kubeconfig
+  await ks.until('members-1 ends', async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus('members-1')).phase ?? ''), 240_000);
+  assert.equal((await runStatus('members-1')).phase, 'Succeeded', JSON.stringify(await runStatus('members-1')));
+  assert.deepEqual(since(await ks.referee.report(), before).reboots, { [worker]: 1 });
+  // And the second fails naming the Secret, before touching anything
+  await ks.until('members-2 ends', async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus('members-2')).phase ?? ''), 60_000);
+  const failed = await runStatus('members-2');
+  assert.equal(failed.phase, 'Failed');
+  assert.match(failed.conditions?.find((c) => c.type === 'Failed')?.message ?? '', /cluster eu-central: its kubeconfigSecret daylight-system\/nope does not exist/);
+  assert.deepEqual(await cordonedNodes(ks), []);
 });
 
 test('a plan scheduled every day at a time runs when the injected clock reaches it, not before, and the run completes with the referee clean', { timeout: 300_000 }, async () => {
