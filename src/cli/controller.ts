@@ -36,8 +36,16 @@ import { HELP_OPTION, parse, stringFlag } from './args.ts';
 import { connectClusters } from './clusters.ts';
 import type { Command } from './command.ts';
 import { engineDeps } from './engine-wiring.ts';
+import { clusterRuns, controllerMetrics } from './cluster-runs.ts';
+import { tokenFrom } from './serve.ts';
+import { isLoopback, newToken } from '../server/auth.ts';
+import { startServer } from '../server/server.ts';
+import type { RunningServer } from '../server/server.ts';
+import { APPROVAL_ANNOTATIONS, DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
 
-const HELP = `Usage: daylight controller [--kubeconfig FILE] [--context CTX] [--namespace NS] [--identity ID]
+export { APPROVAL_ANNOTATIONS } from './maintenance-run.ts';
+
+const HELP = `Usage: daylight controller [--kubeconfig FILE] [--context CTX] [--namespace NS] [--identity ID] [--listen ADDR:PORT] [--token-file F]
 
 Daylight in the cluster: runs every MaintenanceRun of the namespace with the same engine as daylight run,
 starts runs when a MaintenancePlan's schedule says, and keeps each run's journal in the API server.
@@ -48,9 +56,15 @@ Several replicas elect one leader through the Lease daylight-controller (lease 1
                       by their contexts (in a pod: the service account)
   --context CTX       the context of the cluster holding them (default: the kubeconfig's current one)
   --namespace NS      where the plans, runs, journals and the Lease are (default daylight-system)
-  --identity ID       this replica's name in the Lease (default: the host name and a random suffix)`;
+  --identity ID       this replica's name in the Lease (default: the host name and a random suffix)
+  --listen ADDR:PORT  serve the dashboard and read API of daylight serve over the namespace's MaintenanceRuns
+                      (their journals read from the API server), and /metrics, on every replica, standbys
+                      too (default: off; the chart listens on 0.0.0.0:8080). Read-only: pause, resume, abort
+                      and approvals are answered 501 with the kubectl command that makes them
+  --token-file F      the token every call needs beyond loopback, as daylight serve's --token-file (needed
+                      with an address beyond loopback; in the chart, a Secret)`;
 
-const GROUP = '/apis/daylight.dev/v1alpha1';
+const GROUP = DAYLIGHT_GROUP;
 const LEASE = 'daylight-controller';
 const POLL_MS = 2_000;
 
@@ -75,7 +89,7 @@ interface MaintenancePlan {
   readonly spec: Record<string, unknown> & { readonly schedule?: { readonly recurrence?: string; readonly windows?: boolean; readonly manual?: boolean }; readonly suspend?: boolean; readonly window?: unknown };
 }
 
-const FINISHED = new Set(['Succeeded', 'Degraded', 'Failed', 'Aborted']);
+const FINISHED = FINISHED_PHASES;
 
 export interface ControllerOptions {
   /** The cluster holding the plans and runs. */
@@ -286,17 +300,6 @@ async function memberKubeconfigs(o: ControllerOptions, plan: Plan, signal: Abort
   }
 }
 
-/** The annotations a person (or a ticket system) sets on a MaintenanceRun to answer its approval gate. */
-export const APPROVAL_ANNOTATIONS = {
-  /** approve or reject */
-  decision: 'daylight.dev/approval',
-  /** The step answered, as the run's status names it (currentStage while WaitingForApproval). */
-  step: 'daylight.dev/approval-step',
-  comment: 'daylight.dev/approval-comment',
-  /** Who answers: the admission policy of the chart lets only that user write it (request.userInfo.username). */
-  by: 'daylight.dev/approval-by',
-} as const;
-
 /**
  * Answers from the run's annotations, as the last poll read them, judged against the run's state as the
  * engine last told it: the same judgement as daylight approve and the dashboard. An answer that cannot be
@@ -438,12 +441,13 @@ export const controllerCommand: Command = {
   name: 'controller',
   help: HELP,
   async run(argv, io) {
-    const p = parse('controller', argv, { ...HELP_OPTION, kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string' }, identity: { type: 'string' } });
+    const p = parse('controller', argv, { ...HELP_OPTION, kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string' }, identity: { type: 'string' }, listen: { type: 'string' }, 'token-file': { type: 'string' } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
     }
     if (p.positionals.length) throw new UserError(`unexpected argument "${p.positionals[0]}"; see daylight controller --help`);
+    const listen = listenAddress(stringFlag(p, 'listen'), stringFlag(p, 'token-file'));
     const kubeconfig = stringFlag(p, 'kubeconfig');
     const kc = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), env: process.env });
     const context = stringFlag(p, 'context');
@@ -455,10 +459,18 @@ export const controllerCommand: Command = {
     const onSignal = () => stop.abort();
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
-    log(`controller ${identity} in namespace ${stringFlag(p, 'namespace') ?? 'daylight-system'}; campaigning for the Lease ${LEASE}`);
+    const namespace = stringFlag(p, 'namespace') ?? 'daylight-system';
+    log(`controller ${identity} in namespace ${namespace}; campaigning for the Lease ${LEASE}`);
+    const leading = { now: false };
+    let server: RunningServer | undefined;
     try {
-      await runController({ api, ...(kubeconfig ? { kubeconfig } : {}), namespace: stringFlag(p, 'namespace') ?? 'daylight-system', identity, clock: systemClock, timing: CLIENT_GO_TIMING, log }, stop.signal);
+      server = listen ? await serveRuns(api, namespace, listen, () => leading.now, log) : undefined;
+      const onTransition = (l: boolean) => {
+        leading.now = l;
+      };
+      await runController({ api, ...(kubeconfig ? { kubeconfig } : {}), namespace, identity, clock: systemClock, timing: CLIENT_GO_TIMING, log, onTransition }, stop.signal);
     } finally {
+      await server?.close();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       await api.close();
@@ -467,3 +479,41 @@ export const controllerCommand: Command = {
     return 0;
   },
 };
+
+interface Listen {
+  readonly host: string;
+  readonly port: number;
+  readonly token: string;
+}
+
+/** --listen ADDR:PORT and --token-file as the server takes them; beyond loopback without a token file, refused. */
+function listenAddress(listen: string | undefined, tokenFile: string | undefined): Listen | undefined {
+  if (listen === undefined) {
+    if (tokenFile !== undefined) throw new UserError('--token-file is for the dashboard: give --listen ADDR:PORT too (the chart: 0.0.0.0:8080)');
+    return undefined;
+  }
+  const at = listen.lastIndexOf(':');
+  const host = (at > 0 ? listen.slice(0, at) : '0.0.0.0').replace(/^\[(.*)\]$/, '$1');
+  const port = Number(listen.slice(at + 1));
+  if (at < 0 || !Number.isInteger(port) || port < 0 || port > 65_535) throw new UserError(`--listen ${listen}: expected ADDR:PORT, such as 0.0.0.0:8080 or 127.0.0.1:7420`);
+  if (!tokenFile && !isLoopback(host)) throw new UserError(`--listen ${listen}: beyond loopback every call needs a token; give --token-file F (the chart mounts a Secret there)`);
+  // On loopback without a file, reads need no token and nothing here takes a change: a token no one knows
+  return { host, port, token: tokenFile ? tokenFrom(tokenFile).token : newToken() };
+}
+
+/** The dashboard, its read API and /metrics over the namespace's runs, on this replica whether it leads or not. */
+async function serveRuns(api: KubeApi, namespace: string, l: Listen, leading: () => boolean, log: (line: string) => void): Promise<RunningServer> {
+  const runs = clusterRuns({ api, configMaps: kubeConfigMaps(api), namespace });
+  const server = await startServer({
+    runs,
+    host: l.host,
+    port: l.port,
+    token: l.token,
+    metrics: (signal) => controllerMetrics(runs, leading(), signal),
+    log: (r) => {
+      if (r.status >= 400) log(`dashboard: ${r.method} ${r.path} ${r.status}`);
+    },
+  });
+  log(`dashboard, API and /metrics at ${server.url}${isLoopback(l.host) ? ' (loopback only)' : ' (every call needs the token)'}`);
+  return server;
+}

@@ -77,7 +77,8 @@ export async function serveFromFlags(io: Io, p: ReturnType<typeof parse>, dir: s
   return server;
 }
 
-function tokenFrom(path: string): { token: string; written: boolean } {
+/** The token in `path`, or a new one written there (mode 0600) when there is no file; `daylight controller --token-file` shares it. */
+export function tokenFrom(path: string): { token: string; written: boolean } {
   if (existsSync(path)) {
     const token = readFileSync(path, 'utf8').trim();
     if (token.length < 16) throw new UserError(`--token-file ${path}: the token in it is shorter than 16 characters; put a long random one there, or remove the file and a new one is written`);

@@ -1,43 +1,42 @@
-// What the dashboard server reads from a state directory: the runs with their summary, one run's state
-// with the analysis and blockers its journal holds, and its audit report. Read-only: journals are read
-// with the file journal's read functions, never through FileJournal.open (which would repair a torn last
-// line of a live run).
-import { existsSync } from 'node:fs';
-import { runIdProblem } from '../lib/run-id.ts';
+// What the dashboard server makes of the runs its source holds: the runs with their summary, one run's state
+// with the analysis and blockers its journal holds, and its audit report. Read-only: a journal is parsed as
+// text (whole lines only), never opened as a journal (which would repair a torn last line of a live run).
 import type { Finding } from '../preflight/types.ts';
 import type { PlannedWave } from '../engine/events.ts';
 import type { JournalEntry, RunEvent } from '../engine/events.ts';
-import { readJournalEntries } from '../journal/file-journal.ts';
-import { listRuns, ownerAlive, runPaths } from '../engine/run-dir.ts';
-import type { RunPaths } from '../engine/run-dir.ts';
+import { parseJournalLines } from '../journal/file-journal.ts';
 import { replay } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
-import { buildReport, readRunFiles } from '../report/index.ts';
+import { buildReport } from '../report/index.ts';
 import type { Report } from '../report/index.ts';
 import { summariseRun } from '../engine/run-summary.ts';
 import type { RunSummary } from '../engine/run-summary.ts';
+import type { RunRecord, RunsSource } from './runs-source.ts';
 
-/** The paths of a run that exists in `stateDir`, or undefined for an unknown or malformed id. */
-export function findRun(stateDir: string, runId: string): RunPaths | undefined {
-  // the server answers a malformed id with 400 before it gets here; this keeps it off the file system anyway
-  if (runIdProblem(runId)) return undefined;
-  const paths = runPaths(stateDir, runId);
-  return existsSync(paths.journal) ? paths : undefined;
-}
-
-function entriesOf(paths: RunPaths): JournalEntry[] {
-  return readJournalEntries<RunEvent>(paths.journal);
+function entriesOf(run: RunRecord): JournalEntry[] {
+  return parseJournalLines<RunEvent>(run.journalText);
 }
 
 export type RunListItem = RunSummary & { readonly live: boolean; readonly plan?: string; readonly startedAt?: number };
 
-export function listRunSummaries(stateDir: string): RunListItem[] {
-  return listRuns(stateDir).map((id) => {
-    const paths = runPaths(stateDir, id);
-    const s = replay(id, entriesOf(paths));
-    return { ...summariseRun(s), live: ownerAlive(paths) !== undefined, ...(s.plan ? { plan: s.plan.name } : {}), ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}) };
-  });
+export function runSummary(run: RunRecord): RunListItem {
+  const s = replay(run.runId, entriesOf(run));
+  return { ...summariseRun(s), live: run.live, ...(s.plan ? { plan: s.plan.name } : {}), ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}) };
 }
+
+/** Every run of the source, read a few at a time. */
+export async function listRunSummaries(source: RunsSource, signal?: AbortSignal): Promise<RunListItem[]> {
+  const ids = await source.list(signal);
+  const out: RunListItem[] = [];
+  for (let i = 0; i < ids.length; i += READ_AT_ONCE) {
+    const runs = await Promise.all(ids.slice(i, i + READ_AT_ONCE).map((id) => source.read(id, signal)));
+    for (const run of runs) if (run) out.push(runSummary(run));
+  }
+  return out;
+}
+
+/** Runs read at once for the list: a namespace of many runs is not one burst of requests to the API server. */
+const READ_AT_ONCE = 8;
 
 export interface RunDetail {
   readonly summary: RunSummary;
@@ -51,9 +50,9 @@ export interface RunDetail {
   readonly plan: readonly { readonly cluster: string; readonly phase: string; readonly budget: number; readonly waves: readonly PlannedWave[]; readonly excluded: readonly { node: string; reason: string }[] }[];
 }
 
-export function runDetail(paths: RunPaths): RunDetail {
-  const entries = entriesOf(paths);
-  const state = replay(paths.runId, entries);
+export function runDetail(run: RunRecord): RunDetail {
+  const entries = entriesOf(run);
+  const state = replay(run.runId, entries);
   const analysis: RunDetail['analysis'][number][] = [];
   const blockers: RunDetail['blockers'][number][] = [];
   for (const { at, event: e } of entries) {
@@ -64,9 +63,9 @@ export function runDetail(paths: RunPaths): RunDetail {
   const journaled = entries.find((x) => x.event.type === 'preflight.evaluated')?.event;
   const preflight = journaled?.type === 'preflight.evaluated' ? { skipped: journaled.skipped, findings: journaled.findings } : { skipped: true, findings: [] };
   const plan = state.phases.map((ph) => ({ cluster: ph.cluster, phase: ph.phase, budget: ph.budget, waves: ph.waves, excluded: ph.excluded }));
-  return { summary: summariseRun(state), live: ownerAlive(paths) !== undefined, state, analysis, blockers, preflight, plan };
+  return { summary: summariseRun(state), live: run.live, state, analysis, blockers, preflight, plan };
 }
 
-export function runReport(paths: RunPaths): Report {
-  return buildReport(readRunFiles(paths));
+export function runReport(run: RunRecord): Report {
+  return buildReport({ runId: run.runId, journalText: run.journalText, ...(run.owner ? { owner: run.owner } : {}) });
 }

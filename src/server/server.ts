@@ -1,7 +1,7 @@
-// `daylight serve`'s HTTP server: the runs of one state directory as JSON, a run's journal as
-// server-sent events (capped per client and in total), its audit report, pause/resume/abort and answers to
-// approval gates through the run's control file, and the dashboard. Loopback by default; mutating calls need the bearer token, and
-// every call does elsewhere.
+// `daylight serve`'s HTTP server: the runs of its source (a state directory, or the API server's for the
+// controller) as JSON, a run's journal as server-sent events (capped per client and in total), its audit
+// report, pause/resume/abort and answers to approval gates through the run's control file, and the dashboard.
+// Loopback by default; mutating calls need the bearer token, and every call does elsewhere.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,12 +21,19 @@ import { DASHBOARD_JS } from './dashboard/script.ts';
 import { hostAllowed, isLoopback, originAllowed, presentedToken, tokenMatches } from './auth.ts';
 import { DEFAULT_STALL_MS, DEFAULT_STREAM_LIMITS, EventStreams } from './event-stream.ts';
 import type { StreamLimits } from './event-stream.ts';
-import { findRun, listRunSummaries, runDetail, runReport } from './run-data.ts';
+import { listRunSummaries, runDetail, runReport } from './run-data.ts';
 import type { RunEvent } from '../engine/events.ts';
-import { readJournalEntries } from '../journal/file-journal.ts';
+import { parseJournalLines, readJournalText } from '../journal/file-journal.ts';
+import { stateDirRuns } from './runs-source.ts';
+import type { RunRecord, RunsSource } from './runs-source.ts';
 
 export interface ServeOptions {
-  readonly stateDir: string;
+  /** The runs served: a state directory's (daylight serve), or `runs` when given. */
+  readonly stateDir?: string;
+  /** Where the runs come from when not a state directory (the controller: the API server's). */
+  readonly runs?: RunsSource;
+  /** GET /metrics: the Prometheus text exposition this returns; without it, 404. */
+  readonly metrics?: (signal: AbortSignal) => Promise<string>;
   /** 127.0.0.1 unless given. */
   readonly host?: string;
   /** 0 picks a free port. */
@@ -64,6 +71,7 @@ export interface RunningServer {
 
 interface Ctx {
   readonly o: ServeOptions;
+  readonly runs: RunsSource;
   readonly loopback: boolean;
   readonly streams: EventStreams;
 }
@@ -76,16 +84,16 @@ const CONTROL: readonly ControlCommand[] = ['pause', 'resume', 'abort'];
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   const streams = new EventStreams({ limits: { ...DEFAULT_STREAM_LIMITS, ...o.streams }, pollMs: o.pollMs ?? 200, heartbeatMs: o.heartbeatMs ?? 15_000, stallMs: o.stallMs ?? DEFAULT_STALL_MS, clock: o.clock ?? systemClock });
-  const ctx: Ctx = { o, loopback: isLoopback(host), streams };
+  const runs = o.runs ?? (o.stateDir !== undefined ? stateDirRuns(o.stateDir) : undefined);
+  if (!runs) throw new Error('startServer: give stateDir or runs');
+  const ctx: Ctx = { o, runs, loopback: isLoopback(host), streams };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     res.on('finish', () => o.log?.({ method: req.method ?? '?', path, status: res.statusCode }));
-    try {
-      handle(ctx, req, res, path);
-    } catch (e: unknown) {
+    handle(ctx, req, res, path).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, { error: `internal error: ${errorMessage(e)}` });
       else res.destroy();
-    }
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -142,13 +150,18 @@ function admitted(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: str
   return true;
 }
 
-function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: string): void {
+/** How long one request may take reading its source (the API server) before it is answered 503. */
+const READ_TIMEOUT_MS = 20_000;
+
+async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (!admitted(ctx, req, res, path)) return;
   const method = req.method ?? 'GET';
+  const signal = AbortSignal.timeout(READ_TIMEOUT_MS);
   if (method === 'GET' && (path === '/' || path === '/index.html')) return sendText(res, 'text/html', DASHBOARD_HTML, PAGE_CSP);
   if (method === 'GET' && path === '/dashboard.js') return sendText(res, 'text/javascript', DASHBOARD_JS);
   if (method === 'GET' && path === '/dashboard.css') return sendText(res, 'text/css', DASHBOARD_CSS);
-  if (method === 'GET' && path === '/api/runs') return send(res, 200, { runs: listRunSummaries(ctx.o.stateDir) });
+  if (method === 'GET' && path === '/metrics' && ctx.o.metrics) return sendText(res, 'text/plain; version=0.0.4', await ctx.o.metrics(signal));
+  if (method === 'GET' && path === '/api/runs') return send(res, 200, { runs: await listRunSummaries(ctx.runs, signal) });
   const m = /^\/api\/runs\/([^/]+)(?:\/(events|report|pause|resume|abort|approve|reject))?$/.exec(path);
   if (!m) return send(res, 404, { error: `no such path ${path}; the API is GET /api/runs, GET /api/runs/RUN[/events|/report], POST /api/runs/RUN/pause|resume|abort|approve|reject` });
   const [, encoded, what] = m as unknown as [string, string, string | undefined];
@@ -156,27 +169,51 @@ function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path: strin
   if (id === undefined) return send(res, 400, { error: `the run id in ${path} is not valid percent-encoding; GET /api/runs lists the runs` });
   const problem = runIdProblem(id);
   if (problem) return send(res, 400, { error: `${problem}; GET /api/runs lists the runs` });
-  const paths = findRun(ctx.o.stateDir, id);
-  if (!paths) return send(res, 404, { error: `no run "${id}" in this server's state directory; GET /api/runs lists them` });
-  if (method === 'POST' && what && (CONTROL as readonly string[]).includes(what)) return control(res, paths, what as ControlCommand);
-  if (method === 'POST' && (what === 'approve' || what === 'reject')) {
-    answerGate(ctx, req, res, paths, what).catch((e: unknown) => (res.headersSent ? res.destroy() : send(res, 500, { error: `internal error: ${errorMessage(e)}` })));
-    return;
-  }
+  const run = await ctx.runs.read(id, signal);
+  if (!run) return send(res, 404, { error: `no run "${id}" in ${ctx.runs.where}; GET /api/runs lists them` });
+  const steering = method === 'POST' && what !== undefined && ((CONTROL as readonly string[]).includes(what) || what === 'approve' || what === 'reject');
+  if (steering && !run.paths) return send(res, 501, { error: ctx.runs.steerElsewhere?.(id, what) ?? `run ${id} is not steered from this server` });
+  if (steering && run.paths && what !== 'approve' && what !== 'reject') return control(res, run.paths, what as ControlCommand);
+  if (steering && run.paths) return answerGate(ctx, req, res, run.paths, what as ApprovalDecision);
   if (method !== 'GET') return send(res, 405, { error: `${method} ${path}: use GET, or POST on /pause, /resume, /abort, /approve or /reject` }, { allow: 'GET' });
-  if (what === undefined) return send(res, 200, runDetail(paths));
+  if (what === undefined) return send(res, 200, runDetail(run));
   if (what === 'report') {
-    const report = runReport(paths);
+    const report = runReport(run);
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.searchParams.get('format') === 'html') return sendText(res, 'text/html', renderReportHtml(report), REPORT_CSP);
     return send(res, 200, report);
   }
   if (what === 'events') {
     const last = Number(req.headers['last-event-id']);
-    return ctx.streams.serve(req, res, { path: paths.journal, after: Number.isInteger(last) && last > 0 ? last : 0 });
+    const after = Number.isInteger(last) && last > 0 ? last : 0;
+    if (run.paths) return ctx.streams.serve(req, res, { path: run.paths.journal, after });
+    return snapshotEvents(res, run, after);
   }
   return send(res, 405, { error: `${what} changes a run: use POST` }, { allow: 'POST' });
 }
+
+/**
+ * The events of a journal not on this host: the entries after `after` as read now, then the stream ends and
+ * the browser's EventSource asks again in a few seconds with the last id it had (its retry), so a stream holds
+ * no connection to the API server and the dashboard still follows the run.
+ */
+function snapshotEvents(res: ServerResponse, run: RunRecord, after: number): void {
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8' });
+  res.write(`retry: ${SNAPSHOT_RETRY_MS}\n\n`);
+  for (const line of run.journalText.split('\n')) {
+    let seq: unknown;
+    try {
+      seq = (JSON.parse(line) as { seq?: unknown }).seq;
+    } catch {
+      continue; // a torn or edited line: the report's integrity section names it
+    }
+    if (typeof seq === 'number' && seq > after) res.write(`id: ${seq}\ndata: ${line}\n\n`);
+  }
+  res.end();
+}
+
+/** How soon a browser asks again for a journal read from the API server: about the controller's status cadence. */
+const SNAPSHOT_RETRY_MS = 2_000;
 
 /** A path segment decoded, or undefined when its percent-encoding is malformed (`%ZZ`). */
 function decoded(segment: string): string | undefined {
@@ -189,7 +226,7 @@ function decoded(segment: string): string | undefined {
 
 /** Appends the command to the run's control file for the process that runs it; refuses when none does. */
 function control(res: ServerResponse, paths: Parameters<typeof sendControl>[0], command: ControlCommand): void {
-  const state = replay(paths.runId, readJournalEntries<RunEvent>(paths.journal));
+  const state = replay(paths.runId, parseJournalLines<RunEvent>(readJournalText(paths.journal)));
   if (isFinished(state.status)) {
     return send(res, 409, { error: `run ${paths.runId} is over (${state.status}); there is nothing to ${command}` });
   }
@@ -211,7 +248,7 @@ const ANSWER_BODY_LIMIT = 16 * 1024;
 async function answerGate(ctx: Ctx, req: IncomingMessage, res: ServerResponse, paths: Parameters<typeof sendControl>[0], decision: ApprovalDecision): Promise<void> {
   const body = await readJsonBody(req).catch((e: unknown) => ({ problem: errorMessage(e) }));
   if ('problem' in body) return send(res, 400, { error: `${body.problem}; send {"step": "phase/NAME", "comment": "..."} (both optional for approve, a comment needed to reject)` });
-  const state = replay(paths.runId, readJournalEntries<RunEvent>(paths.journal));
+  const state = replay(paths.runId, parseJournalLines<RunEvent>(readJournalText(paths.journal)));
   const judged = judgeAnswer(state, { step: body.step, decision, by: ctx.o.tokenName ?? 'dashboard', via: 'dashboard', comment: body.comment, at: new Date().toISOString() });
   if ('problem' in judged) return send(res, 409, { error: judged.problem });
   const sent = sendApproval(paths, judged.answer);

@@ -1,0 +1,17 @@
+// What the controller and its dashboard agree on about a MaintenanceRun: its API group, the phases a run
+// ends in, and the annotations that answer its approval gate.
+export const DAYLIGHT_GROUP = '/apis/daylight.dev/v1alpha1';
+
+/** The status phases of a run that is over: nothing drives it any more. */
+export const FINISHED_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Degraded', 'Failed', 'Aborted']);
+
+/** The annotations a person (or a ticket system) sets on a MaintenanceRun to answer its approval gate. */
+export const APPROVAL_ANNOTATIONS = {
+  /** approve or reject */
+  decision: 'daylight.dev/approval',
+  /** The step answered, as the run's status names it (currentStage while WaitingForApproval). */
+  step: 'daylight.dev/approval-step',
+  comment: 'daylight.dev/approval-comment',
+  /** Who answers: the admission policy of the chart lets only that user write it (request.userInfo.username). */
+  by: 'daylight.dev/approval-by',
+} as const;
