@@ -51,9 +51,10 @@ export interface Replica {
   readonly exited: Promise<void>;
 }
 
-export function replica(identity: string): Replica {
+/** A replica of `daylight controller`, with `extra` flags (`--listen`, `--token-file`) after the lab's. */
+export function replica(identity: string, extra: readonly string[] = []): Replica {
   assert.ok(k);
-  const child = spawn(process.execPath, [ENTRY, 'controller', '--kubeconfig', k.kubeconfigPath, '--context', REGION, '--namespace', NS, '--identity', identity], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: configHome } });
+  const child = spawn(process.execPath, [ENTRY, 'controller', '--kubeconfig', k.kubeconfigPath, '--context', REGION, '--namespace', NS, '--identity', identity, ...extra], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: configHome } });
   const log: string[] = [];
   let rest = '';
   child.stderr?.on('data', (c: Buffer) => {
