@@ -197,7 +197,8 @@ async function giveBackLease(cluster: Cluster, holder: string, record: (e: RunEv
 }
 
 async function stopped(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => Promise<void>, s: { error: unknown; reason: StopReason | undefined }): Promise<StopReason> {
-  const aborted = s.error instanceof Error && s.error.name === 'AbortError';
+  // A fetch cut by the run's own stop rejects with the signal's reason itself (the string 'pause'), not an AbortError
+  const aborted = (s.error instanceof Error && s.error.name === 'AbortError') || (s.reason !== undefined && s.error === s.reason);
   if (aborted && s.reason === 'abort') {
     await finishAbort(o, live, record, 'aborted by daylight abort');
     return 'abort';

@@ -198,3 +198,30 @@ test('abort while paused ends the run aborted without resuming it', TEST, (t) =>
     assert.ok(!h.types().includes('run.resumed'));
     assert.deepEqual(h.fleet.rebooted(), ['node-a1']);
   }));
+
+test('a pause that cuts a request in flight (a fetch rejects with the signal\'s reason itself, not an AbortError) pauses the run, and resume finishes it', TEST, (t) =>
+  withRun(t, { waves: [['node-a1'], ['node-b1']] }, async (h) => {
+    // Given a cluster whose wait for a node, cut by the run's stop, rejects as fetch does: with the reason
+    const nodes = h.fleet.port.nodes as { waitFor: typeof h.fleet.port.nodes.waitFor };
+    const wait = nodes.waitFor.bind(nodes);
+    nodes.waitFor = (n, done, timeoutMs, signal) =>
+      new Promise((resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        wait(n, done, timeoutMs, signal).then(resolve, () => reject(signal?.reason));
+      });
+    // And `daylight pause` while node-a1 reboots, `daylight resume` once paused
+    // (the clock held until the run has read it: it reads every 250 ms)
+    h.onEntry((e) => {
+      if (e.event.type === 'node.action.requested' && e.event.node === 'node-a1') {
+        h.clock.hold();
+        h.control.push('pause');
+      }
+      if (e.event.type === 'control.received') h.clock.release();
+      if (e.event.type === 'run.paused') h.control.push('resume');
+    });
+    // When the run goes, then it paused as asked (not "stopped by an error: pause") and finished after the resume
+    const end = await h.run();
+    assert.equal(end.status, 'succeeded', end.reason);
+    assert.deepEqual(h.events('run.paused').map((e) => e.reason), ['paused by daylight pause; waiting for daylight resume or abort']);
+    assert.deepEqual(h.fleet.rebooted(), ['node-a1', 'node-b1']);
+  }));
