@@ -62,7 +62,8 @@ Several replicas elect one leader through the Lease daylight-controller (lease 1
                       too (default: off; the chart listens on 0.0.0.0:8080). Read-only: pause, resume, abort
                       and approvals are answered 501 with the kubectl command that makes them
   --token-file F      the token every call needs beyond loopback, as daylight serve's --token-file (needed
-                      with an address beyond loopback; in the chart, a Secret)`;
+                      with an address beyond loopback; in the chart, a Secret). When there is none and none
+                      can be written there, the controller runs with its dashboard closed, and says why`;
 
 const GROUP = DAYLIGHT_GROUP;
 const LEASE = 'daylight-controller';
@@ -448,6 +449,7 @@ export const controllerCommand: Command = {
     }
     if (p.positionals.length) throw new UserError(`unexpected argument "${p.positionals[0]}"; see daylight controller --help`);
     const listen = listenAddress(stringFlag(p, 'listen'), stringFlag(p, 'token-file'));
+    const token = listen ? dashboardToken(stringFlag(p, 'token-file')) : undefined;
     const kubeconfig = stringFlag(p, 'kubeconfig');
     const kc = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), env: process.env });
     const context = stringFlag(p, 'context');
@@ -464,7 +466,8 @@ export const controllerCommand: Command = {
     const leading = { now: false };
     let server: RunningServer | undefined;
     try {
-      server = listen ? await serveRuns(api, namespace, listen, () => leading.now, log) : undefined;
+      if (token && 'problem' in token) log(`dashboard not served: ${token.problem}`);
+      else if (listen && token && 'token' in token) server = await serveRuns(api, namespace, { ...listen, token: token.token }, () => leading.now, log);
       const onTransition = (l: boolean) => {
         leading.now = l;
       };
@@ -483,7 +486,6 @@ export const controllerCommand: Command = {
 interface Listen {
   readonly host: string;
   readonly port: number;
-  readonly token: string;
 }
 
 /** --listen ADDR:PORT and --token-file as the server takes them; beyond loopback without a token file, refused. */
@@ -497,12 +499,26 @@ function listenAddress(listen: string | undefined, tokenFile: string | undefined
   const port = Number(listen.slice(at + 1));
   if (at < 0 || !Number.isInteger(port) || port < 0 || port > 65_535) throw new UserError(`--listen ${listen}: expected ADDR:PORT, such as 0.0.0.0:8080 or 127.0.0.1:7420`);
   if (!tokenFile && !isLoopback(host)) throw new UserError(`--listen ${listen}: beyond loopback every call needs a token; give --token-file F (the chart mounts a Secret there)`);
+  return { host, port };
+}
+
+/**
+ * The dashboard's token, or why there is none: then the controller runs on without its dashboard (the chart's
+ * token Secret is optional, so a missing one leaves the controller up, its dashboard closed, and says so).
+ */
+function dashboardToken(tokenFile: string | undefined): { token: string } | { problem: string } {
   // On loopback without a file, reads need no token and nothing here takes a change: a token no one knows
-  return { host, port, token: tokenFile ? tokenFrom(tokenFile).token : newToken() };
+  if (!tokenFile) return { token: newToken() };
+  try {
+    return { token: tokenFrom(tokenFile).token };
+  } catch (e: unknown) {
+    if (!(e instanceof UserError)) throw e;
+    return { problem: `${e.message}. In the chart: create the Secret service.tokenSecret names (key token), then kubectl rollout restart the Deployment` };
+  }
 }
 
 /** The dashboard, its read API and /metrics over the namespace's runs, on this replica whether it leads or not. */
-async function serveRuns(api: KubeApi, namespace: string, l: Listen, leading: () => boolean, log: (line: string) => void): Promise<RunningServer> {
+async function serveRuns(api: KubeApi, namespace: string, l: Listen & { readonly token: string }, leading: () => boolean, log: (line: string) => void): Promise<RunningServer> {
   const runs = clusterRuns({ api, configMaps: kubeConfigMaps(api), namespace });
   const server = await startServer({
     runs,

@@ -82,9 +82,11 @@ describe('charts/daylight', () => {
     const pod = deploymentPod(await helmTemplate(helm, { chart: CONTROLLER_CHART }));
     assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     assert.deepEqual(pod.containers[0]?.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
-    assert.deepEqual(pod.containers[0]?.args, ['--namespace', CONTROLLER_NAMESPACE, '--kubeconfig', 'in-cluster']);
+    // And every replica serves the dashboard and /metrics on 8080, behind the token of an optional Secret (a missing one leaves the controller up, its dashboard closed)
+    assert.deepEqual(pod.containers[0]?.args, ['--namespace', CONTROLLER_NAMESPACE, '--kubeconfig', 'in-cluster', '--listen', '0.0.0.0:8080', '--token-file', '/etc/daylight/dashboard/token']);
+    assert.deepEqual(pod.containers[0]?.volumeMounts, [{ name: 'dashboard-token', mountPath: '/etc/daylight/dashboard', readOnly: true }]);
     // And no emptyDir, which a drain refuses to lose without deleteEmptyDirData: the pod moves like any stateless one
-    assert.equal(pod.volumes, undefined);
+    assert.deepEqual(pod.volumes, [{ name: 'dashboard-token', secret: { secretName: 'daylight-dashboard', optional: true, defaultMode: 0o440, items: [{ key: 'token', path: 'token' }] } }]);
     // Given two member clusters' kubeconfig Secrets
     const members = deploymentPod(await helmTemplate(helm, { chart: CONTROLLER_CHART, ...MEMBERS }));
     const c = members.containers[0];

@@ -55,4 +55,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 - --kubeconfig
 - in-cluster
 {{- end }}
+{{- if .Values.service.enabled }}
+# The dashboard, its API and /metrics on every replica, behind the token of service.tokenSecret
+- --listen
+- 0.0.0.0:8080
+- --token-file
+- /etc/daylight/dashboard/token
+{{- end }}
 {{- end -}}
