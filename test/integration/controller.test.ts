@@ -42,9 +42,14 @@ test('three controllers: the leader killed with SIGKILL where fast-check says, a
       await victim.exited;
       // Then another replica leads within the lease duration plus one retry period
       await ks.until('another replica leads', async () => { const h = await holder(); return h !== undefined && h !== leader; }, 60_000);
-      const gap = Date.now() - killedAt;
-      console.log(`round ${round}: leader ${leader} killed after ${killAfter} journal entries; ${await holder()} led ${(gap / 1000).toFixed(1)} s later (limit ${TAKEOVER_MS / 1000} s plus the 250 ms poll)`);
-      assert.ok(gap <= TAKEOVER_MS + 1_000, `the standby led ${gap} ms after the kill`);
+      // The gap: from the kill to the moment the new leader took the Lease, by its own log line (the test's polls
+      // of the Lease add up to a second)
+      const next = await holder();
+      const line = replicas.find((r) => r.identity === next)?.log.findLast((l) => l.includes(`${next ?? '?'} leads (Lease`)) ?? '';
+      const gap = Date.parse((JSON.parse(line || '{}') as { time?: string }).time ?? '') - killedAt;
+      console.log(`round ${round}: leader ${leader} killed after ${killAfter} journal entries; ${next} led ${(gap / 1000).toFixed(1)} s later (limit ${TAKEOVER_MS / 1000} s: the lease duration plus one retry period)`);
+      assert.ok(Number.isFinite(gap), `no "leads" line from ${next}`);
+      assert.ok(gap <= TAKEOVER_MS + 300, `the standby led ${gap} ms after the kill (300 ms for the API's answers)`);
       // And the run ends Succeeded, resumed from its journal by the new leader
       await ks.until(`${run} succeeds`, async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus(run)).phase ?? ''), 300_000);
       const status = await runStatus(run);
