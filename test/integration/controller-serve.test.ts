@@ -1,7 +1,8 @@
 // `daylight controller --listen` on the sandbox's kubernetes engine: two replicas serve the dashboard's API
 // over the MaintenanceRuns of the namespace, each run's state read from its journal in the API server, the
 // standby as well as the leader; /metrics says which one leads and counts the runs by phase; a change asked of
-// the dashboard is refused with the kubectl command that makes it; beyond loopback the token is required.
+// the dashboard is refused with the kubectl command that makes it; beyond loopback the token is required, and
+// a replica without one runs on with its dashboard closed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -28,7 +29,7 @@ function freePort(): Promise<number> {
   });
 }
 
-test('every replica serves the runs of the API server on the dashboard\'s API and /metrics, the leader gauge on the leader only; a change is refused with the kubectl command', { timeout: 300_000 }, async () => {
+test('every replica serves the runs of the API server on the dashboard\'s API and /metrics, the leader gauge on the leader only; a change is refused with the kubectl command; without a token the dashboard is closed, the controller up', { timeout: 300_000 }, async () => {
   const ks = fleet();
   const tokenFile = join(ks.dir, 'dashboard-token');
   await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
@@ -40,6 +41,10 @@ test('every replica serves the runs of the API server on the dashboard\'s API an
     replicas.push(replica(id, ['--listen', `0.0.0.0:${port}`, '--token-file', tokenFile]));
   }
   await ks.until('a live replica leads', async () => { const h = await holder(); return live().some((r) => r.identity === h); }, 60_000);
+  // And a third, started once one of them leads, whose token file is not there and cannot be written (the chart's Secret not created)
+  const closedPort = await freePort();
+  const closed = replica('s-2', ['--listen', `0.0.0.0:${closedPort}`, '--token-file', join(ks.dir, 'no-such-dir', 'token')]);
+  replicas.push(closed);
   const leader = (await holder()) ?? '';
   const standby = [...ports.keys()].find((id) => id !== leader) ?? '';
   const url = (id: string, path: string) => `http://127.0.0.1:${ports.get(id)}${path}`;
@@ -74,6 +79,10 @@ test('every replica serves the runs of the API server on the dashboard\'s API an
     assert.match(metrics.text, new RegExp(`^daylight_controller_leader ${gauge}$`, 'm'), id);
     assert.match(metrics.text, /^daylight_controller_runs\{phase="Succeeded"\} 1$/m);
   }
+  // And the replica without a token runs on with its dashboard closed, saying why and what to do
+  assert.equal(closed.child.exitCode, null, closed.log.join('\n'));
+  assert.ok(closed.log.some((l) => /dashboard not served: --token-file .*no-such-dir\/token: cannot write a new token there.*create the Secret service\.tokenSecret names/.test(l)), closed.log.join('\n'));
+  await assert.rejects(fetch(`http://127.0.0.1:${closedPort}/api/runs`, { headers: { authorization: `Bearer ${TOKEN}` } }), /fetch failed/);
   // And a pause asked of the dashboard is refused with the kubectl command that pauses the MaintenanceRun
   const pause = await fetch(url(standby, '/api/runs/served-1/pause'), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(pause.status, 501);

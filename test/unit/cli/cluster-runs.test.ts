@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/engine/events.ts';
 import { KubeJournal } from '../../../src/journal/kube-journal.ts';
 import { clusterRuns, controllerMetrics } from '../../../src/cli/cluster-runs.ts';
+import { main } from '../../../src/cli/main.ts';
 import type { RunsApi } from '../../../src/cli/cluster-runs.ts';
 import { startServer } from '../../../src/server/server.ts';
 import type { RunningServer } from '../../../src/server/server.ts';
@@ -101,5 +102,25 @@ describe('the runs of the API server on the dashboard', () => {
       assert.match(answer.error, hint);
       assert.match(answer.error, /read-only/);
     }
+  });
+});
+
+describe('daylight controller --listen', () => {
+  const daylight = async (args: string[]) => {
+    let err = '';
+    const code = await main(args, { out: () => undefined, err: (t) => (err += `${t}\n`), isTty: false });
+    return { code, err };
+  };
+
+  it('refuses, before reading any cluster, an address beyond loopback without a token, a bad address, and a token file without an address', async () => {
+    const open = await daylight(['controller', '--kubeconfig', '/nonexistent', '--listen', '0.0.0.0:8080']);
+    assert.equal(open.code, 2);
+    assert.match(open.err, /--listen 0\.0\.0\.0:8080: beyond loopback every call needs a token; give --token-file F/);
+    const bad = await daylight(['controller', '--kubeconfig', '/nonexistent', '--listen', 'localhost']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--listen localhost: expected ADDR:PORT/);
+    const lone = await daylight(['controller', '--kubeconfig', '/nonexistent', '--token-file', '/tmp/t']);
+    assert.equal(lone.code, 2);
+    assert.match(lone.err, /--token-file is for the dashboard: give --listen ADDR:PORT too/);
   });
 });
