@@ -11,6 +11,7 @@ import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 import { renderSummary, summariseRun } from '../engine/run-summary.ts';
 
 const HELP = `Usage: daylight run -f plan.yaml [--resume RUN] [--kubeconfig FILE] [--state-dir DIR] [--skip-preflight] [-o json]
+       daylight run -f plan.yaml --in-cluster [--kubeconfig FILE] [--context CTX] [--namespace NS] [-o json]
 
 Executes the plan: waves of nodes cordoned, drained through the Eviction API, patched or rebooted,
 confirmed, given back; gates before every wave. Every step is journaled in
@@ -24,6 +25,9 @@ Flags:
   --state-dir DIR     where runs are kept (default $XDG_STATE_HOME/daylight, else ~/.local/state/daylight)
   --skip-preflight    start even with blocking preflight findings
   -o json             one JSON event per line, each with runId
+  --in-cluster        hand the plan to daylight controller instead: the file becomes the MaintenancePlan of its
+                      name in --namespace (default daylight-system), and a MaintenanceRun of it is created
+  --context CTX       with --in-cluster: the context of the cluster the controller runs in
 
 Exit codes: 0 the run succeeded; 1 it failed, was aborted or paused, or preflight refused it; 2 bad input.`;
 
@@ -31,7 +35,7 @@ export const runCommand: Command = {
   name: 'run',
   help: HELP,
   async run(argv, io) {
-    const p = parse('run', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...KUBECONFIG_OPTION, ...STATE_DIR_OPTION, file: { type: 'string', short: 'f' }, resume: { type: 'string' }, 'skip-preflight': { type: 'boolean' } });
+    const p = parse('run', argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...KUBECONFIG_OPTION, ...STATE_DIR_OPTION, file: { type: 'string', short: 'f' }, resume: { type: 'string' }, 'skip-preflight': { type: 'boolean' }, 'in-cluster': { type: 'boolean' }, context: { type: 'string' }, namespace: { type: 'string' } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
@@ -39,6 +43,15 @@ export const runCommand: Command = {
     if (p.positionals.length) throw new UserError(`unexpected argument "${p.positionals[0]}"; see daylight run --help`);
     const file = stringFlag(p, 'file');
     if (!file) throw new UserError('missing the plan: pass -f plan.yaml');
+    if (p.values['in-cluster'] === true) {
+      const local = ['resume', 'state-dir', 'skip-preflight'].find((f) => p.values[f] !== undefined);
+      if (local) throw new UserError(`--in-cluster excludes --${local}: the controller keeps the run, its journal and its preflight`);
+      const plan = await loadPlanFile(file);
+      const { runInCluster } = await import('./run-in-cluster.ts');
+      return runInCluster(io, { plan, kubeconfig: stringFlag(p, 'kubeconfig'), context: stringFlag(p, 'context'), namespace: stringFlag(p, 'namespace') ?? 'daylight-system', json: outputFlag(p) === 'json' });
+    }
+    const onlyInCluster = ['context', 'namespace'].find((f) => p.values[f] !== undefined);
+    if (onlyInCluster) throw new UserError(`--${onlyInCluster} is for --in-cluster; a plan run here reaches each cluster by its own context`);
     const dir = stateDir(p);
     const resume = stringFlag(p, 'resume');
     // before any cluster is read: a run that is not there is the user's to fix, not a connection to make

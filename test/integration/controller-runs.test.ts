@@ -4,6 +4,7 @@
 // injected clock reaches its time. The takeovers are in controller.test.ts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -15,7 +16,7 @@ import type { Clock } from '../../src/lib/clock.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { cordonedNodes, REGION, rollPlanYaml, workers } from './roll/fixtures.ts';
 import { since } from './roll/kubernetes-fixtures.ts';
-import { fleet, holder, journalEntries, kubectlOk, live, NS, replica, replicas, runStatus, setUp, tearDown } from './controller-fixtures.ts';
+import { ENTRY, fleet, holder, journalEntries, kubectlOk, live, NS, replica, replicas, runStatus, setUp, tearDown } from './controller-fixtures.ts';
 
 before(setUp, { timeout: 240_000 });
 after(tearDown);
@@ -95,6 +96,39 @@ test('a cluster reached through a kubeconfig Secret: the controller maintains it
   assert.equal(failed.phase, 'Failed');
   assert.match(failed.conditions?.find((c) => c.type === 'Failed')?.message ?? '', /cluster eu-central: its kubeconfigSecret daylight-system\/nope does not exist/);
   assert.deepEqual(await cordonedNodes(ks), []);
+});
+
+test('daylight run --in-cluster hands a plan file to the controller: the MaintenancePlan of its name and a MaintenanceRun, which the controller runs to Succeeded', { timeout: 300_000 }, async () => {
+  const k = fleet();
+  const ks = k;
+  for (let i = live().length; i < 3; i++) replicas.push(replica(`i-${i}`));
+  await ks.until('a live replica leads', async () => { const h = await holder(); return live().some((r) => r.identity === h); }, 60_000);
+  // Given a plan file for one worker
+  const [, worker] = await workers(ks);
+  assert.ok(worker);
+  await kubectlOk(['label', 'node', worker, 'test.daylight.dev/handed=yes']);
+  const file = join(ks.dir, 'handed.yaml');
+  await writeFile(file, rollPlanYaml({ name: 'handed', selector: 'test.daylight.dev/handed=yes', maxUnavailable: 1, topology: null, soak: '0s', ready: '{timeout: 10m}', drain: '{timeout: 10m, onTimeout: fail, ignoreDaemonSets: true}' }));
+  const before = await ks.referee.report();
+  // When it is run with --in-cluster
+  const child = spawn(process.execPath, [ENTRY, 'run', '--in-cluster', '-f', file, '--kubeconfig', ks.kubeconfigPath, '--context', REGION, '--namespace', NS, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  assert.equal(await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c))), 0, out);
+  const created = JSON.parse(out.trim()) as { type: string; plan: string; run: string };
+  assert.deepEqual([created.type, created.plan], ['run.created', 'handed']);
+  // Then the controller runs it to Succeeded, the worker rebooted once
+  await ks.until(`${created.run} ends`, async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus(created.run)).phase ?? ''), 240_000);
+  assert.equal((await runStatus(created.run)).phase, 'Succeeded');
+  assert.deepEqual(since(await ks.referee.report(), before).reboots, { [worker]: 1 });
+  // And a bad plan file is refused as daylight run refuses it, with its field, exit 2, before anything is sent
+  await writeFile(file, rollPlanYaml({ name: 'handed', maxUnavailable: '{a: 1}' as unknown as string }));
+  const bad = spawn(process.execPath, [ENTRY, 'run', '--in-cluster', '-f', file, '--kubeconfig', ks.kubeconfigPath, '--context', REGION, '--namespace', NS], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  bad.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  assert.equal(await new Promise<number | null>((resolve) => bad.once('close', (c) => resolve(c))), 2, err);
+  assert.match(err, /maxUnavailable/);
 });
 
 test('a plan scheduled every day at a time runs when the injected clock reaches it, not before, and the run completes with the referee clean', { timeout: 300_000 }, async () => {
