@@ -28,10 +28,10 @@ test('the image runs as the same unprivileged user the Deployment asks for', () 
   assert.notEqual(pod.runAsUser, 0);
 });
 
-test('the Deployment\'s arguments are ones `daylight controller` accepts: its namespace, in-cluster', async () => {
+test('the Deployment\'s arguments are ones `daylight controller` accepts: its namespace, in-cluster, the dashboard on 8080 with its token file', async () => {
   const c = renderedContainer(MANIFEST, 'Deployment');
   const args = c.args ?? [];
-  assert.deepEqual(args, ['--namespace', 'daylight-system', '--kubeconfig', IN_CLUSTER]);
+  assert.deepEqual(args, ['--namespace', 'daylight-system', '--kubeconfig', IN_CLUSTER, '--listen', '0.0.0.0:8080', '--token-file', '/etc/daylight/dashboard/token']);
   // Given --help after them, the controller parses every flag (an unknown one is refused) and prints its help
   const out: string[] = [];
   const io = { out: (t: string) => out.push(t), err: () => undefined, isTty: false };
