@@ -14,12 +14,15 @@ import type { Command } from './command.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
 
 const APPROVE_HELP = `Usage: daylight approve RUN [--step STEP] [--comment TEXT] [--as NAME] [--state-dir DIR] [-o json]
+       daylight approve RUN --in-cluster [--step STEP] [--comment TEXT] [--kubeconfig FILE] [--context CTX] [--namespace NS]
 
 Approves the approval gate RUN waits at, so it goes on. Without --step: the one step it waits at (daylight
 status RUN names it). Who approved (--as, else your OS user), when and the comment go in the run's journal
-and its report.`;
+and its report. With --in-cluster, RUN is a MaintenanceRun of the controller (in --namespace, default
+daylight-system): the answer goes in its annotations, in your Kubernetes user's name.`;
 
 const REJECT_HELP = `Usage: daylight reject RUN [--step STEP] --comment TEXT [--as NAME] [--state-dir DIR] [-o json]
+       daylight reject RUN --in-cluster [--step STEP] --comment TEXT [--kubeconfig FILE] [--context CTX] [--namespace NS]
 
 Rejects the approval gate RUN waits at: the run ends failed with your reason, every node it holds given
 back. Without --step: the one step it waits at. Who rejected (--as, else your OS user), when and the comment
@@ -31,11 +34,24 @@ function answerCommand(decision: ApprovalDecision, help: string): Command {
     name,
     help,
     async run(argv, io) {
-      const p = parse(name, argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, step: { type: 'string' }, comment: { type: 'string' }, as: { type: 'string' } });
+      const p = parse(name, argv, { ...HELP_OPTION, ...OUTPUT_OPTION, ...STATE_DIR_OPTION, step: { type: 'string' }, comment: { type: 'string' }, as: { type: 'string' }, 'in-cluster': { type: 'boolean' }, kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string' } });
       if (p.values.help) {
         io.out(help);
         return 0;
       }
+      if (p.values['in-cluster'] === true) {
+        const local = ['as', 'state-dir'].find((f) => p.values[f] !== undefined);
+        if (local) throw new UserError(`--in-cluster excludes --${local}: ${local === 'as' ? 'the answer is written in your Kubernetes user\'s name, the only one the admission policy accepts' : 'the run is the controller\'s, in the cluster'}`);
+        const runId = positionals(p, 1, `daylight ${name} RUN --in-cluster`)[0] ?? '';
+        const { answerInCluster } = await import('./approve-in-cluster.ts');
+        const namespace = stringFlag(p, 'namespace') ?? 'daylight-system';
+        const done = await answerInCluster({ runId, decision, step: stringFlag(p, 'step'), comment: stringFlag(p, 'comment'), kubeconfig: stringFlag(p, 'kubeconfig'), context: stringFlag(p, 'context'), namespace });
+        if (outputFlag(p) === 'json') io.out(JSON.stringify({ runId, ...done, decision }));
+        else io.out(`${decision === 'approve' ? 'approved' : 'rejected'} ${done.step} of MaintenanceRun ${namespace}/${runId} as ${done.by}; the controller takes the answer at its next look (within 2 s). Follow it: kubectl get maintenancerun ${runId} -n ${namespace} -w`);
+        return 0;
+      }
+      const cluster = ['kubeconfig', 'context', 'namespace'].find((f) => p.values[f] !== undefined);
+      if (cluster) throw new UserError(`--${cluster} is for --in-cluster (a MaintenanceRun of the controller)`);
       const paths = existingRun(stateDir(p), positionals(p, 1, `daylight ${name} RUN`)[0], name);
       const state = replay(paths.runId, readJournalEntries<RunEvent>(paths.journal));
       const judged = judgeAnswer(state, { step: stringFlag(p, 'step'), decision, by: stringFlag(p, 'as') ?? osUser(), via: 'cli', comment: stringFlag(p, 'comment'), at: new Date().toISOString() });

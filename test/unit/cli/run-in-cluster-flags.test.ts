@@ -22,3 +22,15 @@ test('--in-cluster excludes --resume, --state-dir and --skip-preflight; --namesp
     assert.match(r.err, new RegExp(`${flag} is for --in-cluster`));
   }
 });
+
+test('approve --in-cluster takes no --as (the answer is in the Kubernetes user\'s name) and no --state-dir; --namespace needs --in-cluster', async () => {
+  const as = await daylight(['approve', 'weekly-1', '--in-cluster', '--as', 'alice']);
+  assert.equal(as.code, 2, as.err);
+  assert.match(as.err, /--in-cluster excludes --as: the answer is written in your Kubernetes user's name/);
+  const dir = await daylight(['reject', 'weekly-1', '--in-cluster', '--state-dir', '/tmp/x', '--comment', 'no']);
+  assert.equal(dir.code, 2, dir.err);
+  assert.match(dir.err, /--in-cluster excludes --state-dir/);
+  const ns = await daylight(['approve', 'weekly-1', '--namespace', 'daylight-system']);
+  assert.equal(ns.code, 2, ns.err);
+  assert.match(ns.err, /--namespace is for --in-cluster/);
+});
