@@ -21,7 +21,7 @@ import { ENTRY, fleet, holder, journalEntries, kubectlOk, live, NS, replica, rep
 before(setUp, { timeout: 240_000 });
 after(tearDown);
 
-test('a run waits at an approval gate; approved by annotation it goes on and succeeds, rejected by annotation it ends failed with the reason; both journaled with who answered', { timeout: 400_000 }, async () => {
+test('a run waits at an approval gate; approved (daylight approve --in-cluster, which writes the annotations in the user\'s name) it goes on and succeeds, rejected by kubectl annotate it ends failed with the reason; both journaled with who answered', { timeout: 400_000 }, async () => {
   const k = fleet();
   const ks = k;
   for (let i = live().length; i < 3; i++) replicas.push(replica(`a-${i}`));
@@ -30,19 +30,29 @@ test('a run waits at an approval gate; approved by annotation it goes on and suc
   const planSpec = (parse(rollPlanYaml({ maxUnavailable: 2, topology: '{key: topology.kubernetes.io/zone, serial: true}', soak: '0s', ready: '{timeout: 10m}', drain: '{timeout: 10m, onTimeout: fail, ignoreDaemonSets: true}' })) as { spec: { phases: Record<string, unknown>[] } }).spec;
   const gated = { ...planSpec, phases: planSpec.phases.map((p) => ({ ...p, before: [{ type: 'approval', name: 'change board', message: 'CAB approval for the weekly patch' }] })) };
   await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'gated' }, spec: gated }));
-  const answer = async (run: string, decision: 'approve' | 'reject', comment: string) => {
+  const answer = async (run: string, decision: 'approve' | 'reject', comment: string, how: 'cli' | 'kubectl') => {
     await ks.until(`${run} waits for its approval`, async () => (await runStatus(run)).phase === 'WaitingForApproval', 120_000);
     const stage = ((await ks.api(REGION, `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns/${run}`)) as { status?: { currentStage?: string } }).status?.currentStage;
     assert.equal(stage, 'waiting for approval of phase/os-patch');
     // Nothing is touched while it waits
     assert.deepEqual(await cordonedNodes(ks), []);
-    await kubectlOk(['annotate', '-n', NS, `maintenancerun/${run}`, `daylight.dev/approval=${decision}`, 'daylight.dev/approval-step=phase/os-patch', `daylight.dev/approval-comment=${comment}`, 'daylight.dev/approval-by=daylight-admin']);
+    if (how === 'kubectl') {
+      await kubectlOk(['annotate', '-n', NS, `maintenancerun/${run}`, `daylight.dev/approval=${decision}`, 'daylight.dev/approval-step=phase/os-patch', `daylight.dev/approval-comment=${comment}`, 'daylight.dev/approval-by=daylight-admin']);
+      return;
+    }
+    // daylight approve --in-cluster: the step it waits at, in the name the API server gives this user
+    const child = spawn(process.execPath, [ENTRY, decision, run, '--in-cluster', '--comment', comment, '--kubeconfig', ks.kubeconfigPath, '--context', REGION, '--namespace', NS], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    assert.equal(await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c))), 0, out);
+    assert.match(out, new RegExp(`approved phase/os-patch of MaintenanceRun ${NS}/${run} as daylight-admin`));
   };
   const before = await ks.referee.report();
   const all = await workers(ks);
   // When the first run is approved by annotation
   await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'gated-1' }, spec: { planRef: { name: 'gated' } } }));
-  await answer('gated-1', 'approve', 'CHG-1234 approved by the CAB');
+  await answer('gated-1', 'approve', 'CHG-1234 approved by the CAB', 'cli');
   // Then it goes on and succeeds, every worker rebooted once, and the journal says who approved, how, with what comment
   await ks.until('gated-1 ends', async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus('gated-1')).phase ?? ''), 300_000);
   assert.equal((await runStatus('gated-1')).phase, 'Succeeded');
@@ -51,7 +61,7 @@ test('a run waits at an approval gate; approved by annotation it goes on and suc
   assert.deepEqual(granted.map((g) => [g.step, g.by, g.via, g.comment]), [['phase/os-patch', 'daylight-admin', 'annotation', 'CHG-1234 approved by the CAB']]);
   // When a second run is rejected by annotation
   await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'gated-2' }, spec: { planRef: { name: 'gated' } } }));
-  await answer('gated-2', 'reject', 'freeze: quarter-end close');
+  await answer('gated-2', 'reject', 'freeze: quarter-end close', 'kubectl');
   // Then it ends Failed with the reason, nothing cordoned, and the rejection journaled with who and why
   await ks.until('gated-2 ends', async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus('gated-2')).phase ?? ''), 120_000);
   const failed = await runStatus('gated-2');
