@@ -82,7 +82,10 @@ export async function runLeaderElection(o: ElectionOptions, lead: (signal: Abort
       if (leading.signal.aborted) break;
       let held: boolean | undefined;
       try {
-        held = await o.leases.renew(o.name, o.identity, leading.signal);
+        // A renewal may take no longer than what is left of the renew deadline (client-go bounds it so): a
+        // request stuck on a dead connection must not keep a leader that cannot prove it leads
+        const left = Math.max(1, t.renewDeadlineMs - (o.clock.now() - lastRenewed));
+        held = await o.leases.renew(o.name, o.identity, AbortSignal.any([leading.signal, AbortSignal.timeout(left)]));
       } catch (e: unknown) {
         if (leading.signal.aborted) break;
         log(`leader election: could not renew the Lease ${o.name}: ${errorMessage(e)}`);
@@ -96,6 +99,8 @@ export async function runLeaderElection(o: ElectionOptions, lead: (signal: Abort
     const lost = leading.signal.aborted && !signal.aborted;
     const reason = leading.signal.aborted ? errorMessage(leading.signal.reason) : 'its work ended';
     leading.abort(new LeadershipLost('stepping down'));
+    // Said at once: the work may take a while to end (what it still writes is refused by the resourceVersions)
+    log(`leader election: ${o.identity} steps down: ${reason}; stopping its work`);
     await work;
     o.onTransition?.(false, o.clock.now());
     log(`leader election: ${o.identity} stopped leading: ${reason}`);

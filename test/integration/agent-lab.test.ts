@@ -147,8 +147,11 @@ test('a full roll by daylight run: every worker rebooted once by its host at its
     assert.equal(s.phase, 'done', JSON.stringify(s));
     assert.equal(s.message, `rebooted, boot id ${bootNow}`);
     assert.notEqual(bootNow, bootsBefore[n]);
-    // And the agent told it on the node: started on the old boot, rebooting, done on the new one
-    const events = (await agentEvents(n)).filter((e) => e.includes(s.id ?? '?'));
+    // And the agent told it on the node: started on the old boot, rebooting, done on the new one (the Event
+    // follows the answer it tells of)
+    const told = async () => (await agentEvents(n)).filter((e) => e.includes(s.id ?? '?'));
+    await k.until(`${n}'s agent tells its answer`, async () => (await told()).length >= 3, 30_000).catch(() => undefined);
+    const events = await told();
     assert.deepEqual(events, [
       `DaylightActionStarted: ${s.id}: reboot on boot ${bootsBefore[n]}`,
       `DaylightRebooting: ${s.id}: asking the host to reboot`,

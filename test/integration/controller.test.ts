@@ -89,12 +89,12 @@ test('the leader stopped with SIGSTOP until a standby leads, then continued: its
     // And the stopped one is continued
     stopped.child.kill('SIGCONT');
   }
-  await ks.until(`${leader} steps down`, async () => stopped.log.some((l) => /stopped leading/.test(l)), 60_000);
+  await ks.until(`${leader} steps down`, async () => stopped.log.some((l) => /steps down|stopped leading/.test(l)), 60_000);
   // Then what it tried to write after it woke was refused by a resourceVersion conflict (the journal's or the run's
   // status), or it found the Lease another's before it tried; either way it stepped down
   const woke = stopped.log.slice(stopped.log.findIndex((l) => /leads \(Lease/.test(l)));
   const refusals = woke.filter((l) => /written by someone else since/.test(l));
-  console.log(`${leader} after SIGCONT: ${refusals.length} write(s) refused; ${woke.filter((l) => /stopped leading/.test(l)).map((l) => (JSON.parse(l) as { msg: string }).msg).join('; ')}`);
+  console.log(`${leader} after SIGCONT: ${refusals.length} write(s) refused; ${woke.filter((l) => /steps down|stopped leading/.test(l)).map((l) => (JSON.parse(l) as { msg: string }).msg).join('; ')}`);
   for (const l of refusals) assert.match(l, /resourceVersion/);
   // And the run completes under the new leader, every worker rebooted once, nothing cordoned
   await ks.until(`${run} ends`, async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus(run)).phase ?? ''), 300_000);

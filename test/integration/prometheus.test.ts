@@ -12,9 +12,9 @@ import { freePort } from '../helpers/free-port.ts';
 
 
 async function query(base: string, promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  // (a Prometheus still starting answers 503 Service Unavailable, in plain text: no result yet)
-  if (!res.ok) return [];
+  // (a Prometheus still starting refuses the connection, then answers 503 in plain text: no result yet)
+  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`).catch(() => undefined);
+  if (!res?.ok) return [];
   const body = (await res.json()) as { status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
   return body.status === 'success' ? (body.data?.result ?? []) : [];
 }
