@@ -88,26 +88,37 @@ export class ControlReader {
   }
 
   poll(): ControlCommand[] {
-    if (!existsSync(this.path)) return [];
-    const size = statSync(this.path).size;
-    if (size <= this.offset) return [];
-    const buf = Buffer.alloc(size - this.offset);
-    const fd = openSync(this.path, 'r');
-    readSync(fd, buf, 0, buf.length, this.offset);
-    closeSync(fd);
-    this.offset = size;
+    const read = wholeLinesFrom(this.path, this.offset);
+    this.offset = read.offset;
     const out: ControlCommand[] = [];
-    for (const line of buf.toString('utf8').split('\n')) {
+    for (const line of read.lines) {
       if (!line.trim()) continue;
       try {
         const c = (JSON.parse(line) as { command?: string }).command;
         if (c === 'pause' || c === 'resume' || c === 'abort' || c === 'confirm') out.push(c);
       } catch {
-        // a torn line from a concurrent writer: the writer appends whole lines, so skip it
+        // not a command line: skip it
       }
     }
     return out;
   }
+}
+
+/**
+ * The whole lines appended to `path` after byte `offset`, and the offset after them: a line still being
+ * written is read once it is complete. The control file's readers (commands, approvals) share it.
+ */
+function wholeLinesFrom(path: string, offset: number): { readonly lines: string[]; readonly offset: number } {
+  if (!existsSync(path)) return { lines: [], offset };
+  const size = statSync(path).size;
+  if (size <= offset) return { lines: [], offset };
+  const buf = Buffer.alloc(size - offset);
+  const fd = openSync(path, 'r');
+  readSync(fd, buf, 0, buf.length, offset);
+  closeSync(fd);
+  const text = buf.toString('utf8');
+  const end = text.lastIndexOf('\n') + 1;
+  return { lines: text.slice(0, end).split('\n'), offset: offset + Buffer.byteLength(text.slice(0, end)) };
 }
 
 /** Appends an answer to an approval gate: `daylight approve|reject RUN` and the dashboard write it, the run's inbox reads it. */
@@ -130,18 +141,9 @@ export class ApprovalReader implements ApprovalInbox {
   }
 
   poll(): ApprovalAnswer[] {
-    if (!existsSync(this.path)) return [];
-    const size = statSync(this.path).size;
-    if (size <= this.offset) return [];
-    const buf = Buffer.alloc(size - this.offset);
-    const fd = openSync(this.path, 'r');
-    readSync(fd, buf, 0, buf.length, this.offset);
-    closeSync(fd);
-    // up to the last whole line: a line being written is read once it is complete
-    const text = buf.toString('utf8');
-    const end = text.lastIndexOf('\n') + 1;
-    this.offset += Buffer.byteLength(text.slice(0, end));
-    return text.slice(0, end).split('\n').flatMap((line) => answerOf(line));
+    const read = wholeLinesFrom(this.path, this.offset);
+    this.offset = read.offset;
+    return read.lines.flatMap((line) => answerOf(line));
   }
 }
 
