@@ -5,20 +5,14 @@
 // appends are refused by the journal's resourceVersion preconditions. It starts runs when a
 // MaintenancePlan's schedule says (a MaintenanceRun named after the plan and the start, so two leaders
 // racing create it once), and writes each run's state to its status: phase, stage, node counts, conditions.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { nextScheduledStart } from '../controller/schedule.ts';
 import { CLIENT_GO_TIMING, runLeaderElection } from '../controller/leader.ts';
 import type { ElectionTiming } from '../controller/leader.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { JournalEntry } from '../engine/events.ts';
 import { executeRun } from '../engine/runner.ts';
-import { judgeAnswer } from '../engine/approvals.ts';
-import type { ApprovalInbox } from '../engine/approvals.ts';
-import type { ControlCommand } from '../engine/run-dir.ts';
-import { waitingApprovals } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
 import { JournalFenced, KubeJournal } from '../journal/kube-journal.ts';
 import { journalSignerInSecret } from '../journal/kube-journal-key.ts';
@@ -31,7 +25,6 @@ import { systemClock } from '../lib/clock.ts';
 import { errorMessage, isAbortError, UserError } from '../lib/errors.ts';
 import { parsePlan } from '../plan/load.ts';
 import type { LoadedPlan } from '../plan/load.ts';
-import type { Plan } from '../plan/schema.ts';
 import { HELP_OPTION, parse, stringFlag } from './args.ts';
 import { connectClusters } from './clusters.ts';
 import type { Command } from './command.ts';
@@ -41,7 +34,11 @@ import { tokenFrom } from './serve.ts';
 import { isLoopback, newToken } from '../server/auth.ts';
 import { startServer } from '../server/server.ts';
 import type { RunningServer } from '../server/server.ts';
-import { APPROVAL_ANNOTATIONS, DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
+import { DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
+import type { MaintenancePlan, MaintenanceRun } from './maintenance-run.ts';
+import { annotationInbox, memberKubeconfigs, specControl } from './controller-run-inputs.ts';
+import type { Members } from './controller-run-inputs.ts';
+import { condition, drivenBy, stateStatus, StatusFenced, statusWriter } from './controller-run-status.ts';
 
 export { APPROVAL_ANNOTATIONS } from './maintenance-run.ts';
 
@@ -65,32 +62,9 @@ Several replicas elect one leader through the Lease daylight-controller (lease 1
                       with an address beyond loopback; in the chart, a Secret). When there is none and none
                       can be written there, the controller runs with its dashboard closed, and says why`;
 
-const GROUP = DAYLIGHT_GROUP;
 const LEASE = 'daylight-controller';
 const POLL_MS = 2_000;
 
-interface ObjectMeta {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly uid?: string;
-  readonly resourceVersion?: string;
-  readonly creationTimestamp?: string;
-  readonly labels?: Record<string, string>;
-  readonly annotations?: Record<string, string>;
-}
-
-interface MaintenanceRun {
-  readonly metadata: ObjectMeta;
-  readonly spec: { readonly planRef: { readonly name: string }; readonly paused?: boolean; readonly abort?: boolean };
-  readonly status?: { readonly phase?: string };
-}
-
-interface MaintenancePlan {
-  readonly metadata: ObjectMeta;
-  readonly spec: Record<string, unknown> & { readonly schedule?: { readonly recurrence?: string; readonly windows?: boolean; readonly manual?: boolean }; readonly suspend?: boolean; readonly window?: unknown };
-}
-
-const FINISHED = FINISHED_PHASES;
 
 export interface ControllerOptions {
   /** The cluster holding the plans and runs. */
@@ -127,7 +101,7 @@ async function lead(o: ControllerOptions, leading: AbortSignal): Promise<void> {
           current.run = run;
           continue;
         }
-        if (FINISHED.has(run.status?.phase ?? '')) continue;
+        if (FINISHED_PHASES.has(run.status?.phase ?? '')) continue;
         const entry = { done: Promise.resolve(), run };
         driving.set(name, entry);
         entry.done = drive(o, run, () => entry.run, signal)
@@ -166,7 +140,7 @@ async function startScheduledRuns(o: ControllerOptions, signal: AbortSignal): Pr
       metadata: { name, namespace: o.namespace, labels: { 'daylight.dev/plan': plan.metadata.name, 'daylight.dev/scheduled': 'true', 'daylight.dev/start': String(next) } },
       spec: { planRef: { name: plan.metadata.name } },
     };
-    const r = await o.api.raw('POST', `${GROUP}/namespaces/${o.namespace}/maintenanceruns`, body, signal);
+    const r = await o.api.raw('POST', `${DAYLIGHT_GROUP}/namespaces/${o.namespace}/maintenanceruns`, body, signal);
     // 409: another leader (or this one, before a lost answer) created it first: the name is the start's
     if (r.status !== 201 && r.status !== 409) throw new Error(`could not create MaintenanceRun ${name}: ${r.status} ${r.body.slice(0, 300)}`);
     if (r.status === 201) o.log(`plan ${plan.metadata.name}: started run ${name} at ${new Date(o.clock.now()).toISOString()}, scheduled for ${new Date(next).toISOString()}`);
@@ -259,177 +233,15 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
   }
 }
 
-interface Members {
-  /** The plan with each cluster's kubeconfig a file: its Secret's, or the controller's own. */
-  readonly plan: Plan;
-  remove(): Promise<void>;
-}
-
-/**
- * The member clusters' kubeconfigs: a cluster with `kubeconfigSecret` is reached through the kubeconfig in that
- * Secret of the controller's namespace (written to a private file for the run, removed after it); the others
- * through the controller's own kubeconfig.
- */
-async function memberKubeconfigs(o: ControllerOptions, plan: Plan, signal: AbortSignal): Promise<Members> {
-  if (!plan.spec.clusters.some((c) => c.kubeconfigSecret)) {
-    return { plan: { ...plan, spec: { ...plan.spec, clusters: plan.spec.clusters.map((c) => ({ ...c, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}) })) } }, remove: async () => {} };
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'daylight-members-'));
-  const remove = () => rm(dir, { recursive: true, force: true });
-  try {
-    const secrets = kubeSecrets(o.api);
-    const clusters = [];
-    for (const c of plan.spec.clusters) {
-      if (!c.kubeconfigSecret) {
-        clusters.push({ ...c, ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}) });
-        continue;
-      }
-      const { name, key } = c.kubeconfigSecret;
-      const secret = await secrets.read(o.namespace, name, signal);
-      if (!secret) throw new UserError(`cluster ${c.name}: its kubeconfigSecret ${o.namespace}/${name} does not exist`);
-      const data = secret.data?.[key];
-      if (!data) throw new UserError(`cluster ${c.name}: Secret ${o.namespace}/${name} has no key "${key}" (it has ${Object.keys(secret.data ?? {}).join(', ') || 'none'})`);
-      const file = join(dir, `${c.name}.kubeconfig`);
-      await writeFile(file, Buffer.from(data, 'base64'), { mode: 0o600 });
-      const { kubeconfigSecret: _secret, ...rest } = c;
-      clusters.push({ ...rest, kubeconfig: file });
-    }
-    return { plan: { ...plan, spec: { ...plan.spec, clusters } }, remove };
-  } catch (e: unknown) {
-    await remove();
-    throw e;
-  }
-}
-
-/**
- * Answers from the run's annotations, as the last poll read them, judged against the run's state as the
- * engine last told it: the same judgement as daylight approve and the dashboard. An answer that cannot be
- * taken is logged once and left; each answer has an id of its content, so it is taken once across leaders.
- */
-function annotationInbox(latest: () => MaintenanceRun, state: () => RunState | undefined, log: (line: string) => void): ApprovalInbox {
-  const told = new Set<string>();
-  return {
-    poll() {
-      const a = latest().metadata.annotations ?? {};
-      const decision = a[APPROVAL_ANNOTATIONS.decision];
-      const s = state();
-      if ((decision !== 'approve' && decision !== 'reject') || !s) return [];
-      const by = a[APPROVAL_ANNOTATIONS.by] ?? '';
-      const step = a[APPROVAL_ANNOTATIONS.step] ?? '';
-      const comment = a[APPROVAL_ANNOTATIONS.comment];
-      const id = `annotation/${createHash('sha256').update(JSON.stringify([decision, step, by, comment ?? ''])).digest('hex').slice(0, 16)}`;
-      // An answer already taken stays on the run until the next: it is not news
-      if (s.approvals[step] && s.approvals[step]?.status !== 'waiting') return [];
-      // The step is named, never guessed: an answer left from the last gate must not answer the next
-      const problem = step ? undefined : `name the step in ${APPROVAL_ANNOTATIONS.step} (the run waits for ${waitingApprovals(s).map((w) => w.step).join(', ') || 'none'})`;
-      const judged = problem ? { problem } : judgeAnswer(s, { decision, step, by, via: 'annotation', at: new Date().toISOString(), ...(comment ? { comment } : {}) });
-      if ('problem' in judged) {
-        if (!told.has(id)) log(`the answer in the annotations is not taken: ${judged.problem}`);
-        told.add(id);
-        return [];
-      }
-      return [{ id, ...judged.answer }];
-    },
-  };
-}
-
-/** The run's controls, from its spec as the last poll read it: pause, resume, abort. */
-function specControl(spec: () => MaintenanceRun['spec']): { poll(): ControlCommand[] } {
-  let paused = false;
-  let aborted = false;
-  return {
-    poll() {
-      const s = spec();
-      const out: ControlCommand[] = [];
-      if (s.abort && !aborted) {
-        aborted = true;
-        out.push('abort');
-      } else if (Boolean(s.paused) !== paused) {
-        paused = Boolean(s.paused);
-        out.push(paused ? 'pause' : 'resume');
-      }
-      return out;
-    },
-  };
-}
-
-function stateStatus(state: RunState): Record<string, unknown> {
-  const counts: Record<string, number> = {};
-  for (const n of Object.values(state.nodes)) {
-    const key = n.outcome ?? n.step ?? 'pending';
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  const waiting = waitingApprovals(state).map((w) => w.step);
-  if (waiting.length) return { nodeCounts: counts, phase: 'WaitingForApproval', currentStage: `waiting for approval of ${waiting.join(', ')}` };
-  return { nodeCounts: counts, phase: state.status === 'paused' ? 'Paused' : 'Running', currentStage: currentStage(state) };
-}
-
-/** Where the run is, as people read it: its phase and the nodes it is working on. */
-function currentStage(state: RunState): string {
-  const busy = Object.entries(state.nodes).filter(([, n]) => n.outcome === undefined && n.step !== undefined).map(([k]) => k.split('/').at(-1));
-  const phase = state.phases.at(-1);
-  const where = phase ? `${phase.phase} ${phase.cluster} wave ${Math.min(phase.wavesDone + 1, phase.waves.length)} of ${phase.waves.length}` : '';
-  return [where, busy.length ? `nodes ${busy.join(', ')}` : ''].filter(Boolean).join(': ') || 'starting';
-}
-
-function condition(type: string, value: 'True' | 'False', reason: string, message: string) {
-  return { type, status: value, reason: reason.replace(/[^A-Za-z0-9_]/g, '') || 'Unknown', message: message.slice(0, 32_000), lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
-}
-
-/** The Progressing condition's message while a controller drives the run: whose status it is. */
-const drivenBy = (identity: string) => `driven by ${identity}`;
-
-/** A write of the run's status was refused: another controller wrote the run since this one read it. */
-export class StatusFenced extends Error {
-  override name = 'StatusFenced';
-}
-
-/**
- * The run's status, written in order, each write conditional on the resourceVersion the last one returned
- * (a merge patch carrying metadata.resourceVersion is refused with 409 when the object moved on): once a
- * new leader has written the run, a deposed one can write it no more.
- */
-function statusWriter(o: ControllerOptions, name: string, resourceVersion: string, signal: AbortSignal): (status: Record<string, unknown>) => Promise<void> {
-  let rv = resourceVersion;
-  let chain: Promise<void> = Promise.resolve();
-  let fenced: StatusFenced | undefined;
-  let claimed = false;
-  return (status) => {
-    const write = async () => {
-      if (fenced) throw fenced;
-      const r = await o.api.raw('PATCH', `${GROUP}/namespaces/${o.namespace}/maintenanceruns/${name}/status`, { metadata: { resourceVersion: rv }, status }, signal);
-      if (r.status === 409) {
-        // Moved on: a person's change to the spec (pause, abort) is no reason to stop; another controller's status is
-        const now = await o.api.raw('GET', `${GROUP}/namespaces/${o.namespace}/maintenanceruns/${name}`, undefined, signal);
-        const current = now.status === 200 ? (JSON.parse(now.body) as MaintenanceRun & { status?: { conditions?: { type: string; message?: string }[] } }) : undefined;
-        const driver = current?.status?.conditions?.find((c) => c.type === 'Progressing')?.message;
-        // Before this controller's first write (its claim, as the Lease's holder) the last driver may be a deposed one
-        if (current && (!claimed || driver === drivenBy(o.identity))) {
-          rv = current.metadata.resourceVersion ?? rv;
-          return write();
-        }
-        fenced = new StatusFenced(`MaintenanceRun ${o.namespace}/${name} was written by someone else since resourceVersion ${rv} (${driver ?? 'no driver named'}): another controller carries it on`);
-        throw fenced;
-      }
-      if (r.status >= 300) throw new Error(`could not write the status of MaintenanceRun ${name}: ${r.status} ${r.body.slice(0, 300)}`);
-      rv = (JSON.parse(r.body) as MaintenanceRun).metadata.resourceVersion ?? rv;
-      claimed = true;
-    };
-    const next = chain.then(write, write);
-    chain = next.catch(() => undefined);
-    return next;
-  };
-}
-
 async function list<T>(o: ControllerOptions, plural: string, signal: AbortSignal): Promise<T[]> {
-  const r = await o.api.raw('GET', `${GROUP}/namespaces/${o.namespace}/${plural}`, undefined, signal);
+  const r = await o.api.raw('GET', `${DAYLIGHT_GROUP}/namespaces/${o.namespace}/${plural}`, undefined, signal);
   if (r.status !== 200) throw new Error(`could not list ${plural} in ${o.namespace}: ${r.status} ${r.body.slice(0, 300)}`);
   return (JSON.parse(r.body) as { items: T[] }).items;
 }
 
 /** The MaintenancePlan as a plan file: its spec without schedule and suspend, read by the plan's own parser. */
 async function loadPlan(o: ControllerOptions, name: string, signal: AbortSignal): Promise<LoadedPlan> {
-  const r = await o.api.raw('GET', `${GROUP}/namespaces/${o.namespace}/maintenanceplans/${name}`, undefined, signal);
+  const r = await o.api.raw('GET', `${DAYLIGHT_GROUP}/namespaces/${o.namespace}/maintenanceplans/${name}`, undefined, signal);
   if (r.status === 404) throw new UserError(`MaintenancePlan ${o.namespace}/${name} does not exist`);
   if (r.status !== 200) throw new Error(`could not read MaintenancePlan ${o.namespace}/${name}: ${r.status} ${r.body.slice(0, 300)}`);
   const mp = JSON.parse(r.body) as MaintenancePlan;

@@ -1,5 +1,5 @@
 // What the controller and its dashboard agree on about a MaintenanceRun: its API group, the phases a run
-// ends in, and the annotations that answer its approval gate.
+// ends in, the annotations that answer its approval gate, and the shapes of the objects as they read them.
 export const DAYLIGHT_GROUP = '/apis/daylight.dev/v1alpha1';
 
 /** The status phases of a run that is over: nothing drives it any more. */
@@ -15,3 +15,24 @@ export const APPROVAL_ANNOTATIONS = {
   /** Who answers: the admission policy of the chart lets only that user write it (request.userInfo.username). */
   by: 'daylight.dev/approval-by',
 } as const;
+
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly uid?: string;
+  readonly resourceVersion?: string;
+  readonly creationTimestamp?: string;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+}
+
+export interface MaintenanceRun {
+  readonly metadata: ObjectMeta;
+  readonly spec: { readonly planRef: { readonly name: string }; readonly paused?: boolean; readonly abort?: boolean };
+  readonly status?: { readonly phase?: string };
+}
+
+export interface MaintenancePlan {
+  readonly metadata: ObjectMeta;
+  readonly spec: Record<string, unknown> & { readonly schedule?: { readonly recurrence?: string; readonly windows?: boolean; readonly manual?: boolean }; readonly suspend?: boolean; readonly window?: unknown };
+}
