@@ -11,7 +11,6 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { parse } from '../../src/cli/args.ts';
 import { AGENT_OPTIONS, agentSettings } from '../../src/cli/agent.ts';
 import { kubeconfigYamlPerRegion } from '../../src/sandbox/kubeconfig.ts';
@@ -20,6 +19,7 @@ import { ok } from '../e2e/helpers.ts';
 import { START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
+import { documents, dryRunLine, podOf } from '../support/manifests.ts';
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 const REGION = 'eu-central';
@@ -33,33 +33,14 @@ const NODE_B = 'eu-central-b-r1-n1';
 const TAINTED = 'eu-central-c-r1-n1';
 const PATCH_COMMAND = ['nsenter', '--target', '1', '--mount', '--uts', '--ipc', '--net', '--pid', '--', 'unattended-upgrade', '-v'];
 
-interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  spec?: { template?: { spec: PodSpec } };
-}
-
 interface PodSpec {
   hostPID?: boolean;
   tolerations?: unknown[];
   containers: { command?: string[]; args?: string[]; securityContext?: Record<string, unknown> }[];
 }
 
-function documents(yaml: string): Manifest[] {
-  return parseAllDocuments(yaml).map((d) => d.toJS() as Manifest | null).filter((d): d is Manifest => d !== null);
-}
-
 function daemonSetPod(yaml: string): PodSpec {
-  const spec = documents(yaml).find((d) => d.kind === 'DaemonSet')?.spec?.template?.spec;
-  assert.ok(spec, 'a DaemonSet is rendered');
-  return spec;
-}
-
-/** What `kubectl apply --dry-run=server` prints for each object it would create. */
-function dryRunLine(m: Manifest): string {
-  const group = m.apiVersion.includes('/') ? `.${m.apiVersion.split('/')[0]}` : '';
-  return `${m.kind.toLowerCase()}${group}/${m.metadata.name} created (server dry run)`;
+  return podOf<PodSpec>(yaml, 'DaemonSet');
 }
 
 interface Answer {

@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { kubeconfigYamlPerRegion } from '../../src/sandbox/kubeconfig.ts';
 import { CONTROLLER_CHART, CONTROLLER_MANIFEST_PATH, CONTROLLER_NAMESPACE, controllerManifest, helmTemplate, labHelm } from '../../scripts/chart-render.ts';
 import { CHART_CRD_DIR, crdFiles } from '../../scripts/crd-render.ts';
@@ -22,6 +22,7 @@ import { REGION, rollPlanYaml } from './roll/fixtures.ts';
 import { START_TIMEOUT_MS, startEngineSandbox, waitMs } from '../support/engine-sandbox.ts';
 import type { EngineSandbox } from '../support/engine-sandbox.ts';
 import { smallFleet } from '../support/fleets.ts';
+import { documents, dryRunLine, podOf } from '../support/manifests.ts';
 
 const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 /** Three workers, one per zone, and the control-plane node (tainted NoSchedule by the fleet); a reboot takes 6 s. */
@@ -31,33 +32,14 @@ const GRACE_SECONDS = 10;
 const SA = `system:serviceaccount:${CONTROLLER_NAMESPACE}:daylight`;
 const MEMBERS = { set: ['context=management', 'service.enabled=false'], setJson: ['members=[{"name":"eu-west","kubeconfigSecret":"daylight-member-eu-west"},{"name":"us-east","kubeconfigSecret":"daylight-member-us-east","key":"config"}]'] };
 
-interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  spec?: { template?: { spec: PodSpec } };
-}
-
 interface PodSpec {
   securityContext?: Record<string, unknown>;
   volumes?: unknown[];
   containers: { args?: string[]; env?: { name: string; value?: string }[]; securityContext?: Record<string, unknown>; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
 }
 
-function documents(yaml: string): Manifest[] {
-  return parseAllDocuments(yaml).map((d) => d.toJS() as Manifest | null).filter((d): d is Manifest => d !== null);
-}
-
 function deploymentPod(yaml: string): PodSpec {
-  const spec = documents(yaml).find((d) => d.kind === 'Deployment')?.spec?.template?.spec;
-  assert.ok(spec, 'a Deployment is rendered');
-  return spec;
-}
-
-/** What `kubectl apply --dry-run=server` prints for each object it would create. */
-function dryRunLine(m: Manifest): string {
-  const group = m.apiVersion.includes('/') ? `.${m.apiVersion.split('/')[0]}` : '';
-  return `${m.kind.toLowerCase()}${group}/${m.metadata.name} created (server dry run)`;
+  return podOf<PodSpec>(yaml, 'Deployment');
 }
 
 describe('charts/daylight', () => {
