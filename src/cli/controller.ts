@@ -93,8 +93,11 @@ async function lead(o: ControllerOptions, leading: AbortSignal): Promise<void> {
   const signal = AbortSignal.any([leading, deposed.signal]);
   while (!signal.aborted) {
     try {
-      await startScheduledRuns(o, signal);
-      for (const run of await list<MaintenanceRun>(o, 'maintenanceruns', signal)) {
+      // One list of the runs per look: the schedules see them, then each unfinished one is driven (a run just
+      // started by its schedule is driven at the next look)
+      const runs = await list<MaintenanceRun>(o, 'maintenanceruns', signal);
+      await startScheduledRuns(o, runs, signal);
+      for (const run of runs) {
         const name = run.metadata.name;
         const current = driving.get(name);
         if (current) {
@@ -124,8 +127,7 @@ async function lead(o: ControllerOptions, leading: AbortSignal): Promise<void> {
 }
 
 /** A MaintenanceRun for each plan whose scheduled start has come since its last run (or its creation). */
-async function startScheduledRuns(o: ControllerOptions, signal: AbortSignal): Promise<void> {
-  const runs = await list<MaintenanceRun>(o, 'maintenanceruns', signal);
+async function startScheduledRuns(o: ControllerOptions, runs: readonly MaintenanceRun[], signal: AbortSignal): Promise<void> {
   for (const plan of await list<MaintenancePlan>(o, 'maintenanceplans', signal)) {
     const schedule = plan.spec.schedule;
     if (plan.spec.suspend || !schedule || schedule.manual) continue;
