@@ -5,6 +5,8 @@
 import { journalTextOf, readChunks } from '../journal/kube-journal.ts';
 import type { ConfigMapApi } from '../kube/namespaced-objects.ts';
 import type { RunsSource } from '../server/runs-source.ts';
+// The phases a run's status goes through: each a series of daylight_controller_runs, even at 0
+import { RUN_PHASES } from '../crd/run-schema.ts';
 import { APPROVAL_ANNOTATIONS, DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
 
 /** The one call of the API server the source makes besides the journal's ConfigMaps: a GET. */
@@ -23,8 +25,6 @@ interface RunObject {
   readonly status?: { readonly phase?: string };
 }
 
-/** The phases a run's status goes through, each a series of daylight_controller_runs even at 0. */
-export const RUN_PHASES = ['Pending', 'Running', 'Paused', 'WaitingForApproval', 'Succeeded', 'Degraded', 'Failed', 'Aborted'] as const;
 
 export interface ClusterRuns extends RunsSource {
   /** The MaintenanceRuns of the namespace by status phase ("Pending": no status yet). */

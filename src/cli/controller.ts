@@ -38,7 +38,8 @@ import { DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
 import type { MaintenancePlan, MaintenanceRun } from './maintenance-run.ts';
 import { annotationInbox, memberKubeconfigs, specControl } from './controller-run-inputs.ts';
 import type { Members } from './controller-run-inputs.ts';
-import { condition, drivenBy, stateStatus, StatusFenced, statusWriter } from './controller-run-status.ts';
+import { drivenBy, runConditions, stateStatus, StatusFenced, statusWriter } from './controller-run-status.ts';
+import { RunView } from './run-view.ts';
 
 export { APPROVAL_ANNOTATIONS } from './maintenance-run.ts';
 
@@ -64,6 +65,8 @@ Several replicas elect one leader through the Lease daylight-controller (lease 1
 
 const LEASE = 'daylight-controller';
 const POLL_MS = 2_000;
+/** How many of the run's last journal entries its status shows. */
+const LAST_EVENTS = 10;
 
 
 export interface ControllerOptions {
@@ -153,7 +156,8 @@ async function startScheduledRuns(o: ControllerOptions, runs: readonly Maintenan
 async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => MaintenanceRun, signal: AbortSignal): Promise<void> {
   const spec = () => latest().spec;
   const name = run.metadata.name;
-  const status = statusWriter(o, name, run.metadata.resourceVersion ?? '', signal);
+  const status = statusWriter(o, run, signal);
+  const driver = drivenBy(o.identity);
   let plan: LoadedPlan;
   let members: Members;
   try {
@@ -161,7 +165,7 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
     members = await memberKubeconfigs(o, plan.plan, signal);
   } catch (e: unknown) {
     if (isAbortError(e) || signal.aborted) throw e;
-    await status({ phase: 'Failed', conditions: [condition('Failed', 'True', 'PlanInvalid', errorMessage(e))] });
+    await status({ phase: 'Failed', currentStage: 'not started', conditions: runConditions({ phase: 'Failed', driver, reason: 'PlanInvalid', message: errorMessage(e) }) });
     return;
   }
   const connected = await connectClusters(members.plan, { signal }).catch(async (e: unknown) => {
@@ -182,14 +186,23 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
       ...(run.metadata.uid ? { owner: { apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', name, uid: run.metadata.uid, controller: true } } : {}),
     });
     o.log(`run ${name}: ${journal.entries.length === 0 ? 'starting' : `resuming from entry ${journal.entries.length}`} (plan ${plan.plan.metadata.name})`);
-    await status({ phase: spec().paused ? 'Paused' : 'Running', conditions: [condition('Progressing', 'True', journal.entries.length === 0 ? 'Started' : 'Resumed', drivenBy(o.identity))] });
+    const resumed = journal.entries.length > 0;
+    const startPhase = spec().paused ? 'Paused' : 'Running';
+    await status({ phase: startPhase, currentStage: resumed ? 'resuming' : 'starting', conditions: runConditions({ phase: startPhase, driver, reason: resumed ? 'Resumed' : 'Started', message: resumed ? 'resuming' : 'starting' }) });
     let last = 0;
     let now: RunState | undefined;
     let lastPhase = '';
-    const emit = (_e: JournalEntry, state: RunState) => {
+    // The last entries as the CLI prints them, for the status's lastEvents
+    const recent: string[] = [];
+    const view = new RunView('text', (line) => {
+      recent.push(line.trimEnd());
+      if (recent.length > LAST_EVENTS) recent.shift();
+    });
+    const emit = (e: JournalEntry, state: RunState) => {
       now = state;
+      view.onEntry(e);
       // The status follows the journal, at most once a second, and at once when its phase changes
-      const next = stateStatus(state);
+      const next = { ...stateStatus(state, driver), lastEvents: [...recent] };
       if (clock.now() - last < 1_000 && next.phase === lastPhase) return;
       last = clock.now();
       lastPhase = String(next.phase);
@@ -219,15 +232,8 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
     if (fenced) throw fenced; // deposed: the leader steps down
     if (signal.aborted) return; // stopping: the next leader resumes it
     const phase = { succeeded: 'Succeeded', degraded: 'Degraded', failed: 'Failed', aborted: 'Aborted', paused: 'Paused', running: 'Running' }[end.status];
-    const done = phase === 'Succeeded' || phase === 'Degraded';
-    await status({
-      ...stateStatus(end.state),
-      phase,
-      conditions: [
-        condition('Progressing', 'False', phase, end.reason ?? phase),
-        condition(done ? 'Succeeded' : 'Failed', 'True', phase, end.reason ?? `the run ended ${end.status}`),
-      ],
-    });
+    const message = end.reason ?? `the run ended ${end.status}`;
+    await status({ ...stateStatus(end.state, driver), lastEvents: [...recent], phase, currentStage: message, conditions: runConditions({ phase, driver, message }) });
     o.log(`run ${name}: ${end.status}${end.reason ? `: ${end.reason}` : ''}`);
   } finally {
     await connected.close();

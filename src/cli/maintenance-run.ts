@@ -29,7 +29,16 @@ export interface ObjectMeta {
 export interface MaintenanceRun {
   readonly metadata: ObjectMeta;
   readonly spec: { readonly planRef: { readonly name: string }; readonly paused?: boolean; readonly abort?: boolean };
-  readonly status?: { readonly phase?: string };
+  readonly status?: { readonly phase?: string; readonly conditions?: readonly RunCondition[] };
+}
+
+/** One of a run's status conditions, as the API server returns it. */
+export interface RunCondition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly lastTransitionTime?: string;
 }
 
 export interface MaintenancePlan {

@@ -15,6 +15,7 @@ export function maintenanceRunCrd(): CustomResourceDefinition {
     printerColumns: [
       { name: 'Plan', type: 'string', jsonPath: '.spec.planRef.name' },
       { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Progress', type: 'string', jsonPath: '.status.progress' },
       { name: 'Stage', type: 'string', jsonPath: '.status.currentStage' },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],

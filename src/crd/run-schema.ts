@@ -37,6 +37,12 @@ export const RunStatusSchema = z.strictObject({
   conditions: z.array(ConditionSchema).meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }).optional(),
   /** Nodes by their state in the run: pending, draining, done, failed, ... */
   nodeCounts: z.record(z.string(), z.number().int().min(0)).optional(),
+  /** Nodes the run has finished with (any outcome) of all it plans to maintain: "7/24 nodes". */
+  progress: z.string().max(256).optional(),
+  /** The waves of the phase under way: how many are done of how many. */
+  waves: z.strictObject({ phase: z.string().max(256), cluster: z.string().max(256), done: z.number().int().min(0), total: z.number().int().min(0) }).optional(),
+  /** The run's last journal entries as the CLI prints them ("09:14:02 node w-3: drained"), the newest last. */
+  lastEvents: z.array(z.string().max(1024)).max(20).optional(),
   observedGeneration: z.number().int().min(0).optional(),
 });
 

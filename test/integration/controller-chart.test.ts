@@ -227,6 +227,9 @@ describe('charts/daylight', () => {
         const setPaused = async (paused: boolean) => ok(await sandbox.kubectl(['patch', 'maintenancerun', 'roll-1', '-n', CONTROLLER_NAMESPACE, '--type', 'merge', '-p', JSON.stringify({ spec: { paused } })]), 'patch the run');
         await setPaused(true);
         await sandbox.until('the run is Paused', async () => (await phase()) === 'Paused', waitMs('kubernetes'));
+        const paused = (JSON.parse(ok(await sandbox.kubectl(['get', 'maintenancerun', 'roll-1', '-n', CONTROLLER_NAMESPACE, '-o', 'json']), 'get run')) as { status?: { conditions?: { type: string; status: string; message: string }[] } }).status?.conditions ?? [];
+        assert.deepEqual(paused.filter((c) => c.status === 'True').map((c) => c.type).sort(), ['Paused', 'Progressing'], JSON.stringify(paused));
+        assert.equal(paused.find((c) => c.type === 'Progressing')?.message, 'driven by chart-test');
         await setPaused(false);
         await sandbox.until('the run ends', async () => ['Succeeded', 'Degraded', 'Failed', 'Aborted'].includes(await phase()), 480_000);
       } finally {

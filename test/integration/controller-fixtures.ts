@@ -84,9 +84,21 @@ export async function journalEntries(run: string): Promise<{ seq: number; event:
   return chunks.flatMap((c) => (c.data?.['journal.jsonl'] ?? '').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { seq: number; event: { type: string } }));
 }
 
-export async function runStatus(run: string): Promise<{ phase?: string; conditions?: { type: string; status: string; message: string }[] }> {
-  const r = (await k?.api(REGION, `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns/${run}`)) as { status?: { phase?: string } };
+export interface RunStatusRead {
+  phase?: string;
+  progress?: string;
+  lastEvents?: string[];
+  conditions?: { type: string; status: string; reason: string; message: string }[];
+}
+
+export async function runStatus(run: string): Promise<RunStatusRead> {
+  const r = (await k?.api(REGION, `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns/${run}`)) as { status?: RunStatusRead };
   return r.status ?? {};
+}
+
+/** The types of the run's conditions that are True, sorted. */
+export function trueConditions(s: RunStatusRead): string[] {
+  return (s.conditions ?? []).filter((c) => c.status === 'True').map((c) => c.type).sort();
 }
 
 export const replicas: Replica[] = [];

@@ -16,7 +16,7 @@ import type { Clock } from '../../src/lib/clock.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { cordonedNodes, REGION, rollPlanYaml, workers } from './roll/fixtures.ts';
 import { since } from './roll/kubernetes-fixtures.ts';
-import { ENTRY, fleet, holder, journalEntries, kubectlOk, live, NS, replica, replicas, runStatus, setUp, tearDown } from './controller-fixtures.ts';
+import { ENTRY, fleet, holder, journalEntries, kubectlOk, live, NS, replica, replicas, runStatus, setUp, tearDown, trueConditions } from './controller-fixtures.ts';
 
 before(setUp, { timeout: 240_000 });
 after(tearDown);
@@ -34,6 +34,9 @@ test('a run waits at an approval gate; approved (daylight approve --in-cluster, 
     await ks.until(`${run} waits for its approval`, async () => (await runStatus(run)).phase === 'WaitingForApproval', 120_000);
     const stage = ((await ks.api(REGION, `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns/${run}`)) as { status?: { currentStage?: string } }).status?.currentStage;
     assert.equal(stage, 'waiting for approval of phase/os-patch');
+    const waiting = await runStatus(run);
+    assert.deepEqual(trueConditions(waiting), ['Progressing', 'WaitingForApproval'], JSON.stringify(waiting));
+    assert.equal(waiting.conditions?.find((c) => c.type === 'WaitingForApproval')?.message, 'waiting for approval of phase/os-patch');
     // Nothing is touched while it waits
     assert.deepEqual(await cordonedNodes(ks), []);
     if (how === 'kubectl') {
@@ -55,7 +58,16 @@ test('a run waits at an approval gate; approved (daylight approve --in-cluster, 
   await answer('gated-1', 'approve', 'CHG-1234 approved by the CAB', 'cli');
   // Then it goes on and succeeds, every worker rebooted once, and the journal says who approved, how, with what comment
   await ks.until('gated-1 ends', async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus('gated-1')).phase ?? ''), 300_000);
-  assert.equal((await runStatus('gated-1')).phase, 'Succeeded');
+  const succeeded = await runStatus('gated-1');
+  assert.equal(succeeded.phase, 'Succeeded');
+  // And its status says so in every way kubectl shows it: the conditions, the progress, the last events
+  assert.deepEqual(trueConditions(succeeded), ['Succeeded'], JSON.stringify(succeeded));
+  assert.equal(succeeded.progress, `${all.length}/${all.length} nodes`);
+  assert.ok((succeeded.lastEvents ?? []).length > 0 && (succeeded.lastEvents ?? []).length <= 10, JSON.stringify(succeeded.lastEvents));
+  assert.match(succeeded.lastEvents?.at(-1) ?? '', /succeeded/);
+  const columns = await kubectlOk(['get', 'maintenancerun', 'gated-1', '-n', NS]);
+  assert.match(columns, /PLAN\s+PHASE\s+PROGRESS\s+STAGE/);
+  assert.match(columns, new RegExp(`gated-1\\s+gated\\s+Succeeded\\s+${all.length}/${all.length} nodes`));
   assert.deepEqual(since(await ks.referee.report(), before).reboots, Object.fromEntries(all.map((n) => [n, 1])));
   const granted = (await journalEntries('gated-1')).filter((e) => e.event.type === 'approval.granted').map((e) => e.event as unknown as { step: string; by: string; via: string; comment?: string });
   assert.deepEqual(granted.map((g) => [g.step, g.by, g.via, g.comment]), [['phase/os-patch', 'daylight-admin', 'annotation', 'CHG-1234 approved by the CAB']]);
@@ -66,6 +78,7 @@ test('a run waits at an approval gate; approved (daylight approve --in-cluster, 
   await ks.until('gated-2 ends', async () => ['Succeeded', 'Failed', 'Aborted', 'Degraded'].includes((await runStatus('gated-2')).phase ?? ''), 120_000);
   const failed = await runStatus('gated-2');
   assert.equal(failed.phase, 'Failed');
+  assert.deepEqual(trueConditions(failed), ['Failed'], JSON.stringify(failed));
   assert.match(failed.conditions?.find((c) => c.type === 'Failed')?.message ?? '', /freeze: quarter-end close/);
   assert.deepEqual(await cordonedNodes(ks), []);
   const rejected = (await journalEntries('gated-2')).filter((e) => e.event.type === 'approval.rejected').map((e) => e.event as unknown as { by: string; comment?: string });

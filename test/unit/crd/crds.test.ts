@@ -79,6 +79,7 @@ test('the MaintenanceRun has a status subresource and the columns Plan, Phase, S
   assert.deepEqual((version.additionalPrinterColumns as { name: string; jsonPath: string }[]).map((c) => `${c.name} ${c.jsonPath}`), [
     'Plan .spec.planRef.name',
     'Phase .status.phase',
+    'Progress .status.progress',
     'Stage .status.currentStage',
     'Age .metadata.creationTimestamp',
   ]);
