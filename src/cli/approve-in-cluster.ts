@@ -11,7 +11,7 @@ import { journalTextOf, readChunks } from '../journal/kube-journal.ts';
 import { connectApi } from '../kube/client.ts';
 import { kubeConfigMaps } from '../kube/namespaced-objects.ts';
 import { UserError } from '../lib/errors.ts';
-import { APPROVAL_ANNOTATIONS, DAYLIGHT_GROUP } from './maintenance-run.ts';
+import { approvalPatch, DAYLIGHT_GROUP } from './maintenance-run.ts';
 
 export interface InClusterAnswer {
   readonly runId: string;
@@ -44,13 +44,7 @@ export async function answerInCluster(a: InClusterAnswer): Promise<InClusterAnsw
     const entries = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as JournalEntry);
     const judged = judgeAnswer(replay(a.runId, entries), { ...(a.step ? { step: a.step } : {}), decision: a.decision, by, via: 'annotation', ...(a.comment ? { comment: a.comment } : {}), at: new Date().toISOString() });
     if ('problem' in judged) throw new UserError(judged.problem);
-    const annotations = {
-      [APPROVAL_ANNOTATIONS.decision]: a.decision,
-      [APPROVAL_ANNOTATIONS.step]: judged.answer.step,
-      [APPROVAL_ANNOTATIONS.comment]: judged.answer.comment ?? null,
-      [APPROVAL_ANNOTATIONS.by]: by,
-    };
-    const patched = await api.raw('PATCH', path, { metadata: { annotations } });
+    const patched = await api.raw('PATCH', path, approvalPatch({ ...judged.answer, by }));
     if (patched.status >= 300) {
       const message = (JSON.parse(patched.body) as { message?: string }).message ?? patched.body;
       throw new UserError(`MaintenanceRun ${a.namespace}/${a.runId}: the API server refused the answer: ${message}`);

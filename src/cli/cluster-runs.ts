@@ -1,23 +1,27 @@
 // The runs the controller's dashboard serves: the MaintenanceRuns of its namespace, each with its journal
 // read from its ConfigMaps in the API server, as a source of the dashboard server (server/runs-source.ts);
-// and the controller's /metrics. Read-only: a change to a run is a change to its MaintenanceRun, made with
-// kubectl in the name of the Kubernetes user who makes it (the chart's admission policy checks approvals so).
+// and the controller's /metrics. A change to a run from the dashboard (pause, resume, abort, an answer) is a
+// change to its MaintenanceRun, written by the controller in the dashboard's name; read-only, it is answered
+// with the kubectl command that makes it in the name of the Kubernetes user who runs it.
 import { journalTextOf, readChunks } from '../journal/kube-journal.ts';
 import type { ConfigMapApi } from '../kube/namespaced-objects.ts';
-import type { RunsSource } from '../server/runs-source.ts';
+import { SteerRefused } from '../server/runs-source.ts';
+import type { RunChange, RunsSource } from '../server/runs-source.ts';
 // The phases a run's status goes through: each a series of daylight_controller_runs, even at 0
 import { RUN_PHASES } from '../crd/run-schema.ts';
-import { APPROVAL_ANNOTATIONS, DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
+import { APPROVAL_ANNOTATIONS, approvalPatch, DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
 
-/** The one call of the API server the source makes besides the journal's ConfigMaps: a GET. */
+/** The calls of the API server the source makes besides the journal's ConfigMaps: a GET, and a merge PATCH to steer a run. */
 export interface RunsApi {
-  raw(method: 'GET', path: string, body: undefined, signal?: AbortSignal): Promise<{ readonly status: number; readonly body: string }>;
+  raw(method: 'GET' | 'PATCH', path: string, body: unknown, signal?: AbortSignal): Promise<{ readonly status: number; readonly body: string }>;
 }
 
 export interface ClusterRunsOptions {
   readonly api: RunsApi;
   readonly configMaps: ConfigMapApi;
   readonly namespace: string;
+  /** Pause, resume, abort and approvals from the dashboard written to the MaintenanceRun (its spec, its annotations); false: answered 501 with the kubectl command. */
+  readonly steer: boolean;
 }
 
 interface RunObject {
@@ -50,6 +54,7 @@ export function clusterRuns(o: ClusterRunsOptions): ClusterRuns {
       const chunks = await readChunks(o.configMaps, o.namespace, runId, signal);
       return { runId, journalText: journalTextOf(chunks), live: !FINISHED_PHASES.has(run.status?.phase ?? '') };
     },
+    ...(o.steer ? { steer: (runId: string, change: RunChange, signal?: AbortSignal) => steerRun(o, runId, change, signal) } : {}),
     steerElsewhere: (runId, what) => steerWithKubectl(o.namespace, runId, what),
     phases: async (signal) => {
       const counts: Record<string, number> = Object.fromEntries(RUN_PHASES.map((p) => [p, 0]));
@@ -60,6 +65,36 @@ export function clusterRuns(o: ClusterRunsOptions): ClusterRuns {
       return counts;
     },
   };
+}
+
+/**
+ * A change from the dashboard, made to the MaintenanceRun as a person would with kubectl: pause and resume set
+ * spec.paused, abort spec.abort; an answer (already judged against the journal) the approval annotations, in the
+ * dashboard's name (the chart's policy lets only the controller's ServiceAccount write that name). The leader
+ * takes it from there, as from any change to the run.
+ */
+async function steerRun(o: ClusterRunsOptions, runId: string, change: RunChange, signal?: AbortSignal): Promise<string> {
+  const path = `${DAYLIGHT_GROUP}/namespaces/${o.namespace}/maintenanceruns/${encodeURIComponent(runId)}`;
+  const body = 'answer' in change ? approvalPatch(change.answer) : { spec: change.command === 'abort' ? { abort: true } : { paused: change.command === 'pause' } };
+  const r = await o.api.raw('PATCH', path, body, signal);
+  const what = 'answer' in change ? change.answer.decision : change.command;
+  if (r.status === 404) throw new SteerRefused(404, `MaintenanceRun ${o.namespace}/${runId} is gone`);
+  if (r.status === 401 || r.status === 403 || r.status === 422) {
+    throw new SteerRefused(r.status === 422 ? 422 : 403, `the API server refused the change to MaintenanceRun ${o.namespace}/${runId}: ${statusMessage(r.body)}. The chart lets the controller make it with service.controls: true; else ${steerWithKubectl(o.namespace, runId, what).split('; ').slice(1).join('; ')}`);
+  }
+  if (r.status >= 300) throw new Error(`could not change MaintenanceRun ${o.namespace}/${runId}: ${r.status} ${r.body.slice(0, 300)}`);
+  return 'answer' in change
+    ? `written to MaintenanceRun ${o.namespace}/${runId} (annotations ${APPROVAL_ANNOTATIONS.decision}=${change.answer.decision}, ${APPROVAL_ANNOTATIONS.step}=${change.answer.step}, ${APPROVAL_ANNOTATIONS.by}=${change.answer.by}); the leading controller takes it within seconds and its journal records approval.${change.answer.decision === 'approve' ? 'granted' : 'rejected'}`
+    : `written to MaintenanceRun ${o.namespace}/${runId} (spec.${change.command === 'abort' ? 'abort' : 'paused'}); the leading controller acts on it within seconds and its journal records control.received`;
+}
+
+/** The message of a Kubernetes Status answer, or the body's start. */
+function statusMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body.slice(0, 300);
+  } catch {
+    return body.slice(0, 300);
+  }
 }
 
 /** Why the controller's dashboard does not change a run, and the kubectl command that does, as the person who runs it. */

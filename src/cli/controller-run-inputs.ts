@@ -13,7 +13,7 @@ import type { KubeApi } from '../kube/api.ts';
 import { kubeSecrets } from '../kube/namespaced-objects.ts';
 import { UserError } from '../lib/errors.ts';
 import type { Plan } from '../plan/schema.ts';
-import { APPROVAL_ANNOTATIONS } from './maintenance-run.ts';
+import { APPROVAL_ANNOTATIONS, DASHBOARD_APPROVER } from './maintenance-run.ts';
 import type { MaintenanceRun } from './maintenance-run.ts';
 
 /** Where member Secrets are read: the controller's cluster and namespace, and its own kubeconfig for the rest. */
@@ -86,7 +86,7 @@ export function annotationInbox(latest: () => MaintenanceRun, state: () => RunSt
       if (s.approvals[step] && s.approvals[step]?.status !== 'waiting') return [];
       // The step is named, never guessed: an answer left from the last gate must not answer the next
       const problem = step ? undefined : `name the step in ${APPROVAL_ANNOTATIONS.step} (the run waits for ${waitingApprovals(s).map((w) => w.step).join(', ') || 'none'})`;
-      const judged = problem ? { problem } : judgeAnswer(s, { decision, step, by, via: 'annotation', at: new Date().toISOString(), ...(comment ? { comment } : {}) });
+      const judged = problem ? { problem } : judgeAnswer(s, { decision, step, by, via: by === DASHBOARD_APPROVER ? 'dashboard' : 'annotation', at: new Date().toISOString(), ...(comment ? { comment } : {}) });
       if ('problem' in judged) {
         if (!told.has(id)) log(`the answer in the annotations is not taken: ${judged.problem}`);
         told.add(id);

@@ -34,7 +34,7 @@ import { tokenFrom } from './serve.ts';
 import { isLoopback, newToken } from '../server/auth.ts';
 import { startServer } from '../server/server.ts';
 import type { RunningServer } from '../server/server.ts';
-import { DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
+import { DASHBOARD_APPROVER, DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
 import type { MaintenancePlan, MaintenanceRun } from './maintenance-run.ts';
 import { annotationInbox, memberKubeconfigs, specControl } from './controller-run-inputs.ts';
 import type { Members } from './controller-run-inputs.ts';
@@ -43,7 +43,7 @@ import { RunView } from './run-view.ts';
 
 export { APPROVAL_ANNOTATIONS } from './maintenance-run.ts';
 
-const HELP = `Usage: daylight controller [--kubeconfig FILE] [--context CTX] [--namespace NS] [--identity ID] [--listen ADDR:PORT] [--token-file F]
+const HELP = `Usage: daylight controller [--kubeconfig FILE] [--context CTX] [--namespace NS] [--identity ID] [--listen ADDR:PORT] [--token-file F] [--read-only]
 
 Daylight in the cluster: runs every MaintenanceRun of the namespace with the same engine as daylight run,
 starts runs when a MaintenancePlan's schedule says, and keeps each run's journal in the API server.
@@ -55,13 +55,17 @@ Several replicas elect one leader through the Lease daylight-controller (lease 1
   --context CTX       the context of the cluster holding them (default: the kubeconfig's current one)
   --namespace NS      where the plans, runs, journals and the Lease are (default daylight-system)
   --identity ID       this replica's name in the Lease (default: the host name and a random suffix)
-  --listen ADDR:PORT  serve the dashboard and read API of daylight serve over the namespace's MaintenanceRuns
+  --listen ADDR:PORT  serve the dashboard and API of daylight serve over the namespace's MaintenanceRuns
                       (their journals read from the API server), and /metrics, on every replica, standbys
-                      too (default: off; the chart listens on 0.0.0.0:8080). Read-only: pause, resume, abort
-                      and approvals are answered 501 with the kubectl command that makes them
-  --token-file F      the token every call needs beyond loopback, as daylight serve's --token-file (needed
-                      with an address beyond loopback; in the chart, a Secret). When there is none and none
-                      can be written there, the controller runs with its dashboard closed, and says why`;
+                      too (default: off; the chart listens on 0.0.0.0:8080). Pause, resume, abort and
+                      answers to approval gates from it are written to the MaintenanceRun (spec.paused,
+                      spec.abort, the approval annotations in the name "dashboard"), for the leader to take
+  --token-file F      the token every call needs beyond loopback, and every change anywhere, as daylight
+                      serve's --token-file (needed with an address beyond loopback; in the chart, a Secret).
+                      When there is none and none can be written there, the controller runs with its
+                      dashboard closed, and says why
+  --read-only         the dashboard changes nothing: pause, resume, abort and approvals are answered 501
+                      with the kubectl command that makes them (the chart's service.controls: false)`;
 
 const LEASE = 'daylight-controller';
 const POLL_MS = 2_000;
@@ -262,13 +266,14 @@ export const controllerCommand: Command = {
   name: 'controller',
   help: HELP,
   async run(argv, io) {
-    const p = parse('controller', argv, { ...HELP_OPTION, kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string' }, identity: { type: 'string' }, listen: { type: 'string' }, 'token-file': { type: 'string' } });
+    const p = parse('controller', argv, { ...HELP_OPTION, kubeconfig: { type: 'string' }, context: { type: 'string' }, namespace: { type: 'string' }, identity: { type: 'string' }, listen: { type: 'string' }, 'token-file': { type: 'string' }, 'read-only': { type: 'boolean', default: false } });
     if (p.values.help) {
       io.out(HELP);
       return 0;
     }
     if (p.positionals.length) throw new UserError(`unexpected argument "${p.positionals[0]}"; see daylight controller --help`);
     const listen = listenAddress(stringFlag(p, 'listen'), stringFlag(p, 'token-file'));
+    if (p.values['read-only'] && !listen) throw new UserError('--read-only is for the dashboard: give --listen ADDR:PORT too');
     const token = listen ? dashboardToken(stringFlag(p, 'token-file')) : undefined;
     const kubeconfig = stringFlag(p, 'kubeconfig');
     const kc = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), env: process.env });
@@ -287,7 +292,7 @@ export const controllerCommand: Command = {
     let server: RunningServer | undefined;
     try {
       if (token && 'problem' in token) log(`dashboard not served: ${token.problem}`);
-      else if (listen && token && 'token' in token) server = await serveRuns(api, namespace, { ...listen, token: token.token }, () => leading.now, log);
+      else if (listen && token && 'token' in token) server = await serveRuns(api, namespace, { ...listen, token: token.token, steer: !p.values['read-only'] }, () => leading.now, log);
       const onTransition = (l: boolean) => {
         leading.now = l;
       };
@@ -338,10 +343,11 @@ function dashboardToken(tokenFile: string | undefined): { token: string } | { pr
 }
 
 /** The dashboard, its read API and /metrics over the namespace's runs, on this replica whether it leads or not. */
-async function serveRuns(api: KubeApi, namespace: string, l: Listen & { readonly token: string }, leading: () => boolean, log: (line: string) => void): Promise<RunningServer> {
-  const runs = clusterRuns({ api, configMaps: kubeConfigMaps(api), namespace });
+async function serveRuns(api: KubeApi, namespace: string, l: Listen & { readonly token: string; readonly steer: boolean }, leading: () => boolean, log: (line: string) => void): Promise<RunningServer> {
+  const runs = clusterRuns({ api, configMaps: kubeConfigMaps(api), namespace, steer: l.steer });
   const server = await startServer({
     runs,
+    tokenName: DASHBOARD_APPROVER,
     host: l.host,
     port: l.port,
     token: l.token,
@@ -350,6 +356,6 @@ async function serveRuns(api: KubeApi, namespace: string, l: Listen & { readonly
       if (r.status >= 400) log(`dashboard: ${r.method} ${r.path} ${r.status}`);
     },
   });
-  log(`dashboard, API and /metrics at ${server.url}${isLoopback(l.host) ? ' (loopback only)' : ' (every call needs the token)'}`);
+  log(`dashboard, API and /metrics at ${server.url}${isLoopback(l.host) ? ' (loopback only)' : ' (every call needs the token)'}${l.steer ? '' : '; read-only'}`);
   return server;
 }

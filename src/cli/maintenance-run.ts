@@ -16,6 +16,23 @@ export const APPROVAL_ANNOTATIONS = {
   by: 'daylight.dev/approval-by',
 } as const;
 
+/** Who an answer from the controller's dashboard is given by: the holder of its token (the chart's policy lets only its ServiceAccount write it). */
+export const DASHBOARD_APPROVER = 'dashboard';
+
+/** The merge patch that writes an answer to a run's approval gate as its annotations (a comment left out is cleared). */
+export function approvalPatch(a: { readonly decision: string; readonly step: string; readonly comment?: string | undefined; readonly by: string }): { metadata: { annotations: Record<string, string | null> } } {
+  return {
+    metadata: {
+      annotations: {
+        [APPROVAL_ANNOTATIONS.decision]: a.decision,
+        [APPROVAL_ANNOTATIONS.step]: a.step,
+        [APPROVAL_ANNOTATIONS.comment]: a.comment ?? null,
+        [APPROVAL_ANNOTATIONS.by]: a.by,
+      },
+    },
+  };
+}
+
 export interface ObjectMeta {
   readonly name: string;
   readonly namespace?: string;

@@ -2,7 +2,8 @@
 // serve`); the API server's MaintenanceRuns and their journals are another (`daylight controller`). Only a
 // run whose files are on this host is steered from the server (its control file) and followed as it grows.
 import { existsSync } from 'node:fs';
-import type { Owner, RunPaths } from '../engine/run-dir.ts';
+import type { ApprovalAnswer } from '../engine/approvals.ts';
+import type { ControlCommand, Owner, RunPaths } from '../engine/run-dir.ts';
 import { listRuns, ownerAlive, readOwner, runPaths } from '../engine/run-dir.ts';
 import { readJournalText } from '../journal/file-journal.ts';
 import { runIdProblem } from '../lib/run-id.ts';
@@ -25,8 +26,27 @@ export interface RunsSource {
   list(signal?: AbortSignal): Promise<readonly string[]>;
   /** The run, or undefined when the source has no run of that id. */
   read(runId: string, signal?: AbortSignal): Promise<RunRecord | undefined>;
+  /**
+   * For a run without files on this host: makes the change where the run is steered (for the controller, its
+   * MaintenanceRun's spec or approval annotations), resolving to a note for the caller; rejects with
+   * SteerRefused when it is not taken. Without it such a change is answered 501 with steerElsewhere's text.
+   */
+  steer?(runId: string, change: RunChange, signal?: AbortSignal): Promise<string>;
   /** For a run without files on this host: why a call that changes it is not taken here, and how to make it instead. */
   steerElsewhere?(runId: string, what: string): string;
+}
+
+/** A change to a run from the dashboard: a control, or an answer judged against its journal. */
+export type RunChange = { readonly command: ControlCommand } | { readonly answer: Omit<ApprovalAnswer, 'id'> };
+
+/** A change the run's source did not take: the HTTP status to answer with, and why. */
+export class SteerRefused extends Error {
+  override name = 'SteerRefused';
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
 }
 
 /** The runs of a state directory, read with the file journal's read functions (never repairing a live run's torn last line). */

@@ -1,6 +1,7 @@
 // `daylight serve`'s HTTP server: the runs of its source (a state directory, or the API server's for the
 // controller) as JSON, a run's journal as server-sent events (capped per client and in total), its audit
-// report, pause/resume/abort and answers to approval gates through the run's control file, and the dashboard.
+// report, pause/resume/abort and answers to approval gates through the run's control file (or, for the
+// controller's runs, through the source: the MaintenanceRun), and the dashboard.
 // Loopback by default; mutating calls need the bearer token, and every call does elsewhere.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -24,8 +25,8 @@ import type { StreamLimits } from './event-stream.ts';
 import { listRunSummaries, runDetail, runReport } from './run-data.ts';
 import type { RunEvent } from '../engine/events.ts';
 import { parseJournalLines, readJournalText } from '../journal/file-journal.ts';
-import { stateDirRuns } from './runs-source.ts';
-import type { RunRecord, RunsSource } from './runs-source.ts';
+import { stateDirRuns, SteerRefused } from './runs-source.ts';
+import type { RunChange, RunRecord, RunsSource } from './runs-source.ts';
 
 export interface ServeOptions {
   /** The runs served: a state directory's (daylight serve), or `runs` when given. */
@@ -172,6 +173,7 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse, path:
   const run = await ctx.runs.read(id, signal);
   if (!run) return send(res, 404, { error: `no run "${id}" in ${ctx.runs.where}; GET /api/runs lists them` });
   const steering = method === 'POST' && what !== undefined && ((CONTROL as readonly string[]).includes(what) || what === 'approve' || what === 'reject');
+  if (steering && !run.paths && ctx.runs.steer) return steerAtSource(ctx, req, res, run, what);
   if (steering && !run.paths) return send(res, 501, { error: ctx.runs.steerElsewhere?.(id, what) ?? `run ${id} is not steered from this server` });
   if (steering && run.paths && what !== 'approve' && what !== 'reject') return control(res, run.paths, what as ControlCommand);
   if (steering && run.paths) return answerGate(ctx, req, res, run.paths, what as ApprovalDecision);
@@ -236,6 +238,32 @@ function control(res: ServerResponse, paths: Parameters<typeof sendControl>[0], 
   }
   sendControl(paths, command);
   send(res, 202, { runId: paths.runId, command, sent: true, note: `the process running ${paths.runId} acts on it at once; its journal records control.received` });
+}
+
+/**
+ * A control or an answer for a run whose source steers it elsewhere (the controller: its MaintenanceRun),
+ * judged against its journal as for a run on this host, then handed to the source, in this token's name.
+ */
+async function steerAtSource(ctx: Ctx, req: IncomingMessage, res: ServerResponse, run: RunRecord, what: string): Promise<void> {
+  const state = replay(run.runId, parseJournalLines<RunEvent>(run.journalText));
+  let change: RunChange;
+  if (what === 'approve' || what === 'reject') {
+    const body = await readJsonBody(req).catch((e: unknown) => ({ problem: errorMessage(e) }));
+    if ('problem' in body) return send(res, 400, { error: `${body.problem}; send {"step": "phase/NAME", "comment": "..."} (both optional for approve, a comment needed to reject)` });
+    const judged = judgeAnswer(state, { step: body.step, decision: what, by: ctx.o.tokenName ?? 'dashboard', via: 'dashboard', comment: body.comment, at: new Date().toISOString() });
+    if ('problem' in judged) return send(res, 409, { error: judged.problem });
+    change = { answer: judged.answer };
+  } else {
+    if (isFinished(state.status)) return send(res, 409, { error: `run ${run.runId} is over (${state.status}); there is nothing to ${what}` });
+    change = { command: what as ControlCommand };
+  }
+  try {
+    const note = await ctx.runs.steer!(run.runId, change, AbortSignal.timeout(READ_TIMEOUT_MS));
+    send(res, 202, { runId: run.runId, ...('command' in change ? { command: change.command } : change.answer), sent: true, note });
+  } catch (e: unknown) {
+    if (e instanceof SteerRefused) return send(res, e.status, { error: e.message });
+    throw e;
+  }
 }
 
 /** The largest body an approval answer may have: a step and a comment. */

@@ -83,6 +83,27 @@ describe('charts/daylight', () => {
     await assert.rejects(helmTemplate(helm, { chart: CONTROLLER_CHART, setJson: MEMBERS.setJson }), /members: set context to the context/);
   });
 
+  test('service.controls: the dashboard steers runs (its Role may patch a MaintenanceRun, the policy lets it answer as "dashboard"); false: read-only, neither', async () => {
+    const rendered = async (set: string[]) => {
+      const objects = documents(await helmTemplate(helm, { chart: CONTROLLER_CHART, set }));
+      const role = objects.find((d) => d.kind === 'Role') as { rules: { resources: string[]; verbs: string[] }[] } | undefined;
+      const policy = objects.find((d) => d.kind === 'ValidatingAdmissionPolicy') as { spec: { variables: { name: string; expression: string }[] } } | undefined;
+      return {
+        verbs: role?.rules.find((r) => r.resources.includes('maintenanceruns'))?.verbs,
+        dashboard: policy?.spec.variables.find((v) => v.name === 'dashboard')?.expression.replace(/\s+/g, ' ').trim(),
+        args: (objects.find((d) => d.kind === 'Deployment') as { spec: { template: { spec: PodSpec } } } | undefined)?.spec.template.spec.containers[0]?.args,
+      };
+    };
+    const on = await rendered([]);
+    assert.deepEqual(on.verbs, ['get', 'list', 'watch', 'create', 'patch']);
+    assert.equal(on.dashboard, `variables.answerBy == 'dashboard' && request.userInfo.username == 'system:serviceaccount:${CONTROLLER_NAMESPACE}:daylight'`);
+    assert.ok(!on.args?.includes('--read-only'));
+    const off = await rendered(['service.controls=false']);
+    assert.deepEqual(off.verbs, ['get', 'list', 'watch', 'create']);
+    assert.equal(off.dashboard, 'false');
+    assert.deepEqual(off.args?.slice(-1), ['--read-only']);
+  });
+
   describe('on the kubernetes engine', () => {
     let sandbox: EngineSandbox;
     let dir: string;
@@ -159,6 +180,10 @@ describe('charts/daylight', () => {
         ['list', 'maintenanceruns.daylight.dev', ...ns],
         ['get', 'maintenanceruns.daylight.dev', ...ns],
         ['create', 'maintenanceruns.daylight.dev', ...ns],
+        ['watch', 'maintenanceruns.daylight.dev', ...ns],
+        ['watch', 'maintenanceplans.daylight.dev', ...ns],
+        // the dashboard's pause, resume, abort and answers (service.controls, the default)
+        ['patch', 'maintenanceruns.daylight.dev', ...ns],
         ['patch', 'maintenanceruns.daylight.dev', '--subresource=status', ...ns],
         ['get', 'maintenanceplans.daylight.dev', ...ns],
         ['update', 'configmaps', ...ns],
@@ -174,7 +199,7 @@ describe('charts/daylight', () => {
         ['create', 'events', '-n', 'default'],
       ];
       for (const a of allowed) assert.equal(await canI(...a), 'yes', `may ${a.join(' ')}`);
-      // And nothing beside: no Node deleted, no other Secret, no other Lease, no change to a run's spec or to RBAC
+      // And nothing beside: no Node deleted, no other Secret, no other Lease, no run replaced or deleted, no RBAC
       const denied = [
         ['delete', 'nodes'],
         ['get', 'secrets', '-n', 'kube-system'],
@@ -278,6 +303,12 @@ describe('charts/daylight', () => {
       // And a run created with an answer in someone else's name is refused too
       const created = await sandbox.kubectl(['create', `--as=alice`, '--as-group=system:masters', '-n', CONTROLLER_NAMESPACE, '-f', '-'], { input: JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'forged', annotations: { 'daylight.dev/approval': 'approve', 'daylight.dev/approval-step': 'phase/os-patch', 'daylight.dev/approval-by': 'bob' } }, spec: { planRef: { name: 'roll' } } }) });
       assert.match(created.stderr, /set the annotation daylight\.dev\/approval-by to alice, not bob/);
+      // And the name "dashboard" is the controller's ServiceAccount's alone (the dashboard's answers, service.controls),
+      // written with only its own rights; alice may not use it, nor the ServiceAccount another's name
+      assert.match((await annotate('alice', ...answer('dashboard'))).stderr, /set the annotation daylight\.dev\/approval-by to alice, not dashboard/);
+      const asController = (...pairs: string[]) => sandbox.kubectl(['annotate', '--overwrite', `--as=${SA}`, 'maintenancerun', 'answers', '-n', CONTROLLER_NAMESPACE, ...pairs]);
+      ok(await asController(...answer('dashboard')), 'the controller answers as the dashboard');
+      assert.match((await asController(...answer('alice'))).stderr, new RegExp(`set the annotation daylight\\.dev/approval-by to ${SA.replace(/[.]/g, '\\.')}, not alice`));
     });
   });
 });

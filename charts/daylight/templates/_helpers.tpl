@@ -61,5 +61,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 - 0.0.0.0:8080
 - --token-file
 - /etc/daylight/dashboard/token
+{{- if not .Values.service.controls }}
+# Pause, resume, abort and approvals are made with kubectl on the MaintenanceRun (answered 501 with the command)
+- --read-only
+{{- end }}
 {{- end }}
 {{- end -}}

@@ -16,15 +16,21 @@ import type { FakeConfigMaps } from '../journal/fake-namespaced-objects.ts';
 const NS = 'daylight-system';
 const TOKEN = 'a-test-token-of-some-length';
 
-/** An API server holding these MaintenanceRuns (name and status phase), answering GETs as the real one does. */
-function fakeRunsApi(runs: Record<string, string | undefined>): RunsApi & { readonly paths: string[] } {
+/** An API server holding these MaintenanceRuns (name and status phase), answering GETs as the real one does, and PATCHes with `patchStatus`. */
+function fakeRunsApi(runs: Record<string, string | undefined>, patchStatus = 200): RunsApi & { readonly paths: string[]; readonly patches: { path: string; body: unknown }[] } {
   const paths: string[] = [];
+  const patches: { path: string; body: unknown }[] = [];
   const base = `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns`;
   const object = (name: string) => ({ metadata: { name, namespace: NS }, spec: { planRef: { name: 'weekly' } }, ...(runs[name] ? { status: { phase: runs[name] } } : {}) });
   return {
     paths,
-    raw: async (_method, path) => {
+    patches,
+    raw: async (method, path, body) => {
       paths.push(path);
+      if (method === 'PATCH') {
+        patches.push({ path, body });
+        if (patchStatus === 403) return { status: 403, body: JSON.stringify({ kind: 'Status', message: 'maintenanceruns.daylight.dev "weekly-2" is forbidden: User "system:serviceaccount:daylight-system:daylight" cannot patch resource "maintenanceruns"', reason: 'Forbidden' }) };
+      }
       if (path === base) return { status: 200, body: JSON.stringify({ items: Object.keys(runs).map(object) }) };
       const name = decodeURIComponent(path.slice(base.length + 1));
       return name in runs ? { status: 200, body: JSON.stringify(object(name)) } : { status: 404, body: JSON.stringify({ reason: 'NotFound' }) };
@@ -57,7 +63,7 @@ describe('the runs of the API server on the dashboard', () => {
   it('lists the MaintenanceRuns with the state their journals hold, and reads one; a run not started yet has an empty journal and is live, an unknown one absent', async () => {
     const configMaps = fakeConfigMaps();
     await journalOf(configMaps, 'weekly-1', ROLLED);
-    const runs = clusterRuns({ api: fakeRunsApi({ 'weekly-1': 'Succeeded', 'weekly-2': undefined }), configMaps, namespace: NS });
+    const runs = clusterRuns({ api: fakeRunsApi({ 'weekly-1': 'Succeeded', 'weekly-2': undefined }), configMaps, namespace: NS, steer: false });
     assert.deepEqual(await runs.list(), ['weekly-1', 'weekly-2']);
     const one = await runs.read('weekly-1');
     assert.equal(one?.live, false);
@@ -67,10 +73,10 @@ describe('the runs of the API server on the dashboard', () => {
     assert.equal(await runs.read('nope'), undefined);
   });
 
-  it('given the dashboard server over them, then the API answers the list, the run\'s state and /metrics, and refuses a change with 501 and the kubectl command', async () => {
+  it('given the dashboard server over them, then the API answers the list, the run\'s state and /metrics, and, read-only, refuses a change with 501 and the kubectl command', async () => {
     const configMaps = fakeConfigMaps();
     await journalOf(configMaps, 'weekly-1', ROLLED);
-    const runs = clusterRuns({ api: fakeRunsApi({ 'weekly-1': 'Succeeded', 'weekly-2': 'Running' }), configMaps, namespace: NS });
+    const runs = clusterRuns({ api: fakeRunsApi({ 'weekly-1': 'Succeeded', 'weekly-2': 'Running' }), configMaps, namespace: NS, steer: false });
     s = await startServer({ runs, port: 0, token: TOKEN, metrics: (signal) => controllerMetrics(runs, true, signal) });
     const get = async (path: string) => {
       const r = await fetch(new URL(path, s?.url));
@@ -105,6 +111,65 @@ describe('the runs of the API server on the dashboard', () => {
   });
 });
 
+describe('pause, resume, abort and approvals from the controller\'s dashboard', () => {
+  let s: RunningServer | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+  const WAITING: readonly RunEvent[] = [ROLLED[0] as RunEvent, { type: 'approval.requested', step: 'phase/os-patch', phase: 'os-patch', name: 'change board', onTimeout: 'reject' }];
+  const post = async (path: string, body?: unknown, token = TOKEN) => {
+    const r = await fetch(new URL(path, s?.url), { method: 'POST', headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: r.status, body: (await r.json()) as { error?: string; note?: string; step?: string; by?: string; via?: string } };
+  };
+
+  it('writes each to the MaintenanceRun: pause and resume spec.paused, abort spec.abort, an answer judged against the journal the approval annotations in the dashboard\'s name', async () => {
+    const configMaps = fakeConfigMaps();
+    await journalOf(configMaps, 'weekly-1', ROLLED);
+    await journalOf(configMaps, 'weekly-2', WAITING);
+    const api = fakeRunsApi({ 'weekly-1': 'Succeeded', 'weekly-2': 'WaitingForApproval' });
+    s = await startServer({ runs: clusterRuns({ api, configMaps, namespace: NS, steer: true }), port: 0, token: TOKEN, tokenName: 'dashboard' });
+    const run = `/apis/daylight.dev/v1alpha1/namespaces/${NS}/maintenanceruns/weekly-2`;
+    // Without the token nothing is written, loopback or not
+    assert.equal((await post('/api/runs/weekly-2/pause', undefined, '')).status, 401);
+    assert.deepEqual(api.patches, []);
+    for (const [what, spec] of [['pause', { paused: true }], ['resume', { paused: false }], ['abort', { abort: true }]] as const) {
+      const r = await post(`/api/runs/weekly-2/${what}`);
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      assert.match(r.body.note ?? '', /written to MaintenanceRun daylight-system\/weekly-2/);
+      assert.deepEqual(api.patches.at(-1), { path: run, body: { spec } }, what);
+    }
+    // A rejection needs its reason; an answer to a step the run does not wait at is refused; neither is written
+    const written = api.patches.length;
+    assert.match((await post('/api/runs/weekly-2/reject', {})).body.error ?? '', /a rejection needs a reason/);
+    const wrong = await post('/api/runs/weekly-2/approve', { step: 'phase/k8s-upgrade' });
+    assert.equal(wrong.status, 409);
+    assert.match(wrong.body.error ?? '', /phase\/os-patch/);
+    assert.equal(api.patches.length, written);
+    // An approval without a step answers the one the run waits at, in the dashboard's name
+    const approved = await post('/api/runs/weekly-2/approve', { comment: 'CHG-77' });
+    assert.equal(approved.status, 202, JSON.stringify(approved.body));
+    assert.deepEqual([approved.body.step, approved.body.by, approved.body.via], ['phase/os-patch', 'dashboard', 'dashboard']);
+    assert.deepEqual(api.patches.at(-1), { path: run, body: { metadata: { annotations: { 'daylight.dev/approval': 'approve', 'daylight.dev/approval-step': 'phase/os-patch', 'daylight.dev/approval-comment': 'CHG-77', 'daylight.dev/approval-by': 'dashboard' } } } });
+    // A run that is over is not changed
+    const over = await post('/api/runs/weekly-1/pause');
+    assert.equal(over.status, 409);
+    assert.match(over.body.error ?? '', /run weekly-1 is over \(succeeded\)/);
+    assert.equal(api.patches.filter((p: { path: string }) => p.path.endsWith('weekly-1')).length, 0);
+  });
+
+  it('a change the API server refuses is answered with its reason, what grants it, and the kubectl command', async () => {
+    const configMaps = fakeConfigMaps();
+    await journalOf(configMaps, 'weekly-2', WAITING);
+    s = await startServer({ runs: clusterRuns({ api: fakeRunsApi({ 'weekly-2': 'Running' }, 403), configMaps, namespace: NS, steer: true }), port: 0, token: TOKEN });
+    const r = await post('/api/runs/weekly-2/pause');
+    assert.equal(r.status, 403);
+    assert.match(r.body.error ?? '', /cannot patch resource "maintenanceruns"/);
+    assert.match(r.body.error ?? '', /service\.controls: true/);
+    assert.match(r.body.error ?? '', /kubectl -n daylight-system patch maintenancerun\/weekly-2 --type merge -p '\{"spec":\{"paused":true\}\}'/);
+  });
+});
+
 describe('daylight controller --listen', () => {
   const daylight = async (args: string[]) => {
     let err = '';
@@ -122,5 +187,8 @@ describe('daylight controller --listen', () => {
     const lone = await daylight(['controller', '--kubeconfig', '/nonexistent', '--token-file', '/tmp/t']);
     assert.equal(lone.code, 2);
     assert.match(lone.err, /--token-file is for the dashboard: give --listen ADDR:PORT too/);
+    const readOnly = await daylight(['controller', '--kubeconfig', '/nonexistent', '--read-only']);
+    assert.equal(readOnly.code, 2);
+    assert.match(readOnly.err, /--read-only is for the dashboard: give --listen ADDR:PORT too/);
   });
 });
