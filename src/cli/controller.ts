@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { nextScheduledStart } from '../controller/schedule.ts';
 import { CLIENT_GO_TIMING, runLeaderElection } from '../controller/leader.ts';
+import { POLL_MS, watchChanges } from '../controller/changes.ts';
 import type { ElectionTiming } from '../controller/leader.ts';
 import type { RunEvent } from '../engine/events.ts';
 import type { JournalEntry } from '../engine/events.ts';
@@ -68,7 +69,8 @@ Several replicas elect one leader through the Lease daylight-controller (lease 1
                       with the kubectl command that makes them (the chart's service.controls: false)`;
 
 const LEASE = 'daylight-controller';
-const POLL_MS = 2_000;
+/** How often the leader lists the plans and runs though its watches said nothing: a missed event costs at most this. */
+const RESYNC_MS = 60_000;
 /** How many of the run's last journal entries its status shows. */
 const LAST_EVENTS = 10;
 
@@ -83,6 +85,8 @@ export interface ControllerOptions {
   readonly clock: Clock;
   readonly timing?: ElectionTiming;
   readonly log: (line: string) => void;
+  /** The longest the leader waits between two looks at the plans and runs when nothing wakes it (60 s). */
+  readonly resyncMs?: number;
   /** Told when this replica starts and stops leading (tests measure the takeover with it). */
   readonly onTransition?: (leading: boolean, atMs: number) => void;
 }
@@ -92,18 +96,24 @@ export async function runController(o: ControllerOptions, signal: AbortSignal): 
   await runLeaderElection({ leases, name: LEASE, identity: o.identity, clock: o.clock, ...(o.timing ? { timing: o.timing } : {}), log: o.log, ...(o.onTransition ? { onTransition: o.onTransition } : {}) }, (leading) => lead(o, leading), signal);
 }
 
-/** The leader's work: every poll, start what the schedules say and drive every unfinished run. */
+/**
+ * The leader's work: at each look, start what the schedules say and drive every unfinished run. It looks
+ * when its watches of the plans and runs say something changed (a run created, a spec or an annotation
+ * changed, a plan changed), when a schedule's next start comes on the clock, and at least every resync.
+ */
 async function lead(o: ControllerOptions, leading: AbortSignal): Promise<void> {
   const driving = new Map<string, { readonly done: Promise<void>; run: MaintenanceRun }>();
   // A write refused because another controller wrote first: this one is deposed, whatever its Lease says
   const deposed = new AbortController();
   const signal = AbortSignal.any([leading, deposed.signal]);
+  const changes = watchChanges(o.api, ['maintenanceruns', 'maintenanceplans'].map((plural) => `${DAYLIGHT_GROUP}/namespaces/${o.namespace}/${plural}`), { clock: o.clock, log: o.log });
+  let nextStart: number | undefined;
   while (!signal.aborted) {
     try {
       // One list of the runs per look: the schedules see them, then each unfinished one is driven (a run just
-      // started by its schedule is driven at the next look)
+      // started by its schedule is driven at the next look, which its creation wakes)
       const runs = await list<MaintenanceRun>(o, 'maintenanceruns', signal);
-      await startScheduledRuns(o, runs, signal);
+      nextStart = await startScheduledRuns(o, runs, signal);
       for (const run of runs) {
         const name = run.metadata.name;
         const current = driving.get(name);
@@ -126,22 +136,33 @@ async function lead(o: ControllerOptions, leading: AbortSignal): Promise<void> {
     } catch (e: unknown) {
       if (isAbortError(e) || signal.aborted) break;
       o.log(`controller: ${errorMessage(e)}; trying again`);
+      nextStart = o.clock.now() + POLL_MS;
     }
-    await o.clock.sleep(POLL_MS, signal).catch(() => undefined);
+    const resync = o.resyncMs ?? RESYNC_MS;
+    await changes.wait(nextStart === undefined ? resync : Math.min(resync, nextStart - o.clock.now()), signal);
   }
+  changes.close();
   await Promise.all([...driving.values()].map((d) => d.done));
   if (deposed.signal.aborted && !leading.aborted) throw deposed.signal.reason;
 }
 
-/** A MaintenanceRun for each plan whose scheduled start has come since its last run (or its creation). */
-async function startScheduledRuns(o: ControllerOptions, runs: readonly MaintenanceRun[], signal: AbortSignal): Promise<void> {
+/**
+ * A MaintenanceRun for each plan whose scheduled start has come since its last run (or its creation); returns
+ * the earliest start still to come, when the leader looks again.
+ */
+async function startScheduledRuns(o: ControllerOptions, runs: readonly MaintenanceRun[], signal: AbortSignal): Promise<number | undefined> {
+  let soonest: number | undefined;
   for (const plan of await list<MaintenancePlan>(o, 'maintenanceplans', signal)) {
     const schedule = plan.spec.schedule;
     if (plan.spec.suspend || !schedule || schedule.manual) continue;
     const mine = runs.filter((r) => r.metadata.labels?.['daylight.dev/plan'] === plan.metadata.name && r.metadata.labels['daylight.dev/scheduled'] === 'true');
     const since = Math.max(Date.parse(plan.metadata.creationTimestamp ?? '') || 0, ...mine.map((r) => Number(r.metadata.labels?.['daylight.dev/start']) || 0));
     const next = nextScheduledStart(schedule, plan.spec.window as Parameters<typeof nextScheduledStart>[1], since);
-    if (next === undefined || next > o.clock.now()) continue;
+    if (next === undefined) continue;
+    if (next > o.clock.now()) {
+      soonest = Math.min(soonest ?? next, next);
+      continue;
+    }
     const name = `${plan.metadata.name}-${new Date(next).toISOString().slice(0, 16).replace(/[-:T]/g, '').toLowerCase()}`.slice(0, 63);
     const body = {
       apiVersion: 'daylight.dev/v1alpha1',
@@ -154,6 +175,7 @@ async function startScheduledRuns(o: ControllerOptions, runs: readonly Maintenan
     if (r.status !== 201 && r.status !== 409) throw new Error(`could not create MaintenanceRun ${name}: ${r.status} ${r.body.slice(0, 300)}`);
     if (r.status === 201) o.log(`plan ${plan.metadata.name}: started run ${name} at ${new Date(o.clock.now()).toISOString()}, scheduled for ${new Date(next).toISOString()}`);
   }
+  return soonest;
 }
 
 /** Drives one run to its end, or until this replica stops leading. */

@@ -154,7 +154,7 @@ test('daylight run --in-cluster hands a plan file to the controller: the Mainten
   assert.match(err, /maxUnavailable/);
 });
 
-test('a plan scheduled every day at a time runs when the injected clock reaches it, not before, and the run completes with the referee clean', { timeout: 300_000 }, async () => {
+test('a plan scheduled every day at a time runs when the injected clock reaches it, not before, driven as soon as the watch of the runs sees it, and the run completes with the referee clean', { timeout: 300_000 }, async () => {
   const k = fleet();
   const ks = k;
   // Given no replica running (each gives the Lease up as it stops)
@@ -174,7 +174,9 @@ test('a plan scheduled every day at a time runs when the injected clock reaches 
   const api = new KubeApi(kc);
   const lines: string[] = [];
   const stop = new AbortController();
-  const controller = runController({ api, kubeconfig: ks.kubeconfigPath, namespace: NS, identity: 'scheduled', clock, log: (l) => lines.push(l) }, stop.signal);
+  // And no resync within the test: the controller looks when its schedule's start comes on its clock, and when its
+  // watches say something changed (the run it creates wakes it to drive it)
+  const controller = runController({ api, kubeconfig: ks.kubeconfigPath, namespace: NS, identity: 'scheduled', clock, resyncMs: 3_600_000, log: (l) => lines.push(l) }, stop.signal);
   try {
     // When the injected clock passes 03:00, then the run is created, named after its start, at or after it
     await ks.until('the scheduled run exists', async () => lines.some((l) => l.includes('plan nightly: started run')), 60_000);
