@@ -31,7 +31,7 @@ function freePort(): Promise<number> {
   });
 }
 
-test('every replica serves the runs of the API server on the dashboard\'s API and /metrics, the leader gauge on the leader only; a change is refused with the kubectl command; without a token the dashboard is closed, the controller up', { timeout: 300_000 }, async () => {
+test('every replica serves the runs of the API server on the dashboard\'s API and /metrics, the leader gauge on the leader only; a pause of a run that is over is refused; without a token the dashboard is closed, the controller up', { timeout: 300_000 }, async () => {
   const ks = fleet();
   const tokenFile = join(ks.dir, 'dashboard-token');
   await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
