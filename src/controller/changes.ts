@@ -2,13 +2,12 @@
 // look again (the leader then lists them: one source of truth, no cache to drift), or the clock. A watch that
 // ends is started again at the next wait; while one is down the leader looks every POLL_MS instead, so a
 // refused or broken watch costs latency, never a missed run.
-import type { WatchHandler } from '../kube/api.ts';
 import type { Clock } from '../lib/clock.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
 
-/** The one call of the API server this needs: a watch of a collection. */
+/** The one call of the API server this needs: a watch of a collection (KubeApi's), events as type and raw object. */
 export interface WatchApi {
-  watch(path: string, query: Record<string, string | boolean | number | undefined>, onEvent: WatchHandler, onDone: (err: unknown) => void): Promise<AbortController>;
+  watch(path: string, query: Record<string, string | boolean | number | undefined>, onEvent: (type: string, object: unknown) => void, onDone: (err: unknown) => void): Promise<AbortController>;
 }
 
 export interface Changes {

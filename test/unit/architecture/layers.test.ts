@@ -44,7 +44,7 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   crd: ['plan', 'lib'],
   // the in-cluster controller's parts: leader election over the Lease port, plans' schedules
   controller: ['engine/ports', 'planner', 'plan', 'lib'],
-  cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'agent', 'controller', 'lib'],
+  cli: ['engine', 'engine/ports', 'journal', 'report', 'server', 'notify', 'platform', 'upgrade', 'checks', 'traffic', 'kube', 'planner', 'preflight', 'plan', 'sandbox', 'agent', 'controller', 'crd', 'lib'],
 };
 
 interface Edge {

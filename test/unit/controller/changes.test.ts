@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newsFilter, watchChanges } from '../../../src/controller/changes.ts';
 import type { WatchApi } from '../../../src/controller/changes.ts';
-import type { WatchHandler } from '../../../src/kube/api.ts';
 import { VirtualClock } from '../engine/runner-fakes.ts';
 
 const run = (name: string, generation: number, annotations: Record<string, string> = {}) => ({ metadata: { name, generation, annotations } });
@@ -25,7 +24,7 @@ test('news: a new or deleted object, a spec change (generation) or an annotation
 
 interface Watch {
   readonly path: string;
-  readonly onEvent: WatchHandler;
+  readonly onEvent: (type: string, object: unknown) => void;
   readonly onDone: (err: unknown) => void;
   readonly ctl: AbortController;
 }
