@@ -163,7 +163,18 @@ export type RunEvent =
   | ({ readonly type: 'node.recovered'; readonly by: string } & AtNode)
   | ({ readonly type: 'node.held'; readonly reason: string } & AtNode)
   | ({ readonly type: 'warning'; readonly message: string } & Partial<Where>)
-  | { readonly type: 'run.degraded'; readonly reason: string; readonly problems: readonly string[] };
+  | { readonly type: 'run.degraded'; readonly reason: string; readonly problems: readonly string[] }
+  // A rollout (spec.rollout): stages in sequence, groups in parallel, clusters of a group one after another
+  | { readonly type: 'rollout.stage.started'; readonly stage: string; readonly groups: readonly { readonly name: string; readonly clusters: readonly string[] }[] }
+  | { readonly type: 'rollout.gate.waiting'; readonly stage: string; readonly gate: string; readonly until: number }
+  | { readonly type: 'rollout.gates.evaluated'; readonly stage: string; readonly cluster: string; readonly when: 'before' | 'after'; readonly passed: boolean; readonly results: readonly GateResult[] }
+  | { readonly type: 'rollout.cluster.failed'; readonly stage: string; readonly group: string; readonly cluster: string; readonly reason: string }
+  | { readonly type: 'rollout.group.completed'; readonly stage: string; readonly group: string }
+  | { readonly type: 'rollout.group.stopped'; readonly stage: string; readonly group: string; readonly reason: string }
+  | { readonly type: 'rollout.stage.halted'; readonly stage: string; readonly reason: string }
+  | { readonly type: 'rollout.stage.completed'; readonly stage: string }
+  | { readonly type: 'rollout.soak.started'; readonly stage: string; readonly until: number }
+  | { readonly type: 'rollout.soak.completed'; readonly stage: string };
 
 export type RunEventType = RunEvent['type'];
 

@@ -1,5 +1,5 @@
-// A run from start (or from its journal) to its end: clusters in plan order, each under its lease,
-// phases one after another; pause, resume and abort from the terminal or other processes; on failure
+// A run from start (or from its journal) to its end: clusters in plan order (or a rollout's stages and
+// groups, rollout-runner.ts), each under its lease, phases one after another; pause, resume and abort from the terminal or other processes; on failure
 // or abort every node this run holds is given back.
 import { awaitApproval, phaseStep, regionStep } from './approvals.ts';
 import type { ApprovalWait } from './approvals.ts';
@@ -16,6 +16,8 @@ import { holdLease, LEASE_NAME, LeaseBusy } from './lease-keeper.ts';
 import type { HeldLease } from './lease-keeper.ts';
 import { NodeFailure } from './node-pipeline.ts';
 import { runPhase, RunFailure } from './phase-runner.ts';
+import { ClusterFailed, runRollout } from './rollout-runner.ts';
+import { resolveRollout } from '../planner/rollout.ts';
 import { bringBack, regionState, runHooks, takeOutOfTraffic } from './region.ts';
 import type { EngineDeps } from './ports.ts';
 import type { Cluster } from './ports/cluster.ts';
@@ -141,45 +143,82 @@ interface Work {
 async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEvent) => Promise<void>, w: Work): Promise<void> {
   const started = o.journal.entries.some((e) => e.event.type === 'hook.ran' && e.event.result.on === 'run-start');
   if (!started) await runHooks(o.deps, record, 'run-start', { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-start' }, w.signal);
-  for (const [name, cluster] of o.deps.clusters) {
-    const phases = o.deps.plan.plan.spec.phases;
-    const completed = (phase: string) => live.state.phases.some((x) => x.cluster === name && x.phase === phase && x.completed);
-    const region = { deps: o.deps, record, state: () => live.state, cluster, signal: w.signal };
-    const regionDone = !phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live.state, name).stage);
-    if (phases.every((ph) => completed(ph.name)) && regionDone) {
+  const phases = o.deps.plan.plan.spec.phases;
+  const completed = (name: string, phase: string) => live.state.phases.some((x) => x.cluster === name && x.phase === phase && x.completed);
+  const finished = (name: string) => phases.every((ph) => completed(name, ph.name)) && (!phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live.state, name).stage));
+  // Decisions that must see each other: whether a region may leave traffic (never the last serving one), and
+  // asking an approval once for a phase that clusters of parallel groups reach together
+  const serial = keyedSerial();
+  const maintain = async (name: string, cluster: Cluster): Promise<void> => {
+    if (finished(name)) {
       // A process that died after the cluster's last phase, before it gave the lease back: give it back now,
       // or the cluster stays locked for the lease's duration and the run reads as still holding it.
       if (live.state.leases[name] !== undefined) await giveBackLease(cluster, o.deps.runId, record, w.signal);
-      continue;
+      return;
     }
+    const region = { deps: o.deps, record, state: () => live.state, cluster, signal: w.signal };
     const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, durationSeconds: o.deps.plan.plan.spec.lease.duration.seconds, onLost: () => w.lost(), signal: w.signal });
     w.leases.push(lease);
-    await record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
-    for (const [i, phase] of phases.entries()) {
-      // A restore that a crash interrupted ends before any phase outside the region's drain.
-      if (!phase.regional) await bringBack(region);
-      if (completed(phase.name)) continue;
-      const run = { deps: o.deps, journal: o.journal, record, state: () => live.state, cluster, signal: w.signal };
-      await approvalsBefore(run, phase);
-      if (phase.regional) await takeOutOfTraffic(region);
-      if (phase.type === 'kubernetes') await runKubernetesPhase({ ...run, phase });
-      else if (phase.type === 'platform') await runPlatformPhase({ ...run, phase });
-      else await runPhase({ ...run, phase });
-      if (phase.regional && !phases[i + 1]?.regional) await bringBack(region);
+    let released = false;
+    try {
+      await record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
+      for (const [i, phase] of phases.entries()) {
+        // A restore that a crash interrupted ends before any phase outside the region's drain.
+        if (!phase.regional) await bringBack(region);
+        if (completed(name, phase.name)) continue;
+        const run = { deps: o.deps, journal: o.journal, record, state: () => live.state, cluster, signal: w.signal };
+        await approvalsBefore(run, phase, serial);
+        if (phase.regional) await serial('traffic', () => takeOutOfTraffic(region));
+        if (phase.type === 'kubernetes') await runKubernetesPhase({ ...run, phase });
+        else if (phase.type === 'platform') await runPlatformPhase({ ...run, phase });
+        else await runPhase({ ...run, phase });
+        if (phase.regional && !phases[i + 1]?.regional) await bringBack(region);
+      }
+      // A run that stopped between its last regional phase and the end of the restore finishes the restore.
+      if (phases.some((ph) => ph.regional)) await bringBack(region);
+      w.leases.splice(w.leases.indexOf(lease), 1);
+      released = true;
+      const problem = await lease.release();
+      if (problem) await record({ type: 'warning', cluster: name, message: problem });
+      else await record({ type: 'lease.released', cluster: name });
+    } catch (e: unknown) {
+      // In a rollout a failed cluster gives its nodes back, then its lease, and the others go on; a stop of the
+      // run (pause, abort, Ctrl-C, a lost lease) keeps them for the run's own end
+      const failure = e instanceof NodeFailure || e instanceof RunFailure || e instanceof LeaseBusy;
+      if (released || w.signal.aborted || !rollout.explicit || !failure) throw e;
+      const s = live.state;
+      const mine: RunState = { ...s, nodes: Object.fromEntries(Object.entries(s.nodes).filter(([, n]) => n.cluster === name)) };
+      const back = await giveBackAll({ ...giveBackDeps(o, live), state: mine, outcome: 'failed', why: e.message, record });
+      w.leases.splice(w.leases.indexOf(lease), 1);
+      const problem = await lease.release();
+      if (problem) await record({ type: 'warning', cluster: name, message: problem });
+      else await record({ type: 'lease.released', cluster: name });
+      throw new ClusterFailed(`${e.message}${heldNote(back.held)}`);
     }
-    // A run that stopped between its last regional phase and the end of the restore finishes the restore.
-    if (phases.some((ph) => ph.regional)) await bringBack(region);
-    w.leases.splice(w.leases.indexOf(lease), 1);
-    const problem = await lease.release();
-    if (problem) await record({ type: 'warning', cluster: name, message: problem });
-    else await record({ type: 'lease.released', cluster: name });
+  };
+  const rollout = resolveRollout(o.deps.plan.plan.spec);
+  if (!rollout.explicit) {
+    for (const [name, cluster] of o.deps.clusters) await maintain(name, cluster);
+    return;
   }
+  await runRollout({ deps: o.deps, journal: o.journal, live, record, signal: w.signal, maintain, finished }, rollout);
+}
+
+/** Runs `f` for one key at a time: a second caller with the same key waits for the first to end. */
+function keyedSerial(): <T>(key: string, f: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return (key, f) => {
+    const prev = tails.get(key) ?? Promise.resolve();
+    const next = prev.then(f, f);
+    tails.set(key, next.catch(() => undefined));
+    return next;
+  };
 }
 
 /** The phase's approvals before it starts on a cluster: once for the phase, then for the region before it leaves traffic. */
-async function approvalsBefore(run: ApprovalWait & { readonly cluster: Cluster }, phase: Phase): Promise<void> {
+async function approvalsBefore(run: ApprovalWait & { readonly cluster: Cluster }, phase: Phase, serial: ReturnType<typeof keyedSerial>): Promise<void> {
   const before = phase.before?.[0];
-  if (before) await awaitApproval(run, { step: phaseStep(phase.name), phase: phase.name, gate: before });
+  if (before) await serial(phaseStep(phase.name), () => awaitApproval(run, { step: phaseStep(phase.name), phase: phase.name, gate: before }));
   const region = phase.type === 'platform' ? undefined : phase.beforeEachRegion?.[0];
   if (region && phase.regional) await awaitApproval(run, { step: regionStep(phase.name, run.cluster.name), phase: phase.name, cluster: run.cluster.name, gate: region });
 }

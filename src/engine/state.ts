@@ -100,6 +100,27 @@ export interface RunState {
   readonly problems?: readonly string[];
   /** The approvals asked for, by step id (`phase/os-patch`, `phase/os-patch/region/eu-west`, `phase/os-patch/wave/2`). */
   readonly approvals: Readonly<Record<string, ApprovalState>>;
+  /** A rollout's stages as far as they went, by name (absent for a plan without spec.rollout). */
+  readonly stages: Readonly<Record<string, StageState>>;
+  /** Clusters a rollout gave up on, by name, with their stage, group and why. */
+  readonly failedClusters: Readonly<Record<string, { readonly stage: string; readonly group: string; readonly reason: string }>>;
+}
+
+/** Where one stage of a rollout stands. */
+export interface StageState {
+  readonly stage: string;
+  readonly status: 'running' | 'soaking' | 'completed' | 'halted';
+  readonly startedAt: number;
+  readonly groups: readonly { readonly name: string; readonly clusters: readonly string[] }[];
+  /** Groups that ended: completed, or stopped by their failures. */
+  readonly groupsDone: Readonly<Record<string, 'completed' | 'stopped'>>;
+  /** Clusters whose analysis after maintenance (the stage's after gates) is done: whether it passed. */
+  readonly analysed: Readonly<Record<string, boolean>>;
+  /** When a scheduled start it waits for comes (cluster time). */
+  readonly waitingUntil?: number;
+  readonly soakUntil?: number;
+  readonly reason?: string;
+  readonly endedAt?: number;
 }
 
 export function nodeKey(cluster: string, node: string): string {
@@ -130,10 +151,12 @@ interface Draft {
   warnings: string[];
   problems?: readonly string[];
   approvals: Record<string, ApprovalState>;
+  stages: Record<string, StageState>;
+  failedClusters: Record<string, RunState['failedClusters'][string]>;
 }
 
 function emptyDraft(runId: string): Draft {
-  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [], approvals: {} };
+  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [], approvals: {}, stages: {}, failedClusters: {} };
 }
 
 /** The state after `entries`, built in one pass on a state it owns (each event costs O(1), so long journals replay fast). */
@@ -149,7 +172,7 @@ export function replay(runId: string, entries: readonly JournalEntry[]): RunStat
  * event, so a run's live state costs one copy of that table per node event.
  */
 export function apply(s: RunState, entry: JournalEntry): RunState {
-  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], approvals: { ...s.approvals }, nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
+  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], approvals: { ...s.approvals }, stages: { ...s.stages }, failedClusters: { ...s.failedClusters }, nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
   step(d, entry);
   return d;
 }
@@ -235,8 +258,47 @@ function applyRun(s: Draft, entry: JournalEntry, e: RunEvent): void {
       delete s.leases[e.cluster];
       return;
     default:
-      if (e.type.startsWith('traffic.') || e.type.startsWith('region.') || e.type.startsWith('silence.')) applyRegion(s, e);
+      if (e.type.startsWith('rollout.')) applyRollout(s, entry, e);
+      else if (e.type.startsWith('traffic.') || e.type.startsWith('region.') || e.type.startsWith('silence.')) applyRegion(s, e);
       else applyPhase(s, entry, e);
+  }
+}
+
+function applyRollout(s: Draft, entry: JournalEntry, e: RunEvent): void {
+  if (e.type === 'rollout.stage.started') {
+    s.stages[e.stage] ??= { stage: e.stage, status: 'running', startedAt: entry.at, groups: e.groups, groupsDone: {}, analysed: {} };
+    return;
+  }
+  if (!('stage' in e)) return;
+  const st = s.stages[e.stage];
+  if (!st) return;
+  switch (e.type) {
+    case 'rollout.gate.waiting':
+      s.stages[e.stage] = { ...st, waitingUntil: st.waitingUntil ?? e.until };
+      return;
+    case 'rollout.gates.evaluated':
+      if (e.when === 'after') s.stages[e.stage] = { ...st, analysed: { ...st.analysed, [e.cluster]: e.passed } };
+      return;
+    case 'rollout.cluster.failed':
+      s.failedClusters[e.cluster] = { stage: e.stage, group: e.group, reason: e.reason };
+      return;
+    case 'rollout.group.completed':
+    case 'rollout.group.stopped':
+      s.stages[e.stage] = { ...st, groupsDone: { ...st.groupsDone, [e.group]: e.type === 'rollout.group.completed' ? 'completed' : 'stopped' } };
+      return;
+    case 'rollout.stage.halted':
+      s.stages[e.stage] = { ...st, status: 'halted', reason: e.reason, endedAt: entry.at };
+      return;
+    case 'rollout.soak.started':
+      // a resumed run soaks to the first deadline, not a new one
+      s.stages[e.stage] = { ...st, status: 'soaking', soakUntil: st.soakUntil ?? e.until };
+      return;
+    case 'rollout.stage.completed':
+    case 'rollout.soak.completed':
+      s.stages[e.stage] = { ...st, status: 'completed', endedAt: st.endedAt ?? entry.at };
+      return;
+    default:
+      return;
   }
 }
 

@@ -79,5 +79,6 @@ export function runProblems(s: RunState): string[] {
     const p = regionProblem(r);
     if (p) out.push(p);
   }
+  for (const [cluster, f] of Object.entries(s.failedClusters)) out.push(`${cluster}: failed in stage ${f.stage}, group ${f.group}: ${f.reason}`);
   return out;
 }

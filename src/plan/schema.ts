@@ -6,9 +6,13 @@ import { templateProblem } from '../lib/template.ts';
 import { HookSchema } from './hook-schema.ts';
 import type { Hook as HookSpec } from './hook-schema.ts';
 import { BACKUP_COMMAND_NAMES, GATE_COMMAND_NAMES, HOOK_NAMES, NODE_COMMAND_NAMES, QUERY_NAMES, SILENCE_NAMES, templated } from './template-names.ts';
-import { clockTime, count, duration, intOrPercent, isoDate, labelSelector, MAX_NODES, timezone } from './values.ts';
+import { parseLabelSelector } from '../lib/selectors.ts';
+import { clockTime, count, duration, intOrPercent, isoDate, labelSelector, MAX_NODES, timezone, WRITTEN_AS } from './values.ts';
 
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'use lower-case letters, digits and "-", starting and ending with a letter or digit' }).max(63);
+
+const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { message: 'write a label key as Kubernetes does, such as "env" or "example.com/tier"' }).max(316);
+const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, { message: 'write a label value as Kubernetes does: letters, digits, "-", "_" and ".", up to 63, starting and ending with a letter or digit' }).max(63);
 
 const ClusterSchema = z
   .strictObject({
@@ -20,6 +24,8 @@ const ClusterSchema = z
      * (under `key`, default `kubeconfig`); `context` picks one of its contexts.
      */
     kubeconfigSecret: z.strictObject({ name: z.string().min(1), key: z.string().min(1).default('kubeconfig') }).optional(),
+    /** What a rollout's stages and groups select it by (`env: prod`, `region: eu`), as Kubernetes labels are written. */
+    labels: z.record(labelKey, labelValue).optional(),
   })
   .refine((c) => !(c.kubeconfig && c.kubeconfigSecret), { message: 'kubeconfig (a file) and kubeconfigSecret (a Secret the controller reads) exclude each other; keep one', path: ['kubeconfigSecret'] });
 
@@ -263,6 +269,62 @@ export const GateSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('gitops'), tool: z.enum(['argocd', 'flux']), name: z.string().optional() }),
 ]);
 
+/** Clusters or groups at once, or clusters that may fail: a whole number, or a percentage up to 100% ("50%"). */
+const countOrPercent = (what: string) =>
+  z.union([z.number(), z.string()]).superRefine((v, ctx) => {
+    const fix = `use a whole number of ${what} or a percentage up to 100%, such as "50%"`;
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v) || v < 0 || v > 10_000) ctx.addIssue({ code: 'custom', message: `${v} is not a whole number of ${what} from 0 to 10,000; ${fix}` });
+      return;
+    }
+    const m = /^(\d+)%$/.exec(v);
+    if (!m || Number(m[1]) > 100) ctx.addIssue({ code: 'custom', message: `"${v}" is neither a whole number nor a percentage up to 100%; ${fix}` });
+  }).meta({ [WRITTEN_AS]: { anyOf: [{ type: 'integer', minimum: 0, maximum: 10_000 }, { type: 'string', pattern: '^(100|[1-9]?[0-9])%$' }] } });
+
+/** A stage's scheduled start: it waits until the next of these days at this time (Azure Fleet Manager's ScheduledStart). */
+const ScheduleGateSchema = z.strictObject({
+  type: z.literal('schedule'),
+  name: z.string().min(1).optional(),
+  days: z.array(z.enum(DAYS)).min(1).default([...DAYS]),
+  time: clockTime,
+  timezone: timezone.default('UTC'),
+});
+
+/** What a stage waits for before it starts: an approval (once for the stage), a scheduled start, or any plan gate (on each of its clusters). */
+const StageGateSchema = z.discriminatedUnion('type', [ApprovalGateSchema, ScheduleGateSchema, ...GateSchema.options]);
+
+const RolloutGroupSchema = z.strictObject({
+  name,
+  selector: labelSelector,
+  /** Clusters of this group that may fail before it stops (default: the stage's). */
+  maxAllowedFailures: countOrPercent('clusters').optional(),
+});
+
+const RolloutStageSchema = z.strictObject({
+  name,
+  clusters: z.strictObject({ selector: labelSelector }),
+  /** The stage's groups: one per value of a cluster label (`by`), or `named`, each with its own selector. Default: each cluster a group of its own. */
+  groups: z
+    .strictObject({ by: labelKey.optional(), named: z.array(RolloutGroupSchema).min(1).optional() })
+    .refine((g) => (g.by === undefined) !== (g.named === undefined), { message: 'give groups one of by (a cluster label: one group per value) or named (groups with their own selectors)' })
+    .optional(),
+  /** Groups at once in this stage; the clusters of a group go one after another. */
+  maxConcurrency: countOrPercent('groups').default(1),
+  /** Clusters of the stage that may fail; one more and the stage halts (no group starts, the run ends failed). */
+  maxAllowedFailures: countOrPercent('clusters').default(0),
+  /** The soak after the stage, before the next one starts: journaled, so a resumed run waits only what is left. */
+  afterStageWait: duration('1h').default(Duration.parse('0s')),
+  before: z.array(StageGateSchema).default([]),
+  /** Gates judged on each cluster of the stage once it is maintained (its analysis): one that fails makes that cluster failed. */
+  after: z.array(GateSchema).default([]),
+});
+
+export const RolloutSchema = z.strictObject({
+  stages: z.array(RolloutStageSchema).min(1),
+  /** consistent: a version resolved at the first stage that uses it is the one every later stage uses. */
+  versions: z.enum(['consistent', 'latest']).default('consistent'),
+});
+
 /**
  * One measurement taken at each restore step. `prometheus`: a query (`{{region}}` is the region) whose
  * value must stay within min/max; `proxy`: the balancer's own counters for the region since the step
@@ -371,6 +433,8 @@ export const PlanSchema = z.strictObject({
       window: WindowSchema.optional(),
       traffic: TrafficSchema.optional(),
       phases: z.array(PhaseSchema).min(1),
+      /** Many clusters in stages of groups, with soaks, failure budgets and gates; without it the clusters go in order. */
+      rollout: RolloutSchema.optional(),
       gates: z.array(GateSchema).default([]),
       /** How long gates that fail before a wave are evaluated again before the run fails. */
       gateRetry: duration('2m').default(Duration.parse('2m')),
@@ -384,6 +448,7 @@ export const PlanSchema = z.strictObject({
     })
     .superRefine((spec, ctx) => {
       regionalNeeds(spec, ctx);
+      rolloutProblems(spec, ctx);
       for (const [what, list] of [['cluster', spec.clusters.map((c) => c.name)], ['phase', spec.phases.map((p) => p.name)]] as const) {
         list.forEach((n, i) => {
           if (list.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: [what === 'cluster' ? 'clusters' : 'phases', i, 'name'], message: `${what} "${n}" appears twice; give each ${what} its own name` });
@@ -391,6 +456,59 @@ export const PlanSchema = z.strictObject({
       }
     }),
 });
+
+/**
+ * Every cluster in exactly one stage; every stage selects a cluster; with groups by a label every cluster of the
+ * stage has it; with named groups every cluster of the stage is in exactly one of them.
+ */
+function rolloutProblems(spec: { clusters: readonly { name: string; labels?: Record<string, string> | undefined }[]; rollout?: z.output<typeof RolloutSchema> | undefined }, ctx: z.RefinementCtx): void {
+  const r = spec.rollout;
+  if (!r) return;
+  const labelsOf = (c: { name: string; labels?: Record<string, string> | undefined }) => Object.entries(c.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'no labels';
+  const stageOf = new Map<string, string>();
+  const stageNames = new Set<string>();
+  r.stages.forEach((stage, i) => {
+    if (stageNames.has(stage.name)) ctx.addIssue({ code: 'custom', path: ['rollout', 'stages', i, 'name'], message: `stage "${stage.name}" appears twice; give each stage its own name` });
+    stageNames.add(stage.name);
+    let match: (labels: Record<string, string>) => boolean;
+    try {
+      match = parseLabelSelector(stage.clusters.selector);
+    } catch {
+      return; // the selector's own message says what is wrong with it
+    }
+    const members = spec.clusters.filter((c) => match(c.labels ?? {}));
+    if (members.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['rollout', 'stages', i, 'clusters', 'selector'], message: `stage "${stage.name}" selects no cluster with "${stage.clusters.selector}"; the clusters are ${spec.clusters.map((c) => `${c.name} (${labelsOf(c)})`).join(', ')}` });
+    }
+    for (const c of members) {
+      const other = stageOf.get(c.name);
+      if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['rollout', 'stages', i, 'clusters', 'selector'], message: `cluster ${c.name} is in stage "${other}" and in stage "${stage.name}"; a cluster is maintained once, in one stage: narrow one selector` });
+      else stageOf.set(c.name, stage.name);
+    }
+    const by = stage.groups?.by;
+    const g = stage.groups?.named;
+    if (by !== undefined) {
+      for (const c of members) {
+        if (c.labels?.[by] === undefined) ctx.addIssue({ code: 'custom', path: ['rollout', 'stages', i, 'groups', 'by'], message: `cluster ${c.name} of stage "${stage.name}" has no label "${by}" to be grouped by; label it (clusters[].labels) or group by another label` });
+      }
+    } else if (g) {
+      const matchers = g.map((group) => {
+        try {
+          return parseLabelSelector(group.selector);
+        } catch {
+          return () => false;
+        }
+      });
+      for (const c of members) {
+        const inGroups = g.filter((_, j) => matchers[j]?.(c.labels ?? {})).map((group) => group.name);
+        if (inGroups.length !== 1) ctx.addIssue({ code: 'custom', path: ['rollout', 'stages', i, 'groups', 'named'], message: inGroups.length === 0 ? `cluster ${c.name} (${labelsOf(c)}) of stage "${stage.name}" is in none of its groups; widen a group's selector` : `cluster ${c.name} of stage "${stage.name}" is in groups ${inGroups.join(' and ')}; a cluster belongs to one group` });
+      }
+    }
+  });
+  for (const [i, c] of spec.clusters.entries()) {
+    if (!stageOf.has(c.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'labels'], message: `cluster ${c.name} (${labelsOf(c)}) is in no stage of spec.rollout; label it for a stage's selector, or remove it from spec.clusters` });
+  }
+}
 
 /** A hook's command or URL may use only the names the engine fills in for its event (run-end: the outcome; region hooks: the region). */
 function hookNames(hooks: readonly HookSpec[], ctx: z.RefinementCtx): void {
@@ -438,3 +556,6 @@ export type Capacity = NonNullable<Traffic['capacity']>;
 export type RestorePolicy = Traffic['restore'];
 export type Hook = PlanSpec['hooks'][number];
 export type ApprovalGate = z.output<typeof ApprovalGateSchema>;
+export type Rollout = z.output<typeof RolloutSchema>;
+export type RolloutStage = Rollout['stages'][number];
+export type StageGate = RolloutStage['before'][number];

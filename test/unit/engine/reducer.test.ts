@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { GateResult, JournalEntry, RunEvent, RunEventType } from '../../../src/engine/events.ts';
 import { nodeKey, replay } from '../../../src/engine/state.ts';
-import type { ApprovalState, NodeState, RegionState, RunState } from '../../../src/engine/state.ts';
+import type { ApprovalState, NodeState, RegionState, RunState, StageState } from '../../../src/engine/state.ts';
 import { NOW, regionTraffic } from './regional-fakes.ts';
 
 const RUN = 'run-1';
@@ -58,6 +58,10 @@ function withRegion(s: RunState, patch: Partial<RegionState>): RunState {
 }
 function withPhase(s: RunState, patch: Partial<RunState['phases'][number]>): RunState {
   return { ...s, phases: s.phases.map((p) => (p.phase === PHASE ? { ...p, ...patch } : p)) };
+}
+const STAGE_STARTED: RunEvent = { type: 'rollout.stage.started', stage: 'prod', groups: [{ name: 'region=eu', clusters: [C] }] };
+function withStage(s: RunState, patch: Partial<StageState>): RunState {
+  return { ...s, stages: { ...s.stages, prod: { ...(s.stages.prod as StageState), ...patch } } };
 }
 const APPROVAL_ASKED: RunEvent = { type: 'approval.requested', step: 'phase/os-patch', phase: PHASE, onTimeout: 'reject' };
 const ACTION = { id: `${RUN}/${N}/1`, operation: 'reboot', version: undefined, bootIdBefore: 'boot-1', kubeletBefore: 'v1.30.4' };
@@ -158,6 +162,21 @@ const CASES: { readonly [T in RunEventType]: Case & { readonly event: Extract<Ru
   'node.held': { event: { type: 'node.held', cluster: C, node: N, reason: 'NotReady' }, then: (s) => withNode(s, { held: 'NotReady' }) },
   warning: { event: { type: 'warning', cluster: R, message: 'silence sil-1 could not be expired' }, then: (s) => ({ ...s, warnings: [...s.warnings, `${R}: silence sil-1 could not be expired`] }) },
   'run.degraded': { event: { type: 'run.degraded', reason: '1 node skipped', problems: ['eu-central/node-a2: skipped'] }, then: (s, t) => ({ ...s, status: 'degraded', reason: '1 node skipped', problems: ['eu-central/node-a2: skipped'], endedAt: t }) },
+  // A rollout's stages: started once (a second start after a resume keeps the first), then their groups, gates, failures and soak
+  'rollout.stage.started': {
+    given: [STAGE_STARTED],
+    event: { type: 'rollout.stage.started', stage: 'prod', groups: [] },
+    then: same,
+  },
+  'rollout.gate.waiting': { given: [STAGE_STARTED, { type: 'rollout.gate.waiting', stage: 'prod', gate: 'schedule', until: NOW + 60_000 }], event: { type: 'rollout.gate.waiting', stage: 'prod', gate: 'schedule', until: NOW + 120_000 }, then: same },
+  'rollout.gates.evaluated': { given: [STAGE_STARTED], event: { type: 'rollout.gates.evaluated', stage: 'prod', cluster: C, when: 'after', passed: false, results: [GATE] }, then: (s) => withStage(s, { analysed: { [C]: false } }) },
+  'rollout.cluster.failed': { given: [STAGE_STARTED], event: { type: 'rollout.cluster.failed', stage: 'prod', group: 'region=eu', cluster: C, reason: 'analysis failed' }, then: (s) => ({ ...s, failedClusters: { [C]: { stage: 'prod', group: 'region=eu', reason: 'analysis failed' } } }) },
+  'rollout.group.completed': { given: [STAGE_STARTED], event: { type: 'rollout.group.completed', stage: 'prod', group: 'region=eu' }, then: (s) => withStage(s, { groupsDone: { 'region=eu': 'completed' } }) },
+  'rollout.group.stopped': { given: [STAGE_STARTED], event: { type: 'rollout.group.stopped', stage: 'prod', group: 'region=eu', reason: '1 failed' }, then: (s) => withStage(s, { groupsDone: { 'region=eu': 'stopped' } }) },
+  'rollout.stage.halted': { given: [STAGE_STARTED], event: { type: 'rollout.stage.halted', stage: 'prod', reason: 'beyond 0' }, then: (s, t) => withStage(s, { status: 'halted', reason: 'beyond 0', endedAt: t }) },
+  'rollout.stage.completed': { given: [STAGE_STARTED], event: { type: 'rollout.stage.completed', stage: 'prod' }, then: (s, t) => withStage(s, { status: 'completed', endedAt: t }) },
+  'rollout.soak.started': { given: [STAGE_STARTED, { type: 'rollout.soak.started', stage: 'prod', until: NOW + 1_000 }], event: { type: 'rollout.soak.started', stage: 'prod', until: NOW + 9_000 }, then: same },
+  'rollout.soak.completed': { given: [STAGE_STARTED, { type: 'rollout.stage.completed', stage: 'prod' }], event: { type: 'rollout.soak.completed', stage: 'prod' }, then: same },
 };
 
 /** The event types of the RunEvent union, read from its source. */

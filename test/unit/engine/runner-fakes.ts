@@ -129,6 +129,8 @@ export class VirtualClock implements Clock {
 }
 
 export interface FleetOptions {
+  /** The cluster's name (default CLUSTER). */
+  readonly name?: string;
   /** Node names; each runs one pod of Deployment shop/web and one node-exporter DaemonSet pod. */
   readonly nodes: readonly string[];
   /** Cluster ms from the agent's request until a node is Ready on a new boot; per node, else `rebootMs`. */
@@ -192,8 +194,8 @@ export class FakeFleet {
     }
     const onNode = (n: string) => this.pods.filter((p) => p.nodeName === n);
     this.port = fakeCluster({
-      name: CLUSTER,
-      snapshot: async () => ({ cluster: CLUSTER, takenAt: clock.now(), version: 'v1.30.4', nodes: [...this.nodes.values()], pods: [...this.pods], pdbs: this.budgets(), workloads: this.workloads() }),
+      name: o.name ?? CLUSTER,
+      snapshot: async () => ({ cluster: o.name ?? CLUSTER, takenAt: clock.now(), version: 'v1.30.4', nodes: [...this.nodes.values()], pods: [...this.pods], pdbs: this.budgets(), workloads: this.workloads() }),
       nodes: {
         list: async () => [...this.nodes.values()],
         get: async (n) => this.nodes.get(n),

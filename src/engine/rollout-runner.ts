@@ -1,0 +1,188 @@
+// A rollout (spec.rollout): stages one after another; in a stage, its groups in parallel up to maxConcurrency,
+// the clusters of a group one after another. A cluster that fails is given back (its nodes uncordoned, its
+// lease released) and counted against its group's and its stage's maxAllowedFailures: beyond the group's the
+// group stops, beyond the stage's the stage halts (no group starts, each running one stops after its cluster)
+// and the run fails naming it. Gates before a stage (an approval, a scheduled start, plan gates on each of its
+// clusters) and after each cluster (its analysis), and the soak after a stage, are journaled: a resumed run
+// waits only what is left, and never maintains a finished cluster again.
+import { awaitApproval } from './approvals.ts';
+import type { ApprovalWait } from './approvals.ts';
+import type { RunEvent } from './events.ts';
+import type { Journal } from './journal.ts';
+import { RunFailure } from './phase-runner.ts';
+import type { EngineDeps } from './ports.ts';
+import type { Cluster } from './ports/cluster.ts';
+import type { LiveState, RunState } from './state.ts';
+import { atLeastReal } from '../lib/clock.ts';
+import { nextStageStart } from '../planner/rollout.ts';
+import type { ResolvedRollout, ResolvedStage, RolloutGroup } from '../planner/rollout.ts';
+
+export interface RolloutRun {
+  readonly deps: EngineDeps;
+  readonly journal: Journal;
+  readonly live: LiveState;
+  readonly record: (e: RunEvent) => Promise<void>;
+  readonly signal: AbortSignal;
+  /** Maintains one cluster under its lease, every phase; returns when it is done, throws when it fails. */
+  readonly maintain: (name: string, cluster: Cluster) => Promise<void>;
+  /** Whether the cluster has nothing left to do (every phase completed, its region back). */
+  readonly finished: (name: string) => boolean;
+}
+
+/** The step of a stage's approval, as `daylight approve --step` names it. */
+export const stageStep = (stage: string): string => `stage/${stage}`;
+
+export async function runRollout(r: RolloutRun, rollout: ResolvedRollout): Promise<void> {
+  const stages = rollout.stages;
+  for (const [i, stage] of stages.entries()) {
+    const st = r.live.state.stages[stage.name];
+    if (st?.status === 'completed') continue;
+    if (st?.status === 'halted') throw new RunFailure(`stage ${stage.name} halted: ${st.reason ?? ''}`);
+    if (!st) await r.record({ type: 'rollout.stage.started', stage: stage.name, groups: stage.groups.map((g) => ({ name: g.name, clusters: g.clusters })) });
+    if (st?.status !== 'soaking') {
+      await gatesBefore(r, stage);
+      await runGroups(r, stage);
+    }
+    await soak(r, stage, i === stages.length - 1);
+  }
+}
+
+/** The stage's gates before any of its clusters starts: its approval, its scheduled start, plan gates on each cluster. */
+async function gatesBefore(r: RolloutRun, stage: ResolvedStage): Promise<void> {
+  // Once a group has started the gates were passed: a resumed run does not ask again
+  if (Object.keys(r.live.state.stages[stage.name]?.groupsDone ?? {}).length > 0 || stageTouched(r.live.state, stage)) return;
+  for (const gate of stage.before) {
+    if (gate.type === 'approval') {
+      const wait: ApprovalWait = { deps: r.deps, record: r.record, state: () => r.live.state, signal: r.signal };
+      await awaitApproval(wait, { step: stageStep(stage.name), phase: stage.name, gate });
+      continue;
+    }
+    if (gate.type === 'schedule') {
+      const until = r.live.state.stages[stage.name]?.waitingUntil ?? nextStageStart(gate, r.deps.clock.now());
+      await r.record({ type: 'rollout.gate.waiting', stage: stage.name, gate: gate.name ?? 'schedule', until });
+      const left = until - r.deps.clock.now();
+      if (left > 0) await r.deps.clock.sleep(left, r.signal);
+      continue;
+    }
+    for (const g of stage.groups) {
+      for (const name of g.clusters) {
+        const cluster = clusterOf(r, name);
+        const results = await r.deps.evaluateGates([gate], cluster, r.signal);
+        const passed = results.every((x) => x.passed);
+        await r.record({ type: 'rollout.gates.evaluated', stage: stage.name, cluster: name, when: 'before', passed, results });
+        if (!passed) {
+          const reason = `gate ${gate.name ?? gate.type} before stage ${stage.name} failed on cluster ${name}: ${results.filter((x) => !x.passed).map((x) => x.message).join('; ')}`;
+          await r.record({ type: 'rollout.stage.halted', stage: stage.name, reason });
+          throw new RunFailure(`stage ${stage.name} halted: ${reason}`);
+        }
+      }
+    }
+  }
+}
+
+/** Whether any cluster of the stage has begun (a lease taken or a phase planned): the gates are behind it. */
+function stageTouched(s: RunState, stage: ResolvedStage): boolean {
+  const names = new Set(stage.groups.flatMap((g) => g.clusters));
+  return s.phases.some((p) => names.has(p.cluster)) || Object.keys(s.failedClusters).some((c) => names.has(c));
+}
+
+/** The stage's groups, maxConcurrency at once; halts the stage once its failures pass maxAllowedFailures. */
+async function runGroups(r: RolloutRun, stage: ResolvedStage): Promise<void> {
+  const done = r.live.state.stages[stage.name]?.groupsDone ?? {};
+  const queue = stage.groups.filter((g) => done[g.name] === undefined);
+  const failures = () => stage.groups.flatMap((g) => g.clusters).filter((c) => r.live.state.failedClusters[c] !== undefined);
+  let halted: string | undefined;
+  const halt = async () => {
+    if (halted !== undefined) return;
+    const failed = failures();
+    halted = `${failed.length} of its clusters failed, beyond its maxAllowedFailures of ${stage.maxAllowedFailures}: ${failed.map((c) => `${c} (${r.live.state.failedClusters[c]?.reason ?? ''})`).join('; ')}`;
+    await r.record({ type: 'rollout.stage.halted', stage: stage.name, reason: halted });
+  };
+  if (failures().length > stage.maxAllowedFailures) await halt();
+  const lane = async (): Promise<void> => {
+    for (let g = queue.shift(); g !== undefined && halted === undefined; g = queue.shift()) {
+      await runGroup(r, stage, g, async () => {
+        if (failures().length > stage.maxAllowedFailures) await halt();
+        return halted !== undefined;
+      });
+    }
+  };
+  const lanes = Array.from({ length: Math.min(stage.maxConcurrency, queue.length) }, lane);
+  // Every lane finishes its cluster before the stage's end is decided: a pause or an error stops them all
+  const settled = await Promise.allSettled(lanes);
+  const error = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (error) throw error.reason;
+  if (halted !== undefined) throw new RunFailure(`stage ${stage.name} halted: ${halted}`);
+  await r.record({ type: 'rollout.stage.completed', stage: stage.name });
+}
+
+/** One group's clusters in order; a failed cluster counts, and beyond the group's budget the group stops. */
+async function runGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, afterFailure: () => Promise<boolean>): Promise<void> {
+  for (const name of group.clusters) {
+    if (r.live.state.failedClusters[name] !== undefined) continue;
+    if (!r.finished(name)) {
+      const failed = await maintainCounted(r, stage, group, name);
+      if (failed && (await stopGroup(r, stage, group, afterFailure))) return;
+      if (failed) continue;
+    }
+    if (stage.after.length === 0 || analysed(r.live.state, stage.name, name)) continue;
+    const results = await r.deps.evaluateGates(stage.after, clusterOf(r, name), r.signal);
+    const passed = results.every((x) => x.passed);
+    await r.record({ type: 'rollout.gates.evaluated', stage: stage.name, cluster: name, when: 'after', passed, results });
+    if (passed) continue;
+    await r.record({ type: 'rollout.cluster.failed', stage: stage.name, group: group.name, cluster: name, reason: `its analysis after maintenance failed: ${results.filter((x) => !x.passed).map((x) => `${x.gate}: ${x.message}`).join('; ')}` });
+    if (await stopGroup(r, stage, group, afterFailure)) return;
+  }
+  await r.record({ type: 'rollout.group.completed', stage: stage.name, group: group.name });
+}
+
+/** After a failure in the group: whether it stops (its own budget spent, or the stage halted). */
+async function stopGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, afterFailure: () => Promise<boolean>): Promise<boolean> {
+  const failed = group.clusters.filter((c) => r.live.state.failedClusters[c] !== undefined);
+  const stageHalted = await afterFailure();
+  if (!stageHalted && failed.length <= group.maxAllowedFailures) return false;
+  const reason = stageHalted ? `stage ${stage.name} halted` : `${failed.length} of its clusters failed, beyond its maxAllowedFailures of ${group.maxAllowedFailures}: ${failed.join(', ')}`;
+  await r.record({ type: 'rollout.group.stopped', stage: stage.name, group: group.name, reason });
+  return true;
+}
+
+/** Whether the cluster's analysis after its maintenance is journaled (passed or not). */
+function analysed(s: RunState, stage: string, cluster: string): boolean {
+  return s.failedClusters[cluster] !== undefined || s.stages[stage]?.analysed[cluster] !== undefined;
+}
+
+/** A cluster of a rollout failed; its nodes and lease are given back already, the reason says what is held. */
+export class ClusterFailed extends Error {
+  override name = 'ClusterFailed';
+}
+
+/** Maintains one cluster; its failure is journaled as the cluster's and the rollout goes on. A stop of the run passes through. */
+async function maintainCounted(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, name: string): Promise<boolean> {
+  try {
+    await r.maintain(name, clusterOf(r, name));
+    return false;
+  } catch (e: unknown) {
+    if (!(e instanceof ClusterFailed) || r.signal.aborted) throw e;
+    await r.record({ type: 'rollout.cluster.failed', stage: stage.name, group: group.name, cluster: name, reason: e.message });
+    return true;
+  }
+}
+
+/** The soak after a stage (none after the last): journaled with its end, so a resumed run waits what is left. */
+async function soak(r: RolloutRun, stage: ResolvedStage, last: boolean): Promise<void> {
+  if (last || stage.afterStageWaitMs <= 0) return;
+  const st = r.live.state.stages[stage.name];
+  if (st?.soakUntil === undefined) await r.record({ type: 'rollout.soak.started', stage: stage.name, until: r.deps.clock.now() + stage.afterStageWaitMs });
+  const until = r.live.state.stages[stage.name]?.soakUntil ?? r.deps.clock.now();
+  for (let left = until - r.deps.clock.now(); left > 0; left = until - r.deps.clock.now()) {
+    // in slices, so a pause or an abort is taken within a second or so even on a fast clock
+    await r.deps.clock.sleep(Math.min(left, atLeastReal(r.deps.clock, 60_000, 1_000)), r.signal);
+  }
+  await r.record({ type: 'rollout.soak.completed', stage: stage.name });
+}
+
+function clusterOf(r: RolloutRun, name: string): Cluster {
+  const c = r.deps.clusters.get(name);
+  if (!c) throw new RunFailure(`cluster ${name} of the rollout is not connected`);
+  return c;
+}
