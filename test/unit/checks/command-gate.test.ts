@@ -59,12 +59,13 @@ test("real sh: exit 3 fails with the exit code, echo ok passes with its output",
 
 test('real sh: a timeout kills the command and the processes it started', async () => {
   const started = Date.now();
-  const outcome = await shellExec('echo started; sleep 30 & wait', { timeoutMs: 200 });
+  // 2 s: long enough for a shell on a loaded machine to print before the timeout (200 ms was not, at load 6)
+  const outcome = await shellExec('echo started; sleep 30 & wait', { timeoutMs: 2_000 });
   assert.equal(outcome.timedOut, true);
   assert.equal(outcome.exitCode, null);
   assert.equal(outcome.signal, 'SIGTERM');
   assert.equal(outcome.output, 'started\n');
-  assert.ok(Date.now() - started < 5000, 'the background sleep was killed with the shell, so the pipes closed');
+  assert.ok(Date.now() - started < 15_000, 'the background sleep (30 s) was killed with the shell, so the pipes closed');
 });
 
 test('real sh: an abort kills the command and rejects with an AbortError', async () => {
