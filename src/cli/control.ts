@@ -19,7 +19,7 @@ import { journalKeyPath, journalSignerAt } from './journal-key.ts';
 import type { Command, Io } from './command.ts';
 import { runAndReport } from './run.ts';
 import { existingRun, STATE_DIR_OPTION, stateDir } from './state-dir.ts';
-import { renderSummary, summariseRun } from '../engine/run-summary.ts';
+import { renderSummary, stageLines, summariseRun } from '../engine/run-summary.ts';
 
 function readState(paths: RunPaths): RunState {
   const journal = FileJournal.open<RunEvent>(paths.journal, paths.runId, () => 0);
@@ -58,8 +58,8 @@ export const statusCommand: Command = {
     const s = readState(paths);
     const owner = ownerAlive(paths);
     const waiting = waitingApprovals(s);
-    if (json) io.out(JSON.stringify({ ...summariseRun(s), live: owner !== undefined, waitingForApproval: waiting.map((w) => w.step), approvals: s.approvals, phases: s.phases, nodes: s.nodes }));
-    else io.out(`${renderSummary(summariseRun(s))}\n${waiting.map((w) => `WaitingForApproval: ${describeWaiting(s.runId, w)}\n`).join('')}${owner ? `Running in process ${owner.pid} on ${owner.host}.` : 'No process runs it now.'}\n${s.phases.map((ph) => `${ph.cluster} · ${ph.phase}: ${ph.wavesDone}/${ph.waves.length} waves done${ph.completed ? ' (complete)' : ''}`).join('\n')}`);
+    if (json) io.out(JSON.stringify({ ...summariseRun(s), live: owner !== undefined, waitingForApproval: waiting.map((w) => w.step), approvals: s.approvals, stages: s.stages, failedClusters: s.failedClusters, phases: s.phases, nodes: s.nodes }));
+    else io.out(`${renderSummary(summariseRun(s))}\n${waiting.map((w) => `WaitingForApproval: ${describeWaiting(s.runId, w)}\n`).join('')}${owner ? `Running in process ${owner.pid} on ${owner.host}.` : 'No process runs it now.'}\n${[...stageLines(s), ...s.phases.map((ph) => `${ph.cluster} · ${ph.phase}: ${ph.wavesDone}/${ph.waves.length} waves done${ph.completed ? ' (complete)' : ''}`)].join('\n')}`);
     return 0;
   },
 };

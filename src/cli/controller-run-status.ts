@@ -1,6 +1,7 @@
 // A MaintenanceRun's status as the controller writes it: what the journal says of the run (phase, stage, node
 // counts, conditions), written in order, each write conditional on the resourceVersion the last returned, so
 // that a deposed controller can write it no more (StatusFenced).
+import { stageLines } from '../engine/run-summary.ts';
 import { nodeKey, waitingApprovals } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
 // The conditions every status write carries, all of them (a merge patch replaces the list)
@@ -33,6 +34,7 @@ export function stateStatus(state: RunState, driver: string): Record<string, unk
     nodeCounts: counts,
     progress: `${finished}/${planned.size} nodes`,
     ...(run ? { waves: { phase: run.phase, cluster: run.cluster, done: run.wavesDone, total: run.waves.length } } : {}),
+    ...(Object.keys(state.stages).length > 0 ? { stages: stageLines(state).slice(0, 50) } : {}),
     phase,
     currentStage,
     conditions: runConditions({ phase, driver, message: currentStage, notDone: notDone(state) }),

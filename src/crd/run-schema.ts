@@ -41,6 +41,8 @@ export const RunStatusSchema = z.strictObject({
   progress: z.string().max(256).optional(),
   /** The waves of the phase under way: how many are done of how many. */
   waves: z.strictObject({ phase: z.string().max(256), cluster: z.string().max(256), done: z.number().int().min(0), total: z.number().int().min(0) }).optional(),
+  /** A rollout's stages as daylight status prints them: state, groups and clusters done, failures, soak. */
+  stages: z.array(z.string().max(1024)).max(50).optional(),
   /** The run's last journal entries as the CLI prints them ("09:14:02 node w-3: drained"), the newest last. */
   lastEvents: z.array(z.string().max(1024)).max(20).optional(),
   observedGeneration: z.number().int().min(0).optional(),

@@ -50,3 +50,26 @@ export function formatMs(ms: number): string {
   const m = Math.floor((s % 3600) / 60);
   return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s % 60}s`;
 }
+
+/**
+ * A rollout's stages as far as they went, one line each, in the order they started: its state, its groups
+ * done of all, its clusters done of all and those that failed, and the soak or scheduled start it waits for.
+ */
+export function stageLines(s: RunState): string[] {
+  return Object.values(s.stages).map((st) => {
+    const clusters = st.groups.flatMap((g) => g.clusters);
+    const done = clusters.filter((c) => s.failedClusters[c] === undefined && s.phases.some((p) => p.cluster === c) && s.phases.filter((p) => p.cluster === c).every((p) => p.completed));
+    const failed = clusters.filter((c) => s.failedClusters[c] !== undefined);
+    const groups = Object.entries(st.groupsDone);
+    const stopped = groups.filter(([, v]) => v === 'stopped').map(([g]) => g);
+    const parts = [
+      `stage ${st.stage}: ${st.status}`,
+      `groups ${groups.length}/${st.groups.length} done${stopped.length ? ` (stopped: ${stopped.join(', ')})` : ''}`,
+      `clusters ${done.length}/${clusters.length} maintained${failed.length ? `, ${failed.length} failed (${failed.join(', ')})` : ''}`,
+    ];
+    if (st.status === 'soaking' && st.soakUntil !== undefined) parts.push(`soaking until ${new Date(st.soakUntil).toISOString()}`);
+    else if (st.status === 'running' && st.waitingUntil !== undefined && groups.length === 0) parts.push(`scheduled to start at ${new Date(st.waitingUntil).toISOString()}`);
+    if (st.reason) parts.push(st.reason);
+    return parts.join(' · ');
+  });
+}

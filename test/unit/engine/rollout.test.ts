@@ -19,6 +19,7 @@ import type { RunEnd } from '../../../src/engine/runner.ts';
 import { FileJournal } from '../../../src/journal/file-journal.ts';
 import { PlanSchema } from '../../../src/plan/schema.ts';
 import { resolveRollout, rolloutLowerBound } from '../../../src/planner/rollout.ts';
+import { stageLines } from '../../../src/engine/run-summary.ts';
 import { FakeFleet, RUN_ID, VirtualClock } from './runner-fakes.ts';
 
 const HOUR = 3_600_000;
@@ -198,6 +199,11 @@ test('a prod cluster whose analysis fails stops its group and halts the stage at
     assert.equal(s.has('prod-ap-1'), false, 'the third group does not start once the stage halted');
     assert.deepEqual(cordoned(h), []);
     assert.equal(Object.values(reboots(h)).every((n) => n === 1), true);
+    // and daylight status (and the MaintenanceRun's status) says so per stage and group
+    const lines = stageLines(end.state);
+    assert.equal(lines.length, 3);
+    assert.match(lines[0] ?? '', /^stage dev: completed · groups 3\/3 done · clusters 3\/3 maintained$/);
+    assert.match(lines[2] ?? '', /^stage prod: halted · groups \d\/3 done \(stopped: .*region=us.*\) · clusters \d\/6 maintained, 1 failed \(prod-us-1\) · 1 of its clusters failed/);
   } finally {
     h.done();
   }
