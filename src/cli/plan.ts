@@ -1,5 +1,6 @@
 // `daylight plan -f plan.yaml`: the schedule for every cluster: waves with the reason for each, the ETA
-// and beside it the lower bound, and the blockers. Exit 1 when something blocks the run.
+// and beside it the lower bound, the rollout's stages when the plan has one, and the blockers. Exit 1 when
+// something blocks the run.
 import { UserError } from '../lib/errors.ts';
 import { loadPlanFile } from '../plan/load.ts';
 import { planRun, planRunJson, renderPlan } from '../planner/index.ts';
@@ -11,7 +12,9 @@ const HELP = `Usage: daylight plan -f plan.yaml [--kubeconfig FILE] [-o json]
 
 Reads every cluster of the plan and prints the waves (canary first, topology-serial, never more nodes
 out than maxUnavailable allows, counting nodes already unavailable), the reason for each wave's shape,
-the ETA in the maintenance window, and the lower bound no schedule can beat.
+the ETA in the maintenance window, and the lower bound no schedule can beat. A plan with spec.rollout
+also gets its stages in order: groups and clusters, maxConcurrency, maxAllowedFailures, gates, the soak,
+and each stage's ETA and end from the start.
 Exit codes: 0 the plan can run; 1 something blocks it; 2 bad input.`;
 
 export const planCommand: Command = {

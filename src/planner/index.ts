@@ -12,5 +12,7 @@ export { fitsInWindow, nextWindowStart, windowCalendar } from './window.ts';
 export type { OpenInterval, WindowCalendar } from './window.ts';
 export { renderPlan } from './render.ts';
 export { planRunJson } from './json.ts';
-export type { PhaseJson, RunPlanJson, WaveJson } from './json.ts';
+export type { PhaseJson, RolloutJson, RunPlanJson, WaveJson } from './json.ts';
+export { planRollout } from './rollout-plan.ts';
+export type { ClusterEstimate, RolloutGroupPlan, RolloutPlan, RolloutStagePlan } from './rollout-plan.ts';
 export type * from './types.ts';

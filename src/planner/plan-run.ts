@@ -8,6 +8,8 @@ import { DEFAULT_GATE_MS } from './durations.ts';
 import { planPhase } from './plan-phase.ts';
 import type { Schedule, ScheduleStep } from './schedule.ts';
 import { schedule } from './schedule.ts';
+import type { RolloutPlan } from './rollout-plan.ts';
+import { planRollout } from './rollout-plan.ts';
 import type { MeasuredDurations, PhasePlan } from './types.ts';
 import type { WindowCalendar } from './window.ts';
 import { windowCalendar } from './window.ts';
@@ -54,6 +56,8 @@ export interface RunPlan {
   readonly lowerBoundMs: number;
   readonly clusters: readonly { readonly name: string; readonly phases: readonly PlannedPhase[] }[];
   readonly blockers: readonly Finding[];
+  /** The stages of spec.rollout with their ETAs; absent without spec.rollout. */
+  readonly rollout?: RolloutPlan;
 }
 
 export function planRun(input: RunInput): RunPlan {
@@ -63,7 +67,8 @@ export function planRun(input: RunInput): RunPlan {
   const blockers: Finding[] = [];
   let t = input.now;
   let order = 0;
-  for (const phase of plan.spec.phases.flatMap(nodePhases)) {
+  const phases = plan.spec.phases.flatMap(nodePhases);
+  for (const phase of phases) {
     for (const [i, cluster] of plan.spec.clusters.entries()) {
       const snapshot = snapshotOf(input, cluster.name, i);
       if (!snapshot) {
@@ -76,18 +81,22 @@ export function planRun(input: RunInput): RunPlan {
       t = planned.schedule.endMs;
     }
   }
-  const phases = [...byCluster.values()].flat();
+  const planned = [...byCluster.values()].flat();
+  const startMs = planned.find((p) => p.schedule.steps.length > 0)?.schedule.steps[0]?.startMs ?? input.now;
+  const clusters = [...byCluster].map(([name, list]) => ({ name, phases: list }));
+  const rollout = planRollout({ spec: plan.spec, clusters, phaseCount: phases.length, startMs });
   return {
     plan: plan.metadata.name,
     now: input.now,
     timezone: plan.spec.window?.timezone ?? 'UTC',
-    startMs: phases.find((p) => p.schedule.steps.length > 0)?.schedule.steps[0]?.startMs ?? input.now,
+    startMs,
     endMs: t,
     makespanMs: t - input.now,
-    workMs: phases.reduce((sum, p) => sum + p.schedule.workMs, 0),
-    lowerBoundMs: phases.reduce((sum, p) => sum + (p.plan.lowerBound?.ms ?? 0), 0),
-    clusters: [...byCluster].map(([name, list]) => ({ name, phases: list })),
+    workMs: planned.reduce((sum, p) => sum + p.schedule.workMs, 0),
+    lowerBoundMs: planned.reduce((sum, p) => sum + (p.plan.lowerBound?.ms ?? 0), 0),
+    clusters,
     blockers,
+    ...(rollout ? { rollout } : {}),
   };
 }
 

@@ -1,7 +1,10 @@
-// `daylight plan` as text: per cluster and phase the budget, the waves (nodes, domain, ETA, start, reason),
-// the lower bound and notes; then the blockers with their fixes. Times are shown in the window's zone.
+// `daylight plan` as text: the rollout's stages when the plan has one; per cluster and phase the budget, the
+// waves (nodes, domain, ETA, start, reason), the lower bound and notes; then the blockers with their fixes.
+// Times are shown in the window's zone.
 import { Duration } from '../lib/duration.ts';
 import type { PlannedPhase, RunPlan } from './plan-run.ts';
+import type { ClusterEstimate, RolloutPlan, RolloutStagePlan } from './rollout-plan.ts';
+import { gateText } from './rollout-plan.ts';
 import type { Zone } from './zoned-time.ts';
 import { wallText, zone } from './zoned-time.ts';
 
@@ -17,6 +20,7 @@ export function renderPlan(run: RunPlan): string {
     `start ${wallText(z, run.startMs)}, end ${wallText(z, run.endMs)}: ${fmt(run.makespanMs)} (working ${fmt(run.workMs)}, waiting ${fmt(Math.max(0, run.makespanMs - run.workMs))})`,
     `lower bound ${fmt(run.lowerBoundMs)}${run.lowerBoundMs > 0 ? `; the schedule's work is ${(run.workMs / run.lowerBoundMs).toFixed(2)}× it` : ''}`,
   ];
+  if (run.rollout) lines.push('', ...renderRollout(run.rollout, z));
   for (const p of phases) lines.push('', ...renderPhase(p, z, phases.length));
   lines.push('', ...renderBlockers(run));
   return `${lines.join('\n')}\n`;
@@ -39,6 +43,45 @@ function renderPhase(p: PlannedPhase, z: Zone, total: number): string[] {
   for (const note of [...plan.notes, ...p.notes]) lines.push(`  note: ${note}`);
   for (const blocker of plan.blockers) lines.push(`  BLOCKED: ${blocker}`);
   return lines;
+}
+
+function renderRollout(r: RolloutPlan, z: Zone): string[] {
+  const approvals = r.stages.some((s) => s.before.some((g) => g.type === 'approval')) ? ', not counting the wait for approvals' : '';
+  const span = r.endMs === undefined ? 'ETA unknown: a stage has no estimate' : `from ${wallText(z, r.startMs)} to ${wallText(z, r.endMs)}: ${fmt(r.endMs - r.startMs)}${approvals}`;
+  const lines = [`rollout: ${plural(r.stages.length, 'stage')} one after another, versions ${r.versions}; ${span}`];
+  r.stages.forEach((s, i) => lines.push(...renderStage(s, { index: i + 1, of: r.stages.length, startMs: r.startMs, z })));
+  return lines;
+}
+
+function renderStage(s: RolloutStagePlan, at: { index: number; of: number; startMs: number; z: Zone }): string[] {
+  const clusters = s.groups.reduce((n, g) => n + g.clusters.length, 0);
+  const soak = s.soakMs > 0 ? `; soak ${fmt(s.soakMs)}` : s.afterStageWaitMs > 0 ? `; no soak after the last stage (afterStageWait ${fmt(s.afterStageWaitMs)} is not waited)` : '';
+  const rows = [['GROUP', 'CLUSTERS', 'MAX FAILURES', 'ETA'], ...s.groups.map((g) => [g.name, g.clusters.map(clusterText).join(', '), String(g.maxAllowedFailures), g.etaMs === undefined ? '-' : fmt(g.etaMs)])];
+  return [
+    `stage ${at.index} of ${at.of} · ${s.name}: ${plural(clusters, 'cluster')} in ${plural(s.groups.length, 'group')}, ${s.maxConcurrency} at once, maxAllowedFailures ${s.maxAllowedFailures}`,
+    `  before: ${s.before.map(gateText).join('; ') || 'none'}`,
+    ...table(rows).map((l) => `  ${l}`),
+    `  after: ${s.after.map(gateText).join('; ') || 'none'}${soak}`,
+    `  ${stageEta(s, at)}`,
+  ];
+}
+
+function clusterText(c: ClusterEstimate): string {
+  return `${c.name} (${c.etaMs === undefined ? c.why ?? 'no estimate' : fmt(c.etaMs)})`;
+}
+
+function stageEta(s: RolloutStagePlan, at: { startMs: number; z: Zone }): string {
+  if (s.workMs === undefined || s.etaMs === undefined) {
+    const missing = s.groups.flatMap((g) => g.clusters).filter((c) => c.etaMs === undefined).map(clusterText);
+    return `ETA unknown: no estimate for ${missing.join(', ')}; see the blockers`;
+  }
+  const lanes = Math.min(s.maxConcurrency, s.groups.length);
+  const longest = Math.max(0, ...s.groups.map((g) => g.etaMs ?? 0));
+  const soak = s.soakMs > 0 ? ` + soak ${fmt(s.soakMs)}` : '';
+  const work = `${fmt(s.workMs)} of work (longest group ${fmt(longest)}; ${plural(s.groups.length, 'group')} over ${plural(lanes, 'lane')})`;
+  const scheduled = s.startMs !== undefined && s.before.some((g) => g.type === 'schedule') ? `; starts at its scheduled start ${wallText(at.z, s.startMs)}` : '';
+  const end = s.endMs === undefined ? '' : `${scheduled}; ends ${fmt(s.endMs - at.startMs)} from the start, ${wallText(at.z, s.endMs)}`;
+  return `ETA ${fmt(s.etaMs)}: ${work}${soak}${end}`;
 }
 
 function waveRows(p: PlannedPhase, z: Zone): string[][] {
