@@ -18,6 +18,7 @@ import type { LoadedPlan } from '../plan/load.ts';
 import type { NodesPhase } from '../plan/schema.ts';
 import { fitsInWindow, planPhase, windowCalendar } from '../planner/index.ts';
 import { upgradePlanner } from '../upgrade/path.ts';
+import { versionSource } from '../upgrade/version-source.ts';
 
 export function planWaves(snapshot: ClusterSnapshot, phase: NodesPhase): PhaseWaves {
   const p = planPhase({ snapshot, phase });
@@ -82,6 +83,7 @@ export function engineDeps(w: WiringInput): EngineDeps {
     emit: w.emit,
     ...(w.regional ? { regional: w.regional } : {}),
     ...(w.plan.plan.spec.silences ? { silencer: silencer(w.plan.plan.spec.silences) } : {}),
+    ...(w.plan.plan.spec.versionSource ? { versions: versionSource(w.plan.plan.spec.versionSource) } : {}),
     runHook: (hook, vars, signal) => runHook(hook, { vars, signal, now: () => new Date(w.clock.now()) }),
   };
 }

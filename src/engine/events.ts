@@ -174,7 +174,10 @@ export type RunEvent =
   | { readonly type: 'rollout.stage.halted'; readonly stage: string; readonly reason: string }
   | { readonly type: 'rollout.stage.completed'; readonly stage: string }
   | { readonly type: 'rollout.soak.started'; readonly stage: string; readonly until: number }
-  | { readonly type: 'rollout.soak.completed'; readonly stage: string };
+  | { readonly type: 'rollout.soak.completed'; readonly stage: string }
+  // A minor (to: v1.31) resolved to the release a phase installs: under `key` the whole run (versions:
+  // consistent) or one cluster (versions: latest) takes it, a resumed run too
+  | { readonly type: 'version.resolved'; readonly key: string; readonly version: string; readonly from: string; readonly offered: readonly string[]; readonly cluster: string };
 
 export type RunEventType = RunEvent['type'];
 

@@ -21,6 +21,7 @@ import type { ExcludedNode, GateResult, JournalEntry, PlannedWave } from './even
 import type { BackupPort } from './ports/backups.ts';
 import type { ControlPlaneProbe } from './ports/control-plane.ts';
 import type { ApprovalInbox } from './ports/approvals.ts';
+import type { VersionSource } from './ports/versions.ts';
 
 export interface PhaseWaves {
   readonly budget: number;
@@ -64,6 +65,8 @@ export interface EngineDeps {
   readonly controlPlane?: ReadonlyMap<string, ControlPlaneProbe>;
   /** Where answers to the plan's approval gates arrive; without it an approval without timeout fails closed. */
   readonly approvals?: ApprovalInbox;
+  /** spec.versionSource: the releases a phase naming a minor (to: v1.31) takes its newest patch from. */
+  readonly versions?: VersionSource;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */
   readonly runHook?: (hook: Hook, vars: Readonly<Record<string, string>>, signal: AbortSignal) => Promise<HookResult>;
 }

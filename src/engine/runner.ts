@@ -17,6 +17,7 @@ import type { HeldLease } from './lease-keeper.ts';
 import { NodeFailure } from './node-pipeline.ts';
 import { runPhase, RunFailure } from './phase-runner.ts';
 import { ClusterFailed, runRollout } from './rollout-runner.ts';
+import { resolvePhaseVersion } from './versions.ts';
 import { resolveRollout } from '../planner/rollout.ts';
 import { bringBack, regionState, runHooks, takeOutOfTraffic } from './region.ts';
 import type { EngineDeps } from './ports.ts';
@@ -169,8 +170,12 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
         const run = { deps: o.deps, journal: o.journal, record, state: () => live.state, cluster, signal: w.signal };
         await approvalsBefore(run, phase, serial);
         if (phase.regional) await serial('traffic', () => takeOutOfTraffic(region));
-        if (phase.type === 'kubernetes') await runKubernetesPhase({ ...run, phase });
-        else if (phase.type === 'platform') await runPlatformPhase({ ...run, phase });
+        if (phase.type === 'kubernetes') {
+          // A minor resolved to its release once for the run (one question at a time, so parallel groups agree)
+          const question = { deps: o.deps, record, state: () => live.state, cluster: name, signal: w.signal, mode: rollout.versions };
+          const exact = await serial(`version ${phase.to}`, () => resolvePhaseVersion(question, phase));
+          await runKubernetesPhase({ ...run, phase: exact });
+        } else if (phase.type === 'platform') await runPlatformPhase({ ...run, phase });
         else await runPhase({ ...run, phase });
         if (phase.regional && !phases[i + 1]?.regional) await bringBack(region);
       }

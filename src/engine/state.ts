@@ -102,6 +102,8 @@ export interface RunState {
   readonly approvals: Readonly<Record<string, ApprovalState>>;
   /** A rollout's stages as far as they went, by name (absent for a plan without spec.rollout). */
   readonly stages: Readonly<Record<string, StageState>>;
+  /** Releases resolved from a minor, by key (`kubernetes v1.31`, or `kubernetes v1.31 on CLUSTER`): the first one stands. */
+  readonly versions: Readonly<Record<string, string>>;
   /** Clusters a rollout gave up on, by name, with their stage, group and why. */
   readonly failedClusters: Readonly<Record<string, { readonly stage: string; readonly group: string; readonly reason: string }>>;
 }
@@ -152,11 +154,12 @@ interface Draft {
   problems?: readonly string[];
   approvals: Record<string, ApprovalState>;
   stages: Record<string, StageState>;
+  versions: Record<string, string>;
   failedClusters: Record<string, RunState['failedClusters'][string]>;
 }
 
 function emptyDraft(runId: string): Draft {
-  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [], approvals: {}, stages: {}, failedClusters: {} };
+  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [], approvals: {}, stages: {}, versions: {}, failedClusters: {} };
 }
 
 /** The state after `entries`, built in one pass on a state it owns (each event costs O(1), so long journals replay fast). */
@@ -172,7 +175,7 @@ export function replay(runId: string, entries: readonly JournalEntry[]): RunStat
  * event, so a run's live state costs one copy of that table per node event.
  */
 export function apply(s: RunState, entry: JournalEntry): RunState {
-  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], approvals: { ...s.approvals }, stages: { ...s.stages }, failedClusters: { ...s.failedClusters }, nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
+  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], approvals: { ...s.approvals }, stages: { ...s.stages }, versions: { ...s.versions }, failedClusters: { ...s.failedClusters }, nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
   step(d, entry);
   return d;
 }
@@ -256,6 +259,9 @@ function applyRun(s: Draft, entry: JournalEntry, e: RunEvent): void {
     case 'lease.released':
     case 'lease.lost':
       delete s.leases[e.cluster];
+      return;
+    case 'version.resolved':
+      s.versions[e.key] ??= e.version;
       return;
     default:
       if (e.type.startsWith('rollout.')) applyRollout(s, entry, e);

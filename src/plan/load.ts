@@ -32,5 +32,7 @@ export function parsePlan(path: string, text: string): LoadedPlan {
   const plan = loadYaml(path, text, PlanSchema);
   const base = dirname(resolve(path));
   const clusters = plan.spec.clusters.map((c) => (c.kubeconfig ? { ...c, kubeconfig: resolve(base, c.kubeconfig) } : c));
-  return { path, plan: { ...plan, spec: { ...plan.spec, clusters } }, sha256: createHash('sha256').update(text).digest('hex'), text };
+  const source = plan.spec.versionSource;
+  const versionSource = source?.type === 'file' ? { ...source, path: resolve(base, source.path) } : source;
+  return { path, plan: { ...plan, spec: { ...plan.spec, clusters, ...(versionSource ? { versionSource } : {}) } }, sha256: createHash('sha256').update(text).digest('hex'), text };
 }

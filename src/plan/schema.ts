@@ -204,8 +204,11 @@ const BackupSchema = z.discriminatedUnion('type', [
 const KubernetesPhaseSchema = z.strictObject({
   name,
   type: z.literal('kubernetes'),
-  /** The exact version to install, like v1.31.2. */
-  to: z.string().regex(/^v1\.\d+\.\d+$/, { message: 'write the full version to install, like "v1.31.2" (one phase per minor: the control plane goes one minor at a time)' }),
+  /**
+   * The version to install: exact (v1.31.2), or a minor (v1.31) whose newest patch spec.versionSource offers
+   * when the phase starts, resolved once for the run (rollout.versions: consistent) and journaled.
+   */
+  to: z.string().regex(/^v1\.\d+(\.\d+)?$/, { message: 'write the version to install: the full version like "v1.31.2", or a minor like "v1.31" for its newest patch from spec.versionSource (one phase per minor: the control plane goes one minor at a time)' }),
   regional: z.boolean().default(false),
   controlPlane: ControlPlaneSchema.default(ControlPlaneSchema.parse({})),
   workers: WorkersSchema.default(WorkersSchema.parse({})),
@@ -435,6 +438,11 @@ export const PlanSchema = z.strictObject({
       phases: z.array(PhaseSchema).min(1),
       /** Many clusters in stages of groups, with soaks, failure budgets and gates; without it the clusters go in order. */
       rollout: RolloutSchema.optional(),
+      /**
+       * Where the releases a phase may take come from, read when a phase names a minor (to: v1.31): a file
+       * (relative to the plan file) or an http(s) URL answering {"kubernetes": ["v1.31.1", "v1.31.2", ...]}.
+       */
+      versionSource: z.discriminatedUnion('type', [z.strictObject({ type: z.literal('file'), path: z.string().min(1) }), z.strictObject({ type: z.literal('http'), url: z.url({ protocol: /^https?$/, error: 'write an http or https URL' }) })]).optional(),
       gates: z.array(GateSchema).default([]),
       /** How long gates that fail before a wave are evaluated again before the run fails. */
       gateRetry: duration('2m').default(Duration.parse('2m')),
@@ -449,6 +457,9 @@ export const PlanSchema = z.strictObject({
     .superRefine((spec, ctx) => {
       regionalNeeds(spec, ctx);
       rolloutProblems(spec, ctx);
+      spec.phases.forEach((p, i) => {
+        if (p.type === 'kubernetes' && /^v1\.\d+$/.test(p.to) && !spec.versionSource) ctx.addIssue({ code: 'custom', path: ['phases', i, 'to'], message: `${p.to} names a minor: its newest patch comes from spec.versionSource; set it ({type: file, path: versions.json} or {type: http, url: ...}), or write the full version, such as ${p.to}.2` });
+      });
       for (const [what, list] of [['cluster', spec.clusters.map((c) => c.name)], ['phase', spec.phases.map((p) => p.name)]] as const) {
         list.forEach((n, i) => {
           if (list.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: [what === 'cluster' ? 'clusters' : 'phases', i, 'name'], message: `${what} "${n}" appears twice; give each ${what} its own name` });

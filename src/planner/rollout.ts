@@ -30,6 +30,7 @@ export interface ResolvedRollout {
   /** False for a plan without spec.rollout: a failed cluster ends the run at once, as before rollouts. */
   readonly explicit: boolean;
   readonly stages: readonly ResolvedStage[];
+  /** consistent (also without spec.rollout): a minor resolves once for the run; latest: for each cluster when it starts. */
   readonly versions: 'consistent' | 'latest';
 }
 
@@ -48,7 +49,7 @@ export function resolveRollout(spec: Pick<PlanSpec, 'clusters' | 'rollout'>): Re
   if (!r) {
     return {
       explicit: false,
-      versions: 'latest',
+      versions: 'consistent',
       stages: [{ name: IN_ORDER, groups: spec.clusters.map((c) => ({ name: c.name, clusters: [c.name], maxAllowedFailures: 0 })), maxConcurrency: 1, maxAllowedFailures: 0, afterStageWaitMs: 0, before: [], after: [] }],
     };
   }

@@ -67,7 +67,7 @@ test('the MaintenancePlan spec is the plan file spec with schedule and suspend, 
   assert.deepEqual(plan.crd.spec.names, { kind: 'MaintenancePlan', listKind: 'MaintenancePlanList', plural: 'maintenanceplans', singular: 'maintenanceplan', shortNames: ['mplan'] });
   assert.equal(plan.crd.spec.scope, 'Namespaced');
   const spec = (openAPI(plan.crd).properties as Record<string, Schema>).spec as Schema;
-  assert.deepEqual(Object.keys(spec.properties as Schema), ['clusters', 'window', 'traffic', 'phases', 'rollout', 'gates', 'gateRetry', 'silences', 'lease', 'hooks', 'notify', 'requirements', 'schedule', 'suspend']);
+  assert.deepEqual(Object.keys(spec.properties as Schema), ['clusters', 'window', 'traffic', 'phases', 'rollout', 'versionSource', 'gates', 'gateRetry', 'silences', 'lease', 'hooks', 'notify', 'requirements', 'schedule', 'suspend']);
   assert.deepEqual(spec.required, ['clusters', 'phases']);
 });
 

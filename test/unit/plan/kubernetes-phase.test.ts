@@ -94,7 +94,8 @@ test('the phase rolls its control plane then its workers as nodes phases with th
 });
 
 test('mistakes are reported at their place with what to write', () => {
-  assert.deepEqual(problems(['to: v1.31']), ['plans/k8s.yaml:10:11: spec.phases[1].to: write the full version to install, like "v1.31.2" (one phase per minor: the control plane goes one minor at a time) (got "v1.31")']);
+  assert.deepEqual(problems(['to: v1.31']), ['plans/k8s.yaml:10:11: spec.phases[1].to: v1.31 names a minor: its newest patch comes from spec.versionSource; set it ({type: file, path: versions.json} or {type: http, url: ...}), or write the full version, such as v1.31.2']);
+  assert.deepEqual(problems(['to: "1.31.2"']), ['plans/k8s.yaml:10:11: spec.phases[1].to: write the version to install: the full version like "v1.31.2", or a minor like "v1.31" for its newest patch from spec.versionSource (one phase per minor: the control plane goes one minor at a time) (got "1.31.2")']);
   assert.deepEqual(problems(['to: v1.31.2', 'backup: {type: restic}']), ['plans/k8s.yaml:11:22: spec.phases[1].backup.type: "restic" is not allowed; write one of "velero", "command"']);
   assert.deepEqual(problems(['to: v1.31.2', 'workers: {maxUnavailable: 1, surge: 2}']).length, 1);
   assert.match(problems(['to: v1.31.2', 'workers: {maxUnavailable: 1, surge: 2}'])[0] ?? '', /^plans\/k8s\.yaml:11:\d+: spec\.phases\[1\]\.workers.*surge/);
