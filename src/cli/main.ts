@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'pause', summary: 'pause a running run at once (cordoned nodes stay with it)', load: async () => (await import('./control.ts')).pauseCommand },
   { name: 'resume', summary: 'resume a paused run (in this process if none runs it)', load: async () => (await import('./control.ts')).resumeCommand },
   { name: 'abort', summary: 'abort a run and give back every node it holds', load: async () => (await import('./control.ts')).abortCommand },
+  { name: 'skip', summary: 'skip a stage, group or cluster of a run\'s rollout (who and why are journaled; the run ends degraded)', load: async () => (await import('./skip.ts')).skipCommand },
   { name: 'approve', summary: 'approve the approval gate a run waits at (who, when and the comment are journaled)', load: async () => (await import('./approve.ts')).approveCommand },
   { name: 'reject', summary: 'reject the approval gate a run waits at: the run ends failed with the reason', load: async () => (await import('./approve.ts')).rejectCommand },
   { name: 'confirm', summary: 'confirm a traffic change the manual provider asked for', load: async () => (await import('./control.ts')).confirmCommand },

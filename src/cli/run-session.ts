@@ -3,7 +3,7 @@
 import { FileJournal } from '../journal/file-journal.ts';
 import type { AnchorFailure } from '../journal/head-anchor.ts';
 import type { JournalSigner } from '../engine/ports/journal-signing.ts';
-import { ApprovalReader, ControlReader, claimOwner, createRunDir, newRunId, ownerAlive } from '../engine/run-dir.ts';
+import { ApprovalReader, SkipReader, ControlReader, claimOwner, createRunDir, newRunId, ownerAlive } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
 import { executeRun } from '../engine/runner.ts';
 import type { RunEnd } from '../engine/runner.ts';
@@ -72,7 +72,7 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
         view.onEntry(e);
         notifier.onEntry(e, state);
       };
-      const deps = { ...engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit, ...(regional ? { regional } : {}) }), ...(findings ? { preflight: findings } : {}), approvals: new ApprovalReader(paths) };
+      const deps = { ...engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit, ...(regional ? { regional } : {}) }), ...(findings ? { preflight: findings } : {}), approvals: new ApprovalReader(paths), skips: new SkipReader(paths) };
       const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths) });
       await notifier.flush();
       return { ...end, runId: paths.runId, paths };

@@ -22,6 +22,7 @@ import type { BackupPort } from './ports/backups.ts';
 import type { ControlPlaneProbe } from './ports/control-plane.ts';
 import type { ApprovalInbox } from './ports/approvals.ts';
 import type { VersionSource } from './ports/versions.ts';
+import type { SkipInbox } from './ports/skips.ts';
 
 export interface PhaseWaves {
   readonly budget: number;
@@ -65,6 +66,8 @@ export interface EngineDeps {
   readonly controlPlane?: ReadonlyMap<string, ControlPlaneProbe>;
   /** Where answers to the plan's approval gates arrive; without it an approval without timeout fails closed. */
   readonly approvals?: ApprovalInbox;
+  /** Where a person's skips of a rollout's stages, groups and clusters arrive. */
+  readonly skips?: SkipInbox;
   /** spec.versionSource: the releases a phase naming a minor (to: v1.31) takes its newest patch from. */
   readonly versions?: VersionSource;
   /** Runs one hook of the plan; never throws for a failed hook, only for an abort. */

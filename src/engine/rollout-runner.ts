@@ -16,6 +16,8 @@ import type { LiveState, RunState } from './state.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { nextStageStart } from '../planner/rollout.ts';
 import type { ResolvedRollout, ResolvedStage, RolloutGroup } from '../planner/rollout.ts';
+import { skipKey } from './ports/skips.ts';
+import type { SkipTarget } from './ports/skips.ts';
 
 export interface RolloutRun {
   readonly deps: EngineDeps;
@@ -34,16 +36,20 @@ export const stageStep = (stage: string): string => `stage/${stage}`;
 
 export async function runRollout(r: RolloutRun, rollout: ResolvedRollout): Promise<void> {
   const stages = rollout.stages;
+  const take = () => takeSkips(r, rollout);
   for (const [i, stage] of stages.entries()) {
+    await take();
     const st = r.live.state.stages[stage.name];
     if (st?.status === 'completed') continue;
+    // Skipped before it started: nothing of it runs, and no soak follows it
+    if (!st && r.live.state.skipped[`stage/${stage.name}`]) continue;
     if (st?.status === 'halted') throw new RunFailure(`stage ${stage.name} halted: ${st.reason ?? ''}`);
     if (!st) await r.record({ type: 'rollout.stage.started', stage: stage.name, groups: stage.groups.map((g) => ({ name: g.name, clusters: g.clusters })) });
     if (st?.status !== 'soaking') {
       await gatesBefore(r, stage);
-      await runGroups(r, stage);
+      await runGroups(r, stage, take);
     }
-    await soak(r, stage, i === stages.length - 1);
+    await soak(r, stage, i === stages.length - 1 || r.live.state.skipped[`stage/${stage.name}`] !== undefined);
   }
 }
 
@@ -87,7 +93,7 @@ function stageTouched(s: RunState, stage: ResolvedStage): boolean {
 }
 
 /** The stage's groups, maxConcurrency at once; halts the stage once its failures pass maxAllowedFailures. */
-async function runGroups(r: RolloutRun, stage: ResolvedStage): Promise<void> {
+async function runGroups(r: RolloutRun, stage: ResolvedStage, take: () => Promise<void>): Promise<void> {
   const done = r.live.state.stages[stage.name]?.groupsDone ?? {};
   const queue = stage.groups.filter((g) => done[g.name] === undefined);
   const failures = () => stage.groups.flatMap((g) => g.clusters).filter((c) => r.live.state.failedClusters[c] !== undefined);
@@ -101,7 +107,13 @@ async function runGroups(r: RolloutRun, stage: ResolvedStage): Promise<void> {
   if (failures().length > stage.maxAllowedFailures) await halt();
   const lane = async (): Promise<void> => {
     for (let g = queue.shift(); g !== undefined && halted === undefined; g = queue.shift()) {
-      await runGroup(r, stage, g, async () => {
+      await take();
+      const skip = skippedBy(r.live.state, stage.name, g.name);
+      if (skip) {
+        await r.record({ type: 'rollout.group.stopped', stage: stage.name, group: g.name, reason: `skipped by ${skip.by}${skip.comment ? ` (${skip.comment})` : ''}` });
+        continue;
+      }
+      await runGroup(r, stage, g, take, async () => {
         if (failures().length > stage.maxAllowedFailures) await halt();
         return halted !== undefined;
       });
@@ -117,9 +129,12 @@ async function runGroups(r: RolloutRun, stage: ResolvedStage): Promise<void> {
 }
 
 /** One group's clusters in order; a failed cluster counts, and beyond the group's budget the group stops. */
-async function runGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, afterFailure: () => Promise<boolean>): Promise<void> {
+async function runGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, take: () => Promise<void>, afterFailure: () => Promise<boolean>): Promise<void> {
   for (const name of group.clusters) {
     if (r.live.state.failedClusters[name] !== undefined) continue;
+    await take();
+    // Skipped (the cluster, its group or its stage) before it started: not maintained; one under way finishes
+    if (!r.live.state.phases.some((p) => p.cluster === name) && skippedBy(r.live.state, stage.name, group.name, name)) continue;
     if (!r.finished(name)) {
       const failed = await maintainCounted(r, stage, group, name);
       if (failed && (await stopGroup(r, stage, group, afterFailure))) return;
@@ -134,6 +149,36 @@ async function runGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup
     if (await stopGroup(r, stage, group, afterFailure)) return;
   }
   await r.record({ type: 'rollout.group.completed', stage: stage.name, group: group.name });
+}
+
+/** Who skipped the stage, the group or the cluster, if anyone did. */
+function skippedBy(s: RunState, stage: string, group: string, cluster?: string): RunState['skipped'][string] | undefined {
+  return s.skipped[`stage/${stage}`] ?? s.skipped[`group/${stage}/${group}`] ?? (cluster !== undefined ? s.skipped[`cluster/${cluster}`] : undefined);
+}
+
+/** Why a skip cannot be taken by this rollout: a stage, group or cluster it does not have. */
+export function skipProblem(rollout: ResolvedRollout, t: SkipTarget): string | undefined {
+  if ('stage' in t) return rollout.stages.some((s) => s.name === t.stage) ? undefined : `the rollout has no stage "${t.stage}" (it has ${rollout.stages.map((s) => s.name).join(', ')})`;
+  if ('group' in t) {
+    const all = rollout.stages.flatMap((s) => s.groups.map((g) => `${s.name}/${g.name}`));
+    return all.includes(t.group) ? undefined : `the rollout has no group "${t.group}" (write STAGE/GROUP: ${all.slice(0, 12).join(', ')})`;
+  }
+  return rollout.stages.some((s) => s.groups.some((g) => g.clusters.includes(t.cluster))) ? undefined : `the rollout has no cluster "${t.cluster}"`;
+}
+
+/** Journals the skips that arrived, once per target; one the rollout cannot take is named in a warning. */
+async function takeSkips(r: RolloutRun, rollout: ResolvedRollout): Promise<void> {
+  for (const q of r.deps.skips?.poll() ?? []) {
+    const s = r.live.state;
+    const key = skipKey(q.target);
+    if (s.skipped[key] || Object.values(s.skipped).some((k) => k.id === q.id)) continue;
+    const problem = skipProblem(rollout, q.target);
+    if (problem) {
+      await r.record({ type: 'warning', message: `skip of ${key.replace('/', ' ')} by ${q.by} ignored: ${problem}` });
+      continue;
+    }
+    await r.record({ type: 'rollout.skipped', id: q.id, key, by: q.by, via: q.via, ...(q.comment !== undefined ? { comment: q.comment } : {}) });
+  }
 }
 
 /** After a failure in the group: whether it stops (its own budget spent, or the stage halted). */

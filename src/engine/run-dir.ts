@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ApprovalAnswer, ApprovalInbox } from './ports/approvals.ts';
+import type { SkipInbox, SkipRequest } from './ports/skips.ts';
 
 export interface RunPaths {
   readonly runId: string;
@@ -119,6 +120,42 @@ function wholeLinesFrom(path: string, offset: number): { readonly lines: string[
   const text = buf.toString('utf8');
   const end = text.lastIndexOf('\n') + 1;
   return { lines: text.slice(0, end).split('\n'), offset: offset + Buffer.byteLength(text.slice(0, end)) };
+}
+
+/** Appends a skip of part of a rollout: `daylight skip RUN` writes it, the run's skip inbox reads it. */
+export function sendSkip(p: RunPaths, request: Omit<SkipRequest, 'id'>): SkipRequest {
+  const full: SkipRequest = { id: randomBytes(8).toString('hex'), ...request };
+  appendFileSync(p.control, `${JSON.stringify({ command: 'skip', ...full })}\n`);
+  return full;
+}
+
+/** The skips inbox over the control file, read from its start as the approvals are: a skip sent while no process ran is taken at resume. */
+export class SkipReader implements SkipInbox {
+  private readonly path: string;
+  private offset = 0;
+
+  constructor(p: RunPaths) {
+    this.path = p.control;
+  }
+
+  poll(): SkipRequest[] {
+    const read = wholeLinesFrom(this.path, this.offset);
+    this.offset = read.offset;
+    return read.lines.flatMap((line) => skipOf(line));
+  }
+}
+
+function skipOf(line: string): SkipRequest[] {
+  if (!line.trim()) return [];
+  try {
+    const r = JSON.parse(line) as Omit<Partial<SkipRequest>, 'target'> & { command?: string; target?: Record<string, unknown> };
+    const t: Record<string, unknown> = r.target ?? {};
+    const target = typeof t.stage === 'string' ? { stage: t.stage } : typeof t.group === 'string' ? { group: t.group } : typeof t.cluster === 'string' ? { cluster: t.cluster } : undefined;
+    if (r.command !== 'skip' || typeof r.id !== 'string' || typeof r.by !== 'string' || !target) return [];
+    return [{ id: r.id, target, by: r.by, via: typeof r.via === 'string' ? r.via : 'cli', ...(typeof r.comment === 'string' ? { comment: r.comment } : {}) }];
+  } catch {
+    return [];
+  }
 }
 
 /** Appends an answer to an approval gate: `daylight approve|reject RUN` and the dashboard write it, the run's inbox reads it. */

@@ -102,6 +102,8 @@ export interface RunState {
   readonly approvals: Readonly<Record<string, ApprovalState>>;
   /** A rollout's stages as far as they went, by name (absent for a plan without spec.rollout). */
   readonly stages: Readonly<Record<string, StageState>>;
+  /** What a person skipped, by key (stage/NAME, group/STAGE/GROUP, cluster/NAME): the request's id, who and why. */
+  readonly skipped: Readonly<Record<string, { readonly id: string; readonly by: string; readonly via: string; readonly comment?: string }>>;
   /** Releases resolved from a minor, by key (`kubernetes v1.31`, or `kubernetes v1.31 on CLUSTER`): the first one stands. */
   readonly versions: Readonly<Record<string, string>>;
   /** Clusters a rollout gave up on, by name, with their stage, group and why. */
@@ -154,12 +156,13 @@ interface Draft {
   problems?: readonly string[];
   approvals: Record<string, ApprovalState>;
   stages: Record<string, StageState>;
+  skipped: Record<string, RunState['skipped'][string]>;
   versions: Record<string, string>;
   failedClusters: Record<string, RunState['failedClusters'][string]>;
 }
 
 function emptyDraft(runId: string): Draft {
-  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [], approvals: {}, stages: {}, versions: {}, failedClusters: {} };
+  return { runId, status: 'running', clusters: [], phases: [], nodes: {}, gates: [], leases: {}, regions: {}, warnings: [], approvals: {}, stages: {}, skipped: {}, versions: {}, failedClusters: {} };
 }
 
 /** The state after `entries`, built in one pass on a state it owns (each event costs O(1), so long journals replay fast). */
@@ -175,7 +178,7 @@ export function replay(runId: string, entries: readonly JournalEntry[]): RunStat
  * event, so a run's live state costs one copy of that table per node event.
  */
 export function apply(s: RunState, entry: JournalEntry): RunState {
-  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], approvals: { ...s.approvals }, stages: { ...s.stages }, versions: { ...s.versions }, failedClusters: { ...s.failedClusters }, nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
+  const d: Draft = { ...s, phases: [...s.phases], gates: [...s.gates], leases: { ...s.leases }, regions: { ...s.regions }, warnings: [...s.warnings], approvals: { ...s.approvals }, stages: { ...s.stages }, skipped: { ...s.skipped }, versions: { ...s.versions }, failedClusters: { ...s.failedClusters }, nodes: isNodeEvent(entry.event) ? { ...s.nodes } : s.nodes };
   step(d, entry);
   return d;
 }
@@ -271,6 +274,10 @@ function applyRun(s: Draft, entry: JournalEntry, e: RunEvent): void {
 }
 
 function applyRollout(s: Draft, entry: JournalEntry, e: RunEvent): void {
+  if (e.type === 'rollout.skipped') {
+    s.skipped[e.key] ??= { id: e.id, by: e.by, via: e.via, ...(e.comment !== undefined ? { comment: e.comment } : {}) };
+    return;
+  }
   if (e.type === 'rollout.stage.started') {
     s.stages[e.stage] ??= { stage: e.stage, status: 'running', startedAt: entry.at, groups: e.groups, groupsDone: {}, analysed: {} };
     return;

@@ -80,5 +80,6 @@ export function runProblems(s: RunState): string[] {
     if (p) out.push(p);
   }
   for (const [cluster, f] of Object.entries(s.failedClusters)) out.push(`${cluster}: failed in stage ${f.stage}, group ${f.group}: ${f.reason}`);
+  for (const [key, k] of Object.entries(s.skipped)) out.push(`${key.replace('/', ' ')}: skipped by ${k.by}${k.comment ? ` (${k.comment})` : ''}: not maintained in this run`);
   return out;
 }

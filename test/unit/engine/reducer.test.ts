@@ -176,6 +176,12 @@ const CASES: { readonly [T in RunEventType]: Case & { readonly event: Extract<Ru
   'rollout.stage.halted': { given: [STAGE_STARTED], event: { type: 'rollout.stage.halted', stage: 'prod', reason: 'beyond 0' }, then: (s, t) => withStage(s, { status: 'halted', reason: 'beyond 0', endedAt: t }) },
   'rollout.stage.completed': { given: [STAGE_STARTED], event: { type: 'rollout.stage.completed', stage: 'prod' }, then: (s, t) => withStage(s, { status: 'completed', endedAt: t }) },
   'rollout.soak.started': { given: [STAGE_STARTED, { type: 'rollout.soak.started', stage: 'prod', until: NOW + 1_000 }], event: { type: 'rollout.soak.started', stage: 'prod', until: NOW + 9_000 }, then: same },
+  // A skip is kept once per target: a second request for it changes nothing
+  'rollout.skipped': {
+    given: [{ type: 'rollout.skipped', id: 's-1', key: 'cluster/prod-us-1', by: 'alice', via: 'cli', comment: 'hardware ticket' }],
+    event: { type: 'rollout.skipped', id: 's-2', key: 'cluster/prod-us-1', by: 'bob', via: 'cli' },
+    then: same,
+  },
   // The first resolution under a key stands: a resumed run that asked again keeps it
   'version.resolved': {
     given: [{ type: 'version.resolved', key: 'kubernetes v1.31', version: 'v1.31.2', from: 'versions.json', offered: ['v1.31.2'], cluster: C }],

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { ApprovalAnswer } from '../../../src/engine/approvals.ts';
+import type { SkipRequest } from '../../../src/engine/ports/skips.ts';
 import type { GateResult, JournalEntry, RunEvent } from '../../../src/engine/events.ts';
 import type { EngineDeps } from '../../../src/engine/ports.ts';
 import { executeRun } from '../../../src/engine/runner.ts';
@@ -37,6 +38,8 @@ interface Options {
   readonly prodFailures?: number;
   /** Approves the staging stage's gate when it is asked (default true). */
   readonly approve?: boolean;
+  /** Skips a person sends before the run starts, as `daylight skip` would. */
+  readonly skips?: readonly SkipRequest[];
 }
 
 function plan(o: Options) {
@@ -75,6 +78,7 @@ function harness(o: Options, signal: AbortSignal): Harness {
   const journal = FileJournal.open<RunEvent>(join(dir, 'journal.jsonl'), RUN_ID, () => clock.now());
   const fleets = new Map(CLUSTERS.map((c) => [c.name, new FakeFleet(clock, { name: c.name, nodes: [`${c.name}-a1`, `${c.name}-b1`], rebootMs: 60_000 })]));
   const inbox: ApprovalAnswer[] = [];
+  const skips: SkipRequest[] = [...(o.skips ?? [])];
   const p = plan(o);
   const listeners: ((e: JournalEntry) => void)[] = [];
   const deps: EngineDeps = {
@@ -90,6 +94,7 @@ function harness(o: Options, signal: AbortSignal): Harness {
       }),
     exec: () => Promise.reject(new Error('an agent action runs no command')),
     approvals: { poll: () => inbox.splice(0) },
+    skips: { poll: () => skips.splice(0) },
     emit: (entry) => {
       if (entry.event.type === 'approval.requested' && o.approve !== false) {
         // a person answers a minute after the request, on the run's clock
@@ -252,4 +257,41 @@ test('a run stopped at any entry and resumed maintains no cluster twice, reboots
     }),
     { numRuns: 15 },
   );
+});
+
+test('skips: a cluster, a group and a stage a person skipped are not maintained, the run journals who and why and ends degraded; a skip of what the rollout lacks is a warning', { timeout: 60_000 }, async (t) => {
+  const skips: SkipRequest[] = [
+    { id: 's-1', target: { cluster: 'dev-us' }, by: 'alice', via: 'cli', comment: 'hardware ticket HW-12' },
+    { id: 's-2', target: { group: 'prod/region=ap' }, by: 'bob', via: 'cli', comment: 'ap freeze' },
+    { id: 's-3', target: { cluster: 'nope' }, by: 'carol', via: 'cli' },
+    { id: 's-4', target: { cluster: 'dev-us' }, by: 'dave', via: 'cli' },
+  ];
+  const h = harness({ skips }, t.signal);
+  try {
+    const end = await h.run();
+    assert.equal(end.status, 'degraded', end.reason);
+    const s = spans(h);
+    assert.deepEqual(['dev-us', 'prod-ap-1', 'prod-ap-2'].filter((c) => s.has(c)), [], 'the skipped cluster and group were not started');
+    assert.equal(s.size, 9);
+    assert.deepEqual(h.events('rollout.skipped').map((e) => [e.event.key, e.event.by, e.event.comment]), [['cluster/dev-us', 'alice', 'hardware ticket HW-12'], ['group/prod/region=ap', 'bob', 'ap freeze']]);
+    assert.ok(h.events('warning').some((e) => /skip of cluster nope by carol ignored: the rollout has no cluster "nope"/.test(e.event.message)));
+    assert.ok(h.events('rollout.group.stopped').some((e) => e.event.group === 'region=ap' && /skipped by bob \(ap freeze\)/.test(e.event.reason)));
+    assert.deepEqual(end.state.problems?.filter((p) => /skipped/.test(p)), ['cluster dev-us: skipped by alice (hardware ticket HW-12): not maintained in this run', 'group prod/region=ap: skipped by bob (ap freeze): not maintained in this run']);
+    assert.deepEqual(cordoned(h), []);
+  } finally {
+    h.done();
+  }
+});
+
+test('a stage skipped before it starts runs nothing and soaks nothing: the next one starts at once', { timeout: 60_000 }, async (t) => {
+  const h = harness({ skips: [{ id: 's-1', target: { stage: 'staging' }, by: 'alice', via: 'cli' }] }, t.signal);
+  try {
+    const end = await h.run();
+    assert.equal(end.status, 'degraded');
+    assert.deepEqual(h.events('rollout.stage.started').map((e) => e.event.stage), ['dev', 'prod']);
+    assert.equal(h.events('approval.requested').length, 0, 'the skipped stage\'s approval is not asked');
+    assert.deepEqual(h.events('rollout.soak.completed').map((e) => e.event.stage), ['dev']);
+  } finally {
+    h.done();
+  }
 });
