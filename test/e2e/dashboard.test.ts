@@ -125,6 +125,7 @@ describe('the dashboard in a browser, given a two-region sandbox and daylight se
     const first = await steps(page);
     assert.ok(Object.keys(first).length >= 4, `the fleet shows the workers of the first region at least: ${Object.keys(first).join(', ')}`);
     assert.deepEqual(await page.$$eval('#fleet .region', (els) => els.map((e) => e.getAttribute('data-region')).sort()), REGIONS, 'both regions are shown');
+    assert.equal(await page.isHidden('#rollout'), true, 'a run without a rollout has no Rollout panel');
     assert.ok((await page.locator('#fleet .zone[data-zone="eu-central-a"] .rack[data-rack="eu-central-a-r1"] [data-node="eu-central-a-r1-n1"]').count()) === 1, 'nodes sit in their region, zone and rack');
     const points0 = Number(await page.getAttribute('#traffic svg', 'data-points'));
     const timeline0 = await page.locator('#timeline li').count();

@@ -1,4 +1,4 @@
-// The dashboard's HTML shell: the places the script fills (fleet, traffic chart, timeline, gates,
+// The dashboard's HTML shell: the places the script fills (a rollout's stages, fleet, traffic chart, timeline, gates,
 // blockers, the approval banner) with stable ids for people and tests. No data and no secret is in it.
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -29,6 +29,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <a id="report-link" data-testid="report-link" href="#" target="_blank" rel="noopener">Report</a>
 </header>
 <main>
+  <section class="panel wide" hidden><h2>Rollout</h2><table id="rollout" data-testid="rollout"><thead><tr><th>Stage</th><th>Status</th><th>Group</th><th>Clusters</th></tr></thead><tbody></tbody></table></section>
   <section class="panel wide"><h2>Fleet</h2><div id="fleet" data-testid="fleet"></div>
     <p class="legend" id="legend"></p></section>
   <section class="panel wide"><h2>Traffic split per region</h2><div id="traffic" data-testid="traffic"></div></section>

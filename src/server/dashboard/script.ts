@@ -1,5 +1,5 @@
 // The dashboard's script, plain browser JavaScript served as /dashboard.js: picks a run, follows its
-// journal over server-sent events and draws the fleet, the traffic split, the timeline, gates and
+// journal over server-sent events and draws a rollout's stages, the fleet, the traffic split, the timeline, gates and
 // blockers, and the approval the run waits for; the pause/resume/abort and approve/reject buttons POST with
 // the token read from the URL fragment (kept in memory only, and taken out of the address bar).
 export const DASHBOARD_JS = String.raw`'use strict';
@@ -36,7 +36,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
   function clock(ms) { return new Date(ms).toISOString().slice(11, 19); }
 
   function emptyModel() {
-    return { status: '', clusters: [], nodes: {}, order: [], traffic: {}, timeline: [], gates: [], blockers: [], approvals: {} };
+    return { status: '', clusters: [], nodes: {}, order: [], traffic: {}, timeline: [], gates: [], blockers: [], approvals: {}, stages: [], clusterState: {} };
   }
 
   function place(m, cluster, name, domain) {
@@ -70,8 +70,37 @@ export const DASHBOARD_JS = String.raw`'use strict';
     return Object.keys(m.approvals).map(function (k) { return m.approvals[k]; }).filter(function (a) { return a.status === 'waiting'; });
   }
 
+  function stageOf(m, name) {
+    for (var i = 0; i < m.stages.length; i++) if (m.stages[i].name === name) return m.stages[i];
+    return null;
+  }
+
+  /** A rollout's stages, groups and clusters as the journal tells them. */
+  function applyRollout(m, e, at) {
+    var t = e.type, st = e.stage ? stageOf(m, e.stage) : null;
+    if (t === 'rollout.stage.started') {
+      if (!st) m.stages.push({ name: e.stage, status: 'running', groups: (e.groups || []).map(function (g) { return { name: g.name, clusters: g.clusters, status: '' }; }) });
+      m.timeline.push({ kind: 'stage', at: at, text: 'stage ' + e.stage + ' started' });
+      return;
+    }
+    if (t === 'rollout.skipped') { m.timeline.push({ kind: 'stage', at: at, text: e.key.replace('/', ' ') + ' skipped by ' + e.by + (e.comment ? ': ' + e.comment : '') }); if (e.key.indexOf('cluster/') === 0) m.clusterState[e.key.slice(8)] = 'skipped'; return; }
+    if (!st) return;
+    var group = function (name) { return st.groups.filter(function (g) { return g.name === name; })[0]; };
+    if (t === 'rollout.cluster.failed') { m.clusterState[e.cluster] = 'failed'; m.timeline.push({ kind: 'stage', at: at, text: e.cluster + ' failed in stage ' + e.stage + ': ' + e.reason }); }
+    else if (t === 'rollout.group.completed' && group(e.group)) group(e.group).status = 'completed';
+    else if (t === 'rollout.group.stopped' && group(e.group)) { group(e.group).status = 'stopped'; m.timeline.push({ kind: 'stage', at: at, text: 'group ' + e.group + ' of ' + e.stage + ' stopped: ' + e.reason }); }
+    else if (t === 'rollout.stage.halted') { st.status = 'halted'; st.reason = e.reason; m.timeline.push({ kind: 'stage', at: at, text: 'stage ' + e.stage + ' halted: ' + e.reason }); }
+    else if (t === 'rollout.stage.completed') { st.status = 'completed'; m.timeline.push({ kind: 'stage', at: at, text: 'stage ' + e.stage + ' completed' }); }
+    else if (t === 'rollout.soak.started') { st.status = 'soaking'; st.soakUntil = e.until; }
+    else if (t === 'rollout.soak.completed') { st.status = 'completed'; st.soakUntil = 0; }
+    else if (t === 'rollout.gate.waiting') st.waitingUntil = e.until;
+  }
+
   function apply(m, entry) {
     var e = entry.event, at = entry.at, t = e.type;
+    if (t.indexOf('rollout.') === 0) { applyRollout(m, e, at); return; }
+    if (t === 'lease.acquired' && m.clusterState[e.cluster] !== 'failed') m.clusterState[e.cluster] = 'running';
+    if (t === 'lease.released' && m.clusterState[e.cluster] === 'running') m.clusterState[e.cluster] = 'done';
     if (NODE_STEP[t] && e.node) {
       var n = place(m, e.cluster, e.node);
       n.step = NODE_STEP[t];
@@ -166,6 +195,26 @@ export const DASHBOARD_JS = String.raw`'use strict';
     root.appendChild(s);
   }
 
+  function renderStages(m) {
+    var root = $('rollout'), body = root.querySelector('tbody');
+    root.closest('section').hidden = m.stages.length === 0;
+    body.textContent = '';
+    m.stages.forEach(function (st) {
+      var done = st.groups.filter(function (g) { return g.status; }).length;
+      var status = st.status + (st.soakUntil ? ' until ' + new Date(st.soakUntil).toISOString().slice(0, 16).replace('T', ' ') : '');
+      st.groups.forEach(function (g, i) {
+        var tr = el('tr', { 'data-stage': st.name, 'data-group': g.name, 'data-group-status': g.status || 'pending' });
+        tr.appendChild(el('td', {}, i === 0 ? st.name : ''));
+        tr.appendChild(el('td', { 'data-stage-status': st.status }, i === 0 ? status + ' · ' + done + '/' + st.groups.length + ' groups done' : ''));
+        tr.appendChild(el('td', {}, g.name + (g.status ? ' (' + g.status + ')' : '')));
+        var cell = el('td', {});
+        g.clusters.forEach(function (c) { cell.appendChild(el('span', { 'class': 'cluster', 'data-cluster': c, 'data-state': m.clusterState[c] || 'pending', title: c + ': ' + (m.clusterState[c] || 'pending') }, c)); });
+        tr.appendChild(cell);
+        body.appendChild(tr);
+      });
+    });
+  }
+
   function renderList(id, items, make) {
     var root = $(id);
     root.textContent = '';
@@ -179,6 +228,7 @@ export const DASHBOARD_JS = String.raw`'use strict';
     var st = $('run-status');
     st.textContent = view.runId + ': ' + (m.status || 'unknown');
     st.setAttribute('data-status', m.status);
+    renderStages(m);
     renderFleet(m);
     renderTraffic(m);
     renderList('timeline', m.timeline, function (i) { return el('li', { 'data-kind': i.kind }, clock(i.at) + '  ' + i.text); });

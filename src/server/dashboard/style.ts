@@ -35,4 +35,12 @@ main { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; padding: 12px; 
 #gates td, #gates th { border-bottom: 1px solid #e3e6ea; padding: 2px 4px; text-align: left; }
 tr[data-passed=false] td { color: #a12222; }
 #blockers { font-size: 12px; }
+#rollout { border-collapse: collapse; font-size: 12px; width: 100%; }
+#rollout td, #rollout th { border-bottom: 1px solid #e3e6ea; padding: 2px 4px; text-align: left; vertical-align: top; }
+.cluster { display: inline-block; margin: 1px 3px; padding: 0 4px; border-radius: 3px; background: #e3e6ea; }
+.cluster[data-state=running] { background: #ffd27f; }
+.cluster[data-state=done] { background: #79d28f; }
+.cluster[data-state=failed] { background: #c0392b; color: #fff; }
+.cluster[data-state=skipped] { background: #b7b7b7; }
+td[data-stage-status=halted] { color: #a12222; }
 `;
