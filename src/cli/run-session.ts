@@ -6,6 +6,8 @@ import type { JournalSigner } from '../engine/ports/journal-signing.ts';
 import { ApprovalReader, SkipReader, ControlReader, claimOwner, createRunDir, newRunId, ownerAlive } from '../engine/run-dir.ts';
 import type { RunPaths } from '../engine/run-dir.ts';
 import { executeRun } from '../engine/runner.ts';
+import { finishedParts } from '../engine/rollout-runner.ts';
+import type { ExecuteOptions } from '../engine/runner.ts';
 import type { RunEnd } from '../engine/runner.ts';
 import { isFinished, replay } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
@@ -59,7 +61,11 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
         return { status: 'refused', findings };
       }
     }
-    const paths = o.resume ? resumable(o.stateDir, o.resume, o.plan) : createRunDir(o.stateDir, newRunId(o.plan.plan.metadata.name, clock.now()));
+    // A rollout whose run was aborted or failed goes on in a new run, from where that one stopped
+    const resumed = o.resume ? resumable(o.stateDir, o.resume, o.plan) : undefined;
+    const continueFrom = resumed && 'continueFrom' in resumed ? resumed.continueFrom : undefined;
+    const paths = resumed && 'paths' in resumed ? resumed.paths : createRunDir(o.stateDir, newRunId(o.plan.plan.metadata.name, clock.now()));
+    if (continueFrom) o.write(o.view === 'json' ? `${JSON.stringify({ runId: paths.runId, type: 'rollout.continuing', from: continueFrom.runId, clusters: continueFrom.clusters })}\n` : `Run ${continueFrom.runId} is over; its rollout goes on in run ${paths.runId}: ${continueFrom.clusters.length} cluster(s) it finished (${continueFrom.clusters.join(', ') || 'none'}) are not maintained again.\n`);
     claimOwner(paths);
     const anchored = openAnchoredJournal({ path: paths.journal, runId: paths.runId, clock, clusters: connected.clusters, signer: o.signer, onFailure: anchorWarning(o) });
     const journal = anchored.journal;
@@ -73,7 +79,7 @@ export async function runSession(o: SessionOptions): Promise<SessionEnd> {
         notifier.onEntry(e, state);
       };
       const deps = { ...engineDeps({ runId: paths.runId, plan: o.plan, clusters: connected.clusters, clock, emit, ...(regional ? { regional } : {}) }), ...(findings ? { preflight: findings } : {}), approvals: new ApprovalReader(paths), skips: new SkipReader(paths) };
-      const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths) });
+      const end = await executeRun({ deps, journal, interrupt: o.interrupt, control: new ControlReader(paths), ...(continueFrom ? { continueFrom } : {}) });
       await notifier.flush();
       return { ...end, runId: paths.runId, paths };
     } finally {
@@ -105,8 +111,11 @@ async function preflight(plan: LoadedPlan, clusters: ReadonlyMap<string, Cluster
   return out;
 }
 
-/** A run that can be resumed here: it exists, no live process owns it, it is not over, same plan. */
-function resumable(stateDir: string, runId: string, plan: LoadedPlan): RunPaths {
+/**
+ * A run that can be resumed here: it exists, no live process owns it, same plan, and it is not over; or it
+ * ended aborted or failed and its plan has a rollout, which a new run carries on from where it stopped.
+ */
+function resumable(stateDir: string, runId: string, plan: LoadedPlan): { readonly paths: RunPaths } | { readonly continueFrom: NonNullable<ExecuteOptions['continueFrom']> } {
   const paths = existingRun(stateDir, runId, `run -f ${plan.path} --resume`);
   const journal = FileJournal.open<RunEvent>(paths.journal, runId, () => 0);
   const state = replay(runId, journal.entries);
@@ -114,11 +123,14 @@ function resumable(stateDir: string, runId: string, plan: LoadedPlan): RunPaths 
   if (journal.entries.length === 0) throw new UserError(`run ${runId} has an empty journal in ${paths.dir}; start a new run instead`);
   const owner = ownerAlive(paths);
   if (owner && owner.pid !== process.pid) throw new UserError(`run ${runId} is running in process ${owner.pid} on ${owner.host}; use daylight pause|resume|abort ${runId} to steer it`);
-  if (isFinished(state.status)) {
-    throw new UserError(`run ${runId} is over (${state.status}${state.reason ? `: ${state.reason}` : ''}); start a new run with daylight run -f ${plan.path}`);
-  }
   if (state.plan && state.plan.sha256 !== plan.sha256) {
     throw new UserError(`run ${runId} was started with another version of ${state.plan.path} (sha256 ${state.plan.sha256.slice(0, 12)}, now ${plan.sha256.slice(0, 12)}); resume it with the plan it started with, or start a new run`);
   }
-  return paths;
+  if (isFinished(state.status)) {
+    const rollout = plan.plan.spec.rollout !== undefined && (state.status === 'aborted' || state.status === 'failed');
+    if (!rollout) throw new UserError(`run ${runId} is over (${state.status}${state.reason ? `: ${state.reason}` : ''}); start a new run with daylight run -f ${plan.path}`);
+    return { continueFrom: { runId, ...finishedParts(state, plan.plan) } };
+  }
+  return { paths };
 }
+

@@ -20,7 +20,8 @@ confirmed, given back; gates before every wave. Every step is journaled in
 
 Flags:
   -f, --file FILE     the plan
-  --resume RUN        continue that run instead of starting a new one
+  --resume RUN        continue that run instead of starting a new one (a rollout whose run was
+                      aborted or failed goes on in a new run, its finished clusters not done again)
   --kubeconfig FILE   use this kubeconfig for every cluster of the plan
   --state-dir DIR     where runs are kept (default $XDG_STATE_HOME/daylight, else ~/.local/state/daylight)
   --skip-preflight    start even with blocking preflight findings

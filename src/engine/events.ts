@@ -175,6 +175,8 @@ export type RunEvent =
   | { readonly type: 'rollout.stage.completed'; readonly stage: string }
   | { readonly type: 'rollout.soak.started'; readonly stage: string; readonly until: number }
   | { readonly type: 'rollout.soak.completed'; readonly stage: string }
+  // A new run carrying on the rollout of an aborted or failed one: what that run finished is not done again
+  | { readonly type: 'rollout.continued'; readonly from: string; readonly clusters: readonly string[]; readonly stages: readonly string[] }
   // A person's skip of a stage, a group (STAGE/GROUP) or a cluster, by key (skipKey); it applies to what has not started
   | { readonly type: 'rollout.skipped'; readonly id: string; readonly key: string; readonly by: string; readonly via: string; readonly comment?: string }
   // A minor (to: v1.31) resolved to the release a phase installs: under `key` the whole run (versions:

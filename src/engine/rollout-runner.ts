@@ -13,6 +13,7 @@ import { RunFailure } from './phase-runner.ts';
 import type { EngineDeps } from './ports.ts';
 import type { Cluster } from './ports/cluster.ts';
 import type { LiveState, RunState } from './state.ts';
+import type { Plan } from '../plan/schema.ts';
 import { atLeastReal } from '../lib/clock.ts';
 import { nextStageStart } from '../planner/rollout.ts';
 import type { ResolvedRollout, ResolvedStage, RolloutGroup } from '../planner/rollout.ts';
@@ -40,7 +41,7 @@ export async function runRollout(r: RolloutRun, rollout: ResolvedRollout): Promi
   for (const [i, stage] of stages.entries()) {
     await take();
     const st = r.live.state.stages[stage.name];
-    if (st?.status === 'completed') continue;
+    if (st?.status === 'completed' || r.live.state.continuedFrom?.stages.includes(stage.name)) continue;
     // Skipped before it started: nothing of it runs, and no soak follows it
     if (!st && r.live.state.skipped[`stage/${stage.name}`]) continue;
     if (st?.status === 'halted') throw new RunFailure(`stage ${stage.name} halted: ${st.reason ?? ''}`);
@@ -113,9 +114,13 @@ async function runGroups(r: RolloutRun, stage: ResolvedStage, take: () => Promis
         await r.record({ type: 'rollout.group.stopped', stage: stage.name, group: g.name, reason: `skipped by ${skip.by}${skip.comment ? ` (${skip.comment})` : ''}` });
         continue;
       }
-      await runGroup(r, stage, g, take, async () => {
-        if (failures().length > stage.maxAllowedFailures) await halt();
-        return halted !== undefined;
+      await runGroup(r, stage, g, {
+        take,
+        stageHalted: () => halted !== undefined,
+        afterFailure: async () => {
+          if (failures().length > stage.maxAllowedFailures) await halt();
+          return halted !== undefined;
+        },
       });
     }
   };
@@ -129,9 +134,22 @@ async function runGroups(r: RolloutRun, stage: ResolvedStage, take: () => Promis
 }
 
 /** One group's clusters in order; a failed cluster counts, and beyond the group's budget the group stops. */
-async function runGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, take: () => Promise<void>, afterFailure: () => Promise<boolean>): Promise<void> {
+/** What a group asks of its stage: the skips that arrived, whether the stage halted, and to count a failure (true: the stage halted). */
+interface StageLane {
+  readonly take: () => Promise<void>;
+  readonly stageHalted: () => boolean;
+  readonly afterFailure: () => Promise<boolean>;
+}
+
+async function runGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, lane: StageLane): Promise<void> {
+  const { take, stageHalted, afterFailure } = lane;
   for (const name of group.clusters) {
     if (r.live.state.failedClusters[name] !== undefined) continue;
+    // The stage halted (another group's failure): this group stops after the cluster it was on, and starts no other
+    if (stageHalted() && !r.live.state.phases.some((p) => p.cluster === name)) {
+      await r.record({ type: 'rollout.group.stopped', stage: stage.name, group: group.name, reason: `stage ${stage.name} halted` });
+      return;
+    }
     await take();
     // Skipped (the cluster, its group or its stage) before it started: not maintained; one under way finishes
     if (!r.live.state.phases.some((p) => p.cluster === name) && skippedBy(r.live.state, stage.name, group.name, name)) continue;
@@ -230,4 +248,18 @@ function clusterOf(r: RolloutRun, name: string): Cluster {
   const c = r.deps.clusters.get(name);
   if (!c) throw new RunFailure(`cluster ${name} of the rollout is not connected`);
   return c;
+}
+
+/**
+ * What a finished (aborted or failed) run of a rollout did that a run carrying it on does not do again: the
+ * clusters it finished (every phase completed, not failed) and the stages it completed. A cluster that
+ * failed is tried again.
+ */
+export function finishedParts(s: RunState, plan: Plan): { clusters: string[]; stages: string[] } {
+  const phases = plan.spec.phases.map((p) => p.name);
+  const done = (c: string) => s.continuedFrom?.clusters.includes(c) === true || (s.failedClusters[c] === undefined && phases.every((ph) => s.phases.some((p) => p.cluster === c && p.phase === ph && p.completed)));
+  return {
+    clusters: plan.spec.clusters.map((c) => c.name).filter(done),
+    stages: [...new Set([...Object.values(s.stages).filter((st) => st.status === 'completed').map((st) => st.stage), ...(s.continuedFrom?.stages ?? [])])],
+  };
 }

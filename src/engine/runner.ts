@@ -47,6 +47,8 @@ export interface ExecuteOptions {
    * run that is still going.
    */
   readonly keepLeases?: () => boolean;
+  /** A new run carrying on the rollout of an aborted or failed one: the clusters and stages it finished, journaled at the start. */
+  readonly continueFrom?: { readonly runId: string; readonly clusters: readonly string[]; readonly stages: readonly string[] };
 }
 
 type StopReason = 'interrupt' | 'pause' | 'abort' | 'lease';
@@ -64,6 +66,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunEnd> {
   if (journal.entries.length === 0) {
     await record({ type: 'run.started', plan: { name: deps.plan.plan.metadata.name, path: deps.plan.path, sha256: deps.plan.sha256 }, clusters: [...deps.clusters.keys()], holder });
     await record({ type: 'preflight.evaluated', findings: deps.preflight ?? [], skipped: deps.preflight === undefined });
+    if (o.continueFrom) await record({ type: 'rollout.continued', from: o.continueFrom.runId, clusters: o.continueFrom.clusters, stages: o.continueFrom.stages });
   } else {
     await record({ type: 'run.resumed', holder });
   }
@@ -146,7 +149,8 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
   if (!started) await runHooks(o.deps, record, 'run-start', { run: o.deps.runId, plan: o.deps.plan.plan.metadata.name, event: 'run-start' }, w.signal);
   const phases = o.deps.plan.plan.spec.phases;
   const completed = (name: string, phase: string) => live.state.phases.some((x) => x.cluster === name && x.phase === phase && x.completed);
-  const finished = (name: string) => phases.every((ph) => completed(name, ph.name)) && (!phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live.state, name).stage));
+  const carried = (name: string) => live.state.continuedFrom?.clusters.includes(name) === true;
+  const finished = (name: string) => carried(name) || (phases.every((ph) => completed(name, ph.name)) && (!phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live.state, name).stage)));
   // Decisions that must see each other: whether a region may leave traffic (never the last serving one), and
   // asking an approval once for a phase that clusters of parallel groups reach together
   const serial = keyedSerial();

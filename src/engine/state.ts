@@ -102,6 +102,8 @@ export interface RunState {
   readonly approvals: Readonly<Record<string, ApprovalState>>;
   /** A rollout's stages as far as they went, by name (absent for a plan without spec.rollout). */
   readonly stages: Readonly<Record<string, StageState>>;
+  /** The aborted or failed run this one carries the rollout of on: the clusters and stages it finished. */
+  readonly continuedFrom?: { readonly run: string; readonly clusters: readonly string[]; readonly stages: readonly string[] };
   /** What a person skipped, by key (stage/NAME, group/STAGE/GROUP, cluster/NAME): the request's id, who and why. */
   readonly skipped: Readonly<Record<string, { readonly id: string; readonly by: string; readonly via: string; readonly comment?: string }>>;
   /** Releases resolved from a minor, by key (`kubernetes v1.31`, or `kubernetes v1.31 on CLUSTER`): the first one stands. */
@@ -156,6 +158,7 @@ interface Draft {
   problems?: readonly string[];
   approvals: Record<string, ApprovalState>;
   stages: Record<string, StageState>;
+  continuedFrom?: RunState['continuedFrom'];
   skipped: Record<string, RunState['skipped'][string]>;
   versions: Record<string, string>;
   failedClusters: Record<string, RunState['failedClusters'][string]>;
@@ -274,6 +277,10 @@ function applyRun(s: Draft, entry: JournalEntry, e: RunEvent): void {
 }
 
 function applyRollout(s: Draft, entry: JournalEntry, e: RunEvent): void {
+  if (e.type === 'rollout.continued') {
+    s.continuedFrom ??= { run: e.from, clusters: e.clusters, stages: e.stages };
+    return;
+  }
   if (e.type === 'rollout.skipped') {
     s.skipped[e.key] ??= { id: e.id, by: e.by, via: e.via, ...(e.comment !== undefined ? { comment: e.comment } : {}) };
     return;

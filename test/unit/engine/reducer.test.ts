@@ -176,6 +176,10 @@ const CASES: { readonly [T in RunEventType]: Case & { readonly event: Extract<Ru
   'rollout.stage.halted': { given: [STAGE_STARTED], event: { type: 'rollout.stage.halted', stage: 'prod', reason: 'beyond 0' }, then: (s, t) => withStage(s, { status: 'halted', reason: 'beyond 0', endedAt: t }) },
   'rollout.stage.completed': { given: [STAGE_STARTED], event: { type: 'rollout.stage.completed', stage: 'prod' }, then: (s, t) => withStage(s, { status: 'completed', endedAt: t }) },
   'rollout.soak.started': { given: [STAGE_STARTED, { type: 'rollout.soak.started', stage: 'prod', until: NOW + 1_000 }], event: { type: 'rollout.soak.started', stage: 'prod', until: NOW + 9_000 }, then: same },
+  'rollout.continued': {
+    event: { type: 'rollout.continued', from: 'fleet-1', clusters: [C], stages: ['dev'] },
+    then: (s) => ({ ...s, continuedFrom: { run: 'fleet-1', clusters: [C], stages: ['dev'] } }),
+  },
   // A skip is kept once per target: a second request for it changes nothing
   'rollout.skipped': {
     given: [{ type: 'rollout.skipped', id: 's-1', key: 'cluster/prod-us-1', by: 'alice', via: 'cli', comment: 'hardware ticket' }],

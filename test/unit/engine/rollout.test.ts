@@ -16,7 +16,8 @@ import type { SkipRequest } from '../../../src/engine/ports/skips.ts';
 import type { GateResult, JournalEntry, RunEvent } from '../../../src/engine/events.ts';
 import type { EngineDeps } from '../../../src/engine/ports.ts';
 import { executeRun } from '../../../src/engine/runner.ts';
-import type { RunEnd } from '../../../src/engine/runner.ts';
+import type { ExecuteOptions, RunEnd } from '../../../src/engine/runner.ts';
+import { finishedParts } from '../../../src/engine/rollout-runner.ts';
 import { FileJournal } from '../../../src/journal/file-journal.ts';
 import { PlanSchema } from '../../../src/plan/schema.ts';
 import { resolveRollout, rolloutLowerBound } from '../../../src/planner/rollout.ts';
@@ -66,23 +67,26 @@ interface Harness {
   readonly fleets: Map<string, FakeFleet>;
   readonly journal: FileJournal<RunEvent>;
   readonly inbox: ApprovalAnswer[];
-  run(interrupt?: AbortSignal, onEntry?: (e: JournalEntry) => void): Promise<RunEnd>;
+  run(interrupt?: AbortSignal, onEntry?: (e: JournalEntry) => void, more?: Pick<ExecuteOptions, 'control' | 'continueFrom'>): Promise<RunEnd>;
+  /** A new run on the same clusters and clock, with its own journal (as `daylight run --resume` of an aborted run starts). */
+  next(): Harness;
   events<T extends RunEvent['type']>(type: T): { at: number; event: Extract<RunEvent, { type: T }> }[];
   done(): void;
 }
 
-function harness(o: Options, signal: AbortSignal): Harness {
+function harness(o: Options, signal: AbortSignal, shared?: { clock: VirtualClock; fleets: Map<string, FakeFleet>; runId: string }): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'daylight-rollout-'));
-  const clock = new VirtualClock();
+  const clock = shared?.clock ?? new VirtualClock();
   signal.addEventListener('abort', () => clock.release(), { once: true });
-  const journal = FileJournal.open<RunEvent>(join(dir, 'journal.jsonl'), RUN_ID, () => clock.now());
-  const fleets = new Map(CLUSTERS.map((c) => [c.name, new FakeFleet(clock, { name: c.name, nodes: [`${c.name}-a1`, `${c.name}-b1`], rebootMs: 60_000 })]));
+  const runId = shared?.runId ?? RUN_ID;
+  const journal = FileJournal.open<RunEvent>(join(dir, 'journal.jsonl'), runId, () => clock.now());
+  const fleets = shared?.fleets ?? new Map(CLUSTERS.map((c) => [c.name, new FakeFleet(clock, { name: c.name, nodes: [`${c.name}-a1`, `${c.name}-b1`], rebootMs: 60_000 })]));
   const inbox: ApprovalAnswer[] = [];
   const skips: SkipRequest[] = [...(o.skips ?? [])];
   const p = plan(o);
   const listeners: ((e: JournalEntry) => void)[] = [];
   const deps: EngineDeps = {
-    runId: RUN_ID,
+    runId,
     plan: { path: 'plans/fleet.yaml', plan: p, sha256: 'f'.repeat(64), text: '' },
     clusters: new Map([...fleets].map(([n, f]) => [n, f.port])),
     clock,
@@ -108,11 +112,12 @@ function harness(o: Options, signal: AbortSignal): Harness {
     fleets,
     journal,
     inbox,
-    run: (interrupt, onEntry) => {
+    run: (interrupt, onEntry, more) => {
       listeners.length = 0;
       if (onEntry) listeners.push(onEntry);
-      return executeRun({ deps, journal, interrupt: interrupt ?? signal });
+      return executeRun({ deps, journal, interrupt: interrupt ?? signal, ...more });
     },
+    next: () => harness(o, signal, { clock, fleets, runId: `${runId}-next` }),
     events: <T extends RunEvent['type']>(type: T) => journal.entries.filter((x) => x.event.type === type).map((x) => ({ at: x.at, event: x.event as Extract<RunEvent, { type: T }> })),
     done: () => {
       clock.release();
@@ -292,6 +297,52 @@ test('a stage skipped before it starts runs nothing and soaks nothing: the next 
     assert.equal(h.events('approval.requested').length, 0, 'the skipped stage\'s approval is not asked');
     assert.deepEqual(h.events('rollout.soak.completed').map((e) => e.event.stage), ['dev']);
   } finally {
+    h.done();
+  }
+});
+
+test('an aborted rollout goes on in a new run from where it stopped: finished clusters and completed stages are not done again', { timeout: 60_000 }, async (t) => {
+  const h = harness({}, t.signal);
+  let second: Harness | undefined;
+  try {
+    // Given a run aborted once the first prod cluster is done
+    const commands: ('abort')[] = [];
+    let abortSent = false;
+    const first = await h.run(undefined, (e) => {
+      if (!abortSent && e.event.type === 'lease.released' && e.event.cluster.startsWith('prod-')) {
+        abortSent = true;
+        commands.push('abort');
+        // the run reads its controls every 250 ms of real time: the cluster's clock waits until it has
+        h.clock.hold();
+        setTimeout(() => h.clock.release(), 600);
+      }
+    }, { control: { poll: () => commands.splice(0) } });
+    assert.equal(first.status, 'aborted', first.reason);
+    const carried = finishedParts(first.state, plan({}));
+    assert.ok(carried.clusters.length >= 7 && carried.clusters.length < 12, `finished before the abort: ${carried.clusters.join(', ')}`);
+    assert.deepEqual(carried.stages, ['dev', 'staging']);
+    // When a new run carries it on
+    second = h.next();
+    const end = await second.run(undefined, undefined, { continueFrom: { runId: RUN_ID, ...carried } });
+    // Then it succeeds, starting no finished cluster and no completed stage
+    assert.equal(end.status, 'succeeded', end.reason);
+    const again = [...spans(second).keys()];
+    assert.deepEqual(again.filter((c) => carried.clusters.includes(c)), []);
+    assert.deepEqual(again.sort(), CLUSTERS.map((c) => c.name).filter((c) => !carried.clusters.includes(c)).sort());
+    assert.deepEqual(second.events('rollout.stage.started').map((e) => e.event.stage), ['prod']);
+    assert.deepEqual(second.events('rollout.continued').map((e) => e.event.from), [RUN_ID]);
+    // And every node of a cluster the first run finished was rebooted once in all; a cluster under way at the
+    // abort is maintained again from its start, so its nodes at most twice
+    const counts = reboots(h);
+    for (const c of CLUSTERS) {
+      for (const n of [`${c.name}-a1`, `${c.name}-b1`]) {
+        if (carried.clusters.includes(c.name)) assert.equal(counts[n], 1, n);
+        else assert.ok((counts[n] ?? 0) >= 1 && (counts[n] ?? 0) <= 2, `${n}: ${counts[n]}`);
+      }
+    }
+    assert.deepEqual(cordoned(h), []);
+  } finally {
+    second?.done();
     h.done();
   }
 });

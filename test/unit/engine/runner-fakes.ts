@@ -223,7 +223,9 @@ export class FakeFleet {
           if (this.o.neverBack?.includes(n)) return;
           const ms = typeof o.rebootMs === 'function' ? o.rebootMs(n) : (o.rebootMs ?? 60_000);
           void clock.sleep(ms).then(() => {
-            this.set(n, { ready: true, readyMessage: undefined, bootId: `boot-${n}-2` });
+            // each reboot a new boot: boot-<node>-2, -3, ...
+            const boot = Number(/-(\d+)$/.exec(this.node(n).bootId)?.[1] ?? '1') + 1;
+            this.set(n, { ready: true, readyMessage: undefined, bootId: `boot-${n}-${boot}` });
             this.pods.push(daemonPod(`node-exporter-${n}-2`, n, 'node-exporter', { lastAlive: clock.now() }));
             this.changed();
           });
