@@ -2,6 +2,7 @@
 // error becomes a failed result with the reason; only the caller's abort passes through.
 import type { Gate } from '../plan/schema.ts';
 import { checkCommand } from './command.ts';
+import { renderTemplate } from '../lib/template.ts';
 import { checkGitops, gitopsMeasurement } from './gitops.ts';
 import type { GitopsKind } from './gitops.ts';
 import { checkHttp } from './http.ts';
@@ -29,10 +30,11 @@ function measure(gate: Gate, ctx: GateContext): Promise<Measurement> {
       return checkKube(gate, ctx);
     case 'http':
       return checkHttp(gate, ctx);
+    // {{cluster}} is the cluster the gate judges (a stage's analysis on each of its clusters)
     case 'prometheus':
-      return checkPrometheus(gate, ctx);
+      return checkPrometheus({ ...gate, query: renderTemplate(gate.query, { cluster: ctx.cluster.name }) }, ctx);
     case 'command':
-      return checkCommand(gate, ctx);
+      return checkCommand({ ...gate, run: renderTemplate(gate.run, { cluster: ctx.cluster.name }, 'shell') }, ctx);
     case 'gitops':
       return checkGitopsGate(gate.tool, ctx);
   }

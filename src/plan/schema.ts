@@ -261,7 +261,7 @@ export const GateSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('prometheus'),
     url: z.url(),
-    query: z.string().min(1),
+    query: templated(GATE_COMMAND_NAMES),
     max: z.number().optional(),
     min: z.number().optional(),
     timeout: duration('5s').default(Duration.parse('5s')),

@@ -16,8 +16,8 @@ export const SILENCE_NAMES = ['cluster', 'region', 'run'] as const;
 /** A traffic analysis or capacity query: the region leaving or coming back. */
 export const QUERY_NAMES = ['region'] as const;
 
-/** A gate command: run as written, no names are filled in. */
-export const GATE_COMMAND_NAMES = [] as const;
+/** A gate's command or Prometheus query: the cluster it judges (a rollout stage's analysis runs on each of its clusters). */
+export const GATE_COMMAND_NAMES = ['cluster'] as const;
 
 const RUN_NAMES = ['run', 'plan', 'event'] as const;
 const REGION_NAMES = [...RUN_NAMES, 'cluster', 'region'] as const;

@@ -73,3 +73,10 @@ test('real sh: an abort kills the command and rejects with an AbortError', async
   setTimeout(() => controller.abort(), 100);
   await assert.rejects(evaluateGate(gate({ type: 'command', run: 'sleep 30' }), context({ signal: controller.signal })), { name: 'AbortError' });
 });
+
+test('{{cluster}} in a gate command is the cluster the gate judges (a stage\'s analysis runs on each of its clusters)', async () => {
+  const calls: { command: string; timeoutMs: number }[] = [];
+  const judged = context({ exec: fakeExec({}, calls) });
+  await evaluateGate(gate({ type: 'command', run: './smoke.sh --cluster {{cluster}}' }), judged);
+  assert.deepEqual(calls.map((c) => c.command), [`./smoke.sh --cluster ${judged.cluster.name}`]);
+});

@@ -154,3 +154,10 @@ test('queryUrl keeps a path prefix such as /prometheus', () => {
   assert.equal(queryUrl('http://mon:9090/prometheus', 'up == 1'), 'http://mon:9090/prometheus/api/v1/query?query=up+%3D%3D+1');
   assert.equal(queryUrl('http://mon:9090/', 'up'), 'http://mon:9090/api/v1/query?query=up');
 });
+
+test('{{cluster}} in a gate\'s query is the cluster the gate judges (a stage\'s analysis on each of its clusters)', () =>
+  withProm(200, vector([{}, '0.004']), async (s) => {
+    const judged = context();
+    await evaluateGate(gate({ type: 'prometheus', url: s.url, query: 'error_ratio{cluster="{{cluster}}"}', max: 0.01 }), judged);
+    assert.equal(new URL(s.requests[0] ?? '', s.url).searchParams.get('query'), `error_ratio{cluster="${judged.cluster.name}"}`);
+  }));

@@ -223,9 +223,10 @@ test('a node command may use only the names the engine fills in; another is refu
   ]);
   const run = accepted({ 16: '      action: {type: command, run: "ssh {{node.name}} sudo upgrade {{version}} {{ cluster }} {{run.id}} {{operation}}"}' }).plan.spec.phases[0];
   assert.ok(run?.type === 'nodes' && run.action.type === 'command');
-  // A gate command is run as written: no name is filled in, so none is allowed
-  assert.deepEqual(problems({ 18: '    - type: command', 19: '      run: ./smoke.sh {{cluster}}' }), [
-    'plans/weekly.yaml:19:12: spec.gates[0].run: "./smoke.sh {{cluster}}" uses {{cluster}}, which is not a known variable; no variables are known here',
+  // A gate command knows the cluster it judges, and nothing else
+  assert.equal(accepted({ 18: '    - type: command', 19: '      run: ./smoke.sh {{cluster}}' }).plan.spec.gates[0]?.type, 'command');
+  assert.deepEqual(problems({ 18: '    - type: command', 19: '      run: ./smoke.sh {{node.name}}' }), [
+    'plans/weekly.yaml:19:12: spec.gates[0].run: "./smoke.sh {{node.name}}" uses {{node.name}}, which is not a known variable; known variables: cluster',
   ]);
 });
 
