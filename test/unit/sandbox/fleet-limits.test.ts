@@ -63,6 +63,14 @@ test('a region or a fleet with more nodes than the sandbox holds is refused at t
   ]);
 });
 
+test('a fleet of 50 small regions, one cluster each, is accepted; one region past the limit of 64 is refused with it', () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `    - {name: r${i}, zones: [{name: r${i}-a, nodesPerRack: 10}]}`);
+  assert.equal(parseFleet(FILE, fleetText({ regions: many(50) })).spec.regions.length, 50);
+  assert.deepEqual(problems(fleetText({ regions: many(65) })), [
+    "fleets/big.yaml:6:5: spec.regions: more regions than the sandbox's limit of 64; use fewer regions",
+  ]);
+});
+
 test('pods past the fleet\'s limit are counted as the sandbox makes them: replicas per region, a DaemonSet on every node', () => {
   const regions = ['a', 'b'].map((r) => `    - {name: ${r}, zones: [{name: ${r}1, racks: 10, nodesPerRack: 100}]}`);
   // 2 regions × (60,000 replicas + 1,001 DaemonSet pods) + 80,000 replicas of a workload in one region
