@@ -41,6 +41,7 @@ import { annotationInbox, memberKubeconfigs, specControl } from './controller-ru
 import type { Members } from './controller-run-inputs.ts';
 import { drivenBy, runConditions, stateStatus, StatusFenced, statusWriter } from './controller-run-status.ts';
 import { RunView } from './run-view.ts';
+import { Notifier } from '../notify/notifier.ts';
 
 export { APPROVAL_ANNOTATIONS } from './maintenance-run.ts';
 
@@ -224,9 +225,12 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
       recent.push(line.trimEnd());
       if (recent.length > LAST_EVENTS) recent.shift();
     });
+    // The plan's webhooks hear the run as they do under daylight run: its start, an approval it waits for, its end
+    const notifier = new Notifier((plan.plan.spec.notify?.webhooks ?? []).map((w) => w.url));
     const emit = (e: JournalEntry, state: RunState) => {
       now = state;
       view.onEntry(e);
+      notifier.onEntry(e, state);
       // The status follows the journal, at most once a second, and at once when its phase changes
       const next = { ...stateStatus(state, driver), lastEvents: [...recent] };
       if (clock.now() - last < 1_000 && next.phase === lastPhase) return;
@@ -255,6 +259,7 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
       keepLeases: () => signal.aborted || fenced !== undefined,
       control: specControl(spec),
     });
+    await notifier.flush();
     if (fenced) throw fenced; // deposed: the leader steps down
     if (signal.aborted) return; // stopping: the next leader resumes it
     const phase = { succeeded: 'Succeeded', degraded: 'Degraded', failed: 'Failed', aborted: 'Aborted', paused: 'Paused', running: 'Running' }[end.status];

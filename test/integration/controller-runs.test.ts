@@ -5,6 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -28,7 +30,20 @@ test('a run waits at an approval gate; approved (daylight approve --in-cluster, 
   await ks.until('a live replica leads', async () => { const h = await holder(); return live().some((r) => r.identity === h); }, 60_000);
   // Given a plan whose phase waits for an approval
   const planSpec = (parse(rollPlanYaml({ maxUnavailable: 2, topology: '{key: topology.kubernetes.io/zone, serial: true}', soak: '0s', ready: '{timeout: 10m}', drain: '{timeout: 10m, onTimeout: fail, ignoreDaemonSets: true}' })) as { spec: { phases: Record<string, unknown>[] } }).spec;
-  const gated = { ...planSpec, phases: planSpec.phases.map((p) => ({ ...p, before: [{ type: 'approval', name: 'change board', message: 'CAB approval for the weekly patch' }] })) };
+  // And a webhook (the plan's notify) that hears the run
+  const heard: string[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      heard.push(body);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  after(() => new Promise((r) => hook.close(r)));
+  const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  const gated = { ...planSpec, notify: { webhooks: [{ url: hookUrl }] }, phases: planSpec.phases.map((p) => ({ ...p, before: [{ type: 'approval', name: 'change board', message: 'CAB approval for the weekly patch' }] })) };
   await kubectlOk(['apply', '-n', NS, '-f', '-'], JSON.stringify({ apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenancePlan', metadata: { name: 'gated' }, spec: gated }));
   const answer = async (run: string, decision: 'approve' | 'reject', comment: string, how: 'cli' | 'kubectl') => {
     await ks.until(`${run} waits for its approval`, async () => (await runStatus(run)).phase === 'WaitingForApproval', 120_000);
@@ -69,6 +84,9 @@ test('a run waits at an approval gate; approved (daylight approve --in-cluster, 
   assert.match(columns, /PLAN\s+PHASE\s+PROGRESS\s+STAGE/);
   assert.match(columns, new RegExp(`gated-1\\s+gated\\s+Succeeded\\s+${all.length}/${all.length} nodes`));
   assert.deepEqual(since(await ks.referee.report(), before).reboots, Object.fromEntries(all.map((n) => [n, 1])));
+  // And the webhook heard the wait for approval and its answer, as under daylight run
+  assert.ok(heard.some((b) => b.includes('Maintenance run gated-1 waits for approval of phase/os-patch (change board)')), heard.join('\n'));
+  assert.ok(heard.some((b) => b.includes('phase/os-patch of maintenance run gated-1 approved by daylight-admin')), heard.join('\n'));
   const granted = (await journalEntries('gated-1')).filter((e) => e.event.type === 'approval.granted').map((e) => e.event as unknown as { step: string; by: string; via: string; comment?: string });
   assert.deepEqual(granted.map((g) => [g.step, g.by, g.via, g.comment]), [['phase/os-patch', 'daylight-admin', 'annotation', 'CHG-1234 approved by the CAB']]);
   // When a second run is rejected by annotation
