@@ -168,6 +168,7 @@ export type RunEvent =
   | { readonly type: 'rollout.stage.started'; readonly stage: string; readonly groups: readonly { readonly name: string; readonly clusters: readonly string[] }[] }
   | { readonly type: 'rollout.gate.waiting'; readonly stage: string; readonly gate: string; readonly until: number }
   | { readonly type: 'rollout.gates.evaluated'; readonly stage: string; readonly cluster: string; readonly when: 'before' | 'after'; readonly passed: boolean; readonly results: readonly GateResult[] }
+  | { readonly type: 'rollout.cluster.started'; readonly stage: string; readonly group: string; readonly cluster: string }
   | { readonly type: 'rollout.cluster.failed'; readonly stage: string; readonly group: string; readonly cluster: string; readonly reason: string }
   | { readonly type: 'rollout.group.completed'; readonly stage: string; readonly group: string }
   | { readonly type: 'rollout.group.stopped'; readonly stage: string; readonly group: string; readonly reason: string }

@@ -99,12 +99,20 @@ async function runGroups(r: RolloutRun, stage: ResolvedStage, take: () => Promis
   const queue = stage.groups.filter((g) => done[g.name] === undefined);
   const failures = () => stage.groups.flatMap((g) => g.clusters).filter((c) => r.live.state.failedClusters[c] !== undefined);
   let halted: string | undefined;
-  const halt = async () => {
+  // Starting a cluster and halting the stage are decided one at a time: a cluster starts before the halt is
+  // journaled, or not at all
+  let decisions: Promise<unknown> = Promise.resolve();
+  const decide = <T>(f: () => Promise<T>): Promise<T> => {
+    const next = decisions.then(f, f);
+    decisions = next.catch(() => undefined);
+    return next;
+  };
+  const halt = () => decide(async () => {
     if (halted !== undefined) return;
     const failed = failures();
     halted = `${failed.length} of its clusters failed, beyond its maxAllowedFailures of ${stage.maxAllowedFailures}: ${failed.map((c) => `${c} (${r.live.state.failedClusters[c]?.reason ?? ''})`).join('; ')}`;
     await r.record({ type: 'rollout.stage.halted', stage: stage.name, reason: halted });
-  };
+  });
   if (failures().length > stage.maxAllowedFailures) await halt();
   const lane = async (): Promise<void> => {
     for (let g = queue.shift(); g !== undefined && halted === undefined; g = queue.shift()) {
@@ -116,7 +124,12 @@ async function runGroups(r: RolloutRun, stage: ResolvedStage, take: () => Promis
       }
       await runGroup(r, stage, g, {
         take,
-        stageHalted: () => halted !== undefined,
+        startCluster: (name) =>
+          decide(async () => {
+            if (halted !== undefined) return false;
+            await r.record({ type: 'rollout.cluster.started', stage: stage.name, group: g.name, cluster: name });
+            return true;
+          }),
         afterFailure: async () => {
           if (failures().length > stage.maxAllowedFailures) await halt();
           return halted !== undefined;
@@ -137,23 +150,25 @@ async function runGroups(r: RolloutRun, stage: ResolvedStage, take: () => Promis
 /** What a group asks of its stage: the skips that arrived, whether the stage halted, and to count a failure (true: the stage halted). */
 interface StageLane {
   readonly take: () => Promise<void>;
-  readonly stageHalted: () => boolean;
+  /** Whether the cluster may start (the stage has not halted), journaled as started when it may. */
+  readonly startCluster: (cluster: string) => Promise<boolean>;
   readonly afterFailure: () => Promise<boolean>;
 }
 
 async function runGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, lane: StageLane): Promise<void> {
-  const { take, stageHalted, afterFailure } = lane;
+  const { take, startCluster, afterFailure } = lane;
   for (const name of group.clusters) {
     if (r.live.state.failedClusters[name] !== undefined) continue;
-    // The stage halted (another group's failure): this group stops after the cluster it was on, and starts no other
-    if (stageHalted() && !r.live.state.phases.some((p) => p.cluster === name)) {
-      await r.record({ type: 'rollout.group.stopped', stage: stage.name, group: group.name, reason: `stage ${stage.name} halted` });
-      return;
-    }
     await take();
+    const underWay = r.live.state.phases.some((p) => p.cluster === name);
     // Skipped (the cluster, its group or its stage) before it started: not maintained; one under way finishes
-    if (!r.live.state.phases.some((p) => p.cluster === name) && skippedBy(r.live.state, stage.name, group.name, name)) continue;
+    if (!underWay && skippedBy(r.live.state, stage.name, group.name, name)) continue;
     if (!r.finished(name)) {
+      // The stage halted (another group's failure): this group stops after the cluster it was on, and starts no other
+      if (!underWay && !(await startCluster(name))) {
+        await r.record({ type: 'rollout.group.stopped', stage: stage.name, group: group.name, reason: `stage ${stage.name} halted` });
+        return;
+      }
       const failed = await maintainCounted(r, stage, group, name);
       if (failed && (await stopGroup(r, stage, group, afterFailure))) return;
       if (failed) continue;

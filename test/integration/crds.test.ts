@@ -110,18 +110,18 @@ describe('deploy/crds/ on the kubernetes engine', () => {
     }
   });
 
-  test('kubectl get maintenanceruns shows the plan, phase and stage of a run', async () => {
+  test('kubectl get maintenanceruns shows the plan, phase, progress and stage of a run', async () => {
     // Given a MaintenanceRun created by a person, and its status as the controller would write it
     const run = { apiVersion: 'daylight.dev/v1alpha1', kind: 'MaintenanceRun', metadata: { name: 'weekly-os-patch-1', namespace: 'default' }, spec: { planRef: { name: 'weekly-os-patch' } } };
     ok(await sandbox.kubectl(['create', '-f', '-'], { input: JSON.stringify(run) }), 'create the run');
-    const status = { status: { phase: 'Running', currentStage: 'os-patch eu-central wave 2', nodeCounts: { done: 3, pending: 9 }, conditions: [{ type: 'Progressing', status: 'True', reason: 'WaveStarted', message: 'wave 2 of 4', lastTransitionTime: '2026-12-06T08:00:00Z' }] } };
+    const status = { status: { phase: 'Running', currentStage: 'os-patch eu-central wave 2', progress: '3/12 nodes', nodeCounts: { done: 3, pending: 9 }, conditions: [{ type: 'Progressing', status: 'True', reason: 'WaveStarted', message: 'wave 2 of 4', lastTransitionTime: '2026-12-06T08:00:00Z' }] } };
     ok(await sandbox.kubectl(['patch', 'maintenancerun', 'weekly-os-patch-1', '-n', 'default', '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]), 'write the status');
     // When kubectl lists the runs
     const out = ok(await sandbox.kubectl(['get', 'maintenanceruns', '-n', 'default']), 'get maintenanceruns');
-    // Then the columns are the run's plan, phase and stage
+    // Then the columns are the run's plan, phase, progress and stage
     const rows = tableRows(out);
-    assert.deepEqual(Object.keys(rows[0] ?? {}), ['NAME', 'PLAN', 'PHASE', 'STAGE', 'AGE'], out);
-    assert.deepEqual({ ...rows[0], AGE: undefined }, { NAME: 'weekly-os-patch-1', PLAN: 'weekly-os-patch', PHASE: 'Running', STAGE: 'os-patch eu-central wave 2', AGE: undefined });
+    assert.deepEqual(Object.keys(rows[0] ?? {}), ['NAME', 'PLAN', 'PHASE', 'PROGRESS', 'STAGE', 'AGE'], out);
+    assert.deepEqual({ ...rows[0], AGE: undefined }, { NAME: 'weekly-os-patch-1', PLAN: 'weekly-os-patch', PHASE: 'Running', PROGRESS: '3/12 nodes', STAGE: 'os-patch eu-central wave 2', AGE: undefined });
     // And the short name works, and the spec update cannot write the status (its own subresource)
     ok(await sandbox.kubectl(['patch', 'mrun', 'weekly-os-patch-1', '-n', 'default', '--type=merge', '-p', JSON.stringify({ spec: { paused: true }, status: { phase: 'Failed' } })]), 'patch the spec');
     const after = JSON.parse(ok(await sandbox.kubectl(['get', 'mrun', 'weekly-os-patch-1', '-n', 'default', '-o', 'json']), 'get run')) as { spec: { paused: boolean }; status: { phase: string } };

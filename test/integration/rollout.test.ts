@@ -379,10 +379,12 @@ describe('a rollout across twelve sandbox regions', () => {
       if (s.has('prod-eu-2')) assert.ok(at('prod-eu-1')[1] <= at('prod-eu-2')[0], 'prod-eu: its clusters in order');
       // And once the stage halted, neither the rest of the us group nor the ap group started
       for (const c of ['prod-us-2', 'prod-ap-1', 'prod-ap-2']) assert.equal(s.has(c), false, `${c} never started`);
-      const halted = ofType(entries, 'rollout.stage.halted')[0]?.at ?? Infinity;
-      const startedAfterHalt = [...s].filter(([, span]) => span[0] > halted).map(([c]) => c);
-      // And the running eu group stops after its current cluster: none starts once the stage halted
+      // And the running eu group stops after its current cluster: none is started (journaled in order with the
+      // halt: a start and the halt are decided one at a time) once the stage halted
+      const haltedSeq = entries.find((e) => e.event.type === 'rollout.stage.halted')?.seq ?? Infinity;
+      const startedAfterHalt = entries.filter((e) => e.event.type === 'rollout.cluster.started' && e.seq > haltedSeq).map((e) => (e.event as { cluster: string }).cluster);
       assert.deepEqual(startedAfterHalt, [], 'started after the stage halted');
+      assert.ok(entries.some((e) => e.event.type === 'rollout.group.stopped' && (e.event as { group: string }).group === 'region=eu') || !s.has('prod-eu-2') || entries.some((e) => e.event.type === 'rollout.cluster.started' && (e.event as { cluster: string }).cluster === 'prod-eu-2' && e.seq < haltedSeq), 'prod-eu-2 started before the halt, or its group stopped');
       // And every cluster it started was maintained through its phase and given back
       for (const [c, span] of s) {
         assert.ok(Number.isFinite(span[1]), `${c}: its lease given back`);

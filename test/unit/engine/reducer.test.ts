@@ -170,6 +170,7 @@ const CASES: { readonly [T in RunEventType]: Case & { readonly event: Extract<Ru
   },
   'rollout.gate.waiting': { given: [STAGE_STARTED, { type: 'rollout.gate.waiting', stage: 'prod', gate: 'schedule', until: NOW + 60_000 }], event: { type: 'rollout.gate.waiting', stage: 'prod', gate: 'schedule', until: NOW + 120_000 }, then: same },
   'rollout.gates.evaluated': { given: [STAGE_STARTED], event: { type: 'rollout.gates.evaluated', stage: 'prod', cluster: C, when: 'after', passed: false, results: [GATE] }, then: (s) => withStage(s, { analysed: { [C]: false } }) },
+  'rollout.cluster.started': { given: [STAGE_STARTED], event: { type: 'rollout.cluster.started', stage: 'prod', group: 'region=eu', cluster: C }, then: same },
   'rollout.cluster.failed': { given: [STAGE_STARTED], event: { type: 'rollout.cluster.failed', stage: 'prod', group: 'region=eu', cluster: C, reason: 'analysis failed' }, then: (s) => ({ ...s, failedClusters: { [C]: { stage: 'prod', group: 'region=eu', reason: 'analysis failed' } } }) },
   'rollout.group.completed': { given: [STAGE_STARTED], event: { type: 'rollout.group.completed', stage: 'prod', group: 'region=eu' }, then: (s) => withStage(s, { groupsDone: { 'region=eu': 'completed' } }) },
   'rollout.group.stopped': { given: [STAGE_STARTED], event: { type: 'rollout.group.stopped', stage: 'prod', group: 'region=eu', reason: '1 failed' }, then: (s) => withStage(s, { groupsDone: { 'region=eu': 'stopped' } }) },
