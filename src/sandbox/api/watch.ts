@@ -51,7 +51,10 @@ export function serveWatch(o: WatchOptions): void {
   // Send the headers now, as a real API server does: clients such as kubectl's delete wait block on them.
   res.flushHeaders();
   const allowBookmarks = queryBool(req.query, 'allowWatchBookmarks');
+  // A timer due with the watch's end can fire after res.end() and before 'finish': a write then is an
+  // unhandled 'error' that would bring the whole sandbox down.
   const bookmark = (annotations?: Record<string, string>) =>
+    !res.writableEnded &&
     res.write(encode('BOOKMARK', { kind: t.type.kind, apiVersion: t.type.group ? `${t.type.group}/${t.type.version}` : t.type.version, metadata: { resourceVersion: String(region.store.resourceVersion), ...(annotations ? { annotations } : {}) } }));
   const rv = req.query.get('resourceVersion');
   if (!rv || rv === '0') {
@@ -73,13 +76,16 @@ export function serveWatch(o: WatchOptions): void {
   // client resumes from a recent resourceVersion (real time: client timers see these, not simulated time).
   const bookmarks = allowBookmarks ? setInterval(() => bookmark(), BOOKMARK_PERIOD_MS) : undefined;
   const lastBookmark = allowBookmarks && timeout > 2 ? setTimeout(() => bookmark(), (timeout - 2) * 1000) : undefined;
-  const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
-  const stop = () => {
+  const timer = timeout > 0 ? setTimeout(() => {
+    stop();
+    res.end();
+  }, timeout * 1000) : undefined;
+  function stop(): void {
     unsubscribe();
     if (timer) clearTimeout(timer);
     if (bookmarks) clearInterval(bookmarks);
     if (lastBookmark) clearTimeout(lastBookmark);
-  };
+  }
   res.on('close', stop);
   res.on('finish', stop);
 }
