@@ -115,6 +115,10 @@ try {
   console.log(`fleet benchmark: ${clusters.length} clusters × ${layout.workersPerCluster} workers (dev ${layout.dev}, staging ${layout.staging}, prod ${layout.prod.map((p) => `${p.region} ${p.clusters}`).join(', ')}), sandbox at ${SPEED}×, node ${process.version}`);
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd());
   for (const line of stageLines(entries, rollout, clusterMs)) console.log(line);
+  if (end.status !== 'succeeded') {
+    const exit = sandbox.child.exitCode ?? sandbox.child.signalCode;
+    console.log(`the run ended ${end.status}${end.reason ? `: ${end.reason}` : ''}; the sandbox ${exit === null ? 'was still up' : `had exited (${exit})`}`);
+  }
 } finally {
   sandbox.child.kill('SIGTERM');
   await rm(dir, { recursive: true, force: true });
