@@ -10,6 +10,7 @@ import type { Schedule, ScheduleStep } from './schedule.ts';
 import { schedule } from './schedule.ts';
 import type { RolloutPlan } from './rollout-plan.ts';
 import { planRollout } from './rollout-plan.ts';
+import { resolveRollout, rolloutLowerBound } from './rollout.ts';
 import type { MeasuredDurations, PhasePlan } from './types.ts';
 import type { WindowCalendar } from './window.ts';
 import { windowCalendar } from './window.ts';
@@ -52,7 +53,7 @@ export interface RunPlan {
   readonly makespanMs: number;
   /** Time spent working, without waiting for windows. */
   readonly workMs: number;
-  /** Sum of the phases' lower bounds: they run one after another. */
+  /** Sum of the phases' lower bounds: they run one after another; with a rollout, its stage structure's bound over them. */
   readonly lowerBoundMs: number;
   readonly clusters: readonly { readonly name: string; readonly phases: readonly PlannedPhase[] }[];
   readonly blockers: readonly Finding[];
@@ -85,15 +86,19 @@ export function planRun(input: RunInput): RunPlan {
   const startMs = planned.find((p) => p.schedule.steps.length > 0)?.schedule.steps[0]?.startMs ?? input.now;
   const clusters = [...byCluster].map(([name, list]) => ({ name, phases: list }));
   const rollout = planRollout({ spec: plan.spec, clusters, phaseCount: phases.length, startMs });
+  // A rollout's clusters run in its stages, some at once: its end and its bound are the stage structure's, not
+  // the clusters one after another
+  const boundOf = (name: string) => (byCluster.get(name) ?? []).reduce((sum, p) => sum + (p.plan.lowerBound?.ms ?? 0), 0);
+  const end = rollout?.endMs ?? t;
   return {
     plan: plan.metadata.name,
     now: input.now,
     timezone: plan.spec.window?.timezone ?? 'UTC',
     startMs,
-    endMs: t,
-    makespanMs: t - input.now,
+    endMs: end,
+    makespanMs: end - input.now,
     workMs: planned.reduce((sum, p) => sum + p.schedule.workMs, 0),
-    lowerBoundMs: planned.reduce((sum, p) => sum + (p.plan.lowerBound?.ms ?? 0), 0),
+    lowerBoundMs: rollout ? rolloutLowerBound(resolveRollout(plan.spec), boundOf) : planned.reduce((sum, p) => sum + (p.plan.lowerBound?.ms ?? 0), 0),
     clusters,
     blockers,
     ...(rollout ? { rollout } : {}),

@@ -17,8 +17,15 @@ export function renderPlan(run: RunPlan): string {
   const names = new Set(phases.map((p) => p.plan.phase)).size;
   const lines = [
     `plan ${run.plan}: ${plural(names, 'phase')} on ${plural(run.clusters.length, 'cluster')}, ${plural(waves, 'wave')}; times in ${run.timezone}`,
-    `start ${wallText(z, run.startMs)}, end ${wallText(z, run.endMs)}: ${fmt(run.makespanMs)} (working ${fmt(run.workMs)}, waiting ${fmt(Math.max(0, run.makespanMs - run.workMs))})`,
-    `lower bound ${fmt(run.lowerBoundMs)}${run.lowerBoundMs > 0 ? `; the schedule's work is ${(run.workMs / run.lowerBoundMs).toFixed(2)}× it` : ''}`,
+    ...(run.rollout
+      ? [
+          `start ${wallText(z, run.startMs)}, end ${wallText(z, run.endMs)}: ${fmt(run.makespanMs)} in the rollout's stages (working ${fmt(run.workMs)} over all clusters, some at once)`,
+          `lower bound ${fmt(run.lowerBoundMs)} (the stage structure over each cluster's own bound)${run.lowerBoundMs > 0 ? `; the makespan is ${(run.makespanMs / run.lowerBoundMs).toFixed(2)}× it` : ''}`,
+        ]
+      : [
+          `start ${wallText(z, run.startMs)}, end ${wallText(z, run.endMs)}: ${fmt(run.makespanMs)} (working ${fmt(run.workMs)}, waiting ${fmt(Math.max(0, run.makespanMs - run.workMs))})`,
+          `lower bound ${fmt(run.lowerBoundMs)}${run.lowerBoundMs > 0 ? `; the schedule's work is ${(run.workMs / run.lowerBoundMs).toFixed(2)}× it` : ''}`,
+        ]),
   ];
   if (run.rollout) lines.push('', ...renderRollout(run.rollout, z));
   for (const p of phases) lines.push('', ...renderPhase(p, z, phases.length));

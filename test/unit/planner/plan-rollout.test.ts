@@ -124,6 +124,15 @@ test('given a plan with a rollout, when turned into JSON, then the rollout carri
   assert.deepEqual(r?.stages[1]?.before, [{ type: 'approval', name: 'change board', text: 'approval "change board", reject after 4h without an answer', onTimeout: 'reject', timeoutMs: 4 * HOUR }]);
   assert.deepEqual(prod?.after, [{ type: 'kube', name: 'analysis', text: 'analysis (kube nodes-ready on each cluster)' }]);
   assert.equal(r?.stages[2]?.end, '2026-03-04T09:40:30.000Z');
+  // And the plan's own end and makespan are the rollout's, not its clusters one after another
+  assert.deepEqual([json.endMs, json.makespanMs], [r?.endMs, (r?.endMs ?? 0) - NOW]);
+  assert.ok(json.lowerBoundMs > 0 && json.lowerBoundMs <= json.makespanMs, `bound ${json.lowerBoundMs} ≤ makespan ${json.makespanMs}`);
+});
+
+test('given a plan with a rollout, when shown as text, then its header gives the rollout\'s end and the stage structure\'s bound', async () => {
+  const text = renderPlan(await planned());
+  assert.match(text, /^start .*, end Wed 2026-03-04 09:40: 1h40m30s in the rollout's stages \(working .* over all clusters, some at once\)$/m);
+  assert.match(text, /^lower bound \S+ \(the stage structure over each cluster's own bound\); the makespan is \d+\.\d\d× it$/m);
 });
 
 test('given prod one group at a time, when planned, then its ETA is the sum of its groups, not its longest', async () => {
