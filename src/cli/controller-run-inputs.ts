@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { judgeAnswer } from '../engine/approvals.ts';
 import type { ApprovalInbox } from '../engine/approvals.ts';
 import type { ControlCommand } from '../engine/run-dir.ts';
+import { skipKey } from '../engine/ports/skips.ts';
+import type { SkipInbox, SkipRequest, SkipTarget } from '../engine/ports/skips.ts';
 import { waitingApprovals } from '../engine/state.ts';
 import type { RunState } from '../engine/state.ts';
 import type { KubeApi } from '../kube/api.ts';
@@ -111,6 +113,29 @@ export function specControl(spec: () => MaintenanceRun['spec']): { poll(): Contr
       } else if (Boolean(s.paused) !== paused) {
         paused = Boolean(s.paused);
         out.push(paused ? 'pause' : 'resume');
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * The run's skips, from its spec.skip as the last look read it: each stage, group (STAGE/GROUP) and cluster
+ * listed, once. The spec does not say who wrote it: the journal records `spec.skip` of the MaintenanceRun, and
+ * the API server's audit log who changed it.
+ */
+export function specSkips(spec: () => MaintenanceRun['spec']): SkipInbox {
+  const given = new Set<string>();
+  return {
+    poll() {
+      const s = spec().skip ?? {};
+      const targets: SkipTarget[] = [...(s.stages ?? []).map((stage) => ({ stage })), ...(s.groups ?? []).map((group) => ({ group })), ...(s.clusters ?? []).map((cluster) => ({ cluster }))];
+      const out: SkipRequest[] = [];
+      for (const target of targets) {
+        const key = skipKey(target);
+        if (given.has(key)) continue;
+        given.add(key);
+        out.push({ id: `spec/${key}`, target, by: 'spec.skip of the MaintenanceRun', via: 'spec' });
       }
       return out;
     },

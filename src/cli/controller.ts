@@ -37,7 +37,7 @@ import { startServer } from '../server/server.ts';
 import type { RunningServer } from '../server/server.ts';
 import { DASHBOARD_APPROVER, DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
 import type { MaintenancePlan, MaintenanceRun } from './maintenance-run.ts';
-import { annotationInbox, memberKubeconfigs, specControl } from './controller-run-inputs.ts';
+import { annotationInbox, memberKubeconfigs, specControl, specSkips } from './controller-run-inputs.ts';
 import type { Members } from './controller-run-inputs.ts';
 import { drivenBy, runConditions, stateStatus, StatusFenced, statusWriter } from './controller-run-status.ts';
 import { RunView } from './run-view.ts';
@@ -252,7 +252,7 @@ async function drive(o: ControllerOptions, run: MaintenanceRun, latest: () => Ma
       }),
     };
     const end = await executeRun({
-      deps: { ...engineDeps({ runId: name, plan, clusters: connected.clusters, clock, emit }), approvals: annotationInbox(latest, () => now, (line) => o.log(`run ${name}: ${line}`)) },
+      deps: { ...engineDeps({ runId: name, plan, clusters: connected.clusters, clock, emit }), approvals: annotationInbox(latest, () => now, (line) => o.log(`run ${name}: ${line}`)), skips: specSkips(spec) },
       journal: guarded,
       interrupt: signal,
       // Deposed or stopping, it leaves the clusters' leases to the next leader, who holds them as the same run

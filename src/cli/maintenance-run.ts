@@ -45,7 +45,7 @@ export interface ObjectMeta {
 
 export interface MaintenanceRun {
   readonly metadata: ObjectMeta;
-  readonly spec: { readonly planRef: { readonly name: string }; readonly paused?: boolean; readonly abort?: boolean };
+  readonly spec: { readonly planRef: { readonly name: string }; readonly paused?: boolean; readonly abort?: boolean; readonly skip?: { readonly stages?: readonly string[]; readonly groups?: readonly string[]; readonly clusters?: readonly string[] } };
   readonly status?: { readonly phase?: string; readonly conditions?: readonly RunCondition[] };
 }
 

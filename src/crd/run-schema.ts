@@ -17,6 +17,14 @@ export const RunSpecSchema = z.strictObject({
   paused: z.boolean().default(false),
   /** The run gives back what it holds (uncordons, restores traffic) and ends Aborted; it cannot be undone. */
   abort: z.boolean().default(false),
+  /** Parts of a rollout not to maintain in this run, as daylight skip takes them: stages, groups (STAGE/GROUP), clusters. */
+  skip: z
+    .strictObject({
+      stages: z.array(z.string().min(1).max(63)).max(100).default([]),
+      groups: z.array(z.string().min(3).max(400)).max(500).default([]),
+      clusters: z.array(z.string().min(1).max(63)).max(1000).default([]),
+    })
+    .optional(),
 });
 
 /** metav1.Condition, as every Kubernetes status writes its conditions. */
