@@ -157,31 +157,42 @@ interface StageLane {
 
 async function runGroup(r: RolloutRun, stage: ResolvedStage, group: RolloutGroup, lane: StageLane): Promise<void> {
   const { take, startCluster, afterFailure } = lane;
-  for (const name of group.clusters) {
-    if (r.live.state.failedClusters[name] !== undefined) continue;
+  const queue = [...group.clusters];
+  let stopped = false;
+  /** One cluster of the group; false when the group stops there. */
+  const one = async (name: string): Promise<boolean> => {
+    if (r.live.state.failedClusters[name] !== undefined) return true;
     await take();
     const underWay = r.live.state.phases.some((p) => p.cluster === name);
     // Skipped (the cluster, its group or its stage) before it started: not maintained; one under way finishes
-    if (!underWay && skippedBy(r.live.state, stage.name, group.name, name)) continue;
+    if (!underWay && skippedBy(r.live.state, stage.name, group.name, name)) return true;
     if (!r.finished(name)) {
       // The stage halted (another group's failure): this group stops after the cluster it was on, and starts no other
       if (!underWay && !(await startCluster(name))) {
         await r.record({ type: 'rollout.group.stopped', stage: stage.name, group: group.name, reason: `stage ${stage.name} halted` });
-        return;
+        return false;
       }
       const failed = await maintainCounted(r, stage, group, name);
-      if (failed && (await stopGroup(r, stage, group, afterFailure))) return;
-      if (failed) continue;
+      if (failed) return !(await stopGroup(r, stage, group, afterFailure));
     }
-    if (stage.after.length === 0 || analysed(r.live.state, stage.name, name)) continue;
+    if (stage.after.length === 0 || analysed(r.live.state, stage.name, name)) return true;
     const results = await r.deps.evaluateGates(stage.after, clusterOf(r, name), r.signal);
     const passed = results.every((x) => x.passed);
     await r.record({ type: 'rollout.gates.evaluated', stage: stage.name, cluster: name, when: 'after', passed, results });
-    if (passed) continue;
+    if (passed) return true;
     await r.record({ type: 'rollout.cluster.failed', stage: stage.name, group: group.name, cluster: name, reason: `its analysis after maintenance failed: ${results.filter((x) => !x.passed).map((x) => `${x.gate}: ${x.message}`).join('; ')}` });
-    if (await stopGroup(r, stage, group, afterFailure)) return;
-  }
-  await r.record({ type: 'rollout.group.completed', stage: stage.name, group: group.name });
+    return !(await stopGroup(r, stage, group, afterFailure));
+  };
+  // The group's clusters in order, maxConcurrency of them at once (one by default: one after another)
+  const worker = async (): Promise<void> => {
+    for (let name = queue.shift(); name !== undefined && !stopped; name = queue.shift()) {
+      if (!(await one(name))) stopped = true;
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(group.maxConcurrency, group.clusters.length)) }, worker));
+  const error = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (error) throw error.reason;
+  if (!stopped) await r.record({ type: 'rollout.group.completed', stage: stage.name, group: group.name });
 }
 
 /** Who skipped the stage, the group or the cluster, if anyone did. */

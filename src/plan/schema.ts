@@ -301,6 +301,8 @@ const RolloutGroupSchema = z.strictObject({
   selector: labelSelector,
   /** Clusters of this group that may fail before it stops (default: the stage's). */
   maxAllowedFailures: countOrPercent('clusters').optional(),
+  /** Clusters of this group at once (default 1: one after another). */
+  maxConcurrency: countOrPercent('clusters').default(1),
 });
 
 const RolloutStageSchema = z.strictObject({

@@ -12,6 +12,8 @@ export interface RolloutGroup {
   readonly clusters: readonly string[];
   /** Clusters of the group that may fail before it stops. */
   readonly maxAllowedFailures: number;
+  /** Clusters of the group at once (at least 1; 1: one after another). */
+  readonly maxConcurrency: number;
 }
 
 export interface ResolvedStage {
@@ -50,7 +52,7 @@ export function resolveRollout(spec: Pick<PlanSpec, 'clusters' | 'rollout'>): Re
     return {
       explicit: false,
       versions: 'consistent',
-      stages: [{ name: IN_ORDER, groups: spec.clusters.map((c) => ({ name: c.name, clusters: [c.name], maxAllowedFailures: 0 })), maxConcurrency: 1, maxAllowedFailures: 0, afterStageWaitMs: 0, before: [], after: [] }],
+      stages: [{ name: IN_ORDER, groups: spec.clusters.map((c) => ({ name: c.name, clusters: [c.name], maxAllowedFailures: 0, maxConcurrency: 1 })), maxConcurrency: 1, maxAllowedFailures: 0, afterStageWaitMs: 0, before: [], after: [] }],
     };
   }
   return { explicit: true, versions: r.versions, stages: r.stages.map((s) => resolveStage(spec.clusters, s)) };
@@ -68,15 +70,15 @@ function resolveStage(clusters: PlanSpec['clusters'], s: RolloutStage): Resolved
       const v = c.labels?.[key] ?? '';
       byValue.set(v, [...(byValue.get(v) ?? []), c.name]);
     }
-    groups = [...byValue.entries()].map(([v, names]) => ({ name: `${key}=${v}`, clusters: names, maxAllowedFailures: Math.min(stageFailures, resolveCount(s.maxAllowedFailures, names.length, 'up')) }));
+    groups = [...byValue.entries()].map(([v, names]) => ({ name: `${key}=${v}`, clusters: names, maxAllowedFailures: Math.min(stageFailures, resolveCount(s.maxAllowedFailures, names.length, 'up')), maxConcurrency: 1 }));
   } else if (s.groups?.named) {
     groups = s.groups.named.map((g) => {
       const m = parseLabelSelector(g.selector);
       const names = members.filter((c) => m(c.labels ?? {})).map((c) => c.name);
-      return { name: g.name, clusters: names, maxAllowedFailures: resolveCount(g.maxAllowedFailures ?? s.maxAllowedFailures, names.length, 'up') };
+      return { name: g.name, clusters: names, maxAllowedFailures: resolveCount(g.maxAllowedFailures ?? s.maxAllowedFailures, names.length, 'up'), maxConcurrency: Math.max(1, resolveCount(g.maxConcurrency, names.length, 'down')) };
     });
   } else {
-    groups = members.map((c) => ({ name: c.name, clusters: [c.name], maxAllowedFailures: stageFailures }));
+    groups = members.map((c) => ({ name: c.name, clusters: [c.name], maxAllowedFailures: stageFailures, maxConcurrency: 1 }));
   }
   return {
     name: s.name,
@@ -97,9 +99,15 @@ function resolveStage(clusters: PlanSpec['clusters'], s: RolloutStage): Resolved
 export function rolloutLowerBound(r: ResolvedRollout, clusterMs: (cluster: string) => number): number {
   let total = 0;
   for (const s of r.stages) {
-    const chains = s.groups.map((g) => g.clusters.reduce((sum, c) => sum + clusterMs(c), 0));
-    const lanes = Math.min(s.maxConcurrency, chains.length);
-    total += Math.max(0, ...chains, lanes > 0 ? chains.reduce((a, b) => a + b, 0) / lanes : 0) + s.afterStageWaitMs;
+    // A group's least time: its clusters one after another, or spread over its own maxConcurrency (never less than its longest)
+    const chains = s.groups.map((g) => {
+      const times = g.clusters.map(clusterMs);
+      const sum = times.reduce((a, b) => a + b, 0);
+      return g.maxConcurrency <= 1 ? sum : Math.max(0, ...times, sum / Math.min(g.maxConcurrency, times.length));
+    });
+    const work = s.groups.flatMap((g) => g.clusters).reduce((sum, c) => sum + clusterMs(c), 0);
+    const lanes = Math.min(s.maxConcurrency, chains.length) * Math.max(1, ...s.groups.map((g) => Math.min(g.maxConcurrency, g.clusters.length)));
+    total += Math.max(0, ...chains, lanes > 0 ? work / lanes : 0) + s.afterStageWaitMs;
   }
   return total;
 }

@@ -41,6 +41,8 @@ interface Options {
   readonly approve?: boolean;
   /** Skips a person sends before the run starts, as `daylight skip` would. */
   readonly skips?: readonly SkipRequest[];
+  /** The prod stage's groups (default: by region). */
+  readonly prodGroups?: Record<string, unknown>;
 }
 
 function plan(o: Options) {
@@ -55,7 +57,7 @@ function plan(o: Options) {
         stages: [
           { name: 'dev', clusters: { selector: 'env=dev' }, maxConcurrency: '100%', afterStageWait: '1h' },
           { name: 'staging', clusters: { selector: 'env=staging' }, before: [{ type: 'approval', name: 'change board' }], afterStageWait: '30m' },
-          { name: 'prod', clusters: { selector: 'env=prod' }, groups: { by: 'region' }, maxConcurrency: 2, maxAllowedFailures: o.prodFailures ?? 0, after: [{ type: 'kube', check: 'nodes-ready', name: 'analysis' }] },
+          { name: 'prod', clusters: { selector: 'env=prod' }, groups: o.prodGroups ?? { by: 'region' }, maxConcurrency: 2, maxAllowedFailures: o.prodFailures ?? 0, after: [{ type: 'kube', check: 'nodes-ready', name: 'analysis' }] },
         ],
       },
     },
@@ -343,6 +345,23 @@ test('an aborted rollout goes on in a new run from where it stopped: finished cl
     assert.deepEqual(cordoned(h), []);
   } finally {
     second?.done();
+    h.done();
+  }
+});
+
+test('a named group with maxConcurrency 2 runs two of its clusters at once; the other groups one after another', { timeout: 60_000 }, async (t) => {
+  const h = harness({ prodGroups: { named: [{ name: 'eu-us', selector: 'region in (eu,us)', maxConcurrency: 2 }, { name: 'ap', selector: 'region=ap' }] } }, t.signal);
+  try {
+    const end = await h.run();
+    assert.equal(end.status, 'succeeded', end.reason);
+    const s = spans(h);
+    const at = (c: string) => s.get(c) ?? assert.fail(`${c} was not maintained`);
+    const euUs = ['prod-eu-1', 'prod-eu-2', 'prod-us-1', 'prod-us-2'].map(at);
+    const most = Math.max(...euUs.map((a) => euUs.filter((b) => b[0] <= a[0] && a[0] < b[1]).length));
+    assert.equal(most, 2, 'two clusters of the eu-us group at once, never more');
+    assert.ok(at('prod-ap-1')[1] <= at('prod-ap-2')[0], 'the ap group one after another');
+    assert.deepEqual(Object.values(reboots(h)), new Array(24).fill(1));
+  } finally {
     h.done();
   }
 });
