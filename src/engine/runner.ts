@@ -151,9 +151,12 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
   const completed = (name: string, phase: string) => live.state.phases.some((x) => x.cluster === name && x.phase === phase && x.completed);
   const carried = (name: string) => live.state.continuedFrom?.clusters.includes(name) === true;
   const finished = (name: string) => carried(name) || (phases.every((ph) => completed(name, ph.name)) && (!phases.some((ph) => ph.regional) || ['restored', 'in-service'].includes(regionState(live.state, name).stage)));
-  // Decisions that must see each other: whether a region may leave traffic (never the last serving one), and
-  // asking an approval once for a phase that clusters of parallel groups reach together
+  // Decisions that must see each other: asking an approval once for a phase that clusters of parallel groups
+  // reach together, resolving a minor to one release
   const serial = keyedSerial();
+  // One region out of traffic at a time across a rollout's parallel groups: regional phases keep their meaning
+  // (the regions one after another, never the last serving one out) whatever maxConcurrency says
+  const regionOut = exclusive();
   const maintain = async (name: string, cluster: Cluster): Promise<void> => {
     if (finished(name)) {
       // A process that died after the cluster's last phase, before it gave the lease back: give it back now,
@@ -165,15 +168,24 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
     const lease = await holdLease({ cluster, holder: o.deps.runId, clock: o.deps.clock, durationSeconds: o.deps.plan.plan.spec.lease.duration.seconds, onLost: () => w.lost(), signal: w.signal });
     w.leases.push(lease);
     let released = false;
+    let outOfTraffic: (() => void) | undefined;
+    const backInTraffic = async () => {
+      await bringBack(region);
+      outOfTraffic?.();
+      outOfTraffic = undefined;
+    };
     try {
       await record({ type: 'lease.acquired', cluster: name, holder: o.deps.runId });
       for (const [i, phase] of phases.entries()) {
         // A restore that a crash interrupted ends before any phase outside the region's drain.
-        if (!phase.regional) await bringBack(region);
+        if (!phase.regional) await backInTraffic();
         if (completed(name, phase.name)) continue;
         const run = { deps: o.deps, journal: o.journal, record, state: () => live.state, cluster, signal: w.signal };
         await approvalsBefore(run, phase, serial);
-        if (phase.regional) await serial('traffic', () => takeOutOfTraffic(region));
+        if (phase.regional) {
+          outOfTraffic ??= await regionOut(w.signal);
+          await takeOutOfTraffic(region);
+        }
         if (phase.type === 'kubernetes') {
           // A minor resolved to its release once for the run (one question at a time, so parallel groups agree)
           const question = { deps: o.deps, record, state: () => live.state, cluster: name, signal: w.signal, mode: rollout.versions };
@@ -181,16 +193,18 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
           await runKubernetesPhase({ ...run, phase: exact });
         } else if (phase.type === 'platform') await runPlatformPhase({ ...run, phase });
         else await runPhase({ ...run, phase });
-        if (phase.regional && !phases[i + 1]?.regional) await bringBack(region);
+        if (phase.regional && !phases[i + 1]?.regional) await backInTraffic();
       }
       // A run that stopped between its last regional phase and the end of the restore finishes the restore.
-      if (phases.some((ph) => ph.regional)) await bringBack(region);
+      if (phases.some((ph) => ph.regional)) await backInTraffic();
       w.leases.splice(w.leases.indexOf(lease), 1);
       released = true;
       const problem = await lease.release();
       if (problem) await record({ type: 'warning', cluster: name, message: problem });
       else await record({ type: 'lease.released', cluster: name });
     } catch (e: unknown) {
+      // The next region may leave once this one's run is over: a failed or stopped one stays as the journal says
+      outOfTraffic?.();
       // In a rollout a failed cluster gives its nodes back, then its lease, and the others go on; a stop of the
       // run (pause, abort, Ctrl-C, a lost lease) keeps them for the run's own end
       const failure = e instanceof NodeFailure || e instanceof RunFailure || e instanceof LeaseBusy;
@@ -211,6 +225,37 @@ async function allClusters(o: ExecuteOptions, live: LiveState, record: (e: RunEv
     return;
   }
   await runRollout({ deps: o.deps, journal: o.journal, live, record, signal: w.signal, maintain, finished }, rollout);
+}
+
+/** A lock: resolves with its release once no one else holds it; a waiter whose signal aborts stops waiting. */
+function exclusive(): (signal: AbortSignal) => Promise<() => void> {
+  let tail: Promise<void> = Promise.resolve();
+  return async (signal) => {
+    let release: () => void = () => undefined;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const before = tail;
+    tail = before.then(() => mine);
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined); // an abort after the lock is held is no one's error
+    try {
+      await Promise.race([before, aborted]);
+    } catch (e: unknown) {
+      release(); // never held: the next one goes when the one before it is done
+      throw e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    let done = false;
+    return () => {
+      if (!done) release();
+      done = true;
+    };
+  };
 }
 
 /** Runs `f` for one key at a time: a second caller with the same key waits for the first to end. */

@@ -23,6 +23,7 @@ import { PlanSchema } from '../../../src/plan/schema.ts';
 import { resolveRollout, rolloutLowerBound } from '../../../src/planner/rollout.ts';
 import { stageLines } from '../../../src/engine/run-summary.ts';
 import { FakeFleet, RUN_ID, VirtualClock } from './runner-fakes.ts';
+import { FakeTraffic, regionTraffic, scriptedAnalysis } from './regional-fakes.ts';
 
 const HOUR = 3_600_000;
 const REGIONS = ['eu', 'us', 'ap'];
@@ -363,5 +364,66 @@ test('a named group with maxConcurrency 2 runs two of its clusters at once; the 
     assert.deepEqual(Object.values(reboots(h)), new Array(24).fill(1));
   } finally {
     h.done();
+  }
+});
+
+test('a regional phase inside a stage of three groups at once: one region out of traffic at a time, never the last serving one', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'daylight-rollout-regional-'));
+  const clock = new VirtualClock();
+  t.signal.addEventListener('abort', () => clock.release(), { once: true });
+  const journal = FileJournal.open<RunEvent>(join(dir, 'journal.jsonl'), RUN_ID, () => clock.now());
+  try {
+    const names = ['eu', 'us', 'ap'];
+    const fleets = new Map(names.map((n) => [n, new FakeFleet(clock, { name: n, nodes: [`${n}-a1`, `${n}-b1`], rebootMs: 60_000 })]));
+    const p = PlanSchema.parse({
+      apiVersion: 'daylight.dev/v1alpha1',
+      kind: 'MaintenancePlan',
+      metadata: { name: 'regional-fleet' },
+      spec: {
+        clusters: names.map((n) => ({ name: n, labels: { env: 'prod' } })),
+        traffic: { provider: 'sandbox', restore: { steps: [50, 100], interval: '30s', every: '10s' }, analysis: [{ type: 'proxy', name: 'error rate' }] },
+        phases: [{ name: 'os-patch', type: 'nodes', regional: true, action: { type: 'agent', operation: 'reboot' }, ready: { timeout: '5m' }, drain: { timeout: '2m' } }],
+        rollout: { stages: [{ name: 'prod', clusters: { selector: 'env=prod' }, maxConcurrency: 3 }] },
+      },
+    });
+    const traffic = new FakeTraffic(Object.fromEntries(names.map((n) => [n, regionTraffic()])));
+    const policy = p.spec.traffic;
+    assert.ok(policy);
+    // The capacity check sees the balancer as it is: the others must serve
+    const capacity: NonNullable<EngineDeps['regional']>['capacity'] = async (region, snapshot) => {
+      const serving = Object.entries(snapshot.regions).filter(([n, r]) => n !== region && r.weight > 0).length;
+      return { gate: `capacity without ${region}`, type: 'capacity', passed: serving >= 1, value: serving, threshold: '>= 1 region serving', message: `${serving} other region(s) serving` };
+    };
+    const deps: EngineDeps = {
+      runId: RUN_ID,
+      plan: { path: 'plans/regional.yaml', plan: p, sha256: 'r'.repeat(64), text: '' },
+      clusters: new Map([...fleets].map(([n, f]) => [n, f.port])),
+      clock,
+      planPhase: (snapshot) => ({ budget: 1, waves: snapshot.nodes.map((n, index) => ({ index, nodes: [n.name] })), excluded: [], blockers: [] }),
+      evaluateGates: async (gates) => gates.map((g): GateResult => ({ gate: g.name ?? g.type, type: g.type, passed: true, message: 'ok' })),
+      exec: () => Promise.reject(new Error('an agent action runs no command')),
+      emit: () => undefined,
+      regional: { traffic, policy, capacity, analyse: scriptedAnalysis(['success']).analyse },
+    };
+    const end = await executeRun({ deps, journal, interrupt: t.signal });
+    assert.equal(end.status, 'succeeded', end.reason);
+    // Then every region left and came back, one at a time: never two drained at once
+    const changes = traffic.changes.filter((c) => c.startsWith('drain') || c.endsWith(' 100'));
+    let out = 0;
+    let most = 0;
+    for (const c of changes) {
+      out += c.startsWith('drain') ? 1 : -1;
+      most = Math.max(most, out);
+    }
+    assert.equal(most, 1, changes.join(', '));
+    assert.deepEqual(changes.filter((c) => c.startsWith('drain')).sort(), ['drain ap', 'drain eu', 'drain us']);
+    assert.equal(journal.entries.filter((e) => e.event.type === 'region.preconditions' && !e.event.passed).length, 0, 'no region was refused: each waited for the one before it');
+    // And the groups still ran at once where they could: their leases overlap
+    const leased = journal.entries.filter((e) => e.event.type === 'lease.acquired').map((e) => e.at);
+    assert.equal(leased.length, 3);
+  } finally {
+    clock.release();
+    journal.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
