@@ -7,12 +7,10 @@
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { runSession } from '../../src/cli/run-session.ts';
 import type { JournalEntry, RunEvent } from '../../src/engine/events.ts';
@@ -24,11 +22,12 @@ import type { RefereeReport } from '../../src/sandbox/referee.ts';
 import { allPodsReady, startTestSandbox } from '../support/sandbox.ts';
 import type { TestSandbox } from '../support/sandbox.ts';
 import { tempConfigHome, testSigner } from '../helpers/journal-key.ts';
+import { daylightChild } from '../support/daylight-child.ts';
+import type { Child, Exit } from '../support/daylight-child.ts';
 
 // The CLIs this file starts make their journal key in a temporary config directory, not in the home.
 tempConfigHome();
 
-const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 /** Simulated seconds per real second: a reboot (60 s) takes a fifth of a real second, a soak of 10 min two. */
 const SPEED = 300;
 /** Real-time limit for the twelve regions to come up with every pod Ready. */
@@ -219,36 +218,8 @@ function lineCount(journal: string): number {
 
 // ------------------------------------------------------------------------------------ the daylight child
 
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-interface Child {
-  kill(signal: NodeJS.Signals): void;
-  readonly exited: Promise<Exit>;
-  readonly done: () => boolean;
-}
-
-/** `daylight <args>` in its own process, as a user's terminal would run it; killed if it outlives `CHILD_MS`. */
 function daylight(args: readonly string[]): Child {
-  const proc = spawn(process.execPath, [ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let finished = false;
-  proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const guard = setTimeout(() => proc.kill('SIGKILL'), CHILD_MS);
-  const exited = new Promise<Exit>((resolve) => {
-    proc.once('close', (code, signal) => {
-      finished = true;
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { kill: (s) => void proc.kill(s), exited, done: () => finished };
+  return daylightChild(args, CHILD_MS);
 }
 
 function runArgs(w: World, resume?: string): string[] {

@@ -4,11 +4,9 @@
 // Daylight's word. crash-resume.test.ts kills at many more points on the simulated engine, where time is fast.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JournalEntry } from '../../../src/engine/events.ts';
 import { verifyChain } from '../../../src/journal/file-journal.ts';
 import { replay } from '../../../src/engine/state.ts';
@@ -16,11 +14,12 @@ import { tempConfigHome } from '../../helpers/journal-key.ts';
 import { cordonedNodes, nodes, REGION, rollPlanYaml, workers } from './fixtures.ts';
 import { since, upKubernetesFleet } from './kubernetes-fixtures.ts';
 import type { KubernetesFleet } from './kubernetes-fixtures.ts';
+import { daylightChild } from '../../support/daylight-child.ts';
+import type { Child } from '../../support/daylight-child.ts';
 
 // The CLIs this file starts make their journal key in a temporary config directory, not in the home.
 const configHome = tempConfigHome();
 
-const ENTRY = fileURLToPath(new URL('../../../src/cli/entry.ts', import.meta.url));
 /** Shorter than the node-monitor grace period, so the run is quick; the new bootID says each reboot happened. */
 const REBOOT_SECONDS = 6;
 /** Real-time limit of one `daylight run` process. */
@@ -46,36 +45,8 @@ after(async () => {
   await k?.stop();
 });
 
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-interface Child {
-  readonly exited: Promise<Exit>;
-  readonly done: () => boolean;
-  kill(signal: NodeJS.Signals): void;
-}
-
-/** `daylight <args>` in its own process, as a user's terminal runs it; killed if it outlives CHILD_MS. */
 function daylight(args: readonly string[]): Child {
-  const proc = spawn(process.execPath, [ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: configHome } });
-  let stdout = '';
-  let stderr = '';
-  let finished = false;
-  proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const guard = setTimeout(() => proc.kill('SIGKILL'), CHILD_MS);
-  const exited = new Promise<Exit>((resolve) => {
-    proc.once('close', (code, signal) => {
-      finished = true;
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { exited, done: () => finished, kill: (s) => void proc.kill(s) };
+  return daylightChild(args, CHILD_MS, { ...process.env, XDG_CONFIG_HOME: configHome });
 }
 
 /** The one run in the state dir, once its journal exists. */
