@@ -7,6 +7,7 @@ import type { RunState } from '../engine/state.ts';
 // The conditions every status write carries, all of them (a merge patch replaces the list)
 import { RUN_CONDITIONS } from '../crd/run-schema.ts';
 import type { KubeApi } from '../kube/api.ts';
+import { oneAtATime } from '../lib/concurrency.ts';
 import { DAYLIGHT_GROUP, FINISHED_PHASES } from './maintenance-run.ts';
 import type { MaintenanceRun } from './maintenance-run.ts';
 
@@ -121,7 +122,7 @@ export class StatusFenced extends Error {
 export function statusWriter(o: RunStatusTarget, run: MaintenanceRun, signal: AbortSignal): (status: Record<string, unknown>) => Promise<void> {
   const name = run.metadata.name;
   let rv = run.metadata.resourceVersion ?? '';
-  let chain: Promise<void> = Promise.resolve();
+  const inOrder = oneAtATime();
   let fenced: StatusFenced | undefined;
   let claimed = false;
   // A condition's lastTransitionTime is when its status last changed, across writes and across leaders
@@ -158,8 +159,6 @@ export function statusWriter(o: RunStatusTarget, run: MaintenanceRun, signal: Ab
       rv = (JSON.parse(r.body) as MaintenanceRun).metadata.resourceVersion ?? rv;
       claimed = true;
     };
-    const next = chain.then(write, write);
-    chain = next.catch(() => undefined);
-    return next;
+    return inOrder(write);
   };
 }

@@ -15,6 +15,7 @@ import type { Cluster } from './ports/cluster.ts';
 import type { LiveState, RunState } from './state.ts';
 import type { Plan } from '../plan/schema.ts';
 import { atLeastReal } from '../lib/clock.ts';
+import { oneAtATime } from '../lib/concurrency.ts';
 import { nextStageStart } from '../planner/rollout.ts';
 import type { ResolvedRollout, ResolvedStage, RolloutGroup } from '../planner/rollout.ts';
 import { skipKey } from './ports/skips.ts';
@@ -101,12 +102,7 @@ async function runGroups(r: RolloutRun, stage: ResolvedStage, take: () => Promis
   let halted: string | undefined;
   // Starting a cluster and halting the stage are decided one at a time: a cluster starts before the halt is
   // journaled, or not at all
-  let decisions: Promise<unknown> = Promise.resolve();
-  const decide = <T>(f: () => Promise<T>): Promise<T> => {
-    const next = decisions.then(f, f);
-    decisions = next.catch(() => undefined);
-    return next;
-  };
+  const decide = oneAtATime();
   const halt = () => decide(async () => {
     if (halted !== undefined) return;
     const failed = failures();

@@ -23,6 +23,7 @@ import { bringBack, regionState, runHooks, takeOutOfTraffic } from './region.ts'
 import type { EngineDeps } from './ports.ts';
 import type { Cluster } from './ports/cluster.ts';
 import { errorMessage, isAbortError } from '../lib/errors.ts';
+import { oneAtATime } from '../lib/concurrency.ts';
 import type { ControlCommand } from './run-dir.ts';
 import { isFinished, LiveState } from './state.ts';
 import type { RunState, RunStatus } from './state.ts';
@@ -260,12 +261,11 @@ function exclusive(): (signal: AbortSignal) => Promise<() => void> {
 
 /** Runs `f` for one key at a time: a second caller with the same key waits for the first to end. */
 function keyedSerial(): <T>(key: string, f: () => Promise<T>) => Promise<T> {
-  const tails = new Map<string, Promise<unknown>>();
+  const byKey = new Map<string, ReturnType<typeof oneAtATime>>();
   return (key, f) => {
-    const prev = tails.get(key) ?? Promise.resolve();
-    const next = prev.then(f, f);
-    tails.set(key, next.catch(() => undefined));
-    return next;
+    let run = byKey.get(key);
+    if (!run) byKey.set(key, (run = oneAtATime()));
+    return run(f);
   };
 }
 

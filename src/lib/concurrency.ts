@@ -22,3 +22,13 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/** Runs the functions given to it one at a time, in the order given; a failure is its caller's and does not stop the next. */
+export function oneAtATime(): <T>(f: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (f) => {
+    const next = tail.then(f, f);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}
