@@ -24,7 +24,7 @@ fi
 command -v kubectl >/dev/null 2>&1 || { echo "test dependencies: kubectl is required for the end-to-end tests; install it from your distribution or from the Kubernetes packages" >&2; exit 1; }
 
 # The upstream control plane the kubernetes engine's tests run, built from the Go module proxy into the user's
-# cache (the first build takes about 37 minutes on 2 cores; later runs find it built in under a second). Helm,
+# cache (the first build took 17 minutes on 2 cores with empty Go caches; later runs find it built in under a second). Helm,
 # the renderer the chart tests run, is built by the first of them that starts (about 3.5 minutes, one build
 # on the machine at a time), while the suite's other files run.
 if ! command -v go >/dev/null 2>&1; then
